@@ -1,0 +1,1 @@
+"""Accord's shared infrastructure: no business rules and no service's tables live here."""

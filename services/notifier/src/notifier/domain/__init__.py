@@ -1,0 +1,103 @@
+"""The notifier's domain: subscriptions, signed webhooks, retries, URL safety and emails.
+
+Pure: no database, broker, network or clock (the time is always passed in).
+"""
+
+from notifier.domain.channels import (
+    ROTATION_OVERLAP,
+    Channel,
+    ChannelKind,
+    EmailChannel,
+    SigningSecret,
+    WebhookChannel,
+    generate_secret,
+    normalise_email_address,
+)
+from notifier.domain.deliveries import Attempt, Delivery, DeliveryStatus
+from notifier.domain.emails import RenderedEmail, render_digest, render_email, render_notice
+from notifier.domain.endpoint_health import DISABLE_AFTER_CONSECUTIVE_DEAD, EndpointHealth
+from notifier.domain.errors import InvalidDeliveryTransition, NotifierDomainError
+from notifier.domain.formatting import RecordLinks
+from notifier.domain.presenters import Notice, present
+from notifier.domain.responses import (
+    CONNECT_TIMEOUT_SECONDS,
+    RESPONSE_BODY_CAP_BYTES,
+    STORED_EXCERPT_CHARS,
+    TOTAL_TIMEOUT_SECONDS,
+    CappedBody,
+)
+from notifier.domain.retry import (
+    DEFAULT_RETRY_POLICY,
+    RETRY_DELAYS,
+    DeliveryOutcome,
+    RandomSource,
+    RetryPolicy,
+    classify_http_status,
+    classify_smtp_reply,
+    next_attempt_at,
+)
+from notifier.domain.signing import sign, webhook_message_id
+from notifier.domain.subscriptions import (
+    EventField,
+    EventPattern,
+    Subscription,
+    SubscriptionFilter,
+    matches,
+)
+from notifier.domain.url_safety import (
+    AllowList,
+    UnsafeWebhookUrl,
+    UrlRefusal,
+    check_webhook_url,
+    is_internal_address,
+)
+
+__all__ = [
+    "CONNECT_TIMEOUT_SECONDS",
+    "DEFAULT_RETRY_POLICY",
+    "DISABLE_AFTER_CONSECUTIVE_DEAD",
+    "RESPONSE_BODY_CAP_BYTES",
+    "RETRY_DELAYS",
+    "ROTATION_OVERLAP",
+    "STORED_EXCERPT_CHARS",
+    "TOTAL_TIMEOUT_SECONDS",
+    "AllowList",
+    "Attempt",
+    "CappedBody",
+    "Channel",
+    "ChannelKind",
+    "Delivery",
+    "DeliveryOutcome",
+    "DeliveryStatus",
+    "EmailChannel",
+    "EndpointHealth",
+    "EventField",
+    "EventPattern",
+    "InvalidDeliveryTransition",
+    "Notice",
+    "NotifierDomainError",
+    "RandomSource",
+    "RecordLinks",
+    "RenderedEmail",
+    "RetryPolicy",
+    "SigningSecret",
+    "Subscription",
+    "SubscriptionFilter",
+    "UnsafeWebhookUrl",
+    "UrlRefusal",
+    "WebhookChannel",
+    "check_webhook_url",
+    "classify_http_status",
+    "classify_smtp_reply",
+    "generate_secret",
+    "is_internal_address",
+    "matches",
+    "next_attempt_at",
+    "normalise_email_address",
+    "present",
+    "render_digest",
+    "render_email",
+    "render_notice",
+    "sign",
+    "webhook_message_id",
+]

@@ -1,0 +1,81 @@
+"""Render an AsyncAPI 3.0 document from the event catalogue (docs/asyncapi.yaml is kept equal)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from accord_common.events.catalogue import CATALOGUE
+from accord_common.events.envelope import CloudEvent
+
+
+def asyncapi_document() -> dict[str, Any]:
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+    schemas: dict[str, Any] = {"CloudEvent": _envelope_schema()}
+    for spec in CATALOGUE.values():
+        name = spec.type.replace(".", "_")
+        payload_schema = spec.payload.model_json_schema(ref_template="#/components/schemas/{model}")
+        for def_name, definition in payload_schema.pop("$defs", {}).items():
+            schemas[def_name] = definition
+        schemas[spec.payload.__name__] = payload_schema
+        messages[name] = {
+            "name": spec.type,
+            "title": spec.type,
+            "summary": spec.summary,
+            "contentType": "application/cloudevents+json",
+            "headers": {"type": "object", "properties": {"traceparent": {"type": "string"}}},
+            "payload": {
+                "allOf": [
+                    {"$ref": "#/components/schemas/CloudEvent"},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "type": {"const": spec.type},
+                            "dataschemaversion": {"const": spec.schema_version},
+                            "data": {"$ref": f"#/components/schemas/{spec.payload.__name__}"},
+                        },
+                    },
+                ]
+            },
+            "x-producer": spec.producer,
+        }
+        channels[name] = {
+            "address": spec.topic,
+            "description": f"{spec.summary} Key: the aggregate id (CloudEvents subject).",
+            "messages": {name: {"$ref": f"#/components/messages/{name}"}},
+        }
+        operations[f"publish_{name}"] = {
+            "action": "send",
+            "channel": {"$ref": f"#/channels/{name}"},
+            "summary": f"{spec.producer} publishes {spec.type}",
+        }
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": "Accord events",
+            "version": "1.0.0",
+            "description": "Events between Accord's services. Generated from "
+            "accord_common.events.catalogue; do not edit by hand (make asyncapi).",
+        },
+        "defaultContentType": "application/cloudevents+json",
+        "channels": channels,
+        "operations": operations,
+        "components": {"messages": messages, "schemas": schemas},
+    }
+
+
+def _envelope_schema() -> dict[str, Any]:
+    schema = CloudEvent.model_json_schema()
+    schema.pop("title", None)
+    return schema
+
+
+def render_yaml() -> str:
+    return yaml.safe_dump(asyncapi_document(), sort_keys=False, width=100)
+
+
+if __name__ == "__main__":
+    print(render_yaml(), end="")

@@ -1,0 +1,72 @@
+"""Every event type Accord publishes: its topic, payload model, producer and schema version."""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+from typing import Any
+
+from accord_common.events import payloads as p
+
+
+@dataclass(frozen=True, slots=True)
+class EventSpec:
+    type: str
+    payload: builtins.type[p.Payload]
+    producer: str
+    summary: str
+    schema_version: int = 1
+
+    @property
+    def topic(self) -> str:
+        """Topic = event type; the message key is the aggregate id (the event's subject)."""
+        return self.type
+
+
+_SPECS = [
+    EventSpec("contract.created", p.ContractVersionData, "contract-registry", "A contract was created."),
+    EventSpec("contract.amended", p.ContractVersionData, "contract-registry", "A new version was added."),
+    EventSpec(
+        "contract.activated",
+        p.ContractVersionData,
+        "contract-registry",
+        "A contract became active.",
+    ),
+    EventSpec("contract.renewed", p.ContractVersionData, "contract-registry", "A contract renewed."),
+    EventSpec("contract.terminated", p.ContractVersionData, "contract-registry", "A contract ended."),
+    EventSpec("claim.submitted", p.ClaimData, "billing systems", "A billing system submitted a claim."),
+    EventSpec("claim.priced", p.ClaimData, "reimbursement-engine", "Expected price computed."),
+    EventSpec("claim.paid", p.ClaimPaidData, "reimbursement-engine", "A payer paid a claim (835)."),
+    EventSpec(
+        "claim.variance_detected",
+        p.ClaimVarianceData,
+        "reimbursement-engine",
+        "Paid differs from expected (underpaid, overpaid, denied).",
+    ),
+    EventSpec("obligation.created", p.ObligationData, "obligation-tracker", "A deadline appeared."),
+    EventSpec("obligation.rescheduled", p.ObligationData, "obligation-tracker", "A deadline moved."),
+    EventSpec("obligation.cancelled", p.ObligationData, "obligation-tracker", "No longer applies."),
+    EventSpec("obligation.due_soon", p.ObligationData, "obligation-tracker", "A lead time reached."),
+    EventSpec("obligation.overdue", p.ObligationData, "obligation-tracker", "A deadline passed."),
+    EventSpec("obligation.completed", p.ObligationData, "obligation-tracker", "Marked done."),
+    EventSpec("kpi.at_risk", p.KpiAtRiskData, "obligation-tracker", "A measure may miss target."),
+    EventSpec("notification.delivered", p.NotificationData, "notifier", "A notification arrived."),
+    EventSpec("notification.failed", p.NotificationData, "notifier", "Delivery gave up."),
+]
+
+CATALOGUE: dict[str, EventSpec] = {spec.type: spec for spec in _SPECS}
+
+
+def payload_model(event_type: str) -> type[p.Payload]:
+    return CATALOGUE[event_type].payload
+
+
+def validate_payload(event_type: str, data: dict[str, Any], *, strict: bool) -> dict[str, Any]:
+    """Validate a payload; strict (producer side) also refuses fields the schema lacks."""
+    model = payload_model(event_type)
+    if strict:
+        unknown = sorted(set(data) - set(model.model_fields))
+        if unknown:
+            raise ValueError(f"{event_type}: fields not in the schema: {', '.join(unknown)}")
+    dumped: dict[str, Any] = model.model_validate(data).model_dump(mode="json")
+    return dumped

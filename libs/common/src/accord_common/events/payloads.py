@@ -1,0 +1,132 @@
+"""Typed payloads of Accord's events. Producers are strict; consumers ignore unknown fields."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class FeeScheduleRef(Payload):
+    """A fee schedule travels by reference: consumers fetch rows when the content hash changes."""
+
+    schedule_id: str
+    content_hash: str
+    row_count: int
+    rows_url: str
+
+
+class ContractTerms(Payload):
+    effective_date: date
+    termination_date: date | None = None
+    auto_renew: bool = False
+    renewal_term_months: int | None = None
+    notice_days: int | None = None
+    timely_filing_days: int | None = None
+    appeal_window_days: int | None = None
+    prompt_pay_days: int | None = None
+    prompt_pay_interest_rate: Decimal | None = None
+
+
+class ContractVersionData(Payload):
+    """contract.created / amended / activated / renewed / terminated: the full effective version."""
+
+    contract_id: str
+    organization_id: str
+    payer_id: str
+    payer_name: str | None = None
+    status: str
+    version: int
+    effective_from: date
+    effective_to: date | None = None
+    retroactive: bool = False
+    payer_initiated: bool = False
+    objection_window_days: int | None = None
+    terms: ContractTerms
+    payment_terms: list[dict[str, Any]] = []
+    value_based_terms: dict[str, Any] | None = None
+    fee_schedule: FeeScheduleRef | None = None
+
+
+class ClaimData(Payload):
+    """claim.submitted and claim.priced: a claim as the billing system sent it (no patient names)."""
+
+    claim_id: str
+    organization_id: str
+    patient_control_number: str
+    payer_id: str
+    contract_id: str | None = None
+    service_date: date
+    received_date: date | None = None
+    total_charge: Decimal
+    expected_allowed: Decimal | None = None
+    lines: list[dict[str, Any]] = []
+
+
+class ClaimPaidData(Payload):
+    claim_id: str | None = None
+    organization_id: str
+    patient_control_number: str
+    payer_id: str
+    contract_id: str | None = None
+    paid_amount: Decimal
+    patient_responsibility: Decimal = Decimal("0")
+    paid_date: date
+    remittance_id: str | None = None
+
+
+class ClaimVarianceData(Payload):
+    claim_id: str
+    organization_id: str
+    patient_control_number: str
+    payer_id: str
+    contract_id: str | None = None
+    classification: str
+    expected_allowed: Decimal
+    paid_amount: Decimal
+    patient_responsibility: Decimal
+    variance: Decimal
+    remittance_date: date
+    carcs: list[str] = []
+
+
+class ObligationData(Payload):
+    obligation_id: str
+    organization_id: str
+    kind: str
+    status: str
+    due_date: date
+    contract_id: str | None = None
+    claim_id: str | None = None
+    payer_id: str | None = None
+    title: str
+    description: str = ""
+    lead_days: int | None = None
+    reason: str | None = None
+
+
+class KpiAtRiskData(Payload):
+    organization_id: str
+    contract_id: str
+    measure: str
+    target: Decimal
+    projected: Decimal
+    period_end: date
+
+
+class NotificationData(Payload):
+    organization_id: str
+    delivery_id: str
+    event_id: str
+    event_type: str
+    subscription_id: str
+    channel: str
+    attempts: int
+    at: datetime
+    error: str | None = None

@@ -1,0 +1,68 @@
+"""JSON logs. Accord logs ids and event types, never payloads: no PHI reaches a log line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+
+from opentelemetry import trace
+
+# Record attributes that may be logged; anything else passed via `extra` is dropped.
+_ALLOWED_EXTRA = {
+    "event_id",
+    "event_type",
+    "topic",
+    "organization_id",
+    "contract_id",
+    "claim_id",
+    "obligation_id",
+    "delivery_id",
+    "subscription_id",
+    "status_code",
+    "attempt",
+    "path",
+    "method",
+    "duration_ms",
+    "count",
+    "service",
+    "partition",
+    "offset",
+}
+
+
+class JsonFormatter(logging.Formatter):
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname,
+            "service": self.service,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        ctx = trace.get_current_span().get_span_context()
+        if ctx.is_valid:
+            entry["trace_id"] = format(ctx.trace_id, "032x")
+        for key in _ALLOWED_EXTRA & record.__dict__.keys():
+            entry[key] = record.__dict__[key]
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info).splitlines()[-1]
+        return json.dumps(entry, default=str)
+
+
+def configure_logging(service: str, level: str = "INFO", json_logs: bool = True) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if json_logs:
+        handler.setFormatter(JsonFormatter(service))
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("aiokafka").setLevel("WARNING")
+    logging.getLogger("uvicorn.access").setLevel("WARNING")

@@ -1,0 +1,59 @@
+"""Alembic, driven from code: services migrate at start (or by CLI) with the same env.py helper."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import MetaData
+from sqlalchemy.engine import Connection
+
+from accord_common.db import make_engine
+
+
+def alembic_config(service_root: Path, database_url: str) -> Config:
+    cfg = Config(str(service_root / "alembic.ini"))
+    cfg.set_main_option("script_location", str(service_root / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", database_url)
+    return cfg
+
+
+def upgrade(service_root: Path, database_url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(service_root, database_url), revision)
+
+
+async def upgrade_async(service_root: Path, database_url: str) -> None:
+    """Run migrations from inside an event loop (Alembic's env runs its own loop in a thread)."""
+    await asyncio.to_thread(upgrade, service_root, database_url)
+
+
+def run_env(target_metadata: MetaData, default_url: str) -> None:
+    """The body of every service's migrations/env.py (the URL comes from the caller or settings)."""
+    url = context.config.get_main_option("sqlalchemy.url") or default_url
+    if context.is_offline_mode():
+        context.configure(url=url, target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    asyncio.run(_run_online(url, target_metadata))
+
+
+async def _run_online(url: str, target_metadata: MetaData) -> None:
+    engine = make_engine(url, null_pool=True)
+    async with engine.connect() as connection:
+        await connection.run_sync(_migrate, target_metadata)
+        await connection.commit()
+    await engine.dispose()
+
+
+def _migrate(connection: Connection, target_metadata: MetaData) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()

@@ -1,0 +1,133 @@
+"""One service's running infrastructure: database, outbox relay, consumers, bootstrap key."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import MetaData, text
+
+from accord_common.auth import ensure_bootstrap_key
+from accord_common.db import make_engine, make_session_factory
+from accord_common.events import CATALOGUE
+from accord_common.messaging import ConsumerLoop, EventHandler, KafkaConfig, OutboxRelay
+from accord_common.messaging.kafka import ensure_topics, wait_for_broker
+from accord_common.migrate import upgrade_async
+from accord_common.settings import ServiceSettings
+from accord_common.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+BackgroundTask = Callable[["ServiceRuntime"], Coroutine[Any, Any, None]]
+
+
+@dataclass
+class ServiceRuntime:
+    """Everything a service's handlers need from infrastructure, built by its composition root."""
+
+    settings: ServiceSettings
+    metadata: MetaData
+    service_root: Path
+    handlers: dict[str, EventHandler] = field(default_factory=dict)
+    background: list[BackgroundTask] = field(default_factory=list)
+    migrate_on_start: bool = True
+
+    def __post_init__(self) -> None:
+        self.engine = make_engine(self.settings.database_url)
+        self.sessions = make_session_factory(self.engine)
+        self.kafka = KafkaConfig(
+            self.settings.kafka_bootstrap,
+            client_id=self.settings.kafka_client_id or self.settings.service_name,
+        )
+        self.producer: AIOKafkaProducer | None = None
+        self.relay: OutboxRelay | None = None
+        self.consumer_loop: ConsumerLoop | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions, self.metadata, on_commit=self._wake_relay)
+
+    def _wake_relay(self) -> None:
+        if self.relay is not None:
+            self.relay.wake()
+
+    async def start(self) -> None:
+        if self.migrate_on_start:
+            await upgrade_async(self.service_root, self.settings.database_url)
+        await self._bootstrap_key()
+        if self.settings.kafka_enabled:
+            await self._start_messaging()
+        for task in self.background:
+            self._tasks.append(asyncio.create_task(task(self), name=task.__name__))
+
+    async def _start_messaging(self) -> None:
+        await wait_for_broker(self.kafka.bootstrap)
+        topics = [s.topic for s in CATALOGUE.values()]
+        await ensure_topics(self.kafka.bootstrap, topics + [f"{t}.dlq" for t in topics])
+        self.producer = self.kafka.producer()
+        await self.producer.start()
+        self.relay = OutboxRelay(
+            self.sessions,
+            self.metadata,
+            self.producer,
+            poll_interval_s=self.settings.relay_poll_interval_ms / 1000,
+        )
+        self.relay.start()
+        if self.handlers:
+            consumer = self.kafka.consumer(*self.handlers, group_id=self.settings.service_name)
+            await consumer.start()
+            self.consumer_loop = ConsumerLoop(
+                name=self.settings.service_name,
+                consumer=consumer,
+                producer=self.producer,
+                handlers=self.handlers,
+                uow_factory=self.uow,
+                max_attempts=self.settings.consumer_max_attempts,
+                backoff_s=self.settings.consumer_backoff_ms / 1000,
+            )
+            self.consumer_loop.start()
+            self._consumer = consumer
+
+    async def _bootstrap_key(self) -> None:
+        key, org = self.settings.bootstrap_api_key, self.settings.bootstrap_org_id
+        if key and org:
+            async with self.sessions() as session, session.begin():
+                await ensure_bootstrap_key(session, self.metadata, key, org)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.consumer_loop is not None:
+            await self.consumer_loop.stop()
+            await self._consumer.stop()
+        if self.relay is not None:
+            await self.relay.stop()
+        if self.producer is not None:
+            await self.producer.stop()
+        await self.engine.dispose()
+
+    async def readiness(self) -> dict[str, Any]:
+        checks: dict[str, Any] = {}
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"unreachable: {type(exc).__name__}"
+        if self.settings.kafka_enabled:
+            checks["broker"] = await self._broker_check()
+        return checks
+
+    async def _broker_check(self) -> str:
+        if self.producer is None:
+            return "not started"
+        try:
+            await asyncio.wait_for(self.producer.client.fetch_all_metadata(), 3)
+            return "ok"
+        except Exception as exc:
+            return f"unreachable: {type(exc).__name__}"

@@ -1,0 +1,41 @@
+"""Settings shared by every service; each service subclasses with its own env prefix."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["development", "test", "production"]
+
+
+class ServiceSettings(BaseSettings):
+    """Infrastructure settings of one service (database, broker, telemetry, auth)."""
+
+    model_config = SettingsConfigDict(env_prefix="ACCORD_", extra="ignore")
+
+    service_name: str = "accord"
+    environment: Environment = "development"
+    database_url: str = "sqlite+aiosqlite:///./.data/accord.db"
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_enabled: bool = True
+    kafka_client_id: str | None = None
+    relay_poll_interval_ms: int = 200
+    consumer_max_attempts: int = 5
+    consumer_backoff_ms: int = 200
+    log_level: str = "INFO"
+    log_json: bool = True
+    otel_exporter: Literal["none", "console", "otlp"] = "none"
+    public_base_url: str = "http://127.0.0.1:8000"
+    bootstrap_api_key: str | None = None
+    bootstrap_org_id: str | None = None
+
+    @model_validator(mode="after")
+    def _refuse_insecure_production(self) -> ServiceSettings:
+        if self.environment == "production":
+            if self.database_url.startswith("sqlite"):
+                raise ValueError("production requires PostgreSQL: set DATABASE_URL")
+            if self.bootstrap_api_key:
+                raise ValueError("a bootstrap API key is for development only; issue keys with the CLI")
+        return self

@@ -1,0 +1,72 @@
+"""Infrastructure tables every service database holds: outbox, inbox, dead letters, API keys."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def add_infra_tables(metadata: MetaData) -> None:
+    """Declare the infrastructure tables on a service's own metadata."""
+    Table(
+        "outbox",
+        metadata,
+        Column("id", BigId, primary_key=True, autoincrement=True),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("topic", String(200), nullable=False),
+        Column("message_key", String(200), nullable=False),
+        Column("payload", LargeBinary, nullable=False),
+        Column("headers", JSON, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("published_at", DateTime(timezone=True), nullable=True),
+        Index("ix_outbox_unpublished", "published_at", "id"),
+    )
+    Table(
+        "inbox",
+        metadata,
+        Column("event_id", String(36), primary_key=True),
+        Column("consumer", String(100), primary_key=True),
+        Column("event_type", String(200), nullable=False),
+        Column("processed_at", DateTime(timezone=True), nullable=False),
+    )
+    Table(
+        "api_keys",
+        metadata,
+        Column("id", String(36), primary_key=True),
+        Column("organization_id", String(64), nullable=False, index=True),
+        Column("name", String(200), nullable=False),
+        Column("prefix", String(32), nullable=False),
+        Column("key_hash", String(64), nullable=False),
+        Column("scopes", JSON, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("revoked_at", DateTime(timezone=True), nullable=True),
+        UniqueConstraint("prefix", name="uq_api_keys_prefix"),
+    )
+    Table(
+        "dead_letters",
+        metadata,
+        Column("id", BigId, primary_key=True, autoincrement=True),
+        Column("event_id", String(36), nullable=True),
+        Column("topic", String(200), nullable=False),
+        Column("consumer", String(100), nullable=False),
+        Column("message_key", String(200), nullable=True),
+        Column("payload", LargeBinary, nullable=False),
+        Column("error", Text, nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("failed_at", DateTime(timezone=True), nullable=False),
+        Column("replayed_at", DateTime(timezone=True), nullable=True),
+    )

@@ -1,0 +1,89 @@
+"""OpenTelemetry tracing: HTTP -> outbox -> Kafka headers -> consumer -> outgoing calls.
+
+W3C trace context travels in the event envelope (`traceparent`) and in Kafka headers. Spans carry ids
+and event types only, never payloads, so no PHI reaches a trace backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from opentelemetry import propagate, trace
+from opentelemetry.context import Context
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import (
+    ConsoleSpanExporter,
+    SimpleSpanProcessor,
+    SpanExporter,
+)
+
+if TYPE_CHECKING:
+    from accord_common.events import CloudEvent
+
+_configured = False
+
+
+def configure_tracing(service_name: str, exporter: str, extra: SpanExporter | None = None) -> None:
+    """Install a tracer provider once per process (tests may add an in-memory exporter)."""
+    global _configured
+    if _configured:
+        provider = trace.get_tracer_provider()
+        if extra is not None and isinstance(provider, TracerProvider):
+            provider.add_span_processor(SimpleSpanProcessor(extra))
+        return
+    provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+    if exporter == "console":
+        provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
+    if extra is not None:
+        provider.add_span_processor(SimpleSpanProcessor(extra))
+    trace.set_tracer_provider(provider)
+    _configured = True
+
+
+def tracer() -> trace.Tracer:
+    return trace.get_tracer("accord")
+
+
+def current_traceparent() -> str | None:
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier.get("traceparent")
+
+
+def trace_headers(event: CloudEvent) -> dict[str, str]:
+    """Kafka headers stored with an outbox row (str values; encoded by the relay)."""
+    headers = {"ce_type": event.type, "ce_id": event.id}
+    if event.traceparent:
+        headers["traceparent"] = event.traceparent
+    return headers
+
+
+def context_from_kafka(headers: Sequence[tuple[str, bytes]] | None) -> Context:
+    carrier = {k: v.decode("latin-1") for k, v in headers or ()}
+    return propagate.extract(carrier)
+
+
+@contextmanager
+def consumer_span(topic: str, event_id: str, headers: Any) -> Iterator[trace.Span]:
+    """A consumer span, child of the producer's trace."""
+    ctx = context_from_kafka(headers)
+    with tracer().start_as_current_span(
+        f"consume {topic}",
+        context=ctx,
+        kind=trace.SpanKind.CONSUMER,
+        attributes={
+            "messaging.system": "kafka",
+            "messaging.destination.name": topic,
+            "messaging.message.id": event_id,
+        },
+    ) as span:
+        yield span
+
+
+def inject_http_headers(headers: dict[str, str]) -> dict[str, str]:
+    """Add traceparent to an outgoing HTTP request's headers."""
+    propagate.inject(headers)
+    return headers

@@ -1,0 +1,115 @@
+"""The app factory every service uses: problem+json, tracing, metrics, health, auth in OpenAPI."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from opentelemetry import propagate, trace
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+
+from accord_common.logs import configure_logging
+from accord_common.runtime import ServiceRuntime
+from accord_common.telemetry import configure_tracing, tracer
+from accord_common.web.problems import install_problem_handlers
+
+REQUESTS = Counter("accord_http_requests_total", "HTTP requests", ["method", "route", "status"])
+LATENCY = Histogram("accord_http_request_seconds", "HTTP latency", ["method", "route"])
+
+
+def create_app(
+    runtime: ServiceRuntime,
+    routers: Sequence[APIRouter],
+    *,
+    title: str,
+    description: str,
+    version: str = "0.1.0",
+) -> FastAPI:
+    settings = runtime.settings
+    configure_logging(settings.service_name, settings.log_level, settings.log_json)
+    configure_tracing(settings.service_name, settings.otel_exporter)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app.state.runtime = runtime
+    install_problem_handlers(app)
+    app.middleware("http")(_observe)
+    app.include_router(_health_router())
+    for router in routers:
+        app.include_router(router)
+    _document_security(app)
+    return app
+
+
+async def _observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    """Server span (continuing an incoming traceparent) plus Prometheus metrics per route."""
+    ctx = propagate.extract(dict(request.headers))
+    started = time.perf_counter()
+    with tracer().start_as_current_span(
+        f"{request.method} {request.url.path}", context=ctx, kind=trace.SpanKind.SERVER
+    ) as span:
+        response = await call_next(request)
+        route = request.scope.get("route")
+        template = getattr(route, "path", "unmatched")
+        span.update_name(f"{request.method} {template}")
+        span.set_attribute("http.response.status_code", response.status_code)
+    REQUESTS.labels(request.method, template, str(response.status_code)).inc()
+    LATENCY.labels(request.method, template).observe(time.perf_counter() - started)
+    return response
+
+
+def _health_router() -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="Liveness: the process answers.")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Readiness: database and broker reachable.")
+    async def readyz(request: Request) -> JSONResponse:
+        runtime: ServiceRuntime = request.app.state.runtime
+        checks = await runtime.readiness()
+        ok = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ok" if ok else "unavailable", "checks": checks},
+            status_code=200 if ok else 503,
+        )
+
+    @router.get("/metrics", summary="Prometheus metrics.", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def _document_security(app: FastAPI) -> None:
+    """Declare API-key auth in the OpenAPI document so every operation shows it."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        schema.setdefault("components", {})["securitySchemes"] = {
+            "apiKey": {"type": "http", "scheme": "bearer", "bearerFormat": "acc_<prefix>_<secret>"}
+        }
+        for path, ops in schema.get("paths", {}).items():
+            if path in ("/healthz", "/readyz"):
+                continue
+            for op in ops.values():
+                op["security"] = [{"apiKey": []}]
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

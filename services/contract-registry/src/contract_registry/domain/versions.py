@@ -1,0 +1,171 @@
+"""Contract versions: immutable snapshots of the terms, each in force over its own dates.
+
+`effective_to` is the last day a version is in force (inclusive); None means open-ended.
+Versions of a contract follow each other without gap or overlap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+from .errors import InvalidContractTerms, VersionGap, VersionOverlap
+from .fee_schedule import FeeScheduleRef
+from .payment_terms import PaymentTerm
+from .validation import require_days, require_percent
+from .value_based import ValueBasedTerms
+
+_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContractTerms:
+    """The terms a version fixes: dates, renewal, operational deadlines and how services are paid."""
+
+    effective_date: date
+    termination_date: date | None = None
+    auto_renew: bool = False
+    renewal_term_months: int | None = None
+    notice_days: int | None = None
+    timely_filing_days: int | None = None
+    appeal_window_days: int | None = None
+    prompt_pay_days: int | None = None
+    prompt_pay_interest_rate: Decimal | None = None
+    payment_terms: tuple[PaymentTerm, ...] = ()
+    fee_schedule: FeeScheduleRef | None = None
+    value_based: ValueBasedTerms | None = None
+
+    def __post_init__(self) -> None:
+        if self.termination_date is not None and self.termination_date < self.effective_date:
+            raise InvalidContractTerms(
+                "termination_date",
+                f"{self.termination_date.isoformat()} is before the effective date "
+                f"{self.effective_date.isoformat()}",
+            )
+        for name in ("notice_days", "timely_filing_days", "appeal_window_days", "prompt_pay_days"):
+            require_days(InvalidContractTerms, name, getattr(self, name))
+        require_days(
+            InvalidContractTerms, "renewal_term_months", self.renewal_term_months, unit="months"
+        )
+        if self.auto_renew and self.renewal_term_months is None:
+            raise InvalidContractTerms("renewal_term_months", "required when the contract auto-renews")
+        if self.prompt_pay_interest_rate is not None:
+            require_percent(
+                InvalidContractTerms, "prompt_pay_interest_rate", self.prompt_pay_interest_rate
+            )
+        names = [term.name for term in self.payment_terms]
+        if len(set(names)) != len(names):
+            raise InvalidContractTerms("payment_terms", f"term names repeat: {names}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContractVersion:
+    """Version `number` of a contract's terms, in force from `effective_from` to `effective_to`."""
+
+    number: int
+    effective_from: date
+    effective_to: date | None
+    terms: ContractTerms
+    retroactive: bool = False
+    payer_initiated: bool = False
+    objection_window_days: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.number < 1:
+            raise InvalidContractTerms("number", f"versions are numbered from 1, got {self.number}")
+        if self.effective_to is not None and self.effective_to < self.effective_from:
+            raise InvalidContractTerms(
+                "effective_to",
+                f"{self.effective_to.isoformat()} is before effective_from "
+                f"{self.effective_from.isoformat()}",
+            )
+        require_days(InvalidContractTerms, "objection_window_days", self.objection_window_days)
+        if self.payer_initiated != (self.objection_window_days is not None):
+            raise InvalidContractTerms(
+                "objection_window_days",
+                "a payer-initiated amendment states its objection window, and only it does",
+            )
+
+    def in_force_on(self, on: date) -> bool:
+        return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
+
+    def describe(self) -> str:
+        """"version 2 (2024-01-01 to open-ended)"."""
+        until = self.effective_to.isoformat() if self.effective_to else "open-ended"
+        return f"version {self.number} ({self.effective_from.isoformat()} to {until})"
+
+
+def version_in_force(versions: tuple[ContractVersion, ...], on: date) -> ContractVersion | None:
+    """The version whose dates cover `on`, or None."""
+    return next((version for version in versions if version.in_force_on(on)), None)
+
+
+def append_version(
+    versions: tuple[ContractVersion, ...],
+    terms: ContractTerms,
+    *,
+    effective_from: date,
+    today: date,
+    effective_to: date | None = None,
+    payer_initiated: bool = False,
+    objection_window_days: int | None = None,
+) -> tuple[ContractVersion, ...]:
+    """Add the next version; an open-ended latest version is closed the day before it starts.
+
+    A version starting before `today` is marked retroactive: claims already priced under the
+    version it replaces must be re-priced.
+    """
+    new = ContractVersion(
+        number=len(versions) + 1,
+        effective_from=effective_from,
+        effective_to=effective_to,
+        terms=terms,
+        retroactive=effective_from < today,
+        payer_initiated=payer_initiated,
+        objection_window_days=objection_window_days,
+    )
+    if not versions:
+        return (new,)
+    latest = versions[-1]
+    _check_follows(latest, new)
+    if latest.effective_to is None:
+        latest = replace(latest, effective_to=effective_from - _DAY)
+    return (*versions[:-1], latest, new)
+
+
+def _check_follows(latest: ContractVersion, new: ContractVersion) -> None:
+    start = new.effective_from.isoformat()
+    if latest.effective_to is None:
+        if new.effective_from <= latest.effective_from:
+            raise VersionOverlap(
+                f"version {new.number} from {start} overlaps {latest.describe()}: "
+                f"an amendment must start after {latest.effective_from.isoformat()}"
+            )
+        return
+    day_after = latest.effective_to + _DAY
+    if new.effective_from < day_after:
+        raise VersionOverlap(
+            f"version {new.number} from {start} overlaps {latest.describe()}: "
+            f"it may start on {day_after.isoformat()}, the day after version {latest.number} ends"
+        )
+    if new.effective_from > day_after:
+        raise VersionGap(
+            f"version {new.number} from {start} leaves a gap after {latest.describe()}: "
+            f"no version would be in force from {day_after.isoformat()} "
+            f"to {(new.effective_from - _DAY).isoformat()}"
+        )
+
+
+def end_versions(versions: tuple[ContractVersion, ...], last_day: date) -> tuple[ContractVersion, ...]:
+    """Close the latest version on `last_day` (termination); later versions are not allowed."""
+    if not versions:
+        return versions
+    latest = versions[-1]
+    if last_day < latest.effective_from:
+        raise VersionOverlap(
+            f"cannot end the contract on {last_day.isoformat()}: {latest.describe()} starts later"
+        )
+    if latest.effective_to is not None and latest.effective_to <= last_day:
+        return versions
+    return (*versions[:-1], replace(latest, effective_to=last_day))

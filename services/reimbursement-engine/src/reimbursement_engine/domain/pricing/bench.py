@@ -1,0 +1,103 @@
+"""Throughput benchmark: price N generated lines in process and report lines per second.
+
+    uv run python -m reimbursement_engine.domain.pricing.bench 200000
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import date
+from decimal import Decimal
+
+from .claim import Claim, ClaimLine
+from .codes import CodeSystem, ServiceCategory, codes
+from .engine import price_claim
+from .escalators import AnniversaryEscalator
+from .fee_schedule import FeeSchedule, FeeScheduleRow
+from .medicare import Gpci, LocalityKey, MedicareReference, MedicareYear, RvuRow
+from .terms import (
+    ContractTerms,
+    FeeScheduleRate,
+    MultipleProcedureReduction,
+    PaymentTerm,
+    PercentOfMedicare,
+)
+
+LINES_PER_CLAIM = 5
+_LOCALITY = LocalityKey("01112", "54")
+_SURGERY = [f"{10000 + i}" for i in range(200)]
+_VISITS = [f"{99202 + i}" for i in range(12)]
+
+
+def _medicare() -> MedicareReference:
+    rvus = {
+        (code, ""): RvuRow(code, "", "A", Decimal("5.5"), Decimal("7.25"), Decimal("3.1"),
+                           Decimal("0.9"), mult_proc="2")
+        for code in _SURGERY
+    }
+    gpci = Gpci(_LOCALITY, "BAKERSFIELD", "CA", Decimal("1.017"), Decimal("1.093"), Decimal("0.662"))
+    return MedicareReference(years={2025: MedicareYear(2025, rvus, {_LOCALITY: gpci})})
+
+
+def _contract() -> ContractTerms:
+    rows = tuple(
+        FeeScheduleRow(CodeSystem.CPT_HCPCS, code, Decimal("90") + i, place_of_service=pos)
+        for i, code in enumerate(_VISITS)
+        for pos in (None, "11", "22")
+    )
+    visits = PaymentTerm(
+        "office visits",
+        ServiceCategory("E/M", CodeSystem.CPT_HCPCS, codes("99202-99499")),
+        FeeScheduleRate(FeeSchedule("bench", rows)),
+        lesser_of_charges=True,
+    )
+    surgery = PaymentTerm(
+        "surgery",
+        ServiceCategory("surgery", CodeSystem.CPT_HCPCS, codes("10000-69999")),
+        PercentOfMedicare(Decimal("140")),
+        lesser_of_charges=True,
+        multiple_procedure=MultipleProcedureReduction(),
+    )
+    return ContractTerms(
+        "bench", 1, (visits, surgery),
+        escalator=AnniversaryEscalator(date(2022, 7, 1), Decimal(3)),
+    )
+
+
+def generate_claims(line_count: int) -> list[Claim]:
+    """Claims of five lines: three office visits and two surgical procedures each."""
+    claims = []
+    service_date = date(2025, 3, 14)
+    for n in range(0, line_count, LINES_PER_CLAIM):
+        lines = tuple(
+            ClaimLine(
+                line_number=k + 1,
+                code=_VISITS[(n + k) % len(_VISITS)] if k < 3 else _SURGERY[(n + k) % 200],
+                units=Decimal(1),
+                charge=Decimal("250.00") + k,
+                service_date=service_date,
+            )
+            for k in range(min(LINES_PER_CLAIM, line_count - n))
+        )
+        claims.append(
+            Claim(f"PCN{n}", "PAYER1", service_date, service_date, lines,
+                  place_of_service="11", medicare_locality=_LOCALITY)
+        )
+    return claims
+
+
+def run(line_count: int = 100_000) -> float:
+    """Price `line_count` generated lines; return lines priced per second."""
+    claims = generate_claims(line_count)
+    contract, medicare, as_of = _contract(), _medicare(), date(2025, 4, 1)
+    started = time.perf_counter()
+    for claim in claims:
+        price_claim(claim, contract, medicare, as_of)
+    elapsed = time.perf_counter() - started
+    return line_count / elapsed
+
+
+if __name__ == "__main__":
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    print(f"{run(count):,.0f} lines/s")  # noqa: T201

@@ -1,0 +1,54 @@
+"""Claim input: what the 837 or the billing system says was billed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from .codes import CodeSystem
+from .medicare import LocalityKey
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimLine:
+    """One service line. `code_system` says which code prices it (CPT/HCPCS or revenue code)."""
+
+    line_number: int
+    code: str
+    units: Decimal
+    charge: Decimal
+    service_date: date
+    code_system: CodeSystem = CodeSystem.CPT_HCPCS
+    modifiers: tuple[str, ...] = ()
+    revenue_code: str | None = None
+    place_of_service: str | None = None
+    invoice_cost: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A claim to price. `place_of_service` applies to lines that do not carry their own."""
+
+    patient_control_number: str
+    payer_id: str
+    service_from: date
+    service_to: date
+    lines: tuple[ClaimLine, ...]
+    place_of_service: str | None = None
+    type_of_bill: str | None = None
+    drg: str | None = None
+    admission_date: date | None = None
+    discharge_date: date | None = None
+    medicare_locality: LocalityKey | None = None
+
+    @property
+    def total_charges(self) -> Decimal:
+        return sum((line.charge for line in self.lines), Decimal(0))
+
+    @property
+    def inpatient_days(self) -> int:
+        """Days of an inpatient stay: discharge - admission (the discharge day is not counted)."""
+        if self.admission_date is None or self.discharge_date is None:
+            return 0
+        return max((self.discharge_date - self.admission_date).days, 1)

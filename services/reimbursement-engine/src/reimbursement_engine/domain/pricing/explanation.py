@@ -1,0 +1,120 @@
+"""Priced results with the steps an analyst reads to check them.
+
+Invariant: a line's (or a case's) amount is the sum of its steps' amounts; steps without an amount
+are notes (which term, which rate, which flag).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+
+from .money import fmt_money
+
+
+class StepKind(str, Enum):
+    TERM = "term"
+    BASE = "base"
+    ESCALATOR = "escalator"
+    MULTIPLE_PROCEDURE = "multiple procedure reduction"
+    LESSER_OF = "lesser of charges"
+    OUTLIER = "outlier"
+    STOP_LOSS = "stop-loss"
+    FLOOR = "floor"
+    INCLUDED = "included"
+    CAPITATED = "capitated"
+    NOT_COVERED = "not covered"
+    UNPRICED = "unpriced"
+
+
+class LineStatus(str, Enum):
+    PRICED = "priced"
+    INCLUDED = "included"  # paid within a case rate, DRG or per diem
+    CAPITATED = "capitated"
+    NOT_COVERED = "not covered"
+    UNPRICED = "unpriced"  # a term applies but its reference data is missing
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One line of the explanation; `amount` is the signed change it makes (None for a note).
+
+    The text is kept as a `str.format` template and its arguments and only formatted when read:
+    most priced lines are stored, few are read.
+    """
+
+    kind: StepKind
+    template: str
+    args: tuple[object, ...] = ()
+    amount: Decimal | None = None
+
+    @property
+    def text(self) -> str:
+        return self.template.format(*self.args) if self.args else self.template
+
+    def __str__(self) -> str:
+        if self.amount is None:
+            return f"{self.kind.value}: {self.text}"
+        return f"{self.kind.value}: {self.text} = {fmt_money(self.amount)}"
+
+
+@dataclass(frozen=True, slots=True)
+class PricedLine:
+    """Expected allowed for one claim line."""
+
+    line_number: int
+    code: str
+    status: LineStatus
+    term: str | None
+    charge: Decimal
+    expected_allowed: Decimal
+    steps: tuple[Step, ...]
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PricedCase:
+    """A claim-level payment: case rate, DRG payment or stop-loss add-on."""
+
+    term: str
+    expected_allowed: Decimal
+    steps: tuple[Step, ...]
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PricedClaim:
+    """Expected allowed for a claim = sum of its lines + its claim-level payments (all in cents)."""
+
+    patient_control_number: str
+    contract: str
+    priced_as_of: date
+    lines: tuple[PricedLine, ...]
+    cases: tuple[PricedCase, ...]
+    total_charges: Decimal
+    expected_allowed: Decimal
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        line_flags = [flag for line in self.lines for flag in line.flags]
+        return (*line_flags, *(flag for case in self.cases for flag in case.flags))
+
+    def explain(self) -> str:
+        """The whole explanation as text, line by line."""
+        out = [
+            f"Claim {self.patient_control_number}, {self.contract}, priced {self.priced_as_of}: "
+            f"charges {fmt_money(self.total_charges)}, "
+            f"expected allowed {fmt_money(self.expected_allowed)}"
+        ]
+        for line in self.lines:
+            out.append(
+                f"  line {line.line_number} {line.code} [{line.status.value}] "
+                f"{fmt_money(line.expected_allowed)}"
+            )
+            out.extend(f"    {step}" for step in line.steps)
+        for case in self.cases:
+            out.append(f"  claim-level {case.term} {fmt_money(case.expected_allowed)}")
+            out.extend(f"    {step}" for step in case.steps)
+        return "\n".join(out)

@@ -1,0 +1,204 @@
+"""Medicare physician fee schedule (RBRVS) reference data and the CMS payment formula."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from .codes import Setting
+from .money import to_cents
+
+# Status codes with RVU-based payment under the MPFS (RVU25D layout: A active, R restricted,
+# T paid only if no other service that day). Other statuses have no fee schedule amount.
+PAYABLE_STATUS_CODES = frozenset({"A", "R", "T"})
+# MULT_PROC indicators under which the multiple procedure reduction applies (2 standard, 3 endoscopy).
+MPPR_INDICATORS = frozenset({"2", "3"})
+# Modifiers that select their own RVU row (professional / technical component, discontinued).
+RVU_MODIFIERS = ("26", "TC", "53")
+NATIONAL = "national"
+_CACHE_LIMIT = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class LocalityKey:
+    """A Medicare payment locality: MAC number + locality number, e.g. 01112-54 (Bakersfield)."""
+
+    mac: str
+    locality: str
+
+    def __str__(self) -> str:
+        return f"{self.mac}-{self.locality}"
+
+
+@dataclass(frozen=True, slots=True)
+class Gpci:
+    """Geographic practice cost indices of one locality."""
+
+    locality: LocalityKey
+    name: str
+    state: str
+    work: Decimal
+    pe: Decimal
+    mp: Decimal
+
+
+NATIONAL_GPCI = Gpci(LocalityKey("00000", "00"), NATIONAL, "", Decimal(1), Decimal(1), Decimal(1))
+
+
+@dataclass(frozen=True, slots=True)
+class RvuRow:
+    """One HCPCS+modifier row of the PPRRVU file."""
+
+    hcpcs: str
+    modifier: str
+    status: str
+    work: Decimal
+    pe_non_facility: Decimal
+    pe_facility: Decimal
+    mp: Decimal
+    mult_proc: str = "0"
+    non_facility_na: bool = False
+    facility_na: bool = False
+
+    @property
+    def payable(self) -> bool:
+        return self.status in PAYABLE_STATUS_CODES
+
+    @property
+    def mppr_eligible(self) -> bool:
+        return self.mult_proc in MPPR_INDICATORS
+
+    def pe(self, setting: Setting) -> Decimal:
+        return self.pe_facility if setting is Setting.FACILITY else self.pe_non_facility
+
+
+@dataclass(frozen=True, slots=True)
+class ConversionFactorPeriod:
+    """A conversion factor in force from `start` to `end` (inclusive)."""
+
+    start: date
+    end: date
+    value: Decimal
+    label: str
+
+
+# domain.md, Medicare facts. CY2026: the non-qualifying-APM factor (the qualifying one is 33.5675).
+CONVERSION_FACTORS: tuple[ConversionFactorPeriod, ...] = (
+    ConversionFactorPeriod(date(2023, 1, 1), date(2023, 12, 31), Decimal("33.8872"), "CY2023"),
+    ConversionFactorPeriod(date(2024, 1, 1), date(2024, 3, 8), Decimal("32.7442"), "CY2024"),
+    ConversionFactorPeriod(date(2024, 3, 9), date(2024, 12, 31), Decimal("33.2875"), "CY2024"),
+    ConversionFactorPeriod(date(2025, 1, 1), date(2025, 12, 31), Decimal("32.3465"), "CY2025"),
+    ConversionFactorPeriod(date(2026, 1, 1), date(2026, 12, 31), Decimal("33.4009"), "CY2026"),
+)
+ANESTHESIA_CONVERSION_FACTORS = {2025: Decimal("20.3178")}
+QUALIFYING_APM_CONVERSION_FACTORS = {2026: Decimal("33.5675")}
+
+
+def conversion_factor_for(
+    service_date: date, periods: tuple[ConversionFactorPeriod, ...] = CONVERSION_FACTORS
+) -> ConversionFactorPeriod | None:
+    """The MPFS conversion factor in force on a date of service (None when unknown)."""
+    for period in periods:
+        if period.start <= service_date <= period.end:
+            return period
+    return None
+
+
+def medicare_allowed(rvu: RvuRow, gpci: Gpci, setting: Setting, cf: Decimal) -> Decimal:
+    """CMS formula: round_half_up((wRVU*wGPCI + peRVU*peGPCI + mpRVU*mpGPCI) * CF, 2)."""
+    total = rvu.work * gpci.work + rvu.pe(setting) * gpci.pe + rvu.mp * gpci.mp
+    return to_cents(total * cf)
+
+
+@dataclass(frozen=True, slots=True)
+class MedicareQuote:
+    """Medicare allowed for one unit, with what produced it (for the explanation)."""
+
+    amount: Decimal
+    rvu: RvuRow
+    gpci: Gpci
+    setting: Setting
+    cf: ConversionFactorPeriod
+
+    def source(self) -> str:
+        code = self.rvu.hcpcs + (f"-{self.rvu.modifier}" if self.rvu.modifier else "")
+        where = "national" if self.gpci is NATIONAL_GPCI else f"locality {self.gpci.locality}"
+        return f"Medicare {self.cf.label} {where} {code} {self.setting.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class MedicareYear:
+    """One calendar year of RVUs and GPCIs (as loaded from CMS files)."""
+
+    year: int
+    rvus: Mapping[tuple[str, str], RvuRow]
+    gpcis: Mapping[LocalityKey, Gpci]
+
+    def rvu_for(self, hcpcs: str, modifiers: tuple[str, ...]) -> RvuRow | None:
+        """The row for a code, preferring a component row (26/TC/53) when the line carries one."""
+        for modifier in modifiers:
+            if modifier in RVU_MODIFIERS:
+                row = self.rvus.get((hcpcs, modifier))
+                if row is not None:
+                    return row
+        return self.rvus.get((hcpcs, ""))
+
+
+@dataclass(frozen=True, slots=True)
+class MedicareReference:
+    """Medicare reference data by year, with the conversion factors by date of service."""
+
+    years: Mapping[int, MedicareYear]
+    conversion_factors: tuple[ConversionFactorPeriod, ...] = CONVERSION_FACTORS
+    _cache: dict[tuple[object, ...], MedicareQuote | str] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def quote(
+        self,
+        hcpcs: str,
+        modifiers: tuple[str, ...],
+        locality: LocalityKey | None,
+        setting: Setting,
+        service_date: date,
+    ) -> MedicareQuote | str:
+        """Medicare allowed per unit, or the reason there is none (text for the explanation)."""
+        key = (hcpcs, modifiers, locality, setting, service_date)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._quote(hcpcs, modifiers, locality, setting, service_date)
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[key] = cached
+        return cached
+
+    def mppr_eligible(self, hcpcs: str, modifiers: tuple[str, ...], service_date: date) -> bool:
+        """Whether Medicare's MULT_PROC indicator (2 or 3) subjects the code to the reduction."""
+        year = self.years.get(service_date.year)
+        rvu = None if year is None else year.rvu_for(hcpcs, modifiers)
+        return rvu is not None and rvu.mppr_eligible
+
+    def _quote(
+        self,
+        hcpcs: str,
+        modifiers: tuple[str, ...],
+        locality: LocalityKey | None,
+        setting: Setting,
+        service_date: date,
+    ) -> MedicareQuote | str:
+        cf = conversion_factor_for(service_date, self.conversion_factors)
+        year = self.years.get(service_date.year)
+        if cf is None or year is None:
+            return f"no Medicare data loaded for CY{service_date.year}"
+        rvu = year.rvu_for(hcpcs, modifiers)
+        if rvu is None:
+            return f"{hcpcs} is not in the CY{year.year} Medicare fee schedule"
+        if not rvu.payable:
+            return f"{hcpcs} has Medicare status {rvu.status}: no fee schedule amount"
+        gpci = NATIONAL_GPCI if locality is None else year.gpcis.get(locality)
+        if gpci is None:
+            return f"Medicare locality {locality} is not in the CY{year.year} GPCI file"
+        amount = medicare_allowed(rvu, gpci, setting, cf.value)
+        return MedicareQuote(amount, rvu, gpci, setting, cf)

@@ -1,0 +1,144 @@
+"""Map an 837 claim loop (2300 with its 2400 lines) into a `Claim837`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from .codes import procedure_code
+from .elements import (
+    amount,
+    ccyymmdd,
+    component,
+    components,
+    fail,
+    integer,
+    optional_amount,
+    optional_text,
+    text,
+)
+from .errors import Finding
+from .claims import Claim837, ClaimKind, Diagnosis, ServiceLine
+from .tokenizer import Segment, Separators
+
+DIAGNOSIS_QUALIFIERS = frozenset({"ABK", "BK", "ABF", "BF", "ABJ", "BJ", "APR", "PR", "ABN", "BN"})
+_LINE_SEGMENT = {ClaimKind.PROFESSIONAL: "SV1", ClaimKind.INSTITUTIONAL: "SV2"}
+
+
+@dataclass
+class SubmissionContext:
+    """What the hierarchical loops above a claim say: billing provider, payer, member."""
+
+    provider_name: str | None = None
+    provider_npi: str | None = None
+    provider_tin: str | None = None
+    payer_name: str | None = None
+    payer_id: str | None = None
+    member_id: str | None = None
+
+
+@dataclass
+class LineLoop837:
+    lx: Segment
+    segments: list[Segment] = field(default_factory=list)
+
+
+@dataclass
+class ClaimLoop837:
+    clm: Segment
+    context: SubmissionContext
+    segments: list[Segment] = field(default_factory=list)
+    lines: list[LineLoop837] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TransactionInfo:
+    kind: ClaimKind
+    version: str
+    control_number: str
+    separators: Separators
+
+
+def date_range(dtp: Segment) -> tuple[date, date]:
+    """DTP03 as (start, end) by DTP02 format: D8, RD8 (start-end) or DT (date and time)."""
+    value, date_format = text(dtp, 3), text(dtp, 2)
+    if date_format == "D8":
+        day = ccyymmdd(dtp, 3, value)
+        return day, day
+    if date_format == "RD8":
+        start, _, end = value.partition("-")
+        return ccyymmdd(dtp, 3, start), ccyymmdd(dtp, 3, end)
+    if date_format == "DT" and len(value) == 12:
+        day = ccyymmdd(dtp, 3, value[:8])
+        return day, day
+    raise fail(dtp, "DTP02 is D8, RD8 or DT", f"DTP02 {date_format!r} with DTP03 {value!r}")
+
+
+def claim_837(loop: ClaimLoop837, info: TransactionInfo) -> Claim837:
+    clm, context, notes = loop.clm, loop.context, list[Finding]()
+    clm05 = components(clm, 5, info.separators, notes)
+    dates: dict[str, tuple[date, date]] = {}
+    codes: list[Diagnosis] = []
+    cl1: Segment | None = None
+    for segment in loop.segments:
+        if segment.id == "DTP":
+            dates[text(segment, 1)] = date_range(segment)
+        elif segment.id == "HI":
+            codes.extend(_health_codes(segment, info.separators, notes))
+        elif segment.id == "CL1":
+            cl1 = segment
+    lines = tuple(_service_line(line, info, notes) for line in loop.lines)
+    statement = dates.get("434")
+    drg = next((c.code for c in codes if c.qualifier == "DR"), None)
+    return Claim837(
+        info.kind, info.version, info.control_number, text(clm, 1), amount(clm, 2),
+        component(clm05, 1), component(clm05, 2) or None, component(clm05, 3) or None,
+        context.provider_name, context.provider_npi, context.provider_tin,
+        context.payer_name, context.payer_id, context.member_id,
+        statement[0] if statement else None, statement[1] if statement else None,
+        dates["435"][0] if "435" in dates else None, dates["472"][0] if "472" in dates else None,
+        tuple(c for c in codes if c.qualifier in DIAGNOSIS_QUALIFIERS), drg,
+        cl1.element(1) or None if cl1 else None, cl1.element(2) or None if cl1 else None,
+        cl1.element(3) or None if cl1 else None, lines, clm.index, tuple(notes),
+    )  # fmt: skip
+
+
+def _health_codes(hi: Segment, separators: Separators, notes: list[Finding]) -> list[Diagnosis]:
+    """HI01..HI12: qualifier and code of each composite (diagnoses, DRG, occurrence ...)."""
+    found: list[Diagnosis] = []
+    for position in range(1, 13):
+        if hi.element(position):
+            parts = components(hi, position, separators, notes)
+            found.append(Diagnosis(component(parts, 1), component(parts, 2)))
+    return found
+
+
+def _service_line(loop: LineLoop837, info: TransactionInfo, notes: list[Finding]) -> ServiceLine:
+    service_id = _LINE_SEGMENT[info.kind]
+    service = next((s for s in loop.segments if s.id == service_id), None)
+    if service is None:
+        raise fail(loop.lx, f"{info.kind} service line LX requires {service_id}", "not found")
+    dates = next((date_range(s) for s in loop.segments if _is_dtp(s, "472")), None)
+    control = next((s.element(2) for s in loop.segments if _is_ref(s, "6R")), None)
+    if info.kind is ClaimKind.PROFESSIONAL:
+        pointers = tuple(p for p in components(service, 7, info.separators, notes) if p)
+        procedure = procedure_code(service, 1, info.separators, notes)
+        revenue, charge, place = None, amount(service, 2), optional_text(service, 5)
+        basis, units = optional_text(service, 3), optional_amount(service, 4)
+    else:
+        pointers, place = (), None
+        procedure = procedure_code(service, 2, info.separators, notes)
+        revenue, charge = text(service, 1), amount(service, 3)
+        basis, units = optional_text(service, 4), optional_amount(service, 5)
+    return ServiceLine(
+        integer(loop.lx, 1), procedure, revenue, charge, basis, units, place, pointers,
+        dates[0] if dates else None, dates[1] if dates else None, control or None, service.index,
+    )  # fmt: skip
+
+
+def _is_dtp(segment: Segment, qualifier: str) -> bool:
+    return segment.id == "DTP" and segment.element(1) == qualifier
+
+
+def _is_ref(segment: Segment, qualifier: str) -> bool:
+    return segment.id == "REF" and segment.element(1) == qualifier

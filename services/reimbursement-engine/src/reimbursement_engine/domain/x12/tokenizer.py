@@ -1,0 +1,111 @@
+"""Split X12 text into segments, with separators read from the ISA segment itself.
+
+The ISA is fixed-width (106 characters): its 4th character is the element separator, ISA16 is the
+component separator and the character right after ISA16 terminates every segment. Nothing here
+assumes `*`, `:` or `~`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import X12Error
+
+ISA_LENGTH = 106
+# Width of ISA01..ISA16 as the X12 envelope standard fixes them.
+ISA_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
+SUPPORTED_ISA_VERSIONS = frozenset({"00501"})
+_SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Separators:
+    """The delimiters one interchange declares."""
+
+    element: str
+    component: str
+    segment: str
+    repetition: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One segment: `elements[0]` is the segment id, so `element(1)` is e.g. CLP01."""
+
+    index: int
+    elements: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        return self.elements[0]
+
+    def element(self, position: int) -> str:
+        """The element at 1-based `position`, or "" when the segment is shorter."""
+        if position < len(self.elements):
+            return self.elements[position]
+        return ""
+
+    @property
+    def element_count(self) -> int:
+        return len(self.elements) - 1
+
+
+def decode(data: bytes | str) -> str:
+    """Bytes as text: UTF-8 when valid, otherwise Latin-1 (which maps every byte)."""
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def read_separators(text: str) -> Separators:
+    """Read the delimiters from the ISA at the start of `text`."""
+    if not text.startswith("ISA"):
+        raise _isa_error("input does not start with an ISA segment", "ISA first")
+    if len(text) < ISA_LENGTH:
+        raise _isa_error("ISA segment is truncated", "ISA is 106 characters")
+    element = text[3]
+    fields = text[4:ISA_LENGTH].split(element, 15)
+    if len(fields) != 16:
+        raise _isa_error("ISA does not have 16 elements", "ISA element count")
+    fields[15], segment = fields[15][:1], fields[15][1:2]
+    for number, (value, width) in enumerate(zip(fields, ISA_WIDTHS, strict=True), start=1):
+        if len(value) != width:
+            rule = f"ISA{number:02d} is {width} characters wide"
+            raise _isa_error(f"ISA{number:02d} is {value!r}", rule)
+    component = fields[15]
+    if fields[11] not in SUPPORTED_ISA_VERSIONS:
+        message = f"interchange version {fields[11]!r} is not supported (only 5010: 00501)"
+        raise _isa_error(message, "ISA12 version")
+    # Some senders leave the 4010 "U" in ISA11: then there is simply no repetition separator.
+    repetition = None if fields[10].isalnum() else fields[10]
+    delimiters = [d for d in (element, component, segment, repetition) if d is not None]
+    if any(d.isalnum() or d == " " for d in delimiters) or len(set(delimiters)) != len(delimiters):
+        message = f"delimiters {delimiters!r} must be distinct non-alphanumeric characters"
+        raise _isa_error(message, "ISA delimiters")
+    return Separators(element, component, segment, repetition)
+
+
+def _isa_error(message: str, rule: str) -> X12Error:
+    return X12Error(message, rule=rule, segment_index=0, segment_id="ISA")
+
+
+def tokenize(data: bytes | str) -> tuple[Separators, list[Segment]]:
+    """All segments of one interchange, in file order; newlines around terminators are ignored."""
+    text = decode(data).lstrip("\ufeff \r\n\t")
+    separators = read_separators(text)
+    segments: list[Segment] = []
+    for raw in text.split(separators.segment):
+        raw = raw.strip("\r\n")
+        if not raw:
+            continue
+        elements = tuple(raw.split(separators.element))
+        index = len(segments)
+        if not _SEGMENT_ID.match(elements[0]):
+            message = f"{elements[0][:10]!r} is not a segment identifier"
+            raise X12Error(message, rule="segment id", segment_index=index, segment_id="")
+        segments.append(Segment(index, elements))
+    return separators, segments
