@@ -76,7 +76,8 @@ class ServiceRuntime:
             self.producer,
             poll_interval_s=self.settings.relay_poll_interval_ms / 1000,
         )
-        self.relay.start()
+        if self.settings.relay_enabled:
+            self.relay.start()
         if self.handlers:
             consumer = self.kafka.consumer(*self.handlers, group_id=self.settings.service_name)
             await consumer.start()

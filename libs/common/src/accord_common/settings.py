@@ -21,6 +21,7 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap: str = "127.0.0.1:9092"
     kafka_enabled: bool = True
     kafka_client_id: str | None = None
+    relay_enabled: bool = True
     relay_poll_interval_ms: int = 200
     consumer_max_attempts: int = 5
     consumer_backoff_ms: int = 200

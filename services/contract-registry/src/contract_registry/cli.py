@@ -8,3 +8,7 @@ from contract_registry.bootstrap import build_runtime
 
 def main() -> None:
     sys.exit(run_cli("contract-registry", build_runtime, "contract_registry.bootstrap:build_app"))
+
+
+if __name__ == "__main__":
+    main()

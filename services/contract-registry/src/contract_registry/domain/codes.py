@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from .errors import InvalidPaymentTerm
 
 
-class CodeSystem(str, Enum):
+class CodeSystem(StrEnum):
     """Code system of a billed code or a fee schedule row."""
 
     CPT = "CPT"
@@ -19,7 +19,7 @@ class CodeSystem(str, Enum):
     APC = "APC"
 
 
-class Setting(str, Enum):
+class Setting(StrEnum):
     """Medicare site of service: facility or non-facility practice expense."""
 
     FACILITY = "facility"

@@ -42,9 +42,7 @@ class IllegalTransition(DomainError):
     """The contract's status does not allow the requested action."""
 
     def __init__(self, contract_id: str, status: str, action: str, allowed_from: str) -> None:
-        super().__init__(
-            f"contract {contract_id} is {status}: cannot {action} (allowed from {allowed_from})"
-        )
+        super().__init__(f"contract {contract_id} is {status}: cannot {action} (allowed from {allowed_from})")
         self.contract_id = contract_id
         self.status = status
         self.action = action

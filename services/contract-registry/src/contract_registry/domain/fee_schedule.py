@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 from .codes import (
     BilledCode,
@@ -21,7 +22,7 @@ from .errors import DuplicateFeeScheduleRow, InvalidFeeScheduleRow
 from .validation import require_money, require_percent
 
 
-class RateKind(str, Enum):
+class RateKind(StrEnum):
     """How a row's figure is read: dollars (amount, per diem, case rate) or a percentage."""
 
     AMOUNT = "amount"
@@ -35,7 +36,7 @@ class RateKind(str, Enum):
         return self in (RateKind.PERCENT_OF_MEDICARE, RateKind.PERCENT_OF_CHARGES)
 
 
-class BillingUnit(str, Enum):
+class BillingUnit(StrEnum):
     """What one paid unit is: a unit of service, a day (per diem) or a case (case rate)."""
 
     UNIT = "unit"
@@ -76,8 +77,7 @@ class FeeScheduleRow:
         if self.effective_to is not None and self.effective_to < self.effective_from:
             raise InvalidFeeScheduleRow(
                 "effective_to",
-                f"{self.effective_to.isoformat()} is before effective_from "
-                f"{self.effective_from.isoformat()}",
+                f"{self.effective_to.isoformat()} is before effective_from {self.effective_from.isoformat()}",
             )
 
     def _check_codes(self) -> None:
@@ -89,14 +89,18 @@ class FeeScheduleRow:
                 raise InvalidFeeScheduleRow("modifiers", problem)
         if len(set(self.modifiers)) != len(self.modifiers):
             raise InvalidFeeScheduleRow("modifiers", f"repeated modifier in {self.modifiers}")
-        if self.place_of_service is not None:
-            if problem := place_of_service_problem(self.place_of_service):
-                raise InvalidFeeScheduleRow("place_of_service", problem)
+        place = self.place_of_service
+        if place is not None and (problem := place_of_service_problem(place)):
+            raise InvalidFeeScheduleRow("place_of_service", problem)
 
     def _check_rate(self) -> None:
-        figure, other = ("percentage", "amount") if self.rate_kind.is_percentage else (
-            "amount",
-            "percentage",
+        figure, other = (
+            ("percentage", "amount")
+            if self.rate_kind.is_percentage
+            else (
+                "amount",
+                "percentage",
+            )
         )
         value = getattr(self, figure)
         if value is None:
@@ -183,8 +187,7 @@ def overlap_problem(earlier: FeeScheduleRow, later: FeeScheduleRow) -> str | Non
         return None
     until = earlier.effective_to.isoformat() if earlier.effective_to else "open-ended"
     return (
-        f"{later.describe_key()} overlaps the rate in force "
-        f"{earlier.effective_from.isoformat()} to {until}"
+        f"{later.describe_key()} overlaps the rate in force {earlier.effective_from.isoformat()} to {until}"
     )
 
 
@@ -240,7 +243,7 @@ def _check_no_clash(rows: list[FeeScheduleRow]) -> None:
         by_base.setdefault(row.base_key, []).append(row)
     for same in by_base.values():
         same.sort(key=lambda row: row.effective_from)
-        for earlier, later in zip(same, same[1:], strict=False):
+        for earlier, later in itertools.pairwise(same):
             if earlier.effective_from == later.effective_from:
                 raise DuplicateFeeScheduleRow(f"duplicate row {later.describe_key()}")
             if problem := overlap_problem(earlier, later):

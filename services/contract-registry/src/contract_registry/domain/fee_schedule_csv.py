@@ -34,17 +34,16 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import TypeVar
 
 from .codes import CodeSystem, Setting
 from .errors import InvalidField
-from .fee_schedule import BillingUnit, FeeScheduleRow, RateKind, canonical_decimal
+from .fee_schedule import BillingUnit, FeeScheduleRow, RateKind
 
 COLUMNS = (
     "code_system",
@@ -66,7 +65,7 @@ _NUMERIC_CODE_WIDTH = {CodeSystem.CPT: 5, CodeSystem.REV: 4, CodeSystem.MSDRG: 3
 E = TypeVar("E", bound=Enum)
 
 
-class ImportPolicy(str, Enum):
+class ImportPolicy(StrEnum):
     """All or nothing (default): one bad row refuses the file. Skip: keep the good rows."""
 
     ALL_OR_NOTHING = "all_or_nothing"
@@ -136,39 +135,6 @@ def read_fee_schedule_csv(lines: Iterable[str], report: CsvImportReport) -> Iter
         yield row
 
 
-def write_fee_schedule_csv(rows: Iterable[FeeScheduleRow]) -> Iterator[str]:
-    """Yield the header then one CSV line per row (each ending in a newline); the import's inverse."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for cells in _with_header(rows):
-        writer.writerow(cells)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-
-
-def _with_header(rows: Iterable[FeeScheduleRow]) -> Iterator[tuple[str, ...]]:
-    yield COLUMNS
-    for row in rows:
-        yield _cells(row)
-
-
-def _cells(row: FeeScheduleRow) -> tuple[str, ...]:
-    return (
-        row.code_system.value,
-        row.code,
-        ":".join(row.modifiers),
-        row.place_of_service or "",
-        row.setting.value if row.setting else "",
-        row.unit.value,
-        row.rate_kind.value,
-        canonical_decimal(row.amount) if row.amount is not None else "",
-        canonical_decimal(row.percentage) if row.percentage is not None else "",
-        row.effective_from.isoformat(),
-        row.effective_to.isoformat() if row.effective_to else "",
-    )
-
-
 def _check_header(header: list[str] | None, report: CsvImportReport) -> list[str] | None:
     if header is None:
         report.header_ok = False
@@ -211,10 +177,8 @@ def _parse_row(
         return None
 
 
-def _parse_cells(
-    row_number: int, values: dict[str, str], errors: list[RowError]
-) -> dict[str, object]:
-    parsers = {
+def _parse_cells(row_number: int, values: dict[str, str], errors: list[RowError]) -> dict[str, object]:
+    parsers: dict[str, Callable[[str], object]] = {
         "code_system": _code_system,
         "modifiers": _modifiers,
         "place_of_service": lambda text: text or None,

@@ -96,9 +96,7 @@ class MsDrgTerm:
     def __post_init__(self) -> None:
         require_money(InvalidPaymentTerm, "MsDrgTerm.base_rate", self.base_rate)
         if (self.outlier_threshold is None) != (self.outlier_percent is None):
-            raise InvalidPaymentTerm(
-                "MsDrgTerm.outlier_percent", "outlier threshold and percent go together"
-            )
+            raise InvalidPaymentTerm("MsDrgTerm.outlier_percent", "outlier threshold and percent go together")
         if self.outlier_threshold is not None:
             require_money(InvalidPaymentTerm, "MsDrgTerm.outlier_threshold", self.outlier_threshold)
         if self.outlier_percent is not None:

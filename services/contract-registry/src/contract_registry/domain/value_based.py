@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 from .errors import InvalidValueBasedTerms
 from .validation import require_share
 
 
-class MeasureDirection(str, Enum):
+class MeasureDirection(StrEnum):
     """Whether a measure improves by going up (HbA1c control) or down (readmission rate)."""
 
     HIGHER_IS_BETTER = "higher_is_better"

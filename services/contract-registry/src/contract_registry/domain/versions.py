@@ -45,15 +45,11 @@ class ContractTerms:
             )
         for name in ("notice_days", "timely_filing_days", "appeal_window_days", "prompt_pay_days"):
             require_days(InvalidContractTerms, name, getattr(self, name))
-        require_days(
-            InvalidContractTerms, "renewal_term_months", self.renewal_term_months, unit="months"
-        )
+        require_days(InvalidContractTerms, "renewal_term_months", self.renewal_term_months, unit="months")
         if self.auto_renew and self.renewal_term_months is None:
             raise InvalidContractTerms("renewal_term_months", "required when the contract auto-renews")
         if self.prompt_pay_interest_rate is not None:
-            require_percent(
-                InvalidContractTerms, "prompt_pay_interest_rate", self.prompt_pay_interest_rate
-            )
+            require_percent(InvalidContractTerms, "prompt_pay_interest_rate", self.prompt_pay_interest_rate)
         names = [term.name for term in self.payment_terms]
         if len(set(names)) != len(names):
             raise InvalidContractTerms("payment_terms", f"term names repeat: {names}")
@@ -77,8 +73,13 @@ class ContractVersion:
         if self.effective_to is not None and self.effective_to < self.effective_from:
             raise InvalidContractTerms(
                 "effective_to",
-                f"{self.effective_to.isoformat()} is before effective_from "
-                f"{self.effective_from.isoformat()}",
+                f"{self.effective_to.isoformat()} is before effective_from {self.effective_from.isoformat()}",
+            )
+        if self.effective_from < self.terms.effective_date:
+            raise InvalidContractTerms(
+                "effective_from",
+                f"version {self.number} starts {self.effective_from.isoformat()}, before the "
+                f"contract's effective date {self.terms.effective_date.isoformat()}",
             )
         require_days(InvalidContractTerms, "objection_window_days", self.objection_window_days)
         if self.payer_initiated != (self.objection_window_days is not None):
@@ -91,7 +92,7 @@ class ContractVersion:
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
 
     def describe(self) -> str:
-        """"version 2 (2024-01-01 to open-ended)"."""
+        """ "version 2 (2024-01-01 to open-ended)"."""
         until = self.effective_to.isoformat() if self.effective_to else "open-ended"
         return f"version {self.number} ({self.effective_from.isoformat()} to {until})"
 

@@ -3,7 +3,7 @@
 Pure: no database, broker, network or clock (the time is always passed in).
 """
 
-from notifier.domain.channels import (
+from .channels import (
     ROTATION_OVERLAP,
     Channel,
     ChannelKind,
@@ -13,20 +13,20 @@ from notifier.domain.channels import (
     generate_secret,
     normalise_email_address,
 )
-from notifier.domain.deliveries import Attempt, Delivery, DeliveryStatus
-from notifier.domain.emails import RenderedEmail, render_digest, render_email, render_notice
-from notifier.domain.endpoint_health import DISABLE_AFTER_CONSECUTIVE_DEAD, EndpointHealth
-from notifier.domain.errors import InvalidDeliveryTransition, NotifierDomainError
-from notifier.domain.formatting import RecordLinks
-from notifier.domain.presenters import Notice, present
-from notifier.domain.responses import (
+from .deliveries import Attempt, Delivery, DeliveryStatus
+from .emails import RenderedEmail, render_digest, render_email, render_notice
+from .endpoint_health import DISABLE_AFTER_CONSECUTIVE_DEAD, EndpointHealth
+from .errors import InvalidDeliveryTransition, NotifierDomainError
+from .formatting import RecordLinks
+from .presenters import Notice, present
+from .responses import (
     CONNECT_TIMEOUT_SECONDS,
     RESPONSE_BODY_CAP_BYTES,
     STORED_EXCERPT_CHARS,
     TOTAL_TIMEOUT_SECONDS,
     CappedBody,
 )
-from notifier.domain.retry import (
+from .retry import (
     DEFAULT_RETRY_POLICY,
     RETRY_DELAYS,
     DeliveryOutcome,
@@ -36,15 +36,15 @@ from notifier.domain.retry import (
     classify_smtp_reply,
     next_attempt_at,
 )
-from notifier.domain.signing import sign, webhook_message_id
-from notifier.domain.subscriptions import (
+from .signing import sign, webhook_message_id
+from .subscriptions import (
     EventField,
     EventPattern,
     Subscription,
     SubscriptionFilter,
     matches,
 )
-from notifier.domain.url_safety import (
+from .url_safety import (
     AllowList,
     UnsafeWebhookUrl,
     UrlRefusal,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from notifier.domain.errors import NotifierDomainError
+from .errors import NotifierDomainError
 
 SECRET_PREFIX = "whsec_"
 SECRET_MIN_BYTES = 24

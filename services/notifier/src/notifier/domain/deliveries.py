@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
-from notifier.domain.channels import ChannelKind
-from notifier.domain.errors import InvalidDeliveryTransition
-from notifier.domain.responses import error_excerpt
-from notifier.domain.retry import (
+from .channels import ChannelKind
+from .errors import InvalidDeliveryTransition
+from .responses import error_excerpt
+from .retry import (
     DEFAULT_RETRY_POLICY,
     DeliveryOutcome,
     RandomSource,
@@ -25,7 +25,7 @@ from notifier.domain.retry import (
     classify_http_status,
     classify_smtp_reply,
 )
-from notifier.domain.signing import webhook_message_id
+from .signing import webhook_message_id
 
 
 class DeliveryStatus(StrEnum):

@@ -9,8 +9,8 @@ from importlib.resources import files
 
 from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoescape
 
-from notifier.domain.formatting import RecordLinks, humanise, long_date
-from notifier.domain.presenters import Notice, Payload, present
+from .formatting import RecordLinks, humanise, long_date
+from .presenters import Notice, Payload, present
 
 MAX_SUBJECT_LENGTH = 150
 
@@ -61,7 +61,7 @@ def render_email(event_type: str, data: Payload, links: RecordLinks) -> Rendered
 
 def render_notice(notice: Notice, links: RecordLinks) -> RenderedEmail:
     subject = _one_line(notice.subject)
-    return _render(notice.template, subject, {**notice.context, "event_type": notice.event_type}, links)
+    return _render(notice.template, subject, notice.context, links)
 
 
 def render_digest(
@@ -71,7 +71,7 @@ def render_digest(
     groups = digest_groups(present(event_type, data, links) for event_type, data in events)
     if not groups:
         raise ValueError("a digest needs at least one event")
-    overview = ", ".join(f"{len(group.notices)} {group.heading.lower()}" for group in groups)
+    overview = ", ".join(f"{group.heading.lower()} ({len(group.notices)})" for group in groups)
     day = long_date(digest_date.isoformat())
     subject = _one_line(f"Accord daily digest for {day}: {overview}")
     context = {"groups": groups, "overview": overview, "digest_date": day}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from notifier.domain.deliveries import Delivery, DeliveryStatus
+from .deliveries import Delivery, DeliveryStatus
 
 # Consecutive dead-lettered deliveries (each already retried for about a day) before the
 # endpoint is disabled; any delivered message in between resets the count.

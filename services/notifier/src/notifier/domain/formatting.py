@@ -8,7 +8,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from urllib.parse import quote, urlsplit
 
-from notifier.domain.errors import NotifierDomainError
+from .errors import NotifierDomainError
 
 CENT = Decimal("0.01")
 UNKNOWN = "not stated"

@@ -1,8 +1,10 @@
 """What each kind of event says to a person: subject, the facts, what to do and by when.
 
-Presenters pick named fields from the event payload and nothing else, so a patient's name or
-any other PHI a payload might carry never reaches a mail: claims are named by claim id and
-patient control number only.
+Presenters read the payloads of libs/common's event catalogue by field name and nothing else,
+so a patient's name or any other PHI a payload might carry never reaches a mail: claims are
+named by claim id and patient control number only. Payloads carry ids, not names; the handler
+may add `payer_name` and `contract_name` from its projection of contract events, and a
+presenter falls back to the ids when it does not.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from notifier.domain.formatting import RecordLinks, humanise, long_date, money, text_of
+from .formatting import RecordLinks, humanise, long_date, money, text_of
 
 Payload = Mapping[str, object]
 
@@ -27,28 +29,46 @@ class Notice:
     context: Mapping[str, object]
 
 
+# What to do, by the obligation tracker's obligation kinds.
 OBLIGATION_ACTIONS = {
     "renewal_notice": "send the payer the written notice the renewal clause asks for, and keep "
     "proof of delivery",
-    "termination_notice": "send the payer the written termination notice, and keep proof of delivery",
-    "appeal": "file the appeal with the payer, with the remittance and the contracted rate",
-    "timely_filing": "get the claim to the payer before the filing limit",
-    "rate_escalator": "check that the payer has loaded the new rates, and raise it if not",
+    "renewal": "decide whether to let the contract renew as it stands or to renegotiate",
+    "expiry": "renew or renegotiate before the contract lapses, or plan for going out of network",
+    "escalator": "check that the payer has loaded the escalated rates, and raise it if not",
     "objection_window": "review the payer's proposed change and send any objection in writing",
-    "kpi_report": "gather the figures and send the report the contract asks for",
+    "vbc_report": "gather the figures and send the report the contract asks for",
+    "measurement_period_end": "check the quality and cost measures before the period closes",
+    "credentialing": "send the payer the recredentialing paperwork",
+    "timely_filing": "get the claim to the payer before the filing limit",
+    "prompt_pay": "chase the payer: the prompt-pay deadline has come, with interest owed after it",
+    "appeal": "file the appeal with the payer, with the remittance and the contracted rate",
 }
 DEFAULT_ACTION = "do what the contract asks for here"
 
 
+def payer_label(data: Payload) -> str:
+    if data.get("payer_name"):
+        return text_of(data, "payer_name")
+    return f"payer {text_of(data, 'payer_id')}" if data.get("payer_id") else "the payer"
+
+
+def contract_label(data: Payload) -> str:
+    if data.get("contract_name"):
+        return f"the {text_of(data, 'contract_name')} contract"
+    return f"contract {text_of(data, 'contract_id')}" if data.get("contract_id") else "the contract"
+
+
 def obligation_context(data: Payload, links: RecordLinks) -> dict[str, str]:
-    kind = text_of(data, "obligation_kind", "obligation")
+    kind = text_of(data, "kind", "obligation")
     return {
         "title": text_of(data, "title", humanise(kind).capitalize()),
         "kind": humanise(kind),
         "due": long_date(data.get("due_date")),
-        "days_until_due": text_of(data, "days_until_due", ""),
-        "contract": text_of(data, "contract_name", "the contract"),
-        "payer": text_of(data, "payer_name", "the payer"),
+        "lead_days": text_of(data, "lead_days", ""),
+        "contract": contract_label(data),
+        "contract_ref": text_of(data, "contract_name", text_of(data, "contract_id")),
+        "payer": payer_label(data),
         "action": OBLIGATION_ACTIONS.get(kind, DEFAULT_ACTION),
         "claim_id": text_of(data, "claim_id", ""),
         "link": links.obligation(data.get("obligation_id")),
@@ -72,7 +92,8 @@ def _obligation(event_type: str, subject_prefix: str) -> Callable[[Payload, Reco
 
 
 VARIANCE_ACTIONS = {
-    "underpaid": "check the remittance's adjustment codes; if the payer applied the wrong rate, appeal",
+    "underpaid": "check the adjustment reason codes on the remittance; if the payer applied the "
+    "wrong rate, appeal",
     "overpaid": "check our pricing; if the payer overpaid it will likely ask for the money back, "
     "so let billing know",
     "denied": "read the denial reason codes, then correct and resubmit the claim, or appeal",
@@ -80,18 +101,21 @@ VARIANCE_ACTIONS = {
 
 
 def present_variance(data: Payload, links: RecordLinks) -> Notice:
-    kind = text_of(data, "variance_kind", "variance")
-    variance = data.get("variance_amount")
+    kind = text_of(data, "classification", "variance")
+    carcs = data.get("carcs")
     facts = {
         "claim_id": text_of(data, "claim_id"),
         "patient_control_number": text_of(data, "patient_control_number"),
         "kind": humanise(kind),
-        "payer": text_of(data, "payer_name", "the payer"),
-        "contract": text_of(data, "contract_name", "the contract"),
-        "expected": money(data.get("expected_amount")),
+        "payer": payer_label(data),
+        "contract": contract_label(data),
+        "contract_ref": text_of(data, "contract_name", text_of(data, "contract_id")),
+        "expected": money(data.get("expected_allowed")),
         "paid": money(data.get("paid_amount")),
-        "variance": money(variance).lstrip("-"),
-        "appeal_deadline": long_date(data["appeal_deadline"]) if data.get("appeal_deadline") else "",
+        "patient_responsibility": money(data.get("patient_responsibility")),
+        "variance": money(data.get("variance")).lstrip("-"),
+        "remittance_date": long_date(data.get("remittance_date")),
+        "reason_codes": ", ".join(map(str, carcs)) if isinstance(carcs, list) else "",
         "action": VARIANCE_ACTIONS.get(kind, "look into the difference"),
         "link": links.claim(data.get("claim_id")),
     }
@@ -104,16 +128,18 @@ def present_variance(data: Payload, links: RecordLinks) -> Notice:
 
 
 def present_delivery_failed(data: Payload, links: RecordLinks) -> Notice:
+    """notification.failed; the handler may add `destination` and `last_status_code`."""
+    channel = text_of(data, "channel", "")
     facts = {
-        "event_type": text_of(data, "event_type", "an"),
+        "failed_event_type": text_of(data, "event_type", "subscribed"),
         "event_id": text_of(data, "event_id"),
-        "destination": text_of(data, "destination", "the endpoint"),
+        "destination": text_of(data, "destination", f"your {channel} endpoint".replace("  ", " ")),
         "attempts": text_of(data, "attempts", "several"),
         "last_status": text_of(data, "last_status_code", "no answer"),
-        "last_error": text_of(data, "last_error", ""),
+        "last_error": text_of(data, "error", ""),
         "link": links.subscription(data.get("subscription_id")),
     }
-    summary = f"A {facts['event_type']} notification to {facts['destination']} was not delivered"
+    summary = f"A {facts['failed_event_type']} notification to {facts['destination']} was not delivered"
     return Notice("notification.failed", "notification_failed", summary, summary, facts["link"], facts)
 
 

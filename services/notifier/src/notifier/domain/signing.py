@@ -9,8 +9,8 @@ from uuid import UUID, uuid5
 
 from standardwebhooks import Webhook
 
-from notifier.domain.channels import secret_key
-from notifier.domain.errors import NotifierDomainError
+from .channels import secret_key
+from .errors import NotifierDomainError
 
 # Fixed forever: changing it would change every message id and defeat receivers' deduplication.
 WEBHOOK_ID_NAMESPACE = UUID("5d0b7a52-4c1e-4b8e-9a51-3f5f2f1c7a10")

@@ -9,20 +9,20 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from uuid import UUID
 
-from notifier.domain.channels import Channel
-from notifier.domain.errors import NotifierDomainError
+from .channels import Channel
+from .errors import NotifierDomainError
 
 _PATTERN_SEGMENT = re.compile(r"^(\*|[a-z0-9_]+)$")
 
 
 class EventField:
-    """Names of the event payload fields the notifier reads (one place to follow the catalogue)."""
+    """Payload fields the notifier filters on, as named in libs/common's event catalogue."""
 
-    ORGANISATION_ID = "organisation_id"
+    ORGANIZATION_ID = "organization_id"
     PAYER_ID = "payer_id"
     CONTRACT_ID = "contract_id"
-    VARIANCE_AMOUNT = "variance_amount"
-    OBLIGATION_KIND = "obligation_kind"
+    VARIANCE_AMOUNT = "variance"  # claim.variance_detected: signed, paid minus expected
+    OBLIGATION_KIND = "kind"  # obligation.*
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class SubscriptionFilter:
 @dataclass(frozen=True)
 class Subscription:
     id: UUID
-    organisation_id: UUID
+    organization_id: UUID
     event_types: tuple[EventPattern, ...]
     channel: Channel
     filters: SubscriptionFilter = SubscriptionFilter()
@@ -106,7 +106,7 @@ def matches(subscription: Subscription, event_type: str, data: Mapping[str, obje
     """Whether this event goes to this subscription: same organisation, type covered, filters hold."""
     return (
         subscription.is_active
-        and _same_id(str(subscription.organisation_id), data.get(EventField.ORGANISATION_ID))
+        and _same_id(str(subscription.organization_id), data.get(EventField.ORGANIZATION_ID))
         and any(pattern.covers(event_type) for pattern in subscription.event_types)
         and subscription.filters.admits(data)
     )

@@ -112,8 +112,7 @@ def _escalator_obligations(builder: _Builder, today: date) -> list[Obligation]:
 
 def _anniversary_years(version: ContractVersionSnapshot, today: date) -> list[int]:
     """Anniversaries from the next one on or after ``today`` through the end of the current term."""
-    term_end = next_renewal(version, today).renewal_date if version.auto_renew else None
-    last = term_end if term_end is not None else expiry_date(version)
+    last = next_renewal(version, today).renewal_date if version.auto_renew else expiry_date(version)
     year = 1
     while add_years(version.effective_date, year) < today:
         year += 1

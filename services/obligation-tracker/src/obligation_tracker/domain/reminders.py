@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from uuid import UUID
 
 from obligation_tracker.domain.model import Obligation
@@ -26,9 +26,10 @@ class ReminderCheck:
 
 
 def reminder_moment(obligation: Obligation, lead_days: int) -> datetime:
-    """``lead_days`` before the deadline. With ``due_at`` in the org's zone this keeps the wall
-    time across a DST change (17:00 stays 17:00), as aware arithmetic in one zone does."""
-    return obligation.due_at - timedelta(days=lead_days)
+    """The start of the local day ``lead_days`` before the due date (0 = the morning of the
+    deadline), in ``due_at``'s zone, so DST changes in between do not shift it."""
+    day = obligation.due_date - timedelta(days=lead_days)
+    return datetime.combine(day, time.min, tzinfo=obligation.due_at.tzinfo)
 
 
 def reminders_due(obligation: Obligation, lead_days: Sequence[int], now: datetime) -> ReminderCheck:

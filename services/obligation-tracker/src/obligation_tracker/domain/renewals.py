@@ -25,9 +25,12 @@ def first_term_end(version: ContractVersionSnapshot) -> date:
 
 
 def renewal_for_term(version: ContractVersionSnapshot, term_number: int) -> Renewal:
-    # Counted from the first term end, not term by term, so Jan 31 terms do not drift to the 28th.
+    # Counted from a fixed anchor, never term by term, so Jan 31 terms do not drift to the 28th.
+    if version.termination_date is None:
+        months = term_number * version.renewal_term_months
+        return Renewal(term_number, add_months(version.effective_date, months))
     months = (term_number - 1) * version.renewal_term_months
-    return Renewal(term_number, add_months(first_term_end(version), months))
+    return Renewal(term_number, add_months(version.termination_date, months))
 
 
 def next_renewal(version: ContractVersionSnapshot, today: date) -> Renewal:

@@ -17,9 +17,7 @@ def _is_eligible(work: LineWork, rule: MultipleProcedureReduction, ctx: PricingC
         return True
     if not rule.use_medicare_indicator:
         return False
-    return work.mppr_eligible or ctx.medicare.mppr_eligible(
-        line.code, line.modifiers, line.service_date
-    )
+    return work.mppr_eligible or ctx.medicare.mppr_eligible(line.code, line.modifiers, line.service_date)
 
 
 def _unit_slots(work: LineWork) -> list[tuple[Decimal, LineWork]]:
@@ -40,8 +38,9 @@ def apply_multiple_procedure(works: list[LineWork], ctx: PricingContext) -> None
             by_term[id(work.term)].append(work)
     for group in by_term.values():
         term = group[0].term
-        assert term is not None and term.multiple_procedure is not None
-        _reduce_group(group, term.multiple_procedure)
+        rule = None if term is None else term.multiple_procedure
+        if rule is not None:
+            _reduce_group(group, rule)
 
 
 def _reduce_group(group: list[LineWork], rule: MultipleProcedureReduction) -> None:
@@ -51,24 +50,33 @@ def _reduce_group(group: list[LineWork], rule: MultipleProcedureReduction) -> No
     # sorted() is stable: equal values keep claim line order
     ranked = sorted(slots, key=lambda slot: slot[0], reverse=True)
     reductions: dict[int, Decimal] = defaultdict(Decimal)
-    ranks: dict[int, list[str]] = defaultdict(list)
+    ranks: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
     for rank, (value, work) in enumerate(ranked):
         percent = rule.percent_for_rank(rank)
         reductions[id(work)] += value * (HUNDRED - percent) / HUNDRED
-        ranks[id(work)].append(f"#{rank + 1} at {fmt_percent(percent)}")
+        ranks[id(work)].append((rank + 1, percent))
     for work in group:
         reduction = to_cents(reductions[id(work)])
         if reduction:
-            text = f"ranked {', '.join(ranks[id(work)])} of {len(ranked)} procedures"
-            work.add(StepKind.MULTIPLE_PROCEDURE, text, -reduction)
+            template = "ranked {0} of {1} procedures (unit: rank, % paid)"
+            work.add(
+                StepKind.MULTIPLE_PROCEDURE, template, _Ranks(ranks[id(work)]), len(ranked), amount=-reduction
+            )
+
+
+class _Ranks(list[tuple[int, Decimal]]):
+    """Rank list formatted only when the explanation is read: "#2 at 50%, #3 at 50%"."""
+
+    def __format__(self, spec: str) -> str:
+        return ", ".join(f"#{rank} at {fmt_percent(percent)}" for rank, percent in self)
 
 
 def apply_lesser_of(work: LineWork, term: PaymentTerm) -> None:
     """Pay billed charges when they are below the contract amount."""
     charge = work.line.charge
     if term.lesser_of_charges and work.status is LineStatus.PRICED and charge < work.amount:
-        text = f"billed charges {fmt_money(charge)} below contract amount {fmt_money(work.amount)}"
-        work.add(StepKind.LESSER_OF, text, charge - work.amount)
+        template = "billed charges ${0:,.2f} below contract amount ${1:,.2f}"
+        work.add(StepKind.LESSER_OF, template, charge, work.amount, amount=charge - work.amount)
 
 
 def check_floor(work: LineWork, ctx: PricingContext) -> None:
@@ -79,7 +87,8 @@ def check_floor(work: LineWork, ctx: PricingContext) -> None:
         return
     minimum = to_cents(floor * line.units)
     if work.amount < minimum:
-        text = f"{fmt_money(work.amount)} is below the floor {fmt_money(minimum)} " \
-               f"({fmt_money(floor)} per unit)"
+        text = (
+            f"{fmt_money(work.amount)} is below the floor {fmt_money(minimum)} ({fmt_money(floor)} per unit)"
+        )
         work.add(StepKind.FLOOR, text)
         work.flags.append(f"line {line.line_number} {line.code}: {text}")

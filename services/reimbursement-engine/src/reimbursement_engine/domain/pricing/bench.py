@@ -1,6 +1,6 @@
 """Throughput benchmark: price N generated lines in process and report lines per second.
 
-    uv run python -m reimbursement_engine.domain.pricing.bench 200000
+uv run python -m reimbursement_engine.domain.pricing.bench 200000
 """
 
 from __future__ import annotations
@@ -32,8 +32,9 @@ _VISITS = [f"{99202 + i}" for i in range(12)]
 
 def _medicare() -> MedicareReference:
     rvus = {
-        (code, ""): RvuRow(code, "", "A", Decimal("5.5"), Decimal("7.25"), Decimal("3.1"),
-                           Decimal("0.9"), mult_proc="2")
+        (code, ""): RvuRow(
+            code, "", "A", Decimal("5.5"), Decimal("7.25"), Decimal("3.1"), Decimal("0.9"), mult_proc="2"
+        )
         for code in _SURGERY
     }
     gpci = Gpci(_LOCALITY, "BAKERSFIELD", "CA", Decimal("1.017"), Decimal("1.093"), Decimal("0.662"))
@@ -60,7 +61,9 @@ def _contract() -> ContractTerms:
         multiple_procedure=MultipleProcedureReduction(),
     )
     return ContractTerms(
-        "bench", 1, (visits, surgery),
+        "bench",
+        1,
+        (visits, surgery),
         escalator=AnniversaryEscalator(date(2022, 7, 1), Decimal(3)),
     )
 
@@ -81,8 +84,15 @@ def generate_claims(line_count: int) -> list[Claim]:
             for k in range(min(LINES_PER_CLAIM, line_count - n))
         )
         claims.append(
-            Claim(f"PCN{n}", "PAYER1", service_date, service_date, lines,
-                  place_of_service="11", medicare_locality=_LOCALITY)
+            Claim(
+                f"PCN{n}",
+                "PAYER1",
+                service_date,
+                service_date,
+                lines,
+                place_of_service="11",
+                medicare_locality=_LOCALITY,
+            )
         )
     return claims
 
@@ -100,4 +110,4 @@ def run(line_count: int = 100_000) -> float:
 
 if __name__ == "__main__":
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    print(f"{run(count):,.0f} lines/s")  # noqa: T201
+    print(f"{run(count):,.0f} lines/s")

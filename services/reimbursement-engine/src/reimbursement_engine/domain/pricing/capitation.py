@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from .escalators import NO_ESCALATION, Escalator
+from .escalators import NO_ESCALATION, Escalator, escalation_on
 from .explanation import PricedCase, Step, StepKind
 from .money import ZERO, fmt_money, to_cents
 from .terms import Capitation, PaymentTerm
@@ -28,7 +28,7 @@ def capitation_payment(
     steps = [Step(StepKind.BASE, text, amount=base)]
     escalation = NO_ESCALATION
     if escalator is not None and term.escalate:
-        escalation = escalator.escalation_on(period_start)
+        escalation = escalation_on(escalator, period_start)
     if escalation.steps:
         escalated = escalation.apply(pmpm)
         increase = to_cents(escalated * member_months) - base

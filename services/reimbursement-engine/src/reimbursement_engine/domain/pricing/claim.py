@@ -45,10 +45,3 @@ class Claim:
     @property
     def total_charges(self) -> Decimal:
         return sum((line.charge for line in self.lines), Decimal(0))
-
-    @property
-    def inpatient_days(self) -> int:
-        """Days of an inpatient stay: discharge - admission (the discharge day is not counted)."""
-        if self.admission_date is None or self.discharge_date is None:
-            return 0
-        return max((self.discharge_date - self.admission_date).days, 1)

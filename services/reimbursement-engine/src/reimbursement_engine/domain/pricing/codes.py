@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import Enum
+from dataclasses import dataclass, field
+from enum import StrEnum
 
 
-class CodeSystem(str, Enum):
+class CodeSystem(StrEnum):
     """Code system of a billed code or a fee schedule row."""
 
     CPT_HCPCS = "CPT/HCPCS"
@@ -15,7 +15,7 @@ class CodeSystem(str, Enum):
     APC = "APC"
 
 
-class Setting(str, Enum):
+class Setting(StrEnum):
     """Medicare site of service: decides facility or non-facility practice expense."""
 
     FACILITY = "facility"
@@ -45,11 +45,7 @@ class CodeRange:
     high: str
 
     def __contains__(self, code: object) -> bool:
-        return (
-            isinstance(code, str)
-            and len(code) == len(self.low)
-            and self.low <= code <= self.high
-        )
+        return isinstance(code, str) and len(code) == len(self.low) and self.low <= code <= self.high
 
     def __str__(self) -> str:
         return self.low if self.low == self.high else f"{self.low}-{self.high}"
@@ -66,6 +62,13 @@ class ServiceCategory:
     code_system: CodeSystem
     code_ranges: tuple[CodeRange, ...] = ()
     places_of_service: frozenset[str] = frozenset()
+    description: str = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        ranges = ", ".join(str(r) for r in self.code_ranges) or "all codes"
+        places = f" POS {', '.join(sorted(self.places_of_service))}" if self.places_of_service else ""
+        text = f"{self.name} ({self.code_system.value} {ranges}{places})"
+        object.__setattr__(self, "description", text)
 
     def covers(self, code_system: CodeSystem, code: str, place_of_service: str | None) -> bool:
         if code_system is not self.code_system:
@@ -73,10 +76,6 @@ class ServiceCategory:
         if self.places_of_service and place_of_service not in self.places_of_service:
             return False
         return not self.code_ranges or any(code in r for r in self.code_ranges)
-
-    def describe(self) -> str:
-        ranges = ", ".join(str(r) for r in self.code_ranges) or "all codes"
-        return f"{self.name} ({self.code_system.value} {ranges})"
 
 
 def codes(*items: str) -> tuple[CodeRange, ...]:

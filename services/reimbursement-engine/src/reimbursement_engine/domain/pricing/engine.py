@@ -33,15 +33,21 @@ def _price_lines(works: list[LineWork], case_term: PaymentTerm | None, ctx: Pric
         if work.carved_out or (case_term is None and term is not None):
             assert term is not None
             label = "carve-out" if work.carved_out else "term"
-            work.add(StepKind.TERM, f"{label} {term.name}: {term.category.describe()}")
+            work.add(StepKind.TERM, "{0} {1}: {2}", label, term.name, term.category.description)
             price_base(work, ctx)
         elif case_term is not None:
             work.term = case_term
-            work.settle(LineStatus.INCLUDED, StepKind.INCLUDED, f"included in {case_term.name}")
+            work.settle(LineStatus.INCLUDED, StepKind.INCLUDED, "included in {0}", case_term.name)
         else:
             line = work.line
-            text = f"no term of {ctx.contract.label} covers {line.code_system.value} {line.code}"
-            work.settle(LineStatus.NOT_COVERED, StepKind.NOT_COVERED, text)
+            work.settle(
+                LineStatus.NOT_COVERED,
+                StepKind.NOT_COVERED,
+                "no term of {0} covers {1} {2}",
+                ctx.contract.label,
+                line.code_system.value,
+                line.code,
+            )
 
 
 def price_claim(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from .money import HUNDRED, ONE, fmt_percent, to_cents
 
@@ -19,18 +20,24 @@ class EscalatorStep:
 
 @dataclass(frozen=True, slots=True)
 class Escalation:
-    """The increases in force on a date and the factor they make."""
+    """The increases in force on a date, the factor they make and how to say it."""
 
     steps: tuple[EscalatorStep, ...]
     factor: Decimal
+    description: str = ""
 
     def apply(self, rate: Decimal) -> Decimal:
         """The escalated rate, rounded to cents (as a payer would republish its fee schedule)."""
         return to_cents(rate * self.factor)
 
-    def describe(self) -> str:
-        parts = ", ".join(f"{fmt_percent(s.percent)} on {s.effective}" for s in self.steps)
-        return f"escalator {parts} (factor {self.factor.normalize():f})"
+
+def _escalation(steps: tuple[EscalatorStep, ...], compounding: bool) -> Escalation:
+    if not steps:
+        return NO_ESCALATION
+    factor = _factor(steps, compounding)
+    parts = ", ".join(f"{fmt_percent(s.percent)} on {s.effective}" for s in steps)
+    how = "compounding" if compounding else "simple"
+    return Escalation(steps, factor, f"escalator {parts} ({how}, factor {factor.normalize():f})")
 
 
 NO_ESCALATION = Escalation((), ONE)
@@ -66,9 +73,7 @@ class AnniversaryEscalator:
         while (anniversary := _anniversary(self.contract_effective, years)) <= service_date:
             steps.append(EscalatorStep(anniversary, self.percent))
             years += 1
-        if not steps:
-            return NO_ESCALATION
-        return Escalation(tuple(steps), _factor(tuple(steps), self.compounding))
+        return _escalation(tuple(steps), self.compounding)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +84,14 @@ class NamedDateEscalator:
     compounding: bool = True
 
     def escalation_on(self, service_date: date) -> Escalation:
-        in_force = tuple(s for s in sorted(self.steps, key=lambda s: s.effective)
-                         if s.effective <= service_date)
-        if not in_force:
-            return NO_ESCALATION
-        return Escalation(in_force, _factor(in_force, self.compounding))
+        ordered = sorted(self.steps, key=lambda s: s.effective)
+        return _escalation(tuple(s for s in ordered if s.effective <= service_date), self.compounding)
 
 
 Escalator = AnniversaryEscalator | NamedDateEscalator
+
+
+@lru_cache(maxsize=8192)
+def escalation_on(escalator: Escalator, service_date: date) -> Escalation:
+    """Memoised `escalator.escalation_on` (escalators are immutable and few; dates repeat)."""
+    return escalator.escalation_on(service_date)

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 from .money import fmt_money
 
 
-class StepKind(str, Enum):
+class StepKind(StrEnum):
     TERM = "term"
     BASE = "base"
     ESCALATOR = "escalator"
@@ -29,7 +29,7 @@ class StepKind(str, Enum):
     UNPRICED = "unpriced"
 
 
-class LineStatus(str, Enum):
+class LineStatus(StrEnum):
     PRICED = "priced"
     INCLUDED = "included"  # paid within a case rate, DRG or per diem
     CAPITATED = "capitated"

@@ -24,6 +24,10 @@ class FeeScheduleRow:
     setting: Setting | None = None
     effective_from: date = date(1900, 1, 1)
     effective_to: date = OPEN_END
+    source: str = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "source", self._describe())
 
     @property
     def specificity(self) -> tuple[int, int, int]:
@@ -45,7 +49,7 @@ class FeeScheduleRow:
             return False
         return all(m in modifiers for m in self.modifiers)
 
-    def source(self) -> str:
+    def _describe(self) -> str:
         """How the explanation names this row: "fee schedule row CPT/HCPCS 99213-26 POS 11"."""
         parts = [f"fee schedule row {self.code_system.value} {self.code}"]
         if self.modifiers:

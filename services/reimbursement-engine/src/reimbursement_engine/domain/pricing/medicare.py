@@ -121,11 +121,13 @@ class MedicareQuote:
     gpci: Gpci
     setting: Setting
     cf: ConversionFactorPeriod
+    source: str = field(init=False, compare=False, repr=False)
 
-    def source(self) -> str:
+    def __post_init__(self) -> None:
         code = self.rvu.hcpcs + (f"-{self.rvu.modifier}" if self.rvu.modifier else "")
         where = "national" if self.gpci is NATIONAL_GPCI else f"locality {self.gpci.locality}"
-        return f"Medicare {self.cf.label} {where} {code} {self.setting.value}"
+        text = f"Medicare {self.cf.label} {where} {code} {self.setting.value}"
+        object.__setattr__(self, "source", text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,8 @@ from .claim import Claim, ClaimLine
 from .codes import CodeSystem, ServiceCategory
 from .terms import ContractTerms, PaymentTerm
 
+_CACHE_LIMIT = 100_000
+
 
 def code_in_system(line: ClaimLine, system: CodeSystem) -> str | None:
     """The line's code in a code system: its own code, or its revenue code for revenue terms."""
@@ -24,7 +26,21 @@ def covers_line(category: ServiceCategory, line: ClaimLine, place_of_service: st
 def select_line_term(
     contract: ContractTerms, line: ClaimLine, place_of_service: str | None
 ) -> tuple[PaymentTerm | None, bool]:
-    """(term, is carve-out) for a line; (None, False) when no term covers it."""
+    """(term, is carve-out) for a line; (None, False) when no term covers it (memoised)."""
+    key = (line.code_system, line.code, line.revenue_code, place_of_service)
+    cache = contract.selection_cache
+    selected = cache.get(key)
+    if selected is None:
+        selected = _select_line_term(contract, line, place_of_service)
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[key] = selected
+    return selected
+
+
+def _select_line_term(
+    contract: ContractTerms, line: ClaimLine, place_of_service: str | None
+) -> tuple[PaymentTerm | None, bool]:
     for term in contract.carve_outs:
         if covers_line(term.category, line, place_of_service):
             return term, True

@@ -107,13 +107,7 @@ class MsDrg:
 
 
 LineMethodology = (
-    FeeScheduleRate
-    | PercentOfMedicare
-    | PercentOfCharges
-    | PerDiem
-    | InvoiceCostPlus
-    | Included
-    | Capitation
+    FeeScheduleRate | PercentOfMedicare | PercentOfCharges | PerDiem | InvoiceCostPlus | Included | Capitation
 )
 CaseMethodology = CaseRate | MsDrg
 Methodology = LineMethodology | CaseMethodology
@@ -166,6 +160,10 @@ class ContractTerms:
     escalator: Escalator | None = None
     floors: Mapping[tuple[CodeSystem, str], Decimal] = field(default_factory=dict)
     stop_loss: Outlier | None = None
+    # memo of term selection by (code system, code, revenue code, POS); filled by selection.py
+    selection_cache: dict[tuple[object, ...], tuple[PaymentTerm | None, bool]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def label(self) -> str:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from .claim import Claim, ClaimLine
 from .codes import Setting
-from .escalators import NO_ESCALATION, Escalation
+from .escalators import NO_ESCALATION, Escalation, escalation_on
 from .explanation import LineStatus, PricedLine, Step, StepKind
 from .medicare import MedicareReference
 from .money import ZERO
@@ -28,9 +28,7 @@ class LineWork:
     mppr_eligible: bool = False
     carved_out: bool = False
 
-    def add(
-        self, kind: StepKind, template: str, *args: object, amount: Decimal | None = None
-    ) -> None:
+    def add(self, kind: StepKind, template: str, *args: object, amount: Decimal | None = None) -> None:
         """Record a step; its amount (a signed change) is added to the line amount."""
         self.steps.append(Step(kind, template, args, amount))
         if amount is not None:
@@ -56,19 +54,14 @@ class LineWork:
 
 @dataclass(slots=True)
 class PricingContext:
-    """What pricing one claim needs, with small per-claim caches (escalation by date)."""
+    """What pricing one claim needs."""
 
     claim: Claim
     contract: ContractTerms
     medicare: MedicareReference
-    _escalations: dict[date, Escalation] = field(default_factory=dict)
 
     def escalation_on(self, service_date: date) -> Escalation:
         escalator = self.contract.escalator
         if escalator is None:
             return NO_ESCALATION
-        cached = self._escalations.get(service_date)
-        if cached is None:
-            cached = escalator.escalation_on(service_date)
-            self._escalations[service_date] = cached
-        return cached
+        return escalation_on(escalator, service_date)

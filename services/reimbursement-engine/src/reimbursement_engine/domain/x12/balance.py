@@ -31,9 +31,7 @@ def check_transaction(transaction: Transaction835) -> list[Finding]:
     provider_adjusted = sum((p.amount for p in transaction.provider_adjustments), Decimal(0))
     expected = paid - provider_adjusted
     if expected != transaction.total_paid:
-        message = (
-            f"BPR02 {transaction.total_paid} != sum(CLP04) {paid} - sum(PLB) {provider_adjusted}"
-        )
+        message = f"BPR02 {transaction.total_paid} != sum(CLP04) {paid} - sum(PLB) {provider_adjusted}"
         findings.append(
             Finding(
                 Rule.TRANSACTION_BALANCE,
@@ -86,8 +84,6 @@ def check_claim(claim: ClaimPayment) -> list[Finding]:
                 f"{line_adjusted} = {line_expected}, SVC03 is {line.paid}"
             )
             findings.append(
-                Finding(
-                    Rule.LINE_BALANCE, line.segment_index, "SVC", message, line_expected, line.paid
-                )
+                Finding(Rule.LINE_BALANCE, line.segment_index, "SVC", message, line_expected, line.paid)
             )
     return findings

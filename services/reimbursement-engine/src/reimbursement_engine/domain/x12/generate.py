@@ -49,7 +49,7 @@ def generate_835(
     isa = _isa(d)
     envelope = [isa, _seg(d, "GS", "HP", "PAYER", "PROVIDER", "20250201", "1200", "1", "X",
                           "005010X221A1")]  # fmt: skip
-    envelope += transaction + [_seg(d, "GE", "1", "1"), _seg(d, "IEA", "1", "000000001")]
+    envelope += [*transaction, _seg(d, "GE", "1", "1"), _seg(d, "IEA", "1", "000000001")]
     return ("\n" if newlines else "").join(envelope) + ("\n" if newlines else "")
 
 
@@ -59,9 +59,14 @@ def _seg(d: _Delimiters, *elements: str) -> str:
 
 def _isa(d: _Delimiters) -> str:
     fields = ("00", " " * 10, "00", " " * 10, "ZZ", "PAYER".ljust(15), "ZZ",
-              "PROVIDER".ljust(15), "250201", "1200", "^", "00501", "000000001", "0", "P",
+              "PROVIDER".ljust(15), "250201", "1200", _repetition(d), "00501", "000000001", "0", "P",
               d.component)  # fmt: skip
     return "ISA" + d.element + d.element.join(fields) + d.terminator
+
+
+def _repetition(d: _Delimiters) -> str:
+    taken = {d.element, d.component, d.terminator}
+    return next(c for c in "^{`~|" if c not in taken)
 
 
 def _header(d: _Delimiters, total_paid: Decimal) -> list[str]:
@@ -76,9 +81,7 @@ def _header(d: _Delimiters, total_paid: Decimal) -> list[str]:
     ]
 
 
-def _claim(
-    rng: random.Random, d: _Delimiters, number: int, lines: int
-) -> tuple[list[str], Decimal]:
+def _claim(rng: random.Random, d: _Delimiters, number: int, lines: int) -> tuple[list[str], Decimal]:
     segments: list[str] = []
     charge = paid = patient = Decimal(0)
     for _ in range(lines):

@@ -8,15 +8,14 @@ from decimal import Decimal
 
 from .codes import procedure_code
 from .elements import (
+    a_date,
     amount,
     component,
     components,
     fail,
     optional_amount,
-    optional_date,
     optional_text,
     text,
-    a_date,
 )
 from .errors import Finding, Rule
 from .remittance import Adjustment, ClaimPayment, ProviderAdjustment, ServicePayment
@@ -24,9 +23,12 @@ from .tokenizer import Segment, Separators
 
 # PLB03-1 reason codes listed in the 005010X221A1 TR3.
 PLB_REASON_CODES = frozenset(
-    "50 51 72 90 AH AM AP B2 B3 BD BN C5 CR CS CT CV CW DM E3 FB FC GO HM IP IR IS J1 L3 L6 "
-    "LE LS OA OB PI PL RA RE SL TL WO WU".split()
-)
+    {
+        "50", "51", "72", "90", "AH", "AM", "AP", "B2", "B3", "BD", "BN", "C5", "CR", "CS", "CT",
+        "CV", "CW", "DM", "E3", "FB", "FC", "GO", "HM", "IP", "IR", "IS", "J1", "L3", "L6", "LE",
+        "LS", "OA", "OB", "PI", "PL", "RA", "RE", "SL", "TL", "WO", "WU",
+    }
+)  # fmt: skip
 
 
 @dataclass
@@ -46,7 +48,7 @@ def adjustments(cas: Segment) -> list[Adjustment]:
     """The up to six reason/amount/quantity triplets of one CAS segment."""
     group_code = text(cas, 1)
     found = [_triplet(cas, group_code, 2)]
-    for position in range(5, 19, 3):
+    for position in range(5, len(cas.elements), 3):
         if cas.element(position) or cas.element(position + 1):
             found.append(_triplet(cas, group_code, position))
     return found
@@ -54,9 +56,7 @@ def adjustments(cas: Segment) -> list[Adjustment]:
 
 def _triplet(cas: Segment, group_code: str, position: int) -> Adjustment:
     quantity = optional_amount(cas, position + 2)
-    return Adjustment(
-        group_code, text(cas, position), amount(cas, position + 1), quantity, cas.index
-    )
+    return Adjustment(group_code, text(cas, position), amount(cas, position + 1), quantity, cas.index)
 
 
 def claim_payment(loop: ClaimLoop, separators: Separators, notes: list[Finding]) -> ClaimPayment:

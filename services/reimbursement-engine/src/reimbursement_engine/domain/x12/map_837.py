@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from .claims import Claim837, ClaimKind, Diagnosis, ServiceLine
 from .codes import procedure_code
 from .elements import (
     amount,
@@ -18,7 +19,6 @@ from .elements import (
     text,
 )
 from .errors import Finding
-from .claims import Claim837, ClaimKind, Diagnosis, ServiceLine
 from .tokenizer import Segment, Separators
 
 DIAGNOSIS_QUALIFIERS = frozenset({"ABK", "BK", "ABF", "BF", "ABJ", "BJ", "APR", "PR", "ABN", "BN"})
@@ -77,6 +77,8 @@ def date_range(dtp: Segment) -> tuple[date, date]:
 def claim_837(loop: ClaimLoop837, info: TransactionInfo) -> Claim837:
     clm, context, notes = loop.clm, loop.context, list[Finding]()
     clm05 = components(clm, 5, info.separators, notes)
+    if not component(clm05, 1):
+        raise fail(clm, "CLM05-1 facility code is required", f"CLM05 is {clm.element(5)!r}")
     dates: dict[str, tuple[date, date]] = {}
     codes: list[Diagnosis] = []
     cl1: Segment | None = None

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from .elements import a_date, amount, check_shape, fail, optional_date, optional_text, text
+from .elements import a_date, amount, fail, optional_date, optional_text, text
 from .envelope import TransactionSet, read_interchange
 from .errors import Finding, Rule, X12Error
 from .map_835 import (
@@ -42,9 +42,7 @@ class _Loops:
 def parse_835(data: bytes | str) -> Remittance835:
     """Every 835 transaction in one interchange; raises X12Error when the file is malformed."""
     interchange = read_interchange(data)
-    transactions = tuple(
-        _transaction(ts, interchange.separators) for ts in interchange.transactions
-    )
+    transactions = tuple(_transaction(ts, interchange.separators) for ts in interchange.transactions)
     return Remittance835(
         interchange.sender_id,
         interchange.receiver_id,
@@ -79,7 +77,6 @@ def _group(body: tuple[Segment, ...], st: Segment) -> _Loops:
     claim: ClaimLoop | None = None
     line: LineLoop | None = None
     for segment in body:
-        check_shape(segment)
         sid = segment.id
         if sid == "CLP":
             claim, line = ClaimLoop(segment), None

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .claims import Claim837, ClaimKind
-from .elements import check_shape, fail, text
+from .elements import fail, text
 from .envelope import TransactionSet, read_interchange
 from .map_837 import ClaimLoop837, LineLoop837, SubmissionContext, TransactionInfo, claim_837
-from .tokenizer import Segment
+from .tokenizer import Segment, Separators
 
 SUPPORTED_837_VERSIONS = {
     "005010X222A1": ClaimKind.PROFESSIONAL,
@@ -34,13 +34,13 @@ def parse_837(data: bytes | str) -> list[Claim837]:
     return claims
 
 
-def _transaction_info(ts: TransactionSet, separators: object) -> TransactionInfo:
+def _transaction_info(ts: TransactionSet, separators: Separators) -> TransactionInfo:
     if ts.set_id != "837":
         raise fail(ts.st, "ST01 = 837", f"transaction set {ts.set_id!r} is not an 837")
     kind = SUPPORTED_837_VERSIONS.get(ts.version)
     if kind is None:
         raise fail(ts.st, "837 version 005010X222A2 or X223A3", f"{ts.version!r} not supported")
-    return TransactionInfo(kind, ts.version, ts.control_number, separators)  # type: ignore[arg-type]
+    return TransactionInfo(kind, ts.version, ts.control_number, separators)
 
 
 def _claim_loops(body: tuple[Segment, ...]) -> list[ClaimLoop837]:
@@ -50,7 +50,6 @@ def _claim_loops(body: tuple[Segment, ...]) -> list[ClaimLoop837]:
     claim: ClaimLoop837 | None = None
     line: LineLoop837 | None = None
     for segment in body:
-        check_shape(segment)
         sid = segment.id
         if sid == "HL":
             claim = line = None

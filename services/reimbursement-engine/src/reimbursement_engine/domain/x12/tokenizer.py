@@ -34,11 +34,8 @@ class Segment:
     """One segment: `elements[0]` is the segment id, so `element(1)` is e.g. CLP01."""
 
     index: int
+    id: str
     elements: tuple[str, ...]
-
-    @property
-    def id(self) -> str:
-        return self.elements[0]
 
     def element(self, position: int) -> str:
         """The element at 1-based `position`, or "" when the segment is shorter."""
@@ -98,14 +95,17 @@ def tokenize(data: bytes | str) -> tuple[Separators, list[Segment]]:
     text = decode(data).lstrip("\ufeff \r\n\t")
     separators = read_separators(text)
     segments: list[Segment] = []
+    valid_ids: set[str] = set()  # checking each distinct id once keeps large files fast
     for raw in text.split(separators.segment):
         raw = raw.strip("\r\n")
         if not raw:
             continue
         elements = tuple(raw.split(separators.element))
-        index = len(segments)
-        if not _SEGMENT_ID.match(elements[0]):
-            message = f"{elements[0][:10]!r} is not a segment identifier"
-            raise X12Error(message, rule="segment id", segment_index=index, segment_id="")
-        segments.append(Segment(index, elements))
+        segment_id = elements[0]
+        if segment_id not in valid_ids:
+            if not _SEGMENT_ID.match(segment_id):
+                message = f"{segment_id[:10]!r} is not a segment identifier"
+                raise X12Error(message, rule="segment id", segment_index=len(segments), segment_id="")
+            valid_ids.add(segment_id)
+        segments.append(Segment(len(segments), segment_id, elements))
     return separators, segments

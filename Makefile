@@ -1,0 +1,57 @@
+# Accord: `make run` starts the embedded stack; `make test` runs every test level.
+SHELL := /bin/bash
+UV := $(shell scripts/ensure-uv.sh)
+PYTEST := $(UV) run --frozen pytest
+
+.PHONY: help install run demo test lint fmt unit integration e2e e2e-embedded asyncapi bench clean
+
+help:
+	@echo "make run        start tansu, the four services on SQLite and an SMTP sink (Ctrl-C stops)"
+	@echo "make demo       walk the skeleton flow (starts the stack if it is not up)"
+	@echo "make test       lint + type-check + unit + integration + end-to-end tests"
+	@echo "make bench      print throughput figures"
+
+install:
+	@$(UV) sync --frozen --all-packages --quiet
+
+run: install
+	$(UV) run --frozen python -m accord_common.devstack run
+
+demo: install
+	$(UV) run --frozen python -m accord_common.devstack demo
+
+test: install
+	@scripts/ensure-system-deps.sh
+	$(MAKE) --no-print-directory lint
+	$(PYTEST) -q -m "not integration and not e2e"
+	$(PYTEST) -q -m integration
+	$(PYTEST) -q -m e2e tests/e2e
+	ACCORD_TEST_BROKER=tansu ACCORD_E2E_DATABASE=sqlite $(PYTEST) -q -m e2e tests/e2e/test_skeleton.py
+
+lint: install
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen mypy -p accord_common -p contract_registry -p reimbursement_engine -p obligation_tracker -p notifier
+	$(UV) run --frozen lint-imports
+
+fmt: install
+	$(UV) run --frozen ruff format .
+	$(UV) run --frozen ruff check --fix .
+
+unit: install
+	$(PYTEST) -q -m "not integration and not e2e"
+
+integration: install
+	$(PYTEST) -q -m integration
+
+e2e: install
+	$(PYTEST) -q -m e2e tests/e2e
+
+asyncapi: install
+	$(UV) run --frozen python -m accord_common.events.asyncapi > docs/asyncapi.yaml
+
+bench: install
+	$(UV) run --frozen python -m reimbursement_engine.bench
+
+clean:
+	rm -rf .data

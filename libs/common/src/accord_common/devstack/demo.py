@@ -1,0 +1,109 @@
+"""`make demo`: walk the skeleton flow against a running stack and print what happened."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+from accord_common.devstack.stack import DEV_API_KEY
+from accord_common.devstack.webhook_receiver import WebhookReceiver
+
+HEADERS = {"Authorization": f"Bearer {DEV_API_KEY}"}
+
+
+def _post(url: str, body: dict[str, Any]) -> dict[str, Any]:
+    response = httpx.post(url, json=body, headers=HEADERS, timeout=10)
+    if response.status_code >= 400:
+        raise RuntimeError(f"POST {url} -> {response.status_code}: {response.text}")
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def _obligations(tracker: str, contract_id: str) -> list[dict[str, Any]]:
+    response = httpx.get(f"{tracker}/v1/obligations", params={"contract_id": contract_id},
+                         headers=HEADERS, timeout=10)
+    response.raise_for_status()
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+def _wait(what: str, check: Any, timeout: float = 60) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise TimeoutError(f"timed out waiting for {what}")
+
+
+def run_demo(urls: dict[str, str], mail_dir: Path) -> bool:
+    """Returns True when the email arrived and the webhook signature verified."""
+    receiver = WebhookReceiver().start()
+    seen_mail = set(mail_dir.glob("*.eml")) if mail_dir.exists() else set()
+    try:
+        return _walk(urls, mail_dir, receiver, seen_mail)
+    finally:
+        receiver.stop()
+
+
+def _walk(urls: dict[str, str], mail_dir: Path, receiver: WebhookReceiver,
+          seen_mail: set[Path]) -> bool:
+    notifier, tracker = urls["notifier"], urls["obligation-tracker"]
+    stamp = time.strftime("%H%M%S")
+    hook = _post(f"{notifier}/v1/subscriptions", {
+        "name": f"demo webhook {stamp}", "event_types": ["obligation.created"],
+        "channel": {"kind": "webhook", "url": receiver.url}})
+    secret = hook["channel"]["secret"]
+    _post(f"{notifier}/v1/subscriptions", {
+        "name": f"demo email {stamp}", "event_types": ["obligation.created"],
+        "channel": {"kind": "email", "recipients": ["contracting@demo-clinic.example"]}})
+    print(f"1. subscribed to obligation.created: webhook {receiver.url} and email")
+    payer = _post(f"{urls['contract-registry']}/v1/payers",
+                  {"name": "Acme Health Plan", "x12_payer_id": "60054"})
+    contract = _post(f"{urls['contract-registry']}/v1/contracts", {
+        "payer_id": payer["id"], "name": f"Acme PPO professional ({stamp})",
+        "effective_date": "2026-01-01", "termination_date": "2027-12-31",
+        "auto_renew": False, "notice_days": 90})
+    print(f"2. created contract {contract['id']} (ends 2027-12-31, 90 days' notice)")
+    found = _wait("the renewal-notice obligation",
+                  lambda: _obligations(tracker, contract["id"]))
+    print(f"3. obligation tracker: {found[0]['kind']} due {found[0]['due_date']}")
+    return _report_deliveries(mail_dir, receiver, secret, seen_mail) and _amend(
+        urls, contract["id"], tracker)
+
+
+def _report_deliveries(mail_dir: Path, receiver: WebhookReceiver, secret: str,
+                       seen: set[Path]) -> bool:
+    mails = _wait("the email", lambda: sorted(set(mail_dir.glob("*.eml")) - seen))
+    message = email.message_from_bytes(mails[0].read_bytes(), policy=email.policy.default)
+    print(f"4. email arrived: to {message['To']}, subject {message['Subject']!r}")
+    request = _wait("the webhook", lambda: receiver.received)[0]
+    try:
+        Webhook(secret).verify(request.body, request.headers)
+        verified = True
+    except WebhookVerificationError:
+        verified = False
+    print(f"5. webhook arrived: webhook-id {request.headers.get('webhook-id')}, "
+          f"signature verified with standardwebhooks: {verified}")
+    return verified
+
+
+def _amend(urls: dict[str, str], contract_id: str, tracker: str) -> bool:
+    _post(f"{urls['contract-registry']}/v1/contracts/{contract_id}/versions", {
+        "effective_from": "2026-07-01", "effective_date": "2026-01-01",
+        "termination_date": "2028-06-30", "auto_renew": False, "notice_days": 120})
+    print("6. amended: term now ends 2028-06-30 with 120 days' notice")
+    moved = _wait("the obligation to move", lambda: [
+        o for o in _obligations(tracker, contract_id)
+        if o["kind"] == "renewal_notice" and o["due_date"] == "2028-03-02" and o["status"] == "open"])
+    count = len([o for o in _obligations(tracker, contract_id)
+                 if o["kind"] == "renewal_notice" and o["status"] == "open"])
+    print(f"7. renewal notice moved to {moved[0]['due_date']} ({count} open renewal notice)")
+    return count == 1

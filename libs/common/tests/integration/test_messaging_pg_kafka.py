@@ -1,0 +1,215 @@
+"""Outbox -> relay -> Kafka -> consumer with inbox, on a real PostgreSQL and a real broker."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import Column, Integer, String, Table, func, insert, select, update
+
+from accord_common.db import make_engine, make_session_factory, new_metadata
+from accord_common.events import CloudEvent, new_event
+from accord_common.messaging import ConsumerLoop, KafkaConfig, OutboxRelay, ensure_topics
+from accord_common.tables import add_infra_tables
+from accord_common.testing.kafka import KafkaBroker
+from accord_common.testing.postgres import PostgresServer
+from accord_common.uow import UnitOfWork
+
+metadata = new_metadata()
+add_infra_tables(metadata)
+ledger = Table(
+    "ledger", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contract_id", String(36), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+
+def contract_event(contract_id: str, version: int) -> CloudEvent:
+    return new_event("contract.amended", source="test", subject=contract_id, data={
+        "contract_id": contract_id, "organization_id": "org-a", "payer_id": "p", "status": "active",
+        "version": version, "effective_from": "2026-01-01",
+        "terms": {"effective_date": "2026-01-01"}})
+
+
+class Harness:
+    def __init__(self, url: str, bootstrap: str) -> None:
+        self.engine = make_engine(url)
+        self.sessions = make_session_factory(self.engine)
+        self.kafka = KafkaConfig(bootstrap, session_timeout_ms=6000, heartbeat_interval_ms=2000)
+        self.group = f"g-{uuid.uuid4().hex[:8]}"
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions, metadata)
+
+    async def ledger_rows(self, contract_id: str) -> list[tuple[str, int]]:
+        """The topic is shared between tests, so each test looks only at its own contract."""
+        async with self.sessions() as s:
+            rows = await s.execute(
+                select(ledger.c.contract_id, ledger.c.version)
+                .where(ledger.c.contract_id == contract_id).order_by(ledger.c.id))
+            return [(r[0], r[1]) for r in rows.all()]
+
+    async def count(self, table: str, contract_id: str) -> int:
+        t = metadata.tables[table]
+        query = select(func.count()).select_from(t)
+        if table == "inbox":
+            outbox = metadata.tables["outbox"]
+            query = query.where(t.c.event_id.in_(
+                select(outbox.c.event_id).where(outbox.c.message_key == contract_id)))
+        else:
+            query = query.where(t.c.message_key == contract_id)
+        async with self.sessions() as s:
+            return int(await s.scalar(query) or 0)
+
+
+@pytest.fixture
+async def harness(postgres_server: PostgresServer, kafka_broker: KafkaBroker) -> AsyncIterator[Harness]:
+    url = await postgres_server.create_database_async(f"msg_{uuid.uuid4().hex[:8]}")
+    h = Harness(url, kafka_broker.bootstrap)
+    async with h.engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    await ensure_topics(kafka_broker.bootstrap, ["contract.amended", "contract.amended.dlq"])
+    yield h
+    await h.engine.dispose()
+
+
+async def record(event: CloudEvent, uow: UnitOfWork) -> None:
+    await uow.session.execute(insert(ledger).values(contract_id=event.subject,
+                                                     version=event.data["version"]))
+
+
+async def run_consumer(h: Harness, handler: Any, until: Any, timeout: float = 60) -> ConsumerLoop:
+    consumer = h.kafka.consumer("contract.amended", group_id=h.group)
+    producer = h.kafka.producer()
+    await consumer.start()
+    await producer.start()
+    loop = ConsumerLoop(name="test", consumer=consumer, producer=producer,
+                        handlers={"contract.amended": handler}, uow_factory=h.uow,
+                        max_attempts=3, backoff_s=0.05)
+    loop.start()
+    try:
+        async with asyncio.timeout(timeout):
+            while not await until():
+                await asyncio.sleep(0.2)
+    finally:
+        await loop.stop()
+        await consumer.stop()
+        await producer.stop()
+    return loop
+
+
+async def publish_all(h: Harness) -> int:
+    producer = h.kafka.producer()
+    await producer.start()
+    try:
+        return await OutboxRelay(h.sessions, metadata, producer).publish_pending()
+    finally:
+        await producer.stop()
+
+
+async def test_committed_events_reach_the_consumer_once_in_order(harness: Harness) -> None:
+    cid = str(uuid.uuid4())
+    for version in (1, 2, 3):
+        async with harness.uow() as uow:
+            uow.publish(contract_event(cid, version))
+            await uow.commit()
+    async with harness.uow() as uow:  # rolled back: its event must never leave
+        uow.publish(contract_event(cid, 99))
+    assert await publish_all(harness) == 3
+    assert await publish_all(harness) == 0
+
+    async def three() -> bool:
+        return len(await harness.ledger_rows(cid)) >= 3
+
+    await run_consumer(harness, record, three)
+    assert await harness.ledger_rows(cid) == [(cid, 1), (cid, 2), (cid, 3)]
+
+
+async def test_redelivered_events_change_nothing(harness: Harness) -> None:
+    cid = str(uuid.uuid4())
+    async with harness.uow() as uow:
+        uow.publish(contract_event(cid, 1))
+        uow.publish(contract_event(cid, 2))
+        await uow.commit()
+    await publish_all(harness)
+    async with harness.sessions() as s, s.begin():  # as if the relay crashed before marking
+        await s.execute(update(metadata.tables["outbox"]).values(published_at=None))
+    assert await publish_all(harness) == 2
+
+    async def inbox_full() -> bool:
+        return await harness.count("inbox", cid) >= 2 and len(await harness.ledger_rows(cid)) >= 2
+
+    await run_consumer(harness, record, inbox_full)
+    await asyncio.sleep(1.0)  # let the duplicates be read too
+    assert await harness.ledger_rows(cid) == [(cid, 1), (cid, 2)]
+    assert await harness.count("inbox", cid) == 2
+
+
+async def test_a_failing_event_is_retried_then_dead_lettered(harness: Harness) -> None:
+    cid = str(uuid.uuid4())
+    attempts: list[int] = []
+
+    async def poisoned(event: CloudEvent, uow: UnitOfWork) -> None:
+        await record(event, uow)  # written, then rolled back with the failure
+        if event.subject == cid and event.data["version"] == 1:
+            attempts.append(1)
+            raise RuntimeError("cannot apply version 1")
+
+    async with harness.uow() as uow:
+        uow.publish(contract_event(cid, 1))
+        uow.publish(contract_event(cid, 2))
+        await uow.commit()
+    await publish_all(harness)
+
+    async def settled() -> bool:
+        return await harness.count("dead_letters", cid) == 1 and len(await harness.ledger_rows(cid)) == 1
+
+    await run_consumer(harness, poisoned, settled)
+    assert len(attempts) == 3
+    assert await harness.ledger_rows(cid) == [(cid, 2)]
+    assert await harness.count("inbox", cid) == 1
+    dlq = harness.kafka.consumer("contract.amended.dlq", group_id=f"dlq-{harness.group}")
+    await dlq.start()
+    try:
+        batch = await dlq.getmany(timeout_ms=15000)
+        records = [r for rs in batch.values() for r in rs if r.key == cid.encode()]
+    finally:
+        await dlq.stop()
+    assert records, "the failed event is on contract.amended.dlq"
+    headers = dict(records[0].headers)
+    assert b"cannot apply version 1" in headers["dlq_error"]
+    assert CloudEvent.from_bytes(records[0].value).data["version"] == 1
+
+
+async def test_relay_is_exclusive_across_replicas(harness: Harness) -> None:
+    """Two relays on one PostgreSQL database: the advisory lease lets one publish at a time."""
+    cid = str(uuid.uuid4())
+    async with harness.uow() as uow:
+        for version in range(1, 21):
+            uow.publish(contract_event(cid, version))
+        await uow.commit()
+    p1, p2 = harness.kafka.producer(), harness.kafka.producer()
+    await p1.start()
+    await p2.start()
+    try:
+        r1 = OutboxRelay(harness.sessions, metadata, p1, batch_size=5)
+        r2 = OutboxRelay(harness.sessions, metadata, p2, batch_size=5)
+        sent = 0
+        for _ in range(10):
+            results = await asyncio.gather(r1.publish_pending(), r2.publish_pending())
+            sent += sum(results)
+    finally:
+        await p1.stop()
+        await p2.stop()
+    assert sent == 20
+
+    async def all_in() -> bool:
+        return len(await harness.ledger_rows(cid)) >= 20
+
+    await run_consumer(harness, record, all_in)
+    assert [v for _, v in await harness.ledger_rows(cid)] == list(range(1, 21))

@@ -1,0 +1,69 @@
+"""problem+json, API keys and the Money column, without a server or broker."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Column, Integer, Table, insert, select
+
+from accord_common.auth import Principal, generate_key, hash_key, split_key
+from accord_common.db import Money, make_engine, new_metadata
+from accord_common.errors import Forbidden, NotFound, Unauthorized
+
+
+def test_problem_body_follows_rfc_9457() -> None:
+    body = NotFound("contract c-9 not found").to_dict(instance="/v1/contracts/c-9")
+    assert body == {
+        "type": "https://accord.dev/problems/not-found", "title": "Not found", "status": 404,
+        "detail": "contract c-9 not found", "instance": "/v1/contracts/c-9",
+    }
+
+
+@pytest.mark.parametrize("raw", ["", "acc_", "acc__x", "bearer x", "acc_p_s_extra", "xyz_p_s"])
+def test_malformed_keys_are_unauthorized(raw: str) -> None:
+    with pytest.raises(Unauthorized):
+        split_key(raw)
+
+
+def test_generated_keys_are_random_and_hashed() -> None:
+    prefix, raw = generate_key()
+    _, other = generate_key()
+    assert raw != other
+    assert split_key(raw) == prefix
+    assert len(hash_key(raw)) == 64
+    assert hash_key(raw) != raw
+
+
+def test_scopes_are_enforced_and_admin_has_all() -> None:
+    reader = Principal("k", "org", "reader", frozenset({"contracts:read"}))
+    reader.require("contracts:read")
+    with pytest.raises(Forbidden, match="contracts:write"):
+        reader.require("contracts:write")
+    Principal("k", "org", "root", frozenset({"admin"})).require("contracts:write")
+
+
+async def test_money_is_exact_on_sqlite(tmp_path: Path) -> None:
+    metadata = new_metadata()
+    table = Table("t", metadata, Column("id", Integer, primary_key=True), Column("amount", Money()))
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'm.db'}")
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+        await conn.execute(insert(table), [{"id": 1, "amount": Decimal("0.10")},
+                                           {"id": 2, "amount": Decimal("123456789.123456")}])
+        rows = (await conn.execute(select(table.c.amount).order_by(table.c.id))).scalars().all()
+    await engine.dispose()
+    assert rows == [Decimal("0.1"), Decimal("123456789.123456")]
+    assert sum(rows) == Decimal("123456789.223456")
+
+
+async def test_money_refuses_floats(tmp_path: Path) -> None:
+    metadata = new_metadata()
+    table = Table("t", metadata, Column("id", Integer, primary_key=True), Column("amount", Money()))
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'f.db'}")
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+        with pytest.raises(Exception, match="Decimal"):
+            await conn.execute(insert(table).values(id=1, amount=0.1))
+    await engine.dispose()

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Install what the test harness needs from the system, only when it is missing:
+# PostgreSQL server binaries (Debian's package). Java 17 + Maven are used when present
+# (real Apache Kafka from Maven Central jars); without them the harness uses tansu.
+set -euo pipefail
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
+  if [ -n "${ACCORD_TEST_DATABASE_URL:-}" ]; then exit 0; fi
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+    echo "installing PostgreSQL (Debian package) for the test harness"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql
+  else
+    echo "PostgreSQL server binaries not found: install postgresql or set ACCORD_TEST_DATABASE_URL" >&2
+    exit 1
+  fi
+fi

@@ -1,0 +1,256 @@
+"""The contract aggregate: lifecycle, approval workflow and versions; it records its own events."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from .errors import (
+    AlreadyApproved,
+    ApprovalsMissing,
+    IllegalTransition,
+    InvalidContractTerms,
+    NoVersionInForce,
+    UnknownApproverRole,
+)
+from .events import (
+    ContractActivated,
+    ContractAmended,
+    ContractCreated,
+    ContractEvent,
+    ContractRenewed,
+    ContractTerminated,
+)
+from .versions import ContractTerms, ContractVersion, append_version, end_versions, version_in_force
+
+
+class ContractStatus(StrEnum):
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    TERMINATED = "terminated"
+
+
+class LineOfBusiness(StrEnum):
+    COMMERCIAL = "commercial"
+    MEDICARE_ADVANTAGE = "medicare_advantage"
+    MEDICAID_MANAGED_CARE = "medicaid_managed_care"
+    WORKERS_COMPENSATION = "workers_compensation"
+    OTHER = "other"
+
+
+S = ContractStatus
+_ALLOWED_FROM: dict[str, frozenset[ContractStatus]] = {
+    "revise the draft": frozenset({S.DRAFT}),
+    "submit for review": frozenset({S.DRAFT}),
+    "approve": frozenset({S.IN_REVIEW}),
+    "reject": frozenset({S.IN_REVIEW, S.APPROVED}),
+    "activate": frozenset({S.APPROVED}),
+    "amend": frozenset({S.ACTIVE}),
+    "renew": frozenset({S.ACTIVE, S.EXPIRED}),
+    "expire": frozenset({S.ACTIVE}),
+    "terminate": frozenset({S.ACTIVE}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewDecision:
+    """An approval or rejection: which role, who, when, and their comment."""
+
+    role: str
+    reviewer: str
+    at: datetime
+    comment: str = ""
+
+
+@dataclass(slots=True, eq=False)
+class Contract:
+    """One provider organisation's contract with one payer (optionally limited to plans).
+
+    Draft terms are edited until every required role approves; activation makes them version 1.
+    """
+
+    id: str
+    provider_organisation_id: str
+    payer_id: str
+    line_of_business: LineOfBusiness
+    draft_terms: ContractTerms
+    plan_ids: tuple[str, ...] = ()
+    required_approver_roles: frozenset[str] = frozenset()
+    status: ContractStatus = ContractStatus.DRAFT
+    approvals: tuple[ReviewDecision, ...] = ()
+    rejections: tuple[ReviewDecision, ...] = ()
+    versions: tuple[ContractVersion, ...] = ()
+    events: list[ContractEvent] = field(default_factory=list)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        id: str,
+        provider_organisation_id: str,
+        payer_id: str,
+        line_of_business: LineOfBusiness,
+        terms: ContractTerms,
+        plan_ids: tuple[str, ...] = (),
+        required_approver_roles: frozenset[str] = frozenset(),
+    ) -> Contract:
+        """A new draft contract; records ContractCreated."""
+        contract = cls(
+            id=id,
+            provider_organisation_id=provider_organisation_id,
+            payer_id=payer_id,
+            line_of_business=line_of_business,
+            draft_terms=terms,
+            plan_ids=plan_ids,
+            required_approver_roles=required_approver_roles,
+        )
+        contract.events.append(
+            ContractCreated(id, provider_organisation_id, payer_id, plan_ids, line_of_business.value)
+        )
+        return contract
+
+    def drain_events(self) -> list[ContractEvent]:
+        """Hand the recorded events to the caller (the unit of work) and forget them."""
+        drained, self.events = self.events, []
+        return drained
+
+    @property
+    def pending_roles(self) -> frozenset[str]:
+        return self.required_approver_roles - {approval.role for approval in self.approvals}
+
+    def version_in_force(self, on: date) -> ContractVersion:
+        version = version_in_force(self.versions, on)
+        if version is None:
+            raise NoVersionInForce(self.id, on)
+        return version
+
+    def revise_draft(self, terms: ContractTerms) -> None:
+        self._require("revise the draft")
+        self.draft_terms = terms
+
+    def submit_for_review(self) -> None:
+        self._require("submit for review")
+        self.approvals = ()
+        self.status = S.APPROVED if not self.required_approver_roles else S.IN_REVIEW
+
+    def approve(self, decision: ReviewDecision) -> None:
+        """One required role approves; the last one moves the contract to approved."""
+        self._require("approve")
+        self._check_role(decision.role, "approve")
+        if decision.role not in self.pending_roles:
+            raise AlreadyApproved(f"contract {self.id}: {decision.role} has already approved")
+        self.approvals = (*self.approvals, decision)
+        if not self.pending_roles:
+            self.status = S.APPROVED
+
+    def reject(self, decision: ReviewDecision) -> None:
+        """A required role rejects: back to draft, approvals so far are void."""
+        self._require("reject")
+        self._check_role(decision.role, "reject")
+        if not decision.comment.strip():
+            raise InvalidContractTerms("comment", "a rejection must say why")
+        self.rejections = (*self.rejections, decision)
+        self.approvals = ()
+        self.status = S.DRAFT
+
+    def activate(self, today: date) -> None:
+        """Approved draft terms become version 1, in force from the contract's effective date."""
+        if self.status is S.IN_REVIEW:
+            waiting = ", ".join(sorted(self.pending_roles))
+            raise ApprovalsMissing(f"contract {self.id} cannot be activated: awaiting {waiting}")
+        self._require("activate")
+        effective = self.draft_terms.effective_date
+        self.versions = append_version((), self.draft_terms, effective_from=effective, today=today)
+        self.status = S.ACTIVE
+        self.events.append(ContractActivated(self.id, self.versions[-1]))
+
+    def amend(
+        self,
+        terms: ContractTerms,
+        *,
+        effective_from: date,
+        today: date,
+        payer_initiated: bool = False,
+        objection_window_days: int | None = None,
+    ) -> ContractVersion:
+        """Add a new version (an amendment); the version it follows ends the day before."""
+        self._require("amend")
+        self.versions = append_version(
+            self.versions,
+            terms,
+            effective_from=effective_from,
+            today=today,
+            payer_initiated=payer_initiated,
+            objection_window_days=objection_window_days,
+        )
+        self.events.append(ContractAmended(self.id, self.versions[-1], self.versions[-2]))
+        return self.versions[-1]
+
+    def renew(self, today: date, *, renewal_term_months: int | None = None) -> ContractVersion:
+        """Start a new term the day after the termination date, for the renewal term's months."""
+        self._require("renew")
+        latest = self.versions[-1]
+        ends = self._termination_date(latest)
+        months = renewal_term_months or latest.terms.renewal_term_months
+        if months is None:
+            raise InvalidContractTerms("renewal_term_months", "the terms state no renewal term")
+        starts = ends + timedelta(days=1)
+        new_end = _add_months(starts, months) - timedelta(days=1)
+        terms = replace(latest.terms, termination_date=new_end)
+        self.versions = append_version(self.versions, terms, effective_from=starts, today=today)
+        self.status = S.ACTIVE
+        self.events.append(ContractRenewed(self.id, self.versions[-1]))
+        return self.versions[-1]
+
+    def expire(self, today: date) -> None:
+        """The term ran out without renewal: the latest version ends on the termination date."""
+        self._require("expire")
+        ends = self._termination_date(self.versions[-1])
+        if today <= ends:
+            raise InvalidContractTerms(
+                "termination_date", f"contract {self.id} runs until {ends.isoformat()}"
+            )
+        self._end(ends, f"expired on {ends.isoformat()}", S.EXPIRED)
+
+    def terminate(self, last_day: date, reason: str) -> None:
+        """End the contract early; `last_day` is the last day it is in force."""
+        self._require("terminate")
+        if not reason.strip():
+            raise InvalidContractTerms("reason", "a termination must say why")
+        self._end(last_day, reason, S.TERMINATED)
+
+    def _end(self, last_day: date, reason: str, status: ContractStatus) -> None:
+        self.versions = end_versions(self.versions, last_day)
+        self.status = status
+        self.events.append(ContractTerminated(self.id, last_day, reason, self.versions[-1]))
+
+    def _termination_date(self, version: ContractVersion) -> date:
+        if version.terms.termination_date is None:
+            raise InvalidContractTerms(
+                "termination_date", f"contract {self.id} is open-ended: it has no term to end"
+            )
+        return version.terms.termination_date
+
+    def _require(self, action: str) -> None:
+        allowed = _ALLOWED_FROM[action]
+        if self.status not in allowed:
+            names = " or ".join(sorted(status.value for status in allowed))
+            raise IllegalTransition(self.id, self.status.value, action, names)
+
+    def _check_role(self, role: str, action: str) -> None:
+        if role not in self.required_approver_roles:
+            required = ", ".join(sorted(self.required_approver_roles)) or "no roles"
+            raise UnknownApproverRole(
+                f"contract {self.id}: {role} cannot {action}; the organisation requires {required}"
+            )
+
+
+def _add_months(start: date, months: int) -> date:
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
