@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -139,7 +139,7 @@ def contract_terms(**overrides: Any) -> ContractTerms:
 
 def decision(role: str, comment: str = "") -> ReviewDecision:
     return ReviewDecision(
-        role, f"{role}-lead@hospital.example", datetime(2023, 12, 1, 9, 30, tzinfo=timezone.utc), comment
+        role, f"{role}-lead@hospital.example", datetime(2023, 12, 1, 9, 30, tzinfo=UTC), comment
     )
 
 

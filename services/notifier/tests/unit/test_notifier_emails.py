@@ -79,7 +79,7 @@ CASES = [
         [
             "90-day renewal notice",
             "Monday 14 April 2025",
-            "30 days",
+            "30 days from now",
             "written notice",
             "mark it complete",
             "https://accord.clinic.example/obligations/ob-2025-0077",
@@ -130,8 +130,7 @@ CASES = [
             "claim.variance_detected",
             "https://hooks.clinic.example/accord",
             "8 times",
-            "503",
-            "Service Unavailable",
+            "503 Service Unavailable",
             "replay",
             "https://accord.clinic.example/settings/subscriptions/sub-9",
         ],
@@ -274,3 +273,18 @@ def test_digest_escapes_html_and_needs_events() -> None:
     assert "&lt;img src=x onerror=alert(1)&gt;" in email.html
     with pytest.raises(ValueError):
         render_digest([], LINKS, date(2025, 3, 14))
+
+
+@pytest.mark.parametrize(
+    ("extra", "answer"),
+    [
+        ({"last_status_code": 503, "error": "Service Unavailable"}, "503 Service Unavailable"),
+        ({"error": "connection refused"}, "connection refused"),
+        ({}, "no answer"),
+    ],
+)
+def test_a_failed_delivery_names_the_last_answer(extra: dict[str, object], answer: str) -> None:
+    data = {"event_type": "obligation.overdue", "channel": "webhook", "attempts": 8, **extra}
+    email = render_email("notification.failed", data, LINKS)
+    assert f"The last answer was: {answer}." in email.text
+    assert "your webhook endpoint" in email.text

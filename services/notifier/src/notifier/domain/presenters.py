@@ -127,6 +127,12 @@ def present_variance(data: Payload, links: RecordLinks) -> Notice:
     )
 
 
+def last_answer(data: Payload) -> str:
+    """`503 Service Unavailable`, `connection refused`, or `no answer`."""
+    parts = [text_of(data, "last_status_code", ""), text_of(data, "error", "")]
+    return " ".join(part for part in parts if part) or "no answer"
+
+
 def present_delivery_failed(data: Payload, links: RecordLinks) -> Notice:
     """notification.failed; the handler may add `destination` and `last_status_code`."""
     channel = text_of(data, "channel", "")
@@ -135,8 +141,7 @@ def present_delivery_failed(data: Payload, links: RecordLinks) -> Notice:
         "event_id": text_of(data, "event_id"),
         "destination": text_of(data, "destination", f"your {channel} endpoint".replace("  ", " ")),
         "attempts": text_of(data, "attempts", "several"),
-        "last_status": text_of(data, "last_status_code", "no answer"),
-        "last_error": text_of(data, "error", ""),
+        "last_answer": last_answer(data),
         "link": links.subscription(data.get("subscription_id")),
     }
     summary = f"A {facts['failed_event_type']} notification to {facts['destination']} was not delivered"

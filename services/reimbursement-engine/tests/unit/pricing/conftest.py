@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from reimbursement_engine.domain.pricing import MedicareReference, MedicareYear
 from reimbursement_engine.domain.pricing.medicare_files import load_medicare_year
 

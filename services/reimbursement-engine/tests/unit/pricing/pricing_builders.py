@@ -37,8 +37,18 @@ def rev(code: str, charge: str = "500.00", units: str = "1", n: int = 1, **kw: A
 def numbered(*lines: ClaimLine) -> tuple[ClaimLine, ...]:
     """Renumber lines 1..n in the order given."""
     return tuple(
-        ClaimLine(i, ln.code, ln.units, ln.charge, ln.service_date, ln.code_system, ln.modifiers,
-                  ln.revenue_code, ln.place_of_service, ln.invoice_cost)
+        ClaimLine(
+            i,
+            ln.code,
+            ln.units,
+            ln.charge,
+            ln.service_date,
+            ln.code_system,
+            ln.modifiers,
+            ln.revenue_code,
+            ln.place_of_service,
+            ln.invoice_cost,
+        )
         for i, ln in enumerate(lines, start=1)
     )
 
@@ -59,9 +69,7 @@ def contract(*terms: PaymentTerm, **kw: Any) -> ContractTerms:
     return ContractTerms("C-100", 1, terms, **kw)
 
 
-def price(
-    c: Claim, terms: ContractTerms, medicare: MedicareReference = NO_MEDICARE
-) -> PricedClaim:
+def price(c: Claim, terms: ContractTerms, medicare: MedicareReference = NO_MEDICARE) -> PricedClaim:
     priced = price_claim(c, terms, medicare, AS_OF)
     assert_explained(priced)
     return priced

@@ -4,7 +4,6 @@ from datetime import date
 
 import pytest
 from pricing_builders import D, cpt
-
 from reimbursement_engine.domain.pricing import (
     AnniversaryEscalator,
     Capitation,

@@ -5,7 +5,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-
 from reimbursement_engine.domain.pricing import (
     LocalityKey,
     MedicareQuote,
@@ -26,7 +25,11 @@ CY2025 = date(2025, 6, 1)
 def test_rvu_file_has_99213_with_its_published_rvus(cms_2025: MedicareYear) -> None:
     row = cms_2025.rvus[("99213", "")]
     assert (row.status, row.work, row.pe_non_facility, row.pe_facility, row.mp) == (
-        "A", Decimal("1.30"), Decimal("1.35"), Decimal("0.57"), Decimal("0.10"),
+        "A",
+        Decimal("1.30"),
+        Decimal("1.35"),
+        Decimal("0.57"),
+        Decimal("0.10"),
     )
     assert len(cms_2025.rvus) == 19090
     assert cms_2025.rvus[("71046", "26")].work == Decimal("0.22")
@@ -39,12 +42,20 @@ def test_gpci_file_has_109_localities_and_skips_preamble_and_footnotes(
     assert len(cms_2025.gpcis) == 109
     bakersfield = cms_2025.gpcis[LocalityKey("01112", "54")]
     assert (bakersfield.name, bakersfield.work, bakersfield.pe, bakersfield.mp) == (
-        "BAKERSFIELD", Decimal("1.017"), Decimal("1.093"), Decimal("0.662"),
+        "BAKERSFIELD",
+        Decimal("1.017"),
+        Decimal("1.093"),
+        Decimal("0.662"),
     )
 
 
-def _quote(medicare: MedicareReference, code: str, locality: LocalityKey | None, pos_setting: Setting,
-           modifiers: tuple[str, ...] = ()) -> MedicareQuote:
+def _quote(
+    medicare: MedicareReference,
+    code: str,
+    locality: LocalityKey | None,
+    pos_setting: Setting,
+    modifiers: tuple[str, ...] = (),
+) -> MedicareQuote:
     quote = medicare.quote(code, modifiers, locality, pos_setting, CY2025)
     assert isinstance(quote, MedicareQuote), quote
     return quote
@@ -64,7 +75,10 @@ def _quote(medicare: MedicareReference, code: str, locality: LocalityKey | None,
     ],
 )
 def test_national_amounts(
-    medicare: MedicareReference, code: str, modifiers: tuple[str, ...], setting: Setting,
+    medicare: MedicareReference,
+    code: str,
+    modifiers: tuple[str, ...],
+    setting: Setting,
     expected: str,
 ) -> None:
     assert _quote(medicare, code, None, setting, modifiers).amount == Decimal(expected)
@@ -96,8 +110,7 @@ def test_99213_for_all_109_localities(medicare: MedicareReference, cms_2025: Med
     for key, gpci in cms_2025.gpcis.items():
         quote = _quote(medicare, "99213", key, Setting.NON_FACILITY)
         expected = (
-            (Decimal("1.30") * gpci.work + Decimal("1.35") * gpci.pe + Decimal("0.10") * gpci.mp)
-            * cf
+            (Decimal("1.30") * gpci.work + Decimal("1.35") * gpci.pe + Decimal("0.10") * gpci.mp) * cf
         ).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
         assert quote.amount == expected
         assert quote.source == f"Medicare CY2025 locality {key} 99213 non-facility"

@@ -3,8 +3,7 @@
 from datetime import date
 
 import pytest
-from pricing_builders import AS_OF, D, claim, contract, cpt, line, price, rev, revenue
-
+from pricing_builders import AS_OF, D, claim, contract, cpt, line, price, revenue
 from reimbursement_engine.domain.pricing import (
     CodeSystem,
     FeeSchedule,
@@ -87,7 +86,9 @@ def test_claim_total_is_the_sum_of_cent_rounded_lines() -> None:
 
 def test_explanation_reads_line_by_line(medicare: MedicareReference) -> None:
     term = PaymentTerm(
-        "professional", cpt("all", "00100-99499"), PercentOfMedicare(D(140)),
+        "professional",
+        cpt("all", "00100-99499"),
+        PercentOfMedicare(D(140)),
         lesser_of_charges=True,
     )
     c = claim(
@@ -98,8 +99,7 @@ def test_explanation_reads_line_by_line(medicare: MedicareReference) -> None:
     priced = price_claim(c, contract(term), medicare, AS_OF)
     assert priced.explain() == "\n".join(
         [
-            "Claim PCN-1, contract C-100 v1, priced 2025-04-01: charges $270.00, "
-            "expected allowed $249.70",
+            "Claim PCN-1, contract C-100 v1, priced 2025-04-01: charges $270.00, expected allowed $249.70",
             "  line 1 99213 [priced] $129.70",
             "    term: term professional: all (CPT/HCPCS 00100-99499)",
             "    base: 140% x Medicare CY2025 locality 01112-54 99213 non-facility $92.64 "
@@ -108,8 +108,7 @@ def test_explanation_reads_line_by_line(medicare: MedicareReference) -> None:
             "    term: term professional: all (CPT/HCPCS 00100-99499)",
             "    base: 140% x Medicare CY2025 locality 01112-54 99214 non-facility $130.01 "
             "x 1 unit(s) = $182.01",
-            "    lesser of charges: billed charges $120.00 below contract amount $182.01 "
-            "= -$62.01",
+            "    lesser of charges: billed charges $120.00 below contract amount $182.01 = -$62.01",
         ]
     )
 

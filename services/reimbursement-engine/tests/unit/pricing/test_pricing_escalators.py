@@ -4,7 +4,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-
 from reimbursement_engine.domain.pricing import (
     AnniversaryEscalator,
     EscalatorStep,
@@ -25,9 +24,7 @@ START = date(2022, 7, 1)
         (date(2025, 7, 1), False, "1.09", "109.00"),  # simple: 1 + 3 x 3%
     ],
 )
-def test_anniversary_escalator(
-    service_date: date, compounding: bool, factor: str, rate_100: str
-) -> None:
+def test_anniversary_escalator(service_date: date, compounding: bool, factor: str, rate_100: str) -> None:
     escalation = AnniversaryEscalator(START, D(3), compounding).escalation_on(service_date)
     assert escalation.factor == D(factor)
     assert escalation.apply(D("100.00")) == D(rate_100)

@@ -4,7 +4,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-
 from reimbursement_engine.domain.pricing import CodeSystem, FeeSchedule, FeeScheduleRow, Setting
 
 CPT = CodeSystem.CPT_HCPCS
@@ -34,11 +33,19 @@ SCHEDULE = FeeSchedule("commercial 2025", ROWS)
         ("71046", ("TC",), "11", date(2025, 3, 1), "28.00", "fee schedule row CPT/HCPCS 71046-TC"),
         ("71046", (), "11", date(2025, 3, 1), "40.00", "fee schedule row CPT/HCPCS 71046"),
         (
-            "20610", (), "11", date(2024, 12, 31), "60.00",
+            "20610",
+            (),
+            "11",
+            date(2024, 12, 31),
+            "60.00",
             "fee schedule row CPT/HCPCS 20610 effective 1900-01-01..2024-12-31",
         ),
         (
-            "20610", (), "11", date(2025, 1, 1), "66.00",
+            "20610",
+            (),
+            "11",
+            date(2025, 1, 1),
+            "66.00",
             "fee schedule row CPT/HCPCS 20610 effective 2025-01-01..9999-12-31",
         ),
     ],
@@ -52,9 +59,7 @@ def test_lookup_picks_the_most_specific_row(
     assert (row.rate, row.source) == (D(rate), source)
 
 
-@pytest.mark.parametrize(
-    ("system", "code"), [(CPT, "99999"), (CodeSystem.REVENUE, "99213"), (CPT, "0450")]
-)
+@pytest.mark.parametrize(("system", "code"), [(CPT, "99999"), (CodeSystem.REVENUE, "99213"), (CPT, "0450")])
 def test_lookup_misses(system: CodeSystem, code: str) -> None:
     assert SCHEDULE.lookup(system, code, (), "11", Setting.NON_FACILITY, date(2025, 3, 1)) is None
 

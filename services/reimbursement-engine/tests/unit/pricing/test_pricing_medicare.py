@@ -4,7 +4,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-
 from reimbursement_engine.domain.pricing import (
     Gpci,
     LocalityKey,

@@ -4,7 +4,6 @@ from decimal import Decimal
 
 import pytest
 from pricing_builders import D, claim, contract, cpt, line, price, rev, revenue
-
 from reimbursement_engine.domain.pricing import (
     Capitation,
     CaseRate,
@@ -49,9 +48,7 @@ SCHEDULE = FeeSchedule(
         ("99214", "3", "11", "393.75", "fee schedule row CPT/HCPCS 99214: $131.25 x 3 unit(s)"),
     ],
 )
-def test_fee_schedule_rate_times_units(
-    code: str, units: str, pos: str, expected: str, source: str
-) -> None:
+def test_fee_schedule_rate_times_units(code: str, units: str, pos: str, expected: str, source: str) -> None:
     term = PaymentTerm("E/M", ALL_CPT, FeeScheduleRate(SCHEDULE))
     priced = price(claim(line(code, units=units), pos=pos), contract(term))
     (result,) = priced.lines
@@ -137,8 +134,7 @@ def test_per_diem_by_level_of_care_with_ancillaries_included() -> None:
         PaymentTerm("inpatient days", revenue("room and board", "0100-0219"), PER_DIEM),
         PaymentTerm("ancillaries", revenue("ancillary", "0220-0999"), Included("the per diem")),
     )
-    c = claim(rev("0120", "9000", units="3"), rev("0200", "12000", units="2"), rev("0250", "800"),
-              pos=None)
+    c = claim(rev("0120", "9000", units="3"), rev("0200", "12000", units="2"), rev("0250", "800"), pos=None)
     priced = price(c, terms)
     assert [ln.expected_allowed for ln in priced.lines] == [D("6300.00"), D("9000.00"), D(0)]
     assert priced.lines[2].status is LineStatus.INCLUDED
@@ -195,9 +191,7 @@ def test_ms_drg_weight_times_base_rate_plus_outlier(drg: str, charges: str, expe
 
 
 def test_ms_drg_without_a_weight_is_flagged() -> None:
-    term = PaymentTerm(
-        "DRG", ServiceCategory("inpatient", CodeSystem.MS_DRG), MsDrg(D("6500"), {})
-    )
+    term = PaymentTerm("DRG", ServiceCategory("inpatient", CodeSystem.MS_DRG), MsDrg(D("6500"), {}))
     priced = price(claim(rev("0120", "100"), pos=None, drg="999"), contract(term))
     assert priced.expected_allowed == 0
     assert priced.flags == ("DRG: no relative weight for MS-DRG 999",)

@@ -4,7 +4,6 @@ from datetime import date
 
 import pytest
 from pricing_builders import D, claim, contract, cpt, line, price, rev, revenue
-
 from reimbursement_engine.domain.pricing import (
     AnniversaryEscalator,
     CodeSystem,
@@ -30,8 +29,14 @@ SCHEDULE = FeeSchedule(
     "surgery 2025",
     tuple(
         FeeScheduleRow(CPT, code, D(rate))
-        for code, rate in [("29881", "1000.00"), ("29877", "600.00"), ("20610", "400.00"),
-                           ("11042", "500.00"), ("64450", "800.00"), ("99213", "95.00")]
+        for code, rate in [
+            ("29881", "1000.00"),
+            ("29877", "600.00"),
+            ("20610", "400.00"),
+            ("11042", "500.00"),
+            ("64450", "800.00"),
+            ("99213", "95.00"),
+        ]
     ),
 )
 
@@ -44,9 +49,7 @@ def fee_term(**kw: object) -> PaymentTerm:
     ("charge", "expected", "reduced"),
     [("80.00", "80.00", True), ("95.00", "95.00", False), ("120.00", "95.00", False)],
 )
-def test_lesser_of_billed_charges_and_contract_rate(
-    charge: str, expected: str, reduced: bool
-) -> None:
+def test_lesser_of_billed_charges_and_contract_rate(charge: str, expected: str, reduced: bool) -> None:
     (result,) = price(claim(line("99213", charge)), contract(fee_term(lesser_of_charges=True))).lines
     assert result.expected_allowed == D(expected)
     assert (result.steps[-1].kind is StepKind.LESSER_OF) is reduced
@@ -66,7 +69,11 @@ ELIGIBLE = frozenset({"29881", "29877", "20610", "11042", "64450"})
         # 29881 $1,000 x 100%, 29877 $600 x 50%, 20610 $400 x 50%
         ((("29877", "1"), ("29881", "1"), ("20610", "1")), ("100", "50"), ["300.00", "1000.00", "200.00"]),
         # third and later at 25%
-        ((("29881", "1"), ("29877", "1"), ("20610", "1")), ("100", "50", "25"), ["1000.00", "300.00", "100.00"]),
+        (
+            (("29881", "1"), ("29877", "1"), ("20610", "1")),
+            ("100", "50", "25"),
+            ["1000.00", "300.00", "100.00"],
+        ),
         # 11042 x 2 units ($500 each) with 64450 $800: 800 @100%, 500 @50%, 500 @50%
         ((("11042", "2"), ("64450", "1")), ("100", "50"), ["500.00", "800.00"]),
         # a single procedure is not reduced; 99213 is not eligible
@@ -96,7 +103,9 @@ def test_multiple_procedure_reduction_by_medicare_indicator(medicare: MedicareRe
     # national facility: 29881 16.64 RVU x 32.3465 = 538.25 (MULT_PROC 3);
     # 20610 1.36 RVU = 43.99 (MULT_PROC 2) at 50% = 21.995 -> reduction 22.00; 99213 indicator 0
     term = PaymentTerm(
-        "pro", cpt("all", "10000-99499"), PercentOfMedicare(D(100)),
+        "pro",
+        cpt("all", "10000-99499"),
+        PercentOfMedicare(D(100)),
         multiple_procedure=MultipleProcedureReduction(),
     )
     c = claim(line("20610", "900"), line("29881", "9000"), line("99213", "200"), pos="22")
@@ -121,9 +130,7 @@ DRG = PaymentTerm(
     ServiceCategory("inpatient", CodeSystem.MS_DRG),
     MsDrg(D("6500.00"), {"470": D("1.9000")}),
 )
-IMPLANTS = PaymentTerm(
-    "implants", revenue("implants", "0278"), InvoiceCostPlus(D(15))
-)
+IMPLANTS = PaymentTerm("implants", revenue("implants", "0278"), InvoiceCostPlus(D(15)))
 
 
 def test_carve_out_priced_apart_from_the_drg_case() -> None:
@@ -137,12 +144,12 @@ def test_carve_out_priced_apart_from_the_drg_case() -> None:
     priced = price(c, contract(DRG, carve_outs=(IMPLANTS,)))
     implant = priced.lines[1]
     assert (implant.status, implant.term, implant.expected_allowed) == (
-        LineStatus.PRICED, "implants", D("4830.00")  # 4,200 + 15%
+        LineStatus.PRICED,
+        "implants",
+        D("4830.00"),  # 4,200 + 15%
     )
     assert implant.steps[0].text.startswith("carve-out implants")
-    assert [ln.status for ln in priced.lines] == [
-        LineStatus.INCLUDED, LineStatus.PRICED, LineStatus.INCLUDED
-    ]
+    assert [ln.status for ln in priced.lines] == [LineStatus.INCLUDED, LineStatus.PRICED, LineStatus.INCLUDED]
     assert priced.expected_allowed == D("12350.00") + D("4830.00")
 
 

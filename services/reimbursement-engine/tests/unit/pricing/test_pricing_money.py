@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 import pytest
-
 from reimbursement_engine.domain.pricing import round_half_up, to_cents
 from reimbursement_engine.domain.pricing.money import dec, fmt_money, fmt_percent, percent_of
 
@@ -32,9 +31,7 @@ def test_to_cents_rounds_half_up() -> None:
     ("amount", "percent", "expected"),
     [("92.64", "140", "129.696"), ("1234.56", "60", "740.736"), ("100", "40.5", "40.5")],
 )
-def test_percent_of_takes_whole_number_percentages(
-    amount: str, percent: str, expected: str
-) -> None:
+def test_percent_of_takes_whole_number_percentages(amount: str, percent: str, expected: str) -> None:
     assert percent_of(Decimal(amount), Decimal(percent)) == Decimal(expected)
 
 
@@ -45,9 +42,7 @@ def test_dec_refuses_float() -> None:
         dec(1.1)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(
-    ("amount", "text"), [("1234.5", "$1,234.50"), ("-12", "-$12.00"), ("0", "$0.00")]
-)
+@pytest.mark.parametrize(("amount", "text"), [("1234.5", "$1,234.50"), ("-12", "-$12.00"), ("0", "$0.00")])
 def test_fmt_money(amount: str, text: str) -> None:
     assert fmt_money(Decimal(amount)) == text
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from reimbursement_engine.domain.x12 import check_balancing, generate_835, parse_835, validate_835
 
@@ -30,13 +28,9 @@ def test_the_generator_is_deterministic_per_seed() -> None:
     assert generate_835(5, seed=7) != generate_835(5, seed=8)
 
 
-def test_ten_thousand_claims_parse_in_well_under_a_few_seconds() -> None:
-    text = generate_835(10_000)
-
-    started = time.perf_counter()
-    remittance = parse_835(text)
-    elapsed = time.perf_counter() - started
+def test_ten_thousand_claims_parse_and_balance() -> None:
+    """Speed is measured by `make bench`, not asserted here."""
+    remittance = parse_835(generate_835(10_000))
 
     assert len(remittance.claims) == 10_000
     assert check_balancing(remittance) == []
-    assert elapsed < 4.0, f"parsing 10,000 claims took {elapsed:.2f}s"

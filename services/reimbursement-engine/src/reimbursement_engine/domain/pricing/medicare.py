@@ -155,7 +155,7 @@ class MedicareReference:
     years: Mapping[int, MedicareYear]
     conversion_factors: tuple[ConversionFactorPeriod, ...] = CONVERSION_FACTORS
     _cache: dict[tuple[object, ...], MedicareQuote | str] = field(
-        default_factory=dict, compare=False, repr=False
+        default_factory=dict, init=False, compare=False, repr=False
     )
 
     def quote(

@@ -162,7 +162,7 @@ class ContractTerms:
     stop_loss: Outlier | None = None
     # memo of term selection by (code system, code, revenue code, POS); filled by selection.py
     selection_cache: dict[tuple[object, ...], tuple[PaymentTerm | None, bool]] = field(
-        default_factory=dict, compare=False, repr=False
+        default_factory=dict, init=False, compare=False, repr=False
     )
 
     @property

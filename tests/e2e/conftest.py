@@ -1,0 +1,60 @@
+"""End-to-end fixtures: the four services as real processes on a real broker and database.
+
+ACCORD_E2E_DATABASE=sqlite runs them on SQLite files (the embedded default); otherwise each service
+gets its own PostgreSQL database from the harness.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from accord_common.devstack.stack import SERVICES, Stack, StackConfig
+from accord_common.testing import _process
+from accord_common.testing.kafka import KafkaBroker
+
+
+@pytest.fixture(scope="session")
+def stack(kafka_broker: KafkaBroker, tmp_path_factory: pytest.TempPathFactory,
+          request: pytest.FixtureRequest) -> Iterator[Stack]:
+    data_dir: Path = tmp_path_factory.mktemp("stack")
+    urls: dict[str, str] = {}
+    if os.environ.get("ACCORD_E2E_DATABASE", "postgresql") != "sqlite":
+        server = request.getfixturevalue("postgres_server")
+        suffix = uuid.uuid4().hex[:6]
+        urls = {s.name: server.create_database(f"{s.name.replace('-', '_')}_{suffix}")
+                for s in SERVICES}
+    config = StackConfig(
+        data_dir=data_dir, kafka_bootstrap=kafka_broker.bootstrap, smtp_port=_process.free_port(),
+        database_urls=urls, port_offset=_free_offset(),
+        extra_env={"ACCORD_TRACKER_SCHEDULER_INTERVAL_SECONDS": "1"},
+    )
+    running = Stack(config)
+    try:
+        running.start(timeout=120)
+        yield running
+    finally:
+        running.stop()
+
+
+def _free_offset() -> int:
+    """Service ports are base + offset; pick an offset whose four ports are free."""
+    for offset in range(1000, 30000, 100):
+        if all(_port_free(s.port + offset) for s in SERVICES):
+            return offset
+    raise RuntimeError("no free ports for the services")
+
+
+def _port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
