@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from accord_common.devstack.stack import SERVICES, Stack, StackConfig
 from accord_common.testing import _process
 from accord_common.testing.kafka import KafkaBroker

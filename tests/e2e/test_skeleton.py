@@ -16,11 +16,10 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
-from standardwebhooks.webhooks import Webhook, WebhookVerificationError
-
 from accord_common.devstack.stack import DEV_API_KEY, Stack
 from accord_common.devstack.webhook_receiver import WebhookReceiver
+from sqlalchemy import create_engine, text
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 H = {"Authorization": f"Bearer {DEV_API_KEY}"}
 T = TypeVar("T")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from accord_common.events import CATALOGUE, CloudEvent, new_event
 from accord_common.events.asyncapi import render_yaml
 

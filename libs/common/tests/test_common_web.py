@@ -6,11 +6,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, Integer, Table, insert, select
-
 from accord_common.auth import Principal, generate_key, hash_key, split_key
 from accord_common.db import Money, make_engine, new_metadata
 from accord_common.errors import Forbidden, NotFound, Unauthorized
+from sqlalchemy import Column, Integer, Table, insert, select
 
 
 def test_problem_body_follows_rfc_9457() -> None:

@@ -8,9 +8,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
-from sqlalchemy import Column, Integer, String, Table, func, insert, select, update
-
 from accord_common.db import make_engine, make_session_factory, new_metadata
 from accord_common.events import CloudEvent, new_event
 from accord_common.messaging import ConsumerLoop, KafkaConfig, OutboxRelay, ensure_topics
@@ -18,6 +15,7 @@ from accord_common.tables import add_infra_tables
 from accord_common.testing.kafka import KafkaBroker
 from accord_common.testing.postgres import PostgresServer
 from accord_common.uow import UnitOfWork
+from sqlalchemy import Column, Integer, String, Table, func, insert, select, update
 
 metadata = new_metadata()
 add_infra_tables(metadata)

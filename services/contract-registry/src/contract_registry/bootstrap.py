@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
-
 from accord_common.runtime import ServiceRuntime
 from accord_common.web.app import create_app
+from fastapi import FastAPI
+
 from contract_registry.adapters.orm import metadata
 from contract_registry.config import RegistrySettings
 from contract_registry.entrypoints.api import router

@@ -3,6 +3,7 @@
 import sys
 
 from accord_common.cli import run_cli
+
 from contract_registry.bootstrap import build_runtime
 
 

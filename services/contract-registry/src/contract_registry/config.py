@@ -1,8 +1,7 @@
 """Settings of the contract registry (env prefix ACCORD_REGISTRY_)."""
 
-from pydantic_settings import SettingsConfigDict
-
 from accord_common.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
 
 
 class RegistrySettings(ServiceSettings):

@@ -10,6 +10,7 @@ from accord_common.auth import Principal
 from accord_common.errors import Conflict
 from accord_common.events import new_event
 from accord_common.uow import UnitOfWork
+
 from contract_registry.adapters.repository import RegistryRepository
 
 SOURCE = "contract-registry"
@@ -64,7 +65,7 @@ async def amend_contract(uow: UnitOfWork, who: Principal, contract_id: str,
                 f"effective_from {effective_from} overlaps version {latest.version} "
                 f"(effective from {latest.effective_from}); a new version must start later"
             )
-        number = latest.version + 1
+        number: int = latest.version + 1
         await repo.close_version(contract_id, latest.version, effective_from - timedelta(days=1))
         version = _version_row(contract_id, number, effective_from, terms, who, today=today)
         await repo.add_version(version)

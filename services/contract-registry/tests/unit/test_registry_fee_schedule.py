@@ -9,8 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from registry_factories import fee_row
-
 from contract_registry.domain import (
     BilledCode,
     BillingUnit,
@@ -24,6 +22,7 @@ from contract_registry.domain import (
     diff_fee_schedules,
     fee_schedule_hash,
 )
+from registry_factories import fee_row
 
 D = Decimal
 C = CodeSystem

@@ -8,8 +8,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from registry_factories import active_contract, contract_terms, professional_term
-
 from contract_registry.domain import (
     ContractVersion,
     FieldChange,
@@ -21,6 +19,7 @@ from contract_registry.domain import (
     diff_versions,
     version_in_force,
 )
+from registry_factories import active_contract, contract_terms, professional_term
 
 D = Decimal
 TERMS = contract_terms()

@@ -89,7 +89,7 @@ def test_evergreen_renewal_and_notice_deadline(
     ("changes", "expiry", "kinds_absent"),
     [
         (
-            {"auto_renew": False, "termination_date": date(2026, 12, 31)},
+            {"auto_renew": False, "termination_date": date(2026, 12, 31), "notice_days": 0},
             date(2026, 12, 31),
             {ObligationKind.RENEWAL, ObligationKind.RENEWAL_NOTICE},
         ),
@@ -202,3 +202,23 @@ def test_snapshot_rejects_inconsistent_terms() -> None:
         replace(EVERGREEN, termination_date=date(2023, 12, 31))
     with pytest.raises(ValueError, match="renewal_term_months"):
         replace(EVERGREEN, renewal_term_months=0)
+
+
+@pytest.mark.parametrize(
+    ("termination", "notice_days", "due", "note"),
+    [
+        (date(2027, 12, 31), 90, date(2027, 10, 2), "2027-10-02 is not a business day"),  # a Saturday
+        (date(2028, 6, 30), 120, date(2028, 3, 2), None),
+    ],
+)
+def test_non_renewing_contract_with_notice_asks_to_renew_or_renegotiate(
+    termination: date, notice_days: int, due: date, note: str | None
+) -> None:
+    version = replace(EVERGREEN, auto_renew=False, termination_date=termination, notice_days=notice_days)
+    (notice,) = (o for o in derived(version) if o.kind is ObligationKind.RENEWAL_NOTICE)
+    assert notice.due_date == due
+    assert notice.key.discriminator == "term 1"
+    assert notice.title == (
+        f"Renewal notice for Acme Health PPO: tell the payer by {due} whether you will renew or renegotiate"
+    )
+    assert (note in notice.reasons[0]) if note else "business day" not in notice.reasons[0]

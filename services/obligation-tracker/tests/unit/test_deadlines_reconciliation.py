@@ -88,7 +88,7 @@ CASES = [
         "auto-renew turned off",
         {"auto_renew": False, "termination_date": date(2025, 12, 31)},
         unchanged,
-        {K.EXPIRY},
+        {K.EXPIRY, K.RENEWAL_NOTICE},  # renew-or-renegotiate notice for the final term
         {},
         {
             K.RENEWAL: "no longer implied by version 2: auto-renew turned off",

@@ -14,12 +14,25 @@ class Payload(BaseModel):
 
 
 class FeeScheduleRef(Payload):
-    """A fee schedule travels by reference: consumers fetch rows when the content hash changes."""
+    """A contract version names its fee schedule by id and content hash; the rows travel in
+    fee_schedule.published chunks, so no consumer calls the registry at pricing time."""
 
     schedule_id: str
     content_hash: str
     row_count: int
-    rows_url: str
+
+
+class FeeScheduleChunkData(Payload):
+    """fee_schedule.published: one chunk of a schedule's rows (rows travel in chunks, never as one
+    giant message; a consumer assembles a schedule once it holds every chunk of its content hash)."""
+
+    schedule_id: str
+    organization_id: str
+    content_hash: str
+    chunk_index: int
+    chunk_count: int
+    row_count: int
+    rows: list[dict[str, Any]]
 
 
 class ContractTerms(Payload):
@@ -41,6 +54,7 @@ class ContractVersionData(Payload):
     organization_id: str
     payer_id: str
     payer_name: str | None = None
+    contract_name: str | None = None
     status: str
     version: int
     effective_from: date
@@ -109,6 +123,7 @@ class ObligationData(Payload):
     description: str = ""
     lead_days: int | None = None
     reason: str | None = None
+    interest_owed: Decimal | None = None
 
 
 class KpiAtRiskData(Payload):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Table, Text
-
 from accord_common.db import new_metadata
 from accord_common.tables import BigId, add_infra_tables
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Table, Text
 
 metadata = new_metadata()
 add_infra_tables(metadata)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from accord_common.errors import NotFound
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from accord_common.errors import NotFound
 from contract_registry.adapters.orm import audit_log, contract_versions, contracts, payers
 
 

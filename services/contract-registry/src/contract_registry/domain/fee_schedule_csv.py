@@ -7,7 +7,7 @@ column               required  content
 ===================  ========  ==============================================================
 code_system          yes       CPT, HCPCS, REV, MSDRG or APC (aliases: RC, MS-DRG)
 code                 yes       99213, 0001T, J1885, 0450, 470, 5012; leading zeros a
-                               spreadsheet dropped are restored for numeric codes (450 -> 0450)
+                               spreadsheet dropped are restored for REV, MSDRG, APC (450 -> 0450)
 modifiers            no        up to four 2-character modifiers separated by ":" (26:59)
 place_of_service     no        CMS two-digit place-of-service code (11 office, 22 outpatient)
 setting              no        facility or non_facility
@@ -60,7 +60,9 @@ COLUMNS = (
 )
 REQUIRED_COLUMNS = frozenset({"code_system", "code", "rate_kind", "effective_from"})
 _CODE_SYSTEM_ALIASES = {"RC": "REV", "REVENUE": "REV", "MS-DRG": "MSDRG", "DRG": "MSDRG"}
-_NUMERIC_CODE_WIDTH = {CodeSystem.CPT: 5, CodeSystem.REV: 4, CodeSystem.MSDRG: 3, CodeSystem.APC: 4}
+# Every revenue code, MS-DRG and APC is written with leading zeros, so restoring them is safe;
+# CPT is not padded: a 4-digit CPT is as likely a typo as a dropped zero.
+_NUMERIC_CODE_WIDTH = {CodeSystem.REV: 4, CodeSystem.MSDRG: 3, CodeSystem.APC: 4}
 
 E = TypeVar("E", bound=Enum)
 
@@ -136,7 +138,7 @@ def read_fee_schedule_csv(lines: Iterable[str], report: CsvImportReport) -> Iter
 
 
 def _check_header(header: list[str] | None, report: CsvImportReport) -> list[str] | None:
-    if header is None:
+    if header is None or not any(cell.strip() for cell in header):
         report.header_ok = False
         report.record(RowError(1, "header", "the file is empty: expected a header row"))
         return None
@@ -177,21 +179,23 @@ def _parse_row(
         return None
 
 
+_CELL_PARSERS: dict[str, Callable[[str], object]] = {
+    "code_system": lambda text: _code_system(text),
+    "modifiers": lambda text: _modifiers(text),
+    "place_of_service": lambda text: text or None,
+    "setting": lambda text: _enum(Setting, "setting", text) if text else None,
+    "unit": lambda text: _enum(BillingUnit, "unit", text) if text else BillingUnit.UNIT,
+    "rate_kind": lambda text: _enum(RateKind, "rate_kind", text),
+    "amount": lambda text: _decimal("amount", text),
+    "percentage": lambda text: _decimal("percentage", text),
+    "effective_from": lambda text: _date("effective_from", text, required=True),
+    "effective_to": lambda text: _date("effective_to", text, required=False),
+}
+
+
 def _parse_cells(row_number: int, values: dict[str, str], errors: list[RowError]) -> dict[str, object]:
-    parsers: dict[str, Callable[[str], object]] = {
-        "code_system": _code_system,
-        "modifiers": _modifiers,
-        "place_of_service": lambda text: text or None,
-        "setting": lambda text: _enum(Setting, "setting", text) if text else None,
-        "unit": lambda text: _enum(BillingUnit, "unit", text) if text else BillingUnit.UNIT,
-        "rate_kind": lambda text: _enum(RateKind, "rate_kind", text),
-        "amount": lambda text: _decimal("amount", text),
-        "percentage": lambda text: _decimal("percentage", text),
-        "effective_from": lambda text: _date("effective_from", text, required=True),
-        "effective_to": lambda text: _date("effective_to", text, required=False),
-    }
     fields: dict[str, object] = {}
-    for column, parse in parsers.items():
+    for column, parse in _CELL_PARSERS.items():
         try:
             fields[column] = parse(values.get(column, ""))
         except _CellError as refused:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
 from fastapi import APIRouter, status
 
-from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
 from contract_registry import handlers
 from contract_registry.adapters.repository import RegistryRepository
 from contract_registry.entrypoints.schemas import (
@@ -94,7 +94,7 @@ async def list_versions(contract_id: str, who: CurrentPrincipal, rt: Runtime) ->
 async def _contract_view(rt: Any, org: str, contract_id: str) -> dict[str, Any]:
     async with rt.sessions() as session:
         repo = RegistryRepository(session, org)
-        contract = (await repo.get_contract(contract_id))._asdict()
+        contract: dict[str, Any] = (await repo.get_contract(contract_id))._asdict()
         versions = await repo.versions(contract_id)
     contract["version"] = versions[-1]._asdict() if versions else None
     return contract

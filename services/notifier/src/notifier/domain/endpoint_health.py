@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .deliveries import Delivery, DeliveryStatus
 
@@ -17,20 +17,21 @@ class EndpointHealth:
 
     consecutive_dead: int = 0
     gone: bool = False
+    threshold: int = DISABLE_AFTER_CONSECUTIVE_DEAD  # deployments (and tests) may lower it
 
     def after(self, delivery: Delivery) -> EndpointHealth:
         """The health once `delivery` has ended (an open delivery changes nothing)."""
         if delivery.status is DeliveryStatus.DELIVERED:
-            return EndpointHealth()
+            return replace(self, consecutive_dead=0, gone=False)
         if delivery.ended_gone:
-            return EndpointHealth(self.consecutive_dead, gone=True)
+            return replace(self, gone=True)
         if delivery.status is DeliveryStatus.DEAD:
-            return EndpointHealth(self.consecutive_dead + 1, self.gone)
+            return replace(self, consecutive_dead=self.consecutive_dead + 1)
         return self
 
     @property
     def should_disable(self) -> bool:
-        return self.gone or self.consecutive_dead >= DISABLE_AFTER_CONSECUTIVE_DEAD
+        return self.gone or self.consecutive_dead >= max(self.threshold, 1)
 
     @property
     def disable_reason(self) -> str | None:

@@ -2,7 +2,8 @@
 
 Deadlines the provider must act by (notice, objection, reports, credentialing) fall on business
 days: a computed date on a weekend or holiday is pulled back to the preceding business day.
-Events (renewal, expiry, escalators, period ends) keep their contractual date. Evergreen cycles
+Events (renewal, expiry, escalators, period ends) keep their contractual date, and so does the
+renewal notice of a contract that ends on a termination date (the clause names that very date). Evergreen cycles
 and anniversaries start from ``today``; dates already past are still derived, and
 reconciliation decides what to do with them.
 """
@@ -70,7 +71,8 @@ def _term_end_obligations(builder: _Builder, today: date) -> list[Obligation]:
     version = builder.version
     if not version.auto_renew:
         end = expiry_date(version)
-        return [builder.obligation(Kind.EXPIRY, "", "Contract expires", end, "term ends")]
+        expiry = builder.obligation(Kind.EXPIRY, "", "Contract expires", end, "term ends")
+        return [expiry, *_renegotiation_notice(builder)]
     renewal = next_renewal(version, today)
     discriminator = f"term {renewal.term_number}"
     renews_on = renewal.renewal_date
@@ -85,6 +87,30 @@ def _term_end_obligations(builder: _Builder, today: date) -> list[Obligation]:
         title = "Last day to give notice of non-renewal"
         found.append(builder.obligation(Kind.RENEWAL_NOTICE, discriminator, title, due, why))
     return found
+
+
+def _renegotiation_notice(builder: _Builder) -> list[Obligation]:
+    """A contract that ends on a termination date still asks for notice: renew or renegotiate.
+
+    Due ``termination_date`` minus ``notice_days`` exactly as the contract counts them (calendar by
+    default) and not pulled back to a business day, since the clause names that date; the reason
+    says when it falls on a weekend or holiday so staff can send the notice earlier.
+    """
+    version = builder.version
+    if version.termination_date is None or version.notice_days <= 0:
+        return []
+    business = builder.schedule.business_calendar
+    ends, days, day_count = version.termination_date, version.notice_days, version.notice_day_count
+    due = add_days(ends, -days, day_count, business)
+    note = "" if business.is_business_day(due) else f"; {due} is not a business day"
+    why = f"term ends {ends} less {days} {day_count.value} days notice{note}"
+    key = ObligationKey(Kind.RENEWAL_NOTICE, version.contract_id, None, "term 1")
+    title = (
+        f"Renewal notice for {version.contract_name}: tell the payer by {due}"
+        " whether you will renew or renegotiate"
+    )
+    reason = f"{why} (version {version.version_number})"
+    return [Obligation.new(key, title, due, builder.schedule.due_at(due), reason)]
 
 
 def _escalator_obligations(builder: _Builder, today: date) -> list[Obligation]:
