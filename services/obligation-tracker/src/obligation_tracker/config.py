@@ -1,9 +1,8 @@
 """Settings of the obligation tracker (env prefix ACCORD_TRACKER_)."""
 
+from accord_common.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
-
-from accord_common.settings import ServiceSettings
 
 
 class TrackerSettings(ServiceSettings):

@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,7 +127,7 @@ def server_properties(root: Path, port: int, controller_port: int) -> str:
 def start_kraft(pom: Path) -> KraftProcess:
     """Format a fresh single-node KRaft cluster in a temp dir and start it (not yet ready)."""
     classpath = resolve_classpath(pom)
-    root = Path(tempfile.mkdtemp(prefix="accord-kafka-"))
+    root = _process.make_temp_dir("accord-kafka-")
     try:
         port, controller_port = _two_ports()
         props = root / "server.properties"

@@ -16,10 +16,12 @@ import contextlib
 import ctypes
 import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
@@ -37,6 +39,7 @@ _next_id = 0
 _installed = False
 _previous_handlers: dict[int, Any] = {}
 _PR_SET_PDEATHSIG = 1
+_OWNER_FILE = "owner.pid"
 
 
 class InfrastructureUnavailable(RuntimeError):
@@ -154,6 +157,35 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def make_temp_dir(prefix: str) -> Path:
+    """A fresh temp dir tagged with our pid; first deletes ones left by dead processes."""
+    for old in Path(tempfile.gettempdir()).glob(f"{prefix}*"):
+        with contextlib.suppress(OSError, ValueError):
+            if not _pid_alive(int((old / _OWNER_FILE).read_text())):
+                shutil.rmtree(old, ignore_errors=True)
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    (path / _OWNER_FILE).write_text(str(os.getpid()))
+    return path
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def port_open(host: str, port: int, timeout: float = 1.0) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
 
 
 def tail(path: Path, lines: int = 40) -> str:

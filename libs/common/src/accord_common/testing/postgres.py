@@ -17,7 +17,6 @@ import re
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -154,7 +153,7 @@ def _start_container() -> PostgresServer:
 
 
 def _start_local_cluster(bin_dir: Path) -> PostgresServer:
-    root = Path(tempfile.mkdtemp(prefix="accord-pg-"))
+    root = _process.make_temp_dir("accord-pg-")
     user = "postgres" if os.geteuid() == 0 else None
     proc: subprocess.Popen[bytes] | None = None
 

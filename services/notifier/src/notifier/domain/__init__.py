@@ -13,6 +13,7 @@ from .channels import (
     generate_secret,
     normalise_email_address,
 )
+from .digests import next_digest_at
 from .deliveries import Attempt, Delivery, DeliveryStatus
 from .emails import RenderedEmail, render_digest, render_email, render_notice
 from .endpoint_health import DISABLE_AFTER_CONSECUTIVE_DEAD, EndpointHealth
@@ -93,6 +94,7 @@ __all__ = [
     "is_internal_address",
     "matches",
     "next_attempt_at",
+    "next_digest_at",
     "normalise_email_address",
     "present",
     "render_digest",

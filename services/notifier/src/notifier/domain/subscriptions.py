@@ -79,7 +79,7 @@ class SubscriptionFilter:
 @dataclass(frozen=True)
 class Subscription:
     id: UUID
-    organization_id: UUID
+    organization_id: str  # Accord's organisation ids are opaque strings (e.g. 'org-demo')
     event_types: tuple[EventPattern, ...]
     channel: Channel
     filters: SubscriptionFilter = SubscriptionFilter()

@@ -5,6 +5,8 @@ Obligations name contracts and claims by id only: no patient control number, no 
 
 from __future__ import annotations
 
+from accord_common.db import Money, new_metadata
+from accord_common.tables import BigId, add_infra_tables
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -18,9 +20,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-
-from accord_common.db import Money, new_metadata
-from accord_common.tables import BigId, add_infra_tables
 
 metadata = new_metadata()
 add_infra_tables(metadata)

@@ -3,8 +3,8 @@
 Deadlines the provider must act by (notice, objection, reports, credentialing) fall on business
 days: a computed date on a weekend or holiday is pulled back to the preceding business day.
 Events (renewal, expiry, escalators, period ends) keep their contractual date, and so does the
-renewal notice of a contract that ends on a termination date (the clause names that very date). Evergreen cycles
-and anniversaries start from ``today``; dates already past are still derived, and
+renewal notice of a contract that ends on a termination date (the clause names that very date).
+Evergreen cycles and anniversaries start from ``today``; dates already past are still derived, and
 reconciliation decides what to do with them.
 """
 

@@ -1,0 +1,138 @@
+"""The dispatcher's queries: claim due work under a lease, record attempts, owner emails.
+
+Claims use `SELECT ... FOR UPDATE SKIP LOCKED` (PostgreSQL; SQLite has one writer anyway) and set
+`locked_until`: a dispatcher that dies mid-send leaves a lease that runs out, and the delivery is
+claimed again. `lease_token` makes sure only the current holder records the outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notifier.adapters.orm import deliveries, delivery_attempts, owner_emails, subscriptions
+from notifier.adapters.repository import OPEN
+from notifier.domain import Delivery, DeliveryStatus
+
+# A mail to a subscription's owner is tried this many times, one lease apart, then left logged.
+MAX_OWNER_EMAIL_ATTEMPTS = 20
+
+
+class DispatchQueue:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def claim_due(self, now: datetime, lease_until: datetime, token: str, limit: int) -> list[str]:
+        due = (
+            select(deliveries.c.id)
+            .where(
+                deliveries.c.status.in_(OPEN),
+                deliveries.c.next_attempt_at <= now,
+                or_(deliveries.c.locked_until.is_(None), deliveries.c.locked_until < now),
+            )
+            .order_by(deliveries.c.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        ids = list((await self.session.scalars(due)).all())
+        if ids:
+            await self.session.execute(
+                update(deliveries)
+                .where(deliveries.c.id.in_(ids))
+                .values(locked_until=lease_until, lease_token=token)
+            )
+        return ids
+
+    async def claimed(self, delivery_id: str, token: str) -> Row[Any] | None:
+        """The delivery if this dispatcher still holds its lease and it is still open."""
+        query = select(deliveries).where(
+            deliveries.c.id == delivery_id,
+            deliveries.c.lease_token == token,
+            deliveries.c.status.in_(OPEN),
+        )
+        return (await self.session.execute(query.with_for_update())).first()
+
+    async def attempts(self, delivery_id: str) -> Sequence[Row[Any]]:
+        query = select(delivery_attempts).where(delivery_attempts.c.delivery_id == delivery_id)
+        return (await self.session.execute(query.order_by(delivery_attempts.c.number))).all()
+
+    async def subscription(self, subscription_id: str, *, for_update: bool = False) -> Row[Any]:
+        query = select(subscriptions).where(subscriptions.c.id == subscription_id)
+        row = (await self.session.execute(query.with_for_update() if for_update else query)).first()
+        if row is None:
+            raise LookupError(f"subscription {subscription_id} vanished")
+        return row
+
+    async def record(self, delivery_id: str, delivery: Delivery, previous_attempts: int, now: datetime) -> None:
+        """Store the attempts made since loading and the delivery's new state; release the lease."""
+        for attempt in delivery.attempts[previous_attempts:]:
+            await self.session.execute(
+                insert(delivery_attempts).values(
+                    delivery_id=delivery_id,
+                    number=attempt.number,
+                    at=attempt.at,
+                    status_code=attempt.status_code,
+                    latency_ms=attempt.latency_ms,
+                    outcome=attempt.outcome.value,
+                    error=attempt.error,
+                )
+            )
+        await self.session.execute(
+            update(deliveries)
+            .where(deliveries.c.id == delivery_id)
+            .values(
+                status=delivery.status.value,
+                next_attempt_at=delivery.next_attempt_at,
+                locked_until=None,
+                lease_token=None,
+                ended_at=None if delivery.is_open else now,
+            )
+        )
+
+    async def update_subscription(self, subscription_id: str, values: dict[str, Any]) -> None:
+        await self.session.execute(
+            update(subscriptions).where(subscriptions.c.id == subscription_id).values(**values)
+        )
+
+    async def disable_open(self, subscription_id: str, now: datetime) -> None:
+        await self.session.execute(
+            update(deliveries)
+            .where(deliveries.c.subscription_id == subscription_id, deliveries.c.status.in_(OPEN))
+            .values(status=DeliveryStatus.DISABLED.value, next_attempt_at=None, ended_at=now)
+        )
+
+    async def add_owner_email(self, values: dict[str, Any]) -> None:
+        await self.session.execute(insert(owner_emails).values(attempts=0, **values))
+
+    async def claim_owner_emails(self, now: datetime, lease_until: datetime, limit: int) -> list[Row[Any]]:
+        due = (
+            select(owner_emails)
+            .where(
+                owner_emails.c.sent_at.is_(None),
+                owner_emails.c.attempts < MAX_OWNER_EMAIL_ATTEMPTS,
+                or_(owner_emails.c.locked_until.is_(None), owner_emails.c.locked_until < now),
+            )
+            .order_by(owner_emails.c.created_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        rows = list((await self.session.execute(due)).all())
+        if rows:
+            await self.session.execute(
+                update(owner_emails)
+                .where(owner_emails.c.id.in_([row.id for row in rows]))
+                .values(locked_until=lease_until, attempts=owner_emails.c.attempts + 1)
+            )
+        return rows
+
+    async def owner_email_done(self, email_id: str, sent_at: datetime | None, error: str | None) -> None:
+        """Sent (sent_at set), or failed: the lease runs out and it is tried again later."""
+        await self.session.execute(
+            update(owner_emails)
+            .where(owner_emails.c.id == email_id)
+            .values(sent_at=sent_at, last_error=error)
+        )

@@ -1,0 +1,103 @@
+"""The notifier's tables (its own database) plus the shared infrastructure tables.
+
+Signing secrets are stored as given (no encryption at rest here; the database is the notifier's
+own and access to it is access to the webhooks). They never leave the service after creation.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from accord_common.db import new_metadata
+from accord_common.tables import BigId, add_infra_tables
+
+metadata = new_metadata()
+add_infra_tables(metadata)
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("organization_id", String(64), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("event_types", JSON, nullable=False),
+    Column("filters", JSON, nullable=False),
+    Column("channel_kind", String(10), nullable=False),
+    Column("webhook_url", Text, nullable=True),
+    Column("secrets", JSON, nullable=True),  # [{"value": "whsec_...", "retires_at": iso | null}]
+    Column("recipients", JSON, nullable=True),
+    Column("digest", Boolean, nullable=False, default=False),
+    Column("owner_email", String(320), nullable=True),
+    Column("consecutive_dead", Integer, nullable=False, default=0),
+    Column("disabled_at", DateTime(timezone=True), nullable=True),
+    Column("disabled_reason", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("deleted_at", DateTime(timezone=True), nullable=True),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("organization_id", String(64), nullable=False, index=True),
+    Column("event_id", String(36), nullable=False),
+    Column("subscription_id", String(36), ForeignKey("subscriptions.id"), nullable=False, index=True),
+    Column("event_type", String(200), nullable=False),
+    Column("event", LargeBinary, nullable=False),  # the CloudEvent as received (structured JSON)
+    Column("channel_kind", String(10), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=True),
+    Column("locked_until", DateTime(timezone=True), nullable=True),
+    Column("lease_token", String(36), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("event_id", "subscription_id", name="uq_deliveries_event_subscription"),
+    Index("ix_deliveries_due", "status", "next_attempt_at"),
+    Index("ix_deliveries_listing", "organization_id", "created_at", "id"),
+)
+
+delivery_attempts = Table(
+    "delivery_attempts",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("delivery_id", String(36), ForeignKey("deliveries.id"), nullable=False, index=True),
+    Column("number", Integer, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("latency_ms", Integer, nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("error", Text, nullable=True),
+    UniqueConstraint("delivery_id", "number", name="uq_delivery_attempts_delivery_number"),
+)
+
+# Mails to a subscription's owner (its webhook was switched off), sent by the dispatcher.
+owner_emails = Table(
+    "owner_emails",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("organization_id", String(64), nullable=False),
+    Column("subscription_id", String(36), ForeignKey("subscriptions.id"), nullable=False),
+    Column("recipient", String(320), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("text_body", Text, nullable=False),
+    Column("html_body", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("locked_until", DateTime(timezone=True), nullable=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=True),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+)

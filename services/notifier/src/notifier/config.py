@@ -1,0 +1,66 @@
+"""Settings of the notifier (env prefix ACCORD_NOTIFIER_)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from accord_common.settings import ServiceSettings
+from notifier.domain import (
+    DEFAULT_RETRY_POLICY,
+    DISABLE_AFTER_CONSECUTIVE_DEAD,
+    TOTAL_TIMEOUT_SECONDS,
+    AllowList,
+    RecordLinks,
+    RetryPolicy,
+)
+
+
+class NotifierSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="ACCORD_NOTIFIER_", extra="ignore")
+
+    service_name: str = "notifier"
+    database_url: str = "sqlite+aiosqlite:///./.data/notifier.db"
+    dispatcher_interval_seconds: float = 1.0
+    dispatcher_batch_size: int = 20
+    # A claimed delivery is retried by another dispatcher once this has passed (a crash mid-send).
+    delivery_lease_seconds: float = 120.0
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = 30.0
+    mail_from: str = "Accord <notifications@accord.example>"
+    links_base_url: str = "http://127.0.0.1:8000"
+    # Comma-separated CIDRs or host names webhooks may reach although internal (dev: loopback).
+    webhook_allow_private: str = ""
+    webhook_timeout_seconds: float = TOTAL_TIMEOUT_SECONDS
+    # None: the domain's schedule (about a day); tests pass e.g. [0.2, 0.2] as a JSON list.
+    retry_delays_seconds: list[float] | None = None
+    retry_jitter_floor: float = DEFAULT_RETRY_POLICY.jitter_floor
+    disable_after_consecutive_dead: int = DISABLE_AFTER_CONSECUTIVE_DEAD
+    digest_hour_utc: int = 7
+
+    @model_validator(mode="after")
+    def _refuse_plaintext_credentials(self) -> NotifierSettings:
+        if self.environment == "production" and self.smtp_password and not self.smtp_starttls:
+            raise ValueError("production refuses SMTP credentials without STARTTLS")
+        return self
+
+    @property
+    def allow_list(self) -> AllowList:
+        return AllowList.parse(self.webhook_allow_private.split(","))
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        if self.retry_delays_seconds is None:
+            return RetryPolicy(jitter_floor=self.retry_jitter_floor)
+        delays = tuple(timedelta(seconds=s) for s in self.retry_delays_seconds)
+        return RetryPolicy(delays=delays, jitter_floor=self.retry_jitter_floor)
+
+    @property
+    def links(self) -> RecordLinks:
+        return RecordLinks(self.links_base_url)

@@ -1,0 +1,38 @@
+"""What the use cases need from the outside world, so tests can hand in fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+# Host name -> every address it resolves to (empty when it does not resolve).
+Resolver = Callable[[str], Awaitable[list[str]]]
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """How one attempt went: a status (HTTP or SMTP reply code) or None for no answer."""
+
+    status_code: int | None
+    latency_ms: int
+    error: str | None = None
+    retry_after: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    recipients: tuple[str, ...]
+    subject: str
+    text: str
+    html: str
+    message_id: str  # stable per delivery, so a resend is recognisably the same mail
+
+
+class MailSender(Protocol):
+    async def send(self, mail: OutgoingMail) -> SendResult: ...
+
+
+class WebhookPoster(Protocol):
+    async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> SendResult: ...

@@ -1,0 +1,115 @@
+"""The tracker's HTTP API: obligations (this module), settings and calendar feeds, KPIs."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from accord_common.errors import Unprocessable
+from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
+from fastapi import APIRouter, Query
+
+from obligation_tracker.adapters.repository import ObligationFilter
+from obligation_tracker.domain import ObligationKind, ObligationStatus
+from obligation_tracker.entrypoints.api_kpis import router as kpi_router
+from obligation_tracker.entrypoints.api_settings import feed_router, settings_router
+from obligation_tracker.entrypoints.deps import CurrentTracker
+from obligation_tracker.entrypoints.schemas import (
+    CompleteIn,
+    ObligationDetailOut,
+    ObligationOut,
+    ObligationPage,
+    SnoozeIn,
+    WaiveIn,
+)
+from obligation_tracker.entrypoints.views import obligation_view
+from obligation_tracker.handlers import obligations as actions
+
+router = APIRouter(prefix="/v1", tags=["obligations"])
+
+
+def _after(cursor: str | None) -> tuple[date, str] | None:
+    position = decode_cursor(cursor)
+    if position is None:
+        return None
+    try:
+        return date.fromisoformat(str(position["due"])), str(position["id"])
+    except (KeyError, ValueError):
+        raise Unprocessable("cursor is not valid", errors=[{"field": "cursor", "message": "malformed"}])
+
+
+@router.get("/obligations", response_model=ObligationPage, summary="List obligations")
+async def list_obligations(
+    who: CurrentPrincipal,
+    rt: Runtime,
+    tracker: CurrentTracker,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    due_within_days: Annotated[
+        int | None, Query(ge=0, le=3650, description="Due on or before today + N")
+    ] = None,
+    kind: ObligationKind | None = None,
+    status: ObligationStatus | None = None,
+    contract_id: str | None = None,
+    claim_id: str | None = None,
+) -> Any:
+    """The organisation's obligations, soonest due first, with cursor pagination."""
+    who.require("obligations:read")
+    async with rt.sessions() as session:
+        calendar = await tracker.calendar(session, who.organization_id)
+        due_by = None
+        if due_within_days is not None:
+            due_by = calendar.schedule.local_date(tracker.now()) + timedelta(days=due_within_days)
+        where = ObligationFilter(kind and kind.value, status and status.value, contract_id, claim_id, due_by)
+        repo = await tracker.obligations(session, who.organization_id)
+        rows = await repo.page(where, _after(cursor), limit)
+    last = rows[-1].obligation if rows else None
+    next_cursor = (
+        encode_cursor({"due": last.due_date, "id": str(last.id)}) if last and len(rows) == limit else None
+    )
+    return {"items": [obligation_view(r) for r in rows], "next_cursor": next_cursor}
+
+
+@router.get("/obligations/{obligation_id}", response_model=ObligationDetailOut, summary="Get an obligation")
+async def get_obligation(
+    obligation_id: str, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker
+) -> Any:
+    """One obligation with its status history (who changed what, when and why)."""
+    who.require("obligations:read")
+    async with rt.sessions() as session:
+        repo = await tracker.obligations(session, who.organization_id)
+        stored = await repo.get(obligation_id)
+        history = await repo.history(obligation_id)
+    return obligation_view(stored) | {"history": history}
+
+
+@router.post("/obligations/{obligation_id}/complete", response_model=ObligationOut, summary="Complete")
+async def complete_obligation(
+    obligation_id: str, body: CompleteIn, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker
+) -> Any:
+    """Mark an open obligation done; publishes obligation.completed."""
+    who.require("obligations:write")
+    return obligation_view(await actions.complete(rt.uow(), tracker, who, obligation_id, body.comment))
+
+
+@router.post("/obligations/{obligation_id}/waive", response_model=ObligationOut, summary="Waive")
+async def waive_obligation(
+    obligation_id: str, body: WaiveIn, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker
+) -> Any:
+    """Waive an open obligation that no longer needs doing, with the reason."""
+    who.require("obligations:write")
+    return obligation_view(await actions.waive(rt.uow(), tracker, who, obligation_id, body.reason))
+
+
+@router.post("/obligations/{obligation_id}/snooze", response_model=ObligationOut, summary="Snooze")
+async def snooze_obligation(
+    obligation_id: str, body: SnoozeIn, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker
+) -> Any:
+    """Hold reminders for an open obligation until a date (the deadline itself does not move)."""
+    who.require("obligations:write")
+    return obligation_view(
+        await actions.snooze(rt.uow(), tracker, who, obligation_id, body.until, body.comment)
+    )
+
+
+routers = [router, settings_router, feed_router, kpi_router]

@@ -1,0 +1,58 @@
+"""Value-based KPI measures and their readings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accord_common.web.deps import CurrentPrincipal, Runtime
+from fastapi import APIRouter, status
+
+from obligation_tracker.entrypoints.deps import CurrentTracker
+from obligation_tracker.entrypoints.schemas import MeasureIn, MeasureOut, ReadingIn
+from obligation_tracker.entrypoints.views import measure_view
+from obligation_tracker.handlers import kpis
+
+router = APIRouter(prefix="/v1/kpis", tags=["kpis"])
+
+
+@router.post(
+    "/measures", status_code=status.HTTP_201_CREATED, response_model=MeasureOut, summary="Define a measure"
+)
+async def define_measure(body: MeasureIn, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker) -> Any:
+    """A quality or efficiency measure of a value-based contract, with its target and period."""
+    who.require("obligations:write")
+    definition = kpis.MeasureDefinition(
+        body.contract_id,
+        body.measure,
+        body.direction,
+        body.target,
+        body.weight,
+        body.period_start,
+        body.period_end,
+    )
+    measure_id = await kpis.define_measure(rt.uow(), tracker, who, definition)
+    [(row, evaluation)] = await kpis.measures_with_status(rt.uow(), tracker, who, measure_id=measure_id)
+    return measure_view(row, evaluation)
+
+
+@router.post("/measures/{measure_id}/readings", response_model=MeasureOut, summary="Record a reading")
+async def record_reading(
+    measure_id: str, body: ReadingIn, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker
+) -> Any:
+    """Record the measure's value to date and evaluate it as of that date; at risk publishes
+    kpi.at_risk (once per measure and reading date)."""
+    who.require("obligations:write")
+    row, evaluation = await kpis.record_reading(rt.uow(), tracker, who, measure_id, body.value, body.as_of)
+    return measure_view(row, evaluation)
+
+
+@router.get("/measures", response_model=list[MeasureOut], summary="List measures with status")
+async def list_measures(
+    who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker, contract_id: str | None = None
+) -> Any:
+    """Every measure, evaluated as of today: on track, at risk or missed."""
+    who.require("obligations:read")
+    return [
+        measure_view(row, e)
+        for row, e in await kpis.measures_with_status(rt.uow(), tracker, who, contract_id)
+    ]

@@ -1,0 +1,39 @@
+"""The tracker's event handlers, by topic: what it consumes and which use case applies it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from accord_common.events import CloudEvent
+from accord_common.messaging import EventHandler
+from accord_common.uow import UnitOfWork
+
+from obligation_tracker.handlers.claims import on_claim_paid, on_claim_priced, on_claim_variance
+from obligation_tracker.handlers.context import Tracker
+from obligation_tracker.handlers.contracts import on_contract_version
+
+CONTRACT_TOPICS = (
+    "contract.created",
+    "contract.amended",
+    "contract.activated",
+    "contract.renewed",
+    "contract.terminated",
+)
+TrackerHandler = Callable[[CloudEvent, UnitOfWork, Tracker], Awaitable[None]]
+
+
+def _bound(handler: TrackerHandler, tracker: Tracker) -> EventHandler:
+    async def handle(event: CloudEvent, uow: UnitOfWork) -> None:
+        await handler(event, uow, tracker)
+
+    handle.__name__ = handler.__name__
+    return handle
+
+
+def event_handlers(tracker: Tracker) -> dict[str, EventHandler]:
+    """{topic: handler}; the consumer loop opens the unit of work, records the inbox row and commits."""
+    handlers = {topic: _bound(on_contract_version, tracker) for topic in CONTRACT_TOPICS}
+    handlers["claim.priced"] = _bound(on_claim_priced, tracker)
+    handlers["claim.paid"] = _bound(on_claim_paid, tracker)
+    handlers["claim.variance_detected"] = _bound(on_claim_variance, tracker)
+    return handlers

@@ -1,0 +1,208 @@
+"""Request and response models of the tracker's HTTP API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from obligation_tracker.domain import Direction, MeasureStatus
+
+
+class ObligationOut(BaseModel):
+    id: str
+    kind: str
+    status: str
+    due_date: date
+    due_at: datetime = Field(description="End of business on the due date, in the organisation's zone.")
+    contract_id: str
+    claim_id: str | None
+    payer_id: str | None
+    title: str
+    description: str
+    reasons: list[str]
+    snoozed_until: datetime | None
+    interest_owed: Decimal | None = Field(description="Prompt-pay interest the payer owes, when breached.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class HistoryEntryOut(BaseModel):
+    action: str
+    from_status: str | None
+    to_status: str
+    due_date: date
+    actor: str
+    at: datetime
+    comment: str | None
+
+
+class ObligationDetailOut(ObligationOut):
+    history: list[HistoryEntryOut]
+
+
+class ObligationPage(BaseModel):
+    items: list[ObligationOut]
+    next_cursor: str | None = None
+
+
+class CompleteIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"comment": "Notice sent by certified mail"}]}
+    )
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class WaiveIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "Payer agreed to extend"}]}
+    )
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class SnoozeIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"until": "2027-09-15", "comment": "Waiting on legal"}]},
+    )
+    until: date = Field(description="No reminders before this date (start of day, organisation's zone).")
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class SettingsIn(BaseModel):
+    """An organisation's calendar: its zone, whose public holidays count, when to remind."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "time_zone": "America/Chicago",
+                    "holiday_country": "US",
+                    "holiday_subdivision": "TX",
+                    "lead_days": [90, 60, 30, 7],
+                }
+            ]
+        },
+    )
+
+    time_zone: str = Field(description="IANA zone, e.g. America/New_York")
+    holiday_country: str = Field(min_length=2, max_length=3, description="ISO 3166 country")
+    holiday_subdivision: str | None = Field(default=None, max_length=16, description="e.g. TX")
+    lead_days: list[int] = Field(min_length=1, max_length=12, description="Days before a deadline to remind")
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}")
+        return value
+
+    @field_validator("lead_days")
+    @classmethod
+    def _lead_days(cls, value: list[int]) -> list[int]:
+        if any(day < 0 or day > 365 for day in value):
+            raise ValueError("lead days must be between 0 and 365")
+        return sorted(set(value), reverse=True)
+
+    @field_validator("holiday_country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        if value not in holidays.list_supported_countries():
+            raise ValueError(f"no holiday calendar for country {value!r}")
+        return value
+
+    @field_validator("holiday_subdivision")
+    @classmethod
+    def _known_subdivision(cls, value: str | None, info: ValidationInfo) -> str | None:
+        country = info.data.get("holiday_country")
+        if value and country and value not in holidays.list_supported_countries()[country]:
+            raise ValueError(f"{value!r} is not a subdivision of {country}")
+        return value
+
+
+class SettingsOut(SettingsIn):
+    model_config = ConfigDict(extra="ignore")
+    is_default: bool = Field(description="True until the organisation saves its own settings")
+
+
+class FeedIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"name": "Contracting team"}]})
+    name: str = Field(min_length=1, max_length=200)
+    include_settled: bool = Field(default=False, description="Also list completed, waived, breached ones")
+
+
+class FeedOut(BaseModel):
+    id: str
+    name: str
+    include_settled: bool
+    created_by: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class FeedCreatedOut(FeedOut):
+    url: str = Field(description="Subscribe to this URL; it is the credential, shown once")
+
+
+class MeasureIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "contract_id": "7c0e...",
+                    "measure": "HbA1c control",
+                    "direction": "higher_is_better",
+                    "target": "0.80",
+                    "weight": "2",
+                    "period_start": "2026-01-01",
+                    "period_end": "2026-12-31",
+                }
+            ]
+        },
+    )
+
+    contract_id: str = Field(min_length=1, max_length=64)
+    measure: str = Field(min_length=1, max_length=200)
+    direction: Direction
+    target: Decimal = Field(max_digits=18, decimal_places=6)
+    weight: Decimal = Field(default=Decimal(1), gt=0, max_digits=18, decimal_places=6)
+    period_start: date
+    period_end: date
+
+    @field_validator("period_end")
+    @classmethod
+    def _period_in_order(cls, value: date, info: ValidationInfo) -> date:
+        start = info.data.get("period_start")
+        if start is not None and value < start:
+            raise ValueError("period_end must not precede period_start")
+        return value
+
+
+class ReadingIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"value": "0.74", "as_of": "2026-06-30"}]}
+    )
+    value: Decimal = Field(max_digits=18, decimal_places=6)
+    as_of: date
+
+
+class MeasureOut(BaseModel):
+    id: str
+    contract_id: str
+    measure: str
+    direction: Direction
+    target: Decimal
+    weight: Decimal
+    period_start: date
+    period_end: date
+    status: MeasureStatus
+    latest: Decimal | None
+    projected: Decimal | None
+    reason: str

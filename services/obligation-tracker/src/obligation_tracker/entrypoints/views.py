@@ -1,0 +1,46 @@
+"""From stored rows to response bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from obligation_tracker.adapters.repository import StoredObligation
+from obligation_tracker.domain import MeasureEvaluation
+
+
+def obligation_view(stored: StoredObligation) -> dict[str, Any]:
+    o = stored.obligation
+    return {
+        "id": str(o.id),
+        "kind": o.kind.value,
+        "status": o.status.value,
+        "due_date": o.due_date,
+        "due_at": o.due_at,
+        "contract_id": stored.refs.contract_id,
+        "claim_id": stored.refs.claim_id,
+        "payer_id": stored.refs.payer_id,
+        "title": o.title,
+        "description": stored.description,
+        "reasons": list(o.reasons),
+        "snoozed_until": o.snoozed_until,
+        "interest_owed": stored.interest_owed,
+        "created_at": stored.created_at,
+        "updated_at": stored.updated_at,
+    }
+
+
+def measure_view(row: Any, evaluation: MeasureEvaluation) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "contract_id": row.contract_id,
+        "measure": row.name,
+        "direction": row.direction,
+        "target": row.target,
+        "weight": row.weight,
+        "period_start": row.period_start,
+        "period_end": row.period_end,
+        "status": evaluation.status,
+        "latest": evaluation.latest,
+        "projected": evaluation.projected,
+        "reason": evaluation.reason,
+    }

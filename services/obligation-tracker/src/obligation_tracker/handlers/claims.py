@@ -1,0 +1,161 @@
+"""claim.priced / claim.paid / claim.variance_detected: per-claim deadlines under the projected
+contract's terms. Obligations keep ids only (claim id, contract id), never patient data."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import date, datetime
+
+from accord_common.events import CloudEvent
+from accord_common.events.payloads import ClaimData, ClaimPaidData, ClaimVarianceData, ContractVersionData
+from accord_common.uow import UnitOfWork
+
+from obligation_tracker.adapters.repository import (
+    ContractProjection,
+    ObligationRefs,
+    ObligationRepository,
+    StoredObligation,
+)
+from obligation_tracker.domain import (
+    ClaimDeadlineFacts,
+    ContractVersionSnapshot,
+    Obligation,
+    ObligationKind,
+    RemittanceOutcome,
+    assess_prompt_pay,
+    claim_obligations,
+    settle_prompt_pay,
+)
+from obligation_tracker.handlers.context import Tracker
+from obligation_tracker.handlers.publishing import Change, apply_change
+from obligation_tracker.handlers.snapshot import snapshot_of
+from obligation_tracker.ids import as_uuid
+
+log = logging.getLogger(__name__)
+APPEALABLE = {
+    "underpaid": RemittanceOutcome.UNDERPAID,
+    "denied": RemittanceOutcome.DENIED,
+    "partly_denied": RemittanceOutcome.DENIED,
+}
+
+
+class ContractNotYetKnown(LookupError):
+    """The claim's contract has not reached the projection yet: retry, then dead-letter (replayable)."""
+
+
+async def _contract_terms(uow: UnitOfWork, contract_id: str, organization_id: str) -> ContractVersionSnapshot:
+    held = await ContractProjection(uow.session).get(contract_id)
+    if held is None or held.organization_id != organization_id:
+        raise ContractNotYetKnown(f"contract {contract_id} is not in the projection yet")
+    data = ContractVersionData.model_validate(held.version_data)
+    return snapshot_of(data, data.effective_from)
+
+
+async def on_claim_priced(event: CloudEvent, uow: UnitOfWork, tracker: Tracker) -> None:
+    """Timely filing (settled at once when the payer's receipt date is known) and prompt pay."""
+    claim = ClaimData.model_validate(event.data)
+    if claim.contract_id is None:
+        return
+    version = await _contract_terms(uow, claim.contract_id, claim.organization_id)
+    calendar = await tracker.calendar(uow.session, claim.organization_id)
+    repo = await tracker.obligations(uow.session, claim.organization_id)
+    facts = ClaimDeadlineFacts(
+        as_uuid(claim.claim_id), version.contract_id, claim.service_date, claim.received_date
+    )
+    refs = ObligationRefs(claim.organization_id, claim.contract_id, claim.claim_id, claim.payer_id)
+    for wanted in claim_obligations(facts, version, calendar.schedule):
+        if wanted.kind is ObligationKind.TIMELY_FILING and claim.received_date is not None:
+            wanted = _filed(wanted, claim.received_date)
+        await upsert_claim_obligation(uow, repo, wanted, refs, tracker.now())
+
+
+def _filed(timely_filing: Obligation, received_on: date) -> Obligation:
+    if received_on <= timely_filing.due_date:
+        return timely_filing.complete(f"filed: the payer received the claim on {received_on}")
+    late = (received_on - timely_filing.due_date).days
+    return timely_filing.breach(
+        f"filed late: the payer received the claim on {received_on}, {late} days late"
+    )
+
+
+async def upsert_claim_obligation(
+    uow: UnitOfWork, repo: ObligationRepository, wanted: Obligation, refs: ObligationRefs, now: datetime
+) -> None:
+    """Create it, or move it when a later event changes its date; settled ones are history."""
+    held = await repo.by_key(wanted.key)
+    if held is None:
+        event_type = "obligation.created" if wanted.is_open else None
+        await apply_change(uow, repo, Change(wanted, refs, "created", event_type, wanted.reasons[-1]), now)
+        return
+    current = held.obligation
+    if current.is_open and wanted.is_open and current.due_date != wanted.due_date:
+        why = f"moved from {current.due_date} to {wanted.due_date}: {wanted.reasons[-1]}"
+        moved = replace(current.reschedule(wanted.due_date, wanted.due_at, why), title=wanted.title)
+        change = Change(moved, held.refs, "rescheduled", "obligation.rescheduled", why, current.status)
+        await apply_change(uow, repo, change, now)
+
+
+async def on_claim_paid(event: CloudEvent, uow: UnitOfWork, tracker: Tracker) -> None:
+    """Prompt pay completed, or breached with the interest the payer owes; timely filing is met."""
+    paid = ClaimPaidData.model_validate(event.data)
+    if paid.claim_id is None:
+        return  # not matched to a claim: the engine matches by patient control number first
+    repo = await tracker.obligations(uow.session, paid.organization_id)
+    now = tracker.now()
+    filing = await repo.for_claim(paid.claim_id, ObligationKind.TIMELY_FILING)
+    if filing is not None and filing.obligation.is_open:
+        note = f"filed: the payer paid the claim on {paid.paid_date}"
+        change = Change(
+            filing.obligation.complete(note), filing.refs, "completed", None, note, filing.obligation.status
+        )
+        await apply_change(uow, repo, change, now)
+    prompt_pay = await repo.for_claim(paid.claim_id, ObligationKind.PROMPT_PAY)
+    if prompt_pay is not None and prompt_pay.obligation.is_open:
+        await apply_change(uow, repo, await _settle(uow, prompt_pay, paid), now)
+
+
+async def _settle(uow: UnitOfWork, held: StoredObligation, paid: ClaimPaidData) -> Change:
+    version = await _contract_terms(uow, held.refs.contract_id, held.refs.organization_id)
+    current = held.obligation
+    assessment = assess_prompt_pay(
+        current.due_date, paid.paid_date, paid.paid_amount, version.prompt_pay_interest_rate_annual
+    )
+    settled = settle_prompt_pay(current, assessment)
+    if assessment.breached:
+        return Change(
+            settled,
+            held.refs,
+            "breached",
+            "obligation.breached",
+            settled.reasons[-1],
+            current.status,
+            interest_owed=assessment.interest_owed,
+        )
+    return Change(
+        settled, held.refs, "completed", "obligation.completed", settled.reasons[-1], current.status
+    )
+
+
+async def on_claim_variance(event: CloudEvent, uow: UnitOfWork, tracker: Tracker) -> None:
+    """An underpaid or (partly) denied claim opens an appeal deadline: remittance + appeal window."""
+    variance = ClaimVarianceData.model_validate(event.data)
+    outcome = APPEALABLE.get(variance.classification)
+    if outcome is None or variance.contract_id is None:
+        return
+    version = await _contract_terms(uow, variance.contract_id, variance.organization_id)
+    appeal_only = replace(version, timely_filing_days=None, prompt_pay_days=None)
+    facts = ClaimDeadlineFacts(
+        as_uuid(variance.claim_id),
+        version.contract_id,
+        variance.remittance_date,
+        remitted_on=variance.remittance_date,
+        outcome=outcome,
+    )
+    calendar = await tracker.calendar(uow.session, variance.organization_id)
+    repo = await tracker.obligations(uow.session, variance.organization_id)
+    refs = ObligationRefs(
+        variance.organization_id, variance.contract_id, variance.claim_id, variance.payer_id
+    )
+    for wanted in claim_obligations(facts, appeal_only, calendar.schedule):
+        await upsert_claim_obligation(uow, repo, wanted, refs, tracker.now())

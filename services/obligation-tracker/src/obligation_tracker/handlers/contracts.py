@@ -1,0 +1,95 @@
+"""contract.created / amended / activated / renewed / terminated: keep the latest version and
+bring the contract's obligations in line with it (create, move, reopen, cancel with a reason)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from accord_common.events import CloudEvent
+from accord_common.events.payloads import ContractVersionData
+from accord_common.uow import UnitOfWork
+
+from obligation_tracker.adapters.repository import ContractProjection, ObligationRefs, StoredObligation, aware
+from obligation_tracker.domain import ObligationStatus, ReconciliationPlan, derive_obligations, reconcile
+from obligation_tracker.handlers.context import Tracker
+from obligation_tracker.handlers.publishing import Change, apply_change
+from obligation_tracker.handlers.snapshot import snapshot_of
+
+TERMINATED = "terminated"
+
+
+def is_newer(held: Any, data: ContractVersionData, event_time: datetime) -> bool:
+    """A higher version wins; the same version applies only as a later status change
+    (activated, terminated) of that version. Older or repeated versions are ignored."""
+    if held is None or data.version > held.version:
+        return True
+    return data.version == held.version and data.status != held.status and event_time > aware(held.event_time)
+
+
+async def on_contract_version(event: CloudEvent, uow: UnitOfWork, tracker: Tracker) -> None:
+    data = ContractVersionData.model_validate(event.data)
+    projection = ContractProjection(uow.session)
+    held = await projection.get(data.contract_id, for_update=True)
+    if not is_newer(held, data, event.time):
+        return
+    now = tracker.now()
+    await projection.put(_projection_row(data, event.time, now), exists=held is not None)
+    calendar = await tracker.calendar(uow.session, data.organization_id)
+    repo = await tracker.obligations(uow.session, data.organization_id)
+    stored = await repo.for_contract(data.contract_id)
+    refs = ObligationRefs(data.organization_id, data.contract_id, None, data.payer_id)
+    if data.status == TERMINATED:
+        changes = _terminate(stored, data.version, refs)
+    else:
+        schedule = calendar.schedule
+        today = schedule.local_date(now)
+        snapshot = snapshot_of(data, schedule.local_date(event.time))
+        derivation = derive_obligations(snapshot, schedule, today)
+        changes = plan_changes(reconcile([s.obligation for s in stored], derivation, today), refs)
+    for change in changes:
+        await apply_change(uow, repo, change, now)
+
+
+def plan_changes(plan: ReconciliationPlan, refs: ObligationRefs) -> list[Change]:
+    """The reconciliation plan as writes, each with the reason the domain recorded."""
+    groups = (
+        (plan.to_create, "created", "obligation.created", None),
+        (plan.to_move, "rescheduled", "obligation.rescheduled", ObligationStatus.OPEN),
+        (plan.to_reopen, "reopened", "obligation.rescheduled", ObligationStatus.CANCELLED),
+        (plan.to_cancel, "cancelled", "obligation.cancelled", ObligationStatus.OPEN),
+    )
+    return [
+        Change(o, refs, action, event_type, o.reasons[-1], previous)
+        for obligations, action, event_type, previous in groups
+        for o in obligations
+    ]
+
+
+def _terminate(stored: list[StoredObligation], version: int, refs: ObligationRefs) -> list[Change]:
+    reason = f"contract terminated (version {version})"
+    return [
+        Change(
+            s.obligation.cancel(reason),
+            refs,
+            "cancelled",
+            "obligation.cancelled",
+            reason,
+            s.obligation.status,
+        )
+        for s in stored
+        if s.obligation.is_open
+    ]
+
+
+def _projection_row(data: ContractVersionData, event_time: datetime, now: datetime) -> dict[str, Any]:
+    return {
+        "contract_id": data.contract_id,
+        "organization_id": data.organization_id,
+        "payer_id": data.payer_id,
+        "status": data.status,
+        "version": data.version,
+        "event_time": event_time.astimezone(UTC),
+        "version_data": data.model_dump(mode="json"),
+        "updated_at": now,
+    }

@@ -1,0 +1,87 @@
+"""Writing obligation changes: the row, its history entry and its event, in one unit of work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from accord_common.events import CloudEvent, new_event
+from accord_common.uow import UnitOfWork
+
+from obligation_tracker.adapters.repository import ObligationRefs, ObligationRepository
+from obligation_tracker.domain import Obligation, ObligationStatus
+from obligation_tracker.handlers.context import SOURCE, SYSTEM_ACTOR
+
+
+@dataclass(frozen=True)
+class Change:
+    """One obligation in its new state, why it changed and which event announces it."""
+
+    obligation: Obligation
+    refs: ObligationRefs
+    action: str
+    event_type: str | None
+    reason: str
+    previous: ObligationStatus | None = None
+    interest_owed: Decimal | None = None
+    actor: str = SYSTEM_ACTOR
+
+
+def obligation_event(
+    event_type: str,
+    obligation: Obligation,
+    refs: ObligationRefs,
+    *,
+    reason: str | None = None,
+    lead_days: int | None = None,
+    interest_owed: Decimal | None = None,
+    description: str = "",
+) -> CloudEvent:
+    data = {
+        "obligation_id": str(obligation.id),
+        "organization_id": refs.organization_id,
+        "kind": obligation.kind.value,
+        "status": obligation.status.value,
+        "due_date": obligation.due_date,
+        "contract_id": refs.contract_id,
+        "claim_id": refs.claim_id,
+        "payer_id": refs.payer_id,
+        "title": obligation.title,
+        "description": description or (obligation.reasons[0] if obligation.reasons else ""),
+        "lead_days": lead_days,
+        "reason": reason,
+        "interest_owed": interest_owed,
+    }
+    return new_event(
+        event_type, source=SOURCE, subject=str(obligation.id), data=data, organization_id=refs.organization_id
+    )
+
+
+async def apply_change(uow: UnitOfWork, repo: ObligationRepository, change: Change, now: datetime) -> None:
+    """Insert or update the obligation, append its history and publish its event (if any)."""
+    obligation = change.obligation
+    description = obligation.reasons[0] if obligation.reasons else ""
+    if change.action == "created":
+        await repo.add(obligation, change.refs, description, now)
+    else:
+        await repo.save(obligation, now, interest_owed=change.interest_owed)
+    await repo.record(
+        obligation,
+        action=change.action,
+        previous=change.previous,
+        actor=change.actor,
+        at=now,
+        comment=change.reason,
+    )
+    if change.event_type is not None:
+        uow.publish(
+            obligation_event(
+                change.event_type,
+                obligation,
+                change.refs,
+                reason=change.reason,
+                interest_owed=change.interest_owed,
+                description=description,
+            )
+        )

@@ -1,0 +1,48 @@
+"""The scheduler: a background task of the runtime that sweeps for reminders every interval."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from accord_common.runtime import BackgroundTask, ServiceRuntime
+
+from obligation_tracker.handlers.context import Tracker
+from obligation_tracker.handlers.reminders import UowFactory, sweep
+
+log = logging.getLogger(__name__)
+
+
+class ReminderScheduler:
+    def __init__(
+        self, uow_factory: UowFactory, tracker: Tracker, interval_s: float, batch_size: int = 500
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.tracker = tracker
+        self.interval_s = interval_s
+        self.batch_size = batch_size
+
+    async def run_once(self) -> int:
+        """One sweep; returns the number of reminder events written to the outbox."""
+        return await sweep(self.uow_factory, self.tracker, self.batch_size)
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                sent = await self.run_once()
+                if sent:
+                    log.info("reminders sent", extra={"count": sent})
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("reminder sweep failed; retrying next interval")
+            await asyncio.sleep(self.interval_s)
+
+
+def scheduler_task(tracker: Tracker, interval_s: float, batch_size: int) -> BackgroundTask:
+    """The runtime background task running the scheduler on the runtime's database."""
+
+    async def obligation_scheduler(runtime: ServiceRuntime) -> None:
+        await ReminderScheduler(runtime.uow, tracker, interval_s, batch_size).run_forever()
+
+    return obligation_scheduler
