@@ -31,6 +31,9 @@ def test_generated_keys_are_random_and_hashed() -> None:
     _, other = generate_key()
     assert raw != other
     assert split_key(raw) == prefix
+    for _ in range(300):  # secrets may contain '_' themselves
+        p, k = generate_key()
+        assert split_key(k) == p
     assert len(hash_key(raw)) == 64
     assert hash_key(raw) != raw
 

@@ -53,7 +53,7 @@ def hash_key(raw_key: str) -> str:
 
 
 def split_key(raw_key: str) -> str:
-    parts = raw_key.split("_")
+    parts = raw_key.split("_", 2)
     if len(parts) != 3 or parts[0] != "acc" or not parts[1] or not parts[2]:
         raise Unauthorized("malformed API key")
     return parts[1]

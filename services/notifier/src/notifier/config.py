@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from accord_common.settings import ServiceSettings
 from pydantic import SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from accord_common.settings import ServiceSettings
 from notifier.domain import (
     DEFAULT_RETRY_POLICY,
     DISABLE_AFTER_CONSECUTIVE_DEAD,

@@ -18,6 +18,7 @@ from typing import Any
 
 from accord_common.events import CloudEvent
 from accord_common.runtime import ServiceRuntime
+
 from notifier.adapters.dispatch_queue import DispatchQueue
 from notifier.adapters.mapping import channel_from_row, event_uuid
 from notifier.config import NotifierSettings
@@ -58,7 +59,10 @@ class Dispatcher:
         self.webhooks = webhooks
         self.clock = clock
         self.rules = DispatchRules(
-            settings.retry_policy, rng or random.Random(), settings.disable_after_consecutive_dead, settings.links
+            settings.retry_policy,
+            rng or random.Random(),
+            settings.disable_after_consecutive_dead,
+            settings.links,
         )
 
     async def run(self, runtime: ServiceRuntime) -> None:
@@ -137,7 +141,11 @@ class Dispatcher:
             return await self.webhooks.post(channel.url, job.delivery.event, headers)
         rendered = render_email(event.type, event.data, self.rules.links)
         mail = OutgoingMail(
-            channel.recipients, rendered.subject, rendered.text, rendered.html, f"<{message_id}@accord.notifier>"
+            channel.recipients,
+            rendered.subject,
+            rendered.text,
+            rendered.html,
+            f"<{message_id}@accord.notifier>",
         )
         return await self.mail.send(mail)
 
@@ -147,8 +155,12 @@ class Dispatcher:
         async with runtime.sessions() as session, session.begin():
             rows = await DispatchQueue(session).claim_owner_emails(now, lease_until, 10)
         for row in rows:
-            mail = OutgoingMail((row.recipient,), row.subject, row.text_body, row.html_body, f"<{row.id}@accord.notifier>")
+            mail = OutgoingMail(
+                (row.recipient,), row.subject, row.text_body, row.html_body, f"<{row.id}@accord.notifier>"
+            )
             result = await self.mail.send(mail)
             sent = result.status_code is not None and 200 <= result.status_code <= 299
             async with runtime.sessions() as session, session.begin():
-                await DispatchQueue(session).owner_email_done(row.id, self.clock() if sent else None, result.error)
+                await DispatchQueue(session).owner_email_done(
+                    row.id, self.clock() if sent else None, result.error
+                )

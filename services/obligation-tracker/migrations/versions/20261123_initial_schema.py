@@ -8,6 +8,8 @@ Create Date: 2026-11-23 01:03:15.873949
 from alembic import op
 import sqlalchemy as sa
 
+import accord_common.db
+
 
 revision = '5d75ef1ff4fe'
 down_revision = None

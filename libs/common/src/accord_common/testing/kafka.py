@@ -168,8 +168,8 @@ async def _metadata_ok(bootstrap: str) -> bool:
     client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
     try:
         await client.bootstrap()
-        metadata_ok = await client.fetch_all_metadata()
-        return bool(metadata_ok.brokers())
+        cluster = await client.fetch_all_metadata()
+        return bool(cluster.brokers())
     except (KafkaError, OSError, TimeoutError):
         return False
     finally:

@@ -23,7 +23,14 @@ from .events import (
     ContractRenewed,
     ContractTerminated,
 )
-from .versions import ContractTerms, ContractVersion, append_version, end_versions, version_in_force
+from .versions import (
+    ContractTerms,
+    ContractVersion,
+    append_version,
+    end_versions,
+    restate_versions,
+    version_in_force,
+)
 
 
 class ContractStatus(StrEnum):
@@ -85,6 +92,7 @@ class Contract:
     approvals: tuple[ReviewDecision, ...] = ()
     rejections: tuple[ReviewDecision, ...] = ()
     versions: tuple[ContractVersion, ...] = ()
+    proposed: tuple[ContractVersion, ...] = ()
     events: list[ContractEvent] = field(default_factory=list)
 
     @classmethod
@@ -129,9 +137,40 @@ class Contract:
             raise NoVersionInForce(self.id, on)
         return version
 
+    def draft_versions(self, today: date) -> tuple[ContractVersion, ...]:
+        """The versions the draft would put in force: its terms as version 1, then any proposals."""
+        if self.proposed:
+            return self.proposed
+        start = self.draft_terms.effective_date
+        return append_version((), self.draft_terms, effective_from=start, today=today)
+
     def revise_draft(self, terms: ContractTerms) -> None:
         self._require("revise the draft")
         self.draft_terms = terms
+        self.proposed = ()
+
+    def propose_version(
+        self,
+        terms: ContractTerms,
+        *,
+        effective_from: date,
+        today: date,
+        payer_initiated: bool = False,
+        objection_window_days: int | None = None,
+    ) -> ContractVersion:
+        """Revise a draft with a further version; activation puts every proposed version in force."""
+        self._require("revise the draft")
+        before = self.draft_versions(today)
+        self.proposed = append_version(
+            before,
+            terms,
+            effective_from=effective_from,
+            today=today,
+            payer_initiated=payer_initiated,
+            objection_window_days=objection_window_days,
+        )
+        self.events.append(ContractAmended(self.id, self.proposed[-1], self.proposed[-2]))
+        return self.proposed[-1]
 
     def submit_for_review(self) -> None:
         self._require("submit for review")
@@ -164,8 +203,8 @@ class Contract:
             waiting = ", ".join(sorted(self.pending_roles))
             raise ApprovalsMissing(f"contract {self.id} cannot be activated: awaiting {waiting}")
         self._require("activate")
-        effective = self.draft_terms.effective_date
-        self.versions = append_version((), self.draft_terms, effective_from=effective, today=today)
+        self.versions = restate_versions(self.draft_versions(today), today)
+        self.proposed = ()
         self.status = S.ACTIVE
         self.events.append(ContractActivated(self.id, self.versions[-1]))
 

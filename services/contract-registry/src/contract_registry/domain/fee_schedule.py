@@ -174,8 +174,14 @@ def canonical_row(row: FeeScheduleRow) -> str:
 
 def fee_schedule_hash(rows: Iterable[FeeScheduleRow]) -> str:
     """SHA-256 (hex) of the sorted canonical rows: the same for the same rows in any order."""
+    return hash_sorted_canonical_rows(sorted(canonical_row(row) for row in rows))
+
+
+def hash_sorted_canonical_rows(lines: Iterable[str]) -> str:
+    """The content hash from canonical rows already in sorted (code point) order, e.g. streamed
+    from storage sorted there, so a large schedule is hashed without holding it in memory."""
     digest = hashlib.sha256()
-    for line in sorted(canonical_row(row) for row in rows):
+    for line in lines:
         digest.update(line.encode("utf-8"))
         digest.update(b"\n")
     return digest.hexdigest()

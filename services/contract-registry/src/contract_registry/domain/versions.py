@@ -170,3 +170,18 @@ def end_versions(versions: tuple[ContractVersion, ...], last_day: date) -> tuple
     if latest.effective_to is not None and latest.effective_to <= last_day:
         return versions
     return (*versions[:-1], replace(latest, effective_to=last_day))
+
+
+def restate_versions(proposed: tuple[ContractVersion, ...], today: date) -> tuple[ContractVersion, ...]:
+    """Proposed versions put in force today: retroactive is judged against the activation day."""
+    versions: tuple[ContractVersion, ...] = ()
+    for version in proposed:
+        versions = append_version(
+            versions,
+            version.terms,
+            effective_from=version.effective_from,
+            today=today,
+            payer_initiated=version.payer_initiated,
+            objection_window_days=version.objection_window_days,
+        )
+    return versions

@@ -67,7 +67,9 @@ class DispatchQueue:
             raise LookupError(f"subscription {subscription_id} vanished")
         return row
 
-    async def record(self, delivery_id: str, delivery: Delivery, previous_attempts: int, now: datetime) -> None:
+    async def record(
+        self, delivery_id: str, delivery: Delivery, previous_attempts: int, now: datetime
+    ) -> None:
         """Store the attempts made since loading and the delivery's new state; release the lease."""
         for attempt in delivery.attempts[previous_attempts:]:
             await self.session.execute(

@@ -61,8 +61,7 @@ def filters_from_json(data: Mapping[str, Any]) -> SubscriptionFilter:
 
 def secrets_to_json(secrets: Iterable[SigningSecret]) -> list[dict[str, str | None]]:
     return [
-        {"value": s.value, "retires_at": s.retires_at.isoformat() if s.retires_at else None}
-        for s in secrets
+        {"value": s.value, "retires_at": s.retires_at.isoformat() if s.retires_at else None} for s in secrets
     ]
 
 

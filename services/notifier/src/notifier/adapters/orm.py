@@ -6,6 +6,8 @@ own and access to it is access to the webhooks). They never leave the service af
 
 from __future__ import annotations
 
+from accord_common.db import new_metadata
+from accord_common.tables import BigId, add_infra_tables
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -20,9 +22,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-
-from accord_common.db import new_metadata
-from accord_common.tables import BigId, add_infra_tables
 
 metadata = new_metadata()
 add_infra_tables(metadata)

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from accord_common.errors import NotFound
 from sqlalchemy import Row, and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from accord_common.errors import NotFound
 from notifier.adapters.orm import deliveries, delivery_attempts, subscriptions
 from notifier.domain import DeliveryStatus
 
@@ -29,7 +29,9 @@ class SubscriptionRepository:
         )
 
     async def add(self, values: dict[str, Any]) -> None:
-        await self.session.execute(insert(subscriptions).values(organization_id=self.organization_id, **values))
+        await self.session.execute(
+            insert(subscriptions).values(organization_id=self.organization_id, **values)
+        )
 
     async def get(self, subscription_id: str, *, for_update: bool = False) -> Row[Any]:
         query = select(subscriptions).where(subscriptions.c.id == subscription_id, self._visible())
@@ -40,7 +42,7 @@ class SubscriptionRepository:
             raise NotFound(f"subscription {subscription_id} not found")
         return row
 
-    async def list(self, after: str | None, limit: int) -> Sequence[Row[Any]]:
+    async def page(self, after: str | None, limit: int) -> Sequence[Row[Any]]:
         query = select(subscriptions).where(self._visible())
         if after:
             query = query.where(subscriptions.c.id > after)
@@ -49,7 +51,9 @@ class SubscriptionRepository:
 
     async def update(self, subscription_id: str, values: dict[str, Any]) -> None:
         await self.session.execute(
-            update(subscriptions).where(subscriptions.c.id == subscription_id, self._visible()).values(**values)
+            update(subscriptions)
+            .where(subscriptions.c.id == subscription_id, self._visible())
+            .values(**values)
         )
 
     async def active(self) -> Sequence[Row[Any]]:
@@ -83,7 +87,7 @@ class DeliveryRepository:
             raise NotFound(f"delivery {delivery_id} not found")
         return row
 
-    async def list(
+    async def page(
         self, filters: dict[str, str | None], before: tuple[datetime, str] | None, limit: int
     ) -> Sequence[Row[Any]]:
         """Newest first, optionally by subscription and status; `before` is the keyset cursor."""

@@ -17,9 +17,9 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+from accord_common.telemetry import tracer
 from opentelemetry import propagate, trace
 
-from accord_common.telemetry import tracer
 from notifier.domain import (
     CONNECT_TIMEOUT_SECONDS,
     AllowList,

@@ -13,8 +13,8 @@ from .channels import (
     generate_secret,
     normalise_email_address,
 )
-from .digests import next_digest_at
 from .deliveries import Attempt, Delivery, DeliveryStatus
+from .digests import next_digest_at
 from .emails import RenderedEmail, render_digest, render_email, render_notice
 from .endpoint_health import DISABLE_AFTER_CONSECUTIVE_DEAD, EndpointHealth
 from .errors import InvalidDeliveryTransition, NotifierDomainError

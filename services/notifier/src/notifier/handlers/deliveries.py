@@ -7,6 +7,7 @@ from typing import Any
 
 from accord_common.errors import Conflict
 from accord_common.uow import UnitOfWork
+
 from notifier.adapters.mapping import delivery_from_rows
 from notifier.adapters.repository import DeliveryRepository, SubscriptionRepository
 from notifier.domain import InvalidDeliveryTransition

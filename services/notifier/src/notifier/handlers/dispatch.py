@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from accord_common.events import new_event
 from accord_common.uow import UnitOfWork
+
 from notifier.adapters.dispatch_queue import DispatchQueue
 from notifier.adapters.mapping import delivery_from_rows
 from notifier.domain import (
@@ -70,7 +71,9 @@ async def record_outcome(
     return after.status
 
 
-def _next_state(delivery: Delivery, result: SendResult | None, rules: DispatchRules, now: datetime) -> Delivery:
+def _next_state(
+    delivery: Delivery, result: SendResult | None, rules: DispatchRules, now: datetime
+) -> Delivery:
     if result is None:
         return delivery.disable()
     return delivery.record_attempt(
@@ -111,7 +114,11 @@ async def _endpoint_disabled(
     if not subscription.owner_email:
         log.warning("disabled subscription has no owner email", extra={"subscription_id": subscription.id})
         return
-    facts = {"destination": _origin(subscription.webhook_url), "reason": reason, "subscription_id": subscription.id}
+    facts = {
+        "destination": _origin(subscription.webhook_url),
+        "reason": reason,
+        "subscription_id": subscription.id,
+    }
     mail = render_email("notification.endpoint_disabled", facts, links)
     await queue.add_owner_email(
         {
@@ -147,4 +154,6 @@ def _notification_event(row: Any, delivery: Delivery, now: datetime) -> Any:
         "error": None if delivery.status is DeliveryStatus.DELIVERED or last is None else last.error,
     }
     event_type = delivery.notification_event_type or "notification.failed"
-    return new_event(event_type, source=SOURCE, subject=row.id, data=data, organization_id=row.organization_id)
+    return new_event(
+        event_type, source=SOURCE, subject=row.id, data=data, organization_id=row.organization_id
+    )

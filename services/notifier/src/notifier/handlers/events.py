@@ -8,6 +8,7 @@ from datetime import datetime
 
 from accord_common.events import CloudEvent
 from accord_common.uow import UnitOfWork
+
 from notifier.adapters.mapping import subscription_from_row
 from notifier.adapters.repository import DeliveryRepository, SubscriptionRepository
 from notifier.domain import DeliveryStatus, matches, next_digest_at

@@ -9,6 +9,7 @@ from typing import Any
 
 from accord_common.errors import Conflict
 from accord_common.uow import UnitOfWork
+
 from notifier.adapters.mapping import channel_from_row, secrets_to_json
 from notifier.adapters.repository import DeliveryRepository, SubscriptionRepository
 from notifier.domain import ROTATION_OVERLAP, SigningSecret, WebhookChannel, generate_secret
@@ -59,7 +60,9 @@ async def update_subscription(
         await uow.commit()
 
 
-async def delete_subscription(uow: UnitOfWork, organization_id: str, subscription_id: str, now: datetime) -> None:
+async def delete_subscription(
+    uow: UnitOfWork, organization_id: str, subscription_id: str, now: datetime
+) -> None:
     """Remove the subscription (its deliveries stay, as history); open deliveries stop."""
     async with uow:
         repo = SubscriptionRepository(uow.session, organization_id)

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from accord_common.errors import Unprocessable
 from accord_common.events import CATALOGUE
+
 from notifier.adapters.mapping import filters_to_json
 from notifier.domain import (
     AllowList,

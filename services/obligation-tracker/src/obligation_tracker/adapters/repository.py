@@ -17,6 +17,8 @@ from obligation_tracker.adapters.orm import contracts, obligation_history, oblig
 from obligation_tracker.domain import Obligation, ObligationKey, ObligationKind, ObligationStatus
 from obligation_tracker.ids import as_uuid
 
+CENT = Decimal("0.01")
+
 
 @dataclass(frozen=True)
 class ObligationRefs:
@@ -69,8 +71,9 @@ def to_stored(row: Any, zone: ZoneInfo) -> StoredObligation:
         snoozed_until=snoozed,
     )
     refs = ObligationRefs(row.organization_id, row.contract_id, row.claim_id, row.payer_id)
+    interest = row.interest_owed.quantize(CENT) if row.interest_owed is not None else None
     return StoredObligation(
-        obligation, refs, row.description, row.interest_owed, aware(row.created_at), aware(row.updated_at)
+        obligation, refs, row.description, interest, aware(row.created_at), aware(row.updated_at)
     )
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from obligation_tracker.adapters.repository import StoredObligation
 from obligation_tracker.domain import MeasureEvaluation
+from obligation_tracker.ids import plain
 
 
 def obligation_view(stored: StoredObligation) -> dict[str, Any]:
@@ -35,8 +36,8 @@ def measure_view(row: Any, evaluation: MeasureEvaluation) -> dict[str, Any]:
         "contract_id": row.contract_id,
         "measure": row.name,
         "direction": row.direction,
-        "target": row.target,
-        "weight": row.weight,
+        "target": plain(row.target),
+        "weight": plain(row.weight),
         "period_start": row.period_start,
         "period_end": row.period_end,
         "status": evaluation.status,

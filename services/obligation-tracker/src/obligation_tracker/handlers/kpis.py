@@ -22,6 +22,7 @@ from obligation_tracker.domain import (
     evaluate_measure,
 )
 from obligation_tracker.handlers.context import SOURCE, Tracker
+from obligation_tracker.ids import plain
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ async def record_reading(
         await repo.record_reading(
             measure_id, as_of, {"value": value, "recorded_by": who.name, "recorded_at": now}
         )
-        readings = [MeasureReading(r.recorded_on, r.value) for r in await repo.readings([measure_id])]
+        readings = [MeasureReading(r.recorded_on, plain(r.value)) for r in await repo.readings([measure_id])]
         evaluation = evaluate_measure(to_measure(row), readings, as_of)
         if evaluation.status is MeasureStatus.AT_RISK and not await repo.alert_sent(measure_id, as_of):
             event = _at_risk_event(who.organization_id, row, evaluation)

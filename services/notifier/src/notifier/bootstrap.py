@@ -1,0 +1,67 @@
+"""The composition root: settings, adapters, runtime, dispatcher and app are wired here only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from accord_common.runtime import ServiceRuntime
+from accord_common.web.app import create_app
+from fastapi import FastAPI
+
+from notifier.adapters.dns import resolve_host
+from notifier.adapters.orm import metadata
+from notifier.adapters.smtp import SmtpMailSender
+from notifier.adapters.webhooks import HttpWebhookPoster
+from notifier.config import NotifierSettings
+from notifier.dispatcher import Dispatcher
+from notifier.entrypoints.api import routers
+from notifier.entrypoints.consumers import event_handlers
+from notifier.handlers.validation import UrlGuard
+from notifier.ports import MailSender, Resolver, WebhookPoster
+
+SERVICE_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Outside:
+    """The outside world the notifier talks to; tests replace any part of it."""
+
+    resolve: Resolver
+    mail: MailSender
+    webhooks: WebhookPoster
+
+
+def default_outside(settings: NotifierSettings) -> Outside:
+    return Outside(
+        resolve=resolve_host,
+        mail=SmtpMailSender(settings),
+        webhooks=HttpWebhookPoster(resolve_host, settings.allow_list, settings.webhook_timeout_seconds),
+    )
+
+
+def build_runtime(settings: NotifierSettings | None = None, outside: Outside | None = None) -> ServiceRuntime:
+    settings = settings or NotifierSettings()
+    outside = outside or default_outside(settings)
+    dispatcher = Dispatcher(settings, outside.mail, outside.webhooks)
+    return ServiceRuntime(
+        settings=settings,
+        metadata=metadata,
+        service_root=SERVICE_ROOT,
+        handlers=event_handlers(settings.digest_hour_utc),
+        background=[dispatcher.run],
+    )
+
+
+def build_app(settings: NotifierSettings | None = None, outside: Outside | None = None) -> FastAPI:
+    settings = settings or NotifierSettings()
+    outside = outside or default_outside(settings)
+    app = create_app(
+        build_runtime(settings, outside),
+        routers,
+        title="Accord notifier",
+        description="Subscriptions to Accord's events, delivered by email and signed webhooks, "
+        "each exactly once, with every attempt on record.",
+    )
+    app.state.url_guard = UrlGuard(outside.resolve, settings.allow_list)
+    return app

@@ -1,0 +1,123 @@
+"""The notifier's HTTP API: subscriptions and their deliveries, scoped to the caller's organisation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
+from fastapi import APIRouter, Depends, Request, Response, status
+
+from notifier.adapters.repository import SubscriptionRepository
+from notifier.entrypoints.deliveries_api import router as deliveries_router
+from notifier.entrypoints.schemas import (
+    CreatedSubscriptionOut,
+    Page,
+    ReplayOut,
+    SecretOut,
+    SubscriptionIn,
+    SubscriptionOut,
+    SubscriptionPatch,
+)
+from notifier.entrypoints.views import subscription_view
+from notifier.handlers import deliveries, subscriptions
+from notifier.handlers.validation import UrlGuard
+
+router = APIRouter(prefix="/v1", tags=["subscriptions"])
+READ, WRITE = "notifications:read", "notifications:write"
+
+
+def get_url_guard(request: Request) -> UrlGuard:
+    guard: UrlGuard = request.app.state.url_guard
+    return guard
+
+
+Guard = Annotated[UrlGuard, Depends(get_url_guard)]
+
+
+@router.post("/subscriptions", status_code=status.HTTP_201_CREATED, response_model=CreatedSubscriptionOut)
+async def create_subscription(body: SubscriptionIn, who: CurrentPrincipal, rt: Runtime, guard: Guard) -> Any:
+    """Subscribe a webhook or an email list to event types; a webhook's secret is shown here only."""
+    who.require(WRITE)
+    subscription_id, issued = await subscriptions.create_subscription(
+        rt.uow(), who.organization_id, body.model_dump(), guard, _now()
+    )
+    return await _view(rt, who.organization_id, subscription_id, issued.secret if issued else None)
+
+
+@router.get("/subscriptions", response_model=Page[SubscriptionOut])
+async def list_subscriptions(
+    who: CurrentPrincipal, rt: Runtime, limit: Limit = 50, cursor: Cursor = None
+) -> Any:
+    """The organisation's subscriptions, by id."""
+    who.require(READ)
+    after = (decode_cursor(cursor) or {}).get("after")
+    async with rt.sessions() as session:
+        rows = await SubscriptionRepository(session, who.organization_id).page(after, limit)
+    next_cursor = encode_cursor({"after": rows[-1].id}) if len(rows) == limit else None
+    return {"items": [subscription_view(row) for row in rows], "next_cursor": next_cursor}
+
+
+@router.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut)
+async def get_subscription(subscription_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
+    """One subscription (without its secret)."""
+    who.require(READ)
+    return await _view(rt, who.organization_id, subscription_id)
+
+
+@router.patch("/subscriptions/{subscription_id}", response_model=SubscriptionOut)
+async def update_subscription(
+    subscription_id: str, body: SubscriptionPatch, who: CurrentPrincipal, rt: Runtime, guard: Guard
+) -> Any:
+    """Change a subscription's name, event types, filters, channel target or owner."""
+    who.require(WRITE)
+    changes = body.model_dump(exclude_unset=True)
+    await subscriptions.update_subscription(
+        rt.uow(), who.organization_id, subscription_id, changes, guard, _now()
+    )
+    return await _view(rt, who.organization_id, subscription_id)
+
+
+@router.delete("/subscriptions/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_subscription(subscription_id: str, who: CurrentPrincipal, rt: Runtime) -> Response:
+    """Delete a subscription; its pending deliveries stop, its delivery history stays."""
+    who.require(WRITE)
+    await subscriptions.delete_subscription(rt.uow(), who.organization_id, subscription_id, _now())
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/subscriptions/{subscription_id}/rotate-secret", response_model=SecretOut)
+async def rotate_secret(subscription_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
+    """A new signing secret (shown once); the old one keeps signing until the overlap ends."""
+    who.require(WRITE)
+    issued = await subscriptions.rotate_secret(rt.uow(), who.organization_id, subscription_id, _now())
+    return {"secret": issued.secret, "previous_secret_retires_at": issued.previous_retires_at}
+
+
+@router.post("/subscriptions/{subscription_id}/enable", response_model=SubscriptionOut)
+async def enable_subscription(subscription_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
+    """Switch a disabled subscription back on (its missed deliveries can then be replayed)."""
+    who.require(WRITE)
+    await subscriptions.enable_subscription(rt.uow(), who.organization_id, subscription_id, _now())
+    return await _view(rt, who.organization_id, subscription_id)
+
+
+@router.post("/subscriptions/{subscription_id}/replay-failed", response_model=ReplayOut)
+async def replay_failed(subscription_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
+    """Send every dead-lettered or disabled delivery of this subscription again."""
+    who.require(WRITE)
+    count = await deliveries.replay_failed(rt.uow(), who.organization_id, subscription_id, _now())
+    return {"replayed": count}
+
+
+async def _view(rt: Runtime, organization_id: str, subscription_id: str, secret: str | None = None) -> Any:
+    async with rt.sessions() as session:
+        row = await SubscriptionRepository(session, organization_id).get(subscription_id)
+    return subscription_view(row, secret)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+routers = [router, deliveries_router]

@@ -1,0 +1,144 @@
+"""Claims between their stored / submitted shape and the pricing domain's `Claim`.
+
+A submission is the claim's header (JSON-safe, stored as `claims.submitted`) plus its line rows
+(stored in `claim_lines`); both are rebuilt into a domain `Claim` to price or re-price.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from reimbursement_engine.adapters.terms_mapping import CODE_SYSTEMS, parse_locality
+from reimbursement_engine.domain.pricing import Claim, ClaimLine
+from reimbursement_engine.domain.x12 import Claim837
+
+HEADER_DATES = ("service_from", "service_to", "received_date", "admission_date", "discharge_date")
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimSubmission:
+    """A validated claim: header (JSON-safe) and its lines as rows for `claim_lines`."""
+
+    header: dict[str, Any]
+    lines: list[dict[str, Any]]
+    source: str
+
+    @property
+    def patient_control_number(self) -> str:
+        return str(self.header["patient_control_number"])
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def submission(claim: Mapping[str, Any], source: str, today: date) -> ClaimSubmission:
+    """From a validated claim (ClaimIn.model_dump()): dates default from the lines."""
+    lines = [
+        {
+            "line_number": i + 1,
+            "code_system": line["code_system"],
+            "code": line["code"],
+            "modifiers": ":".join(line.get("modifiers") or ()),
+            "units": Decimal(line.get("units") or 1),
+            "charge": Decimal(line["charge"]),
+            "revenue_code": line.get("revenue_code"),
+            "service_date": line["service_date"],
+            "place_of_service": line.get("place_of_service"),
+            "invoice_cost": line.get("invoice_cost"),
+        }
+        for i, line in enumerate(claim["lines"])
+    ]
+    dates = [line["service_date"] for line in lines]
+    provider = claim.get("billing_provider") or {}
+    header = {
+        "patient_control_number": claim["patient_control_number"],
+        "payer_id": claim["payer_id"],
+        "contract_id": claim.get("contract_id"),
+        "billing_provider_npi": provider.get("npi"),
+        "billing_provider_tin": provider.get("tin"),
+        "service_from": claim.get("service_from") or min(dates),
+        "service_to": claim.get("service_to") or max(dates),
+        "received_date": claim.get("received_date") or today,
+        "place_of_service": claim.get("place_of_service"),
+        "type_of_bill": claim.get("type_of_bill"),
+        "drg": claim.get("drg"),
+        "admission_date": claim.get("admission_date"),
+        "discharge_date": claim.get("discharge_date"),
+        "medicare_locality": claim.get("medicare_locality"),
+    }
+    return ClaimSubmission({k: _iso(v) for k, v in header.items()}, lines, source)
+
+
+def header_date(header: Mapping[str, Any], name: str) -> date | None:
+    value = header.get(name)
+    return date.fromisoformat(value) if value else None
+
+
+def domain_claim(header: Mapping[str, Any], lines: Iterable[Mapping[str, Any]]) -> Claim:
+    """The pricing domain's claim from a stored header and line rows."""
+    claim_lines = tuple(
+        ClaimLine(
+            line_number=int(row["line_number"]),
+            code=str(row["code"]),
+            units=Decimal(row["units"]),
+            charge=Decimal(row["charge"]),
+            service_date=row["service_date"],
+            code_system=CODE_SYSTEMS[str(row["code_system"]).upper()],
+            modifiers=tuple(m for m in str(row.get("modifiers") or "").split(":") if m),
+            revenue_code=row.get("revenue_code"),
+            place_of_service=row.get("place_of_service"),
+            invoice_cost=row.get("invoice_cost"),
+        )
+        for row in lines
+    )
+    start = header_date(header, "service_from")
+    end = header_date(header, "service_to")
+    assert start is not None and end is not None
+    return Claim(
+        patient_control_number=str(header["patient_control_number"]),
+        payer_id=str(header["payer_id"]),
+        service_from=start,
+        service_to=end,
+        lines=claim_lines,
+        place_of_service=header.get("place_of_service"),
+        type_of_bill=header.get("type_of_bill"),
+        drg=header.get("drg"),
+        admission_date=header_date(header, "admission_date"),
+        discharge_date=header_date(header, "discharge_date"),
+        medicare_locality=parse_locality(header.get("medicare_locality")),
+    )
+
+
+def claim_from_837(claim: Claim837) -> dict[str, Any]:
+    """An 837 claim in the JSON claim shape (then validated like any other claim)."""
+    default_date = claim.service_date or claim.statement_start
+    lines = []
+    for line in claim.lines:
+        procedure = line.procedure
+        code = procedure.code if procedure else (line.revenue_code or "")
+        system = "REV" if procedure is None else _procedure_system(procedure.code)
+        lines.append({
+            "code_system": system, "code": code,
+            "modifiers": list(procedure.modifiers) if procedure else [],
+            "units": line.units if line.units is not None else Decimal(1),
+            "charge": line.charge, "revenue_code": line.revenue_code,
+            "service_date": line.service_date or default_date,
+            "place_of_service": line.place_of_service,
+        })  # fmt: skip
+    return {
+        "patient_control_number": claim.patient_control_number,
+        "payer_id": claim.payer_id or "",
+        "billing_provider": {"npi": claim.billing_provider_npi, "tin": claim.billing_provider_tin},
+        "service_from": claim.statement_start, "service_to": claim.statement_end,
+        "place_of_service": claim.place_of_service, "type_of_bill": claim.type_of_bill,
+        "drg": claim.drg_code, "admission_date": claim.admission_date, "lines": lines,
+    }  # fmt: skip
+
+
+def _procedure_system(code: str) -> str:
+    return "HCPCS" if code[:1].isalpha() else "CPT"
