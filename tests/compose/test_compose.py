@@ -7,11 +7,10 @@ from typing import Any
 
 import pytest
 import yaml
-from pydantic_settings import BaseSettings
-
 from contract_registry.config import RegistrySettings
 from notifier.config import NotifierSettings
 from obligation_tracker.config import TrackerSettings
+from pydantic_settings import BaseSettings
 from reimbursement_engine.config import EngineSettings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -18,18 +18,21 @@ from accord_common.testing.kafka import KafkaBroker
 
 
 @pytest.fixture(scope="session")
-def stack(kafka_broker: KafkaBroker, tmp_path_factory: pytest.TempPathFactory,
-          request: pytest.FixtureRequest) -> Iterator[Stack]:
+def stack(
+    kafka_broker: KafkaBroker, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Stack]:
     data_dir: Path = tmp_path_factory.mktemp("stack")
     urls: dict[str, str] = {}
     if os.environ.get("ACCORD_E2E_DATABASE", "postgresql") != "sqlite":
         server = request.getfixturevalue("postgres_server")
         suffix = uuid.uuid4().hex[:6]
-        urls = {s.name: server.create_database(f"{s.name.replace('-', '_')}_{suffix}")
-                for s in SERVICES}
+        urls = {s.name: server.create_database(f"{s.name.replace('-', '_')}_{suffix}") for s in SERVICES}
     config = StackConfig(
-        data_dir=data_dir, kafka_bootstrap=kafka_broker.bootstrap, smtp_port=_process.free_port(),
-        database_urls=urls, port_offset=_free_offset(),
+        data_dir=data_dir,
+        kafka_bootstrap=kafka_broker.bootstrap,
+        smtp_port=_process.free_port(),
+        database_urls=urls,
+        port_offset=_free_offset(),
         extra_env={"ACCORD_TRACKER_SCHEDULER_INTERVAL_SECONDS": "1"},
     )
     running = Stack(config)

@@ -49,16 +49,25 @@ def obligations(stack: Stack, contract_id: str) -> list[dict[str, Any]]:
 
 
 def open_notices(stack: Stack, contract_id: str) -> list[dict[str, Any]]:
-    return [o for o in obligations(stack, contract_id)
-            if o["kind"] == "renewal_notice" and o["status"] == "open"]
+    return [
+        o for o in obligations(stack, contract_id) if o["kind"] == "renewal_notice" and o["status"] == "open"
+    ]
 
 
 def new_contract(stack: Stack, name: str, termination: str = "2027-12-31") -> str:
     registry = stack.services["contract-registry"].url
     payer = post(f"{registry}/v1/payers", {"name": "Acme Health Plan", "x12_payer_id": "60054"})
-    contract = post(f"{registry}/v1/contracts", {
-        "payer_id": payer["id"], "name": name, "effective_date": "2026-01-01",
-        "termination_date": termination, "auto_renew": False, "notice_days": 90})
+    contract = post(
+        f"{registry}/v1/contracts",
+        {
+            "payer_id": payer["id"],
+            "name": name,
+            "effective_date": "2026-01-01",
+            "termination_date": termination,
+            "auto_renew": False,
+            "notice_days": 90,
+        },
+    )
     return str(contract["id"])
 
 
@@ -72,12 +81,22 @@ def receiver() -> Iterator[WebhookReceiver]:
 @pytest.fixture(scope="module")
 def subscribed(stack: Stack, receiver: WebhookReceiver) -> str:
     notifier = stack.services["notifier"].url
-    hook = post(f"{notifier}/v1/subscriptions", {
-        "name": "e2e webhook", "event_types": ["obligation.created"],
-        "channel": {"kind": "webhook", "url": receiver.url}})
-    post(f"{notifier}/v1/subscriptions", {
-        "name": "e2e email", "event_types": ["obligation.created"],
-        "channel": {"kind": "email", "recipients": ["contracting@clinic.example"]}})
+    hook = post(
+        f"{notifier}/v1/subscriptions",
+        {
+            "name": "e2e webhook",
+            "event_types": ["obligation.created"],
+            "channel": {"kind": "webhook", "url": receiver.url},
+        },
+    )
+    post(
+        f"{notifier}/v1/subscriptions",
+        {
+            "name": "e2e email",
+            "event_types": ["obligation.created"],
+            "channel": {"kind": "email", "recipients": ["contracting@clinic.example"]},
+        },
+    )
     return str(hook["channel"]["secret"])
 
 
@@ -94,8 +113,9 @@ def webhooks_for(receiver: WebhookReceiver, contract_id: str) -> list[Any]:
     return [r for r in receiver.received if contract_id.encode() in r.body]
 
 
-def test_contract_to_email_and_signed_webhook(stack: Stack, receiver: WebhookReceiver,
-                                              subscribed: str) -> None:
+def test_contract_to_email_and_signed_webhook(
+    stack: Stack, receiver: WebhookReceiver, subscribed: str
+) -> None:
     contract_id = new_contract(stack, "Acme PPO professional")
     notice = wait_for("the renewal-notice obligation", lambda: open_notices(stack, contract_id))
     assert notice[0]["due_date"] == "2027-10-02"  # 2027-12-31 minus 90 days
@@ -114,11 +134,19 @@ def test_amendment_moves_the_obligation(stack: Stack, subscribed: str) -> None:
     contract_id = new_contract(stack, "Acme HMO")
     first = wait_for("the obligation", lambda: open_notices(stack, contract_id))[0]
     registry = stack.services["contract-registry"].url
-    post(f"{registry}/v1/contracts/{contract_id}/versions", {
-        "effective_from": "2026-07-01", "effective_date": "2026-01-01",
-        "termination_date": "2028-06-30", "auto_renew": False, "notice_days": 120})
-    moved = wait_for("the move", lambda: [o for o in open_notices(stack, contract_id)
-                                          if o["due_date"] == "2028-03-02"])
+    post(
+        f"{registry}/v1/contracts/{contract_id}/versions",
+        {
+            "effective_from": "2026-07-01",
+            "effective_date": "2026-01-01",
+            "termination_date": "2028-06-30",
+            "auto_renew": False,
+            "notice_days": 120,
+        },
+    )
+    moved = wait_for(
+        "the move", lambda: [o for o in open_notices(stack, contract_id) if o["due_date"] == "2028-03-02"]
+    )
     assert moved[0]["id"] == first["id"]
     assert len(open_notices(stack, contract_id)) == 1
 
@@ -167,19 +195,33 @@ def _reset_pg(url: str) -> int:
     return asyncio.run(run())
 
 
-def test_every_event_delivered_twice_changes_nothing(stack: Stack, receiver: WebhookReceiver,
-                                                     subscribed: str) -> None:
+def test_every_event_delivered_twice_changes_nothing(
+    stack: Stack, receiver: WebhookReceiver, subscribed: str
+) -> None:
     contract_id = new_contract(stack, "Delivered twice")
     wait_for("the webhook", lambda: webhooks_for(receiver, contract_id))
-    wait_for("the email", lambda: mails_for(stack.mail_dir, contract_id) or
-             mails_for(stack.mail_dir, open_notices(stack, contract_id)[0]["id"]))
+    wait_for(
+        "the email",
+        lambda: (
+            mails_for(stack.mail_dir, contract_id)
+            or mails_for(stack.mail_dir, open_notices(stack, contract_id)[0]["id"])
+        ),
+    )
     time.sleep(2)
-    before = (len(receiver.received), len(list(stack.mail_dir.glob("*.eml"))),
-              len(obligations(stack, contract_id)))
-    republished = sum(_outbox_reset(stack.env_for(svc.spec)[f"{svc.spec.env_prefix}DATABASE_URL"])
-                      for svc in stack.services.values())
+    before = (
+        len(receiver.received),
+        len(list(stack.mail_dir.glob("*.eml"))),
+        len(obligations(stack, contract_id)),
+    )
+    republished = sum(
+        _outbox_reset(stack.env_for(svc.spec)[f"{svc.spec.env_prefix}DATABASE_URL"])
+        for svc in stack.services.values()
+    )
     assert republished > 0
     time.sleep(8)  # every relay re-publishes every event; consumers see each one twice
-    after = (len(receiver.received), len(list(stack.mail_dir.glob("*.eml"))),
-             len(obligations(stack, contract_id)))
+    after = (
+        len(receiver.received),
+        len(list(stack.mail_dir.glob("*.eml"))),
+        len(obligations(stack, contract_id)),
+    )
     assert after == before

@@ -9,8 +9,12 @@ from accord_common.events import CATALOGUE, CloudEvent, new_event
 from accord_common.events.asyncapi import render_yaml
 
 CONTRACT = {
-    "contract_id": "c-1", "organization_id": "org-a", "payer_id": "p-1", "status": "draft",
-    "version": 1, "effective_from": "2026-01-01",
+    "contract_id": "c-1",
+    "organization_id": "org-a",
+    "payer_id": "p-1",
+    "status": "draft",
+    "version": 1,
+    "effective_from": "2026-01-01",
     "terms": {"effective_date": "2026-01-01", "termination_date": "2027-12-31", "notice_days": 90},
 }
 
@@ -43,10 +47,18 @@ def test_unknown_event_type_is_refused() -> None:
 
 
 def test_money_travels_as_exact_decimal_text() -> None:
-    data = {"claim_id": "k", "organization_id": "o", "patient_control_number": "PCN1",
-            "payer_id": "p", "classification": "underpaid", "expected_allowed": "88.95",
-            "paid_amount": "80.10", "patient_responsibility": "0", "variance": "8.85",
-            "remittance_date": "2026-03-01"}
+    data = {
+        "claim_id": "k",
+        "organization_id": "o",
+        "patient_control_number": "PCN1",
+        "payer_id": "p",
+        "classification": "underpaid",
+        "expected_allowed": "88.95",
+        "paid_amount": "80.10",
+        "patient_responsibility": "0",
+        "variance": "8.85",
+        "remittance_date": "2026-03-01",
+    }
     event = new_event("claim.variance_detected", source="x", subject="k", data=data)
     assert event.data["variance"] == "8.85"
 

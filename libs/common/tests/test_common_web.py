@@ -15,8 +15,11 @@ from sqlalchemy import Column, Integer, Table, insert, select
 def test_problem_body_follows_rfc_9457() -> None:
     body = NotFound("contract c-9 not found").to_dict(instance="/v1/contracts/c-9")
     assert body == {
-        "type": "https://accord.dev/problems/not-found", "title": "Not found", "status": 404,
-        "detail": "contract c-9 not found", "instance": "/v1/contracts/c-9",
+        "type": "https://accord.dev/problems/not-found",
+        "title": "Not found",
+        "status": 404,
+        "detail": "contract c-9 not found",
+        "instance": "/v1/contracts/c-9",
     }
 
 
@@ -52,8 +55,10 @@ async def test_money_is_exact_on_sqlite(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'm.db'}")
     async with engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
-        await conn.execute(insert(table), [{"id": 1, "amount": Decimal("0.10")},
-                                           {"id": 2, "amount": Decimal("123456789.123456")}])
+        await conn.execute(
+            insert(table),
+            [{"id": 1, "amount": Decimal("0.10")}, {"id": 2, "amount": Decimal("123456789.123456")}],
+        )
         rows = (await conn.execute(select(table.c.amount).order_by(table.c.id))).scalars().all()
     await engine.dispose()
     assert rows == [Decimal("0.1"), Decimal("123456789.123456")]

@@ -14,8 +14,9 @@ from accord_common.migrate import upgrade
 from accord_common.runtime import ServiceRuntime
 
 
-def run_cli(prog: str, build_runtime: Callable[[], ServiceRuntime], app_path: str,
-            argv: Sequence[str] | None = None) -> int:
+def run_cli(
+    prog: str, build_runtime: Callable[[], ServiceRuntime], app_path: str, argv: Sequence[str] | None = None
+) -> int:
     parser = argparse.ArgumentParser(prog=prog)
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the HTTP API, the outbox relay and the consumers")
@@ -32,8 +33,15 @@ def run_cli(prog: str, build_runtime: Callable[[], ServiceRuntime], app_path: st
     if args.command == "serve":
         import uvicorn
 
-        uvicorn.run(app_path, factory=True, host=args.host, port=args.port, workers=args.workers,
-                    log_config=None, access_log=False)
+        uvicorn.run(
+            app_path,
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_config=None,
+            access_log=False,
+        )
         return 0
     runtime = build_runtime()
     if args.command == "migrate":
@@ -51,8 +59,13 @@ def run_cli(prog: str, build_runtime: Callable[[], ServiceRuntime], app_path: st
 
 async def _issue(runtime: ServiceRuntime, org: str, name: str, scopes: set[str]) -> str:
     async with runtime.sessions() as session, session.begin():
-        raw = await issue_key(session, runtime.metadata, organization_id=org, name=name,
-                              scopes={s.strip() for s in scopes if s.strip()})
+        raw = await issue_key(
+            session,
+            runtime.metadata,
+            organization_id=org,
+            name=name,
+            scopes={s.strip() for s in scopes if s.strip()},
+        )
     await runtime.engine.dispose()
     return raw
 
@@ -69,11 +82,11 @@ async def _replay(runtime: ServiceRuntime) -> int:
                 key = row.message_key.encode() if row.message_key else None
                 await producer.send_and_wait(row.topic, value=row.payload, key=key)
             await session.execute(
-                update(table).where(table.c.id.in_([r.id for r in rows]))
+                update(table)
+                .where(table.c.id.in_([r.id for r in rows]))
                 .values(replayed_at=datetime.now(UTC))
             )
     finally:
         await producer.stop()
         await runtime.engine.dispose()
     return len(rows)
-

@@ -20,7 +20,8 @@ from sqlalchemy import Column, Integer, String, Table, func, insert, select, upd
 metadata = new_metadata()
 add_infra_tables(metadata)
 ledger = Table(
-    "ledger", metadata,
+    "ledger",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("contract_id", String(36), nullable=False),
     Column("version", Integer, nullable=False),
@@ -28,10 +29,20 @@ ledger = Table(
 
 
 def contract_event(contract_id: str, version: int) -> CloudEvent:
-    return new_event("contract.amended", source="test", subject=contract_id, data={
-        "contract_id": contract_id, "organization_id": "org-a", "payer_id": "p", "status": "active",
-        "version": version, "effective_from": "2026-01-01",
-        "terms": {"effective_date": "2026-01-01"}})
+    return new_event(
+        "contract.amended",
+        source="test",
+        subject=contract_id,
+        data={
+            "contract_id": contract_id,
+            "organization_id": "org-a",
+            "payer_id": "p",
+            "status": "active",
+            "version": version,
+            "effective_from": "2026-01-01",
+            "terms": {"effective_date": "2026-01-01"},
+        },
+    )
 
 
 class Harness:
@@ -49,7 +60,9 @@ class Harness:
         async with self.sessions() as s:
             rows = await s.execute(
                 select(ledger.c.contract_id, ledger.c.version)
-                .where(ledger.c.contract_id == contract_id).order_by(ledger.c.id))
+                .where(ledger.c.contract_id == contract_id)
+                .order_by(ledger.c.id)
+            )
             return [(r[0], r[1]) for r in rows.all()]
 
     async def count(self, table: str, contract_id: str) -> int:
@@ -57,8 +70,9 @@ class Harness:
         query = select(func.count()).select_from(t)
         if table == "inbox":
             outbox = metadata.tables["outbox"]
-            query = query.where(t.c.event_id.in_(
-                select(outbox.c.event_id).where(outbox.c.message_key == contract_id)))
+            query = query.where(
+                t.c.event_id.in_(select(outbox.c.event_id).where(outbox.c.message_key == contract_id))
+            )
         else:
             query = query.where(t.c.message_key == contract_id)
         async with self.sessions() as s:
@@ -77,8 +91,7 @@ async def harness(postgres_server: PostgresServer, kafka_broker: KafkaBroker) ->
 
 
 async def record(event: CloudEvent, uow: UnitOfWork) -> None:
-    await uow.session.execute(insert(ledger).values(contract_id=event.subject,
-                                                     version=event.data["version"]))
+    await uow.session.execute(insert(ledger).values(contract_id=event.subject, version=event.data["version"]))
 
 
 async def run_consumer(h: Harness, handler: Any, until: Any, timeout: float = 60) -> ConsumerLoop:
@@ -86,9 +99,15 @@ async def run_consumer(h: Harness, handler: Any, until: Any, timeout: float = 60
     producer = h.kafka.producer()
     await consumer.start()
     await producer.start()
-    loop = ConsumerLoop(name="test", consumer=consumer, producer=producer,
-                        handlers={"contract.amended": handler}, uow_factory=h.uow,
-                        max_attempts=3, backoff_s=0.05)
+    loop = ConsumerLoop(
+        name="test",
+        consumer=consumer,
+        producer=producer,
+        handlers={"contract.amended": handler},
+        uow_factory=h.uow,
+        max_attempts=3,
+        backoff_s=0.05,
+    )
     loop.start()
     try:
         async with asyncio.timeout(timeout):

@@ -4,7 +4,7 @@ The workspace runs pytest with --import-mode=importlib, so this folder is put on
 """
 
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,7 +31,7 @@ def mail_sink() -> Iterator[MailSink]:
 
 
 @pytest.fixture
-async def database_url(postgres_server) -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
+async def database_url(postgres_server) -> str:  # type: ignore[no-untyped-def]
     import uuid
 
-    yield await postgres_server.create_database_async(f"notifier_{uuid.uuid4().hex[:10]}")
+    return await postgres_server.create_database_async(f"notifier_{uuid.uuid4().hex[:10]}")

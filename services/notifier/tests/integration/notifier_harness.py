@@ -18,16 +18,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
 import httpx
+from accord_common.auth import issue_key
+from accord_common.events import CloudEvent, new_event
 from aiokafka import AIOKafkaProducer
 from aiosmtpd.controller import Controller
 from asgi_lifespan import LifespanManager
-from sqlalchemy import func, select
-
-from accord_common.auth import issue_key
-from accord_common.events import CloudEvent, new_event
 from notifier.adapters.orm import deliveries, delivery_attempts
 from notifier.bootstrap import build_app
 from notifier.config import NotifierSettings
+from sqlalchemy import func, select
 
 T = TypeVar("T")
 SCOPES = {"notifications:read", "notifications:write"}
@@ -60,7 +59,7 @@ class Receiver:
         lock = threading.Lock()
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
                 with lock:
                     index = len(receiver.received)
@@ -105,7 +104,7 @@ class MailSink:
         self.messages: list[EmailMessage] = []
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         raw = envelope.original_content or envelope.content
         self.messages.append(email.message_from_bytes(raw, policy=email.policy.default))  # type: ignore[arg-type]
         return "250 OK"
@@ -168,8 +167,14 @@ class Notifier:
     async def api_key(self, organization_id: str) -> dict[str, str]:
         raw = f"acc_{secrets.token_hex(6)}_{secrets.token_hex(24)}"  # hex: no '_' inside the secret
         async with self.runtime.sessions() as session, session.begin():
-            await issue_key(session, self.runtime.metadata, organization_id=organization_id, name="it",
-                            scopes=SCOPES, raw_key=raw)
+            await issue_key(
+                session,
+                self.runtime.metadata,
+                organization_id=organization_id,
+                name="it",
+                scopes=SCOPES,
+                raw_key=raw,
+            )
         return {"Authorization": f"Bearer {raw}"}
 
     async def subscribe(self, headers: dict[str, str], **body: Any) -> dict[str, Any]:
@@ -200,12 +205,45 @@ async def running(settings: NotifierSettings) -> AsyncIterator[Notifier]:
 def obligation_event(organization_id: str, **overrides: Any) -> CloudEvent:
     obligation_id = str(uuid.uuid4())
     data = {
-        "obligation_id": obligation_id, "organization_id": organization_id, "kind": "renewal_notice",
-        "status": "open", "due_date": "2027-10-02", "contract_id": str(uuid.uuid4()), "payer_id": "payer-acme",
-        "title": "Renewal notice to Acme Health Plan", "lead_days": 90,
+        "obligation_id": obligation_id,
+        "organization_id": organization_id,
+        "kind": "renewal_notice",
+        "status": "open",
+        "due_date": "2027-10-02",
+        "contract_id": str(uuid.uuid4()),
+        "payer_id": "payer-acme",
+        "title": "Renewal notice to Acme Health Plan",
+        "lead_days": 90,
     } | overrides
-    return new_event("obligation.created", source="obligation-tracker", subject=obligation_id, data=data,
-                     organization_id=organization_id)
+    return new_event(
+        "obligation.created",
+        source="obligation-tracker",
+        subject=obligation_id,
+        data=data,
+        organization_id=organization_id,
+    )
+
+
+def variance_event(organization_id: str) -> CloudEvent:
+    data = {
+        "claim_id": f"claim-{uuid.uuid4().hex[:8]}",
+        "organization_id": organization_id,
+        "patient_control_number": "PCN-1",
+        "payer_id": "payer-acme",
+        "classification": "underpaid",
+        "expected_allowed": "250.00",
+        "paid_amount": "180.00",
+        "patient_responsibility": "20.00",
+        "variance": "-50.00",
+        "remittance_date": "2026-03-02",
+    }
+    return new_event(
+        "claim.variance_detected",
+        source="reimbursement-engine",
+        subject=data["claim_id"],
+        data=data,
+        organization_id=organization_id,
+    )
 
 
 async def publish(bootstrap: str, *events: CloudEvent) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 
+from accord_common.auth import issue_key
+from accord_common.testing.kafka import KafkaBroker
 from notifier_harness import (
     MailSink,
     Receiver,
@@ -12,13 +14,10 @@ from notifier_harness import (
     publish,
     running,
     settings_for,
+    variance_event,
     wait_for,
 )
 from standardwebhooks.webhooks import Webhook
-
-from accord_common.auth import issue_key
-from accord_common.events import new_event
-from accord_common.testing.kafka import KafkaBroker
 
 
 async def test_another_organisation_gets_404_for_subscriptions_and_deliveries(
@@ -27,8 +26,12 @@ async def test_another_organisation_gets_404_for_subscriptions_and_deliveries(
     async with running(settings_for(database_url, kafka_broker.bootstrap, mail_sink)) as notifier:
         org_a = new_org()
         a, b = await notifier.api_key(org_a), await notifier.api_key(new_org())
-        created = await notifier.subscribe(a, name="A's hook", event_types=["obligation.created"],
-                                           channel={"kind": "webhook", "url": receiver.url})
+        created = await notifier.subscribe(
+            a,
+            name="A's hook",
+            event_types=["obligation.created"],
+            channel={"kind": "webhook", "url": receiver.url},
+        )
         event = obligation_event(org_a)
         await publish(kafka_broker.bootstrap, event)
 
@@ -62,19 +65,19 @@ async def test_rotated_secret_and_old_one_both_verify_during_the_overlap(
     async with running(settings_for(database_url, kafka_broker.bootstrap, mail_sink)) as notifier:
         org = new_org()
         headers = await notifier.api_key(org)
-        created = await notifier.subscribe(headers, name="rotating", event_types=["claim.*"],
-                                           channel={"kind": "webhook", "url": receiver.url})
-        rotated = await notifier.client.post(f"/v1/subscriptions/{created['id']}/rotate-secret", headers=headers)
+        created = await notifier.subscribe(
+            headers,
+            name="rotating",
+            event_types=["claim.*"],
+            channel={"kind": "webhook", "url": receiver.url},
+        )
+        rotated = await notifier.client.post(
+            f"/v1/subscriptions/{created['id']}/rotate-secret", headers=headers
+        )
         assert rotated.status_code == 200
         new_secret = rotated.json()["secret"]
         assert new_secret != created["channel"]["secret"]
-        event = obligation_event(org)  # not a claim: no delivery
-
-        claim = new_event("claim.variance_detected", source="reimbursement-engine", subject="claim-77", data={
-            "claim_id": "claim-77", "organization_id": org, "patient_control_number": "PCN-1",
-            "payer_id": "payer-acme", "classification": "underpaid", "expected_allowed": "250.00",
-            "paid_amount": "180.00", "patient_responsibility": "20.00", "variance": "-50.00",
-            "remittance_date": "2026-03-02"}, organization_id=org)
+        event, claim = obligation_event(org), variance_event(org)  # only claims are subscribed
         await publish(kafka_broker.bootstrap, event, claim)
 
         async def arrived() -> list[object]:
@@ -87,13 +90,18 @@ async def test_rotated_secret_and_old_one_both_verify_during_the_overlap(
         assert receiver.about(event.id) == []
 
 
-async def test_validation_scopes_and_pagination(
+BASE = {
+    "name": "x",
+    "event_types": ["obligation.*"],
+    "channel": {"kind": "email", "recipients": ["a@clinic.example"]},
+}
+
+
+async def test_invalid_requests_get_422_naming_the_field(
     database_url: str, kafka_broker: KafkaBroker, mail_sink: MailSink
 ) -> None:
     async with running(settings_for(database_url, kafka_broker.bootstrap, mail_sink)) as notifier:
-        org = new_org()
-        headers = await notifier.api_key(org)
-        client = notifier.client
+        headers = await notifier.api_key(new_org())
         bad = [
             ({"event_types": ["nothing.here"]}, "event_types"),
             ({"event_types": ["notification.failed"]}, "event_types"),
@@ -102,22 +110,38 @@ async def test_validation_scopes_and_pagination(
             ({"owner_email": "nobody"}, "owner_email"),
             ({"colour": "blue"}, "colour"),
         ]
-        base = {"name": "x", "event_types": ["obligation.*"],
-                "channel": {"kind": "email", "recipients": ["a@clinic.example"]}}
         for change, field in bad:
-            response = await client.post("/v1/subscriptions", headers=headers, json=base | change)
+            response = await notifier.client.post("/v1/subscriptions", headers=headers, json=BASE | change)
             assert response.status_code == 422, change
             assert response.json()["errors"][0]["field"] == field
+
+
+async def test_scopes_pagination_and_delete(
+    database_url: str, kafka_broker: KafkaBroker, mail_sink: MailSink
+) -> None:
+    async with running(settings_for(database_url, kafka_broker.bootstrap, mail_sink)) as notifier:
+        org = new_org()
+        headers = await notifier.api_key(org)
+        client, base = notifier.client, BASE
         for n in range(3):
             await notifier.subscribe(headers, **(base | {"name": f"s{n}"}))
         first = (await client.get("/v1/subscriptions", headers=headers, params={"limit": 2})).json()
-        second = (await client.get("/v1/subscriptions", headers=headers,
-                                   params={"limit": 2, "cursor": first["next_cursor"]})).json()
+        second = (
+            await client.get(
+                "/v1/subscriptions", headers=headers, params={"limit": 2, "cursor": first["next_cursor"]}
+            )
+        ).json()
         assert len(first["items"]) == 2 and len(second["items"]) == 1
         raw = f"acc_{secrets.token_hex(6)}_{secrets.token_hex(24)}"
         async with notifier.runtime.sessions() as session, session.begin():
-            await issue_key(session, notifier.runtime.metadata, organization_id=org, name="reader",
-                            scopes={"notifications:read"}, raw_key=raw)
+            await issue_key(
+                session,
+                notifier.runtime.metadata,
+                organization_id=org,
+                name="reader",
+                scopes={"notifications:read"},
+                raw_key=raw,
+            )
         reader = {"Authorization": f"Bearer {raw}"}
         assert (await client.get("/v1/subscriptions", headers=reader)).status_code == 200
         assert (await client.post("/v1/subscriptions", headers=reader, json=base)).status_code == 403

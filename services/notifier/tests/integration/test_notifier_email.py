@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from accord_common.testing.kafka import KafkaBroker
+from notifier.adapters.orm import deliveries
 from notifier_harness import (
     MailSink,
     html_text,
@@ -17,9 +19,6 @@ from notifier_harness import (
 )
 from sqlalchemy import update
 
-from accord_common.testing.kafka import KafkaBroker
-from notifier.adapters.orm import deliveries
-
 
 async def test_email_arrives_with_text_and_html(
     database_url: str, kafka_broker: KafkaBroker, mail_sink: MailSink
@@ -27,9 +26,13 @@ async def test_email_arrives_with_text_and_html(
     async with running(settings_for(database_url, kafka_broker.bootstrap, mail_sink)) as notifier:
         org = new_org()
         headers = await notifier.api_key(org)
-        await notifier.subscribe(headers, name="Contracting team", event_types=["obligation.created"],
-                                 filters={"obligation_kind": "renewal_notice"},
-                                 channel={"kind": "email", "recipients": ["contracting@clinic.example"]})
+        await notifier.subscribe(
+            headers,
+            name="Contracting team",
+            event_types=["obligation.created"],
+            filters={"obligation_kind": "renewal_notice"},
+            channel={"kind": "email", "recipients": ["contracting@clinic.example"]},
+        )
         wanted = obligation_event(org)
         unwanted = obligation_event(org, kind="escalator")  # filtered out
         await publish(kafka_broker.bootstrap, unwanted, wanted)
@@ -55,9 +58,12 @@ async def test_daily_digest_collects_the_days_events_into_one_mail(
     async with running(settings_for(database_url, kafka_broker.bootstrap, mail_sink)) as notifier:
         org = new_org()
         headers = await notifier.api_key(org)
-        await notifier.subscribe(headers, name="Digest", event_types=["obligation.*"],
-                                 channel={"kind": "email", "recipients": ["digest@clinic.example"],
-                                          "digest": True})
+        await notifier.subscribe(
+            headers,
+            name="Digest",
+            event_types=["obligation.*"],
+            channel={"kind": "email", "recipients": ["digest@clinic.example"], "digest": True},
+        )
         events = [obligation_event(org), obligation_event(org, title="Escalator check", kind="escalator")]
         await publish(kafka_broker.bootstrap, *events)
 
@@ -69,8 +75,11 @@ async def test_daily_digest_collects_the_days_events_into_one_mail(
         assert not mail_sink.about(events[0].data["obligation_id"])
         async with notifier.runtime.sessions() as session, session.begin():  # the digest hour comes
             ids = [e.id for e in events]
-            await session.execute(update(deliveries).where(deliveries.c.event_id.in_(ids))
-                                  .values(next_attempt_at=datetime.now(UTC)))
+            await session.execute(
+                update(deliveries)
+                .where(deliveries.c.event_id.in_(ids))
+                .values(next_attempt_at=datetime.now(UTC))
+            )
 
         async def digest() -> list[object]:
             return mail_sink.about(events[0].data["obligation_id"])  # type: ignore[return-value]

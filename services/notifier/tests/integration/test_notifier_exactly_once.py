@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from accord_common.testing.kafka import KafkaBroker
 from notifier_harness import (
     MailSink,
     Receiver,
@@ -15,8 +16,6 @@ from notifier_harness import (
     wait_for,
 )
 
-from accord_common.testing.kafka import KafkaBroker
-
 
 async def test_redelivered_event_gives_one_delivery(
     database_url: str, kafka_broker: KafkaBroker, mail_sink: MailSink, receiver: Receiver
@@ -24,10 +23,18 @@ async def test_redelivered_event_gives_one_delivery(
     async with running(settings_for(database_url, kafka_broker.bootstrap, mail_sink)) as notifier:
         org = new_org()
         headers = await notifier.api_key(org)
-        await notifier.subscribe(headers, name="hook", event_types=["obligation.created"],
-                                 channel={"kind": "webhook", "url": receiver.url})
-        await notifier.subscribe(headers, name="mail", event_types=["obligation.*"],
-                                 channel={"kind": "email", "recipients": ["twice@clinic.example"]})
+        await notifier.subscribe(
+            headers,
+            name="hook",
+            event_types=["obligation.created"],
+            channel={"kind": "webhook", "url": receiver.url},
+        )
+        await notifier.subscribe(
+            headers,
+            name="mail",
+            event_types=["obligation.*"],
+            channel={"kind": "email", "recipients": ["twice@clinic.example"]},
+        )
         event = obligation_event(org)
         await publish(kafka_broker.bootstrap, event, event)  # the same event id, twice
         await publish(kafka_broker.bootstrap, event)
@@ -52,8 +59,12 @@ async def test_restart_mid_send_completes_the_delivery_once(
         async with running(settings) as first:
             org = new_org()
             headers = await first.api_key(org)
-            await first.subscribe(headers, name="slow", event_types=["obligation.created"],
-                                  channel={"kind": "webhook", "url": receiver.url})
+            await first.subscribe(
+                headers,
+                name="slow",
+                event_types=["obligation.created"],
+                channel={"kind": "webhook", "url": receiver.url},
+            )
             event = obligation_event(org)
             await publish(kafka_broker.bootstrap, event)
 
@@ -64,6 +75,7 @@ async def test_restart_mid_send_completes_the_delivery_once(
         # The first instance is gone mid-send: nothing recorded, the lease will run out.
         receiver.release.set()
         async with running(settings) as second:
+
             async def delivered() -> list[object]:
                 return [r for r in await second.delivery_rows(event.id) if r.status == "delivered"]
 

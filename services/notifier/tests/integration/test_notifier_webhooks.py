@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from accord_common.testing.kafka import KafkaBroker
+from notifier.adapters.orm import metadata
 from notifier_harness import (
     MailSink,
+    Notifier,
     Receiver,
     new_org,
     obligation_event,
@@ -18,9 +21,6 @@ from notifier_harness import (
 from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from accord_common.testing.kafka import KafkaBroker
-from notifier.adapters.orm import metadata
-
 
 async def test_signed_webhook_verifies_and_tampering_fails(
     database_url: str, kafka_broker: KafkaBroker, mail_sink: MailSink, receiver: Receiver
@@ -29,7 +29,9 @@ async def test_signed_webhook_verifies_and_tampering_fails(
         org = new_org()
         headers = await notifier.api_key(org)
         created = await notifier.subscribe(
-            headers, name="Ops webhook", event_types=["obligation.*"],
+            headers,
+            name="Ops webhook",
+            event_types=["obligation.*"],
             channel={"kind": "webhook", "url": receiver.url},
         )
         secret = created["channel"]["secret"]
@@ -62,8 +64,12 @@ async def test_receiver_down_then_up_gets_the_event_once(
         async with running(settings) as notifier:
             org = new_org()
             headers = await notifier.api_key(org)
-            await notifier.subscribe(headers, name="flaky", event_types=["obligation.created"],
-                                     channel={"kind": "webhook", "url": receiver.url})
+            await notifier.subscribe(
+                headers,
+                name="flaky",
+                event_types=["obligation.created"],
+                channel={"kind": "webhook", "url": receiver.url},
+            )
             event = obligation_event(org)
             await publish(kafka_broker.bootstrap, event)
 
@@ -86,15 +92,23 @@ async def test_always_failing_endpoint_is_dead_lettered_disabled_and_owner_email
     database_url: str, kafka_broker: KafkaBroker, mail_sink: MailSink
 ) -> None:
     receiver = Receiver(answer=lambda n: 503).start()
-    settings = settings_for(database_url, kafka_broker.bootstrap, mail_sink,
-                            retry_delays_seconds=[0.2], disable_after_consecutive_dead=2)
+    settings = settings_for(
+        database_url,
+        kafka_broker.bootstrap,
+        mail_sink,
+        retry_delays_seconds=[0.2],
+        disable_after_consecutive_dead=2,
+    )
     try:
         async with running(settings) as notifier:
             org = new_org()
             headers = await notifier.api_key(org)
             created = await notifier.subscribe(
-                headers, name="broken", event_types=["obligation.created"],
-                channel={"kind": "webhook", "url": receiver.url}, owner_email="it-owner@clinic.example",
+                headers,
+                name="broken",
+                event_types=["obligation.created"],
+                channel={"kind": "webhook", "url": receiver.url},
+                owner_email="it-owner@clinic.example",
             )
             events = [obligation_event(org), obligation_event(org)]
             await publish(kafka_broker.bootstrap, *events)
@@ -106,36 +120,43 @@ async def test_always_failing_endpoint_is_dead_lettered_disabled_and_owner_email
             assert "switched off" in mail["Subject"]
             view = (await notifier.client.get(f"/v1/subscriptions/{created['id']}", headers=headers)).json()
             assert view["enabled"] is False and "failed" in view["disabled_reason"]
-            dead = await notifier.client.get("/v1/deliveries", headers=headers,
-                                             params={"subscription_id": created["id"], "status": "dead"})
+            dead = await notifier.client.get(
+                "/v1/deliveries", headers=headers, params={"subscription_id": created["id"], "status": "dead"}
+            )
             assert len(dead.json()["items"]) == 2
             assert all(len(d["attempts"]) == 2 for d in dead.json()["items"])
             assert await _outbox_count(notifier, "notification.failed", created["id"]) == 2
 
-            later = obligation_event(org)  # a disabled subscription matches nothing more
-            await publish(kafka_broker.bootstrap, later)
-            await wait_for("the later event consumed", lambda: _consumed(notifier, later.id))
-            assert await notifier.delivery_rows(later.id) == []
-
-            enabled = await notifier.client.post(f"/v1/subscriptions/{created['id']}/enable", headers=headers)
-            assert enabled.json()["enabled"] is True
-            replayed = await notifier.client.post(f"/v1/subscriptions/{created['id']}/replay-failed",
-                                                  headers=headers)
-            assert replayed.json() == {"replayed": 2}
+            await _then_nothing_more_until_enabled(notifier, kafka_broker, org, created["id"], headers)
     finally:
         receiver.stop()
 
 
-async def _outbox_count(notifier: object, topic: str, subscription_id: str) -> int:
+async def _then_nothing_more_until_enabled(
+    notifier: Notifier, kafka_broker: KafkaBroker, org: str, subscription_id: str, headers: dict[str, str]
+) -> None:
+    later = obligation_event(org)  # a disabled subscription matches nothing more
+    await publish(kafka_broker.bootstrap, later)
+    await wait_for("the later event consumed", lambda: _consumed(notifier, later.id))
+    assert await notifier.delivery_rows(later.id) == []
+    enabled = await notifier.client.post(f"/v1/subscriptions/{subscription_id}/enable", headers=headers)
+    assert enabled.json()["enabled"] is True
+    replayed = await notifier.client.post(
+        f"/v1/subscriptions/{subscription_id}/replay-failed", headers=headers
+    )
+    assert replayed.json() == {"replayed": 2}
+
+
+async def _outbox_count(notifier: Notifier, topic: str, subscription_id: str) -> int:
     outbox = metadata.tables["outbox"]
-    async with notifier.runtime.sessions() as session:  # type: ignore[attr-defined]
+    async with notifier.runtime.sessions() as session:
         rows = (await session.execute(select(outbox.c.payload).where(outbox.c.topic == topic))).all()
     return sum(1 for row in rows if json.loads(row.payload)["data"]["subscription_id"] == subscription_id)
 
 
-async def _consumed(notifier: object, event_id: str) -> bool:
+async def _consumed(notifier: Notifier, event_id: str) -> bool:
     inbox = metadata.tables["inbox"]
-    async with notifier.runtime.sessions() as session:  # type: ignore[attr-defined]
+    async with notifier.runtime.sessions() as session:
         return await session.scalar(select(inbox.c.event_id).where(inbox.c.event_id == event_id)) is not None
 
 
@@ -145,11 +166,22 @@ async def test_private_addresses_are_refused_with_422(
     settings = settings_for(database_url, kafka_broker.bootstrap, mail_sink, webhook_allow_private="")
     async with running(settings) as notifier:
         headers = await notifier.api_key(new_org())
-        for url in ("http://10.0.0.5/hooks", "http://169.254.169.254/latest/meta-data",
-                    "http://127.0.0.1:8080/", "http://[::1]/", "ftp://example.com/"):
-            response = await notifier.client.post("/v1/subscriptions", headers=headers, json={
-                "name": "sneaky", "event_types": ["obligation.created"],
-                "channel": {"kind": "webhook", "url": url}})
+        for url in (
+            "http://10.0.0.5/hooks",
+            "http://169.254.169.254/latest/meta-data",
+            "http://127.0.0.1:8080/",
+            "http://[::1]/",
+            "ftp://example.com/",
+        ):
+            response = await notifier.client.post(
+                "/v1/subscriptions",
+                headers=headers,
+                json={
+                    "name": "sneaky",
+                    "event_types": ["obligation.created"],
+                    "channel": {"kind": "webhook", "url": url},
+                },
+            )
             assert response.status_code == 422, url
             assert response.headers["content-type"] == "application/problem+json"
             assert response.json()["errors"][0]["field"] == "channel.url"

@@ -6,11 +6,25 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-
 from accord_common.errors import Unprocessable
 from notifier.adapters.webhooks import HttpWebhookPoster, parse_retry_after
 from notifier.domain import RESPONSE_BODY_CAP_BYTES, AllowList, next_digest_at
 from notifier.handlers.validation import UrlGuard, event_types, subscription_columns
+
+
+class Streamed(httpx.AsyncByteStream):
+    """A body that arrives as a stream, as from a real server (MockTransport pre-reads bytes)."""
+
+    def __init__(self, body: bytes, chunk: int = 4096) -> None:
+        self.body, self.chunk = body, chunk
+
+    async def __aiter__(self):  # type: ignore[no-untyped-def]
+        for start in range(0, len(self.body), self.chunk):
+            yield self.body[start : start + self.chunk]
+
+
+def answer(status: int, body: bytes = b"", **headers: str) -> httpx.Response:
+    return httpx.Response(status, headers=headers, stream=Streamed(body))
 
 
 def resolver(*addresses: str):  # type: ignore[no-untyped-def]
@@ -21,8 +35,9 @@ def resolver(*addresses: str):  # type: ignore[no-untyped-def]
 
 
 def poster(handler, *addresses: str, allow: str = "") -> HttpWebhookPoster:  # type: ignore[no-untyped-def]
-    return HttpWebhookPoster(resolver(*addresses), AllowList.parse(allow.split(",")), 5.0,
-                             transport=httpx.MockTransport(handler))
+    return HttpWebhookPoster(
+        resolver(*addresses), AllowList.parse(allow.split(",")), 5.0, transport=httpx.MockTransport(handler)
+    )
 
 
 async def test_the_request_goes_to_the_checked_address_with_the_original_host() -> None:
@@ -30,14 +45,18 @@ async def test_the_request_goes_to_the_checked_address_with_the_original_host() 
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return httpx.Response(204)
+        return answer(204)
 
-    result = await poster(handler, "93.184.216.34").post("https://hooks.clinic.example:8443/in", b"{}", {})
+    parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    result = await poster(handler, "93.184.216.34").post(
+        "https://hooks.clinic.example:8443/in", b"{}", {"traceparent": parent}
+    )
     assert result.status_code == 204 and result.error is None
     assert seen[0].url.host == "93.184.216.34" and seen[0].url.port == 8443
     assert seen[0].headers["host"] == "hooks.clinic.example:8443"
     assert seen[0].extensions["sni_hostname"] == "hooks.clinic.example"
-    assert "traceparent" in seen[0].headers
+    assert seen[0].headers["traceparent"].split("-")[1] == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert seen[0].headers["user-agent"].startswith("Accord-Notifier")
 
 
 @pytest.mark.parametrize("address", ["10.0.0.5", "169.254.169.254", "127.0.0.1", "::ffff:10.1.2.3"])
@@ -50,15 +69,16 @@ async def test_a_host_that_now_resolves_inside_is_refused_without_a_request(addr
 
 
 async def test_the_allow_list_lets_loopback_through() -> None:
-    result = await poster(lambda r: httpx.Response(200), "127.0.0.1", allow="127.0.0.0/8").post(
-        "http://localhost:9000/in", b"{}", {})
+    result = await poster(lambda r: answer(200), "127.0.0.1", allow="127.0.0.0/8").post(
+        "http://localhost:9000/in", b"{}", {}
+    )
     assert result.status_code == 200
 
 
 async def test_redirects_are_not_followed_and_the_body_is_capped() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         body = b"x" * (RESPONSE_BODY_CAP_BYTES * 3)
-        return httpx.Response(302, headers={"location": "http://10.0.0.1/", "retry-after": "120"}, content=body)
+        return answer(302, body, location="http://10.0.0.1/", **{"retry-after": "120"})
 
     result = await poster(handler, "93.184.216.34").post("http://hooks.clinic.example/in", b"{}", {})
     assert result.status_code == 302

@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
-
 from accord_common.events import CloudEvent, new_event
 from accord_common.runtime import ServiceRuntime
 from notifier.adapters.orm import deliveries, metadata, owner_emails, subscriptions
@@ -22,6 +20,7 @@ from notifier.dispatcher import Dispatcher
 from notifier.handlers.dispatch import Claim, record_outcome
 from notifier.handlers.events import record_deliveries
 from notifier.ports import OutgoingMail, SendResult
+from sqlalchemy import select
 
 ORG = "org-unit"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -66,10 +65,20 @@ class World:
     async def subscribe(self, **columns: Any) -> str:
         subscription_id = str(uuid.uuid4())
         values = {
-            "id": subscription_id, "organization_id": ORG, "name": "s", "event_types": ["obligation.*"],
-            "filters": {}, "channel_kind": "webhook", "webhook_url": "https://hooks.clinic.example/in",
-            "secrets": [{"value": "whsec_" + "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", "retires_at": None}],
-            "digest": False, "consecutive_dead": 0, "created_at": START, "updated_at": START,
+            "id": subscription_id,
+            "organization_id": ORG,
+            "name": "s",
+            "event_types": ["obligation.*"],
+            "filters": {},
+            "channel_kind": "webhook",
+            "webhook_url": "https://hooks.clinic.example/in",
+            "secrets": [
+                {"value": "whsec_" + "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", "retires_at": None}
+            ],
+            "digest": False,
+            "consecutive_dead": 0,
+            "created_at": START,
+            "updated_at": START,
         } | columns
         async with self.runtime.sessions() as session, session.begin():
             await session.execute(subscriptions.insert().values(**values))
@@ -94,9 +103,13 @@ class World:
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
     settings = NotifierSettings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'notifier.db'}", kafka_enabled=False,
-        retry_delays_seconds=[1, 1], retry_jitter_floor=1.0, disable_after_consecutive_dead=2,
-        delivery_lease_seconds=30, log_json=False,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'notifier.db'}",
+        kafka_enabled=False,
+        retry_delays_seconds=[1, 1],
+        retry_jitter_floor=1.0,
+        disable_after_consecutive_dead=2,
+        delivery_lease_seconds=30,
+        log_json=False,
     )
     runtime = ServiceRuntime(settings=settings, metadata=metadata, service_root=SERVICE_ROOT)
     await runtime.start()
@@ -107,10 +120,17 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
 
 
 def obligation(**overrides: Any) -> CloudEvent:
-    data = {"obligation_id": str(uuid.uuid4()), "organization_id": ORG, "kind": "renewal_notice",
-            "status": "open", "due_date": "2027-10-02", "title": "Renewal notice"} | overrides
-    return new_event("obligation.created", source="t", subject=data["obligation_id"], data=data,
-                     organization_id=ORG)
+    data = {
+        "obligation_id": str(uuid.uuid4()),
+        "organization_id": ORG,
+        "kind": "renewal_notice",
+        "status": "open",
+        "due_date": "2027-10-02",
+        "title": "Renewal notice",
+    } | overrides
+    return new_event(
+        "obligation.created", source="t", subject=data["obligation_id"], data=data, organization_id=ORG
+    )
 
 
 async def test_the_same_event_twice_makes_one_delivery(world: World) -> None:
@@ -184,16 +204,20 @@ async def test_an_expired_lease_is_claimed_again_and_the_old_holder_is_ignored(w
     world.clock.now += timedelta(seconds=31)
     await world.dispatcher.tick(world.runtime)
     assert [r.status for r in await world.rows(deliveries)] == ["delivered"]
-    late = await record_outcome(world.runtime.uow(), jobs[0].claim, SendResult(204, 1), world.dispatcher.rules,
-                                world.clock())
+    late = await record_outcome(
+        world.runtime.uow(), jobs[0].claim, SendResult(204, 1), world.dispatcher.rules, world.clock()
+    )
     assert late is None
     stale = Claim(jobs[0].claim.delivery_id, "not-the-holder")
-    assert await record_outcome(world.runtime.uow(), stale, None, world.dispatcher.rules, world.clock()) is None
+    assert (
+        await record_outcome(world.runtime.uow(), stale, None, world.dispatcher.rules, world.clock()) is None
+    )
 
 
 async def test_digest_deliveries_wait_for_the_digest_hour_and_go_as_one_mail(world: World) -> None:
-    await world.subscribe(channel_kind="email", webhook_url=None, secrets=None,
-                          recipients=["team@clinic.example"], digest=True)
+    await world.subscribe(
+        channel_kind="email", webhook_url=None, secrets=None, recipients=["team@clinic.example"], digest=True
+    )
     events = [obligation(), obligation(title="Escalator check", kind="escalator")]
     for event in events:
         await world.consume(event)

@@ -26,8 +26,9 @@ def _post(url: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _obligations(tracker: str, contract_id: str) -> list[dict[str, Any]]:
-    response = httpx.get(f"{tracker}/v1/obligations", params={"contract_id": contract_id},
-                         headers=HEADERS, timeout=10)
+    response = httpx.get(
+        f"{tracker}/v1/obligations", params={"contract_id": contract_id}, headers=HEADERS, timeout=10
+    )
     response.raise_for_status()
     items: list[dict[str, Any]] = response.json()["items"]
     return items
@@ -53,34 +54,48 @@ def run_demo(urls: dict[str, str], mail_dir: Path) -> bool:
         receiver.stop()
 
 
-def _walk(urls: dict[str, str], mail_dir: Path, receiver: WebhookReceiver,
-          seen_mail: set[Path]) -> bool:
+def _walk(urls: dict[str, str], mail_dir: Path, receiver: WebhookReceiver, seen_mail: set[Path]) -> bool:
     notifier, tracker = urls["notifier"], urls["obligation-tracker"]
     stamp = time.strftime("%H%M%S")
-    hook = _post(f"{notifier}/v1/subscriptions", {
-        "name": f"demo webhook {stamp}", "event_types": ["obligation.created"],
-        "channel": {"kind": "webhook", "url": receiver.url}})
+    hook = _post(
+        f"{notifier}/v1/subscriptions",
+        {
+            "name": f"demo webhook {stamp}",
+            "event_types": ["obligation.created"],
+            "channel": {"kind": "webhook", "url": receiver.url},
+        },
+    )
     secret = hook["channel"]["secret"]
-    _post(f"{notifier}/v1/subscriptions", {
-        "name": f"demo email {stamp}", "event_types": ["obligation.created"],
-        "channel": {"kind": "email", "recipients": ["contracting@demo-clinic.example"]}})
+    _post(
+        f"{notifier}/v1/subscriptions",
+        {
+            "name": f"demo email {stamp}",
+            "event_types": ["obligation.created"],
+            "channel": {"kind": "email", "recipients": ["contracting@demo-clinic.example"]},
+        },
+    )
     print(f"1. subscribed to obligation.created: webhook {receiver.url} and email")
-    payer = _post(f"{urls['contract-registry']}/v1/payers",
-                  {"name": "Acme Health Plan", "x12_payer_id": "60054"})
-    contract = _post(f"{urls['contract-registry']}/v1/contracts", {
-        "payer_id": payer["id"], "name": f"Acme PPO professional ({stamp})",
-        "effective_date": "2026-01-01", "termination_date": "2027-12-31",
-        "auto_renew": False, "notice_days": 90})
+    payer = _post(
+        f"{urls['contract-registry']}/v1/payers", {"name": "Acme Health Plan", "x12_payer_id": "60054"}
+    )
+    contract = _post(
+        f"{urls['contract-registry']}/v1/contracts",
+        {
+            "payer_id": payer["id"],
+            "name": f"Acme PPO professional ({stamp})",
+            "effective_date": "2026-01-01",
+            "termination_date": "2027-12-31",
+            "auto_renew": False,
+            "notice_days": 90,
+        },
+    )
     print(f"2. created contract {contract['id']} (ends 2027-12-31, 90 days' notice)")
-    found = _wait("the renewal-notice obligation",
-                  lambda: _obligations(tracker, contract["id"]))
+    found = _wait("the renewal-notice obligation", lambda: _obligations(tracker, contract["id"]))
     print(f"3. obligation tracker: {found[0]['kind']} due {found[0]['due_date']}")
-    return _report_deliveries(mail_dir, receiver, secret, seen_mail) and _amend(
-        urls, contract["id"], tracker)
+    return _report_deliveries(mail_dir, receiver, secret, seen_mail) and _amend(urls, contract["id"], tracker)
 
 
-def _report_deliveries(mail_dir: Path, receiver: WebhookReceiver, secret: str,
-                       seen: set[Path]) -> bool:
+def _report_deliveries(mail_dir: Path, receiver: WebhookReceiver, secret: str, seen: set[Path]) -> bool:
     mails = _wait("the email", lambda: sorted(set(mail_dir.glob("*.eml")) - seen))
     message = email.message_from_bytes(mails[0].read_bytes(), policy=email.policy.default)
     print(f"4. email arrived: to {message['To']}, subject {message['Subject']!r}")
@@ -90,20 +105,39 @@ def _report_deliveries(mail_dir: Path, receiver: WebhookReceiver, secret: str,
         verified = True
     except WebhookVerificationError:
         verified = False
-    print(f"5. webhook arrived: webhook-id {request.headers.get('webhook-id')}, "
-          f"signature verified with standardwebhooks: {verified}")
+    print(
+        f"5. webhook arrived: webhook-id {request.headers.get('webhook-id')}, "
+        f"signature verified with standardwebhooks: {verified}"
+    )
     return verified
 
 
 def _amend(urls: dict[str, str], contract_id: str, tracker: str) -> bool:
-    _post(f"{urls['contract-registry']}/v1/contracts/{contract_id}/versions", {
-        "effective_from": "2026-07-01", "effective_date": "2026-01-01",
-        "termination_date": "2028-06-30", "auto_renew": False, "notice_days": 120})
+    _post(
+        f"{urls['contract-registry']}/v1/contracts/{contract_id}/versions",
+        {
+            "effective_from": "2026-07-01",
+            "effective_date": "2026-01-01",
+            "termination_date": "2028-06-30",
+            "auto_renew": False,
+            "notice_days": 120,
+        },
+    )
     print("6. amended: term now ends 2028-06-30 with 120 days' notice")
-    moved = _wait("the obligation to move", lambda: [
-        o for o in _obligations(tracker, contract_id)
-        if o["kind"] == "renewal_notice" and o["due_date"] == "2028-03-02" and o["status"] == "open"])
-    count = len([o for o in _obligations(tracker, contract_id)
-                 if o["kind"] == "renewal_notice" and o["status"] == "open"])
+    moved = _wait(
+        "the obligation to move",
+        lambda: [
+            o
+            for o in _obligations(tracker, contract_id)
+            if o["kind"] == "renewal_notice" and o["due_date"] == "2028-03-02" and o["status"] == "open"
+        ],
+    )
+    count = len(
+        [
+            o
+            for o in _obligations(tracker, contract_id)
+            if o["kind"] == "renewal_notice" and o["status"] == "open"
+        ]
+    )
     print(f"7. renewal notice moved to {moved[0]['due_date']} ({count} open renewal notice)")
     return count == 1

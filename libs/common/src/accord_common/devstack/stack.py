@@ -80,8 +80,15 @@ class Stack:
             self.tansu = start_tansu(self.config.kafka_port, self.config.data_dir / "logs")
         if self.config.start_smtp_sink:
             self.smtp = _process.spawn(
-                [sys.executable, "-m", "accord_common.devstack.smtp_sink", "--dir",
-                 str(self.mail_dir), "--port", str(self.config.smtp_port)],
+                [
+                    sys.executable,
+                    "-m",
+                    "accord_common.devstack.smtp_sink",
+                    "--dir",
+                    str(self.mail_dir),
+                    "--port",
+                    str(self.config.smtp_port),
+                ],
                 log_path=self.config.data_dir / "logs" / "smtp-sink.log",
             )
         for spec in SERVICES:
@@ -94,18 +101,20 @@ class Stack:
             f"sqlite+aiosqlite:///{self.config.data_dir / (spec.name + '.db')}"
         )
         env = dict(os.environ)
-        env.update({
-            f"{p}DATABASE_URL": db,
-            f"{p}KAFKA_BOOTSTRAP": self.kafka_bootstrap,
-            f"{p}BOOTSTRAP_API_KEY": DEV_API_KEY,
-            f"{p}BOOTSTRAP_ORG_ID": DEV_ORG,
-            f"{p}ENVIRONMENT": "development",
-            f"{p}PUBLIC_BASE_URL": f"http://127.0.0.1:{spec.port + self.config.port_offset}",
-            "ACCORD_NOTIFIER_SMTP_HOST": "127.0.0.1",
-            "ACCORD_NOTIFIER_SMTP_PORT": str(self.config.smtp_port),
-            "ACCORD_NOTIFIER_WEBHOOK_ALLOW_PRIVATE": "127.0.0.0/8,::1/128",
-            "ACCORD_REGISTRY_DOCUMENTS_DIR": str(self.config.data_dir / "documents"),
-        })
+        env.update(
+            {
+                f"{p}DATABASE_URL": db,
+                f"{p}KAFKA_BOOTSTRAP": self.kafka_bootstrap,
+                f"{p}BOOTSTRAP_API_KEY": DEV_API_KEY,
+                f"{p}BOOTSTRAP_ORG_ID": DEV_ORG,
+                f"{p}ENVIRONMENT": "development",
+                f"{p}PUBLIC_BASE_URL": f"http://127.0.0.1:{spec.port + self.config.port_offset}",
+                "ACCORD_NOTIFIER_SMTP_HOST": "127.0.0.1",
+                "ACCORD_NOTIFIER_SMTP_PORT": str(self.config.smtp_port),
+                "ACCORD_NOTIFIER_WEBHOOK_ALLOW_PRIVATE": "127.0.0.0/8,::1/128",
+                "ACCORD_REGISTRY_DOCUMENTS_DIR": str(self.config.data_dir / "documents"),
+            }
+        )
         env.update(self.config.extra_env)
         return env
 
@@ -115,7 +124,8 @@ class Stack:
         log_path = self.config.data_dir / "logs" / f"{name}.log"
         popen = _process.spawn(
             [sys.executable, "-m", _module_of(spec), "serve", "--port", str(port)],
-            log_path=log_path, env=self.env_for(spec),
+            log_path=log_path,
+            env=self.env_for(spec),
         )
         running = RunningService(spec, port, popen, log_path)
         self.services[name] = running

@@ -31,6 +31,9 @@ add_infra_tables(metadata)
 
 ORG = String(64)
 ID = String(36)
+# Canonical fee schedule rows are hashed in code point order: PostgreSQL must sort them bytewise
+# ("C" collation) as SQLite does by default, whatever the database's locale.
+BYTE_ORDERED = String(200).with_variant(String(200, collation="C"), "postgresql")
 
 organisations = Table(
     "organisations",
@@ -122,9 +125,13 @@ fee_schedule_rows = Table(
     Column("percentage", Money(), nullable=True),
     Column("effective_from", Date, nullable=False),
     Column("effective_to", Date, nullable=True),
-    Column("canonical", String(200), nullable=False),
+    Column("source_row", Integer, nullable=True),
+    Column("base_key", BYTE_ORDERED, nullable=False),
+    Column("canonical", BYTE_ORDERED, nullable=False),
     Index("ix_fee_schedule_rows_schedule_code", "schedule_id", "code_system", "code"),
     Index("ix_fee_schedule_rows_schedule_id", "schedule_id", "id"),
+    Index("ix_fee_schedule_rows_schedule_base_key", "schedule_id", "base_key"),
+    Index("ix_fee_schedule_rows_schedule_canonical", "schedule_id", "canonical"),
 )
 
 documents = Table(

@@ -29,6 +29,8 @@ from notifier.domain import (
 )
 from notifier.ports import Resolver, SendResult
 
+USER_AGENT = "Accord-Notifier/0.1 (+https://www.standardwebhooks.com)"
+
 
 @dataclass(frozen=True)
 class PinnedTarget:
@@ -50,7 +52,11 @@ class HttpWebhookPoster:
         self._total_timeout = total_timeout
         timeout = httpx.Timeout(total_timeout, connect=min(CONNECT_TIMEOUT_SECONDS, total_timeout))
         self._client = httpx.AsyncClient(
-            follow_redirects=False, timeout=timeout, trust_env=False, transport=transport
+            follow_redirects=False,
+            timeout=timeout,
+            trust_env=False,  # no proxy from the environment: it would bypass the address check
+            transport=transport,
+            headers={"user-agent": USER_AGENT},
         )
 
     async def close(self) -> None:

@@ -38,7 +38,12 @@ class MeasureDefinition:
 
 def to_measure(row: Any) -> Measure:
     return Measure(
-        row.name, Direction(row.direction), row.target, row.weight, row.period_start, row.period_end
+        row.name,
+        Direction(row.direction),
+        plain(row.target),
+        plain(row.weight),
+        row.period_start,
+        row.period_end,
     )
 
 
@@ -91,7 +96,7 @@ def _at_risk_event(organization_id: str, row: Any, evaluation: MeasureEvaluation
         "organization_id": organization_id,
         "contract_id": row.contract_id,
         "measure": row.name,
-        "target": row.target,
+        "target": plain(row.target),
         "projected": projected,
         "period_end": row.period_end,
     }
@@ -115,6 +120,6 @@ async def measures_with_status(
     by_measure: dict[str, list[MeasureReading]] = {}
     for reading in readings:
         by_measure.setdefault(reading.measure_id, []).append(
-            MeasureReading(reading.recorded_on, reading.value)
+            MeasureReading(reading.recorded_on, plain(reading.value))
         )
     return [(row, evaluate_measure(to_measure(row), by_measure.get(row.id, []), today)) for row in rows]

@@ -1,0 +1,31 @@
+"""JSON logs carry ids, never payloads: extras outside the allow-list are dropped."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from accord_common.logs import JsonFormatter
+
+
+def render(**extra: object) -> dict[str, object]:
+    record = logging.LogRecord("accord.test", logging.INFO, __file__, 1, "claim priced", None, None)
+    for key, value in extra.items():
+        setattr(record, key, value)
+    return json.loads(JsonFormatter("reimbursement-engine").format(record))  # type: ignore[no-any-return]
+
+
+def test_log_line_is_json_with_service_and_allowed_ids() -> None:
+    line = render(claim_id="c-1", event_type="claim.priced")
+    assert line["service"] == "reimbursement-engine"
+    assert line["msg"] == "claim priced"
+    assert line["claim_id"] == "c-1"
+    assert line["event_type"] == "claim.priced"
+
+
+def test_phi_passed_as_extra_never_reaches_the_line() -> None:
+    line = render(patient_name="Jane Doe", member_id="W123456789", payload={"dob": "1970-01-01"})
+    text = json.dumps(line)
+    assert "Jane" not in text
+    assert "W123456789" not in text
+    assert "1970" not in text

@@ -1,0 +1,100 @@
+"""Fee schedules and their rows: batched inserts and batched (keyset) reads, so size never matters."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from datetime import date
+from typing import Any
+
+from accord_common.errors import NotFound
+from sqlalchemy import Date, and_, func, insert, literal, or_, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contract_registry.adapters.orm import fee_schedule_rows, fee_schedules
+
+BATCH = 1000
+R = fee_schedule_rows.c
+
+
+class FeeScheduleRepository:
+    def __init__(self, session: AsyncSession, organization_id: str) -> None:
+        self.session = session
+        self.org = organization_id
+
+    async def add(self, values: dict[str, Any]) -> None:
+        await self.session.execute(insert(fee_schedules).values(organization_id=self.org, **values))
+
+    async def finish(self, schedule_id: str, content_hash: str, row_count: int) -> None:
+        await self.session.execute(
+            update(fee_schedules)
+            .where(fee_schedules.c.id == schedule_id)
+            .values(content_hash=content_hash, row_count=row_count)
+        )
+
+    async def get(self, schedule_id: str) -> Any:
+        query = select(fee_schedules).where(
+            fee_schedules.c.id == schedule_id, fee_schedules.c.organization_id == self.org
+        )
+        row = (await self.session.execute(query)).first()
+        if row is None:
+            raise NotFound(f"fee schedule {schedule_id} not found")
+        return row
+
+    async def list(self, after: str | None, limit: int) -> list[Any]:
+        query = select(fee_schedules).where(fee_schedules.c.organization_id == self.org)
+        if after:
+            query = query.where(fee_schedules.c.id > after)
+        return list((await self.session.execute(query.order_by(fee_schedules.c.id).limit(limit))).all())
+
+    async def insert_rows(self, values: Sequence[dict[str, Any]]) -> None:
+        if values:
+            await self.session.execute(insert(fee_schedule_rows), list(values))
+
+    async def rows_page(self, schedule_id: str, after: int | None, limit: int) -> list[Any]:
+        query = select(fee_schedule_rows).where(R.schedule_id == schedule_id)
+        if after is not None:
+            query = query.where(R.id > after)
+        return list((await self.session.execute(query.order_by(R.id).limit(limit))).all())
+
+    async def batches(self, schedule_id: str) -> AsyncIterator[list[Any]]:
+        """Every row in insertion order, BATCH at a time."""
+        after: int | None = None
+        while rows := await self.rows_page(schedule_id, after, BATCH):
+            yield rows
+            after = rows[-1].id
+
+    async def canonical_lines(self, schedule_id: str) -> AsyncIterator[list[str]]:
+        """Canonical rows in byte order (the order the content hash is defined on), BATCH at a time."""
+        last: str | None = None
+        while True:
+            query = select(R.canonical).where(R.schedule_id == schedule_id)
+            if last is not None:
+                query = query.where(R.canonical > last)
+            lines = list((await self.session.scalars(query.order_by(R.canonical).limit(BATCH))).all())
+            if not lines:
+                return
+            yield lines
+            last = lines[-1]
+
+    async def clashes(self, schedule_id: str, limit: int = 20) -> list[Any]:
+        """Pairs of rows for the same code, modifiers, POS and setting whose dates overlap."""
+        a, b = fee_schedule_rows.alias("a"), fee_schedule_rows.alias("b")
+        forever = func.coalesce(b.c.effective_to, literal(date.max, type_=Date))
+        query = (
+            select(a.c.source_row.label("first_row"), b.c.source_row.label("second_row"), b.c.id)
+            .join(b, and_(a.c.schedule_id == b.c.schedule_id, a.c.base_key == b.c.base_key))
+            .where(a.c.schedule_id == schedule_id, a.c.id < b.c.id)
+            .where(a.c.effective_from <= forever)
+            .where(or_(a.c.effective_to.is_(None), b.c.effective_from <= a.c.effective_to))
+            .order_by(b.c.id)
+            .limit(limit)
+        )
+        return list((await self.session.execute(query)).all())
+
+    async def rows_for_codes(self, schedule_id: str, codes: Sequence[tuple[str, str]]) -> list[Any]:
+        if not codes:
+            return []
+        query = select(fee_schedule_rows).where(
+            R.schedule_id == schedule_id, tuple_(R.code_system, R.code).in_(list(codes))
+        )
+        return list((await self.session.execute(query.order_by(R.id))).all())

@@ -1,0 +1,163 @@
+"""Queries on the contract projection: contracts, their versions and assembled fee schedules."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reimbursement_engine.adapters.orm import contract_versions, contracts, fee_schedule_chunks, fee_schedules
+from reimbursement_engine.domain.contract_choice import VersionRef
+
+
+class ProjectionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def has_version(self, contract_id: str, version: int) -> bool:
+        found = await self.session.scalar(
+            select(contract_versions.c.version).where(
+                contract_versions.c.contract_id == contract_id, contract_versions.c.version == version
+            )
+        )
+        return found is not None
+
+    async def contract(self, contract_id: str) -> Any:
+        return (await self.session.execute(select(contracts).where(contracts.c.contract_id == contract_id))).first()
+
+    async def upsert_contract(self, data: dict[str, Any]) -> None:
+        """Contract-level state (status, payer) follows the highest version seen."""
+        now = datetime.now(UTC)
+        held = await self.contract(data["contract_id"])
+        values = {
+            "organization_id": data["organization_id"], "payer_id": data["payer_id"],
+            "payer_x12_id": data.get("payer_x12_id"), "status": data["status"],
+            "latest_version": data["version"], "updated_at": now,
+        }  # fmt: skip
+        if held is None:
+            await self.session.execute(insert(contracts).values(contract_id=data["contract_id"], **values))
+        elif data["version"] >= held.latest_version:
+            await self.session.execute(
+                update(contracts).where(contracts.c.contract_id == data["contract_id"]).values(**values)
+            )
+
+    async def add_version(self, data: dict[str, Any]) -> None:
+        ref = data.get("fee_schedule") or {}
+        effective_from = date.fromisoformat(data["effective_from"])
+        effective_to = date.fromisoformat(data["effective_to"]) if data.get("effective_to") else None
+        await self.session.execute(insert(contract_versions).values(
+            contract_id=data["contract_id"], version=data["version"],
+            organization_id=data["organization_id"], effective_from=effective_from,
+            effective_to=effective_to, retroactive=bool(data.get("retroactive")),
+            fee_schedule_hash=ref.get("content_hash"), data=data, received_at=datetime.now(UTC),
+        ))  # fmt: skip
+        # the registry closes the previous version the day before the new one starts
+        await self.session.execute(
+            update(contract_versions)
+            .where(
+                contract_versions.c.contract_id == data["contract_id"],
+                contract_versions.c.version < data["version"],
+                or_(contract_versions.c.effective_to.is_(None), contract_versions.c.effective_to >= effective_from),
+            )
+            .values(effective_to=effective_from - timedelta(days=1))
+        )
+
+    async def set_version_end(self, contract_id: str, version: int, effective_to: date | None) -> None:
+        await self.session.execute(
+            update(contract_versions)
+            .where(contract_versions.c.contract_id == contract_id, contract_versions.c.version == version)
+            .values(effective_to=effective_to)
+        )
+
+    async def version_refs(self, organization_id: str) -> list[VersionRef]:
+        """Every version of the organisation's contracts (the chooser picks one per claim)."""
+        query = (
+            select(contract_versions, contracts.c.payer_id, contracts.c.payer_x12_id, contracts.c.status)
+            .join(contracts, contracts.c.contract_id == contract_versions.c.contract_id)
+            .where(contract_versions.c.organization_id == organization_id)
+        )
+        rows = (await self.session.execute(query)).all()
+        return [
+            VersionRef(
+                r.contract_id, r.version, r.payer_id, r.payer_x12_id, r.status, r.effective_from,
+                r.effective_to, r.fee_schedule_hash,
+            )
+            for r in rows
+        ]
+
+    async def version_data(self, contract_id: str, version: int) -> dict[str, Any]:
+        data: dict[str, Any] = await self.session.scalar(
+            select(contract_versions.c.data).where(
+                contract_versions.c.contract_id == contract_id, contract_versions.c.version == version
+            )
+        )
+        return data
+
+    async def schedule_rows(self, content_hash: str) -> list[dict[str, Any]] | None:
+        rows: list[dict[str, Any]] | None = await self.session.scalar(
+            select(fee_schedules.c.rows).where(fee_schedules.c.content_hash == content_hash)
+        )
+        return rows
+
+    async def assembled_hashes(self, hashes: set[str]) -> set[str]:
+        if not hashes:
+            return set()
+        found = await self.session.scalars(
+            select(fee_schedules.c.content_hash).where(fee_schedules.c.content_hash.in_(hashes))
+        )
+        return set(found)
+
+    async def add_chunk(self, chunk: dict[str, Any]) -> bool:
+        """Store one chunk; False when it was already held."""
+        held = await self.session.scalar(
+            select(fee_schedule_chunks.c.chunk_index).where(
+                fee_schedule_chunks.c.content_hash == chunk["content_hash"],
+                fee_schedule_chunks.c.chunk_index == chunk["chunk_index"],
+            )
+        )
+        if held is not None:
+            return False
+        await self.session.execute(insert(fee_schedule_chunks).values(
+            content_hash=chunk["content_hash"], chunk_index=chunk["chunk_index"],
+            schedule_id=chunk["schedule_id"], organization_id=chunk["organization_id"],
+            chunk_count=chunk["chunk_count"], rows=chunk["rows"],
+        ))  # fmt: skip
+        return True
+
+    async def assemble(self, content_hash: str, chunk_count: int, row_count: int) -> bool:
+        """Join the chunks into one schedule once every chunk is held; True when it was assembled."""
+        if await self.schedule_rows(content_hash) is not None:
+            return False
+        chunks = (await self.session.execute(
+            select(fee_schedule_chunks).where(fee_schedule_chunks.c.content_hash == content_hash)
+            .order_by(fee_schedule_chunks.c.chunk_index)
+        )).all()  # fmt: skip
+        if len(chunks) < chunk_count:
+            return False
+        rows = [row for chunk in chunks for row in chunk.rows]
+        await self.session.execute(insert(fee_schedules).values(
+            content_hash=content_hash, schedule_id=chunks[0].schedule_id,
+            organization_id=chunks[0].organization_id, row_count=row_count or len(rows), rows=rows,
+            assembled_at=datetime.now(UTC),
+        ))  # fmt: skip
+        return True
+
+    async def versions_using_schedule(self, content_hash: str) -> list[tuple[str, int]]:
+        rows = await self.session.execute(
+            select(contract_versions.c.contract_id, contract_versions.c.version).where(
+                contract_versions.c.fee_schedule_hash == content_hash
+            )
+        )
+        return [(r[0], r[1]) for r in rows.all()]
+
+    async def count_versions(self, organization_id: str) -> int:
+        return int(
+            await self.session.scalar(
+                select(func.count()).select_from(contract_versions).where(
+                    and_(contract_versions.c.organization_id == organization_id)
+                )
+            )
+            or 0
+        )

@@ -1,0 +1,143 @@
+"""The claim JSON shape (following the 837) and what the claims API answers."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+CodeSystemName = Literal["CPT", "HCPCS", "REV", "MSDRG", "APC"]
+_CODE_FORMATS = {
+    "CPT": (re.compile(r"\d{4}[0-9FTU]"), "4 digits then a digit, F, T or U (e.g. 99213)"),
+    "HCPCS": (re.compile(r"[A-Z]\d{4}"), "a letter then 4 digits (e.g. J1885)"),
+    "REV": (re.compile(r"0\d{3}"), "4 digits starting with 0 (e.g. 0450)"),
+    "MSDRG": (re.compile(r"(?!000)\d{3}"), "3 digits from 001 to 999"),
+    "APC": (re.compile(r"\d{4}"), "4 digits (e.g. 5012)"),
+}
+Money = Field(ge=0, max_digits=14, decimal_places=2)
+
+
+class BillingProvider(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    npi: str | None = Field(default=None, pattern=r"^\d{10}$")
+    tin: str | None = Field(default=None, pattern=r"^\d{2}-?\d{7}$")
+
+
+class ClaimLineIn(BaseModel):
+    """One service line (loop 2400: SV1 professional / SV2 institutional)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code_system: CodeSystemName
+    code: str
+    modifiers: list[str] = Field(default_factory=list, max_length=4)
+    units: Decimal = Field(default=Decimal(1), gt=0, le=100000, max_digits=12, decimal_places=3)
+    charge: Decimal = Money
+    revenue_code: str | None = Field(default=None, pattern=r"^0\d{3}$")
+    service_date: date
+    place_of_service: str | None = Field(default=None, pattern=r"^\d{2}$")
+    invoice_cost: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+
+    @field_validator("code")
+    @classmethod
+    def _code_fits_system(cls, code: str, info: ValidationInfo) -> str:
+        system = info.data.get("code_system")
+        if system is None:
+            return code
+        pattern, expected = _CODE_FORMATS[system]
+        if not pattern.fullmatch(code):
+            raise ValueError(f"{system} code {code!r} is not {expected}")
+        return code
+
+    @field_validator("modifiers")
+    @classmethod
+    def _modifiers(cls, modifiers: list[str]) -> list[str]:
+        for modifier in modifiers:
+            if not re.fullmatch(r"[A-Z0-9]{2}", modifier):
+                raise ValueError(f"modifier {modifier!r} is not 2 upper-case letters or digits")
+        return modifiers
+
+
+class ClaimIn(BaseModel):
+    """A claim as a billing system sends it (no patient names or birth dates: never send PHI)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "patient_control_number": "PCN-000123", "payer_id": "60054",
+        "billing_provider": {"npi": "1234567893", "tin": "12-3456789"},
+        "place_of_service": "11", "medicare_locality": "01112-54",
+        "lines": [{"code_system": "CPT", "code": "99213", "modifiers": ["25"], "units": 1,
+                   "charge": "150.00", "service_date": "2025-03-14"}]}]})  # fmt: skip
+
+    patient_control_number: str = Field(min_length=1, max_length=38)
+    payer_id: str = Field(min_length=1, max_length=80)
+    contract_id: str | None = Field(default=None, max_length=64)
+    billing_provider: BillingProvider | None = None
+    service_from: date | None = None
+    service_to: date | None = None
+    received_date: date | None = None
+    place_of_service: str | None = Field(default=None, pattern=r"^\d{2}$")
+    type_of_bill: str | None = Field(default=None, pattern=r"^\d{3,4}$")
+    drg: str | None = Field(default=None, pattern=r"^\d{3}$")
+    admission_date: date | None = None
+    discharge_date: date | None = None
+    medicare_locality: str | None = Field(default=None, pattern=r"^\d{5}[- ]?\d{1,2}$")
+    lines: list[ClaimLineIn] = Field(min_length=1, max_length=999)
+
+
+class ClaimBatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    claims: list[ClaimIn] = Field(min_length=1)
+
+
+class ClaimSummary(BaseModel):
+    id: str
+    patient_control_number: str
+    status: str
+    status_reason: str | None = None
+    contract_id: str | None = None
+    contract_version: int | None = None
+    total_charge: Decimal
+    expected_allowed: Decimal | None = None
+
+
+class BatchOut(BaseModel):
+    count: int
+    line_count: int
+    priced: int
+    pending: int
+    expected_allowed: Decimal
+    claims: list[ClaimSummary]
+
+
+class ClaimLineOut(BaseModel):
+    line_number: int
+    code_system: str
+    code: str
+    modifiers: str
+    units: Decimal
+    charge: Decimal
+    service_date: date
+    status: str | None
+    term: str | None
+    expected_allowed: Decimal | None
+
+
+class ClaimOut(ClaimSummary):
+    payer_id: str
+    service_date: date
+    service_to: date
+    received_date: date
+    flags: list[str]
+    explanation: str | None
+    created_at: datetime
+    priced_at: datetime | None
+    lines: list[ClaimLineOut]
+    payments: list[dict[str, Any]] = []
+
+
+class X12ClaimsOut(BaseModel):
+    claims: list[ClaimSummary]
+    refused: list[dict[str, Any]]
