@@ -34,6 +34,7 @@ class ServiceRuntime:
     service_root: Path
     handlers: dict[str, EventHandler] = field(default_factory=dict)
     background: list[BackgroundTask] = field(default_factory=list)
+    on_stop: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
     migrate_on_start: bool = True
 
     def __post_init__(self) -> None:
@@ -103,6 +104,8 @@ class ServiceRuntime:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        for hook in self.on_stop:
+            await hook()
         if self.consumer_loop is not None:
             await self.consumer_loop.stop()
             await self._consumer.stop()

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from accord_common.events import CloudEvent
 from accord_common.testing.kafka import KafkaBroker
 from accord_common.testing.postgres import PostgresServer
 from tracker_harness import Harness, claim_event, contract_event, running_tracker
@@ -32,34 +33,44 @@ def by_kind(items: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
     return [o for o in items if o["kind"] == kind]
 
 
-async def test_contract_events_over_the_broker_create_then_move_the_renewal_notice(tracker: Harness) -> None:
-    contract_id = str(uuid.uuid4())
-    org = tracker.org_a
-    created = contract_event(
-        "contract.created",
-        contract_id,
-        org,
-        1,
-        status="draft",
-        termination_date="2027-12-31",
-        auto_renew=False,
-        notice_days=90,
-    )
+async def publish(tracker: Harness, event: CloudEvent) -> None:
+    """Produce to the broker as the registry's relay would (key = the contract id)."""
     producer = tracker.runtime.kafka.producer()
     await producer.start()
     try:
-        await producer.send_and_wait("contract.created", created.to_bytes(), key=contract_id.encode())
+        await producer.send_and_wait(event.type, event.to_bytes(), key=event.subject.encode())
+    finally:
+        await producer.stop()
 
-        async def notice() -> list[dict[str, Any]]:
-            return by_kind(await tracker.obligations(org, contract_id=contract_id), "renewal_notice")
 
-        (first,) = await wait_for("the renewal notice", notice)
-        assert first["due_date"] == "2027-10-02"  # 2027-12-31 minus 90 calendar days
-        assert first["title"] == (
-            "Renewal notice for Acme PPO professional (Acme Health Plan): tell the payer by 2027-10-02"
-            " whether you will renew or renegotiate"
-        )
-        amended = contract_event(
+async def test_contract_events_over_the_broker_create_then_move_the_renewal_notice(tracker: Harness) -> None:
+    contract_id, org = str(uuid.uuid4()), tracker.org_a
+
+    async def notice() -> list[dict[str, Any]]:
+        return by_kind(await tracker.obligations(org, contract_id=contract_id), "renewal_notice")
+
+    await publish(
+        tracker,
+        contract_event(
+            "contract.created",
+            contract_id,
+            org,
+            1,
+            status="draft",
+            termination_date="2027-12-31",
+            auto_renew=False,
+            notice_days=90,
+        ),
+    )
+    (first,) = await wait_for("the renewal notice", notice)
+    assert first["due_date"] == "2027-10-02"  # 2027-12-31 minus 90 calendar days
+    assert first["title"] == (
+        "Renewal notice for Acme PPO professional (Acme Health Plan): tell the payer by 2027-10-02"
+        " whether you will renew or renegotiate"
+    )
+    await publish(
+        tracker,
+        contract_event(
             "contract.amended",
             contract_id,
             org,
@@ -67,15 +78,13 @@ async def test_contract_events_over_the_broker_create_then_move_the_renewal_noti
             termination_date="2028-06-30",
             auto_renew=False,
             notice_days=120,
-        )
-        await producer.send_and_wait("contract.amended", amended.to_bytes(), key=contract_id.encode())
+        ),
+    )
 
-        async def moved() -> list[dict[str, Any]]:
-            return [o for o in await notice() if o["due_date"] == "2028-03-02"]
+    async def moved() -> list[dict[str, Any]]:
+        return [o for o in await notice() if o["due_date"] == "2028-03-02"]
 
-        (second,) = await wait_for("the move", moved)
-    finally:
-        await producer.stop()
+    (second,) = await wait_for("the move", moved)
     assert second["id"] == first["id"]
     assert len(await notice()) == 1
     types = [e.type for e in await tracker.outbox(subject=first["id"])]

@@ -53,6 +53,7 @@ class ContractVersionData(Payload):
     contract_id: str
     organization_id: str
     payer_id: str
+    payer_x12_id: str | None = None
     payer_name: str | None = None
     contract_name: str | None = None
     status: str
@@ -66,6 +67,9 @@ class ContractVersionData(Payload):
     payment_terms: list[dict[str, Any]] = []
     value_based_terms: dict[str, Any] | None = None
     fee_schedule: FeeScheduleRef | None = None
+    line_of_business: str | None = None
+    plan_ids: list[str] = []
+    termination_reason: str | None = None
 
 
 class ClaimData(Payload):
@@ -76,8 +80,16 @@ class ClaimData(Payload):
     patient_control_number: str
     payer_id: str
     contract_id: str | None = None
+    contract_version: int | None = None
     service_date: date
+    service_to: date | None = None
     received_date: date | None = None
+    place_of_service: str | None = None
+    type_of_bill: str | None = None
+    drg: str | None = None
+    medicare_locality: str | None = None
+    billing_provider_npi: str | None = None
+    billing_provider_tin: str | None = None
     total_charge: Decimal
     expected_allowed: Decimal | None = None
     lines: list[dict[str, Any]] = []
@@ -93,6 +105,8 @@ class ClaimPaidData(Payload):
     patient_responsibility: Decimal = Decimal("0")
     paid_date: date
     remittance_id: str | None = None
+    payer_claim_control_number: str | None = None
+    claim_status_code: str | None = None
 
 
 class ClaimVarianceData(Payload):
@@ -108,6 +122,8 @@ class ClaimVarianceData(Payload):
     variance: Decimal
     remittance_date: date
     carcs: list[str] = []
+    variance_id: str | None = None
+    lines: list[dict[str, Any]] = []
 
 
 class ObligationData(Payload):

@@ -36,6 +36,7 @@ from .events import (
 )
 from .fee_schedule import (
     BillingUnit,
+    ContentHasher,
     FeeSchedule,
     FeeScheduleRef,
     FeeScheduleRow,
@@ -51,6 +52,7 @@ from .fee_schedule_csv import (
     ImportPolicy,
     RowError,
     read_fee_schedule_csv,
+    read_numbered_fee_schedule_csv,
 )
 from .fee_schedule_csv_export import write_fee_schedule_csv
 from .json_codec import from_json, to_json
@@ -107,6 +109,7 @@ __all__ = [
     "CodeMatcher",
     "CodeRange",
     "CodeSystem",
+    "ContentHasher",
     "Contract",
     "ContractActivated",
     "ContractAmended",
@@ -187,6 +190,7 @@ __all__ = [
     "npi_check_digit_ok",
     "overlap_problem",
     "read_fee_schedule_csv",
+    "read_numbered_fee_schedule_csv",
     "to_json",
     "version_from_dict",
     "version_in_force",

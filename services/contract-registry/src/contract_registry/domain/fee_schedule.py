@@ -178,13 +178,26 @@ def fee_schedule_hash(rows: Iterable[FeeScheduleRow]) -> str:
 
 
 def hash_sorted_canonical_rows(lines: Iterable[str]) -> str:
-    """The content hash from canonical rows already in sorted (code point) order, e.g. streamed
-    from storage sorted there, so a large schedule is hashed without holding it in memory."""
-    digest = hashlib.sha256()
+    """The content hash from canonical rows already in sorted (code point) order."""
+    hasher = ContentHasher()
     for line in lines:
-        digest.update(line.encode("utf-8"))
-        digest.update(b"\n")
-    return digest.hexdigest()
+        hasher.add(line)
+    return hasher.hexdigest()
+
+
+class ContentHasher:
+    """fee_schedule_hash fed one canonical row at a time, in sorted order (e.g. sorted by a
+    database), so a large schedule is hashed without holding it in memory."""
+
+    def __init__(self) -> None:
+        self._digest = hashlib.sha256()
+
+    def add(self, line: str) -> None:
+        self._digest.update(line.encode("utf-8"))
+        self._digest.update(b"\n")
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
 
 
 def overlap_problem(earlier: FeeScheduleRow, later: FeeScheduleRow) -> str | None:

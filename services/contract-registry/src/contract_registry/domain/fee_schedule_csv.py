@@ -112,7 +112,15 @@ class CsvImportReport:
 
 
 def read_fee_schedule_csv(lines: Iterable[str], report: CsvImportReport) -> Iterator[FeeScheduleRow]:
-    """Yield each valid row of a fee schedule CSV; record refused cells in `report`.
+    """Yield each valid row of a fee schedule CSV; record refused cells in `report`."""
+    for _, row in read_numbered_fee_schedule_csv(lines, report):
+        yield row
+
+
+def read_numbered_fee_schedule_csv(
+    lines: Iterable[str], report: CsvImportReport
+) -> Iterator[tuple[int, FeeScheduleRow]]:
+    """Yield (spreadsheet row number, row) for each valid row; record refused cells in `report`.
 
     `lines` is any iterable of text lines (an open text file, `codecs.iterdecode(stream,
     "utf-8-sig")` over bytes). Under all-or-nothing, rows stop being yielded after the first
@@ -134,7 +142,7 @@ def read_fee_schedule_csv(lines: Iterable[str], report: CsvImportReport) -> Iter
         if report.policy is ImportPolicy.ALL_OR_NOTHING and report.error_count:
             continue
         report.rows_accepted += 1
-        yield row
+        yield row_number, row
 
 
 def _check_header(header: list[str] | None, report: CsvImportReport) -> list[str] | None:

@@ -1,0 +1,126 @@
+"""Claims and their lines: bulk inserts and updates (Core statements, no per-line ORM objects)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from accord_common.errors import NotFound
+from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reimbursement_engine.adapters.orm import claim_lines, claims
+
+_CHUNK = 5000
+LINE_RESULT_COLUMNS = ("status", "term", "expected_allowed")
+
+
+class ClaimsRepository:
+    def __init__(self, session: AsyncSession, organization_id: str) -> None:
+        self.session = session
+        self.org = organization_id
+
+    async def existing_pcns(self, pcns: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(pcns), _CHUNK):
+            part = pcns[start : start + _CHUNK]
+            rows = await self.session.scalars(
+                select(claims.c.patient_control_number).where(
+                    claims.c.organization_id == self.org, claims.c.patient_control_number.in_(part)
+                )
+            )
+            found.update(rows)
+        return found
+
+    async def add(self, claim_rows: list[dict[str, Any]], line_rows: list[dict[str, Any]]) -> None:
+        for start in range(0, len(claim_rows), _CHUNK):
+            await self.session.execute(insert(claims), claim_rows[start : start + _CHUNK])
+        for start in range(0, len(line_rows), _CHUNK):
+            await self.session.execute(insert(claim_lines), line_rows[start : start + _CHUNK])
+
+    async def save_pricing(self, claim_id: str, values: dict[str, Any], lines: list[dict[str, Any]]) -> None:
+        """Store a (re-)pricing: the claim's new figures and each line's result."""
+        await self.session.execute(update(claims).where(claims.c.id == claim_id).values(**values))
+        if not lines:
+            return
+        statement = (
+            update(claim_lines)
+            .where(claim_lines.c.claim_id == bindparam("b_claim"), claim_lines.c.line_number == bindparam("b_line"))
+            .values({c: bindparam(f"b_{c}") for c in LINE_RESULT_COLUMNS})
+        )
+        params = [
+            {"b_claim": claim_id, "b_line": line["line_number"], **{f"b_{c}": line[c] for c in LINE_RESULT_COLUMNS}}
+            for line in lines
+        ]
+        await self.session.execute(statement, params)
+
+    async def get(self, claim_id: str) -> Any:
+        row = (
+            await self.session.execute(
+                select(claims).where(claims.c.id == claim_id, claims.c.organization_id == self.org)
+            )
+        ).first()
+        if row is None:
+            raise NotFound(f"claim {claim_id} not found")
+        return row
+
+    async def by_pcn(self, pcn: str) -> Any:
+        return (
+            await self.session.execute(
+                select(claims).where(claims.c.organization_id == self.org, claims.c.patient_control_number == pcn)
+            )
+        ).first()
+
+    async def lines(self, claim_ids: list[str]) -> dict[str, list[Any]]:
+        out: dict[str, list[Any]] = {claim_id: [] for claim_id in claim_ids}
+        for start in range(0, len(claim_ids), _CHUNK):
+            rows = await self.session.execute(
+                select(claim_lines)
+                .where(claim_lines.c.claim_id.in_(claim_ids[start : start + _CHUNK]))
+                .order_by(claim_lines.c.claim_id, claim_lines.c.line_number)
+            )
+            for row in rows.all():
+                out[row.claim_id].append(row)
+        return out
+
+    async def pending(self, limit: int) -> list[Any]:
+        rows = await self.session.execute(
+            select(claims)
+            .where(claims.c.organization_id == self.org, claims.c.status == "pending")
+            .order_by(claims.c.created_at)
+            .limit(limit)
+        )
+        return list(rows.all())
+
+    async def priced_on_or_after(
+        self, contract_id: str, start: date, end: date | None, not_version: int, limit: int
+    ) -> list[Any]:
+        """Claims priced under another version of `contract_id` whose dates reach [start, end]."""
+        query = select(claims).where(
+            claims.c.organization_id == self.org,
+            claims.c.contract_id == contract_id,
+            claims.c.status == "priced",
+            claims.c.service_to >= start,
+            or_(claims.c.contract_version.is_(None), claims.c.contract_version != not_version),
+        )
+        if end is not None:
+            query = query.where(claims.c.service_date <= end)
+        return list((await self.session.execute(query.limit(limit))).all())
+
+    async def page(self, after: str | None, limit: int, status: str | None, pcn: str | None) -> list[Any]:
+        query = select(claims).where(claims.c.organization_id == self.org)
+        if status:
+            query = query.where(claims.c.status == status)
+        if pcn:
+            query = query.where(claims.c.patient_control_number == pcn)
+        if after:
+            query = query.where(claims.c.id > after)
+        return list((await self.session.execute(query.order_by(claims.c.id).limit(limit))).all())
+
+    async def in_period(self, contract_id: str | None, start: date, end: date, limit: int) -> list[Any]:
+        query = select(claims).where(
+            and_(claims.c.organization_id == self.org, claims.c.service_date >= start, claims.c.service_date <= end)
+        )
+        if contract_id:
+            query = query.where(claims.c.contract_id == contract_id)
+        return list((await self.session.execute(query.order_by(claims.c.service_date).limit(limit))).all())

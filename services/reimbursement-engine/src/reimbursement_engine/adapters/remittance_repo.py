@@ -1,0 +1,128 @@
+"""Remittances: files, payments (BPR/TRN), claim and line payments, PLB adjustments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reimbursement_engine.adapters.orm import (
+    claim_payments,
+    line_payments,
+    provider_adjustments,
+    remittance_files,
+    remittances,
+)
+
+_CHUNK = 5000
+REVERSAL = "22"
+
+
+class RemittanceRepository:
+    def __init__(self, session: AsyncSession, organization_id: str) -> None:
+        self.session = session
+        self.org = organization_id
+
+    async def file_by_hash(self, sha256: str) -> Any:
+        return (
+            await self.session.execute(
+                select(remittance_files).where(
+                    remittance_files.c.organization_id == self.org, remittance_files.c.sha256 == sha256
+                )
+            )
+        ).first()
+
+    async def add_file(self, row: dict[str, Any]) -> None:
+        await self.session.execute(insert(remittance_files).values(organization_id=self.org, **row))
+
+    async def trace_seen(self, payer_id: str, trace_number: str) -> bool:
+        found = await self.session.scalar(
+            select(remittances.c.id).where(
+                remittances.c.organization_id == self.org,
+                remittances.c.payer_id == payer_id,
+                remittances.c.trace_number == trace_number,
+            )
+        )
+        return found is not None
+
+    async def add_remittance(self, row: dict[str, Any]) -> None:
+        await self.session.execute(insert(remittances).values(organization_id=self.org, **row))
+
+    async def add_payments(
+        self, payments: list[dict[str, Any]], lines: list[dict[str, Any]], plb: list[dict[str, Any]]
+    ) -> None:
+        for table, rows in ((claim_payments, payments), (line_payments, lines), (provider_adjustments, plb)):
+            for start in range(0, len(rows), _CHUNK):
+                await self.session.execute(insert(table), rows[start : start + _CHUNK])
+
+    async def reversible(self, pcn: str, payer_ccn: str | None) -> Any:
+        """The payment a reversal undoes: the latest one of the claim not already reversed."""
+        query = select(claim_payments).where(
+            claim_payments.c.organization_id == self.org,
+            claim_payments.c.patient_control_number == pcn,
+            claim_payments.c.status_code != REVERSAL,
+            claim_payments.c.reversed_by.is_(None),
+        )
+        rows = (await self.session.execute(query.order_by(claim_payments.c.paid_date))).all()
+        exact = [r for r in rows if payer_ccn and r.payer_claim_control_number == payer_ccn]
+        chosen = exact or rows
+        return chosen[-1] if chosen else None
+
+    async def mark_reversed(self, payment_id: str, reversal_id: str) -> None:
+        await self.session.execute(
+            update(claim_payments).where(claim_payments.c.id == payment_id).values(reversed_by=reversal_id)
+        )
+        await self.session.execute(
+            update(claim_payments).where(claim_payments.c.id == reversal_id).values(reverses=payment_id)
+        )
+
+    async def claim_for_payer_ccn(self, payer_ccn: str) -> str | None:
+        """A later remittance may name the claim by the payer's claim control number only."""
+        found: str | None = await self.session.scalar(
+            select(claim_payments.c.claim_id).where(
+                claim_payments.c.organization_id == self.org,
+                claim_payments.c.payer_claim_control_number == payer_ccn,
+                claim_payments.c.claim_id.is_not(None),
+            )
+        )
+        return found
+
+    async def effective_payment(self, claim_id: str) -> tuple[Any, list[Any]] | None:
+        """The claim's latest payment that no reversal undid, with its lines."""
+        rows = (
+            await self.session.execute(
+                select(claim_payments, remittances.c.payment_date)
+                .join(remittances, remittances.c.id == claim_payments.c.remittance_id)
+                .where(
+                    claim_payments.c.claim_id == claim_id,
+                    claim_payments.c.status_code != REVERSAL,
+                    claim_payments.c.reversed_by.is_(None),
+                )
+                .order_by(remittances.c.received_at, claim_payments.c.id)
+            )
+        ).all()
+        if not rows:
+            return None
+        payment = rows[-1]
+        lines = (
+            await self.session.execute(
+                select(line_payments)
+                .where(line_payments.c.claim_payment_id == payment.id)
+                .order_by(line_payments.c.line_index)
+            )
+        ).all()
+        return payment, list(lines)
+
+    async def payments_of(self, claim_id: str) -> list[Any]:
+        rows = await self.session.execute(
+            select(claim_payments).where(claim_payments.c.claim_id == claim_id).order_by(claim_payments.c.paid_date)
+        )
+        return list(rows.all())
+
+    async def counts(self, file_id: str) -> dict[str, int]:
+        ids = list(await self.session.scalars(select(remittances.c.id).where(remittances.c.file_id == file_id)))
+        payments = list(
+            await self.session.scalars(select(claim_payments.c.id).where(claim_payments.c.remittance_id.in_(ids)))
+        )
+        return {"transactions": len(ids), "claims": len(payments)}

@@ -1,0 +1,123 @@
+"""Variances (one per claim, kept current), their lines, the worklist and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from accord_common.errors import NotFound
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reimbursement_engine.adapters.orm import organization_settings, variance_audit, variance_lines, variances
+
+
+class VarianceRepository:
+    def __init__(self, session: AsyncSession, organization_id: str) -> None:
+        self.session = session
+        self.org = organization_id
+
+    async def tolerance(self, default: Decimal) -> Decimal:
+        found: Decimal | None = await self.session.scalar(
+            select(organization_settings.c.variance_tolerance).where(
+                organization_settings.c.organization_id == self.org
+            )
+        )
+        return default if found is None else found
+
+    async def set_tolerance(self, tolerance: Decimal) -> None:
+        now = datetime.now(UTC)
+        table = organization_settings
+        held = await self.session.scalar(select(table.c.organization_id).where(table.c.organization_id == self.org))
+        if held is None:
+            await self.session.execute(
+                insert(table).values(organization_id=self.org, variance_tolerance=tolerance, updated_at=now)
+            )
+        else:
+            await self.session.execute(
+                update(table).where(table.c.organization_id == self.org).values(variance_tolerance=tolerance, updated_at=now)
+            )
+
+    async def by_claim(self, claim_id: str) -> Any:
+        return (await self.session.execute(select(variances).where(variances.c.claim_id == claim_id))).first()
+
+    async def get(self, variance_id: str, *, for_update: bool = False) -> Any:
+        query = select(variances).where(variances.c.id == variance_id, variances.c.organization_id == self.org)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).first()
+        if row is None:
+            raise NotFound(f"variance {variance_id} not found")
+        return row
+
+    async def insert(self, row: dict[str, Any]) -> None:
+        await self.session.execute(insert(variances).values(organization_id=self.org, **row))
+
+    async def update(self, variance_id: str, values: dict[str, Any]) -> None:
+        await self.session.execute(update(variances).where(variances.c.id == variance_id).values(**values))
+
+    async def replace_lines(self, variance_id: str, rows: list[dict[str, Any]]) -> None:
+        await self.session.execute(delete(variance_lines).where(variance_lines.c.variance_id == variance_id))
+        if rows:
+            await self.session.execute(insert(variance_lines), rows)
+
+    async def lines(self, variance_id: str) -> list[Any]:
+        rows = await self.session.execute(
+            select(variance_lines).where(variance_lines.c.variance_id == variance_id).order_by(variance_lines.c.line_number)
+        )
+        return list(rows.all())
+
+    async def audit(self, variance_id: str, actor: str, from_status: str | None, to_status: str,
+                    note: str | None = None, amount: Decimal | None = None) -> None:  # fmt: skip
+        await self.session.execute(insert(variance_audit).values(
+            variance_id=variance_id, organization_id=self.org, actor=actor, from_status=from_status,
+            to_status=to_status, note=note, amount=amount, at=datetime.now(UTC),
+        ))  # fmt: skip
+
+    async def history(self, variance_id: str) -> list[Any]:
+        rows = await self.session.execute(
+            select(variance_audit).where(variance_audit.c.variance_id == variance_id).order_by(variance_audit.c.id)
+        )
+        return list(rows.all())
+
+    async def page(self, filters: dict[str, Any], after: str | None, limit: int) -> list[Any]:
+        query = select(variances).where(variances.c.organization_id == self.org)
+        for name in ("status", "classification", "payer_id", "contract_id", "patient_control_number"):
+            if filters.get(name):
+                query = query.where(variances.c[name] == filters[name])
+        if filters.get("since"):
+            query = query.where(variances.c.remittance_date >= filters["since"])
+        if filters.get("until"):
+            query = query.where(variances.c.remittance_date <= filters["until"])
+        if after:
+            query = query.where(variances.c.id > after)
+        return list((await self.session.execute(query.order_by(variances.c.id).limit(limit))).all())
+
+    async def worklist(self, status: str, limit: int) -> list[Any]:
+        """Open variance lines summed by payer, contract, code and CARC, largest amount first."""
+        v, vl = variances, variance_lines
+        amount = func.sum(vl.c.variance).label("amount")
+        query = (
+            select(
+                v.c.payer_id, v.c.contract_id, vl.c.code, vl.c.carc,
+                func.count(func.distinct(v.c.claim_id)).label("claim_count"),
+                func.count().label("line_count"), amount,
+                func.sum(vl.c.expected_allowed).label("expected_allowed"), func.sum(vl.c.paid).label("paid"),
+                func.min(v.c.remittance_date).label("oldest_remittance"),
+            )  # fmt: skip
+            .join(vl, vl.c.variance_id == v.c.id)
+            .where(v.c.organization_id == self.org, v.c.status == status, vl.c.variance != 0)
+            .group_by(v.c.payer_id, v.c.contract_id, vl.c.code, vl.c.carc)
+            .order_by(amount.desc())
+            .limit(limit)
+        )
+        return list((await self.session.execute(query)).all())
+
+    async def in_period(self, start: date, end: date) -> list[Any]:
+        query = select(variances).where(
+            variances.c.organization_id == self.org,
+            variances.c.remittance_date >= start,
+            variances.c.remittance_date <= end,
+        )
+        return list((await self.session.execute(query)).all())

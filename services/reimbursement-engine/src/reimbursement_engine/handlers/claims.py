@@ -1,0 +1,141 @@
+"""Claims in: price each line with the version in force, store the result, publish claim.priced.
+
+A claim whose contract (or its fee schedule) has not arrived yet is stored as pending and priced
+when the projection catches up; a version that starts before already-priced claims' dates of
+service re-prices them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from accord_common.errors import Conflict, Unprocessable
+from accord_common.uow import UnitOfWork
+
+from reimbursement_engine.adapters.caches import EngineCaches
+from reimbursement_engine.adapters.claims_mapping import ClaimSubmission, domain_claim
+from reimbursement_engine.adapters.claims_repo import ClaimsRepository
+from reimbursement_engine.domain.pricing import Claim
+from reimbursement_engine.handlers import reconcile
+from reimbursement_engine.handlers.pricing import (
+    PRICED,
+    Pricer,
+    PricingResult,
+    claim_values,
+    line_values,
+    priced_event,
+)
+
+REPRICE_LIMIT = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class StoredClaim:
+    id: str
+    submission: ClaimSubmission
+    claim: Claim
+    result: PricingResult
+
+
+def _refuse_duplicates(submissions: list[ClaimSubmission], existing: set[str]) -> None:
+    seen: set[str] = set()
+    errors = []
+    for i, sub in enumerate(submissions):
+        pcn = sub.patient_control_number
+        if pcn in existing or pcn in seen:
+            errors.append({"field": f"claims[{i}].patient_control_number", "message": f"{pcn!r} already submitted"})
+        seen.add(pcn)
+    if errors:
+        raise Conflict(f"{len(errors)} claim(s) were already submitted", errors=errors)
+
+
+def _domain_claims(submissions: list[ClaimSubmission]) -> list[Claim]:
+    out = []
+    for i, sub in enumerate(submissions):
+        try:
+            out.append(domain_claim(sub.header, sub.lines))
+        except ValueError as exc:
+            raise Unprocessable(str(exc), errors=[{"field": f"claims[{i}]", "message": str(exc)}])
+    return out
+
+
+def _rows(stored: StoredClaim, org: str, now: datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    header = stored.submission.header
+    claim_row = {
+        "id": stored.id, "organization_id": org, "patient_control_number": stored.claim.patient_control_number,
+        "payer_id": stored.claim.payer_id, "requested_contract_id": header.get("contract_id"),
+        "contract_id": header.get("contract_id"), "service_date": stored.claim.service_from,
+        "service_to": stored.claim.service_to, "received_date": date.fromisoformat(header["received_date"]),
+        "total_charge": stored.claim.total_charges, "submitted": header, "source": stored.submission.source,
+        "created_at": now, **claim_values(stored.result, now),
+    }  # fmt: skip
+    results = line_values(stored.result)
+    empty = {"status": None, "term": None, "expected_allowed": None}
+    lines = [{"claim_id": stored.id, **line, **results.get(line["line_number"], empty)} for line in stored.submission.lines]
+    return claim_row, lines
+
+
+async def submit_claims(
+    uow: UnitOfWork, caches: EngineCaches, org: str, submissions: list[ClaimSubmission]
+) -> list[StoredClaim]:
+    """Price and store claims in one transaction; publishes claim.priced for each priced claim."""
+    now = datetime.now(UTC)
+    claims = _domain_claims(submissions)
+    async with uow:
+        repo = ClaimsRepository(uow.session, org)
+        _refuse_duplicates(submissions, await repo.existing_pcns([s.patient_control_number for s in submissions]))
+        pricer = Pricer(uow.session, caches, org, now.date())
+        await pricer.prepare(claims)
+        stored = []
+        for sub, claim in zip(submissions, claims, strict=True):
+            result = await pricer.price(claim, sub.header.get("contract_id"))
+            stored.append(StoredClaim(str(uuid.uuid4()), sub, claim, result))
+        claim_rows, line_rows = [], []
+        for item in stored:
+            claim_row, lines = _rows(item, org, now)
+            claim_rows.append(claim_row)
+            line_rows.extend(lines)
+            if item.result.status == PRICED:
+                uow.publish(priced_event(item.id, org, item.submission.header, item.claim, item.result))
+        await repo.add(claim_rows, line_rows)
+        await uow.commit()
+    return stored
+
+
+async def reprice(uow: UnitOfWork, caches: EngineCaches, org: str, claim_rows: list[Any]) -> int:
+    """Price stored claims again (pending ones, or ones a new version affects) inside `uow`."""
+    if not claim_rows:
+        return 0
+    repo = ClaimsRepository(uow.session, org)
+    lines = await repo.lines([row.id for row in claim_rows])
+    claims = {row.id: domain_claim(row.submitted, [r._asdict() for r in lines[row.id]]) for row in claim_rows}
+    now = datetime.now(UTC)
+    pricer = Pricer(uow.session, caches, org, now.date())
+    await pricer.prepare(list(claims.values()))
+    changed = 0
+    for row in claim_rows:
+        result = await pricer.price(claims[row.id], row.requested_contract_id)
+        if result.status != PRICED:
+            continue
+        line_results = [{"line_number": n, **values} for n, values in line_values(result).items()]
+        await repo.save_pricing(row.id, claim_values(result, now), line_results)
+        uow.publish(priced_event(row.id, org, row.submitted, claims[row.id], result))
+        await reconcile.reconcile_claim(uow, org, row.id)
+        changed += 1
+    return changed
+
+
+async def price_pending(uow: UnitOfWork, caches: EngineCaches, org: str) -> int:
+    return await reprice(uow, caches, org, await ClaimsRepository(uow.session, org).pending(REPRICE_LIMIT))
+
+
+async def reprice_for_version(
+    uow: UnitOfWork, caches: EngineCaches, org: str, contract_id: str, version: int, start: date, end: date | None
+) -> int:
+    """Re-price claims a (possibly retroactive) version now governs."""
+    repo = ClaimsRepository(uow.session, org)
+    affected = await repo.priced_on_or_after(contract_id, start, end, version, REPRICE_LIMIT)
+    return await reprice(uow, caches, org, affected)
