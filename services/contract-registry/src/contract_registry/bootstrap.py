@@ -16,13 +16,16 @@ SERVICE_ROOT = Path(__file__).resolve().parents[2]
 
 
 def build_runtime(settings: RegistrySettings | None = None) -> ServiceRuntime:
-    return ServiceRuntime(settings=settings or RegistrySettings(), metadata=metadata,
-                          service_root=SERVICE_ROOT)
+    return ServiceRuntime(
+        settings=settings or RegistrySettings(), metadata=metadata, service_root=SERVICE_ROOT
+    )
 
 
 def build_app(settings: RegistrySettings | None = None) -> FastAPI:
     return create_app(
-        build_runtime(settings), [router], title="Accord contract registry",
+        build_runtime(settings),
+        [router],
+        title="Accord contract registry",
         description="Payer contracts as data: parties, immutable effective-dated versions, "
         "fee schedules, payment terms, approvals, documents and the audit trail.",
     )

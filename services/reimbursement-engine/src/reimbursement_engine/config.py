@@ -1,8 +1,9 @@
 """Settings of the reimbursement engine (env prefix ACCORD_ENGINE_)."""
 
-from pydantic_settings import SettingsConfigDict
+from decimal import Decimal
 
 from accord_common.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
 
 
 class EngineSettings(ServiceSettings):
@@ -11,3 +12,7 @@ class EngineSettings(ServiceSettings):
     service_name: str = "reimbursement-engine"
     database_url: str = "sqlite+aiosqlite:///./.data/reimbursement-engine.db"
     max_upload_bytes: int = 20 * 1024 * 1024
+    max_batch_claims: int = 5000
+    max_batch_lines: int = 50_000
+    variance_tolerance: Decimal = Decimal("1.00")
+    what_if_max_claims: int = 20_000

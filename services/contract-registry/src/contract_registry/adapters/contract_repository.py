@@ -26,7 +26,9 @@ class ContractRepository:
 
     async def row(self, contract_id: str, *, for_update: bool = False) -> Any:
         """The contract's row; another organisation's contract is simply not found."""
-        query = select(contracts).where(contracts.c.id == contract_id, contracts.c.organization_id == self.org)
+        query = select(contracts).where(
+            contracts.c.id == contract_id, contracts.c.organization_id == self.org
+        )
         if for_update:
             query = query.with_for_update()
         row = (await self.session.execute(query)).first()

@@ -20,7 +20,9 @@ class DocumentRepository:
         await self.session.execute(insert(documents).values(organization_id=self.org, **values))
 
     async def get(self, document_id: str) -> Any:
-        query = select(documents).where(documents.c.id == document_id, documents.c.organization_id == self.org)
+        query = select(documents).where(
+            documents.c.id == document_id, documents.c.organization_id == self.org
+        )
         row = (await self.session.execute(query)).first()
         if row is None:
             raise NotFound(f"document {document_id} not found")

@@ -35,7 +35,9 @@ class PartyRepository:
 
     async def update_payer(self, payer_id: str, values: dict[str, Any]) -> None:
         await self.session.execute(
-            update(payers).where(payers.c.id == payer_id, payers.c.organization_id == self.org).values(**values)
+            update(payers)
+            .where(payers.c.id == payer_id, payers.c.organization_id == self.org)
+            .values(**values)
         )
 
     async def contracts_with_payer(self, payer_id: str) -> int:

@@ -21,9 +21,11 @@ class RegistryRepository:
         await self.session.execute(insert(payers).values(organization_id=self.org, **row))
 
     async def get_payer(self, payer_id: str) -> Any:
-        row = (await self.session.execute(
-            select(payers).where(payers.c.id == payer_id, payers.c.organization_id == self.org)
-        )).first()
+        row = (
+            await self.session.execute(
+                select(payers).where(payers.c.id == payer_id, payers.c.organization_id == self.org)
+            )
+        ).first()
         if row is None:
             raise NotFound(f"payer {payer_id} not found")
         return row
@@ -71,26 +73,39 @@ class RegistryRepository:
     async def close_version(self, contract_id: str, version: int, effective_to: Any) -> None:
         await self.session.execute(
             update(contract_versions)
-            .where(contract_versions.c.contract_id == contract_id,
-                   contract_versions.c.version == version)
+            .where(contract_versions.c.contract_id == contract_id, contract_versions.c.version == version)
             .values(effective_to=effective_to)
         )
 
     async def set_current_version(self, contract_id: str, version: int) -> None:
         await self.session.execute(
-            update(contracts).where(contracts.c.id == contract_id)
+            update(contracts)
+            .where(contracts.c.id == contract_id)
             .values(current_version=version, updated_at=datetime.now(UTC))
         )
 
-    async def audit(self, *, actor: str, action: str, contract_id: str | None,
-                    changes: dict[str, Any], comment: str | None = None) -> None:
-        await self.session.execute(insert(audit_log).values(
-            organization_id=self.org, contract_id=contract_id, actor=actor, action=action,
-            at=datetime.now(UTC), changes=changes, comment=comment,
-        ))
+    async def audit(
+        self,
+        *,
+        actor: str,
+        action: str,
+        contract_id: str | None,
+        changes: dict[str, Any],
+        comment: str | None = None,
+    ) -> None:
+        await self.session.execute(
+            insert(audit_log).values(
+                organization_id=self.org,
+                contract_id=contract_id,
+                actor=actor,
+                action=action,
+                at=datetime.now(UTC),
+                changes=changes,
+                comment=comment,
+            )
+        )
 
-    async def audit_entries(self, contract_id: str | None, after: int | None,
-                            limit: int) -> list[Any]:
+    async def audit_entries(self, contract_id: str | None, after: int | None, limit: int) -> list[Any]:
         query = select(audit_log).where(audit_log.c.organization_id == self.org)
         if contract_id:
             query = query.where(audit_log.c.contract_id == contract_id)

@@ -51,10 +51,18 @@ async def create_contract(uow: UnitOfWork, who: Principal, command: dict[str, An
             contract, name=command["name"], actor=who.name, now=now
         )
         await audit(
-            uow, who, "contract.created", entity="contract", entity_id=contract_id, contract_id=contract_id,
-            changes={"name": command["name"], "version": version_summary(contract, now.date())}, at=now,
+            uow,
+            who,
+            "contract.created",
+            entity="contract",
+            entity_id=contract_id,
+            contract_id=contract_id,
+            changes={"name": command["name"], "version": version_summary(contract, now.date())},
+            at=now,
         )
-        await publish_changes(uow, contract, ContractLabels(command["name"], payer.name, payer.x12_payer_id), now)
+        await publish_changes(
+            uow, contract, ContractLabels(command["name"], payer.name, payer.x12_payer_id), now
+        )
         await uow.commit()
     return contract_id
 
@@ -102,9 +110,18 @@ async def _record_version(
     await repo.save(contract, actor=who.name, now=now)
     previous = next(e.previous for e in contract.events if isinstance(e, ContractAmended))
     await audit(
-        uow, who, "contract.version_added", entity="contract", entity_id=contract_id, contract_id=contract_id,
-        changes={"version": version.number, "retroactive": version.retroactive,
-                 "fields": version_changes(previous, version)}, at=now,
+        uow,
+        who,
+        "contract.version_added",
+        entity="contract",
+        entity_id=contract_id,
+        contract_id=contract_id,
+        changes={
+            "version": version.number,
+            "retroactive": version.retroactive,
+            "fields": version_changes(previous, version),
+        },
+        at=now,
     )
     await publish_changes(uow, contract, await labels_of(uow, who, contract_id), now)
     return version.number

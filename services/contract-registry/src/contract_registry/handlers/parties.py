@@ -104,5 +104,7 @@ async def save_profile(uow: UnitOfWork, who: Principal, command: dict[str, Any])
         old = {k: getattr(before, k) for k in values} if before else {}
         diff = changed(old, values)
         org = who.organization_id
-        await audit(uow, who, "organisation.updated", entity="organisation", entity_id=org, changes=diff, at=now)
+        await audit(
+            uow, who, "organisation.updated", entity="organisation", entity_id=org, changes=diff, at=now
+        )
         await uow.commit()

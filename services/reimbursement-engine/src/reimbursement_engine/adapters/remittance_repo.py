@@ -56,10 +56,11 @@ class RemittanceRepository:
             for start in range(0, len(rows), _CHUNK):
                 await self.session.execute(insert(table), rows[start : start + _CHUNK])
 
-    async def reversible(self, pcn: str, payer_ccn: str | None) -> Any:
-        """The payment a reversal undoes: the latest one of the claim not already reversed."""
+    async def reversible(self, pcn: str, payer_ccn: str | None, remittance_id: str) -> Any:
+        """The payment a reversal undoes: the claim's latest earlier payment not already reversed."""
         query = select(claim_payments).where(
             claim_payments.c.organization_id == self.org,
+            claim_payments.c.remittance_id != remittance_id,
             claim_payments.c.patient_control_number == pcn,
             claim_payments.c.status_code != REVERSAL,
             claim_payments.c.reversed_by.is_(None),

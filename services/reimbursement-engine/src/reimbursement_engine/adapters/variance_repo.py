@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from accord_common.errors import NotFound
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reimbursement_engine.adapters.orm import organization_settings, variance_audit, variance_lines, variances
@@ -94,23 +94,14 @@ class VarianceRepository:
             query = query.where(variances.c.id > after)
         return list((await self.session.execute(query.order_by(variances.c.id).limit(limit))).all())
 
-    async def worklist(self, status: str, limit: int) -> list[Any]:
-        """Open variance lines summed by payer, contract, code and CARC, largest amount first."""
+    async def open_lines(self, status: str) -> list[Any]:
+        """Variance lines of the organisation's variances in `status` (summed in Python: exact on SQLite)."""
         v, vl = variances, variance_lines
-        amount = func.sum(vl.c.variance).label("amount")
         query = (
-            select(
-                v.c.payer_id, v.c.contract_id, vl.c.code, vl.c.carc,
-                func.count(func.distinct(v.c.claim_id)).label("claim_count"),
-                func.count().label("line_count"), amount,
-                func.sum(vl.c.expected_allowed).label("expected_allowed"), func.sum(vl.c.paid).label("paid"),
-                func.min(v.c.remittance_date).label("oldest_remittance"),
-            )  # fmt: skip
+            select(v.c.payer_id, v.c.contract_id, v.c.claim_id, v.c.remittance_date, vl.c.code, vl.c.carc,
+                   vl.c.variance, vl.c.expected_allowed, vl.c.paid)  # fmt: skip
             .join(vl, vl.c.variance_id == v.c.id)
-            .where(v.c.organization_id == self.org, v.c.status == status, vl.c.variance != 0)
-            .group_by(v.c.payer_id, v.c.contract_id, vl.c.code, vl.c.carc)
-            .order_by(amount.desc())
-            .limit(limit)
+            .where(v.c.organization_id == self.org, v.c.status == status)
         )
         return list((await self.session.execute(query)).all())
 

@@ -52,6 +52,16 @@ def _refuse_duplicates(submissions: list[ClaimSubmission], existing: set[str]) -
         raise Conflict(f"{len(errors)} claim(s) were already submitted", errors=errors)
 
 
+def _first_of_each(submissions: list[ClaimSubmission], existing: set[str]) -> list[ClaimSubmission]:
+    seen = set(existing)
+    kept = []
+    for sub in submissions:
+        if sub.patient_control_number not in seen:
+            kept.append(sub)
+            seen.add(sub.patient_control_number)
+    return kept
+
+
 def _domain_claims(submissions: list[ClaimSubmission]) -> list[Claim]:
     out = []
     for i, sub in enumerate(submissions):
@@ -79,14 +89,20 @@ def _rows(stored: StoredClaim, org: str, now: datetime) -> tuple[dict[str, Any],
 
 
 async def submit_claims(
-    uow: UnitOfWork, caches: EngineCaches, org: str, submissions: list[ClaimSubmission]
+    uow: UnitOfWork, caches: EngineCaches, org: str, submissions: list[ClaimSubmission], *, skip_duplicates: bool = False
 ) -> list[StoredClaim]:
-    """Price and store claims in one transaction; publishes claim.priced for each priced claim."""
+    """Price and store claims in one transaction; publishes claim.priced for each priced claim.
+
+    A patient control number already held is a conflict (409), or skipped with `skip_duplicates`.
+    """
     now = datetime.now(UTC)
-    claims = _domain_claims(submissions)
     async with uow:
         repo = ClaimsRepository(uow.session, org)
-        _refuse_duplicates(submissions, await repo.existing_pcns([s.patient_control_number for s in submissions]))
+        existing = await repo.existing_pcns([s.patient_control_number for s in submissions])
+        if skip_duplicates:
+            submissions = _first_of_each(submissions, existing)
+        _refuse_duplicates(submissions, existing)
+        claims = _domain_claims(submissions)
         pricer = Pricer(uow.session, caches, org, now.date())
         await pricer.prepare(claims)
         stored = []

@@ -1,0 +1,1 @@
+"""Use cases of the registry: open a unit of work, load, call the domain, audit, publish, commit."""

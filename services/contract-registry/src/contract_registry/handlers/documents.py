@@ -1,0 +1,154 @@
+"""Documents: upload (type allow-list, size limit, SHA-256, duplicates refused), link to a version."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from accord_common.auth import Principal
+from accord_common.errors import Conflict, NotFound, PayloadTooLarge, UnsupportedMediaType
+from accord_common.uow import UnitOfWork
+
+from contract_registry.adapters.contract_codec import stored_versions
+from contract_registry.adapters.contract_repository import ContractRepository
+from contract_registry.adapters.document_repository import DocumentRepository
+from contract_registry.adapters.document_store import DocumentStore
+from contract_registry.handlers.common import audit, utcnow
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ALLOWED_TYPES: dict[str, tuple[bytes, ...]] = {
+    "application/pdf": (b"%PDF-",),
+    DOCX: (b"PK\x03\x04",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/tiff": (b"II*\x00", b"MM\x00*"),
+    "text/plain": (),
+}
+"""Allowed content types and the magic bytes their files start with (text/plain: valid UTF-8)."""
+
+
+@dataclass(slots=True)
+class _Measured:
+    """Passes chunks through while counting and hashing them; refuses past the size limit."""
+
+    limit: int
+    size: int = 0
+    digest: hashlib._Hash = field(default_factory=hashlib.sha256)
+    head: bytes = b""
+
+    async def through(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+        async for chunk in chunks:
+            self.size += len(chunk)
+            if self.size > self.limit:
+                raise PayloadTooLarge(f"the document exceeds the limit of {self.limit} bytes")
+            self.digest.update(chunk)
+            if len(self.head) < 16:
+                self.head += chunk[: 16 - len(self.head)]
+            yield chunk
+
+
+def check_content_type(content_type: str, head: bytes) -> None:
+    """Refuse types outside the allow-list, and files whose first bytes are not of the type."""
+    base = content_type.split(";")[0].strip().lower()
+    if base not in ALLOWED_TYPES:
+        allowed = ", ".join(sorted(ALLOWED_TYPES))
+        raise UnsupportedMediaType(f"{base or 'no content type'} is not accepted (allowed: {allowed})")
+    magic = ALLOWED_TYPES[base]
+    if magic and not head.startswith(magic):
+        raise UnsupportedMediaType(f"the file's content is not {base}")
+
+
+async def upload(
+    uow: UnitOfWork,
+    who: Principal,
+    store: DocumentStore,
+    *,
+    filename: str,
+    content_type: str,
+    chunks: AsyncIterator[bytes],
+    max_bytes: int,
+) -> str:
+    """Store the bytes, then record them; the same bytes uploaded twice are refused with 409."""
+    check_content_type(content_type, b"")  # the declared type first: cheap, before reading anything
+    document_id, now = str(uuid.uuid4()), utcnow()
+    key = f"{who.organization_id}/{document_id}"
+    measured = _Measured(max_bytes)
+    try:
+        await store.put(key, measured.through(chunks))
+        check_content_type(content_type, measured.head)
+        sha256 = measured.digest.hexdigest()
+        async with uow:
+            await _refuse_duplicate(DocumentRepository(uow.session, who.organization_id), sha256)
+            values = {
+                "id": document_id,
+                "filename": filename,
+                "content_type": content_type.split(";")[0],
+                "size_bytes": measured.size,
+                "sha256": sha256,
+                "storage_key": key,
+                "uploaded_at": now,
+                "uploaded_by": who.name,
+            }
+            await DocumentRepository(uow.session, who.organization_id).add(values)
+            await audit(
+                uow,
+                who,
+                "document.uploaded",
+                entity="document",
+                entity_id=document_id,
+                changes={k: values[k] for k in ("filename", "size_bytes", "sha256")},
+                at=now,
+            )
+            await uow.commit()
+    except BaseException:
+        await store.delete(key)
+        raise
+    return document_id
+
+
+async def _refuse_duplicate(repo: DocumentRepository, sha256: str) -> None:
+    existing = await repo.by_hash(sha256)
+    if existing is not None:
+        raise Conflict(
+            f"the same file (SHA-256 {sha256}) was already uploaded as document {existing.id}",
+            errors=[{"field": "file", "message": f"duplicate of document {existing.id}"}],
+        )
+
+
+async def link(
+    uow: UnitOfWork, who: Principal, contract_id: str, document_id: str, version: int | None
+) -> int:
+    """Link a document to a version of the contract (default: its latest version)."""
+    now = utcnow()
+    async with uow:
+        contract = await ContractRepository(uow.session, who.organization_id).get(contract_id)
+        documents = DocumentRepository(uow.session, who.organization_id)
+        await documents.get(document_id)
+        numbers = [v.number for v in stored_versions(contract, now.date())]
+        number = version if version is not None else numbers[-1]
+        if number not in numbers:
+            raise NotFound(f"contract {contract_id} has no version {number}")
+        if not await documents.linked(document_id, contract_id, number):
+            await documents.link(
+                {
+                    "document_id": document_id,
+                    "contract_id": contract_id,
+                    "version": number,
+                    "linked_at": now,
+                    "linked_by": who.name,
+                }
+            )
+            await audit(
+                uow,
+                who,
+                "document.linked",
+                entity="document",
+                entity_id=document_id,
+                contract_id=contract_id,
+                changes={"version": number},
+                at=now,
+            )
+        await uow.commit()
+    return number

@@ -1,0 +1,56 @@
+"""The contract projection: versions from contract.* events, fee schedules from their chunks.
+
+Every version received is kept (claims are priced with the version in force on their date of
+service); contract-level state follows the highest version. A new version, or a fee schedule that
+completes, prices the claims that were waiting and re-prices those it now governs.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from accord_common.events import CloudEvent
+from accord_common.uow import UnitOfWork
+
+from reimbursement_engine.adapters.caches import EngineCaches
+from reimbursement_engine.adapters.projection_repo import ProjectionRepository
+from reimbursement_engine.adapters.terms_mapping import TermsMappingError, contract_terms
+from reimbursement_engine.handlers.claims import price_pending, reprice_for_version
+
+log = logging.getLogger(__name__)
+
+
+async def apply_contract_version(uow: UnitOfWork, caches: EngineCaches, event: CloudEvent) -> bool:
+    """Apply a contract.* event inside the consumer's unit of work; False when already held."""
+    data: dict[str, Any] = dict(event.data)
+    try:
+        contract_terms(data)  # refuse terms this engine cannot read before storing anything
+    except (TermsMappingError, KeyError, ValueError) as exc:
+        log.warning("contract version not applied", extra={"event_id": event.id, "error": str(exc)})
+        raise
+    repo = ProjectionRepository(uow.session)
+    await repo.upsert_contract(data)
+    org, contract_id, version = data["organization_id"], data["contract_id"], int(data["version"])
+    if await repo.has_version(contract_id, version):
+        if event.type == "contract.terminated" and data.get("effective_to"):
+            await repo.set_version_end(contract_id, version, date.fromisoformat(data["effective_to"]))
+        return False
+    await repo.add_version(data)
+    start = date.fromisoformat(data["effective_from"])
+    end = date.fromisoformat(data["effective_to"]) if data.get("effective_to") else None
+    await reprice_for_version(uow, caches, org, contract_id, version, start, end)
+    await price_pending(uow, caches, org)
+    return True
+
+
+async def apply_fee_schedule_chunk(uow: UnitOfWork, caches: EngineCaches, event: CloudEvent) -> bool:
+    """Hold a chunk; once every chunk of its content hash is held, assemble and price waiting claims."""
+    chunk: dict[str, Any] = dict(event.data)
+    repo = ProjectionRepository(uow.session)
+    await repo.add_chunk(chunk)
+    assembled = await repo.assemble(chunk["content_hash"], int(chunk["chunk_count"]), int(chunk["row_count"]))
+    if assembled:
+        await price_pending(uow, caches, chunk["organization_id"])
+    return assembled

@@ -1,0 +1,124 @@
+"""Reconcile a priced claim with its effective payment; keep its variance current; publish it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from accord_common.events import new_event
+from accord_common.uow import UnitOfWork
+
+from reimbursement_engine.adapters.claims_repo import ClaimsRepository
+from reimbursement_engine.adapters.remittance_repo import RemittanceRepository
+from reimbursement_engine.adapters.variance_repo import VarianceRepository
+from reimbursement_engine.domain.reconciliation import (
+    CasAmount,
+    ExpectedLine,
+    PaidClaim,
+    PaidLine,
+    Reconciliation,
+    reconcile,
+)
+
+SOURCE = "reimbursement-engine"
+DEFAULT_TOLERANCE = Decimal("1.00")
+SYSTEM = "system"
+# statuses a person set: a new remittance updates the figures but never reopens or closes them
+WORKED = frozenset({"appealed", "recovered", "written_off"})
+
+
+def cas(items: list[dict[str, Any]]) -> tuple[CasAmount, ...]:
+    return tuple(CasAmount(a["group"], a["carc"], Decimal(a["amount"])) for a in items)
+
+
+def paid_claim(payment: Any, lines: list[Any]) -> PaidClaim:
+    return PaidClaim(
+        status_code=payment.status_code,
+        paid=payment.paid,
+        patient_responsibility=payment.patient_responsibility,
+        adjustments=cas(payment.adjustments),
+        lines=tuple(
+            PaidLine((line.code or "").split(":")[0] or None, line.paid, cas(line.adjustments),
+                     line.line_control_number)
+            for line in lines
+        ),
+    )  # fmt: skip
+
+
+async def reconcile_claim(uow: UnitOfWork, org: str, claim_id: str, default_tolerance: Decimal = DEFAULT_TOLERANCE) -> Reconciliation | None:
+    """Compare the claim's expected allowed with its effective payment (if both exist)."""
+    session = uow.session
+    claim = await ClaimsRepository(session, org).get(claim_id)
+    variances = VarianceRepository(session, org)
+    existing = await variances.by_claim(claim_id)
+    effective = await RemittanceRepository(session, org).effective_payment(claim_id)
+    if effective is None or claim.expected_allowed is None:
+        if existing is not None and existing.status == "open":
+            await _set_status(variances, existing, "void", "no effective payment (reversed)")
+        return None
+    payment, paid_lines = effective
+    lines = (await ClaimsRepository(session, org).lines([claim_id]))[claim_id]
+    expected = tuple(ExpectedLine(r.line_number, r.code, r.expected_allowed or Decimal(0)) for r in lines)
+    tolerance = await variances.tolerance(default_tolerance)
+    result = reconcile(expected, claim.expected_allowed, paid_claim(payment, paid_lines), tolerance)
+    variance_id = await _save(variances, existing, claim, payment, result)
+    if result.classification.is_variance:
+        uow.publish(_variance_event(variance_id, org, claim, payment, result))
+    return result
+
+
+async def _set_status(repo: VarianceRepository, row: Any, status: str, note: str) -> None:
+    await repo.update(row.id, {"status": status, "updated_at": datetime.now(UTC)})
+    await repo.audit(row.id, SYSTEM, row.status, status, note)
+
+
+def _status(existing: Any, result: Reconciliation) -> str:
+    if existing is not None and existing.status in WORKED:
+        return str(existing.status)
+    return "open" if result.classification.is_variance else "resolved"
+
+
+async def _save(repo: VarianceRepository, existing: Any, claim: Any, payment: Any, result: Reconciliation) -> str:
+    now = datetime.now(UTC)
+    status = _status(existing, result)
+    values = {
+        "claim_payment_id": payment.id, "classification": result.classification.value, "status": status,
+        "expected_allowed": result.expected_allowed, "paid": result.paid,
+        "patient_responsibility": result.patient_responsibility, "variance": result.variance,
+        "carcs": list(result.carcs), "remittance_date": payment.payment_date or payment.paid_date or now.date(),
+        "contract_id": claim.contract_id, "updated_at": now,
+    }  # fmt: skip
+    if existing is None:
+        variance_id = str(uuid.uuid4())
+        await repo.insert({"id": variance_id, "claim_id": claim.id, "patient_control_number": claim.patient_control_number,
+                           "payer_id": claim.payer_id, "created_at": now, **values})  # fmt: skip
+        await repo.audit(variance_id, SYSTEM, None, status, f"reconciled: {result.classification.value}")
+    else:
+        variance_id = existing.id
+        await repo.update(variance_id, values)
+        if existing.status != status:
+            await repo.audit(variance_id, SYSTEM, existing.status, status, f"re-reconciled: {result.classification.value}")
+    await repo.replace_lines(variance_id, [
+        {"variance_id": variance_id, "line_number": line.line_number, "code": line.code, "carc": line.carc,
+         "expected_allowed": line.expected_allowed, "paid": line.paid,
+         "patient_responsibility": line.patient_responsibility, "variance": line.variance}
+        for line in result.lines
+    ])  # fmt: skip
+    return str(variance_id)
+
+
+def _variance_event(variance_id: str, org: str, claim: Any, payment: Any, result: Reconciliation) -> Any:
+    remitted: date = payment.payment_date or payment.paid_date or datetime.now(UTC).date()
+    data = {
+        "claim_id": claim.id, "organization_id": org, "patient_control_number": claim.patient_control_number,
+        "payer_id": claim.payer_id, "contract_id": claim.contract_id,
+        "classification": result.classification.value, "expected_allowed": result.expected_allowed,
+        "paid_amount": result.paid, "patient_responsibility": result.patient_responsibility,
+        "variance": result.variance, "remittance_date": remitted, "carcs": list(result.carcs),
+        "variance_id": variance_id,
+        "lines": [{"line_number": x.line_number, "code": x.code, "carc": x.carc, "variance": str(x.variance)}
+                  for x in result.lines],
+    }  # fmt: skip
+    return new_event("claim.variance_detected", source=SOURCE, subject=claim.id, data=data, organization_id=org)

@@ -1,0 +1,208 @@
+"""Remittances in (835 files, JSON, claim.paid events): store, match, reconcile, publish.
+
+A refused file stores nothing: parsing and the balancing checks run before the transaction opens,
+and everything a file holds commits (or not) in one unit of work. A file already held (same
+SHA-256) or a payment already held (same payer and trace number) changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from accord_common.errors import Unprocessable
+from accord_common.events import new_event
+from accord_common.uow import UnitOfWork
+
+from reimbursement_engine.adapters.claims_repo import ClaimsRepository
+from reimbursement_engine.adapters.remittance_repo import REVERSAL, RemittanceRepository
+from reimbursement_engine.domain.x12 import (
+    Adjustment,
+    ClaimPayment,
+    Rule,
+    Transaction835,
+    X12Error,
+    parse_835,
+    validate_835,
+)
+from reimbursement_engine.handlers.reconcile import DEFAULT_TOLERANCE, reconcile_claim
+
+SOURCE = "reimbursement-engine"
+REFUSING_RULES = frozenset({Rule.TRANSACTION_BALANCE, Rule.CLAIM_BALANCE, Rule.LINE_BALANCE, Rule.SEGMENT_COUNT})
+
+
+@dataclass
+class IngestSummary:
+    file_id: str | None
+    duplicate: bool = False
+    transactions: int = 0
+    skipped_transactions: int = 0
+    claims: int = 0
+    matched: int = 0
+    reversals: int = 0
+    total_paid: Decimal = Decimal(0)
+    classifications: dict[str, int] = field(default_factory=dict)
+
+
+def parse_checked(raw: bytes) -> list[Transaction835]:
+    """Parse an 835 and refuse it (422 naming segment and rule) when malformed or unbalanced."""
+    try:
+        remittance = parse_835(raw)
+    except X12Error as exc:
+        error = {"segment": exc.segment_id, "segment_index": exc.segment_index, "rule": exc.rule, "message": exc.message}
+        raise Unprocessable(f"835 refused: {exc}", errors=[error])
+    refusing = [f for f in validate_835(remittance) if f.rule in REFUSING_RULES]
+    if refusing:
+        errors = [
+            {"segment": f.segment_id, "segment_index": f.segment_index, "rule": f.rule.value, "message": f.message}
+            for f in refusing
+        ]
+        first = refusing[0]
+        detail = f"835 refused: segment {first.segment_index} ({first.segment_id}) breaks [{first.rule.value}]"
+        raise Unprocessable(f"{detail}; {len(refusing)} rule breach(es), nothing stored", errors=errors)
+    return list(remittance.transactions)
+
+
+async def ingest_835(uow: UnitOfWork, org: str, raw: bytes, tolerance: Decimal = DEFAULT_TOLERANCE) -> IngestSummary:
+    transactions = parse_checked(raw)
+    sha = hashlib.sha256(raw).hexdigest()
+    async with uow:
+        repo = RemittanceRepository(uow.session, org)
+        held = await repo.file_by_hash(sha)
+        if held is not None:
+            return IngestSummary(held.id, duplicate=True, **(await repo.counts(held.id)))
+        file_id = str(uuid.uuid4())
+        await repo.add_file({"id": file_id, "sha256": sha, "kind": "x12", "byte_count": len(raw),
+                             "received_at": datetime.now(UTC)})  # fmt: skip
+        summary = IngestSummary(file_id)
+        await store_transactions(uow, org, transactions, summary, tolerance=tolerance, publish_paid=True)
+        await uow.commit()
+    return summary
+
+
+async def store_transactions(
+    uow: UnitOfWork, org: str, transactions: list[Transaction835], summary: IngestSummary, *,
+    tolerance: Decimal, publish_paid: bool,
+) -> None:  # fmt: skip
+    repo = RemittanceRepository(uow.session, org)
+    touched: list[str] = []
+    for transaction in transactions:
+        payer_id = transaction.payer.id or transaction.trace_originator_id
+        if await repo.trace_seen(payer_id, transaction.trace_number):
+            summary.skipped_transactions += 1
+            continue
+        summary.transactions += 1
+        summary.total_paid += transaction.total_paid
+        touched += await _store_transaction(uow, org, transaction, payer_id, summary, publish_paid)
+    for claim_id in dict.fromkeys(touched):
+        result = await reconcile_claim(uow, org, claim_id, tolerance)
+        if result is not None:
+            name = result.classification.value
+            summary.classifications[name] = summary.classifications.get(name, 0) + 1
+
+
+async def _store_transaction(
+    uow: UnitOfWork, org: str, t: Transaction835, payer_id: str, summary: IngestSummary, publish_paid: bool
+) -> list[str]:
+    repo = RemittanceRepository(uow.session, org)
+    remittance_id = str(uuid.uuid4())
+    paid_on = t.payment_date or t.production_date
+    await repo.add_remittance({
+        "id": remittance_id, "file_id": summary.file_id, "trace_number": t.trace_number, "payer_id": payer_id,
+        "payer_name": t.payer.name, "total_paid": t.total_paid, "payment_date": paid_on,
+        "received_at": datetime.now(UTC),
+    })  # fmt: skip
+    payments, lines, touched = [], [], []
+    for claim in t.claims:
+        payment_id = str(uuid.uuid4())
+        claim_id = await _match(uow, org, claim)
+        payments.append(_payment_row(payment_id, org, remittance_id, claim, claim_id, paid_on))
+        lines += [_line_row(payment_id, i, line) for i, line in enumerate(claim.lines)]
+        summary.claims += 1
+        if claim_id is not None:
+            summary.matched += 1
+            touched.append(claim_id)
+        if publish_paid:
+            uow.publish(_paid_event(org, payer_id, claim, claim_id, paid_on, remittance_id))
+    plb = [
+        {"remittance_id": remittance_id, "provider_id": p.provider_id, "fiscal_period_date": p.fiscal_period_date,
+         "reason_code": p.reason_code, "reference": p.reference, "amount": p.amount}
+        for p in t.provider_adjustments
+    ]  # fmt: skip
+    await repo.add_payments(payments, lines, plb)
+    for claim, row in zip(t.claims, payments, strict=True):
+        if claim.status_code == REVERSAL:
+            summary.reversals += await _reverse(repo, claim, row["id"], remittance_id)
+    return touched
+
+
+async def _match(uow: UnitOfWork, org: str, claim: ClaimPayment) -> str | None:
+    """By patient control number; else by the payer claim control number of an earlier payment."""
+    row = await ClaimsRepository(uow.session, org).by_pcn(claim.patient_control_number)
+    if row is not None:
+        return str(row.id)
+    if claim.payer_claim_control_number:
+        return await RemittanceRepository(uow.session, org).claim_for_payer_ccn(claim.payer_claim_control_number)
+    return None
+
+
+async def _reverse(repo: RemittanceRepository, claim: ClaimPayment, reversal_id: str, remittance_id: str) -> int:
+    original = await repo.reversible(claim.patient_control_number, claim.payer_claim_control_number, remittance_id)
+    if original is None or original.id == reversal_id:
+        return 0
+    await repo.mark_reversed(original.id, reversal_id)
+    return 1
+
+
+def _adjustments(items: tuple[Adjustment, ...]) -> list[dict[str, Any]]:
+    return [
+        {"group": a.group_code, "carc": a.reason_code, "amount": str(a.amount),
+         "quantity": None if a.quantity is None else str(a.quantity)}
+        for a in items
+    ]  # fmt: skip
+
+
+def _payment_row(
+    payment_id: str, org: str, remittance_id: str, c: ClaimPayment, claim_id: str | None, paid_on: date | None
+) -> dict[str, Any]:
+    pr = c.patient_responsibility
+    if pr is None:
+        pr = sum((a.amount for a in c.all_adjustments if a.group_code == "PR"), Decimal(0))
+    return {
+        "id": payment_id, "organization_id": org, "remittance_id": remittance_id, "claim_id": claim_id,
+        "patient_control_number": c.patient_control_number,
+        "payer_claim_control_number": c.payer_claim_control_number or None, "status_code": c.status_code,
+        "charge": c.charge, "paid": c.paid, "patient_responsibility": pr, "paid_date": paid_on,
+        "adjustments": _adjustments(c.adjustments), "remark_codes": list(c.remark_codes),
+        "reversed_by": None, "reverses": None,
+    }  # fmt: skip
+
+
+def _line_row(payment_id: str, index: int, line: Any) -> dict[str, Any]:
+    procedure = line.procedure
+    return {
+        "claim_payment_id": payment_id, "line_index": index,
+        "code": procedure.code if procedure else line.revenue_code,
+        "modifiers": ":".join(procedure.modifiers) if procedure else "", "charge": line.charge,
+        "paid": line.paid, "allowed": line.allowed, "units": line.units, "service_date": line.service_date,
+        "line_control_number": line.line_control_number, "adjustments": _adjustments(line.adjustments),
+        "remark_codes": list(line.remark_codes),
+    }  # fmt: skip
+
+
+def _paid_event(
+    org: str, payer_id: str, c: ClaimPayment, claim_id: str | None, paid_on: date | None, remittance_id: str
+) -> Any:
+    pr = c.patient_responsibility if c.patient_responsibility is not None else Decimal(0)
+    data = {
+        "claim_id": claim_id, "organization_id": org, "patient_control_number": c.patient_control_number,
+        "payer_id": payer_id, "paid_amount": c.paid, "patient_responsibility": pr,
+        "paid_date": paid_on or datetime.now(UTC).date(), "remittance_id": remittance_id,
+        "payer_claim_control_number": c.payer_claim_control_number or None, "claim_status_code": c.status_code,
+    }  # fmt: skip
+    subject = claim_id or f"pcn:{c.patient_control_number}"
+    return new_event("claim.paid", source=SOURCE, subject=subject, data=data, organization_id=org)
