@@ -34,6 +34,7 @@ def stack(
         database_urls=urls,
         port_offset=_free_offset(),
         extra_env={"ACCORD_TRACKER_SCHEDULER_INTERVAL_SECONDS": "1"},
+        services=tuple(os.environ.get("ACCORD_E2E_SERVICES", ",".join(s.name for s in SERVICES)).split(",")),
     )
     running = Stack(config)
     try:

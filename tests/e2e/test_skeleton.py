@@ -101,12 +101,14 @@ def subscribed(stack: Stack, receiver: WebhookReceiver) -> str:
 
 
 def mails_for(mail_dir: Path, needle: str) -> list[email.message.EmailMessage]:
+    """Messages whose decoded text part mentions `needle`."""
     found = []
     for path in sorted(mail_dir.glob("*.eml")):
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        if needle in message.as_string():
+        body = message.get_body(("plain",))  # type: ignore[attr-defined]
+        if body is not None and needle in body.get_content():
             found.append(message)
-    return found  # type: ignore[return-value]
+    return found
 
 
 def webhooks_for(receiver: WebhookReceiver, contract_id: str) -> list[Any]:

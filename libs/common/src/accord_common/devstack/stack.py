@@ -48,6 +48,7 @@ class StackConfig:
     database_urls: dict[str, str] = field(default_factory=dict)  # default: SQLite files
     port_offset: int = 0
     extra_env: dict[str, str] = field(default_factory=dict)
+    services: tuple[str, ...] = tuple(s.name for s in SERVICES)
 
 
 @dataclass
@@ -91,8 +92,8 @@ class Stack:
                 ],
                 log_path=self.config.data_dir / "logs" / "smtp-sink.log",
             )
-        for spec in SERVICES:
-            self.start_service(spec.name)
+        for name in self.config.services:
+            self.start_service(name)
         self.wait_ready(timeout)
 
     def env_for(self, spec: ServiceSpec) -> dict[str, str]:
