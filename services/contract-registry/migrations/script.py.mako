@@ -7,6 +7,7 @@ Create Date: ${create_date}
 
 from alembic import op
 import sqlalchemy as sa
+import accord_common.db
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

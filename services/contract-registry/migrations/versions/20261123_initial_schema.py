@@ -1,15 +1,16 @@
 """initial schema
 
-Revision ID: 3a0441e27985
+Revision ID: 64af6aceaf95
 Revises: 
-Create Date: 2026-11-23 00:53:16.576012
+Create Date: 2026-11-23 01:12:23.102362
 """
 
 from alembic import op
 import sqlalchemy as sa
+import accord_common.db
 
 
-revision = '3a0441e27985'
+revision = '64af6aceaf95'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -36,6 +37,8 @@ def upgrade() -> None:
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('organization_id', sa.String(length=64), nullable=False),
     sa.Column('contract_id', sa.String(length=36), nullable=True),
+    sa.Column('entity', sa.String(length=40), nullable=False),
+    sa.Column('entity_id', sa.String(length=64), nullable=False),
     sa.Column('actor', sa.String(length=200), nullable=False),
     sa.Column('action', sa.String(length=60), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
@@ -44,8 +47,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_log'))
     )
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_audit_log_contract_id'), ['contract_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_log_organization_id'), ['organization_id'], unique=False)
+        batch_op.create_index('ix_audit_log_contract_id', ['contract_id', 'id'], unique=False)
+        batch_op.create_index('ix_audit_log_org_id', ['organization_id', 'id'], unique=False)
 
     op.create_table('dead_letters',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -60,12 +63,49 @@ def upgrade() -> None:
     sa.Column('replayed_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_dead_letters'))
     )
+    op.create_table('documents',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('organization_id', sa.String(length=64), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('content_type', sa.String(length=120), nullable=False),
+    sa.Column('size_bytes', sa.BigInteger(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('storage_key', sa.String(length=300), nullable=False),
+    sa.Column('uploaded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('uploaded_by', sa.String(length=200), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_documents')),
+    sa.UniqueConstraint('organization_id', 'sha256', name='uq_documents_org_sha256')
+    )
+    op.create_table('fee_schedules',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('organization_id', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('source', sa.String(length=20), nullable=False),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('row_count', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_by', sa.String(length=200), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_fee_schedules'))
+    )
+    with op.batch_alter_table('fee_schedules', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_fee_schedules_organization_id'), ['organization_id'], unique=False)
+
     op.create_table('inbox',
     sa.Column('event_id', sa.String(length=36), nullable=False),
     sa.Column('consumer', sa.String(length=100), nullable=False),
     sa.Column('event_type', sa.String(length=200), nullable=False),
     sa.Column('processed_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('event_id', 'consumer', name=op.f('pk_inbox'))
+    )
+    op.create_table('organisations',
+    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('tins', sa.JSON(), nullable=False),
+    sa.Column('npis', sa.JSON(), nullable=False),
+    sa.Column('locations', sa.JSON(), nullable=False),
+    sa.Column('required_approver_roles', sa.JSON(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_organisations'))
     )
     op.create_table('outbox',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -89,6 +129,7 @@ def upgrade() -> None:
     sa.Column('x12_payer_id', sa.String(length=80), nullable=True),
     sa.Column('plans', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_payers'))
     )
     with op.batch_alter_table('payers', schema=None) as batch_op:
@@ -100,43 +141,111 @@ def upgrade() -> None:
     sa.Column('payer_id', sa.String(length=36), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('line_of_business', sa.String(length=40), nullable=True),
+    sa.Column('line_of_business', sa.String(length=40), nullable=False),
+    sa.Column('plan_ids', sa.JSON(), nullable=False),
+    sa.Column('required_approver_roles', sa.JSON(), nullable=False),
+    sa.Column('draft_terms', sa.JSON(), nullable=False),
+    sa.Column('approvals', sa.JSON(), nullable=False),
+    sa.Column('rejections', sa.JSON(), nullable=False),
     sa.Column('current_version', sa.Integer(), nullable=False),
+    sa.Column('termination_date', sa.Date(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['payer_id'], ['payers.id'], name=op.f('fk_contracts_payer_id_payers')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_contracts'))
     )
     with op.batch_alter_table('contracts', schema=None) as batch_op:
+        batch_op.create_index('ix_contracts_org_status', ['organization_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_contracts_organization_id'), ['organization_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_contracts_payer_id'), ['payer_id'], unique=False)
+
+    op.create_table('fee_schedule_rows',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('schedule_id', sa.String(length=36), nullable=False),
+    sa.Column('code_system', sa.String(length=10), nullable=False),
+    sa.Column('code', sa.String(length=10), nullable=False),
+    sa.Column('modifiers', sa.String(length=20), nullable=False),
+    sa.Column('place_of_service', sa.String(length=2), nullable=True),
+    sa.Column('setting', sa.String(length=20), nullable=True),
+    sa.Column('unit', sa.String(length=10), nullable=False),
+    sa.Column('rate_kind', sa.String(length=30), nullable=False),
+    sa.Column('amount', accord_common.db.Money(precision=18, scale=6), nullable=True),
+    sa.Column('percentage', accord_common.db.Money(precision=18, scale=6), nullable=True),
+    sa.Column('effective_from', sa.Date(), nullable=False),
+    sa.Column('effective_to', sa.Date(), nullable=True),
+    sa.Column('source_row', sa.Integer(), nullable=True),
+    sa.Column('base_key', sa.String(length=200).with_variant(sa.String(length=200, collation='C'), 'postgresql'), nullable=False),
+    sa.Column('canonical', sa.String(length=200).with_variant(sa.String(length=200, collation='C'), 'postgresql'), nullable=False),
+    sa.ForeignKeyConstraint(['schedule_id'], ['fee_schedules.id'], name=op.f('fk_fee_schedule_rows_schedule_id_fee_schedules')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_fee_schedule_rows'))
+    )
+    with op.batch_alter_table('fee_schedule_rows', schema=None) as batch_op:
+        batch_op.create_index('ix_fee_schedule_rows_schedule_base_key', ['schedule_id', 'base_key'], unique=False)
+        batch_op.create_index('ix_fee_schedule_rows_schedule_canonical', ['schedule_id', 'canonical'], unique=False)
+        batch_op.create_index('ix_fee_schedule_rows_schedule_code', ['schedule_id', 'code_system', 'code'], unique=False)
+        batch_op.create_index('ix_fee_schedule_rows_schedule_id', ['schedule_id', 'id'], unique=False)
 
     op.create_table('contract_versions',
-    sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('contract_id', sa.String(length=36), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('proposed', sa.Boolean(), nullable=False),
     sa.Column('effective_from', sa.Date(), nullable=False),
     sa.Column('effective_to', sa.Date(), nullable=True),
     sa.Column('retroactive', sa.Boolean(), nullable=False),
-    sa.Column('terms', sa.JSON(), nullable=False),
+    sa.Column('payer_initiated', sa.Boolean(), nullable=False),
+    sa.Column('objection_window_days', sa.Integer(), nullable=True),
+    sa.Column('data', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('created_by', sa.String(length=200), nullable=False),
     sa.ForeignKeyConstraint(['contract_id'], ['contracts.id'], name=op.f('fk_contract_versions_contract_id_contracts')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_contract_versions'))
+    sa.PrimaryKeyConstraint('contract_id', 'number', name=op.f('pk_contract_versions'))
     )
-    with op.batch_alter_table('contract_versions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_contract_versions_contract_id'), ['contract_id'], unique=False)
-
+    op.create_table('document_links',
+    sa.Column('document_id', sa.String(length=36), nullable=False),
+    sa.Column('contract_id', sa.String(length=36), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('linked_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('linked_by', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['contract_id'], ['contracts.id'], name=op.f('fk_document_links_contract_id_contracts')),
+    sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_document_links_document_id_documents')),
+    sa.PrimaryKeyConstraint('document_id', 'contract_id', 'version', name=op.f('pk_document_links'))
+    )
     # ### end Alembic commands ###
+    _audit_log_append_only()
+
+
+# Added by hand: on PostgreSQL the audit trail refuses UPDATE and DELETE (append-only).
+def _audit_log_append_only() -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute(
+        "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$"
+    )
+    op.execute(
+        "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+        "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"
+    )
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")
+        op.execute("DROP FUNCTION IF EXISTS audit_log_append_only()")
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('contract_versions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_contract_versions_contract_id'))
-
+    op.drop_table('document_links')
     op.drop_table('contract_versions')
+    with op.batch_alter_table('fee_schedule_rows', schema=None) as batch_op:
+        batch_op.drop_index('ix_fee_schedule_rows_schedule_id')
+        batch_op.drop_index('ix_fee_schedule_rows_schedule_code')
+        batch_op.drop_index('ix_fee_schedule_rows_schedule_canonical')
+        batch_op.drop_index('ix_fee_schedule_rows_schedule_base_key')
+
+    op.drop_table('fee_schedule_rows')
     with op.batch_alter_table('contracts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_contracts_payer_id'))
         batch_op.drop_index(batch_op.f('ix_contracts_organization_id'))
+        batch_op.drop_index('ix_contracts_org_status')
 
     op.drop_table('contracts')
     with op.batch_alter_table('payers', schema=None) as batch_op:
@@ -147,11 +256,17 @@ def downgrade() -> None:
         batch_op.drop_index('ix_outbox_unpublished')
 
     op.drop_table('outbox')
+    op.drop_table('organisations')
     op.drop_table('inbox')
+    with op.batch_alter_table('fee_schedules', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_fee_schedules_organization_id'))
+
+    op.drop_table('fee_schedules')
+    op.drop_table('documents')
     op.drop_table('dead_letters')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_audit_log_organization_id'))
-        batch_op.drop_index(batch_op.f('ix_audit_log_contract_id'))
+        batch_op.drop_index('ix_audit_log_org_id')
+        batch_op.drop_index('ix_audit_log_contract_id')
 
     op.drop_table('audit_log')
     with op.batch_alter_table('api_keys', schema=None) as batch_op:

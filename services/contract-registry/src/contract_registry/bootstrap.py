@@ -1,4 +1,4 @@
-"""The composition root: settings, runtime and app are wired here and nowhere else."""
+"""The composition root: settings, runtime, document store and app are wired here and nowhere else."""
 
 from __future__ import annotations
 
@@ -8,11 +8,28 @@ from accord_common.runtime import ServiceRuntime
 from accord_common.web.app import create_app
 from fastapi import FastAPI
 
+from contract_registry.adapters.document_store import DocumentStore, LocalDocumentStore
 from contract_registry.adapters.orm import metadata
 from contract_registry.config import RegistrySettings
-from contract_registry.entrypoints.api import router
+from contract_registry.entrypoints.problems import install_domain_problems
+from contract_registry.entrypoints.routers import (
+    audit,
+    contracts,
+    documents,
+    fee_schedules,
+    lifecycle,
+    parties,
+)
 
 SERVICE_ROOT = Path(__file__).resolve().parents[2]
+ROUTERS = [
+    parties.router,
+    contracts.router,
+    lifecycle.router,
+    fee_schedules.router,
+    documents.router,
+    audit.router,
+]
 
 
 def build_runtime(settings: RegistrySettings | None = None) -> ServiceRuntime:
@@ -21,11 +38,17 @@ def build_runtime(settings: RegistrySettings | None = None) -> ServiceRuntime:
     )
 
 
-def build_app(settings: RegistrySettings | None = None) -> FastAPI:
-    return create_app(
+def build_app(settings: RegistrySettings | None = None, store: DocumentStore | None = None) -> FastAPI:
+    settings = settings or RegistrySettings()
+    app = create_app(
         build_runtime(settings),
-        [router],
+        ROUTERS,
         title="Accord contract registry",
         description="Payer contracts as data: parties, immutable effective-dated versions, "
-        "fee schedules, payment terms, approvals, documents and the audit trail.",
+        "fee schedules, payment terms, approvals, documents and the audit trail. "
+        "Every endpoint needs an API key (Authorization: Bearer acc_...) and sees only its "
+        "organisation's data: another organisation's contract answers 404.",
     )
+    app.state.document_store = store or LocalDocumentStore(settings.documents_dir)
+    install_domain_problems(app)
+    return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from notifier.handlers.validation import UrlGuard
 from notifier.ports import MailSender, Resolver, WebhookPoster
 
 SERVICE_ROOT = Path(__file__).resolve().parents[2]
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -30,6 +33,23 @@ class Outside:
     resolve: Resolver
     mail: MailSender
     webhooks: WebhookPoster
+
+    async def close(self) -> None:
+        """Close what the parts hold open (the webhook client's connection pool), on stop.
+
+        A part without a `close` holds nothing; one that fails to close is logged and the rest
+        are still closed, so the runtime goes on to stop the consumer, relay and database.
+        """
+        for part in (self.webhooks, self.mail, self.resolve):
+            close = getattr(part, "close", None)
+            if close is None:
+                continue
+            try:
+                result = close()
+                if inspect.isawaitable(result):
+                    await result
+            except Exception:
+                log.exception("closing %s failed", type(part).__name__)
 
 
 def default_outside(settings: NotifierSettings) -> Outside:
@@ -43,6 +63,12 @@ def default_outside(settings: NotifierSettings) -> Outside:
 def build_runtime(settings: NotifierSettings | None = None, outside: Outside | None = None) -> ServiceRuntime:
     settings = settings or NotifierSettings()
     outside = outside or default_outside(settings)
+    if settings.links_lead_nowhere:
+        log.warning(
+            "ACCORD_NOTIFIER_LINKS_BASE_URL is %s: links in mails will not open for staff; set it to "
+            "the https address of Accord's web app",
+            settings.links_base_url,
+        )
     dispatcher = Dispatcher(settings, outside.mail, outside.webhooks)
     return ServiceRuntime(
         settings=settings,
@@ -50,6 +76,7 @@ def build_runtime(settings: NotifierSettings | None = None, outside: Outside | N
         service_root=SERVICE_ROOT,
         handlers=event_handlers(settings.digest_hour_utc),
         background=[dispatcher.run],
+        on_stop=[outside.close],  # after the dispatcher is cancelled, before the database goes
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from accord_common.settings import ServiceSettings
 from pydantic import SecretStr, model_validator
@@ -13,9 +14,17 @@ from notifier.domain import (
     DISABLE_AFTER_CONSECUTIVE_DEAD,
     TOTAL_TIMEOUT_SECONDS,
     AllowList,
+    NotifierDomainError,
     RecordLinks,
     RetryPolicy,
 )
+
+
+def _reachable_by_staff(url: str) -> bool:
+    """An https URL whose host is not this machine (a mail's link to 127.0.0.1 leads nowhere)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return parts.scheme == "https" and host not in ("localhost", "127.0.0.1", "::1", "0.0.0.0")
 
 
 class NotifierSettings(ServiceSettings):
@@ -34,6 +43,8 @@ class NotifierSettings(ServiceSettings):
     smtp_password: SecretStr | None = None
     smtp_timeout_seconds: float = 30.0
     mail_from: str = "Accord <notifications@accord.example>"
+    # Where "Open the obligation" and the other links in mails point: Accord's web app, which
+    # serves /obligations/<id>, /claims/<id> and /settings/subscriptions[/<id>] (docs/notifier.md).
     links_base_url: str = "http://127.0.0.1:8000"
     # Comma-separated CIDRs or host names webhooks may reach although internal (dev: loopback).
     webhook_allow_private: str = ""
@@ -48,7 +59,16 @@ class NotifierSettings(ServiceSettings):
     def _refuse_plaintext_credentials(self) -> NotifierSettings:
         if self.environment == "production" and self.smtp_password and not self.smtp_starttls:
             raise ValueError("production refuses SMTP credentials without STARTTLS")
+        try:
+            RecordLinks(self.links_base_url)
+        except NotifierDomainError as refusal:
+            raise ValueError(f"links_base_url {refusal.message}") from None
         return self
+
+    @property
+    def links_lead_nowhere(self) -> bool:
+        """Production mails whose links point at this machine (links_base_url left at its default)."""
+        return self.environment == "production" and not _reachable_by_staff(self.links_base_url)
 
     @property
     def allow_list(self) -> AllowList:

@@ -19,6 +19,7 @@ from typing import Any
 from accord_common.events import CloudEvent
 from accord_common.runtime import ServiceRuntime
 
+from notifier.adapters.contracts import ContractProjection
 from notifier.adapters.dispatch_queue import DispatchQueue
 from notifier.adapters.mapping import channel_from_row, event_uuid
 from notifier.config import NotifierSettings
@@ -109,13 +110,18 @@ class Dispatcher:
         return jobs
 
     async def _deliver_one(self, runtime: ServiceRuntime, job: Job) -> None:
-        result = None if job.stopped else await self._send(job)
+        result = None if job.stopped else await self._send(runtime, job)
         await record_outcome(runtime.uow(), job.claim, result, self.rules, self.clock())
 
     async def _deliver_digest(self, runtime: ServiceRuntime, jobs: list[Job]) -> None:
         events = [CloudEvent.from_bytes(job.delivery.event) for job in jobs]
+        named = await self._with_names(runtime, jobs[0].delivery.organization_id, events)
         now = self.clock()
-        rendered = render_digest([(e.type, e.data) for e in events], self.rules.links, now.date())
+        rendered = render_digest(
+            [(event.type, data) for event, data in zip(events, named, strict=True)],
+            self.rules.links,
+            now.date(),
+        )
         digest_id = uuid.uuid5(uuid.NAMESPACE_URL, ",".join(sorted(job.claim.delivery_id for job in jobs)))
         mail = OutgoingMail(
             tuple(jobs[0].subscription.recipients),
@@ -128,7 +134,26 @@ class Dispatcher:
         for job in jobs:
             await record_outcome(runtime.uow(), job.claim, result, self.rules, self.clock())
 
-    async def _send(self, job: Job) -> SendResult:
+    async def _with_names(
+        self, runtime: ServiceRuntime, organization_id: str, events: list[CloudEvent]
+    ) -> list[dict[str, Any]]:
+        """Each event's data, with the contract's and payer's names from the projection added.
+
+        Names are looked up when the mail is written, so a mail says the name the contract has
+        now; the stored event (and so every webhook body) stays exactly as it was received.
+        """
+        datas = [{**event.data, "organization_id": organization_id} for event in events]
+        contract_ids = [str(d["contract_id"]) for d in datas if d.get("contract_id")]
+        if not contract_ids:
+            return datas
+        async with runtime.sessions() as session:
+            known = await ContractProjection(session).for_organization(organization_id, contract_ids)
+        return [
+            known[str(d["contract_id"])].names_for(d) if str(d.get("contract_id")) in known else d
+            for d in datas
+        ]
+
+    async def _send(self, runtime: ServiceRuntime, job: Job) -> SendResult:
         event = CloudEvent.from_bytes(job.delivery.event)
         message_id = webhook_message_id(event_uuid(job.delivery.event_id), uuid.UUID(job.subscription.id))
         channel = channel_from_row(job.subscription)
@@ -139,7 +164,8 @@ class Dispatcher:
             if event.traceparent:
                 headers["traceparent"] = event.traceparent
             return await self.webhooks.post(channel.url, job.delivery.event, headers)
-        rendered = render_email(event.type, event.data, self.rules.links)
+        (data,) = await self._with_names(runtime, job.delivery.organization_id, [event])
+        rendered = render_email(event.type, data, self.rules.links)
         mail = OutgoingMail(
             channel.recipients,
             rendered.subject,

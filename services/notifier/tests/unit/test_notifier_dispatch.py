@@ -13,10 +13,13 @@ from typing import Any
 import pytest
 from accord_common.events import CloudEvent, new_event
 from accord_common.runtime import ServiceRuntime
-from notifier.adapters.orm import deliveries, metadata, owner_emails, subscriptions
-from notifier.bootstrap import SERVICE_ROOT
+from notifier.adapters.dns import resolve_host
+from notifier.adapters.orm import contracts, deliveries, metadata, owner_emails, subscriptions
+from notifier.adapters.webhooks import HttpWebhookPoster
+from notifier.bootstrap import SERVICE_ROOT, Outside, build_runtime
 from notifier.config import NotifierSettings
 from notifier.dispatcher import Dispatcher
+from notifier.entrypoints.consumers import event_handlers
 from notifier.handlers.dispatch import Claim, record_outcome
 from notifier.handlers.events import record_deliveries
 from notifier.ports import OutgoingMail, SendResult
@@ -89,6 +92,12 @@ class World:
             created = await record_deliveries(uow, event, self.clock(), digest_hour_utc=7)
             await uow.commit()
         return created
+
+    async def consume_as_the_consumer_does(self, event: CloudEvent) -> None:
+        """Through the handler the consumer loop calls for the event's topic."""
+        async with self.runtime.uow() as uow:
+            await event_handlers(digest_hour_utc=7)[event.type](event, uow)
+            await uow.commit()
 
     async def rows(self, table: Any) -> list[Any]:
         async with self.runtime.sessions() as session:
@@ -228,3 +237,95 @@ async def test_digest_deliveries_wait_for_the_digest_hour_and_go_as_one_mail(wor
     (mail,) = world.mail.sent
     assert all(e.data["obligation_id"] in mail.text for e in events)
     assert {r.status for r in await world.rows(deliveries)} == {"delivered"}
+
+
+def contract_event(
+    event_type: str = "contract.created", version: int = 1, status: str = "draft", **overrides: Any
+) -> CloudEvent:
+    data = {
+        "contract_id": CONTRACT,
+        "organization_id": ORG,
+        "payer_id": "payer-acme",
+        "payer_name": "Acme Health Plan",
+        "contract_name": "Acme PPO 2027",
+        "status": status,
+        "version": version,
+        "effective_from": "2027-01-01",
+        "terms": {"effective_date": "2027-01-01", "auto_renew": True, "notice_days": 90},
+    } | overrides
+    return new_event(event_type, source="contract-registry", subject=CONTRACT, data=data, organization_id=ORG)
+
+
+CONTRACT = str(uuid.uuid4())
+EMAIL = {"channel_kind": "email", "webhook_url": None, "secrets": None, "recipients": ["team@clinic.example"]}
+
+
+async def test_contract_events_keep_the_projection_by_version_and_are_delivered(world: World) -> None:
+    await world.subscribe(event_types=["contract.*"])
+    events = [
+        contract_event(),
+        contract_event("contract.activated", status="active"),
+        contract_event("contract.created", status="draft"),  # late, from another topic: ignored
+        contract_event("contract.amended", version=2, status="active", contract_name="Acme PPO 2027 (v2)"),
+        contract_event("contract.activated", status="active", contract_name="Old name"),  # older version
+    ]
+    for event in events:
+        await world.consume_as_the_consumer_does(event)
+    (held,) = await world.rows(contracts)
+    assert (held.version, held.status, held.contract_name) == (2, "active", "Acme PPO 2027 (v2)")
+    assert (held.organization_id, held.payer_id, held.payer_name) == (ORG, "payer-acme", "Acme Health Plan")
+    assert len(await world.rows(deliveries)) == len(events)  # every one still goes to its subscriber
+
+
+async def test_emails_and_digests_name_the_contract_and_payer_webhooks_stay_as_received(
+    world: World,
+) -> None:
+    await world.consume_as_the_consumer_does(contract_event(status="active"))
+    await world.subscribe(**EMAIL)
+    await world.subscribe(**EMAIL, digest=True)
+    await world.subscribe()  # a webhook
+    event = obligation(contract_id=CONTRACT, payer_id="payer-acme")
+    await world.consume(event)
+    await world.run_until_quiet(rounds=2)
+    (single,) = world.mail.sent
+    assert single.subject.startswith("New deadline: Renewal notice (Acme Health Plan, due")
+    assert "the Acme PPO 2027 contract with Acme Health Plan" in single.text
+    assert "Acme Health Plan" in single.html and CONTRACT not in single.text
+    ((_, body, _),) = world.webhooks.posts
+    assert body == event.to_bytes()  # signed as received: no names added
+    world.clock.now = datetime(2026, 3, 3, 7, 0, tzinfo=UTC)
+    await world.run_until_quiet(rounds=2)
+    digest = world.mail.sent[1]
+    assert digest.subject.startswith("Accord daily digest")
+    assert "Acme Health Plan" in digest.text
+
+
+async def test_another_organisations_contract_lends_no_names(world: World) -> None:
+    other = contract_event(organization_id="org-other")
+    await world.consume_as_the_consumer_does(other)
+    await world.subscribe(**EMAIL)
+    await world.consume(obligation(contract_id=CONTRACT, payer_id="payer-acme"))
+    await world.run_until_quiet(rounds=2)
+    (mail,) = world.mail.sent
+    assert "Acme" not in mail.text and "payer payer-acme" in mail.text
+
+
+@dataclass
+class ClosingMail(FakeMail):
+    async def close(self) -> None:
+        raise RuntimeError("the mail server went away")  # logged; the rest still closes
+
+
+async def test_stopping_closes_the_webhook_client_and_the_rest_of_the_runtime(tmp_path: Path) -> None:
+    settings = NotifierSettings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'stop.db'}", kafka_enabled=False, log_json=False
+    )
+    webhooks = HttpWebhookPoster(resolve_host, settings.allow_list, 5.0)
+    outside = Outside(resolve=resolve_host, mail=ClosingMail(), webhooks=webhooks)
+    runtime = build_runtime(settings, outside)
+    assert runtime.on_stop == [outside.close]
+    await runtime.start()
+    assert not webhooks.is_closed
+    await runtime.stop()
+    assert webhooks.is_closed
+    assert all(task.done() for task in runtime._tasks)  # the dispatcher was stopped first

@@ -167,7 +167,7 @@ async def test_a_late_payment_breaches_prompt_pay_with_interest(tracker: Harness
             termination_date="2027-12-31",
             timely_filing_days=90,
             prompt_pay_days=30,
-            prompt_pay_interest_rate="0.18",
+            prompt_pay_interest_rate="18",
             appeal_window_days=180,
         )
     )

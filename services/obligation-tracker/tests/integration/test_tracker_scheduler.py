@@ -75,3 +75,69 @@ async def test_two_replicas_send_each_reminder_exactly_once(tracker: Harness) ->
     assert set(sent) == expected
     assert set(sent.values()) == {1}
     assert reported == len(expected)  # the replicas' own counts agree: nobody sent twice
+
+
+async def test_moved_deadlines_are_reminded_again_exactly_once_across_replicas(tracker: Harness) -> None:
+    """Leads sent for the old dates come again for the new dates, once per (obligation, lead time,
+    due date), while two replicas sweep and the amendments land in between their sweeps."""
+    org = tracker.org_a
+    settings = {"time_zone": "America/Chicago", "holiday_country": "US", "lead_days": [14, 3]}
+    assert (
+        await tracker.client.put("/v1/settings", json=settings, headers=tracker.auth(org))
+    ).status_code == 200
+    tracker.clock.now = datetime(2027, 1, 4, 12, tzinfo=UTC)
+    contracts = {str(uuid.uuid4()): offset for offset in range(4)}
+    for contract_id, offset in contracts.items():
+        ends = (datetime(2027, 1, 20) + timedelta(days=offset)).date().isoformat()
+        await tracker.deliver(
+            contract_event("contract.activated", contract_id, org, 1, termination_date=ends)
+        )
+    expiries = await tracker.obligations(org, kind="expiry", limit=100)
+    ours = {o["id"]: o["due_date"] for o in expiries if o["contract_id"] in contracts}
+    assert len(ours) == 4  # an expiry per contract (no notice period)
+
+    (first, engine1), (second, engine2) = replica(tracker), replica(tracker)
+
+    async def sweep_until(until: datetime) -> None:
+        while tracker.clock.now < until:
+            await asyncio.gather(first.run_once(), second.run_once(), first.run_once())
+            tracker.clock.now += timedelta(hours=13)
+
+    try:
+        await sweep_until(datetime(2027, 1, 20, tzinfo=UTC))
+        tracker.clock.now = datetime(2027, 1, 20, 12, tzinfo=UTC)  # every 3-day lead reached, none due
+        await asyncio.gather(first.run_once(), second.run_once())
+        # no lead of the old or the new dates comes due at this moment: nothing depends on who wins
+        amendments = [
+            tracker.deliver(
+                contract_event(
+                    "contract.amended",
+                    contract_id,
+                    org,
+                    2,
+                    termination_date=(datetime(2027, 2, 9) + timedelta(days=offset)).date().isoformat(),
+                )
+            )
+            for contract_id, offset in contracts.items()
+        ]
+        await asyncio.gather(*amendments, first.run_once(), second.run_once())
+        await sweep_until(datetime(2027, 2, 20, tzinfo=UTC))
+        assert await asyncio.gather(first.run_once(), second.run_once()) == [0, 0]
+    finally:
+        await engine1.dispose()  # type: ignore[attr-defined]
+        await engine2.dispose()  # type: ignore[attr-defined]
+
+    expiries = await tracker.obligations(org, kind="expiry", limit=100)
+    moved = {o["id"]: o["due_date"] for o in expiries if o["id"] in ours}
+    assert all(moved[o] > ours[o] for o in ours)
+    events = [e for topic in REMINDER_TYPES for e in await tracker.outbox(topic=topic)]
+    sent = Counter(
+        (e.subject, e.type, e.data["lead_days"], e.data["due_date"]) for e in events if e.subject in ours
+    )
+    expected = {
+        *((o, "obligation.due_soon", lead, ours[o]) for o in ours for lead in (14, 3)),
+        *((o, "obligation.due_soon", lead, moved[o]) for o in ours for lead in (14, 3)),
+        *((o, "obligation.overdue", None, moved[o]) for o in ours),
+    }
+    assert set(sent) == expected
+    assert set(sent.values()) == {1}

@@ -115,10 +115,10 @@ def test_no_notice_period_means_no_notice_obligation() -> None:
     [
         (
             {"named_escalators": (NamedDateEscalator(date(2026, 7, 1), Decimal("3.0")),)},
-            {"named 0": date(2026, 7, 1)},
+            {"dated 2026-07-01": date(2026, 7, 1)},
         ),
         (
-            {"anniversary_escalator": AnniversaryEscalator(Decimal("2.5"))},
+            {"anniversary_escalators": (AnniversaryEscalator(Decimal("2.5")),)},
             {"anniversary 2": date(2026, 1, 1)},  # through the current term's end only
         ),
         (
@@ -126,7 +126,7 @@ def test_no_notice_period_means_no_notice_obligation() -> None:
                 "effective_date": date(2024, 2, 29),
                 "auto_renew": False,
                 "termination_date": date(2028, 12, 31),
-                "anniversary_escalator": AnniversaryEscalator(Decimal("3")),
+                "anniversary_escalators": (AnniversaryEscalator(Decimal("3")),),
             },
             {
                 "anniversary 2": date(2026, 2, 28),
@@ -139,6 +139,26 @@ def test_no_notice_period_means_no_notice_obligation() -> None:
 def test_escalator_effective_dates(changes: dict[str, object], expected: dict[str, date]) -> None:
     obligations = derived(replace(EVERGREEN, **changes))  # type: ignore[arg-type]
     assert of_kind(obligations, ObligationKind.ESCALATOR) == expected
+
+
+def test_escalators_of_several_payment_terms_share_a_date() -> None:
+    version = replace(
+        EVERGREEN,
+        named_escalators=(
+            NamedDateEscalator(date(2025, 7, 1), Decimal("3"), ("Professional services",)),
+            NamedDateEscalator(date(2025, 7, 1), Decimal("2.5"), ("Laboratory",)),
+            NamedDateEscalator(date(2024, 1, 1), Decimal("5"), ("Inpatient",)),  # the start: no rise
+        ),
+        anniversary_escalators=(AnniversaryEscalator(Decimal("3"), ("Professional services", "Rehab")),),
+    )
+    obligations = [o for o in derived(version) if o.kind is ObligationKind.ESCALATOR]
+    by_key = {o.key.discriminator: o for o in obligations}
+    assert set(by_key) == {"dated 2025-07-01", "anniversary 2"}
+    assert by_key["dated 2025-07-01"].title == (
+        "Rates rise 3% (Professional services), 2.5% (Laboratory): Acme Health PPO"
+    )
+    assert by_key["anniversary 2"].title == "Rates rise 3% (Professional services, Rehab): Acme Health PPO"
+    assert by_key["anniversary 2"].due_date == date(2026, 1, 1)
 
 
 @pytest.mark.parametrize(

@@ -56,6 +56,12 @@ class Db:
         async with self.sessions() as session:
             return list((await session.execute(select(obligations).order_by(obligations.c.due_date))).all())
 
+    async def outbox_events(self) -> list[CloudEvent]:
+        table = metadata.tables["outbox"]
+        async with self.sessions() as session:
+            rows = (await session.execute(select(table.c.payload).order_by(table.c.id))).all()
+            return [CloudEvent.from_bytes(r.payload) for r in rows]
+
     async def outbox_types(self) -> list[str]:
         table = metadata.tables["outbox"]
         async with self.sessions() as session:
@@ -105,7 +111,7 @@ async def test_on_time_payment_completes_prompt_pay(db: Db) -> None:
             1,
             termination_date="2027-12-31",
             prompt_pay_days=30,
-            prompt_pay_interest_rate="0.12",
+            prompt_pay_interest_rate="12",
         )
     )
     claim_id = "CLM-001"  # a billing system's own id, not a UUID
@@ -153,6 +159,92 @@ async def test_sweeps_send_each_reminder_once_then_overdue_once(db: Db) -> None:
     assert types.count("obligation.overdue") == 2
 
 
+LAB = {
+    "name": "Laboratory",
+    "service_category": "outpatient",
+    "matcher": {"ranges": [{"code_system": "CPT", "first": "80047", "last": "89398"}]},
+    "methodology": {"kind": "fee_schedule", "schedule_id": "lab-2026"},
+    "escalators": [
+        {"kind": "dated_escalator", "percent": "2.5", "effective_on": "2026-07-01"},
+        {"kind": "anniversary_escalator", "percent": "3"},
+    ],
+}
+
+
+async def test_registry_escalators_and_credentialing_become_obligations(db: Db) -> None:
+    event = contract("contract.activated", 1, termination_date="2027-12-31")
+    event.data["payment_terms"] = [LAB]
+    event.data["credentialing"] = [
+        {"kind": "recredentialing", "due_date": "2026-11-02", "provider_npi": "1234567893"}
+    ]
+    await db.deliver(event)
+    rows = {(r.kind, r.natural_key.split("/", 3)[3]): r for r in await db.rows()}
+    assert {key: row.due_date for key, row in rows.items() if key[0] in ("escalator", "credentialing")} == {
+        ("escalator", "dated 2026-07-01"): date(2026, 7, 1),
+        ("escalator", "anniversary 1"): date(2027, 1, 1),
+        ("credentialing", "recredentialing, NPI 1234567893"): date(2026, 11, 2),
+    }
+    assert rows[("escalator", "dated 2026-07-01")].title == "Rates rise 2.5% (Laboratory): Acme"
+
+    amended = contract("contract.amended", 2, termination_date="2027-12-31")
+    amended.data["payment_terms"] = [LAB | {"escalators": [LAB["escalators"][1]]}]
+    await db.deliver(amended)
+    rows = {(r.kind, r.natural_key.split("/", 3)[3]): r for r in await db.rows()}
+    assert rows[("escalator", "dated 2026-07-01")].status == "cancelled"
+    assert rows[("escalator", "anniversary 1")].status == "open"
+    assert rows[("credentialing", "recredentialing, NPI 1234567893")].status == "cancelled"
+
+
+async def test_a_moved_deadline_is_reminded_again_for_its_new_date(db: Db) -> None:
+    """Leads already sent for the old date are sent again when reached at the new one; each
+    (obligation, lead time, due date) once, and overdue once, for the date that holds."""
+    await db.deliver(contract("contract.activated", 1, termination_date="2026-06-20"))
+    await sweep(db.uow, db.tracker)  # 2026-06-01: the 30-day lead of the expiry is reached
+    db.clock.now = datetime(2026, 6, 15, 12, tzinfo=UTC)
+    await sweep(db.uow, db.tracker)  # the 7-day lead
+    await db.deliver(contract("contract.amended", 2, termination_date="2026-09-30"))
+    while db.clock.now < datetime(2026, 10, 3, tzinfo=UTC):
+        await sweep(db.uow, db.tracker)
+        await sweep(db.uow, db.tracker)
+        db.clock.now += timedelta(days=1)
+    reminders = [
+        (e.type, e.data["lead_days"], e.data["due_date"])
+        for e in await db.outbox_events()
+        if e.type in ("obligation.due_soon", "obligation.overdue")
+    ]
+    assert reminders == [
+        ("obligation.due_soon", 30, "2026-06-20"),
+        ("obligation.due_soon", 7, "2026-06-20"),
+        ("obligation.due_soon", 90, "2026-09-30"),
+        ("obligation.due_soon", 60, "2026-09-30"),
+        ("obligation.due_soon", 30, "2026-09-30"),
+        ("obligation.due_soon", 7, "2026-09-30"),
+        ("obligation.overdue", None, "2026-09-30"),
+    ]
+
+
+async def test_an_overdue_deadline_moved_later_is_reminded_and_overdue_again(db: Db) -> None:
+    await db.deliver(contract("contract.activated", 1, termination_date="2026-06-05"))
+    db.clock.now = datetime(2026, 6, 8, 12, tzinfo=UTC)
+    await sweep(db.uow, db.tracker)  # overdue for 06-05
+    await db.deliver(contract("contract.amended", 2, termination_date="2026-06-12"))
+    await sweep(db.uow, db.tracker)  # the 7-day lead of 06-12 is reached
+    await sweep(db.uow, db.tracker)
+    db.clock.now = datetime(2026, 6, 14, 12, tzinfo=UTC)
+    await sweep(db.uow, db.tracker)
+    await sweep(db.uow, db.tracker)
+    reminders = [
+        (e.type, e.data["lead_days"], e.data["due_date"])
+        for e in await db.outbox_events()
+        if e.type in ("obligation.due_soon", "obligation.overdue")
+    ]
+    assert reminders == [
+        ("obligation.overdue", None, "2026-06-05"),
+        ("obligation.due_soon", 7, "2026-06-12"),
+        ("obligation.overdue", None, "2026-06-12"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("held", "version", "status", "newer"),
     [
@@ -183,7 +275,7 @@ def test_snapshot_maps_the_payload_terms() -> None:
             3,
             termination_date="2027-12-31",
             notice_days=90,
-            prompt_pay_interest_rate="0.18",
+            prompt_pay_interest_rate="18",
             renewal_term_months=None,
         ).data
         | {"contract_name": "PPO", "payer_initiated": True, "objection_window_days": 30}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Payload(BaseModel):
@@ -47,6 +47,24 @@ class ContractTerms(Payload):
     prompt_pay_interest_rate: Decimal | None = None
 
 
+class CredentialingDate(Payload):
+    """A credentialing date a contract version names: ``kind`` says which ("credentialing",
+    "recredentialing", "caqh_attestation" ...), ``provider_npi`` narrows it to one provider."""
+
+    kind: str = Field(min_length=1, max_length=60)
+    due_date: date
+    provider_npi: str | None = Field(default=None, pattern=r"^\d{10}$")
+
+
+class ReportingDeliverable(Payload):
+    """A value-based report owed ``days_after_period_end`` days after each measurement period
+    ends (the periods are the measures' ``period_start`` / ``period_end`` in value_based_terms)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    days_after_period_end: int = Field(ge=0)
+    day_count: Literal["calendar", "business"] = "calendar"
+
+
 class ContractVersionData(Payload):
     """contract.created / amended / activated / renewed / terminated: the full effective version."""
 
@@ -70,6 +88,8 @@ class ContractVersionData(Payload):
     line_of_business: str | None = None
     plan_ids: list[str] = []
     termination_reason: str | None = None
+    credentialing: list[CredentialingDate] = []
+    reporting_deliverables: list[ReportingDeliverable] = []
 
 
 class ClaimData(Payload):

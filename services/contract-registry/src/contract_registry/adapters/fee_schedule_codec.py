@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from contract_registry.domain import (
@@ -13,6 +14,7 @@ from contract_registry.domain import (
     canonical_row,
     to_json,
 )
+from contract_registry.domain.fee_schedule import canonical_decimal
 
 
 def base_key_text(row: FeeScheduleRow) -> str:
@@ -59,9 +61,14 @@ def row_from_db(row: Any) -> FeeScheduleRow:
         place_of_service=row.place_of_service,
         setting=Setting(row.setting) if row.setting else None,
         unit=BillingUnit(row.unit),
-        amount=row.amount,
-        percentage=row.percentage,
+        amount=_canonical(row.amount),
+        percentage=_canonical(row.percentage),
     )
+
+
+def _canonical(value: Decimal | None) -> Decimal | None:
+    """NUMERIC(18, 6) reads back as 120.000000: restore the one spelling the domain uses (120)."""
+    return None if value is None else Decimal(canonical_decimal(value))
 
 
 def row_to_json(row: FeeScheduleRow) -> dict[str, Any]:

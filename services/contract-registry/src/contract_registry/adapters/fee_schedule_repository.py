@@ -40,7 +40,7 @@ class FeeScheduleRepository:
             raise NotFound(f"fee schedule {schedule_id} not found")
         return row
 
-    async def list(self, after: str | None, limit: int) -> list[Any]:
+    async def schedules(self, after: str | None, limit: int) -> list[Any]:
         query = select(fee_schedules).where(fee_schedules.c.organization_id == self.org)
         if after:
             query = query.where(fee_schedules.c.id > after)

@@ -201,7 +201,9 @@ class Contract:
         """Approved draft terms become version 1, in force from the contract's effective date."""
         if self.status is S.IN_REVIEW:
             waiting = ", ".join(sorted(self.pending_roles))
-            raise ApprovalsMissing(f"contract {self.id} cannot be activated: awaiting {waiting}")
+            raise ApprovalsMissing(
+                f"contract {self.id} cannot be activated: awaiting {waiting}", self.pending_roles
+            )
         self._require("activate")
         self.versions = restate_versions(self.draft_versions(today), today)
         self.proposed = ()

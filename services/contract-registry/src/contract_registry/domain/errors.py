@@ -53,7 +53,11 @@ class ApprovalError(DomainError):
 
 
 class ApprovalsMissing(ApprovalError):
-    """Activation was asked for before every required role approved."""
+    """Activation was asked for before every required role approved; `roles` are the missing ones."""
+
+    def __init__(self, message: str, roles: frozenset[str] = frozenset()) -> None:
+        super().__init__(message)
+        self.roles = roles
 
 
 class UnknownApproverRole(ApprovalError):

@@ -97,16 +97,17 @@ async def _record_version(
     now = utcnow()
     repo = ContractRepository(uow.session, who.organization_id)
     contract = await repo.get(contract_id, for_update=True)
-    options = {
-        "effective_from": _as_date(command["effective_from"]),
-        "today": now.date(),
-        "payer_initiated": bool(command.get("payer_initiated")),
-        "objection_window_days": command.get("objection_window_days"),
-    }
-    if contract.status is ContractStatus.DRAFT:
-        version = contract.propose_version(terms, **options)
-    else:
-        version = contract.amend(terms, **options)
+    effective_from = _as_date(command["effective_from"])
+    payer_initiated = bool(command.get("payer_initiated"))
+    window: int | None = command.get("objection_window_days")
+    record = contract.propose_version if contract.status is ContractStatus.DRAFT else contract.amend
+    version = record(
+        terms,
+        effective_from=effective_from,
+        today=now.date(),
+        payer_initiated=payer_initiated,
+        objection_window_days=window,
+    )
     await repo.save(contract, actor=who.name, now=now)
     previous = next(e.previous for e in contract.events if isinstance(e, ContractAmended))
     await audit(

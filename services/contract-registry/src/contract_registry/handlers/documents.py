@@ -6,6 +6,7 @@ import hashlib
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from accord_common.auth import Principal
 from accord_common.errors import Conflict, NotFound, PayloadTooLarge, UnsupportedMediaType
@@ -49,12 +50,18 @@ class _Measured:
             yield chunk
 
 
-def check_content_type(content_type: str, head: bytes) -> None:
-    """Refuse types outside the allow-list, and files whose first bytes are not of the type."""
+def check_declared_type(content_type: str) -> str:
+    """Refuse types outside the allow-list; returns the bare type (no parameters)."""
     base = content_type.split(";")[0].strip().lower()
     if base not in ALLOWED_TYPES:
         allowed = ", ".join(sorted(ALLOWED_TYPES))
         raise UnsupportedMediaType(f"{base or 'no content type'} is not accepted (allowed: {allowed})")
+    return base
+
+
+def check_content_type(content_type: str, head: bytes) -> None:
+    """Refuse files whose first bytes are not of their declared type (a .exe renamed .pdf)."""
+    base = check_declared_type(content_type)
     magic = ALLOWED_TYPES[base]
     if magic and not head.startswith(magic):
         raise UnsupportedMediaType(f"the file's content is not {base}")
@@ -71,41 +78,42 @@ async def upload(
     max_bytes: int,
 ) -> str:
     """Store the bytes, then record them; the same bytes uploaded twice are refused with 409."""
-    check_content_type(content_type, b"")  # the declared type first: cheap, before reading anything
+    check_declared_type(content_type)  # cheap, before reading anything
     document_id, now = str(uuid.uuid4()), utcnow()
     key = f"{who.organization_id}/{document_id}"
     measured = _Measured(max_bytes)
     try:
         await store.put(key, measured.through(chunks))
         check_content_type(content_type, measured.head)
-        sha256 = measured.digest.hexdigest()
-        async with uow:
-            await _refuse_duplicate(DocumentRepository(uow.session, who.organization_id), sha256)
-            values = {
-                "id": document_id,
-                "filename": filename,
-                "content_type": content_type.split(";")[0],
-                "size_bytes": measured.size,
-                "sha256": sha256,
-                "storage_key": key,
-                "uploaded_at": now,
-                "uploaded_by": who.name,
-            }
-            await DocumentRepository(uow.session, who.organization_id).add(values)
-            await audit(
-                uow,
-                who,
-                "document.uploaded",
-                entity="document",
-                entity_id=document_id,
-                changes={k: values[k] for k in ("filename", "size_bytes", "sha256")},
-                at=now,
-            )
-            await uow.commit()
+        values = {
+            "id": document_id,
+            "filename": filename,
+            "content_type": content_type.split(";")[0],
+            "size_bytes": measured.size,
+            "sha256": measured.digest.hexdigest(),
+            "storage_key": key,
+            "uploaded_at": now,
+            "uploaded_by": who.name,
+        }
+        await _record(uow, who, values)
     except BaseException:
         await store.delete(key)
         raise
     return document_id
+
+
+async def _record(uow: UnitOfWork, who: Principal, values: dict[str, Any]) -> None:
+    async with uow:
+        repo = DocumentRepository(uow.session, who.organization_id)
+        await _refuse_duplicate(repo, values["sha256"])
+        await repo.add(values)
+        changes = {k: values[k] for k in ("filename", "size_bytes", "sha256")}
+        document_id = values["id"]
+        at = values["uploaded_at"]
+        await audit(
+            uow, who, "document.uploaded", entity="document", entity_id=document_id, changes=changes, at=at
+        )
+        await uow.commit()
 
 
 async def _refuse_duplicate(repo: DocumentRepository, sha256: str) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from accord_common.auth import Principal
 from accord_common.errors import Conflict
@@ -12,6 +13,8 @@ from accord_common.uow import UnitOfWork
 from contract_registry.adapters.party_repository import PartyRepository
 from contract_registry.adapters.reference import medicare_localities
 from contract_registry.domain import (
+    InvalidField,
+    InvalidParty,
     Location,
     MedicareLocality,
     Npi,
@@ -20,6 +23,8 @@ from contract_registry.domain import (
     Tin,
 )
 from contract_registry.handlers.common import audit, changed, utcnow
+
+T = TypeVar("T")
 
 
 def _with_plan_ids(plans: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -66,20 +71,33 @@ async def delete_payer(uow: UnitOfWork, who: Principal, payer_id: str) -> None:
         await uow.commit()
 
 
+def _each(field: str, items: list[dict[str, Any]], build: Callable[[dict[str, Any]], T]) -> tuple[T, ...]:
+    """Build each item; a refusal names the item (npis[1].npi)."""
+    built = []
+    for index, item in enumerate(items):
+        try:
+            built.append(build(item))
+        except InvalidField as refused:
+            raise InvalidParty(f"{field}[{index}].{refused.field}", refused.message)
+    return tuple(built)
+
+
+def _location(item: dict[str, Any]) -> Location:
+    locality = item["medicare_locality"]
+    return Location(
+        item["name"], item.get("address", ""), MedicareLocality(locality["mac"], locality["locality"])
+    )
+
+
 def profile_from_command(command: dict[str, Any]) -> OrganisationProfile:
     """The domain checks NPIs (Luhn), TINs, role names and each location's Medicare locality."""
     profile = OrganisationProfile(
         name=command["name"],
-        tins=tuple(Tin(t["number"], t.get("name", "")) for t in command.get("tins", [])),
-        npis=tuple(Npi(n["number"], NpiType(n["type"]), n.get("name", "")) for n in command.get("npis", [])),
-        locations=tuple(
-            Location(
-                loc["name"],
-                loc.get("address", ""),
-                MedicareLocality(loc["medicare_locality"]["mac"], loc["medicare_locality"]["locality"]),
-            )
-            for loc in command.get("locations", [])
+        tins=_each("tins", command.get("tins", []), lambda t: Tin(t["number"], t.get("name", ""))),
+        npis=_each(
+            "npis", command.get("npis", []), lambda n: Npi(n["number"], NpiType(n["type"]), n.get("name", ""))
         ),
+        locations=_each("locations", command.get("locations", []), _location),
         required_approver_roles=frozenset(command.get("required_approver_roles", [])),
     )
     profile.check_localities(medicare_localities())

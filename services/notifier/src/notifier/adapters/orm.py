@@ -100,3 +100,17 @@ owner_emails = Table(
     Column("last_error", Text, nullable=True),
     Column("sent_at", DateTime(timezone=True), nullable=True),
 )
+
+# The contract projection: one row per contract, from contract.* events, for the names in mails.
+contracts = Table(
+    "contracts",
+    metadata,
+    Column("contract_id", String(64), primary_key=True),
+    Column("organization_id", String(64), nullable=False, index=True),
+    Column("contract_name", String(300), nullable=True),
+    Column("payer_id", String(200), nullable=False),
+    Column("payer_name", String(300), nullable=True),
+    Column("status", String(40), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

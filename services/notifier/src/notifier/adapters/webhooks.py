@@ -60,7 +60,12 @@ class HttpWebhookPoster:
         )
 
     async def close(self) -> None:
+        """Close the connection pool (the runtime's on_stop calls this)."""
         await self._client.aclose()
+
+    @property
+    def is_closed(self) -> bool:
+        return self._client.is_closed
 
     async def pin(self, url: str) -> PinnedTarget:
         """Resolve and check the URL's host; raises UnsafeWebhookUrl when it may not be called."""

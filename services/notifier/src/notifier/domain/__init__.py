@@ -13,6 +13,7 @@ from .channels import (
     generate_secret,
     normalise_email_address,
 )
+from .contracts import ContractSummary
 from .deliveries import Attempt, Delivery, DeliveryStatus
 from .digests import next_digest_at
 from .emails import RenderedEmail, render_digest, render_email, render_notice
@@ -67,6 +68,7 @@ __all__ = [
     "CappedBody",
     "Channel",
     "ChannelKind",
+    "ContractSummary",
     "Delivery",
     "DeliveryOutcome",
     "DeliveryStatus",

@@ -1,4 +1,5 @@
-"""Kafka edge: every event type in the catalogue but the notifier's own becomes deliveries."""
+"""Kafka edge: every event type in the catalogue but the notifier's own becomes deliveries;
+contract.* events also keep the contract projection (names for mails) up to date."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from accord_common.events import CATALOGUE, CloudEvent
 from accord_common.messaging import EventHandler
 from accord_common.uow import UnitOfWork
 
+from notifier.handlers.contracts import CONTRACT_EVENT_TYPES, apply_contract_version
 from notifier.handlers.events import record_deliveries
 
 
@@ -20,4 +22,14 @@ def event_handlers(digest_hour_utc: int) -> dict[str, EventHandler]:
         """Record the deliveries the event owes; the consumer loop commits with the inbox row."""
         await record_deliveries(uow, event, datetime.now(UTC), digest_hour_utc)
 
-    return dict.fromkeys(consumed_event_types(), on_event)
+    async def on_contract_event(event: CloudEvent, uow: UnitOfWork) -> None:
+        """Update the projection, then deliver it like any event, all in one transaction."""
+        now = datetime.now(UTC)
+        await apply_contract_version(uow, event, now)
+        await record_deliveries(uow, event, now, digest_hour_utc)
+
+    handlers: dict[str, EventHandler] = dict.fromkeys(consumed_event_types(), on_event)
+    for event_type in CONTRACT_EVENT_TYPES:
+        if event_type in handlers:
+            handlers[event_type] = on_contract_event
+    return handlers

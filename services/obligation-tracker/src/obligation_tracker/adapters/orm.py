@@ -98,9 +98,13 @@ reminders_sent = Table(
     Column("obligation_id", String(36), nullable=False),
     # "90", "60" ... for obligation.due_soon at that lead time, "overdue" for obligation.overdue
     Column("reminder", String(16), nullable=False),
+    # the due date the reminder was for: a moved deadline is reminded again for its new date
+    Column("due_date", Date, nullable=False),
     Column("event_id", String(36), nullable=False),
     Column("sent_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("obligation_id", "reminder", name="uq_reminders_sent_obligation_reminder"),
+    UniqueConstraint(
+        "obligation_id", "reminder", "due_date", name="uq_reminders_sent_obligation_reminder_due"
+    ),
 )
 
 calendar_feeds = Table(

@@ -1,7 +1,9 @@
 """The scheduler's queries: candidates across organisations, row claiming, reminders sent.
 
-Exactly once across replicas: each reminder is a row in ``reminders_sent`` (unique on obligation
-and lead time) written in the same transaction as its outbox event. On PostgreSQL the obligation
+Exactly once across replicas: each reminder is a row in ``reminders_sent`` (unique on obligation,
+lead time and the due date it was for) written in the same transaction as its outbox event. Keying
+by due date means a deadline that moves is reminded again, for its new date, at every lead time
+still ahead of it, and never twice for the same date. On PostgreSQL the obligation
 row is claimed with ``FOR UPDATE SKIP LOCKED`` so replicas do not even try the same one at once;
 the unique constraint is the last word everywhere (SQLite has no row locks).
 """
@@ -27,9 +29,13 @@ class ReminderRepository:
         self, horizon: date, after: tuple[date, str] | None, limit: int
     ) -> list[tuple[date, str, str]]:
         """(due date, obligation id, organisation) of open obligations due by ``horizon`` and not
-        yet reported overdue, in due-date order after the ``after`` position."""
+        yet reported overdue for their current due date, in due-date order after ``after``."""
         overdue_sent = exists().where(
-            and_(reminders_sent.c.obligation_id == obligations.c.id, reminders_sent.c.reminder == OVERDUE)
+            and_(
+                reminders_sent.c.obligation_id == obligations.c.id,
+                reminders_sent.c.reminder == OVERDUE,
+                reminders_sent.c.due_date == obligations.c.due_date,
+            )
         )
         query = select(obligations.c.due_date, obligations.c.id, obligations.c.organization_id).where(
             obligations.c.status == "open", obligations.c.due_date <= horizon, ~overdue_sent
@@ -54,13 +60,22 @@ class ReminderRepository:
         )
         return (await self.session.execute(query)).first()
 
-    async def sent(self, obligation_id: str) -> set[str]:
-        query = select(reminders_sent.c.reminder).where(reminders_sent.c.obligation_id == obligation_id)
+    async def sent(self, obligation_id: str, due_date: date) -> set[str]:
+        """The reminders already sent for the obligation's deadline on ``due_date``."""
+        query = select(reminders_sent.c.reminder).where(
+            reminders_sent.c.obligation_id == obligation_id, reminders_sent.c.due_date == due_date
+        )
         return {r.reminder for r in (await self.session.execute(query)).all()}
 
-    async def record(self, obligation_id: str, reminder: str, event_id: str, at: datetime) -> None:
+    async def record(
+        self, obligation_id: str, reminder: str, due_date: date, event_id: str, at: datetime
+    ) -> None:
         await self.session.execute(
             insert(reminders_sent).values(
-                obligation_id=obligation_id, reminder=reminder, event_id=event_id, sent_at=at
+                obligation_id=obligation_id,
+                reminder=reminder,
+                due_date=due_date,
+                event_id=event_id,
+                sent_at=at,
             )
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -12,17 +13,29 @@ from obligation_tracker.domain.business_calendar import DayCount
 
 @dataclass(frozen=True)
 class NamedDateEscalator:
-    """Rates rise by ``percent`` on a date the contract names."""
+    """Rates rise by ``percent`` (a whole-number percentage: 3 is 3%) on a date the contract names;
+    ``applies_to`` names the payment terms whose rates rise (empty: the contract's rates)."""
 
     effective_on: date
     percent: Decimal
+    applies_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class AnniversaryEscalator:
-    """Rates rise by ``percent`` on every anniversary of the effective date."""
+    """Rates rise by ``percent`` (3 is 3%) on every anniversary of the effective date."""
 
     percent: Decimal
+    applies_to: tuple[str, ...] = ()
+
+
+def describe_rises(escalators: Sequence[NamedDateEscalator | AnniversaryEscalator]) -> str:
+    """ "3% (Professional services), 2.5% (Laboratory)": each rise and the terms it applies to."""
+    parts = []
+    for escalator in escalators:
+        terms = f" ({', '.join(escalator.applies_to)})" if escalator.applies_to else ""
+        parts.append(f"{escalator.percent}%{terms}")
+    return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -59,7 +72,8 @@ class ValueBasedTerms:
 
 @dataclass(frozen=True)
 class CredentialingEvent:
-    """A credentialing or re-credentialing date, e.g. ``("re-credentialing, group NPI", ...)``."""
+    """A credentialing or re-credentialing date, e.g. ``("re-credentialing, group NPI", ...)``.
+    ``label`` tells the contract's credentialing dates apart (it is the obligation's key)."""
 
     label: str
     due_on: date
@@ -90,7 +104,7 @@ class ContractVersionSnapshot:
     prompt_pay_day_count: DayCount = DayCount.CALENDAR
     prompt_pay_interest_rate_annual: Decimal | None = None
     named_escalators: tuple[NamedDateEscalator, ...] = ()
-    anniversary_escalator: AnniversaryEscalator | None = None
+    anniversary_escalators: tuple[AnniversaryEscalator, ...] = ()
     payer_amendments: tuple[PayerAmendment, ...] = ()
     value_based: ValueBasedTerms | None = None
     credentialing: tuple[CredentialingEvent, ...] = ()

@@ -14,7 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from obligation_tracker.domain.business_calendar import OrgSchedule, add_days, add_years
-from obligation_tracker.domain.contract_terms import ContractVersionSnapshot
+from obligation_tracker.domain.contract_terms import (
+    ContractVersionSnapshot,
+    NamedDateEscalator,
+    describe_rises,
+)
 from obligation_tracker.domain.model import Obligation, ObligationKey, ObligationKind
 from obligation_tracker.domain.renewals import expiry_date, next_renewal, notice_deadline
 
@@ -114,24 +118,30 @@ def _renegotiation_notice(builder: _Builder) -> list[Obligation]:
 
 
 def _escalator_obligations(builder: _Builder, today: date) -> list[Obligation]:
+    """One obligation per date rates rise: each named date, and each anniversary of the effective
+    date through the current term. Escalators of several payment terms on one date share it."""
     version = builder.version
+    by_date: dict[date, list[NamedDateEscalator]] = {}
+    for escalator in version.named_escalators:
+        if escalator.effective_on <= version.effective_date:
+            continue  # rates start at the escalated level: nothing rises
+        by_date.setdefault(escalator.effective_on, []).append(escalator)
     found = [
         builder.obligation(
             Kind.ESCALATOR,
-            f"named {index}",
-            f"Rates rise {esc.percent}%",
-            esc.effective_on,
-            "escalator named in the contract",
+            f"dated {on.isoformat()}",
+            f"Rates rise {describe_rises(escalators)}",
+            on,
+            "escalator dated in the contract",
         )
-        for index, esc in enumerate(version.named_escalators)
+        for on, escalators in sorted(by_date.items())
     ]
-    anniversary = version.anniversary_escalator
-    if anniversary is None:
+    if not version.anniversary_escalators:
         return found
+    title = f"Rates rise {describe_rises(version.anniversary_escalators)}"
     for year in _anniversary_years(version, today):
         on = add_years(version.effective_date, year)
         why = f"anniversary {year} of the effective date {version.effective_date}"
-        title = f"Rates rise {anniversary.percent}%"
         found.append(builder.obligation(Kind.ESCALATOR, f"anniversary {year}", title, on, why))
     return found
 

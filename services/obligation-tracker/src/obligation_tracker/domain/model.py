@@ -60,7 +60,7 @@ class ObligationStateError(ValueError):
 class ObligationKey:
     """The natural key: the same contract term always yields the same key, so recomputing is
     idempotent. ``discriminator`` tells apart several obligations of one kind on one subject
-    (``"term 2"`` of an evergreen contract, ``"named 0"`` escalator, a deliverable and period)."""
+    (``"term 2"`` of an evergreen contract, ``"dated 2026-07-01"`` escalator, a deliverable and period)."""
 
     kind: ObligationKind
     contract_id: UUID

@@ -1,5 +1,6 @@
 """The reminder sweep: obligation.due_soon at each lead time and obligation.overdue, each exactly
-once per (obligation, lead time), however many replicas sweep at once."""
+once per (obligation, lead time, due date), however many replicas sweep at once. A deadline that
+moves is reminded again for its new date at the lead times still ahead of it."""
 
 from __future__ import annotations
 
@@ -52,7 +53,8 @@ async def remind(
         ]
         if check.overdue:
             wanted.append((OVERDUE, "obligation.overdue", None))
-        already = await reminders.sent(obligation_id)
+        due_date = stored.obligation.due_date
+        already = await reminders.sent(obligation_id, due_date)
         fresh = [w for w in wanted if w[0] not in already]
         if not fresh:
             return 0
@@ -66,7 +68,7 @@ async def remind(
                     description=stored.description,
                 )
                 uow.publish(event)
-                await reminders.record(obligation_id, reminder, event.id, now)
+                await reminders.record(obligation_id, reminder, due_date, event.id, now)
             await uow.commit()
         except IntegrityError:
             await uow.rollback()  # another replica recorded it first: it sent the event, not us

@@ -7,6 +7,7 @@ so both are safe to keep; keys include the content hash of the version's fee sch
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +21,8 @@ _TERMS_LIMIT = 2000
 
 
 class EngineCaches:
-    def __init__(self) -> None:
+    def __init__(self, default_tolerance: Decimal = Decimal("1.00")) -> None:
+        self.default_tolerance = default_tolerance
         self._terms: dict[tuple[str, int, str | None], ContractTerms] = {}
         self._years: dict[int, MedicareYear] = {}
         self._reference = MedicareReference(years={})

@@ -98,7 +98,8 @@ def domain_claim(header: Mapping[str, Any], lines: Iterable[Mapping[str, Any]]) 
     )
     start = header_date(header, "service_from")
     end = header_date(header, "service_to")
-    assert start is not None and end is not None
+    assert start is not None
+    assert end is not None
     return Claim(
         patient_control_number=str(header["patient_control_number"]),
         payer_id=str(header["payer_id"]),
@@ -122,22 +123,30 @@ def claim_from_837(claim: Claim837) -> dict[str, Any]:
         procedure = line.procedure
         code = procedure.code if procedure else (line.revenue_code or "")
         system = "REV" if procedure is None else _procedure_system(procedure.code)
-        lines.append({
-            "code_system": system, "code": code,
-            "modifiers": list(procedure.modifiers) if procedure else [],
-            "units": line.units if line.units is not None else Decimal(1),
-            "charge": line.charge, "revenue_code": line.revenue_code,
-            "service_date": line.service_date or default_date,
-            "place_of_service": line.place_of_service,
-        })  # fmt: skip
+        lines.append(
+            {
+                "code_system": system,
+                "code": code,
+                "modifiers": list(procedure.modifiers) if procedure else [],
+                "units": line.units if line.units is not None else Decimal(1),
+                "charge": line.charge,
+                "revenue_code": line.revenue_code,
+                "service_date": line.service_date or default_date,
+                "place_of_service": line.place_of_service,
+            }
+        )
     return {
         "patient_control_number": claim.patient_control_number,
         "payer_id": claim.payer_id or "",
         "billing_provider": {"npi": claim.billing_provider_npi, "tin": claim.billing_provider_tin},
-        "service_from": claim.statement_start, "service_to": claim.statement_end,
-        "place_of_service": claim.place_of_service, "type_of_bill": claim.type_of_bill,
-        "drg": claim.drg_code, "admission_date": claim.admission_date, "lines": lines,
-    }  # fmt: skip
+        "service_from": claim.statement_start,
+        "service_to": claim.statement_end,
+        "place_of_service": claim.place_of_service,
+        "type_of_bill": claim.type_of_bill,
+        "drg": claim.drg_code,
+        "admission_date": claim.admission_date,
+        "lines": lines,
+    }
 
 
 def _procedure_system(code: str) -> str:

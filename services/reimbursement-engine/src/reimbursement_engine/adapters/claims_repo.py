@@ -45,11 +45,18 @@ class ClaimsRepository:
             return
         statement = (
             update(claim_lines)
-            .where(claim_lines.c.claim_id == bindparam("b_claim"), claim_lines.c.line_number == bindparam("b_line"))
+            .where(
+                claim_lines.c.claim_id == bindparam("b_claim"),
+                claim_lines.c.line_number == bindparam("b_line"),
+            )
             .values({c: bindparam(f"b_{c}") for c in LINE_RESULT_COLUMNS})
         )
         params = [
-            {"b_claim": claim_id, "b_line": line["line_number"], **{f"b_{c}": line[c] for c in LINE_RESULT_COLUMNS}}
+            {
+                "b_claim": claim_id,
+                "b_line": line["line_number"],
+                **{f"b_{c}": line[c] for c in LINE_RESULT_COLUMNS},
+            }
             for line in lines
         ]
         await self.session.execute(statement, params)
@@ -67,7 +74,9 @@ class ClaimsRepository:
     async def by_pcn(self, pcn: str) -> Any:
         return (
             await self.session.execute(
-                select(claims).where(claims.c.organization_id == self.org, claims.c.patient_control_number == pcn)
+                select(claims).where(
+                    claims.c.organization_id == self.org, claims.c.patient_control_number == pcn
+                )
             )
         ).first()
 
@@ -119,7 +128,11 @@ class ClaimsRepository:
 
     async def in_period(self, contract_id: str | None, start: date, end: date, limit: int) -> list[Any]:
         query = select(claims).where(
-            and_(claims.c.organization_id == self.org, claims.c.service_date >= start, claims.c.service_date <= end)
+            and_(
+                claims.c.organization_id == self.org,
+                claims.c.service_date >= start,
+                claims.c.service_date <= end,
+            )
         )
         if contract_id:
             query = query.where(claims.c.contract_id == contract_id)

@@ -18,20 +18,35 @@ async def replace_year(session: AsyncSession, year: MedicareYear) -> tuple[int, 
     await session.execute(delete(medicare_gpcis).where(medicare_gpcis.c.year == year.year))
     rvus = [
         {
-            "year": year.year, "hcpcs": r.hcpcs, "modifier": r.modifier, "status": r.status,
-            "work": r.work, "pe_non_facility": r.pe_non_facility, "pe_facility": r.pe_facility,
-            "mp": r.mp, "mult_proc": r.mult_proc, "non_facility_na": r.non_facility_na,
+            "year": year.year,
+            "hcpcs": r.hcpcs,
+            "modifier": r.modifier,
+            "status": r.status,
+            "work": r.work,
+            "pe_non_facility": r.pe_non_facility,
+            "pe_facility": r.pe_facility,
+            "mp": r.mp,
+            "mult_proc": r.mult_proc,
+            "non_facility_na": r.non_facility_na,
             "facility_na": r.facility_na,
         }
         for r in year.rvus.values()
-    ]  # fmt: skip
+    ]
     for start in range(0, len(rvus), _BATCH):
         await session.execute(insert(medicare_rvus), rvus[start : start + _BATCH])
     gpcis = [
-        {"year": year.year, "mac": g.locality.mac, "locality": g.locality.locality, "name": g.name,
-         "state": g.state, "work": g.work, "pe": g.pe, "mp": g.mp}
+        {
+            "year": year.year,
+            "mac": g.locality.mac,
+            "locality": g.locality.locality,
+            "name": g.name,
+            "state": g.state,
+            "work": g.work,
+            "pe": g.pe,
+            "mp": g.mp,
+        }
         for g in year.gpcis.values()
-    ]  # fmt: skip
+    ]
     if gpcis:
         await session.execute(insert(medicare_gpcis), gpcis)
     return len(rvus), len(gpcis)
@@ -50,9 +65,19 @@ async def read_year(session: AsyncSession, year: int) -> MedicareYear:
     rvu_rows = (await session.execute(select(medicare_rvus).where(medicare_rvus.c.year == year))).all()
     gpci_rows = (await session.execute(select(medicare_gpcis).where(medicare_gpcis.c.year == year))).all()
     rvus = [
-        RvuRow(r.hcpcs, r.modifier, r.status, r.work, r.pe_non_facility, r.pe_facility, r.mp,
-               r.mult_proc, r.non_facility_na, r.facility_na)
+        RvuRow(
+            r.hcpcs,
+            r.modifier,
+            r.status,
+            r.work,
+            r.pe_non_facility,
+            r.pe_facility,
+            r.mp,
+            r.mult_proc,
+            r.non_facility_na,
+            r.facility_na,
+        )
         for r in rvu_rows
-    ]  # fmt: skip
+    ]
     gpcis = [Gpci(LocalityKey(g.mac, g.locality), g.name, g.state, g.work, g.pe, g.mp) for g in gpci_rows]
     return medicare_year(year, rvus, gpcis)

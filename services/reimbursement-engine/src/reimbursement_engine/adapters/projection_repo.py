@@ -25,17 +25,22 @@ class ProjectionRepository:
         return found is not None
 
     async def contract(self, contract_id: str) -> Any:
-        return (await self.session.execute(select(contracts).where(contracts.c.contract_id == contract_id))).first()
+        return (
+            await self.session.execute(select(contracts).where(contracts.c.contract_id == contract_id))
+        ).first()
 
     async def upsert_contract(self, data: dict[str, Any]) -> None:
         """Contract-level state (status, payer) follows the highest version seen."""
         now = datetime.now(UTC)
         held = await self.contract(data["contract_id"])
         values = {
-            "organization_id": data["organization_id"], "payer_id": data["payer_id"],
-            "payer_x12_id": data.get("payer_x12_id"), "status": data["status"],
-            "latest_version": data["version"], "updated_at": now,
-        }  # fmt: skip
+            "organization_id": data["organization_id"],
+            "payer_id": data["payer_id"],
+            "payer_x12_id": data.get("payer_x12_id"),
+            "status": data["status"],
+            "latest_version": data["version"],
+            "updated_at": now,
+        }
         if held is None:
             await self.session.execute(insert(contracts).values(contract_id=data["contract_id"], **values))
         elif data["version"] >= held.latest_version:
@@ -47,19 +52,29 @@ class ProjectionRepository:
         ref = data.get("fee_schedule") or {}
         effective_from = date.fromisoformat(data["effective_from"])
         effective_to = date.fromisoformat(data["effective_to"]) if data.get("effective_to") else None
-        await self.session.execute(insert(contract_versions).values(
-            contract_id=data["contract_id"], version=data["version"],
-            organization_id=data["organization_id"], effective_from=effective_from,
-            effective_to=effective_to, retroactive=bool(data.get("retroactive")),
-            fee_schedule_hash=ref.get("content_hash"), data=data, received_at=datetime.now(UTC),
-        ))  # fmt: skip
+        await self.session.execute(
+            insert(contract_versions).values(
+                contract_id=data["contract_id"],
+                version=data["version"],
+                organization_id=data["organization_id"],
+                effective_from=effective_from,
+                effective_to=effective_to,
+                retroactive=bool(data.get("retroactive")),
+                fee_schedule_hash=ref.get("content_hash"),
+                data=data,
+                received_at=datetime.now(UTC),
+            )
+        )
         # the registry closes the previous version the day before the new one starts
         await self.session.execute(
             update(contract_versions)
             .where(
                 contract_versions.c.contract_id == data["contract_id"],
                 contract_versions.c.version < data["version"],
-                or_(contract_versions.c.effective_to.is_(None), contract_versions.c.effective_to >= effective_from),
+                or_(
+                    contract_versions.c.effective_to.is_(None),
+                    contract_versions.c.effective_to >= effective_from,
+                ),
             )
             .values(effective_to=effective_from - timedelta(days=1))
         )
@@ -81,18 +96,26 @@ class ProjectionRepository:
         rows = (await self.session.execute(query)).all()
         return [
             VersionRef(
-                r.contract_id, r.version, r.payer_id, r.payer_x12_id, r.status, r.effective_from,
-                r.effective_to, r.fee_schedule_hash,
+                r.contract_id,
+                r.version,
+                r.payer_id,
+                r.payer_x12_id,
+                r.status,
+                r.effective_from,
+                r.effective_to,
+                r.fee_schedule_hash,
             )
             for r in rows
         ]
 
     async def version_data(self, contract_id: str, version: int) -> dict[str, Any]:
-        data: dict[str, Any] = await self.session.scalar(
+        data: dict[str, Any] | None = await self.session.scalar(
             select(contract_versions.c.data).where(
                 contract_versions.c.contract_id == contract_id, contract_versions.c.version == version
             )
         )
+        if data is None:
+            raise LookupError(f"contract {contract_id} v{version} is not in the projection")
         return data
 
     async def schedule_rows(self, content_hash: str) -> list[dict[str, Any]] | None:
@@ -119,29 +142,42 @@ class ProjectionRepository:
         )
         if held is not None:
             return False
-        await self.session.execute(insert(fee_schedule_chunks).values(
-            content_hash=chunk["content_hash"], chunk_index=chunk["chunk_index"],
-            schedule_id=chunk["schedule_id"], organization_id=chunk["organization_id"],
-            chunk_count=chunk["chunk_count"], rows=chunk["rows"],
-        ))  # fmt: skip
+        await self.session.execute(
+            insert(fee_schedule_chunks).values(
+                content_hash=chunk["content_hash"],
+                chunk_index=chunk["chunk_index"],
+                schedule_id=chunk["schedule_id"],
+                organization_id=chunk["organization_id"],
+                chunk_count=chunk["chunk_count"],
+                rows=chunk["rows"],
+            )
+        )
         return True
 
     async def assemble(self, content_hash: str, chunk_count: int, row_count: int) -> bool:
         """Join the chunks into one schedule once every chunk is held; True when it was assembled."""
         if await self.schedule_rows(content_hash) is not None:
             return False
-        chunks = (await self.session.execute(
-            select(fee_schedule_chunks).where(fee_schedule_chunks.c.content_hash == content_hash)
-            .order_by(fee_schedule_chunks.c.chunk_index)
-        )).all()  # fmt: skip
+        chunks = (
+            await self.session.execute(
+                select(fee_schedule_chunks)
+                .where(fee_schedule_chunks.c.content_hash == content_hash)
+                .order_by(fee_schedule_chunks.c.chunk_index)
+            )
+        ).all()
         if len(chunks) < chunk_count:
             return False
         rows = [row for chunk in chunks for row in chunk.rows]
-        await self.session.execute(insert(fee_schedules).values(
-            content_hash=content_hash, schedule_id=chunks[0].schedule_id,
-            organization_id=chunks[0].organization_id, row_count=row_count or len(rows), rows=rows,
-            assembled_at=datetime.now(UTC),
-        ))  # fmt: skip
+        await self.session.execute(
+            insert(fee_schedules).values(
+                content_hash=content_hash,
+                schedule_id=chunks[0].schedule_id,
+                organization_id=chunks[0].organization_id,
+                row_count=row_count or len(rows),
+                rows=rows,
+                assembled_at=datetime.now(UTC),
+            )
+        )
         return True
 
     async def versions_using_schedule(self, content_hash: str) -> list[tuple[str, int]]:
@@ -155,9 +191,9 @@ class ProjectionRepository:
     async def count_versions(self, organization_id: str) -> int:
         return int(
             await self.session.scalar(
-                select(func.count()).select_from(contract_versions).where(
-                    and_(contract_versions.c.organization_id == organization_id)
-                )
+                select(func.count())
+                .select_from(contract_versions)
+                .where(and_(contract_versions.c.organization_id == organization_id))
             )
             or 0
         )

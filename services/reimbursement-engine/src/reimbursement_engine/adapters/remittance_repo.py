@@ -117,13 +117,19 @@ class RemittanceRepository:
 
     async def payments_of(self, claim_id: str) -> list[Any]:
         rows = await self.session.execute(
-            select(claim_payments).where(claim_payments.c.claim_id == claim_id).order_by(claim_payments.c.paid_date)
+            select(claim_payments)
+            .where(claim_payments.c.claim_id == claim_id)
+            .order_by(claim_payments.c.paid_date)
         )
         return list(rows.all())
 
     async def counts(self, file_id: str) -> dict[str, int]:
-        ids = list(await self.session.scalars(select(remittances.c.id).where(remittances.c.file_id == file_id)))
+        ids = list(
+            await self.session.scalars(select(remittances.c.id).where(remittances.c.file_id == file_id))
+        )
         payments = list(
-            await self.session.scalars(select(claim_payments.c.id).where(claim_payments.c.remittance_id.in_(ids)))
+            await self.session.scalars(
+                select(claim_payments.c.id).where(claim_payments.c.remittance_id.in_(ids))
+            )
         )
         return {"transactions": len(ids), "claims": len(payments)}

@@ -14,13 +14,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from reimbursement_engine.domain.pricing import (
-    AnniversaryEscalator,
     Capitation,
     CaseRate,
     CodeRange,
     CodeSystem,
     ContractTerms,
-    EscalatorStep,
     FeeSchedule,
     FeeScheduleRate,
     FeeScheduleRow,
@@ -29,7 +27,6 @@ from reimbursement_engine.domain.pricing import (
     LocalityKey,
     MsDrg,
     MultipleProcedureReduction,
-    NamedDateEscalator,
     Outlier,
     PaymentTerm,
     PercentOfCharges,
@@ -39,7 +36,6 @@ from reimbursement_engine.domain.pricing import (
     Setting,
     codes,
 )
-from reimbursement_engine.domain.pricing.escalators import Escalator
 from reimbursement_engine.domain.pricing.fee_schedule import OPEN_END
 from reimbursement_engine.domain.pricing.terms import Methodology
 
@@ -66,7 +62,6 @@ _LEVEL_REVENUE_CODES = (
     (("rehab",), "0118", "0128", "0138", "0148", "0158"),
     (("psych", "behavioral"), "0114", "0124", "0134", "0144", "0154"),
 )
-_ANNIVERSARY_HORIZON_YEARS = 40
 
 
 class TermsMappingError(ValueError):
@@ -87,7 +82,7 @@ def decimal(value: Any, path: str) -> Decimal:
 
 
 def parse_locality(text: str | None) -> LocalityKey | None:
-    """"01112-54", "01112 54" or "0111254" (MAC + locality, as in the GPCI file); None stays None."""
+    """ "01112-54", "01112 54" or "0111254" (MAC + locality, as in the GPCI file); None stays None."""
     if not text:
         return None
     cleaned = text.replace("-", "").replace(" ", "")
@@ -246,50 +241,12 @@ def carve_outs(term: Mapping[str, Any], path: str, schedule: FeeSchedule) -> lis
     return out
 
 
-def escalator(payment_terms_json: list[Mapping[str, Any]], effective: date) -> Escalator | None:
-    """The contract's escalators as one pricing escalator (rates rise the same on every term)."""
-    anniversary: list[Decimal] = []
-    dated: list[EscalatorStep] = []
-    for i, term in enumerate(payment_terms_json):
-        for j, item in enumerate(term.get("escalators") or []):
-            path = f"payment_terms[{i}].escalators[{j}]"
-            percent = decimal(item.get("percent"), f"{path}.percent")
-            if item.get("kind") == "dated_escalator":
-                dated.append(EscalatorStep(date.fromisoformat(item["effective_on"]), percent))
-            else:
-                anniversary.append(percent)
-    anniversary = sorted(set(anniversary))
-    if not dated and len(anniversary) == 1:
-        return AnniversaryEscalator(effective, anniversary[0])
-    if not dated and not anniversary:
-        return None
-    steps = set(dated)
-    for percent in anniversary:
-        for years in range(1, _ANNIVERSARY_HORIZON_YEARS + 1):
-            on = AnniversaryEscalator(effective, percent)
-            steps.update(on.escalation_on(_years_after(effective, years)).steps)
-    return NamedDateEscalator(tuple(sorted(steps, key=lambda s: s.effective)))
-
-
-def _years_after(start: date, years: int) -> date:
-    try:
-        return start.replace(year=start.year + years)
-    except ValueError:
-        return start.replace(year=start.year + years, day=28)
-
-
-def floors(payment_terms_json: list[Mapping[str, Any]]) -> dict[tuple[CodeSystem, str], Decimal]:
-    out: dict[tuple[CodeSystem, str], Decimal] = {}
-    for i, term in enumerate(payment_terms_json):
-        for j, item in enumerate(term.get("floors") or []):
-            path = f"payment_terms[{i}].floors[{j}]"
-            system = code_system(str(item.get("code_system", "")), f"{path}.code_system")
-            out[(system, str(item["code"]))] = decimal(item.get("minimum"), f"{path}.minimum")
-    return out
-
-
-def contract_terms(version: Mapping[str, Any], schedule_rows: Iterable[Mapping[str, Any]] = ()) -> ContractTerms:
+def contract_terms(
+    version: Mapping[str, Any], schedule_rows: Iterable[Mapping[str, Any]] = ()
+) -> ContractTerms:
     """A ContractVersionData payload (+ its fee schedule's rows) as the pricing domain's terms."""
+    from reimbursement_engine.adapters.terms_modifiers import escalator, floors  # it imports this module
+
     terms_json = list(version.get("payment_terms") or [])
     ref = version.get("fee_schedule") or {}
     schedule = fee_schedule(str(ref.get("schedule_id") or "contract fee schedule"), schedule_rows)
@@ -303,7 +260,9 @@ def contract_terms(version: Mapping[str, Any], schedule_rows: Iterable[Mapping[s
         carved += carve_outs(term, path, schedule)
         if contract_stop_loss is None and mapped and not mapped[0].is_case:
             contract_stop_loss = _outlier(term.get("stop_loss"), f"{path}.stop_loss")
-    effective = date.fromisoformat(str(version.get("terms", {}).get("effective_date") or version["effective_from"]))
+    effective = date.fromisoformat(
+        str(version.get("terms", {}).get("effective_date") or version["effective_from"])
+    )
     return ContractTerms(
         contract_id=str(version["contract_id"]),
         version=int(version["version"]),

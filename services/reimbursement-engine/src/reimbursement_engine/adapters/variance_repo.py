@@ -29,21 +29,27 @@ class VarianceRepository:
     async def set_tolerance(self, tolerance: Decimal) -> None:
         now = datetime.now(UTC)
         table = organization_settings
-        held = await self.session.scalar(select(table.c.organization_id).where(table.c.organization_id == self.org))
+        held = await self.session.scalar(
+            select(table.c.organization_id).where(table.c.organization_id == self.org)
+        )
         if held is None:
             await self.session.execute(
                 insert(table).values(organization_id=self.org, variance_tolerance=tolerance, updated_at=now)
             )
         else:
             await self.session.execute(
-                update(table).where(table.c.organization_id == self.org).values(variance_tolerance=tolerance, updated_at=now)
+                update(table)
+                .where(table.c.organization_id == self.org)
+                .values(variance_tolerance=tolerance, updated_at=now)
             )
 
     async def by_claim(self, claim_id: str) -> Any:
         return (await self.session.execute(select(variances).where(variances.c.claim_id == claim_id))).first()
 
     async def get(self, variance_id: str, *, for_update: bool = False) -> Any:
-        query = select(variances).where(variances.c.id == variance_id, variances.c.organization_id == self.org)
+        query = select(variances).where(
+            variances.c.id == variance_id, variances.c.organization_id == self.org
+        )
         if for_update:
             query = query.with_for_update()
         row = (await self.session.execute(query)).first()
@@ -64,20 +70,39 @@ class VarianceRepository:
 
     async def lines(self, variance_id: str) -> list[Any]:
         rows = await self.session.execute(
-            select(variance_lines).where(variance_lines.c.variance_id == variance_id).order_by(variance_lines.c.line_number)
+            select(variance_lines)
+            .where(variance_lines.c.variance_id == variance_id)
+            .order_by(variance_lines.c.line_number)
         )
         return list(rows.all())
 
-    async def audit(self, variance_id: str, actor: str, from_status: str | None, to_status: str,
-                    note: str | None = None, amount: Decimal | None = None) -> None:  # fmt: skip
-        await self.session.execute(insert(variance_audit).values(
-            variance_id=variance_id, organization_id=self.org, actor=actor, from_status=from_status,
-            to_status=to_status, note=note, amount=amount, at=datetime.now(UTC),
-        ))  # fmt: skip
+    async def audit(
+        self,
+        variance_id: str,
+        actor: str,
+        from_status: str | None,
+        to_status: str,
+        note: str | None = None,
+        amount: Decimal | None = None,
+    ) -> None:
+        await self.session.execute(
+            insert(variance_audit).values(
+                variance_id=variance_id,
+                organization_id=self.org,
+                actor=actor,
+                from_status=from_status,
+                to_status=to_status,
+                note=note,
+                amount=amount,
+                at=datetime.now(UTC),
+            )
+        )
 
     async def history(self, variance_id: str) -> list[Any]:
         rows = await self.session.execute(
-            select(variance_audit).where(variance_audit.c.variance_id == variance_id).order_by(variance_audit.c.id)
+            select(variance_audit)
+            .where(variance_audit.c.variance_id == variance_id)
+            .order_by(variance_audit.c.id)
         )
         return list(rows.all())
 
@@ -98,8 +123,17 @@ class VarianceRepository:
         """Variance lines of the organisation's variances in `status` (summed in Python: exact on SQLite)."""
         v, vl = variances, variance_lines
         query = (
-            select(v.c.payer_id, v.c.contract_id, v.c.claim_id, v.c.remittance_date, vl.c.code, vl.c.carc,
-                   vl.c.variance, vl.c.expected_allowed, vl.c.paid)  # fmt: skip
+            select(
+                v.c.payer_id,
+                v.c.contract_id,
+                v.c.claim_id,
+                v.c.remittance_date,
+                vl.c.code,
+                vl.c.carc,
+                vl.c.variance,
+                vl.c.expected_allowed,
+                vl.c.paid,
+            )
             .join(vl, vl.c.variance_id == v.c.id)
             .where(v.c.organization_id == self.org, v.c.status == status)
         )
@@ -112,3 +146,12 @@ class VarianceRepository:
             variances.c.remittance_date <= end,
         )
         return list((await self.session.execute(query)).all())
+
+    async def in_claims(self, claim_ids: list[str]) -> list[Any]:
+        out: list[Any] = []
+        for start in range(0, len(claim_ids), 5000):
+            rows = await self.session.execute(
+                select(variances).where(variances.c.claim_id.in_(claim_ids[start : start + 5000]))
+            )
+            out += rows.all()
+        return out

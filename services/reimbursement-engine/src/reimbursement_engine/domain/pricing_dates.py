@@ -7,7 +7,13 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from reimbursement_engine.domain.pricing import Claim, ContractTerms, MedicareReference, PricedClaim, price_claim
+from reimbursement_engine.domain.pricing import (
+    Claim,
+    ContractTerms,
+    MedicareReference,
+    PricedClaim,
+    price_claim,
+)
 
 
 def price_by_date_of_service(

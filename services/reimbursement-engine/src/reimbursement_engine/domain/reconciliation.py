@@ -117,14 +117,15 @@ def match_lines(expected: tuple[ExpectedLine, ...], paid: tuple[PaidLine, ...]) 
     """Pair paid lines with claim lines: by line control number, else by code in order."""
     open_lines = {line.line_number: line for line in expected}
     paired: dict[int, PaidLine] = {}
-    for line in paid:
+    for paid_line in paid:
         target = None
-        if line.line_control_number and line.line_control_number.isdigit():
-            target = open_lines.get(int(line.line_control_number))
+        number = paid_line.line_control_number
+        if number and number.isdigit():
+            target = open_lines.get(int(number))
         if target is None:
-            target = next((e for e in open_lines.values() if e.code == line.code), None)
+            target = next((e for e in open_lines.values() if e.code == paid_line.code), None)
         if target is not None:
-            paired[target.line_number] = line
+            paired[target.line_number] = paid_line
             del open_lines[target.line_number]
     out = []
     for line in expected:

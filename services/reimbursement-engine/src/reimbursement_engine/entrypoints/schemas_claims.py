@@ -64,12 +64,30 @@ class ClaimLineIn(BaseModel):
 class ClaimIn(BaseModel):
     """A claim as a billing system sends it (no patient names or birth dates: never send PHI)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "patient_control_number": "PCN-000123", "payer_id": "60054",
-        "billing_provider": {"npi": "1234567893", "tin": "12-3456789"},
-        "place_of_service": "11", "medicare_locality": "01112-54",
-        "lines": [{"code_system": "CPT", "code": "99213", "modifiers": ["25"], "units": 1,
-                   "charge": "150.00", "service_date": "2025-03-14"}]}]})  # fmt: skip
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "patient_control_number": "PCN-000123",
+                    "payer_id": "60054",
+                    "billing_provider": {"npi": "1234567893", "tin": "12-3456789"},
+                    "place_of_service": "11",
+                    "medicare_locality": "01112-54",
+                    "lines": [
+                        {
+                            "code_system": "CPT",
+                            "code": "99213",
+                            "modifiers": ["25"],
+                            "units": 1,
+                            "charge": "150.00",
+                            "service_date": "2025-03-14",
+                        }
+                    ],
+                }
+            ]
+        },
+    )
 
     patient_control_number: str = Field(min_length=1, max_length=38)
     payer_id: str = Field(min_length=1, max_length=80)

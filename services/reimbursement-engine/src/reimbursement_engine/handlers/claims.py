@@ -46,7 +46,9 @@ def _refuse_duplicates(submissions: list[ClaimSubmission], existing: set[str]) -
     for i, sub in enumerate(submissions):
         pcn = sub.patient_control_number
         if pcn in existing or pcn in seen:
-            errors.append({"field": f"claims[{i}].patient_control_number", "message": f"{pcn!r} already submitted"})
+            errors.append(
+                {"field": f"claims[{i}].patient_control_number", "message": f"{pcn!r} already submitted"}
+            )
         seen.add(pcn)
     if errors:
         raise Conflict(f"{len(errors)} claim(s) were already submitted", errors=errors)
@@ -75,49 +77,79 @@ def _domain_claims(submissions: list[ClaimSubmission]) -> list[Claim]:
 def _rows(stored: StoredClaim, org: str, now: datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     header = stored.submission.header
     claim_row = {
-        "id": stored.id, "organization_id": org, "patient_control_number": stored.claim.patient_control_number,
-        "payer_id": stored.claim.payer_id, "requested_contract_id": header.get("contract_id"),
-        "contract_id": header.get("contract_id"), "service_date": stored.claim.service_from,
-        "service_to": stored.claim.service_to, "received_date": date.fromisoformat(header["received_date"]),
-        "total_charge": stored.claim.total_charges, "submitted": header, "source": stored.submission.source,
-        "created_at": now, **claim_values(stored.result, now),
-    }  # fmt: skip
+        "id": stored.id,
+        "organization_id": org,
+        "patient_control_number": stored.claim.patient_control_number,
+        "payer_id": stored.claim.payer_id,
+        "requested_contract_id": header.get("contract_id"),
+        "contract_id": header.get("contract_id"),
+        "service_date": stored.claim.service_from,
+        "service_to": stored.claim.service_to,
+        "received_date": date.fromisoformat(header["received_date"]),
+        "total_charge": stored.claim.total_charges,
+        "submitted": header,
+        "source": stored.submission.source,
+        "created_at": now,
+        **claim_values(stored.result, now),
+    }
     results = line_values(stored.result)
     empty = {"status": None, "term": None, "expected_allowed": None}
-    lines = [{"claim_id": stored.id, **line, **results.get(line["line_number"], empty)} for line in stored.submission.lines]
+    lines = [
+        {"claim_id": stored.id, **line, **results.get(line["line_number"], empty)}
+        for line in stored.submission.lines
+    ]
     return claim_row, lines
 
 
 async def submit_claims(
-    uow: UnitOfWork, caches: EngineCaches, org: str, submissions: list[ClaimSubmission], *, skip_duplicates: bool = False
+    uow: UnitOfWork,
+    caches: EngineCaches,
+    org: str,
+    submissions: list[ClaimSubmission],
+    *,
+    skip_duplicates: bool = False,
 ) -> list[StoredClaim]:
-    """Price and store claims in one transaction; publishes claim.priced for each priced claim.
-
-    A patient control number already held is a conflict (409), or skipped with `skip_duplicates`.
-    """
-    now = datetime.now(UTC)
+    """Price and store claims in one transaction; publishes claim.priced for each priced claim."""
     async with uow:
-        repo = ClaimsRepository(uow.session, org)
-        existing = await repo.existing_pcns([s.patient_control_number for s in submissions])
-        if skip_duplicates:
-            submissions = _first_of_each(submissions, existing)
-        _refuse_duplicates(submissions, existing)
-        claims = _domain_claims(submissions)
-        pricer = Pricer(uow.session, caches, org, now.date())
-        await pricer.prepare(claims)
-        stored = []
-        for sub, claim in zip(submissions, claims, strict=True):
-            result = await pricer.price(claim, sub.header.get("contract_id"))
-            stored.append(StoredClaim(str(uuid.uuid4()), sub, claim, result))
-        claim_rows, line_rows = [], []
-        for item in stored:
-            claim_row, lines = _rows(item, org, now)
-            claim_rows.append(claim_row)
-            line_rows.extend(lines)
-            if item.result.status == PRICED:
-                uow.publish(priced_event(item.id, org, item.submission.header, item.claim, item.result))
-        await repo.add(claim_rows, line_rows)
+        stored = await store_claims(uow, caches, org, submissions, skip_duplicates=skip_duplicates)
         await uow.commit()
+    return stored
+
+
+async def store_claims(
+    uow: UnitOfWork,
+    caches: EngineCaches,
+    org: str,
+    submissions: list[ClaimSubmission],
+    *,
+    skip_duplicates: bool,
+) -> list[StoredClaim]:
+    """Inside an open unit of work: a patient control number already held is a conflict (409),
+    or skipped with `skip_duplicates`."""
+    now = datetime.now(UTC)
+    repo = ClaimsRepository(uow.session, org)
+    existing = await repo.existing_pcns([s.patient_control_number for s in submissions])
+    if skip_duplicates:
+        submissions = _first_of_each(submissions, existing)
+    _refuse_duplicates(submissions, existing)
+    claims = _domain_claims(submissions)
+    pricer = Pricer(uow.session, caches, org, now.date())
+    await pricer.prepare(claims)
+    stored = []
+    for sub, claim in zip(submissions, claims, strict=True):
+        result = await pricer.price(claim, sub.header.get("contract_id"))
+        stored.append(StoredClaim(str(uuid.uuid4()), sub, claim, result))
+    claim_rows, line_rows = [], []
+    strict = True
+    for item in stored:
+        claim_row, lines = _rows(item, org, now)
+        claim_rows.append(claim_row)
+        line_rows.extend(lines)
+        if item.result.status == PRICED:
+            header = item.submission.header
+            uow.publish(priced_event(item.id, org, header, item.claim, item.result, strict=strict))
+            strict = False
+    await repo.add(claim_rows, line_rows)
     return stored
 
 
@@ -135,11 +167,13 @@ async def reprice(uow: UnitOfWork, caches: EngineCaches, org: str, claim_rows: l
     for row in claim_rows:
         result = await pricer.price(claims[row.id], row.requested_contract_id)
         if result.status != PRICED:
+            if result.reason != row.status_reason:
+                await repo.save_pricing(row.id, {"status_reason": result.reason}, [])
             continue
         line_results = [{"line_number": n, **values} for n, values in line_values(result).items()]
         await repo.save_pricing(row.id, claim_values(result, now), line_results)
         uow.publish(priced_event(row.id, org, row.submitted, claims[row.id], result))
-        await reconcile.reconcile_claim(uow, org, row.id)
+        await reconcile.reconcile_claim(uow, org, row.id, caches.default_tolerance)
         changed += 1
     return changed
 
@@ -149,7 +183,13 @@ async def price_pending(uow: UnitOfWork, caches: EngineCaches, org: str) -> int:
 
 
 async def reprice_for_version(
-    uow: UnitOfWork, caches: EngineCaches, org: str, contract_id: str, version: int, start: date, end: date | None
+    uow: UnitOfWork,
+    caches: EngineCaches,
+    org: str,
+    contract_id: str,
+    version: int,
+    start: date,
+    end: date | None,
 ) -> int:
     """Re-price claims a (possibly retroactive) version now governs."""
     repo = ClaimsRepository(uow.session, org)

@@ -12,7 +12,9 @@ from reimbursement_engine.adapters.caches import EngineCaches
 from reimbursement_engine.domain.pricing.medicare_files import load_medicare_year
 
 
-async def load_medicare(uow: UnitOfWork, caches: EngineCaches | None, directory: Path, year: int) -> tuple[int, int]:
+async def load_medicare(
+    uow: UnitOfWork, caches: EngineCaches | None, directory: Path, year: int
+) -> tuple[int, int]:
     """Parse pprrvu<year>_oct.csv and gpci<year>.csv and replace that year's rows; (rvus, gpcis)."""
     parsed = await asyncio.to_thread(load_medicare_year, directory, year)
     async with uow:

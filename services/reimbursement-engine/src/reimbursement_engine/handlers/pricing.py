@@ -30,7 +30,9 @@ class PricingResult:
 class Pricer:
     """Loads the organisation's versions, schedules and Medicare years once, then prices claims."""
 
-    def __init__(self, session: AsyncSession, caches: EngineCaches, organization_id: str, today: date) -> None:
+    def __init__(
+        self, session: AsyncSession, caches: EngineCaches, organization_id: str, today: date
+    ) -> None:
         self.session = session
         self.caches = caches
         self.org = organization_id
@@ -54,12 +56,21 @@ class Pricer:
             self._chosen[key] = choose_version(self.versions, on, payer_id=payer_id, contract_id=contract_id)
         return self._chosen[key]
 
+    async def terms_on(self, claim: Claim, contract_id: str | None) -> ContractTerms | None:
+        """The terms in force on the claim's first date of service (what-if and margin)."""
+        ref = self._choose(claim.payer_id, contract_id, claim.service_from)
+        if ref is None or (ref.fee_schedule_hash and ref.fee_schedule_hash not in self.assembled):
+            return None
+        return await self.caches.terms(self.session, ref)
+
     async def price(self, claim: Claim, contract_id: str | None) -> PricingResult:
         refs: dict[date, VersionRef] = {}
         for on in sorted({line.service_date for line in claim.lines}):
             ref = self._choose(claim.payer_id, contract_id, on)
             if ref is None:
-                return PricingResult(PENDING, missing_reason(on, payer_id=claim.payer_id, contract_id=contract_id))
+                return PricingResult(
+                    PENDING, missing_reason(on, payer_id=claim.payer_id, contract_id=contract_id)
+                )
             if ref.fee_schedule_hash and ref.fee_schedule_hash not in self.assembled:
                 reason = f"waiting for the fee schedule of contract {ref.contract_id} v{ref.version}"
                 return PricingResult(PENDING, reason)
@@ -76,40 +87,78 @@ class Pricer:
 def claim_values(result: PricingResult, now: datetime) -> dict[str, Any]:
     """Columns of `claims` a pricing sets."""
     if result.priced is None or result.ref is None:
-        return {"status": PENDING, "status_reason": result.reason, "expected_allowed": None,
-                "contract_version": None, "flags": [], "explanation": None, "priced_at": None}  # fmt: skip
+        return {
+            "status": PENDING,
+            "status_reason": result.reason,
+            "expected_allowed": None,
+            "contract_version": None,
+            "flags": [],
+            "explanation": None,
+            "priced_at": None,
+        }
     return {
-        "status": PRICED, "status_reason": None, "contract_id": result.ref.contract_id,
-        "contract_version": result.ref.version, "expected_allowed": result.priced.expected_allowed,
-        "flags": list(result.priced.flags), "explanation": result.priced.explain(), "priced_at": now,
-    }  # fmt: skip
+        "status": PRICED,
+        "status_reason": None,
+        "contract_id": result.ref.contract_id,
+        "contract_version": result.ref.version,
+        "expected_allowed": result.priced.expected_allowed,
+        "flags": list(result.priced.flags),
+        "explanation": result.priced.explain(),
+        "priced_at": now,
+    }
 
 
 def line_values(result: PricingResult) -> dict[int, dict[str, Any]]:
     if result.priced is None:
         return {}
     return {
-        line.line_number: {"status": line.status.value, "term": line.term, "expected_allowed": line.expected_allowed}
+        line.line_number: {
+            "status": line.status.value,
+            "term": line.term,
+            "expected_allowed": line.expected_allowed,
+        }
         for line in result.priced.lines
     }
 
 
-def priced_event(claim_id: str, org: str, header: dict[str, Any], claim: Claim, result: PricingResult) -> CloudEvent:
-    assert result.priced is not None and result.ref is not None
+def priced_event(
+    claim_id: str,
+    org: str,
+    header: dict[str, Any],
+    claim: Claim,
+    result: PricingResult,
+    *,
+    strict: bool = True,
+) -> CloudEvent:
+    """claim.priced; `strict=False` skips re-validating a payload built exactly like a validated one
+    (the batch path checks its first event strictly, then builds the rest directly)."""
+    assert result.priced is not None
+    assert result.ref is not None
     lines = [
-        {"line_number": line.line_number, "code": line.code, "status": line.status.value,
-         "expected_allowed": str(line.expected_allowed)}
+        {
+            "line_number": line.line_number,
+            "code": line.code,
+            "status": line.status.value,
+            "expected_allowed": str(line.expected_allowed),
+        }
         for line in result.priced.lines
-    ]  # fmt: skip
+    ]
     data = {
-        "claim_id": claim_id, "organization_id": org,
-        "patient_control_number": claim.patient_control_number, "payer_id": claim.payer_id,
-        "contract_id": result.ref.contract_id, "contract_version": result.ref.version,
-        "service_date": claim.service_from, "received_date": header.get("received_date"),
-        "total_charge": claim.total_charges, "expected_allowed": result.priced.expected_allowed,
+        "claim_id": claim_id,
+        "organization_id": org,
+        "patient_control_number": claim.patient_control_number,
+        "payer_id": claim.payer_id,
+        "contract_id": result.ref.contract_id,
+        "contract_version": result.ref.version,
+        "service_date": claim.service_from.isoformat(),
+        "received_date": header.get("received_date"),
+        "total_charge": str(claim.total_charges),
+        "expected_allowed": str(result.priced.expected_allowed),
         "lines": lines,
-    }  # fmt: skip
-    return new_event("claim.priced", source=SOURCE, subject=claim_id, data=data, organization_id=org)
+    }
+    if strict:
+        return new_event("claim.priced", source=SOURCE, subject=claim_id, data=data, organization_id=org)
+    return CloudEvent(source=SOURCE, type="claim.priced", subject=claim_id, data=data, organizationid=org)
 
 
 def utcnow() -> datetime:

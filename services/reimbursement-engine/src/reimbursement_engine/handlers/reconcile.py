@@ -40,14 +40,20 @@ def paid_claim(payment: Any, lines: list[Any]) -> PaidClaim:
         patient_responsibility=payment.patient_responsibility,
         adjustments=cas(payment.adjustments),
         lines=tuple(
-            PaidLine((line.code or "").split(":")[0] or None, line.paid, cas(line.adjustments),
-                     line.line_control_number)
+            PaidLine(
+                (line.code or "").split(":")[0] or None,
+                line.paid,
+                cas(line.adjustments),
+                line.line_control_number,
+            )
             for line in lines
         ),
-    )  # fmt: skip
+    )
 
 
-async def reconcile_claim(uow: UnitOfWork, org: str, claim_id: str, default_tolerance: Decimal = DEFAULT_TOLERANCE) -> Reconciliation | None:
+async def reconcile_claim(
+    uow: UnitOfWork, org: str, claim_id: str, default_tolerance: Decimal = DEFAULT_TOLERANCE
+) -> Reconciliation | None:
     """Compare the claim's expected allowed with its effective payment (if both exist)."""
     session = uow.session
     claim = await ClaimsRepository(session, org).get(claim_id)
@@ -80,45 +86,84 @@ def _status(existing: Any, result: Reconciliation) -> str:
     return "open" if result.classification.is_variance else "resolved"
 
 
-async def _save(repo: VarianceRepository, existing: Any, claim: Any, payment: Any, result: Reconciliation) -> str:
+async def _save(
+    repo: VarianceRepository, existing: Any, claim: Any, payment: Any, result: Reconciliation
+) -> str:
     now = datetime.now(UTC)
     status = _status(existing, result)
     values = {
-        "claim_payment_id": payment.id, "classification": result.classification.value, "status": status,
-        "expected_allowed": result.expected_allowed, "paid": result.paid,
-        "patient_responsibility": result.patient_responsibility, "variance": result.variance,
-        "carcs": list(result.carcs), "remittance_date": payment.payment_date or payment.paid_date or now.date(),
-        "contract_id": claim.contract_id, "updated_at": now,
-    }  # fmt: skip
+        "claim_payment_id": payment.id,
+        "classification": result.classification.value,
+        "status": status,
+        "expected_allowed": result.expected_allowed,
+        "paid": result.paid,
+        "patient_responsibility": result.patient_responsibility,
+        "variance": result.variance,
+        "carcs": list(result.carcs),
+        "remittance_date": payment.payment_date or payment.paid_date or now.date(),
+        "contract_id": claim.contract_id,
+        "updated_at": now,
+    }
     if existing is None:
         variance_id = str(uuid.uuid4())
-        await repo.insert({"id": variance_id, "claim_id": claim.id, "patient_control_number": claim.patient_control_number,
-                           "payer_id": claim.payer_id, "created_at": now, **values})  # fmt: skip
+        await repo.insert(
+            {
+                "id": variance_id,
+                "claim_id": claim.id,
+                "patient_control_number": claim.patient_control_number,
+                "payer_id": claim.payer_id,
+                "created_at": now,
+                **values,
+            }
+        )
         await repo.audit(variance_id, SYSTEM, None, status, f"reconciled: {result.classification.value}")
     else:
         variance_id = existing.id
         await repo.update(variance_id, values)
         if existing.status != status:
-            await repo.audit(variance_id, SYSTEM, existing.status, status, f"re-reconciled: {result.classification.value}")
-    await repo.replace_lines(variance_id, [
-        {"variance_id": variance_id, "line_number": line.line_number, "code": line.code, "carc": line.carc,
-         "expected_allowed": line.expected_allowed, "paid": line.paid,
-         "patient_responsibility": line.patient_responsibility, "variance": line.variance}
-        for line in result.lines
-    ])  # fmt: skip
+            await repo.audit(
+                variance_id, SYSTEM, existing.status, status, f"re-reconciled: {result.classification.value}"
+            )
+    await repo.replace_lines(
+        variance_id,
+        [
+            {
+                "variance_id": variance_id,
+                "line_number": line.line_number,
+                "code": line.code,
+                "carc": line.carc,
+                "expected_allowed": line.expected_allowed,
+                "paid": line.paid,
+                "patient_responsibility": line.patient_responsibility,
+                "variance": line.variance,
+            }
+            for line in result.lines
+        ],
+    )
     return str(variance_id)
 
 
 def _variance_event(variance_id: str, org: str, claim: Any, payment: Any, result: Reconciliation) -> Any:
     remitted: date = payment.payment_date or payment.paid_date or datetime.now(UTC).date()
     data = {
-        "claim_id": claim.id, "organization_id": org, "patient_control_number": claim.patient_control_number,
-        "payer_id": claim.payer_id, "contract_id": claim.contract_id,
-        "classification": result.classification.value, "expected_allowed": result.expected_allowed,
-        "paid_amount": result.paid, "patient_responsibility": result.patient_responsibility,
-        "variance": result.variance, "remittance_date": remitted, "carcs": list(result.carcs),
+        "claim_id": claim.id,
+        "organization_id": org,
+        "patient_control_number": claim.patient_control_number,
+        "payer_id": claim.payer_id,
+        "contract_id": claim.contract_id,
+        "classification": result.classification.value,
+        "expected_allowed": result.expected_allowed,
+        "paid_amount": result.paid,
+        "patient_responsibility": result.patient_responsibility,
+        "variance": result.variance,
+        "remittance_date": remitted,
+        "carcs": list(result.carcs),
         "variance_id": variance_id,
-        "lines": [{"line_number": x.line_number, "code": x.code, "carc": x.carc, "variance": str(x.variance)}
-                  for x in result.lines],
-    }  # fmt: skip
-    return new_event("claim.variance_detected", source=SOURCE, subject=claim.id, data=data, organization_id=org)
+        "lines": [
+            {"line_number": x.line_number, "code": x.code, "carc": x.carc, "variance": str(x.variance)}
+            for x in result.lines
+        ],
+    }
+    return new_event(
+        "claim.variance_detected", source=SOURCE, subject=claim.id, data=data, organization_id=org
+    )

@@ -32,7 +32,9 @@ from reimbursement_engine.domain.x12 import (
 from reimbursement_engine.handlers.reconcile import DEFAULT_TOLERANCE, reconcile_claim
 
 SOURCE = "reimbursement-engine"
-REFUSING_RULES = frozenset({Rule.TRANSACTION_BALANCE, Rule.CLAIM_BALANCE, Rule.LINE_BALANCE, Rule.SEGMENT_COUNT})
+REFUSING_RULES = frozenset(
+    {Rule.TRANSACTION_BALANCE, Rule.CLAIM_BALANCE, Rule.LINE_BALANCE, Rule.SEGMENT_COUNT}
+)
 
 
 @dataclass
@@ -53,31 +55,53 @@ def parse_checked(raw: bytes) -> list[Transaction835]:
     try:
         remittance = parse_835(raw)
     except X12Error as exc:
-        error = {"segment": exc.segment_id, "segment_index": exc.segment_index, "rule": exc.rule, "message": exc.message}
+        error = {
+            "segment": exc.segment_id,
+            "segment_index": exc.segment_index,
+            "rule": exc.rule,
+            "message": exc.message,
+        }
         raise Unprocessable(f"835 refused: {exc}", errors=[error])
     refusing = [f for f in validate_835(remittance) if f.rule in REFUSING_RULES]
     if refusing:
         errors = [
-            {"segment": f.segment_id, "segment_index": f.segment_index, "rule": f.rule.value, "message": f.message}
+            {
+                "segment": f.segment_id,
+                "segment_index": f.segment_index,
+                "rule": f.rule.value,
+                "message": f.message,
+            }
             for f in refusing
         ]
         first = refusing[0]
-        detail = f"835 refused: segment {first.segment_index} ({first.segment_id}) breaks [{first.rule.value}]"
+        detail = (
+            f"835 refused: segment {first.segment_index} ({first.segment_id}) breaks [{first.rule.value}]"
+        )
         raise Unprocessable(f"{detail}; {len(refusing)} rule breach(es), nothing stored", errors=errors)
     return list(remittance.transactions)
 
 
-async def ingest_835(uow: UnitOfWork, org: str, raw: bytes, tolerance: Decimal = DEFAULT_TOLERANCE) -> IngestSummary:
+async def ingest_835(
+    uow: UnitOfWork, org: str, raw: bytes, tolerance: Decimal = DEFAULT_TOLERANCE
+) -> IngestSummary:
     transactions = parse_checked(raw)
     sha = hashlib.sha256(raw).hexdigest()
     async with uow:
         repo = RemittanceRepository(uow.session, org)
         held = await repo.file_by_hash(sha)
         if held is not None:
-            return IngestSummary(held.id, duplicate=True, **(await repo.counts(held.id)))
+            counts = await repo.counts(held.id)
+            return IngestSummary(held.id, True, counts["transactions"], 0, counts["claims"])
         file_id = str(uuid.uuid4())
-        await repo.add_file({"id": file_id, "sha256": sha, "kind": "x12", "byte_count": len(raw),
-                             "received_at": datetime.now(UTC)})  # fmt: skip
+        await repo.add_file(
+            {
+                "id": file_id,
+                "sha256": sha,
+                "kind": "x12",
+                "byte_count": len(raw),
+                "received_at": datetime.now(UTC),
+            }
+        )
         summary = IngestSummary(file_id)
         await store_transactions(uow, org, transactions, summary, tolerance=tolerance, publish_paid=True)
         await uow.commit()
@@ -85,9 +109,14 @@ async def ingest_835(uow: UnitOfWork, org: str, raw: bytes, tolerance: Decimal =
 
 
 async def store_transactions(
-    uow: UnitOfWork, org: str, transactions: list[Transaction835], summary: IngestSummary, *,
-    tolerance: Decimal, publish_paid: bool,
-) -> None:  # fmt: skip
+    uow: UnitOfWork,
+    org: str,
+    transactions: list[Transaction835],
+    summary: IngestSummary,
+    *,
+    tolerance: Decimal,
+    publish_paid: bool,
+) -> None:
     repo = RemittanceRepository(uow.session, org)
     touched: list[str] = []
     for transaction in transactions:
@@ -111,11 +140,18 @@ async def _store_transaction(
     repo = RemittanceRepository(uow.session, org)
     remittance_id = str(uuid.uuid4())
     paid_on = t.payment_date or t.production_date
-    await repo.add_remittance({
-        "id": remittance_id, "file_id": summary.file_id, "trace_number": t.trace_number, "payer_id": payer_id,
-        "payer_name": t.payer.name, "total_paid": t.total_paid, "payment_date": paid_on,
-        "received_at": datetime.now(UTC),
-    })  # fmt: skip
+    await repo.add_remittance(
+        {
+            "id": remittance_id,
+            "file_id": summary.file_id,
+            "trace_number": t.trace_number,
+            "payer_id": payer_id,
+            "payer_name": t.payer.name,
+            "total_paid": t.total_paid,
+            "payment_date": paid_on,
+            "received_at": datetime.now(UTC),
+        }
+    )
     payments, lines, touched = [], [], []
     for claim in t.claims:
         payment_id = str(uuid.uuid4())
@@ -129,10 +165,16 @@ async def _store_transaction(
         if publish_paid:
             uow.publish(_paid_event(org, payer_id, claim, claim_id, paid_on, remittance_id))
     plb = [
-        {"remittance_id": remittance_id, "provider_id": p.provider_id, "fiscal_period_date": p.fiscal_period_date,
-         "reason_code": p.reason_code, "reference": p.reference, "amount": p.amount}
+        {
+            "remittance_id": remittance_id,
+            "provider_id": p.provider_id,
+            "fiscal_period_date": p.fiscal_period_date,
+            "reason_code": p.reason_code,
+            "reference": p.reference,
+            "amount": p.amount,
+        }
         for p in t.provider_adjustments
-    ]  # fmt: skip
+    ]
     await repo.add_payments(payments, lines, plb)
     for claim, row in zip(t.claims, payments, strict=True):
         if claim.status_code == REVERSAL:
@@ -146,12 +188,18 @@ async def _match(uow: UnitOfWork, org: str, claim: ClaimPayment) -> str | None:
     if row is not None:
         return str(row.id)
     if claim.payer_claim_control_number:
-        return await RemittanceRepository(uow.session, org).claim_for_payer_ccn(claim.payer_claim_control_number)
+        return await RemittanceRepository(uow.session, org).claim_for_payer_ccn(
+            claim.payer_claim_control_number
+        )
     return None
 
 
-async def _reverse(repo: RemittanceRepository, claim: ClaimPayment, reversal_id: str, remittance_id: str) -> int:
-    original = await repo.reversible(claim.patient_control_number, claim.payer_claim_control_number, remittance_id)
+async def _reverse(
+    repo: RemittanceRepository, claim: ClaimPayment, reversal_id: str, remittance_id: str
+) -> int:
+    original = await repo.reversible(
+        claim.patient_control_number, claim.payer_claim_control_number, remittance_id
+    )
     if original is None or original.id == reversal_id:
         return 0
     await repo.mark_reversed(original.id, reversal_id)
@@ -160,10 +208,14 @@ async def _reverse(repo: RemittanceRepository, claim: ClaimPayment, reversal_id:
 
 def _adjustments(items: tuple[Adjustment, ...]) -> list[dict[str, Any]]:
     return [
-        {"group": a.group_code, "carc": a.reason_code, "amount": str(a.amount),
-         "quantity": None if a.quantity is None else str(a.quantity)}
+        {
+            "group": a.group_code,
+            "carc": a.reason_code,
+            "amount": str(a.amount),
+            "quantity": None if a.quantity is None else str(a.quantity),
+        }
         for a in items
-    ]  # fmt: skip
+    ]
 
 
 def _payment_row(
@@ -173,25 +225,40 @@ def _payment_row(
     if pr is None:
         pr = sum((a.amount for a in c.all_adjustments if a.group_code == "PR"), Decimal(0))
     return {
-        "id": payment_id, "organization_id": org, "remittance_id": remittance_id, "claim_id": claim_id,
+        "id": payment_id,
+        "organization_id": org,
+        "remittance_id": remittance_id,
+        "claim_id": claim_id,
         "patient_control_number": c.patient_control_number,
-        "payer_claim_control_number": c.payer_claim_control_number or None, "status_code": c.status_code,
-        "charge": c.charge, "paid": c.paid, "patient_responsibility": pr, "paid_date": paid_on,
-        "adjustments": _adjustments(c.adjustments), "remark_codes": list(c.remark_codes),
-        "reversed_by": None, "reverses": None,
-    }  # fmt: skip
+        "payer_claim_control_number": c.payer_claim_control_number or None,
+        "status_code": c.status_code,
+        "charge": c.charge,
+        "paid": c.paid,
+        "patient_responsibility": pr,
+        "paid_date": paid_on,
+        "adjustments": _adjustments(c.adjustments),
+        "remark_codes": list(c.remark_codes),
+        "reversed_by": None,
+        "reverses": None,
+    }
 
 
 def _line_row(payment_id: str, index: int, line: Any) -> dict[str, Any]:
     procedure = line.procedure
     return {
-        "claim_payment_id": payment_id, "line_index": index,
+        "claim_payment_id": payment_id,
+        "line_index": index,
         "code": procedure.code if procedure else line.revenue_code,
-        "modifiers": ":".join(procedure.modifiers) if procedure else "", "charge": line.charge,
-        "paid": line.paid, "allowed": line.allowed, "units": line.units, "service_date": line.service_date,
-        "line_control_number": line.line_control_number, "adjustments": _adjustments(line.adjustments),
+        "modifiers": ":".join(procedure.modifiers) if procedure else "",
+        "charge": line.charge,
+        "paid": line.paid,
+        "allowed": line.allowed,
+        "units": line.units,
+        "service_date": line.service_date,
+        "line_control_number": line.line_control_number,
+        "adjustments": _adjustments(line.adjustments),
         "remark_codes": list(line.remark_codes),
-    }  # fmt: skip
+    }
 
 
 def _paid_event(
@@ -199,10 +266,29 @@ def _paid_event(
 ) -> Any:
     pr = c.patient_responsibility if c.patient_responsibility is not None else Decimal(0)
     data = {
-        "claim_id": claim_id, "organization_id": org, "patient_control_number": c.patient_control_number,
-        "payer_id": payer_id, "paid_amount": c.paid, "patient_responsibility": pr,
-        "paid_date": paid_on or datetime.now(UTC).date(), "remittance_id": remittance_id,
-        "payer_claim_control_number": c.payer_claim_control_number or None, "claim_status_code": c.status_code,
-    }  # fmt: skip
+        "claim_id": claim_id,
+        "organization_id": org,
+        "patient_control_number": c.patient_control_number,
+        "payer_id": payer_id,
+        "paid_amount": c.paid,
+        "patient_responsibility": pr,
+        "paid_date": paid_on or datetime.now(UTC).date(),
+        "remittance_id": remittance_id,
+        "payer_claim_control_number": c.payer_claim_control_number or None,
+        "claim_status_code": c.status_code,
+    }
     subject = claim_id or f"pcn:{c.patient_control_number}"
     return new_event("claim.paid", source=SOURCE, subject=subject, data=data, organization_id=org)
+
+
+async def ingest_transaction(
+    uow: UnitOfWork, org: str, transaction: Transaction835, *, tolerance: Decimal, publish_paid: bool
+) -> IngestSummary:
+    """A JSON remittance or a billing system's claim.paid: stored and reconciled like an 835."""
+    summary = IngestSummary(None)
+    async with uow:
+        await store_transactions(
+            uow, org, [transaction], summary, tolerance=tolerance, publish_paid=publish_paid
+        )
+        await uow.commit()
+    return summary

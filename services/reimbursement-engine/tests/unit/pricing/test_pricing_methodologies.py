@@ -104,11 +104,20 @@ def test_percent_of_medicare_for_a_code_without_rvus_is_unpriced(
     assert result.steps[-1].text == "G0008 has Medicare status X: no fee schedule amount"
 
 
+def test_percent_of_medicare_without_a_locality_prices_nationally_with_a_flag(
+    medicare: MedicareReference,
+) -> None:
+    term = PaymentTerm("pro", ALL_CPT, PercentOfMedicare(D(100)))
+    priced = price(claim(line("99213", charge="200")), contract(term), medicare)
+    assert priced.lines[0].expected_allowed == D("88.95")
+    assert "national GPCIs used" in priced.flags[0]
+
+
 def test_percent_of_medicare_flags_a_non_facility_na_code(medicare: MedicareReference) -> None:
     term = PaymentTerm("pro", ALL_CPT, PercentOfMedicare(D(100)))
     priced = price(claim(line("27447", charge="9000")), contract(term), medicare)
     assert priced.lines[0].expected_allowed == D("1257.63")
-    assert priced.flags == ("line 1 27447: Medicare has no non-facility rate (NA)",)
+    assert priced.flags[-1] == "line 1 27447: Medicare has no non-facility rate (NA)"
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,7 +20,7 @@ class PlanIn(BaseModel):
     line_of_business: LineOfBusiness = "commercial"
 
 
-PAYER_EXAMPLE = {
+PAYER_EXAMPLE: dict[str, Any] = {
     "name": "Acme Health Plan",
     "x12_payer_id": "60054",
     "plans": [
@@ -89,7 +89,7 @@ class LocationIn(BaseModel):
     medicare_locality: MedicareLocalityIn
 
 
-PROFILE_EXAMPLE = {
+PROFILE_EXAMPLE: dict[str, Any] = {
     "name": "St Mary Medical Group",
     "tins": [{"number": "12-3456789", "name": "St Mary Medical Group LLC"}],
     "npis": [

@@ -75,6 +75,10 @@ def price_percent_of_medicare(work: LineWork, ctx: PricingContext, method: Perce
     amount = to_cents(percent_of(quote.amount, method.percent) * line.units)
     template = "{0:f}% x {1} ${2:,.2f} x {3:f} unit(s)"
     work.add(StepKind.BASE, template, method.percent, quote.source, quote.amount, line.units, amount=amount)
+    if locality is None:
+        work.flags.append(
+            f"line {line.line_number} {line.code}: no Medicare locality on claim or term, national GPCIs used"
+        )
     if quote.setting is Setting.NON_FACILITY and quote.rvu.non_facility_na:
         work.flags.append(f"line {line.line_number} {line.code}: Medicare has no non-facility rate (NA)")
 

@@ -14,12 +14,35 @@ from .tokenizer import Segment, Separators
 
 # (minimum, maximum) element counts from the 5010 TR3s, for the segments this package reads.
 SEGMENT_SHAPES: dict[str, tuple[int, int]] = {
-    "ISA": (16, 16), "IEA": (2, 2), "GS": (8, 8), "GE": (2, 2), "ST": (2, 3), "SE": (2, 2),
-    "BPR": (4, 21), "TRN": (3, 4), "N1": (2, 6), "LX": (1, 1), "CLP": (7, 14), "CAS": (3, 19),
-    "SVC": (3, 7), "DTM": (2, 6), "AMT": (2, 3), "MOA": (1, 9), "MIA": (1, 24), "LQ": (2, 2),
-    "PLB": (4, 14), "REF": (2, 4), "NM1": (2, 12), "HL": (3, 4), "CLM": (5, 20), "DTP": (3, 3),
-    "HI": (1, 12), "CL1": (1, 4), "SV1": (4, 21), "SV2": (5, 10),
-}  # fmt: skip
+    "ISA": (16, 16),
+    "IEA": (2, 2),
+    "GS": (8, 8),
+    "GE": (2, 2),
+    "ST": (2, 3),
+    "SE": (2, 2),
+    "BPR": (4, 21),
+    "TRN": (3, 4),
+    "N1": (2, 6),
+    "LX": (1, 1),
+    "CLP": (7, 14),
+    "CAS": (3, 19),
+    "SVC": (3, 7),
+    "DTM": (2, 6),
+    "AMT": (2, 3),
+    "MOA": (1, 9),
+    "MIA": (1, 24),
+    "LQ": (2, 2),
+    "PLB": (4, 14),
+    "REF": (2, 4),
+    "NM1": (2, 12),
+    "HL": (3, 4),
+    "CLM": (5, 20),
+    "DTP": (3, 3),
+    "HI": (1, 12),
+    "CL1": (1, 4),
+    "SV1": (4, 21),
+    "SV2": (5, 10),
+}
 _AMOUNT = re.compile(r"-?(\d{1,18}(\.\d{0,18})?|\.\d{1,18})\Z")
 _DATE = re.compile(r"\d{8}\Z")
 # Characters senders use as a component separator when they disagree with their own ISA16.

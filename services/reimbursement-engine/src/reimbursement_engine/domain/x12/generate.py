@@ -40,15 +40,13 @@ def generate_835(
     plb: list[str] = []
     if provider_adjustment:
         # A recoupment (positive, withheld) and interest (negative, added to the payment).
-        plb = [_seg(d, "PLB", "1999999999", "20250131", f"WO{component}RC20250131", "25.00",
-                    "L6", "-3.17")]  # fmt: skip
+        plb = [_seg(d, "PLB", "1999999999", "20250131", f"WO{component}RC20250131", "25.00", "L6", "-3.17")]
         total_paid -= Decimal("21.83")
     body = _header(d, total_paid) + [s for c in claims for s in c] + plb
     transaction = [_seg(d, "ST", "835", "0001"), *body]
     transaction.append(_seg(d, "SE", str(len(transaction) + 1), "0001"))
     isa = _isa(d)
-    envelope = [isa, _seg(d, "GS", "HP", "PAYER", "PROVIDER", "20250201", "1200", "1", "X",
-                          "005010X221A1")]  # fmt: skip
+    envelope = [isa, _seg(d, "GS", "HP", "PAYER", "PROVIDER", "20250201", "1200", "1", "X", "005010X221A1")]
     envelope += [*transaction, _seg(d, "GE", "1", "1"), _seg(d, "IEA", "1", "000000001")]
     return ("\n" if newlines else "").join(envelope) + ("\n" if newlines else "")
 
@@ -58,9 +56,24 @@ def _seg(d: _Delimiters, *elements: str) -> str:
 
 
 def _isa(d: _Delimiters) -> str:
-    fields = ("00", " " * 10, "00", " " * 10, "ZZ", "PAYER".ljust(15), "ZZ",
-              "PROVIDER".ljust(15), "250201", "1200", _repetition(d), "00501", "000000001", "0", "P",
-              d.component)  # fmt: skip
+    fields = (
+        "00",
+        " " * 10,
+        "00",
+        " " * 10,
+        "ZZ",
+        "PAYER".ljust(15),
+        "ZZ",
+        "PROVIDER".ljust(15),
+        "250201",
+        "1200",
+        _repetition(d),
+        "00501",
+        "000000001",
+        "0",
+        "P",
+        d.component,
+    )
     return "ISA" + d.element + d.element.join(fields) + d.terminator
 
 
@@ -70,8 +83,25 @@ def _repetition(d: _Delimiters) -> str:
 
 
 def _header(d: _Delimiters, total_paid: Decimal) -> list[str]:
-    bpr = ["BPR", "I", str(total_paid), "C", "ACH", "CCP", "01", "011000015", "DA", "123456",
-           "1512345678", "", "01", "999988880", "DA", "98765", "20250201"]  # fmt: skip
+    bpr = [
+        "BPR",
+        "I",
+        str(total_paid),
+        "C",
+        "ACH",
+        "CCP",
+        "01",
+        "011000015",
+        "DA",
+        "123456",
+        "1512345678",
+        "",
+        "01",
+        "999988880",
+        "DA",
+        "98765",
+        "20250201",
+    ]
     return [
         _seg(d, *bpr),
         _seg(d, "TRN", "1", "EFT0000001", "1512345678"),
@@ -88,8 +118,19 @@ def _claim(rng: random.Random, d: _Delimiters, number: int, lines: int) -> tuple
         line, line_charge, line_paid, line_patient = _line(rng, d)
         segments += line
         charge, paid, patient = charge + line_charge, paid + line_paid, patient + line_patient
-    clp = _seg(d, "CLP", f"PCN{number:08d}", "1", str(charge), str(paid), str(patient), "12",
-               f"PAYER{number:010d}", "11", "1")  # fmt: skip
+    clp = _seg(
+        d,
+        "CLP",
+        f"PCN{number:08d}",
+        "1",
+        str(charge),
+        str(paid),
+        str(patient),
+        "12",
+        f"PAYER{number:010d}",
+        "11",
+        "1",
+    )
     header = [
         _seg(d, "LX", str(number)) if number == 1 else "",
         clp,

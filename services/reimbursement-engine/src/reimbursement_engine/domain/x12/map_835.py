@@ -24,11 +24,49 @@ from .tokenizer import Segment, Separators
 # PLB03-1 reason codes listed in the 005010X221A1 TR3.
 PLB_REASON_CODES = frozenset(
     {
-        "50", "51", "72", "90", "AH", "AM", "AP", "B2", "B3", "BD", "BN", "C5", "CR", "CS", "CT",
-        "CV", "CW", "DM", "E3", "FB", "FC", "GO", "HM", "IP", "IR", "IS", "J1", "L3", "L6", "LE",
-        "LS", "OA", "OB", "PI", "PL", "RA", "RE", "SL", "TL", "WO", "WU",
+        "50",
+        "51",
+        "72",
+        "90",
+        "AH",
+        "AM",
+        "AP",
+        "B2",
+        "B3",
+        "BD",
+        "BN",
+        "C5",
+        "CR",
+        "CS",
+        "CT",
+        "CV",
+        "CW",
+        "DM",
+        "E3",
+        "FB",
+        "FC",
+        "GO",
+        "HM",
+        "IP",
+        "IR",
+        "IS",
+        "J1",
+        "L3",
+        "L6",
+        "LE",
+        "LS",
+        "OA",
+        "OB",
+        "PI",
+        "PL",
+        "RA",
+        "RE",
+        "SL",
+        "TL",
+        "WO",
+        "WU",
     }
-)  # fmt: skip
+)
 
 
 @dataclass
@@ -80,12 +118,26 @@ def claim_payment(loop: ClaimLoop, separators: Separators, notes: list[Finding])
             member_ids.setdefault(segment.element(1), segment.element(9))
     lines = tuple(service_payment(line, separators, notes) for line in loop.lines)
     return ClaimPayment(
-        text(clp, 1), text(clp, 2), amount(clp, 3), amount(clp, 4), optional_amount(clp, 5),
-        optional_text(clp, 6), text(clp, 7), optional_text(clp, 8), optional_text(clp, 9),
-        optional_text(clp, 11), member_ids.get("QC") or member_ids.get("IL"),
-        dates.get("232"), dates.get("233"), dates.get("050"),
-        tuple(cas), tuple(amounts), tuple(remarks), lines, clp.index,
-    )  # fmt: skip
+        text(clp, 1),
+        text(clp, 2),
+        amount(clp, 3),
+        amount(clp, 4),
+        optional_amount(clp, 5),
+        optional_text(clp, 6),
+        text(clp, 7),
+        optional_text(clp, 8),
+        optional_text(clp, 9),
+        optional_text(clp, 11),
+        member_ids.get("QC") or member_ids.get("IL"),
+        dates.get("232"),
+        dates.get("233"),
+        dates.get("050"),
+        tuple(cas),
+        tuple(amounts),
+        tuple(remarks),
+        lines,
+        clp.index,
+    )
 
 
 def _remark_codes(segment: Segment) -> list[str]:
@@ -116,11 +168,22 @@ def service_payment(loop: LineLoop, separators: Separators, notes: list[Finding]
     start = dates.get("472") or dates.get("150")
     allowed = next((value for qualifier, value in amounts if qualifier == "B6"), None)
     return ServicePayment(
-        procedure_code(svc, 1, separators, notes), amount(svc, 2), amount(svc, 3),
-        optional_text(svc, 4), optional_amount(svc, 5), procedure_code(svc, 6, separators, notes),
-        optional_amount(svc, 7), start, dates.get("151") or start, tuple(cas), allowed,
-        tuple(amounts), tuple(remarks), control_number, svc.index,
-    )  # fmt: skip
+        procedure_code(svc, 1, separators, notes),
+        amount(svc, 2),
+        amount(svc, 3),
+        optional_text(svc, 4),
+        optional_amount(svc, 5),
+        procedure_code(svc, 6, separators, notes),
+        optional_amount(svc, 7),
+        start,
+        dates.get("151") or start,
+        tuple(cas),
+        allowed,
+        tuple(amounts),
+        tuple(remarks),
+        control_number,
+        svc.index,
+    )
 
 
 def provider_adjustments(

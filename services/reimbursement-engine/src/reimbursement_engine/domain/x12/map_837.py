@@ -93,16 +93,33 @@ def claim_837(loop: ClaimLoop837, info: TransactionInfo) -> Claim837:
     statement = dates.get("434")
     drg = next((c.code for c in codes if c.qualifier == "DR"), None)
     return Claim837(
-        info.kind, info.version, info.control_number, text(clm, 1), amount(clm, 2),
-        component(clm05, 1), component(clm05, 2) or None, component(clm05, 3) or None,
-        context.provider_name, context.provider_npi, context.provider_tin,
-        context.payer_name, context.payer_id, context.member_id,
-        statement[0] if statement else None, statement[1] if statement else None,
-        dates["435"][0] if "435" in dates else None, dates["472"][0] if "472" in dates else None,
-        tuple(c for c in codes if c.qualifier in DIAGNOSIS_QUALIFIERS), drg,
-        cl1.element(1) or None if cl1 else None, cl1.element(2) or None if cl1 else None,
-        cl1.element(3) or None if cl1 else None, lines, clm.index, tuple(notes),
-    )  # fmt: skip
+        info.kind,
+        info.version,
+        info.control_number,
+        text(clm, 1),
+        amount(clm, 2),
+        component(clm05, 1),
+        component(clm05, 2) or None,
+        component(clm05, 3) or None,
+        context.provider_name,
+        context.provider_npi,
+        context.provider_tin,
+        context.payer_name,
+        context.payer_id,
+        context.member_id,
+        statement[0] if statement else None,
+        statement[1] if statement else None,
+        dates["435"][0] if "435" in dates else None,
+        dates["472"][0] if "472" in dates else None,
+        tuple(c for c in codes if c.qualifier in DIAGNOSIS_QUALIFIERS),
+        drg,
+        cl1.element(1) or None if cl1 else None,
+        cl1.element(2) or None if cl1 else None,
+        cl1.element(3) or None if cl1 else None,
+        lines,
+        clm.index,
+        tuple(notes),
+    )
 
 
 def _health_codes(hi: Segment, separators: Separators, notes: list[Finding]) -> list[Diagnosis]:
@@ -133,9 +150,19 @@ def _service_line(loop: LineLoop837, info: TransactionInfo, notes: list[Finding]
         revenue, charge = text(service, 1), amount(service, 3)
         basis, units = optional_text(service, 4), optional_amount(service, 5)
     return ServiceLine(
-        integer(loop.lx, 1), procedure, revenue, charge, basis, units, place, pointers,
-        dates[0] if dates else None, dates[1] if dates else None, control or None, service.index,
-    )  # fmt: skip
+        integer(loop.lx, 1),
+        procedure,
+        revenue,
+        charge,
+        basis,
+        units,
+        place,
+        pointers,
+        dates[0] if dates else None,
+        dates[1] if dates else None,
+        control or None,
+        service.index,
+    )
 
 
 def _is_dtp(segment: Segment, qualifier: str) -> bool:

@@ -65,11 +65,26 @@ def _transaction(ts: TransactionSet, separators: Separators) -> Transaction835:
     production = next((s for s in loops.header if s.id == "DTM" and s.element(1) == "405"), None)
     payer, payee = _parties(loops.header, ts.st, trn)
     return Transaction835(
-        ts.control_number, ts.version, text(bpr, 1), amount(bpr, 2), text(bpr, 3),
-        optional_text(bpr, 4), _payment_date(bpr, notes), text(trn, 2), text(trn, 3),
-        optional_date(production, 2) if production else None, payer, payee, claims, plb,
-        ts.segment_count, ts.declared_segment_count, bpr.index, ts.se.index, tuple(notes),
-    )  # fmt: skip
+        ts.control_number,
+        ts.version,
+        text(bpr, 1),
+        amount(bpr, 2),
+        text(bpr, 3),
+        optional_text(bpr, 4),
+        _payment_date(bpr, notes),
+        text(trn, 2),
+        text(trn, 3),
+        optional_date(production, 2) if production else None,
+        payer,
+        payee,
+        claims,
+        plb,
+        ts.segment_count,
+        ts.declared_segment_count,
+        bpr.index,
+        ts.se.index,
+        tuple(notes),
+    )
 
 
 def _group(body: tuple[Segment, ...]) -> _Loops:

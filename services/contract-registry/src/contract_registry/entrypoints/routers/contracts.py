@@ -1,0 +1,131 @@
+"""Contracts: create, search, read as of a date, versions, history, diff and coverage."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
+from fastapi import APIRouter, Query, status
+
+from contract_registry.adapters.contract_search import ContractQuery, search_contracts
+from contract_registry.entrypoints.schemas.common import Page
+from contract_registry.entrypoints.schemas.contracts import (
+    ContractIn,
+    ContractListItem,
+    ContractOut,
+    CoverageIn,
+    CoverageOut,
+    DiffOut,
+    LinkScheduleIn,
+    VersionIn,
+    VersionOut,
+)
+from contract_registry.handlers import contracts, queries
+from contract_registry.handlers.common import utcnow
+
+router = APIRouter(prefix="/v1/contracts", tags=["contracts"])
+AsOf = Annotated[date | None, Query(description="Show the version in force on this day (YYYY-MM-DD)")]
+
+
+async def _view(rt: Runtime, org: str, contract_id: str, as_of: date | None = None) -> dict[str, Any]:
+    async with rt.sessions() as session:
+        return await queries.contract_view(session, org, contract_id, as_of)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ContractOut, summary="Create a contract")
+async def create_contract(body: ContractIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+    """A draft contract; publishes contract.created with its first (proposed) version."""
+    who.require("contracts:write")
+    contract_id = await contracts.create_contract(rt.uow(), who, body.model_dump(mode="json"))
+    return await _view(rt, who.organization_id, contract_id)
+
+
+@router.get("", response_model=Page[ContractListItem], summary="Search contracts")
+async def search(
+    who: CurrentPrincipal,
+    rt: Runtime,
+    payer_id: str | None = None,
+    status: str | None = None,
+    expiring_within_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
+    q: Annotated[str | None, Query(description="Free text on the contract's or payer's name")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Any:
+    """Filter by payer, status, termination within N days and free text; cursor pagination."""
+    who.require("contracts:read")
+    position = decode_cursor(cursor)
+    after = (datetime.fromisoformat(position["created_at"]), position["id"]) if position else None
+    query = ContractQuery(payer_id, status, expiring_within_days, q, after, limit)
+    async with rt.sessions() as session:
+        rows = await search_contracts(session, who.organization_id, query, utcnow().date())
+    last = rows[-1] if len(rows) == limit else None
+    next_cursor = encode_cursor({"created_at": last.created_at.isoformat(), "id": last.id}) if last else None
+    return {"items": [r._asdict() for r in rows], "next_cursor": next_cursor}
+
+
+@router.get("/{contract_id}", response_model=ContractOut, summary="Get a contract (as of a date)")
+async def get_contract(contract_id: str, who: CurrentPrincipal, rt: Runtime, as_of: AsOf = None) -> Any:
+    """The contract with its latest version, or with the version in force on `as_of`."""
+    who.require("contracts:read")
+    return await _view(rt, who.organization_id, contract_id, as_of)
+
+
+@router.post(
+    "/{contract_id}/versions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ContractOut,
+    summary="Add a version (amendment)",
+)
+async def add_version(contract_id: str, body: VersionIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+    """Amend an active contract or revise a draft; publishes contract.amended. Overlapping or
+    gapped versions are refused (409 naming the dates); retroactive ones are marked."""
+    who.require("contracts:write")
+    await contracts.add_version(rt.uow(), who, contract_id, body.model_dump(mode="json"))
+    return await _view(rt, who.organization_id, contract_id)
+
+
+@router.get("/{contract_id}/versions", response_model=list[VersionOut], summary="Version history")
+async def history(contract_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
+    """Every version, oldest first (proposed ones while the contract is a draft)."""
+    who.require("contracts:read")
+    async with rt.sessions() as session:
+        return await queries.history(session, who.organization_id, contract_id)
+
+
+@router.get("/{contract_id}/diff", response_model=DiffOut, summary="Compare two versions")
+async def diff(
+    contract_id: str,
+    who: CurrentPrincipal,
+    rt: Runtime,
+    from_: Annotated[int, Query(alias="from", ge=1)],
+    to: Annotated[int, Query(ge=1)],
+) -> Any:
+    """Field by field, and the fee schedules row by row."""
+    who.require("contracts:read")
+    async with rt.sessions() as session:
+        return await queries.diff(session, who.organization_id, contract_id, from_, to)
+
+
+@router.post("/{contract_id}/coverage", response_model=CoverageOut, summary="Check coverage of codes")
+async def coverage(contract_id: str, body: CoverageIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+    """Which codes the version in force on the date does not cover, and the term paying each other."""
+    who.require("contracts:read")
+    codes = [(c.code_system, c.code) for c in body.codes]
+    async with rt.sessions() as session:
+        return await queries.coverage(session, who.organization_id, contract_id, codes, body.date)
+
+
+@router.post(
+    "/{contract_id}/fee-schedule",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ContractOut,
+    summary="Link a fee schedule",
+)
+async def link_fee_schedule(
+    contract_id: str, body: LinkScheduleIn, who: CurrentPrincipal, rt: Runtime
+) -> Any:
+    """A new version of the latest terms using the schedule from `effective_from` (contract.amended)."""
+    who.require("contracts:write")
+    await contracts.link_fee_schedule(rt.uow(), who, contract_id, body.schedule_id, body.effective_from)
+    return await _view(rt, who.organization_id, contract_id)

@@ -1,0 +1,115 @@
+"""Documents: upload, metadata, download, and links to contract versions."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from accord_common.web.deps import CurrentPrincipal, Runtime
+from fastapi import APIRouter, File, UploadFile, status
+from fastapi.responses import StreamingResponse
+
+from contract_registry.adapters.contract_repository import ContractRepository
+from contract_registry.adapters.document_repository import DocumentRepository
+from contract_registry.entrypoints.deps import Settings, Store
+from contract_registry.entrypoints.schemas.documents import DocumentOut, LinkDocumentIn, LinkedDocumentOut
+from contract_registry.entrypoints.schemas.fee_schedules import DOCUMENT_UPLOAD_EXAMPLE, multipart_example
+from contract_registry.handlers import documents
+
+router = APIRouter(prefix="/v1", tags=["documents"])
+CHUNK = 64 * 1024
+
+
+async def _chunks(upload: UploadFile) -> AsyncIterator[bytes]:
+    while chunk := await upload.read(CHUNK):
+        yield chunk
+
+
+async def _document(rt: Runtime, org: str, document_id: str) -> Any:
+    async with rt.sessions() as session:
+        return await DocumentRepository(session, org).get(document_id)
+
+
+@router.post(
+    "/documents",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DocumentOut,
+    summary="Upload a document",
+    openapi_extra=multipart_example(DOCUMENT_UPLOAD_EXAMPLE),
+    responses={
+        409: {"description": "The same bytes were uploaded before (names the document)"},
+        413: {"description": "Larger than the configured limit"},
+        415: {"description": "Not pdf, docx, png, jpeg, tiff or plain text"},
+    },
+)
+async def upload(
+    file: Annotated[UploadFile, File(description="pdf, docx, png, jpeg, tiff or txt")],
+    who: CurrentPrincipal,
+    rt: Runtime,
+    store: Store,
+    settings: Settings,
+) -> Any:
+    """Store a contract document; its SHA-256 is recorded and a duplicate upload is refused."""
+    who.require("contracts:write")
+    document_id = await documents.upload(
+        rt.uow(),
+        who,
+        store,
+        filename=file.filename or "document",
+        content_type=file.content_type or "",
+        chunks=_chunks(file),
+        max_bytes=settings.max_upload_bytes,
+    )
+    return (await _document(rt, who.organization_id, document_id))._asdict()
+
+
+@router.get("/documents/{document_id}", response_model=DocumentOut, summary="Get a document's metadata")
+async def get_document(document_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
+    """File name, type, size, SHA-256, who uploaded it and when."""
+    who.require("contracts:read")
+    return (await _document(rt, who.organization_id, document_id))._asdict()
+
+
+@router.get(
+    "/documents/{document_id}/content",
+    summary="Download a document",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "The stored bytes"}},
+)
+async def download(document_id: str, who: CurrentPrincipal, rt: Runtime, store: Store) -> StreamingResponse:
+    """The bytes as uploaded (the X-Content-SHA256 header repeats the recorded hash)."""
+    who.require("contracts:read")
+    row = await _document(rt, who.organization_id, document_id)
+    headers = {
+        "Content-Disposition": f'attachment; filename="{row.filename}"',
+        "X-Content-SHA256": row.sha256,
+        "Content-Length": str(row.size_bytes),
+    }
+    return StreamingResponse(store.read(row.storage_key), media_type=row.content_type, headers=headers)
+
+
+@router.post(
+    "/contracts/{contract_id}/documents",
+    status_code=status.HTTP_201_CREATED,
+    response_model=list[LinkedDocumentOut],
+    summary="Link a document to a version",
+)
+async def link(contract_id: str, body: LinkDocumentIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+    """Attach an uploaded document to a version of the contract (default: the latest)."""
+    who.require("contracts:write")
+    await documents.link(rt.uow(), who, contract_id, body.document_id, body.version)
+    return await contract_documents(contract_id, who, rt)
+
+
+@router.get(
+    "/contracts/{contract_id}/documents",
+    response_model=list[LinkedDocumentOut],
+    summary="A contract's documents",
+)
+async def contract_documents(contract_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
+    """Documents linked to the contract's versions."""
+    who.require("contracts:read")
+    async with rt.sessions() as session:
+        await ContractRepository(session, who.organization_id).row(contract_id)
+        rows = await DocumentRepository(session, who.organization_id).for_contract(contract_id)
+    return [r._asdict() for r in rows]

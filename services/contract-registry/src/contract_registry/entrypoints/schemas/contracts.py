@@ -1,0 +1,227 @@
+"""Contracts, versions and their terms."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contract_registry.entrypoints.schemas.parties import LineOfBusiness
+
+PAYMENT_TERM_EXAMPLE: dict[str, Any] = {
+    "name": "Professional services",
+    "service_category": "professional",
+    "matcher": {"ranges": [{"code_system": "CPT", "first": "99202", "last": "99499"}]},
+    "methodology": {"kind": "percent_of_medicare", "percent": "120", "basis_year": None},
+    "lesser_of_billed": True,
+    "multiple_procedure_reduction": {"percentages": ["100", "50"]},
+    "escalators": [{"kind": "anniversary_escalator", "percent": "3"}],
+    "floors": [{"code_system": "CPT", "code": "99213", "minimum": "85.00"}],
+}
+
+
+class TermsIn(BaseModel):
+    """Dates, renewal, operational deadlines and how services are paid (validated by the domain)."""
+
+    effective_date: date
+    termination_date: date | None = None
+    auto_renew: bool = False
+    renewal_term_months: int | None = None
+    notice_days: int | None = Field(default=None, description="Days before renewal to give notice")
+    timely_filing_days: int | None = None
+    appeal_window_days: int | None = None
+    prompt_pay_days: int | None = None
+    prompt_pay_interest_rate: Decimal | None = Field(default=None, description="Percent a year (18 = 18%)")
+    payment_terms: list[dict[str, Any]] = Field(
+        default=[], description="Payment terms in the registry's JSON shape (methodology tagged by kind)"
+    )
+    value_based_terms: dict[str, Any] | None = None
+    fee_schedule_id: str | None = Field(default=None, description="A fee schedule imported before")
+
+
+CONTRACT_EXAMPLE: dict[str, Any] = {
+    "payer_id": "0b9d2f0e-7a51-4c5e-9b0a-3f3c5f0d2a11",
+    "name": "Acme PPO professional 2026",
+    "line_of_business": "commercial",
+    "effective_date": "2026-01-01",
+    "termination_date": "2027-12-31",
+    "auto_renew": True,
+    "renewal_term_months": 12,
+    "notice_days": 90,
+    "timely_filing_days": 95,
+    "appeal_window_days": 180,
+    "prompt_pay_days": 30,
+    "payment_terms": [PAYMENT_TERM_EXAMPLE],
+}
+
+
+class ContractIn(TermsIn):
+    """A new contract (a draft until reviewed, approved and activated)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [CONTRACT_EXAMPLE]})
+
+    payer_id: str
+    name: str = Field(min_length=1, max_length=200)
+    line_of_business: LineOfBusiness | None = None
+    plan_ids: list[str] = []
+
+
+VERSION_EXAMPLE: dict[str, Any] = {
+    "effective_from": "2026-07-01",
+    "effective_date": "2026-01-01",
+    "termination_date": "2028-06-30",
+    "auto_renew": False,
+    "notice_days": 120,
+    "payer_initiated": True,
+    "objection_window_days": 30,
+}
+
+
+class VersionIn(TermsIn):
+    """A new version in force from effective_from (before today: retroactive, and marked so)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [VERSION_EXAMPLE]})
+
+    effective_from: date
+    payer_initiated: bool = False
+    objection_window_days: int | None = Field(
+        default=None, description="Required for a payer-initiated amendment, and only for one"
+    )
+
+
+class ContractOut(BaseModel):
+    id: str
+    organization_id: str
+    payer_id: str
+    name: str
+    status: str
+    line_of_business: str
+    plan_ids: list[str]
+    current_version: int
+    termination_date: date | None
+    required_approver_roles: list[str]
+    pending_roles: list[str]
+    approvals: list[dict[str, Any]]
+    rejections: list[dict[str, Any]]
+    created_at: datetime
+    updated_at: datetime
+    version: dict[str, Any] | None = Field(default=None, description="The version shown (see as_of)")
+
+
+class ContractListItem(BaseModel):
+    id: str
+    payer_id: str
+    payer_name: str
+    name: str
+    status: str
+    line_of_business: str
+    current_version: int
+    termination_date: date | None
+    created_at: datetime
+
+
+class VersionOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    version: int
+    effective_from: date
+    effective_to: date | None
+    retroactive: bool
+    payer_initiated: bool
+    objection_window_days: int | None
+    proposed: bool = Field(description="True while the contract is a draft (not yet in force)")
+    terms: dict[str, Any]
+    payment_terms: list[dict[str, Any]]
+    value_based_terms: dict[str, Any] | None
+    fee_schedule: dict[str, Any] | None
+    created_at: datetime
+    created_by: str
+
+
+class DiffOut(BaseModel):
+    from_version: int
+    to_version: int
+    fields: list[dict[str, Any]]
+    fee_schedule: dict[str, list[dict[str, Any]]]
+
+
+class ReviewIn(BaseModel):
+    """An approval or rejection for one required role (a rejection must say why)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"role": "legal", "comment": "Indemnity clause reviewed."}]},
+    )
+
+    role: str = Field(min_length=1, max_length=40)
+    comment: str = ""
+
+
+class RenewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"renewal_term_months": 12}]})
+
+    renewal_term_months: int | None = Field(default=None, description="Default: the terms' renewal term")
+
+
+class TerminateIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"last_day": "2026-09-30", "reason": "Payer breached prompt-pay terms"}]
+        },
+    )
+
+    last_day: date = Field(description="The last day the contract is in force")
+    reason: str = Field(min_length=1)
+
+
+class CodeIn(BaseModel):
+    code_system: str = Field(description="CPT, HCPCS, REV, MSDRG or APC")
+    code: str
+
+
+class CoverageIn(BaseModel):
+    """Billed codes and the date of service."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "codes": [
+                        {"code_system": "CPT", "code": "99213"},
+                        {"code_system": "REV", "code": "0278"},
+                    ],
+                    "date": "2026-03-15",
+                }
+            ]
+        },
+    )
+
+    codes: list[CodeIn] = Field(min_length=1, max_length=1000)
+    date: date
+
+
+class CoverageOut(BaseModel):
+    date: date
+    version: int
+    covered: list[dict[str, Any]]
+    not_covered: list[dict[str, Any]]
+
+
+class LinkScheduleIn(BaseModel):
+    """Use a fee schedule from a date: records a new version of the latest terms."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"schedule_id": "5d0c6b7e-2f3a-4d61-9a2b-8c1e0f9d7a43", "effective_from": "2026-07-01"}
+            ]
+        },
+    )
+
+    schedule_id: str
+    effective_from: date

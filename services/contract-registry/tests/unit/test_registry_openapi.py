@@ -1,0 +1,74 @@
+"""The OpenAPI document describes every operation with a summary and every request body with an example."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from contract_registry.bootstrap import build_app
+from contract_registry.config import RegistrySettings
+
+METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+@pytest.fixture(scope="module")
+def document(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    where = tmp_path_factory.mktemp("openapi")
+    settings = RegistrySettings(
+        database_url=f"sqlite+aiosqlite:///{where}/r.db",
+        kafka_enabled=False,
+        documents_dir=str(Path(where) / "d"),
+    )
+    return build_app(settings).openapi()
+
+
+def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method, path, operation)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if method in METHODS
+    ]
+
+
+def test_every_operation_has_a_summary_and_a_description(document: dict[str, Any]) -> None:
+    for method, path, operation in operations(document):
+        assert operation.get("summary"), f"{method} {path} has no summary"
+        if path.startswith("/v1"):
+            assert operation.get("description"), f"{method} {path} has no description"
+            assert operation.get("security") == [{"apiKey": []}], f"{method} {path} is not authenticated"
+
+
+def test_every_request_body_has_an_example(document: dict[str, Any]) -> None:
+    bodies = [(m, p, o["requestBody"]) for m, p, o in operations(document) if "requestBody" in o]
+    assert len(bodies) >= 15
+    for method, path, body in bodies:
+        for media_type, content in body["content"].items():
+            if "example" in content or "examples" in content:
+                continue
+            ref = content["schema"]["$ref"].rsplit("/", 1)[-1]
+            schema = document["components"]["schemas"][ref]
+            assert schema.get("examples"), f"{method} {path} ({media_type}) has no example"
+
+
+def test_the_main_paths_are_documented(document: dict[str, Any]) -> None:
+    paths = set(document["paths"])
+    for path in [
+        "/v1/payers",
+        "/v1/organisation",
+        "/v1/contracts",
+        "/v1/contracts/{contract_id}",
+        "/v1/contracts/{contract_id}/versions",
+        "/v1/contracts/{contract_id}/diff",
+        "/v1/contracts/{contract_id}/coverage",
+        "/v1/contracts/{contract_id}/activate",
+        "/v1/contracts/{contract_id}/audit",
+        "/v1/fee-schedules",
+        "/v1/fee-schedules/tic",
+        "/v1/fee-schedules/{schedule_id}/export.csv",
+        "/v1/documents",
+        "/v1/documents/{document_id}/content",
+        "/v1/audit",
+    ]:
+        assert path in paths, path

@@ -1,0 +1,64 @@
+"""The contract projection's queries: load, store, and the names for a batch of events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notifier.adapters.orm import contracts
+from notifier.domain import ContractSummary
+
+
+def summary_from_row(row: Any) -> ContractSummary:
+    return ContractSummary(
+        contract_id=row.contract_id,
+        organization_id=row.organization_id,
+        payer_id=row.payer_id,
+        version=row.version,
+        status=row.status,
+        contract_name=row.contract_name,
+        payer_name=row.payer_name,
+    )
+
+
+class ContractProjection:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, contract_id: str, *, for_update: bool = False) -> ContractSummary | None:
+        query = select(contracts).where(contracts.c.contract_id == contract_id)
+        row = (await self.session.execute(query.with_for_update() if for_update else query)).first()
+        return None if row is None else summary_from_row(row)
+
+    async def put(self, summary: ContractSummary, now: datetime, *, exists: bool) -> None:
+        values = {
+            "organization_id": summary.organization_id,
+            "contract_name": summary.contract_name,
+            "payer_id": summary.payer_id,
+            "payer_name": summary.payer_name,
+            "status": summary.status,
+            "version": summary.version,
+            "updated_at": now,
+        }
+        if exists:
+            await self.session.execute(
+                update(contracts).where(contracts.c.contract_id == summary.contract_id).values(**values)
+            )
+        else:
+            await self.session.execute(insert(contracts).values(contract_id=summary.contract_id, **values))
+
+    async def for_organization(
+        self, organization_id: str, contract_ids: Iterable[str]
+    ) -> dict[str, ContractSummary]:
+        """The contracts of one organisation among `contract_ids`, by id (unknown ones left out)."""
+        wanted = sorted(set(contract_ids))
+        if not wanted:
+            return {}
+        query = select(contracts).where(
+            contracts.c.organization_id == organization_id, contracts.c.contract_id.in_(wanted)
+        )
+        return {row.contract_id: summary_from_row(row) for row in (await self.session.execute(query)).all()}

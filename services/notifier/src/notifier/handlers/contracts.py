@@ -1,0 +1,46 @@
+"""contract.* events kept as a small projection: each contract's name, payer and status."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from accord_common.events import CloudEvent
+from accord_common.uow import UnitOfWork
+
+from notifier.adapters.contracts import ContractProjection
+from notifier.domain import ContractSummary
+
+log = logging.getLogger(__name__)
+CONTRACT_EVENT_TYPES = (
+    "contract.created",
+    "contract.amended",
+    "contract.activated",
+    "contract.renewed",
+    "contract.terminated",
+)
+
+
+async def apply_contract_version(uow: UnitOfWork, event: CloudEvent, now: datetime) -> bool:
+    """Hold the event's version if it supersedes the one held; the consumer loop commits.
+
+    Returns whether the projection changed (an older version, or a repeat, changes nothing).
+    """
+    data = {**event.data}
+    data.setdefault("organization_id", event.organizationid)
+    try:
+        incoming = ContractSummary.from_event(data)
+    except (KeyError, TypeError, ValueError):
+        log.warning("contract event without the fields the projection needs", extra={"event_id": event.id})
+        return False
+    projection = ContractProjection(uow.session)
+    held = await projection.get(incoming.contract_id, for_update=True)
+    if held is not None and held.organization_id != incoming.organization_id:
+        log.warning(
+            "contract event for another organisation's contract ignored", extra={"event_id": event.id}
+        )
+        return False
+    if not incoming.supersedes(held):
+        return False
+    await projection.put(incoming, now, exists=held is not None)
+    return True

@@ -1,0 +1,193 @@
+"""Throughput figures: `python -m reimbursement_engine.bench [lines] [claims_835]` (or `make bench`).
+
+Prints the core count, in-process pricing lines/s, batch API lines/s through POST /v1/claims/batch
+on a real uvicorn server (SQLite in a temp dir, Kafka disabled) and 835 ingest claims/s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from accord_common.events import new_event
+from accord_common.migrate import upgrade_async
+
+from reimbursement_engine.bootstrap import build_runtime
+from reimbursement_engine.config import EngineSettings
+from reimbursement_engine.domain.pricing import bench as pricing_bench
+from reimbursement_engine.domain.x12 import generate_835
+from reimbursement_engine.handlers.projection import apply_contract_version, apply_fee_schedule_chunk
+
+ORG = "bench-org"
+KEY = "acc_benchbench0_" + "k" * 40
+CLAIMS_PER_REQUEST = 1000
+VISITS = [f"{99202 + i}" for i in range(12)]
+
+
+def _events() -> list[Any]:
+    rows = [
+        {
+            "code_system": "CPT",
+            "code": code,
+            "rate_kind": "amount",
+            "effective_from": "2020-01-01",
+            "amount": str(90 + i),
+            "modifiers": [],
+            "unit": "unit",
+        }
+        for i, code in enumerate(VISITS)
+    ]
+    chunk = {
+        "schedule_id": "bench",
+        "organization_id": ORG,
+        "content_hash": "b" * 64,
+        "chunk_index": 0,
+        "chunk_count": 1,
+        "row_count": len(rows),
+        "rows": rows,
+    }
+    visits = {
+        "name": "visits",
+        "matcher": {"ranges": [{"code_system": "CPT", "first": "99202", "last": "99499"}]},
+        "methodology": {"kind": "fee_schedule", "schedule_id": "bench"},
+        "lesser_of_billed": True,
+    }
+    other = {
+        "name": "other",
+        "matcher": {"ranges": [{"code_system": "CPT", "first": None, "last": None}]},
+        "methodology": {"kind": "percent_of_charges", "percent": "45"},
+    }
+    contract = {
+        "contract_id": "bench-contract",
+        "organization_id": ORG,
+        "payer_id": "60054",
+        "status": "active",
+        "version": 1,
+        "effective_from": "2020-01-01",
+        "terms": {"effective_date": "2020-01-01"},
+        "payment_terms": [visits, other],
+        "fee_schedule": {"schedule_id": "bench", "content_hash": "b" * 64, "row_count": len(rows)},
+    }
+    return [
+        new_event("fee_schedule.published", source="bench", subject="bench", data=chunk),
+        new_event("contract.created", source="bench", subject="bench-contract", data=contract),
+    ]
+
+
+async def _seed(settings: EngineSettings) -> None:
+    runtime = build_runtime(settings)
+    await upgrade_async(runtime.service_root, settings.database_url)
+    from reimbursement_engine.adapters.caches import EngineCaches
+
+    caches = EngineCaches()
+    chunk, contract = _events()
+    async with runtime.uow() as uow:
+        await apply_fee_schedule_chunk(uow, caches, chunk)
+        await apply_contract_version(uow, caches, contract)
+        await uow.commit()
+    await runtime.engine.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _claims(start: int, count: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "patient_control_number": f"B{start + n}",
+            "payer_id": "60054",
+            "place_of_service": "11",
+            "lines": [
+                {
+                    "code_system": "CPT",
+                    "code": VISITS[(n + k) % 12] if k < 3 else f"{10021 + k}",
+                    "charge": "250.00",
+                    "service_date": "2025-03-14",
+                }
+                for k in range(5)
+            ],
+        }
+        for n in range(count)
+    ]
+
+
+def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "reimbursement_engine.cli", "serve", "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("the engine did not start")
+
+
+def _measure_http(base: str, lines: int, claims_835: int) -> tuple[float, float]:
+    headers = {"Authorization": f"Bearer {KEY}"}
+    claim_count = lines // 5
+    batches = [
+        _claims(i, min(CLAIMS_PER_REQUEST, claim_count - i))
+        for i in range(0, claim_count, CLAIMS_PER_REQUEST)
+    ]
+    with httpx.Client(base_url=base, headers=headers, timeout=300) as client:
+        client.post("/v1/claims/batch", json={"claims": _claims(10**9, 20)}).raise_for_status()  # warm-up
+        started = time.perf_counter()
+        for batch in batches:
+            client.post("/v1/claims/batch", json={"claims": batch}).raise_for_status()
+        batch_rate = lines / (time.perf_counter() - started)
+        remittance = generate_835(claims_835).encode()
+        started = time.perf_counter()
+        client.post("/v1/remittances/x12", content=remittance).raise_for_status()
+        ingest_rate = claims_835 / (time.perf_counter() - started)
+    return batch_rate, ingest_rate
+
+
+def main(argv: list[str]) -> None:
+    lines = int(argv[0]) if argv else 100_000
+    claims_835 = int(argv[1]) if len(argv) > 1 else 5_000
+    print(f"cores: {os.cpu_count()}")
+    print(f"in-process pricing: {pricing_bench.run(lines):,.0f} lines/s per core ({lines:,} generated lines)")
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite+aiosqlite:///{Path(tmp) / 'engine.db'}"
+        env = {
+            **os.environ,
+            "ACCORD_ENGINE_DATABASE_URL": url,
+            "ACCORD_ENGINE_KAFKA_ENABLED": "false",
+            "ACCORD_ENGINE_ENVIRONMENT": "development",
+            "ACCORD_ENGINE_BOOTSTRAP_API_KEY": KEY,
+            "ACCORD_ENGINE_BOOTSTRAP_ORG_ID": ORG,
+            "ACCORD_ENGINE_LOG_LEVEL": "WARNING",
+        }
+        asyncio.run(_seed(EngineSettings(database_url=url, kafka_enabled=False)))
+        port = _free_port()
+        server = _serve(env, port)
+        try:
+            batch_rate, ingest_rate = _measure_http(f"http://127.0.0.1:{port}", lines, claims_835)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    print(
+        f"batch API (POST /v1/claims/batch, {CLAIMS_PER_REQUEST} claims x 5 lines, uvicorn, SQLite): "
+        f"{batch_rate:,.0f} lines/s"
+    )
+    print(
+        f"835 ingest (POST /v1/remittances/x12, {claims_835:,} claims, one file): {ingest_rate:,.0f} claims/s"
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

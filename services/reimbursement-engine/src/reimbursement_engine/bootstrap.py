@@ -1,0 +1,41 @@
+"""The composition root: settings, caches, runtime and app are wired here and nowhere else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from accord_common.runtime import ServiceRuntime
+from accord_common.web.app import create_app
+from fastapi import FastAPI
+
+from reimbursement_engine.adapters.caches import EngineCaches
+from reimbursement_engine.adapters.orm import metadata
+from reimbursement_engine.config import EngineSettings
+from reimbursement_engine.entrypoints import api_analytics, api_claims, api_remittances, api_variances
+from reimbursement_engine.entrypoints.consumers import build_handlers
+
+SERVICE_ROOT = Path(__file__).resolve().parents[2]
+
+
+def build_runtime(
+    settings: EngineSettings | None = None, caches: EngineCaches | None = None
+) -> ServiceRuntime:
+    settings = settings or EngineSettings()
+    caches = caches or EngineCaches(settings.variance_tolerance)
+    return ServiceRuntime(
+        settings=settings, metadata=metadata, service_root=SERVICE_ROOT, handlers=build_handlers(caches)
+    )
+
+
+def build_app(settings: EngineSettings | None = None) -> FastAPI:
+    settings = settings or EngineSettings()
+    caches = EngineCaches(settings.variance_tolerance)
+    app = create_app(
+        build_runtime(settings, caches),
+        [api_claims.router, api_remittances.router, api_variances.router, api_analytics.router],
+        title="Accord reimbursement engine",
+        description="Expected price per claim line under the contract in force, 835 reconciliation, "
+        "variances and their worklist, analytics and what-if scenarios.",
+    )
+    app.state.caches = caches
+    return app

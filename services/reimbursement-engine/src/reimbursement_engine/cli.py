@@ -1,0 +1,49 @@
+"""`reimbursement-engine serve | migrate | issue-api-key | replay-dead-letters | load-medicare`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from accord_common.cli import run_cli
+
+from reimbursement_engine.bootstrap import build_runtime
+
+PROG = "reimbursement-engine"
+
+
+async def _load_medicare(directory: Path, year: int) -> tuple[int, int]:
+    from reimbursement_engine.handlers.medicare import load_medicare
+
+    runtime = build_runtime()
+    try:
+        from accord_common.migrate import upgrade_async
+
+        await upgrade_async(runtime.service_root, runtime.settings.database_url)
+        return await load_medicare(runtime.uow(), None, directory, year)
+    finally:
+        await runtime.engine.dispose()
+
+
+def load_medicare_command(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog=f"{PROG} load-medicare")
+    parser.add_argument("--year", type=int, required=True, help="calendar year, e.g. 2025")
+    parser.add_argument("--dir", type=Path, required=True, help="CMS PFS release folder (pprrvu, gpci CSVs)")
+    args = parser.parse_args(argv)
+    rvus, gpcis = asyncio.run(_load_medicare(args.dir, args.year))
+    print(f"loaded Medicare CY{args.year}: {rvus} RVU rows, {gpcis} localities")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "load-medicare":
+        sys.exit(load_medicare_command(args[1:]))
+    sys.exit(run_cli(PROG, build_runtime, "reimbursement_engine.bootstrap:build_app", args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""Analytics, what-if and margin API (reads only, except the cost upload)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from accord_common.errors import Unprocessable
+from accord_common.web.deps import CurrentPrincipal, Runtime
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from reimbursement_engine.domain.what_if import MoveToPercentOfMedicare, Proposal, RateChange, impacts
+from reimbursement_engine.entrypoints.deps import Caches, Settings, read_limited
+from reimbursement_engine.handlers import analytics as handlers
+from reimbursement_engine.handlers.margin import margin
+from reimbursement_engine.handlers.what_if import impact_json, what_if
+
+router = APIRouter(prefix="/v1", tags=["analytics"])
+
+
+class ChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["rate_change", "percent_of_medicare"]
+    percent: Decimal = Field(ge=-100, le=1000)
+    code_from: str | None = Field(default=None, max_length=12)
+    code_to: str | None = Field(default=None, max_length=12)
+    term: str | None = None
+
+    def proposal(self) -> Proposal:
+        if self.kind == "percent_of_medicare":
+            return MoveToPercentOfMedicare(self.percent, self.term)
+        if not self.code_from:
+            raise Unprocessable(
+                "a rate change names its codes", errors=[{"field": "change.code_from", "message": "required"}]
+            )
+        return RateChange(self.percent, self.code_from, self.code_to or self.code_from)
+
+
+class WhatIfIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    contract_id: str | None = None
+    service_from: date
+    service_to: date
+    change: ChangeIn
+
+
+@router.get("/analytics")
+async def get_analytics(
+    who: CurrentPrincipal,
+    rt: Runtime,
+    settings: Settings,
+    period_from: date = Query(alias="from"),
+    period_to: date = Query(alias="to"),
+) -> Any:
+    """Per payer and contract: expected vs paid, underpayment and its rate, denials by CARC, days to pay."""
+    who.require("claims:read")
+    async with rt.sessions() as session:
+        items = await handlers.analytics(
+            session, who.organization_id, period_from, period_to, settings.what_if_max_claims
+        )
+    return {"from": period_from, "to": period_to, "items": items}
+
+
+@router.post("/what-if")
+async def post_what_if(
+    body: WhatIfIn, who: CurrentPrincipal, rt: Runtime, caches: Caches, settings: Settings
+) -> Any:
+    """Re-price past claims under a proposed change (writes nothing): impact by code and service line."""
+    who.require("claims:read")
+    async with rt.sessions() as session:
+        report, skipped = await what_if(
+            session,
+            caches,
+            who.organization_id,
+            body.change.proposal(),
+            contract_id=body.contract_id,
+            start=body.service_from,
+            end=body.service_to,
+            limit=settings.what_if_max_claims,
+        )
+    return {
+        "claims": report.claims,
+        "skipped_claims": skipped,
+        "total": impact_json("total", report.total),
+        "by_code": [impact_json(k, v) for k, v in impacts(report.by_code)],
+        "by_service_line": [impact_json(k, v) for k, v in impacts(report.by_service_line)],
+    }
+
+
+@router.post("/costs")
+async def upload_costs(request: Request, who: CurrentPrincipal, rt: Runtime, settings: Settings) -> Any:
+    """Upload the organisation's cost per code as CSV (code_system,code,cost)."""
+    who.require("claims:write")
+    raw = await read_limited(request, settings.max_upload_bytes)
+    rows = handlers.read_costs(raw.decode("utf-8-sig", errors="replace"))
+    return {"saved": await handlers.save_costs(rt.uow(), who.organization_id, rows)}
+
+
+@router.get("/margin")
+async def get_margin(
+    who: CurrentPrincipal,
+    rt: Runtime,
+    caches: Caches,
+    contract_id: str,
+    on: date,
+    place_of_service: str = Query(default="11", pattern=r"^\d{2}$"),
+    flagged_only: bool = False,
+) -> Any:
+    """Expected reimbursement per costed or floored code; flags below cost and below the contract's floor."""
+    who.require("claims:read")
+    async with rt.sessions() as session:
+        items = await margin(session, caches, who.organization_id, contract_id, on, place_of_service)
+    if flagged_only:
+        items = [i for i in items if i["below_cost"] or i["below_floor"]]
+    return {"contract_id": contract_id, "on": on, "items": items}

@@ -1,0 +1,160 @@
+"""Variances API: the worklist, filtered variance lists, state transitions and the tolerance."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from reimbursement_engine.adapters.variance_repo import VarianceRepository
+from reimbursement_engine.entrypoints.deps import Settings
+from reimbursement_engine.handlers import variances as handlers
+
+router = APIRouter(prefix="/v1", tags=["variances"])
+
+
+class TransitionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    to: Literal["appealed", "recovered", "written_off"]
+    note: str | None = Field(default=None, max_length=4000)
+    amount: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+
+
+class ToleranceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    variance_tolerance: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
+
+
+class VarianceOut(BaseModel):
+    id: str
+    claim_id: str
+    patient_control_number: str
+    payer_id: str
+    contract_id: str | None
+    classification: str
+    status: str
+    expected_allowed: Decimal
+    paid: Decimal
+    patient_responsibility: Decimal
+    variance: Decimal
+    carcs: list[str]
+    remittance_date: date
+    created_at: datetime
+    updated_at: datetime
+
+
+@router.get("/worklist")
+async def get_worklist(
+    who: CurrentPrincipal, rt: Runtime, limit: Limit = 100, status: Literal["open", "appealed"] = "open"
+) -> Any:
+    """Open variances summed by payer, contract, code and CARC: many small underpayments as one amount."""
+    who.require("claims:read")
+    async with rt.sessions() as session:
+        entries = await handlers.worklist(session, who.organization_id, status)
+    items = [
+        {
+            "payer_id": e.payer_id,
+            "contract_id": e.contract_id,
+            "code": e.code,
+            "carc": e.carc,
+            "amount": str(e.amount),
+            "expected_allowed": str(e.expected_allowed),
+            "paid": str(e.paid),
+            "claim_count": e.claim_count,
+            "line_count": e.line_count,
+            "oldest_remittance": e.oldest_remittance.isoformat() if e.oldest_remittance else None,
+        }
+        for e in entries[:limit]
+    ]
+    total = sum((e.amount for e in entries), Decimal(0))
+    return {"items": items, "total_amount": str(total), "group_count": len(entries)}
+
+
+@router.get("/variances")
+async def list_variances(
+    who: CurrentPrincipal,
+    rt: Runtime,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    status: str | None = None,
+    classification: str | None = None,
+    payer_id: str | None = None,
+    contract_id: str | None = None,
+    patient_control_number: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> Any:
+    """Variances with filters and cursor pagination."""
+    who.require("claims:read")
+    after = (decode_cursor(cursor) or {}).get("after")
+    filters = {
+        "status": status,
+        "classification": classification,
+        "payer_id": payer_id,
+        "contract_id": contract_id,
+        "patient_control_number": patient_control_number,
+        "since": since,
+        "until": until,
+    }
+    async with rt.sessions() as session:
+        rows = await VarianceRepository(session, who.organization_id).page(filters, after, limit)
+    items = [VarianceOut.model_validate(r._asdict()).model_dump(mode="json") for r in rows]
+    return {
+        "items": items,
+        "next_cursor": encode_cursor({"after": rows[-1].id}) if len(rows) == limit else None,
+    }
+
+
+@router.get("/variances/{variance_id}")
+async def get_variance(variance_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
+    """One variance with its lines and its history."""
+    who.require("claims:read")
+    async with rt.sessions() as session:
+        repo = VarianceRepository(session, who.organization_id)
+        row = await repo.get(variance_id)
+        lines, history = await repo.lines(variance_id), await repo.history(variance_id)
+    out = VarianceOut.model_validate(row._asdict()).model_dump(mode="json")
+    out["lines"] = [
+        {k: str(v) if isinstance(v, Decimal) else v for k, v in r._asdict().items()} for r in lines
+    ]
+    out["history"] = [
+        {
+            "actor": h.actor,
+            "from": h.from_status,
+            "to": h.to_status,
+            "note": h.note,
+            "amount": None if h.amount is None else str(h.amount),
+            "at": h.at.isoformat(),
+        }
+        for h in history
+    ]
+    return out
+
+
+@router.post("/variances/{variance_id}/transitions")
+async def move_variance(variance_id: str, body: TransitionIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+    """open -> appealed -> recovered | written_off (open -> written_off too), with a note; audited."""
+    who.require("claims:write")
+    await handlers.transition(rt.uow(), who, variance_id, body.to, body.note, body.amount)
+    return await get_variance(variance_id, who, rt)
+
+
+@router.put("/settings/variance-tolerance")
+async def put_tolerance(body: ToleranceIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+    """The organisation's tolerance: a claim within it of its expected amount is paid as expected."""
+    who.require("claims:write")
+    await handlers.set_tolerance(rt.uow(), who.organization_id, body.variance_tolerance)
+    return {"variance_tolerance": str(body.variance_tolerance)}
+
+
+@router.get("/settings/variance-tolerance")
+async def get_tolerance(who: CurrentPrincipal, rt: Runtime, settings: Settings) -> Any:
+    """The tolerance in force for the organisation."""
+    who.require("claims:read")
+    async with rt.sessions() as session:
+        value = await VarianceRepository(session, who.organization_id).tolerance(settings.variance_tolerance)
+    return {"variance_tolerance": str(value)}

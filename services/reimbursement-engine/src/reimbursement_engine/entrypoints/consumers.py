@@ -1,0 +1,90 @@
+"""Kafka edge: contract.* and fee_schedule.published build the projection; claim.submitted and
+claim.paid from billing systems come in as claims and payments. Each handler runs inside the
+consumer's unit of work (inbox row, effect and outbox rows in one transaction)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from accord_common.events import CloudEvent
+from accord_common.messaging import EventHandler
+from accord_common.uow import UnitOfWork
+from pydantic import ValidationError
+
+from reimbursement_engine.adapters.caches import EngineCaches
+from reimbursement_engine.adapters.claims_mapping import submission
+from reimbursement_engine.adapters.remittance_json import from_claim_paid
+from reimbursement_engine.entrypoints.schemas_claims import ClaimIn
+from reimbursement_engine.handlers.claims import store_claims
+from reimbursement_engine.handlers.projection import apply_contract_version, apply_fee_schedule_chunk
+from reimbursement_engine.handlers.remittances import SOURCE, IngestSummary, store_transactions
+
+log = logging.getLogger(__name__)
+CONTRACT_TOPICS = (
+    "contract.created",
+    "contract.amended",
+    "contract.activated",
+    "contract.renewed",
+    "contract.terminated",
+)
+
+
+def claim_in(data: dict[str, Any]) -> dict[str, Any]:
+    """A claim.submitted payload (ClaimData) in the claim JSON shape."""
+    return {
+        "patient_control_number": data.get("patient_control_number"),
+        "payer_id": data.get("payer_id"),
+        "contract_id": data.get("contract_id"),
+        "service_from": data.get("service_date"),
+        "service_to": data.get("service_to"),
+        "received_date": data.get("received_date"),
+        "place_of_service": data.get("place_of_service"),
+        "type_of_bill": data.get("type_of_bill"),
+        "drg": data.get("drg"),
+        "medicare_locality": data.get("medicare_locality"),
+        "billing_provider": {
+            "npi": data.get("billing_provider_npi"),
+            "tin": data.get("billing_provider_tin"),
+        },
+        "lines": data.get("lines") or [],
+    }
+
+
+def build_handlers(caches: EngineCaches) -> dict[str, EventHandler]:
+    async def on_contract(event: CloudEvent, uow: UnitOfWork) -> None:
+        await apply_contract_version(uow, caches, event)
+
+    async def on_fee_schedule(event: CloudEvent, uow: UnitOfWork) -> None:
+        await apply_fee_schedule_chunk(uow, caches, event)
+
+    async def on_claim_submitted(event: CloudEvent, uow: UnitOfWork) -> None:
+        try:
+            claim = ClaimIn.model_validate(claim_in(event.data))
+        except ValidationError as exc:  # a bad claim will not get better on retry
+            fields = [".".join(str(p) for p in e["loc"]) for e in exc.errors()]
+            log.warning("claim.submitted refused", extra={"event_id": event.id, "fields": fields})
+            return
+        org = event.data["organization_id"]
+        sub = submission(claim.model_dump(), "kafka", datetime.now(UTC).date())
+        await store_claims(uow, caches, org, [sub], skip_duplicates=True)
+
+    async def on_claim_paid(event: CloudEvent, uow: UnitOfWork) -> None:
+        if event.source == SOURCE:
+            return  # our own claim.paid, already reconciled when the 835 came in
+        org = event.data["organization_id"]
+        await store_transactions(
+            uow,
+            org,
+            [from_claim_paid(event.id, event.data)],
+            IngestSummary(None),
+            tolerance=caches.default_tolerance,
+            publish_paid=False,
+        )
+
+    handlers: dict[str, EventHandler] = {topic: on_contract for topic in CONTRACT_TOPICS}
+    handlers["fee_schedule.published"] = on_fee_schedule
+    handlers["claim.submitted"] = on_claim_submitted
+    handlers["claim.paid"] = on_claim_paid
+    return handlers

@@ -1,0 +1,67 @@
+"""Remittances as JSON (what a billing system sends when it has no 835 at hand)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Amount = Field(max_digits=14, decimal_places=2)
+
+
+class AdjustmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    group_code: str = Field(pattern=r"^(CO|PR|OA|PI|CR)$")
+    reason_code: str = Field(min_length=1, max_length=5)
+    amount: Decimal = Amount
+
+
+class PaidLineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    line_number: int | None = Field(default=None, ge=1)
+    code: str = Field(min_length=1, max_length=12)
+    modifiers: list[str] = []
+    charge: Decimal = Amount
+    paid: Decimal = Amount
+    units: Decimal | None = None
+    allowed: Decimal | None = None
+    adjustments: list[AdjustmentIn] = []
+    remark_codes: list[str] = []
+
+
+class PaidClaimIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    patient_control_number: str = Field(min_length=1, max_length=38)
+    payer_claim_control_number: str | None = None
+    status_code: str = Field(default="1", pattern=r"^\d{1,2}$")
+    charge: Decimal = Amount
+    paid: Decimal = Amount
+    patient_responsibility: Decimal | None = None
+    adjustments: list[AdjustmentIn] = []
+    remark_codes: list[str] = []
+    lines: list[PaidLineIn] = []
+
+
+class RemittanceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    payer_id: str = Field(min_length=1, max_length=80)
+    payer_name: str | None = None
+    trace_number: str = Field(min_length=1, max_length=80)
+    payment_date: date
+    total_paid: Decimal | None = None
+    claims: list[PaidClaimIn] = Field(min_length=1, max_length=10000)
+
+
+class IngestOut(BaseModel):
+    file_id: str | None
+    duplicate: bool
+    transactions: int
+    skipped_transactions: int
+    claims: int
+    matched: int
+    reversals: int
+    total_paid: Decimal
+    classifications: dict[str, int]
+    details: dict[str, Any] = {}

@@ -1,0 +1,61 @@
+"""The worklist: open variances aggregated, and people moving a variance along its states."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from accord_common.auth import Principal
+from accord_common.errors import Conflict
+from accord_common.uow import UnitOfWork
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reimbursement_engine.adapters.variance_repo import VarianceRepository
+from reimbursement_engine.domain.worklist import (
+    TransitionRefused,
+    WorklistEntry,
+    WorklistLine,
+    aggregate,
+    check_transition,
+)
+
+
+async def worklist(session: AsyncSession, org: str, status: str = "open") -> list[WorklistEntry]:
+    rows = await VarianceRepository(session, org).open_lines(status)
+    return aggregate(
+        WorklistLine(
+            r.payer_id,
+            r.contract_id,
+            r.claim_id,
+            r.remittance_date,
+            r.code,
+            r.carc,
+            r.variance,
+            r.expected_allowed,
+            r.paid,
+        )
+        for r in rows
+    )
+
+
+async def transition(
+    uow: UnitOfWork, who: Principal, variance_id: str, target: str, note: str | None, amount: Decimal | None
+) -> Any:
+    """Move a variance (open -> appealed -> recovered | written_off), with an audit row."""
+    async with uow:
+        repo = VarianceRepository(uow.session, who.organization_id)
+        row = await repo.get(variance_id, for_update=True)
+        try:
+            check_transition(row.status, target)
+        except TransitionRefused as exc:
+            raise Conflict(str(exc))
+        await repo.update(variance_id, {"status": target, "updated_at": datetime.now(UTC)})
+        await repo.audit(variance_id, who.name, row.status, target, note, amount)
+        await uow.commit()
+
+
+async def set_tolerance(uow: UnitOfWork, org: str, tolerance: Decimal) -> None:
+    async with uow:
+        await VarianceRepository(uow.session, org).set_tolerance(tolerance)
+        await uow.commit()

@@ -1,0 +1,113 @@
+"""End to end over Kafka: contract and fee schedule events in, an underpaid claim, the variance out."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from accord_common.events import CloudEvent
+from accord_common.messaging import KafkaConfig
+from engine_helpers import (
+    Engine,
+    claim_json,
+    clp,
+    contract_event,
+    fee_row,
+    line,
+    new_org,
+    remit_835,
+    schedule_events,
+    start_engine,
+    term,
+)
+
+D = Decimal
+
+
+@pytest.fixture
+async def kafka_engine(postgres_server, kafka_broker) -> AsyncIterator[tuple[Engine, KafkaConfig]]:  # type: ignore[no-untyped-def]
+    url = await postgres_server.create_database_async(f"engine_k_{uuid.uuid4().hex[:8]}")
+    async with start_engine(url, kafka_bootstrap=kafka_broker.bootstrap, medicare=False) as running:
+        yield (
+            running,
+            KafkaConfig(kafka_broker.bootstrap, session_timeout_ms=6000, heartbeat_interval_ms=2000),
+        )
+
+
+async def _produce(kafka: KafkaConfig, events: list[CloudEvent]) -> None:
+    producer = kafka.producer()
+    await producer.start()
+    try:
+        for event in events:
+            await producer.send_and_wait(event.type, value=event.to_bytes(), key=event.subject.encode())
+    finally:
+        await producer.stop()
+
+
+async def _wait_priced(engine: Engine, claim_id: str, headers: dict[str, str]) -> dict[str, Any]:
+    async with asyncio.timeout(90):
+        while True:
+            claim = (await engine.client.get(f"/v1/claims/{claim_id}", headers=headers)).json()
+            if claim["status"] == "priced":
+                return claim  # type: ignore[no-any-return]
+            await asyncio.sleep(0.3)
+
+
+async def _consume_variance(kafka: KafkaConfig, claim_id: str) -> CloudEvent:
+    consumer = kafka.consumer("claim.variance_detected", group_id=f"test-{uuid.uuid4().hex[:8]}")
+    await consumer.start()
+    try:
+        async with asyncio.timeout(90):
+            while True:
+                batches = await consumer.getmany(timeout_ms=500)
+                for records in batches.values():
+                    for record in records:
+                        event = CloudEvent.from_bytes(record.value)
+                        if event.subject == claim_id:  # the topic is shared between tests
+                            return event
+    finally:
+        await consumer.stop()
+
+
+async def test_an_underpaid_claim_end_to_end_over_kafka(kafka_engine: tuple[Engine, KafkaConfig]) -> None:
+    engine, kafka = kafka_engine
+    org = new_org()
+    headers = await engine.key(org)
+    contract_id, payer = str(uuid.uuid4()), f"PAYER-{uuid.uuid4().hex[:6]}"
+    ref, chunks = schedule_events(
+        org, f"fs-{contract_id}", [fee_row("99213", "95.00"), fee_row("99214", "140.00")], chunk_size=1
+    )
+    visits = term(
+        "visits", {"kind": "fee_schedule", "schedule_id": ref["schedule_id"]}, ("CPT", "99201", "99499")
+    )
+    await _produce(
+        kafka, [contract_event(org, contract_id, payer, payment_terms=[visits], fee_schedule=ref), *chunks]
+    )
+    body = claim_json("PCN-KAFKA-1", payer, line("99213", "180.00"), line("99214", "220.00"))
+    created = (await engine.client.post("/v1/claims", json=body, headers=headers)).json()
+    claim = await _wait_priced(engine, created["id"], headers)
+    assert D(claim["expected_allowed"]) == D("235.00")
+    remit = remit_835(
+        "TRACE-KAFKA-1",
+        clp(
+            "PCN-KAFKA-1",
+            "400.00",
+            "200.00",
+            svc=[
+                ("99213", "180.00", "90.00", [("CO", "45", "90.00")]),
+                ("99214", "220.00", "110.00", [("CO", "45", "110.00")]),
+            ],
+        ),
+    )
+    remit = remit.replace(b"N1*PR*ACME HEALTH*XV*60054", f"N1*PR*ACME HEALTH*XV*{payer}".encode())
+    out = (await engine.client.post("/v1/remittances/x12", content=remit, headers=headers)).json()
+    assert out["classifications"] == {"underpaid": 1}
+    event = await _consume_variance(kafka, created["id"])
+    assert event.data["classification"] == "underpaid"
+    assert D(event.data["variance"]) == D("35.00")
+    worklist = (await engine.client.get("/v1/worklist", headers=headers)).json()["items"]
+    assert {(e["code"], D(e["amount"])) for e in worklist} == {("99213", D("5.00")), ("99214", D("30.00"))}
