@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -59,9 +60,14 @@ def test_every_service_has_an_image_healthcheck_and_database(compose: dict[str, 
     assert env[f"{prefix}DATABASE_URL"].endswith("/" + service.replace("-", "_"))
     assert env[f"{prefix}KAFKA_BOOTSTRAP"] == "kafka:9092"
     assert set(spec["depends_on"]) == {"kafka", "postgres"}
-    # the production settings validator accepts what compose sets
-    settings = SETTINGS[service](**{k.removeprefix(prefix).lower(): v for k, v in env.items()})
+    # the production settings validator accepts what compose sets (defaults interpolated as compose does)
+    values = {k.removeprefix(prefix).lower(): _interpolate(v) for k, v in env.items()}
+    settings = SETTINGS[service](**values)
     assert getattr(settings, "environment") == "production"
+
+
+def _interpolate(value: str) -> str:
+    return re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", lambda m: m.group(1), value)
 
 
 def test_dockerfile_is_slim_non_root_with_healthcheck() -> None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from registry_helpers import active_contract, new_contract, new_payer, ok, version_body
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from conftest import Registry
 
@@ -166,6 +169,9 @@ async def test_every_change_leaves_an_audit_entry(registry: Registry) -> None:
     assert entries[1]["changes"]["fields"]["terms.notice_days"] == {"old": 90, "new": 120}
     assert entries[5]["changes"]["status"] == {"old": "active", "new": "terminated"}
     assert entries[5]["comment"] == "breach"
+    async with registry.runtime.sessions() as session:  # append-only, enforced by the database
+        with pytest.raises(DBAPIError, match="append-only"):
+            await session.execute(text("UPDATE audit_log SET actor = 'mallory'"))
     page = ok(await registry.a.get("/v1/audit", params={"limit": 2}))
     assert len(page["items"]) == 2 and page["next_cursor"]
     assert not [e for e in ok(await registry.b.get("/v1/audit"))["items"] if e["contract_id"] == cid]

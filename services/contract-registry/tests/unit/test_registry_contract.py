@@ -228,3 +228,23 @@ def test_an_amendment_records_contract_amended_with_the_version_it_replaces() ->
     assert isinstance(event, ContractAmended)
     assert event.version == new
     assert event.previous.effective_to == date(2024, 6, 30)
+
+
+def test_a_draft_is_revised_by_proposed_versions_that_activation_puts_in_force() -> None:
+    contract = draft_contract()
+    contract.drain_events()
+    proposed = contract.propose_version(
+        contract_terms(notice_days=120), effective_from=date(2024, 7, 1), today=date(2023, 12, 1)
+    )
+    assert (proposed.number, contract.versions) == (2, ())
+    [event] = contract.drain_events()
+    assert isinstance(event, ContractAmended) and event.previous.effective_to == date(2024, 6, 30)
+    contract.submit_for_review()
+    contract.approve(decision("legal"))
+    with pytest.raises(ApprovalsMissing) as missing:
+        contract.activate(date(2024, 8, 1))
+    assert missing.value.roles == {"finance"}
+    contract.approve(decision("finance"))
+    contract.activate(date(2024, 8, 1))  # after both start: both are retroactive now
+    assert [(v.number, v.retroactive) for v in contract.versions] == [(1, True), (2, True)]
+    assert contract.version_in_force(date(2024, 7, 1)).terms.notice_days == 120
