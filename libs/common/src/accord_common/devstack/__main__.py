@@ -41,6 +41,8 @@ def run(data_dir: Path, keep_running: bool = True) -> Stack:
     if keep_running:
         print("Ctrl-C stops everything.", flush=True)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        # a shell that starts us in the background ignores SIGINT; Ctrl-C must still stop the stack
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             while all(s.popen.poll() is None for s in stack.services.values()):
                 time.sleep(1)
