@@ -50,6 +50,7 @@ def run(data_dir: Path, keep_running: bool = True) -> Stack:
         except (KeyboardInterrupt, SystemExit):
             print("\nstopping ...")
         finally:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup short
             stack.stop()
     return stack
 

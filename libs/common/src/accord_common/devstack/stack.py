@@ -149,6 +149,9 @@ class Stack:
         svc.popen.wait(timeout=30)
 
     def stop(self) -> None:
+        for svc in self.services.values():  # signal all first, so they shut down in parallel
+            if svc.popen.poll() is None:
+                svc.popen.send_signal(signal.SIGTERM)
         for svc in self.services.values():
             _process.stop_process(svc.popen, timeout=10)
         if self.smtp is not None:
