@@ -29,6 +29,7 @@ class ServiceSettings(BaseSettings):
     log_json: bool = True
     otel_exporter: Literal["none", "console", "otlp"] = "none"
     public_base_url: str = "http://127.0.0.1:8000"
+    max_request_bytes: int = 64 * 1024 * 1024
     bootstrap_api_key: str | None = None
     bootstrap_org_id: str | None = None
 

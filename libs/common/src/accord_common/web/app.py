@@ -15,6 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 from accord_common.logs import configure_logging
 from accord_common.runtime import ServiceRuntime
 from accord_common.telemetry import configure_tracing, tracer
+from accord_common.web.limits import MaxBodySize
 from accord_common.web.problems import install_problem_handlers
 
 REQUESTS = Counter("accord_http_requests_total", "HTTP requests", ["method", "route", "status"])
@@ -45,6 +46,7 @@ def create_app(
     app.state.runtime = runtime
     install_problem_handlers(app)
     app.middleware("http")(_observe)
+    app.add_middleware(MaxBodySize, max_bytes=settings.max_request_bytes)
     app.include_router(_health_router())
     for router in routers:
         app.include_router(router)
