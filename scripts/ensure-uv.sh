@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Print the path of a uv binary, installing uv from PyPI (user site) if none is found.
+# Print a command that runs uv, installing uv from PyPI first if this machine has none.
+# Prints `uv` when it is on PATH, else `<python> -m uv` (works wherever pip put the package).
 set -euo pipefail
 if command -v uv >/dev/null 2>&1; then command -v uv; exit 0; fi
-for candidate in "$HOME/.local/bin/uv"; do
-  if [ -x "$candidate" ]; then echo "$candidate"; exit 0; fi
-done
 PY=$(command -v python3 || command -v python)
-"$PY" -m pip install --quiet --user uv >/dev/null 2>&1 \
-  || "$PY" -m pip install --quiet --user --break-system-packages uv >/dev/null 2>&1 \
-  || "$PY" -m pip install --quiet uv >/dev/null
-if command -v uv >/dev/null 2>&1; then command -v uv; else echo "$("$PY" -m site --user-base)/bin/uv"; fi
+if ! "$PY" -m uv --version >/dev/null 2>&1; then
+  echo "uv not found: installing it from PyPI" >&2
+  "$PY" -m pip install --quiet --user uv >&2 \
+    || "$PY" -m pip install --quiet --user --break-system-packages uv >&2 \
+    || "$PY" -m pip install --quiet uv >&2
+fi
+"$PY" -m uv --version >/dev/null
+echo "$PY -m uv"
