@@ -15,21 +15,12 @@ from accord_common.runtime import ServiceRuntime
 
 
 def run_cli(
-    prog: str, build_runtime: Callable[[], ServiceRuntime], app_path: str, argv: Sequence[str] | None = None
+    prog: str,
+    build_runtime: Callable[[], ServiceRuntime],
+    app_path: str,
+    argv: Sequence[str] | None = None,
 ) -> int:
-    parser = argparse.ArgumentParser(prog=prog)
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="run the HTTP API, the outbox relay and the consumers")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
-    sub.add_parser("migrate", help="apply database migrations")
-    key = sub.add_parser("issue-api-key", help="issue an API key (printed once)")
-    key.add_argument("--org", required=True, help="provider organisation id")
-    key.add_argument("--name", required=True, help="who uses the key, e.g. 'Epic billing'")
-    key.add_argument("--scopes", required=True, help="comma-separated, e.g. contracts:read,admin")
-    sub.add_parser("replay-dead-letters", help="re-publish dead-lettered events to their topic")
-    args = parser.parse_args(argv)
+    args = build_parser(prog).parse_args(argv)
     if args.command == "serve":
         import uvicorn
 
@@ -55,6 +46,23 @@ def run_cli(
     count = asyncio.run(_replay(runtime))
     print(f"replayed {count} dead-lettered events")
     return 0
+
+
+def build_parser(prog: str) -> argparse.ArgumentParser:
+    """The shared sub-commands; a service may add its own before parsing."""
+    parser = argparse.ArgumentParser(prog=prog)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the HTTP API, the outbox relay and the consumers")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    sub.add_parser("migrate", help="apply database migrations")
+    key = sub.add_parser("issue-api-key", help="issue an API key (printed once)")
+    key.add_argument("--org", required=True, help="provider organisation id")
+    key.add_argument("--name", required=True, help="who uses the key, e.g. 'Epic billing'")
+    key.add_argument("--scopes", required=True, help="comma-separated, e.g. contracts:read,admin")
+    sub.add_parser("replay-dead-letters", help="re-publish dead-lettered events to their topic")
+    return parser
 
 
 async def _issue(runtime: ServiceRuntime, org: str, name: str, scopes: set[str]) -> str:

@@ -22,6 +22,13 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 def add_infra_tables(metadata: MetaData) -> None:
     """Declare the infrastructure tables on a service's own metadata."""
+    _outbox(metadata)
+    _inbox(metadata)
+    _api_keys(metadata)
+    _dead_letters(metadata)
+
+
+def _outbox(metadata: MetaData) -> None:
     Table(
         "outbox",
         metadata,
@@ -35,6 +42,9 @@ def add_infra_tables(metadata: MetaData) -> None:
         Column("published_at", DateTime(timezone=True), nullable=True),
         Index("ix_outbox_unpublished", "published_at", "id"),
     )
+
+
+def _inbox(metadata: MetaData) -> None:
     Table(
         "inbox",
         metadata,
@@ -43,6 +53,9 @@ def add_infra_tables(metadata: MetaData) -> None:
         Column("event_type", String(200), nullable=False),
         Column("processed_at", DateTime(timezone=True), nullable=False),
     )
+
+
+def _api_keys(metadata: MetaData) -> None:
     Table(
         "api_keys",
         metadata,
@@ -56,6 +69,9 @@ def add_infra_tables(metadata: MetaData) -> None:
         Column("revoked_at", DateTime(timezone=True), nullable=True),
         UniqueConstraint("prefix", name="uq_api_keys_prefix"),
     )
+
+
+def _dead_letters(metadata: MetaData) -> None:
     Table(
         "dead_letters",
         metadata,

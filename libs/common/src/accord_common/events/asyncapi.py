@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from accord_common.events.catalogue import CATALOGUE
+from accord_common.events.catalogue import CATALOGUE, EventSpec
 from accord_common.events.envelope import CloudEvent
 
 
@@ -17,31 +17,8 @@ def asyncapi_document() -> dict[str, Any]:
     schemas: dict[str, Any] = {"CloudEvent": _envelope_schema()}
     for spec in CATALOGUE.values():
         name = spec.type.replace(".", "_")
-        payload_schema = spec.payload.model_json_schema(ref_template="#/components/schemas/{model}")
-        for def_name, definition in payload_schema.pop("$defs", {}).items():
-            schemas[def_name] = definition
-        schemas[spec.payload.__name__] = payload_schema
-        messages[name] = {
-            "name": spec.type,
-            "title": spec.type,
-            "summary": spec.summary,
-            "contentType": "application/cloudevents+json",
-            "headers": {"type": "object", "properties": {"traceparent": {"type": "string"}}},
-            "payload": {
-                "allOf": [
-                    {"$ref": "#/components/schemas/CloudEvent"},
-                    {
-                        "type": "object",
-                        "properties": {
-                            "type": {"const": spec.type},
-                            "dataschemaversion": {"const": spec.schema_version},
-                            "data": {"$ref": f"#/components/schemas/{spec.payload.__name__}"},
-                        },
-                    },
-                ]
-            },
-            "x-producer": spec.producer,
-        }
+        schemas.update(_payload_schemas(spec))
+        messages[name] = _message(spec)
         channels[name] = {
             "address": spec.topic,
             "description": f"{spec.summary} Key: the aggregate id (CloudEvents subject).",
@@ -64,6 +41,38 @@ def asyncapi_document() -> dict[str, Any]:
         "channels": channels,
         "operations": operations,
         "components": {"messages": messages, "schemas": schemas},
+    }
+
+
+def _payload_schemas(spec: EventSpec) -> dict[str, Any]:
+    schema = spec.payload.model_json_schema(ref_template="#/components/schemas/{model}")
+    found: dict[str, Any] = dict(schema.pop("$defs", {}))
+    found[spec.payload.__name__] = schema
+    return found
+
+
+def _message(spec: EventSpec) -> dict[str, Any]:
+    data_ref = f"#/components/schemas/{spec.payload.__name__}"
+    return {
+        "name": spec.type,
+        "title": spec.type,
+        "summary": spec.summary,
+        "contentType": "application/cloudevents+json",
+        "headers": {"type": "object", "properties": {"traceparent": {"type": "string"}}},
+        "payload": {
+            "allOf": [
+                {"$ref": "#/components/schemas/CloudEvent"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "type": {"const": spec.type},
+                        "dataschemaversion": {"const": spec.schema_version},
+                        "data": {"$ref": data_ref},
+                    },
+                },
+            ]
+        },
+        "x-producer": spec.producer,
     }
 
 
