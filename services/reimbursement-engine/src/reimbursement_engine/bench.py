@@ -1,18 +1,22 @@
-"""Throughput figures: `python -m reimbursement_engine.bench [lines] [claims_835]` (or `make bench`).
+"""Throughput figures: `python -m reimbursement_engine.bench [lines] [claims_835] [workers]` (`make bench`).
 
 Prints the core count, in-process pricing lines/s, batch API lines/s through POST /v1/claims/batch
-on a real uvicorn server (SQLite in a temp dir, Kafka disabled) and 835 ingest claims/s.
+on a real uvicorn server (SQLite in a temp dir, Kafka disabled; `workers` uvicorn workers, default
+min(2, cores), fed over as many parallel client connections) and 835 ingest claims/s.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
+import json
 import os
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +36,7 @@ CLAIMS_PER_REQUEST = 1000
 VISITS = [f"{99202 + i}" for i in range(12)]
 
 
-def _events() -> list[Any]:
+def _schedule_chunk() -> dict[str, Any]:
     rows = [
         {
             "code_system": "CPT",
@@ -45,7 +49,7 @@ def _events() -> list[Any]:
         }
         for i, code in enumerate(VISITS)
     ]
-    chunk = {
+    return {
         "schedule_id": "bench",
         "organization_id": ORG,
         "content_hash": "b" * 64,
@@ -54,6 +58,9 @@ def _events() -> list[Any]:
         "row_count": len(rows),
         "rows": rows,
     }
+
+
+def _contract(row_count: int) -> dict[str, Any]:
     visits = {
         "name": "visits",
         "matcher": {"ranges": [{"code_system": "CPT", "first": "99202", "last": "99499"}]},
@@ -65,7 +72,7 @@ def _events() -> list[Any]:
         "matcher": {"ranges": [{"code_system": "CPT", "first": None, "last": None}]},
         "methodology": {"kind": "percent_of_charges", "percent": "45"},
     }
-    contract = {
+    return {
         "contract_id": "bench-contract",
         "organization_id": ORG,
         "payer_id": "60054",
@@ -74,11 +81,17 @@ def _events() -> list[Any]:
         "effective_from": "2020-01-01",
         "terms": {"effective_date": "2020-01-01"},
         "payment_terms": [visits, other],
-        "fee_schedule": {"schedule_id": "bench", "content_hash": "b" * 64, "row_count": len(rows)},
+        "fee_schedule": {"schedule_id": "bench", "content_hash": "b" * 64, "row_count": row_count},
     }
+
+
+def _events() -> list[Any]:
+    chunk = _schedule_chunk()
     return [
         new_event("fee_schedule.published", source="bench", subject="bench", data=chunk),
-        new_event("contract.created", source="bench", subject="bench-contract", data=contract),
+        new_event(
+            "contract.created", source="bench", subject="bench-contract", data=_contract(len(chunk["rows"]))
+        ),
     ]
 
 
@@ -122,8 +135,9 @@ def _claims(start: int, count: int) -> list[dict[str, Any]]:
     ]
 
 
-def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def _serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "reimbursement_engine.cli", "serve", "--port", str(port)]
+    command += ["--workers", str(workers)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -136,53 +150,77 @@ def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("the engine did not start")
 
 
-def _measure_http(base: str, lines: int, claims_835: int) -> tuple[float, float]:
-    headers = {"Authorization": f"Bearer {KEY}"}
+def _post_all(base: str, bodies: list[bytes], connections: int) -> float:
+    """POST every body to /v1/claims/batch over `connections` parallel connections; elapsed seconds."""
+    headers = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
+    clients = [httpx.Client(base_url=base, headers=headers, timeout=300) for _ in range(connections)]
+    try:
+        for n, client in enumerate(clients):  # warm-up: opens each connection and reaches each worker
+            client.post("/v1/claims/batch", json={"claims": _claims(10**9 + 100 * n, 20)}).raise_for_status()
+        started = time.perf_counter()
+        with ThreadPoolExecutor(connections) as pool:
+            work = [
+                pool.submit(
+                    lambda c, b: c.post("/v1/claims/batch", content=b).raise_for_status(), client, body
+                )
+                for client, body in zip(itertools.cycle(clients), bodies, strict=False)
+            ]
+            for done in work:
+                done.result()
+        return time.perf_counter() - started
+    finally:
+        for client in clients:
+            client.close()
+
+
+def _measure_http(base: str, lines: int, claims_835: int, connections: int) -> tuple[float, float]:
     claim_count = lines // 5
-    batches = [
-        _claims(i, min(CLAIMS_PER_REQUEST, claim_count - i))
+    bodies = [
+        json.dumps({"claims": _claims(i, min(CLAIMS_PER_REQUEST, claim_count - i))}).encode()
         for i in range(0, claim_count, CLAIMS_PER_REQUEST)
     ]
-    with httpx.Client(base_url=base, headers=headers, timeout=300) as client:
-        client.post("/v1/claims/batch", json={"claims": _claims(10**9, 20)}).raise_for_status()  # warm-up
-        started = time.perf_counter()
-        for batch in batches:
-            client.post("/v1/claims/batch", json={"claims": batch}).raise_for_status()
-        batch_rate = lines / (time.perf_counter() - started)
-        remittance = generate_835(claims_835).encode()
+    batch_rate = lines / _post_all(base, bodies, connections)
+    remittance = generate_835(claims_835).encode()
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {KEY}"}, timeout=300) as client:
         started = time.perf_counter()
         client.post("/v1/remittances/x12", content=remittance).raise_for_status()
         ingest_rate = claims_835 / (time.perf_counter() - started)
     return batch_rate, ingest_rate
 
 
+def _environment(url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "ACCORD_ENGINE_DATABASE_URL": url,
+        "ACCORD_ENGINE_KAFKA_ENABLED": "false",
+        "ACCORD_ENGINE_ENVIRONMENT": "development",
+        "ACCORD_ENGINE_BOOTSTRAP_API_KEY": KEY,
+        "ACCORD_ENGINE_BOOTSTRAP_ORG_ID": ORG,
+        "ACCORD_ENGINE_LOG_LEVEL": "WARNING",
+    }
+
+
 def main(argv: list[str]) -> None:
     lines = int(argv[0]) if argv else 100_000
     claims_835 = int(argv[1]) if len(argv) > 1 else 5_000
-    print(f"cores: {os.cpu_count()}")
+    cores = os.cpu_count() or 1
+    workers = int(argv[2]) if len(argv) > 2 else min(2, cores)
+    print(f"cores: {cores}")
     print(f"in-process pricing: {pricing_bench.run(lines):,.0f} lines/s per core ({lines:,} generated lines)")
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'engine.db'}"
-        env = {
-            **os.environ,
-            "ACCORD_ENGINE_DATABASE_URL": url,
-            "ACCORD_ENGINE_KAFKA_ENABLED": "false",
-            "ACCORD_ENGINE_ENVIRONMENT": "development",
-            "ACCORD_ENGINE_BOOTSTRAP_API_KEY": KEY,
-            "ACCORD_ENGINE_BOOTSTRAP_ORG_ID": ORG,
-            "ACCORD_ENGINE_LOG_LEVEL": "WARNING",
-        }
         asyncio.run(_seed(EngineSettings(database_url=url, kafka_enabled=False)))
         port = _free_port()
-        server = _serve(env, port)
+        server = _serve(_environment(url), port, workers)
         try:
-            batch_rate, ingest_rate = _measure_http(f"http://127.0.0.1:{port}", lines, claims_835)
+            batch_rate, ingest_rate = _measure_http(f"http://127.0.0.1:{port}", lines, claims_835, workers)
         finally:
             server.terminate()
             server.wait(timeout=30)
     print(
-        f"batch API (POST /v1/claims/batch, {CLAIMS_PER_REQUEST} claims x 5 lines, uvicorn, SQLite): "
-        f"{batch_rate:,.0f} lines/s"
+        f"batch API (POST /v1/claims/batch, {CLAIMS_PER_REQUEST} claims x 5 lines, uvicorn with {workers} "
+        f"worker(s), {workers} client connection(s), SQLite): {batch_rate:,.0f} lines/s, "
+        f"{batch_rate / min(workers, cores):,.0f} lines/s per worker core"
     )
     print(
         f"835 ingest (POST /v1/remittances/x12, {claims_835:,} claims, one file): {ingest_rate:,.0f} claims/s"

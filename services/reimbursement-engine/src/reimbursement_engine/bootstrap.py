@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from accord_common.runtime import ServiceRuntime
@@ -38,4 +39,21 @@ def build_app(settings: EngineSettings | None = None) -> FastAPI:
         "variances and their worklist, analytics and what-if scenarios.",
     )
     app.state.caches = caches
+    tune_gc(settings.gc_threshold)
     return app
+
+
+def tune_gc(threshold: int) -> None:
+    """Fewer, cheaper garbage collections while a batch holds many live objects.
+
+    A 5,000-line batch keeps ~10^5 container objects alive until it answers; with CPython's
+    default first-generation threshold (700) those trigger repeated full collections that rescan
+    them all (measured: about a third of the batch's CPU time). The app's long-lived objects are
+    frozen out of the collector and the first threshold raised; reference counting still frees
+    almost everything, the collector only finds cycles. `threshold=0` leaves CPython's defaults.
+    """
+    if threshold <= 0:
+        return
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(threshold, 20, 100)

@@ -6,9 +6,10 @@ from datetime import date
 from typing import Any
 
 from accord_common.errors import NotFound
-from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reimbursement_engine.adapters.bulk import insert_rows
 from reimbursement_engine.adapters.orm import claim_lines, claims
 
 _CHUNK = 5000
@@ -33,10 +34,8 @@ class ClaimsRepository:
         return found
 
     async def add(self, claim_rows: list[dict[str, Any]], line_rows: list[dict[str, Any]]) -> None:
-        for start in range(0, len(claim_rows), _CHUNK):
-            await self.session.execute(insert(claims), claim_rows[start : start + _CHUNK])
-        for start in range(0, len(line_rows), _CHUNK):
-            await self.session.execute(insert(claim_lines), line_rows[start : start + _CHUNK])
+        await insert_rows(self.session, claims, claim_rows)
+        await insert_rows(self.session, claim_lines, line_rows)
 
     async def save_pricing(self, claim_id: str, values: dict[str, Any], lines: list[dict[str, Any]]) -> None:
         """Store a (re-)pricing: the claim's new figures and each line's result."""
@@ -71,14 +70,18 @@ class ClaimsRepository:
             raise NotFound(f"claim {claim_id} not found")
         return row
 
-    async def by_pcn(self, pcn: str) -> Any:
-        return (
-            await self.session.execute(
-                select(claims).where(
-                    claims.c.organization_id == self.org, claims.c.patient_control_number == pcn
+    async def ids_by_pcn(self, pcns: list[str]) -> dict[str, str]:
+        """Claim id by patient control number, for those held."""
+        found: dict[str, str] = {}
+        for start in range(0, len(pcns), _CHUNK):
+            rows = await self.session.execute(
+                select(claims.c.patient_control_number, claims.c.id).where(
+                    claims.c.organization_id == self.org,
+                    claims.c.patient_control_number.in_(pcns[start : start + _CHUNK]),
                 )
             )
-        ).first()
+            found.update((row.patient_control_number, row.id) for row in rows)
+        return found
 
     async def lines(self, claim_ids: list[str]) -> dict[str, list[Any]]:
         out: dict[str, list[Any]] = {claim_id: [] for claim_id in claim_ids}

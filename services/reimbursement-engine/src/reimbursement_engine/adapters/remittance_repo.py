@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reimbursement_engine.adapters.bulk import insert_rows
 from reimbursement_engine.adapters.orm import (
     claim_payments,
     line_payments,
@@ -53,8 +54,7 @@ class RemittanceRepository:
         self, payments: list[dict[str, Any]], lines: list[dict[str, Any]], plb: list[dict[str, Any]]
     ) -> None:
         for table, rows in ((claim_payments, payments), (line_payments, lines), (provider_adjustments, plb)):
-            for start in range(0, len(rows), _CHUNK):
-                await self.session.execute(insert(table), rows[start : start + _CHUNK])
+            await insert_rows(self.session, table, rows)
 
     async def reversible(self, pcn: str, payer_ccn: str | None, remittance_id: str) -> Any:
         """The payment a reversal undoes: the claim's latest earlier payment not already reversed."""
@@ -87,6 +87,22 @@ class RemittanceRepository:
                 claim_payments.c.claim_id.is_not(None),
             )
         )
+        return found
+
+    async def claims_for_payer_ccns(self, payer_ccns: list[str]) -> dict[str, str]:
+        """`claim_for_payer_ccn` for many payer claim control numbers at once."""
+        found: dict[str, str] = {}
+        unique = list(dict.fromkeys(payer_ccns))
+        for start in range(0, len(unique), _CHUNK):
+            rows = await self.session.execute(
+                select(claim_payments.c.payer_claim_control_number, claim_payments.c.claim_id).where(
+                    claim_payments.c.organization_id == self.org,
+                    claim_payments.c.payer_claim_control_number.in_(unique[start : start + _CHUNK]),
+                    claim_payments.c.claim_id.is_not(None),
+                )
+            )
+            for row in rows:
+                found.setdefault(row.payer_claim_control_number, row.claim_id)
         return found
 
     async def effective_payment(self, claim_id: str) -> tuple[Any, list[Any]] | None:

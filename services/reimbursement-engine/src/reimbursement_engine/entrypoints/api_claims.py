@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -9,12 +10,14 @@ from typing import Any
 from accord_common.errors import PayloadTooLarge, Unprocessable
 from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
 from fastapi import APIRouter, Request, status
+from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from reimbursement_engine.adapters.claims_mapping import ClaimSubmission, claim_from_837, submission
 from reimbursement_engine.adapters.claims_repo import ClaimsRepository
 from reimbursement_engine.adapters.remittance_repo import RemittanceRepository
 from reimbursement_engine.domain.x12 import X12Error, parse_837
+from reimbursement_engine.entrypoints.claims_lean import lean_claims
 from reimbursement_engine.entrypoints.deps import Caches, Settings, read_limited
 from reimbursement_engine.entrypoints.schemas_claims import (
     BatchOut,
@@ -57,21 +60,63 @@ async def submit_claim(body: ClaimIn, who: CurrentPrincipal, rt: Runtime, caches
     return await _claim_view(rt, who.organization_id, stored[0].id)
 
 
-@router.post("/claims/batch", response_model=BatchOut)
+_BATCH_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["claims"],
+                "properties": {
+                    "claims": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {"$ref": "#/components/schemas/ClaimIn"},
+                    }
+                },
+            }
+        }
+    },
+}
+
+
+async def _batch_claims(request: Request) -> list[dict[str, Any]]:
+    """The batch body's claims as `ClaimIn.model_dump()` gives them: the lean validator first, then
+    `ClaimBatchIn` (same 422 field errors as a declared body) for anything it declines."""
+    raw = await request.body()
+    try:
+        body = json.loads(raw)
+    except ValueError as exc:
+        pos = getattr(exc, "pos", 0)
+        error = {"type": "json_invalid", "loc": ("body", pos), "msg": "JSON decode error", "input": {}}
+        raise RequestValidationError([error], body=raw) from None
+    claims = lean_claims(body)
+    if claims is not None:
+        return claims
+    try:
+        return [claim.model_dump() for claim in ClaimBatchIn.model_validate(body).claims]
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        raise RequestValidationError(errors, body=body) from None
+
+
+@router.post("/claims/batch", response_model=BatchOut, openapi_extra={"requestBody": _BATCH_BODY})
 async def submit_batch(
-    body: ClaimBatchIn, who: CurrentPrincipal, rt: Runtime, caches: Caches, settings: Settings
+    request: Request, who: CurrentPrincipal, rt: Runtime, caches: Caches, settings: Settings
 ) -> Any:
     """Price many claims in one transaction (bulk inserts); answers a summary per claim."""
     who.require("claims:write")
-    line_count = sum(len(claim.lines) for claim in body.claims)
-    if len(body.claims) > settings.max_batch_claims or line_count > settings.max_batch_lines:
+    claims = await _batch_claims(request)
+    line_count = sum(len(claim["lines"]) for claim in claims)
+    if len(claims) > settings.max_batch_claims or line_count > settings.max_batch_lines:
         raise PayloadTooLarge(
             f"a batch holds at most {settings.max_batch_claims} claims and {settings.max_batch_lines} lines; "
-            f"this one has {len(body.claims)} claims and {line_count} lines"
+            f"this one has {len(claims)} claims and {line_count} lines"
         )
-    stored = await handlers.submit_claims(
-        rt.uow(), caches, who.organization_id, _submissions(body.claims, "json")
-    )
+    today = datetime.now(UTC).date()
+    submissions = [submission(claim, "json", today) for claim in claims]
+    stored = await handlers.submit_claims(rt.uow(), caches, who.organization_id, submissions)
     summaries = [_summary(item) for item in stored]
     priced = [s for s in summaries if s["status"] == "priced"]
     return {

@@ -14,13 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reimbursement_engine.adapters.caches import EngineCaches
 from reimbursement_engine.adapters.orm import code_costs, contracts
 from reimbursement_engine.adapters.terms_mapping import CODE_SYSTEMS
-from reimbursement_engine.domain.pricing import Claim, ClaimLine, CodeSystem, price_claim
+from reimbursement_engine.domain.pricing import Claim, ClaimLine, CodeSystem, ContractTerms, price_claim
 from reimbursement_engine.handlers.pricing import Pricer
 
 
-async def margin(
-    session: AsyncSession, caches: EngineCaches, org: str, contract_id: str, on: date, place_of_service: str
-) -> list[dict[str, Any]]:
+async def _terms(
+    session: AsyncSession, caches: EngineCaches, org: str, contract_id: str, on: date
+) -> tuple[str, ContractTerms, Pricer]:
+    """The contract's payer, the terms in force on `on` and a prepared pricer."""
     payer = await session.scalar(
         select(contracts.c.payer_id).where(
             contracts.c.contract_id == contract_id, contracts.c.organization_id == org
@@ -28,13 +29,20 @@ async def margin(
     )
     if payer is None:
         raise NotFound(f"contract {contract_id} not found")
-    costs = (await session.execute(select(code_costs).where(code_costs.c.organization_id == org))).all()
     pricer = Pricer(session, caches, org, datetime.now(UTC).date())
     probe = Claim("margin", payer, on, on, (ClaimLine(1, "99213", Decimal(1), Decimal(0), on),))
     await pricer.prepare([probe])
     terms = await pricer.terms_on(probe, contract_id)
     if terms is None:
         raise NotFound(f"no version of contract {contract_id} is in force on {on.isoformat()}")
+    return str(payer), terms, pricer
+
+
+async def margin(
+    session: AsyncSession, caches: EngineCaches, org: str, contract_id: str, on: date, place_of_service: str
+) -> list[dict[str, Any]]:
+    payer, terms, pricer = await _terms(session, caches, org, contract_id, on)
+    costs = (await session.execute(select(code_costs).where(code_costs.c.organization_id == org))).all()
     wanted: dict[tuple[CodeSystem, str], Decimal | None] = {
         (CODE_SYSTEMS.get(c.code_system, CodeSystem.CPT_HCPCS), c.code): c.cost for c in costs
     }

@@ -86,12 +86,8 @@ def _status(existing: Any, result: Reconciliation) -> str:
     return "open" if result.classification.is_variance else "resolved"
 
 
-async def _save(
-    repo: VarianceRepository, existing: Any, claim: Any, payment: Any, result: Reconciliation
-) -> str:
-    now = datetime.now(UTC)
-    status = _status(existing, result)
-    values = {
+def _values(payment: Any, claim: Any, result: Reconciliation, status: str, now: datetime) -> dict[str, Any]:
+    return {
         "claim_payment_id": payment.id,
         "classification": result.classification.value,
         "status": status,
@@ -104,42 +100,48 @@ async def _save(
         "contract_id": claim.contract_id,
         "updated_at": now,
     }
+
+
+def _line_rows(variance_id: str, result: Reconciliation) -> list[dict[str, Any]]:
+    return [
+        {
+            "variance_id": variance_id,
+            "line_number": line.line_number,
+            "code": line.code,
+            "carc": line.carc,
+            "expected_allowed": line.expected_allowed,
+            "paid": line.paid,
+            "patient_responsibility": line.patient_responsibility,
+            "variance": line.variance,
+        }
+        for line in result.lines
+    ]
+
+
+async def _save(
+    repo: VarianceRepository, existing: Any, claim: Any, payment: Any, result: Reconciliation
+) -> str:
+    now = datetime.now(UTC)
+    status = _status(existing, result)
+    values = _values(payment, claim, result, status, now)
+    classification = result.classification.value
     if existing is None:
         variance_id = str(uuid.uuid4())
-        await repo.insert(
-            {
-                "id": variance_id,
-                "claim_id": claim.id,
-                "patient_control_number": claim.patient_control_number,
-                "payer_id": claim.payer_id,
-                "created_at": now,
-                **values,
-            }
-        )
-        await repo.audit(variance_id, SYSTEM, None, status, f"reconciled: {result.classification.value}")
+        identity = {
+            "id": variance_id,
+            "claim_id": claim.id,
+            "patient_control_number": claim.patient_control_number,
+            "payer_id": claim.payer_id,
+            "created_at": now,
+        }
+        await repo.insert({**identity, **values})
+        await repo.audit(variance_id, SYSTEM, None, status, f"reconciled: {classification}")
     else:
         variance_id = existing.id
         await repo.update(variance_id, values)
         if existing.status != status:
-            await repo.audit(
-                variance_id, SYSTEM, existing.status, status, f"re-reconciled: {result.classification.value}"
-            )
-    await repo.replace_lines(
-        variance_id,
-        [
-            {
-                "variance_id": variance_id,
-                "line_number": line.line_number,
-                "code": line.code,
-                "carc": line.carc,
-                "expected_allowed": line.expected_allowed,
-                "paid": line.paid,
-                "patient_responsibility": line.patient_responsibility,
-                "variance": line.variance,
-            }
-            for line in result.lines
-        ],
-    )
+            await repo.audit(variance_id, SYSTEM, existing.status, status, f"re-reconciled: {classification}")
+    await repo.replace_lines(variance_id, _line_rows(variance_id, result))
     return str(variance_id)
 
 

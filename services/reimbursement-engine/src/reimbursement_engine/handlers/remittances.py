@@ -140,22 +140,10 @@ async def _store_transaction(
     repo = RemittanceRepository(uow.session, org)
     remittance_id = str(uuid.uuid4())
     paid_on = t.payment_date or t.production_date
-    await repo.add_remittance(
-        {
-            "id": remittance_id,
-            "file_id": summary.file_id,
-            "trace_number": t.trace_number,
-            "payer_id": payer_id,
-            "payer_name": t.payer.name,
-            "total_paid": t.total_paid,
-            "payment_date": paid_on,
-            "received_at": datetime.now(UTC),
-        }
-    )
+    await repo.add_remittance(_remittance_row(remittance_id, summary.file_id, t, payer_id, paid_on))
     payments, lines, touched = [], [], []
-    for claim in t.claims:
+    for claim, claim_id in zip(t.claims, await _match(uow, org, t.claims), strict=True):
         payment_id = str(uuid.uuid4())
-        claim_id = await _match(uow, org, claim)
         payments.append(_payment_row(payment_id, org, remittance_id, claim, claim_id, paid_on))
         lines += [_line_row(payment_id, i, line) for i, line in enumerate(claim.lines)]
         summary.claims += 1
@@ -164,7 +152,30 @@ async def _store_transaction(
             touched.append(claim_id)
         if publish_paid:
             uow.publish(_paid_event(org, payer_id, claim, claim_id, paid_on, remittance_id))
-    plb = [
+    await repo.add_payments(payments, lines, _plb_rows(remittance_id, t))
+    for claim, row in zip(t.claims, payments, strict=True):
+        if claim.status_code == REVERSAL:
+            summary.reversals += await _reverse(repo, claim, row["id"], remittance_id)
+    return touched
+
+
+def _remittance_row(
+    remittance_id: str, file_id: str | None, t: Transaction835, payer_id: str, paid_on: date | None
+) -> dict[str, Any]:
+    return {
+        "id": remittance_id,
+        "file_id": file_id,
+        "trace_number": t.trace_number,
+        "payer_id": payer_id,
+        "payer_name": t.payer.name,
+        "total_paid": t.total_paid,
+        "payment_date": paid_on,
+        "received_at": datetime.now(UTC),
+    }
+
+
+def _plb_rows(remittance_id: str, t: Transaction835) -> list[dict[str, Any]]:
+    return [
         {
             "remittance_id": remittance_id,
             "provider_id": p.provider_id,
@@ -175,23 +186,19 @@ async def _store_transaction(
         }
         for p in t.provider_adjustments
     ]
-    await repo.add_payments(payments, lines, plb)
-    for claim, row in zip(t.claims, payments, strict=True):
-        if claim.status_code == REVERSAL:
-            summary.reversals += await _reverse(repo, claim, row["id"], remittance_id)
-    return touched
 
 
-async def _match(uow: UnitOfWork, org: str, claim: ClaimPayment) -> str | None:
-    """By patient control number; else by the payer claim control number of an earlier payment."""
-    row = await ClaimsRepository(uow.session, org).by_pcn(claim.patient_control_number)
-    if row is not None:
-        return str(row.id)
-    if claim.payer_claim_control_number:
-        return await RemittanceRepository(uow.session, org).claim_for_payer_ccn(
-            claim.payer_claim_control_number
-        )
-    return None
+async def _match(uow: UnitOfWork, org: str, claims: tuple[ClaimPayment, ...]) -> list[str | None]:
+    """Each payment's claim: by patient control number; else by the payer claim control number of an
+    earlier payment (two queries per transaction, not one or two per claim)."""
+    by_pcn = await ClaimsRepository(uow.session, org).ids_by_pcn([c.patient_control_number for c in claims])
+    ccns = [c.payer_claim_control_number for c in claims if c.patient_control_number not in by_pcn]
+    by_ccn = await RemittanceRepository(uow.session, org).claims_for_payer_ccns([c for c in ccns if c])
+    return [
+        by_pcn.get(c.patient_control_number)
+        or (by_ccn.get(c.payer_claim_control_number) if c.payer_claim_control_number else None)
+        for c in claims
+    ]
 
 
 async def _reverse(

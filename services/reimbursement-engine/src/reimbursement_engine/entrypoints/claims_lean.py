@@ -1,0 +1,163 @@
+"""A lean validator for the common claim shape, used by the batch endpoint before Pydantic.
+
+`lean_claims` reads the already-decoded JSON of a batch and returns each claim as
+`ClaimIn.model_dump()` would, or None as soon as anything is outside the plain shape it knows
+(unknown keys, floats, unusual date or number spellings, any value `ClaimIn` would refuse). On
+None the caller validates the body with `ClaimBatchIn`, which accepts what this path declined or
+answers the usual field errors. The lean path is only ever stricter than `ClaimIn`, never laxer;
+tests/unit/service/test_engine_claims_lean.py checks it agrees with `ClaimIn`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from reimbursement_engine.entrypoints.schemas_claims import _CODE_FORMATS, ClaimIn, ClaimLineIn
+
+
+class _Declined(Exception):
+    """The value is outside the lean path; the full validator decides."""
+
+
+_CLAIM_KEYS = frozenset(ClaimIn.model_fields)
+_LINE_KEYS = frozenset(ClaimLineIn.model_fields)
+_PROVIDER_KEYS = frozenset({"npi", "tin"})
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MONEY = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?")
+_UNITS = re.compile(r"[0-9]{1,6}(?:\.[0-9]{1,3})?")
+_MODIFIER = re.compile(r"[A-Z0-9]{2}")
+_CODES = {system: pattern for system, (pattern, _) in _CODE_FORMATS.items()}
+_TWO_DIGITS = re.compile(r"[0-9]{2}")
+_HEADER_PATTERNS = {
+    "place_of_service": _TWO_DIGITS,
+    "type_of_bill": re.compile(r"[0-9]{3,4}"),
+    "drg": re.compile(r"[0-9]{3}"),
+    "medicare_locality": re.compile(r"[0-9]{5}[- ]?[0-9]{1,2}"),
+}
+_HEADER_DATES = ("service_from", "service_to", "received_date", "admission_date", "discharge_date")
+_NPI, _TIN, _REVENUE = re.compile(r"[0-9]{10}"), re.compile(r"[0-9]{2}-?[0-9]{7}"), re.compile(r"0[0-9]{3}")
+
+
+def _date(value: Any) -> date:
+    if type(value) is not str or not _DATE.fullmatch(value):
+        raise _Declined
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _Declined from None
+
+
+def _money(value: Any) -> Decimal:
+    if type(value) is str and _MONEY.fullmatch(value):
+        return Decimal(value)
+    if type(value) is int and 0 <= value < 10**12:
+        return Decimal(value)
+    raise _Declined
+
+
+def _units(value: Any) -> Decimal:
+    if type(value) is int and 0 < value <= 100000:
+        return Decimal(value)
+    if type(value) is str and _UNITS.fullmatch(value):
+        units = Decimal(value)
+        if 0 < units <= 100000:
+            return units
+    raise _Declined
+
+
+def _text(value: Any, low: int, high: int) -> str:
+    if type(value) is not str or not low <= len(value) <= high:
+        raise _Declined
+    return value
+
+
+def _optional(value: Any, check: Callable[[Any], Any]) -> Any:
+    return None if value is None else check(value)
+
+
+def _matching(pattern: re.Pattern[str]) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if type(value) is not str or not pattern.fullmatch(value):
+            raise _Declined
+        return value
+
+    return check
+
+
+_CHECK_NPI, _CHECK_TIN, _CHECK_REVENUE = _matching(_NPI), _matching(_TIN), _matching(_REVENUE)
+_CHECK_POS = _matching(_TWO_DIGITS)
+_HEADER_CHECKS = {name: _matching(pattern) for name, pattern in _HEADER_PATTERNS.items()}
+
+
+def _modifiers(value: Any) -> list[str]:
+    if type(value) is not list or len(value) > 4:
+        raise _Declined
+    for modifier in value:
+        if type(modifier) is not str or not _MODIFIER.fullmatch(modifier):
+            raise _Declined
+    return list(value)
+
+
+def _line(raw: Any) -> dict[str, Any]:
+    if type(raw) is not dict or not raw.keys() <= _LINE_KEYS:
+        raise _Declined
+    system, code = raw.get("code_system"), raw.get("code")
+    pattern = _CODES.get(system) if type(system) is str else None
+    if pattern is None or type(code) is not str or not pattern.fullmatch(code):
+        raise _Declined
+    return {
+        "code_system": system,
+        "code": code,
+        "modifiers": _modifiers(raw["modifiers"]) if "modifiers" in raw else [],
+        "units": _units(raw["units"]) if "units" in raw else Decimal(1),
+        "charge": _money(raw.get("charge")),
+        "revenue_code": _optional(raw.get("revenue_code"), _CHECK_REVENUE),
+        "service_date": _date(raw.get("service_date")),
+        "place_of_service": _optional(raw.get("place_of_service"), _CHECK_POS),
+        "invoice_cost": _optional(raw.get("invoice_cost"), _money),
+    }
+
+
+def _provider(raw: Any) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    if type(raw) is not dict or not raw.keys() <= _PROVIDER_KEYS:
+        raise _Declined
+    return {"npi": _optional(raw.get("npi"), _CHECK_NPI), "tin": _optional(raw.get("tin"), _CHECK_TIN)}
+
+
+def _claim(raw: Any) -> dict[str, Any]:
+    if type(raw) is not dict or not raw.keys() <= _CLAIM_KEYS:
+        raise _Declined
+    lines = raw.get("lines")
+    if type(lines) is not list or not 1 <= len(lines) <= 999:
+        raise _Declined
+    claim: dict[str, Any] = {
+        "patient_control_number": _text(raw.get("patient_control_number"), 1, 38),
+        "payer_id": _text(raw.get("payer_id"), 1, 80),
+        "contract_id": _optional(raw.get("contract_id"), lambda v: _text(v, 0, 64)),
+        "billing_provider": _provider(raw.get("billing_provider")),
+    }
+    for name in _HEADER_DATES:
+        claim[name] = _optional(raw.get(name), _date)
+    for name, check in _HEADER_CHECKS.items():
+        claim[name] = _optional(raw.get(name), check)
+    claim["lines"] = [_line(line) for line in lines]
+    return claim
+
+
+def lean_claims(body: Any) -> list[dict[str, Any]] | None:
+    """The batch's claims as `ClaimIn.model_dump()` gives them, or None (use `ClaimBatchIn`)."""
+    if type(body) is not dict or body.keys() != {"claims"}:
+        return None
+    claims = body["claims"]
+    if type(claims) is not list or not claims:
+        return None
+    try:
+        return [_claim(claim) for claim in claims]
+    except _Declined:
+        return None

@@ -1,0 +1,120 @@
+"""The batch endpoint's lean validator agrees with ClaimIn: same values when it accepts, and it
+declines (leaving ClaimBatchIn to answer) whatever ClaimIn refuses or it does not know."""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+from reimbursement_engine.entrypoints.claims_lean import lean_claims
+from reimbursement_engine.entrypoints.schemas_claims import ClaimBatchIn
+
+
+def _claim() -> dict[str, Any]:
+    return {
+        "patient_control_number": "PCN-1",
+        "payer_id": "60054",
+        "contract_id": "C-1",
+        "billing_provider": {"npi": "1234567893", "tin": "12-3456789"},
+        "place_of_service": "11",
+        "type_of_bill": "0131",
+        "drg": "470",
+        "medicare_locality": "01112-54",
+        "service_from": "2025-03-14",
+        "received_date": "2025-03-20",
+        "lines": [
+            {
+                "code_system": "CPT",
+                "code": "99213",
+                "modifiers": ["25"],
+                "charge": "150.00",
+                "service_date": "2025-03-14",
+            },
+            {
+                "code_system": "HCPCS",
+                "code": "J1885",
+                "units": "2.5",
+                "charge": 40,
+                "service_date": "2025-03-15",
+            },
+            {
+                "code_system": "REV",
+                "code": "0450",
+                "revenue_code": "0450",
+                "charge": "9.5",
+                "invoice_cost": "3.10",
+                "service_date": "2025-03-15",
+                "place_of_service": "22",
+            },
+            {"code_system": "MSDRG", "code": "470", "units": 3, "charge": "0", "service_date": "2025-03-16"},
+        ],
+    }
+
+
+def _full(body: dict[str, Any]) -> list[dict[str, Any]]:
+    return [claim.model_dump() for claim in ClaimBatchIn.model_validate(body).claims]
+
+
+def test_accepted_claims_equal_the_full_validator() -> None:
+    minimal = {"patient_control_number": "P", "payer_id": "X", "lines": [_claim()["lines"][0]]}
+    body = {"claims": [_claim(), minimal]}
+    lean = lean_claims(body)
+    assert lean is not None
+    assert lean == _full(body)
+    assert lean[0]["lines"][1]["units"] == Decimal("2.5")
+
+
+def _with(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
+    claim = copy.deepcopy(_claim())
+    target: Any = claim
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return {"claims": [claim]}
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("lines", 0, "code"), "9921"),
+        (("lines", 0, "code_system"), "ICD"),
+        (("lines", 0, "charge"), "-1.00"),
+        (("lines", 0, "charge"), "1.005"),
+        (("lines", 0, "charge"), 150.0),
+        (("lines", 0, "units"), 0),
+        (("lines", 0, "units"), "100001"),
+        (("lines", 0, "modifiers"), ["2"]),
+        (("lines", 0, "modifiers"), ["25", "26", "59", "76", "77"]),
+        (("lines", 0, "service_date"), "2025-02-30"),
+        (("lines", 0, "service_date"), "20250314"),
+        (("lines", 0, "extra"), 1),
+        (("lines", 3, "code"), "000"),
+        (("patient_control_number",), ""),
+        (("patient_control_number",), "P" * 39),
+        (("payer_id",), 60054),
+        (("billing_provider",), {"npi": "123"}),
+        (("billing_provider",), {"npi": "1234567893", "name": "x"}),
+        (("place_of_service",), "1"),
+        (("drg",), "47"),
+        (("medicare_locality",), "0111254x"),
+        (("service_to",), "2025-13-01"),
+        (("lines",), []),
+        (("unknown",), True),
+    ],
+)
+def test_declines_what_it_does_not_know(path: tuple[Any, ...], value: Any) -> None:
+    body = _with(path, value)
+    assert lean_claims(body) is None
+    try:
+        full = _full(body)
+    except ValidationError:
+        return
+    assert full  # accepted by ClaimIn only: the endpoint then uses ClaimIn's values
+
+
+@pytest.mark.parametrize("body", [{}, {"claims": []}, {"claims": {}}, {"claims": [_claim()], "x": 1}, []])
+def test_declines_other_bodies(body: Any) -> None:
+    assert lean_claims(body) is None
