@@ -49,8 +49,8 @@ class UnitOfWork:
 
     def publish(self, event: CloudEvent) -> None:
         """Record an event; it is written to the outbox when the unit of work commits."""
-        if event.traceparent is None:
-            event = event.model_copy(update={"traceparent": current_traceparent()})
+        if event.traceparent is None and (traceparent := current_traceparent()) is not None:
+            event = event.model_copy(update={"traceparent": traceparent})
         self._events.append(event)
 
     @property

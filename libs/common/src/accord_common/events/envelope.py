@@ -46,6 +46,7 @@ def new_event(
 ) -> CloudEvent:
     """Build an event whose payload is checked strictly against the catalogue."""
     from accord_common.events.catalogue import CATALOGUE, validate_payload
+    from accord_common.telemetry import current_traceparent
 
     spec = CATALOGUE.get(event_type)
     if spec is None:
@@ -58,4 +59,5 @@ def new_event(
         dataschemaversion=spec.schema_version,
         organizationid=organization_id,
         time=time or datetime.now(UTC),
+        traceparent=current_traceparent(),  # captured here so the outbox needs no copy later
     )
