@@ -1,4 +1,5 @@
-"""`reimbursement-engine serve | migrate | issue-api-key | replay-dead-letters | load-medicare`."""
+"""`reimbursement-engine serve | migrate | issue-api-key | replay-dead-letters | load-medicare |
+load-msdrg-weights`."""
 
 from __future__ import annotations
 
@@ -28,6 +29,33 @@ async def _load_medicare(directory: Path, year: int) -> tuple[int, int]:
         await runtime.engine.dispose()
 
 
+async def _load_msdrg(path: Path, fiscal_year: int) -> int:
+    from accord_common.migrate import upgrade_async
+
+    from reimbursement_engine.handlers.medicare import load_msdrg_weights
+
+    runtime = build_runtime()
+    try:
+        await upgrade_async(runtime.service_root, runtime.settings.database_url)
+        return await load_msdrg_weights(runtime.uow(), None, path, fiscal_year)
+    finally:
+        await runtime.engine.dispose()
+
+
+def load_msdrg_command(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog=f"{PROG} load-msdrg-weights")
+    parser.add_argument("--year", type=int, required=True, help="federal fiscal year, e.g. 2025")
+    parser.add_argument("--file", type=Path, required=True, help="CSV with drg,weight[,description]")
+    args = parser.parse_args(argv)
+    try:
+        count = asyncio.run(_load_msdrg(args.file, args.year))
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"loaded MS-DRG weights FY{args.year}: {count} DRGs")
+    return 0
+
+
 def load_medicare_command(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog=f"{PROG} load-medicare")
     parser.add_argument("--year", type=int, required=True, help="calendar year, e.g. 2025")
@@ -42,6 +70,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "load-medicare":
         sys.exit(load_medicare_command(args[1:]))
+    if args and args[0] == "load-msdrg-weights":
+        sys.exit(load_msdrg_command(args[1:]))
     sys.exit(run_cli(PROG, build_runtime, "reimbursement_engine.bootstrap:build_app", args))
 
 

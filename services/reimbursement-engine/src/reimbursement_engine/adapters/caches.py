@@ -11,11 +11,12 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reimbursement_engine.adapters import medicare_repo
+from reimbursement_engine.adapters import drg_repo, medicare_repo
 from reimbursement_engine.adapters.projection_repo import ProjectionRepository
 from reimbursement_engine.adapters.terms_mapping import contract_terms
 from reimbursement_engine.domain.contract_choice import VersionRef
 from reimbursement_engine.domain.pricing import ContractTerms, MedicareReference, MedicareYear
+from reimbursement_engine.domain.pricing.msdrg import DrgWeightTable
 
 _TERMS_LIMIT = 2000
 
@@ -25,6 +26,7 @@ class EngineCaches:
         self.default_tolerance = default_tolerance
         self._terms: dict[tuple[str, int, str | None], ContractTerms] = {}
         self._years: dict[int, MedicareYear] = {}
+        self._drg_years: dict[int, DrgWeightTable] = {}
         self._reference = MedicareReference(years={})
 
     async def terms(self, session: AsyncSession, ref: VersionRef) -> ContractTerms:
@@ -40,16 +42,29 @@ class EngineCaches:
             self._terms[key] = cached
         return cached
 
-    async def medicare(self, session: AsyncSession, years: Iterable[int]) -> MedicareReference:
-        """Reference data holding every wanted year that is loaded (absent years are re-checked)."""
+    async def medicare(
+        self, session: AsyncSession, years: Iterable[int], drg_years: Iterable[int] = ()
+    ) -> MedicareReference:
+        """Reference data holding every wanted year (calendar for the PFS, fiscal for MS-DRG
+        weights) that is loaded; absent years are re-checked on the next call."""
         wanted = set(years) - set(self._years)
         present = await medicare_repo.years_present(session, wanted)
         for year in sorted(present):
             self._years[year] = await medicare_repo.read_year(session, year)
-        if present:
-            self._reference = MedicareReference(years=dict(self._years))
+        drg_present = await drg_repo.years_present(session, set(drg_years) - set(self._drg_years))
+        for year in sorted(drg_present):
+            self._drg_years[year] = await drg_repo.read_year(session, year)
+        if present or drg_present:
+            self._rebuild()
         return self._reference
+
+    def _rebuild(self) -> None:
+        self._reference = MedicareReference(years=dict(self._years), drg_weights=dict(self._drg_years))
 
     def forget_medicare(self, year: int) -> None:
         self._years.pop(year, None)
-        self._reference = MedicareReference(years=dict(self._years))
+        self._rebuild()
+
+    def forget_drg_weights(self, fiscal_year: int) -> None:
+        self._drg_years.pop(fiscal_year, None)
+        self._rebuild()

@@ -11,6 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reimbursement_engine.adapters.bulk import insert_rows
 from reimbursement_engine.adapters.orm import claim_lines, claims
+from reimbursement_engine.adapters.orm_reference import RETIRED_STATUSES
+
+_LIVE = claims.c.status.not_in(RETIRED_STATUSES)
 
 _CHUNK = 5000
 LINE_RESULT_COLUMNS = ("status", "term", "expected_allowed")
@@ -27,7 +30,7 @@ class ClaimsRepository:
             part = pcns[start : start + _CHUNK]
             rows = await self.session.scalars(
                 select(claims.c.patient_control_number).where(
-                    claims.c.organization_id == self.org, claims.c.patient_control_number.in_(part)
+                    claims.c.organization_id == self.org, claims.c.patient_control_number.in_(part), _LIVE
                 )
             )
             found.update(rows)
@@ -71,17 +74,24 @@ class ClaimsRepository:
         return row
 
     async def ids_by_pcn(self, pcns: list[str]) -> dict[str, str]:
-        """Claim id by patient control number, for those held."""
+        """Live (not replaced or voided) claim id by patient control number, for those held."""
         found: dict[str, str] = {}
         for start in range(0, len(pcns), _CHUNK):
             rows = await self.session.execute(
                 select(claims.c.patient_control_number, claims.c.id).where(
                     claims.c.organization_id == self.org,
                     claims.c.patient_control_number.in_(pcns[start : start + _CHUNK]),
+                    _LIVE,
                 )
             )
             found.update((row.patient_control_number, row.id) for row in rows)
         return found
+
+    async def retire(self, claim_id: str, status: str, reason: str) -> None:
+        """Mark a claim replaced or voided (it stays for the record, no longer live)."""
+        assert status in RETIRED_STATUSES
+        values = {"status": status, "status_reason": reason}
+        await self.session.execute(update(claims).where(claims.c.id == claim_id).values(**values))
 
     async def lines(self, claim_ids: list[str]) -> dict[str, list[Any]]:
         out: dict[str, list[Any]] = {claim_id: [] for claim_id in claim_ids}
@@ -135,6 +145,7 @@ class ClaimsRepository:
                 claims.c.organization_id == self.org,
                 claims.c.service_date >= start,
                 claims.c.service_date <= end,
+                _LIVE,  # a replaced or voided claim is not counted (its replacement is)
             )
         )
         if contract_id:

@@ -127,7 +127,7 @@ claims = Table(
     Column("source", String(12), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("priced_at", DateTime(timezone=True), nullable=True),
-    UniqueConstraint("organization_id", "patient_control_number", name="uq_claims_org_pcn"),
+    # one live claim per patient control number: see orm_reference.uq_claims_org_pcn_live
     Index("ix_claims_org_status", "organization_id", "status"),
     Index("ix_claims_contract_date", "contract_id", "service_date"),
 )

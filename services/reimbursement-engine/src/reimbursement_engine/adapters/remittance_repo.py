@@ -131,6 +131,34 @@ class RemittanceRepository:
         ).all()
         return payment, list(lines)
 
+    async def attach_unmatched(self, claim_ids_by_pcn: dict[str, str]) -> set[str]:
+        """Payments that arrived before their claim (no claim id, same patient control number) now
+        belong to it; answers the claim ids that received any."""
+        pcns = list(claim_ids_by_pcn)
+        attached: set[str] = set()
+        for start in range(0, len(pcns), _CHUNK):
+            rows = await self.session.execute(
+                select(claim_payments.c.id, claim_payments.c.patient_control_number).where(
+                    claim_payments.c.organization_id == self.org,
+                    claim_payments.c.claim_id.is_(None),
+                    claim_payments.c.patient_control_number.in_(pcns[start : start + _CHUNK]),
+                )
+            )
+            for row in rows.all():
+                claim_id = claim_ids_by_pcn[row.patient_control_number]
+                await self.session.execute(
+                    update(claim_payments).where(claim_payments.c.id == row.id).values(claim_id=claim_id)
+                )
+                attached.add(claim_id)
+        return attached
+
+    async def move_payments(self, from_claim: str, to_claim: str) -> int:
+        """A replacement claim takes over the payments of the claim it supersedes."""
+        result = await self.session.execute(
+            update(claim_payments).where(claim_payments.c.claim_id == from_claim).values(claim_id=to_claim)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def payments_of(self, claim_id: str) -> list[Any]:
         rows = await self.session.execute(
             select(claim_payments)

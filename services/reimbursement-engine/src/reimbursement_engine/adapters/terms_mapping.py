@@ -36,7 +36,7 @@ from reimbursement_engine.domain.pricing import (
     Setting,
     codes,
 )
-from reimbursement_engine.domain.pricing.fee_schedule import OPEN_END
+from reimbursement_engine.domain.pricing.fee_schedule import OPEN_END, RateKind
 from reimbursement_engine.domain.pricing.terms import Methodology
 
 CODE_SYSTEMS = {
@@ -54,6 +54,10 @@ CODE_SYSTEMS = {
 # Unbounded ends of a registry code range, per registry code system (codes compare as text).
 _LOWEST = {"CPT": "00000", "HCPCS": "A0000", "REV": "0000", "MSDRG": "001", "APC": "0000"}
 _HIGHEST = {"CPT": "9999U", "HCPCS": "Z9999", "REV": "0999", "MSDRG": "999", "APC": "9999"}
+_PERCENT_KINDS = {
+    "percent_of_medicare": RateKind.PERCENT_OF_MEDICARE,
+    "percent_of_charges": RateKind.PERCENT_OF_CHARGES,
+}
 # Room-and-board revenue codes by level of care, when a per diem rate names only the level.
 _LEVEL_REVENUE_CODES = (
     (("nicu", "nursery", "neonatal"), "0170-0179"),
@@ -118,26 +122,29 @@ def categories(name: str, matcher: Mapping[str, Any], path: str) -> list[Service
 
 
 def fee_schedule(name: str, rows: Iterable[Mapping[str, Any]]) -> FeeSchedule:
-    """Dollar rows become pricing rows; percentage rows are not per-code dollar rates and are left out."""
-    mapped = []
-    for i, row in enumerate(rows):
-        if row.get("amount") is None:
-            continue
-        path = f"fee_schedule.rows[{i}]"
-        setting = row.get("setting")
-        mapped.append(
-            FeeScheduleRow(
-                code_system=code_system(str(row.get("code_system", "")), f"{path}.code_system"),
-                code=str(row["code"]),
-                rate=decimal(row["amount"], f"{path}.amount"),
-                modifiers=tuple(row.get("modifiers") or ()),
-                place_of_service=row.get("place_of_service"),
-                setting=None if setting is None else _setting(setting),
-                effective_from=date.fromisoformat(row.get("effective_from") or "1900-01-01"),
-                effective_to=date.fromisoformat(row["effective_to"]) if row.get("effective_to") else OPEN_END,
-            )
-        )
-    return FeeSchedule(name, tuple(mapped))
+    """Registry rows as pricing rows: dollar kinds (amount, per diem, case rate) as rate x units,
+    percent_of_medicare / percent_of_charges rows as a percentage of the code's Medicare allowed
+    or of the line's charges."""
+    return FeeSchedule(name, tuple(_row(row, f"fee_schedule.rows[{i}]") for i, row in enumerate(rows)))
+
+
+def _row(row: Mapping[str, Any], path: str) -> FeeScheduleRow:
+    kind = _PERCENT_KINDS.get(str(row.get("rate_kind") or "amount"), RateKind.AMOUNT)
+    figure = "amount" if kind is RateKind.AMOUNT else "percentage"
+    if row.get(figure) is None:
+        raise TermsMappingError(f"{path}.{figure}", f"required for a {row.get('rate_kind')} row")
+    setting = row.get("setting")
+    return FeeScheduleRow(
+        code_system=code_system(str(row.get("code_system", "")), f"{path}.code_system"),
+        code=str(row["code"]),
+        rate=decimal(row[figure], f"{path}.{figure}"),
+        modifiers=tuple(row.get("modifiers") or ()),
+        place_of_service=row.get("place_of_service"),
+        setting=None if setting is None else _setting(setting),
+        effective_from=date.fromisoformat(row.get("effective_from") or "1900-01-01"),
+        effective_to=date.fromisoformat(row["effective_to"]) if row.get("effective_to") else OPEN_END,
+        kind=kind,
+    )
 
 
 def _setting(text: str) -> Setting:
@@ -178,7 +185,9 @@ def methodology(
         return FeeScheduleRate(schedule)
     if kind == "percent_of_medicare":
         locality = parse_locality(method.get("locality") or method.get("medicare_locality"))
-        return PercentOfMedicare(decimal(method.get("percent"), f"{path}.percent"), locality)
+        basis = method.get("basis_year")
+        percent = decimal(method.get("percent"), f"{path}.percent")
+        return PercentOfMedicare(percent, locality, None if basis is None else _year(basis, path))
     if kind == "percent_of_charges":
         return PercentOfCharges(decimal(method.get("percent"), f"{path}.percent"))
     if kind == "per_diem":
@@ -192,6 +201,12 @@ def methodology(
     if kind == "invoice_cost":
         return InvoiceCostPlus(decimal(method.get("markup_percent", "0"), f"{path}.markup_percent"))
     raise TermsMappingError(f"{path}.kind", f"unknown methodology {kind!r}")
+
+
+def _year(value: Any, path: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        raise TermsMappingError(f"{path}.basis_year", f"{value!r} is not a year")
+    return int(value)
 
 
 def _ms_drg(method: Mapping[str, Any], path: str, stop_loss: Outlier | None) -> MsDrg:

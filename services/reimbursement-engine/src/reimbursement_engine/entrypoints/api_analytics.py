@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from reimbursement_engine.domain.what_if import MoveToPercentOfMedicare, Proposal, RateChange, impacts
 from reimbursement_engine.entrypoints.deps import Caches, Settings, read_limited
+from reimbursement_engine.entrypoints.openapi_examples import COSTS_BODY
 from reimbursement_engine.handlers import analytics as handlers
 from reimbursement_engine.handlers.margin import margin
 from reimbursement_engine.handlers.what_if import impact_json, what_if
@@ -39,7 +40,29 @@ class ChangeIn(BaseModel):
 
 
 class WhatIfIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "contract_id": "3f0c9a52-8a51-4c1e-9d0e-2b7f1f6f1a10",
+                    "service_from": "2025-01-01",
+                    "service_to": "2025-06-30",
+                    "change": {
+                        "kind": "rate_change",
+                        "percent": "4",
+                        "code_from": "99202",
+                        "code_to": "99215",
+                    },
+                },
+                {
+                    "service_from": "2025-01-01",
+                    "service_to": "2025-06-30",
+                    "change": {"kind": "percent_of_medicare", "percent": "120", "term": "professional"},
+                },
+            ]
+        },
+    )
     contract_id: str | None = None
     service_from: date
     service_to: date
@@ -89,7 +112,7 @@ async def post_what_if(
     }
 
 
-@router.post("/costs")
+@router.post("/costs", summary="Upload costs per code (CSV)", openapi_extra=COSTS_BODY)
 async def upload_costs(request: Request, who: CurrentPrincipal, rt: Runtime, settings: Settings) -> Any:
     """Upload the organisation's cost per code as CSV (code_system,code,cost)."""
     who.require("claims:write")

@@ -19,6 +19,7 @@ from reimbursement_engine.adapters.remittance_repo import RemittanceRepository
 from reimbursement_engine.domain.x12 import X12Error, parse_837
 from reimbursement_engine.entrypoints.claims_lean import lean_claims
 from reimbursement_engine.entrypoints.deps import Caches, Settings, read_limited
+from reimbursement_engine.entrypoints.openapi_examples import X12_837_BODY
 from reimbursement_engine.entrypoints.schemas_claims import (
     BatchOut,
     ClaimBatchIn,
@@ -75,7 +76,8 @@ _BATCH_BODY = {
                         "items": {"$ref": "#/components/schemas/ClaimIn"},
                     }
                 },
-            }
+            },
+            "example": {"claims": ClaimIn.model_config["json_schema_extra"]["examples"]},  # type: ignore[index]
         }
     },
 }
@@ -129,7 +131,9 @@ async def submit_batch(
     }
 
 
-@router.post("/claims/x12", response_model=X12ClaimsOut)
+@router.post(
+    "/claims/x12", response_model=X12ClaimsOut, summary="Upload an 837P / 837I", openapi_extra=X12_837_BODY
+)
 async def submit_837(
     request: Request, who: CurrentPrincipal, rt: Runtime, caches: Caches, settings: Settings
 ) -> Any:
@@ -188,7 +192,7 @@ async def list_claims(
 ) -> Any:
     """The organisation's claims, optionally by status or patient control number."""
     who.require("claims:read")
-    after = (decode_cursor(cursor) or {}).get("after")
+    after = (decode_cursor(cursor, {"after": str}) or {}).get("after")
     async with rt.sessions() as session:
         rows = await ClaimsRepository(session, who.organization_id).page(
             after, limit, status, patient_control_number

@@ -18,14 +18,24 @@ router = APIRouter(prefix="/v1", tags=["variances"])
 
 
 class TransitionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"to": "appealed", "note": "appeal sent with contract rate sheet, ref APL-0042"},
+                {"to": "recovered", "note": "payer reprocessed", "amount": "28.95"},
+            ]
+        },
+    )
     to: Literal["appealed", "recovered", "written_off"]
     note: str | None = Field(default=None, max_length=4000)
     amount: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
 
 
 class ToleranceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"variance_tolerance": "2.50"}]}
+    )
     variance_tolerance: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
 
 
@@ -90,7 +100,7 @@ async def list_variances(
 ) -> Any:
     """Variances with filters and cursor pagination."""
     who.require("claims:read")
-    after = (decode_cursor(cursor) or {}).get("after")
+    after = (decode_cursor(cursor, {"after": str}) or {}).get("after")
     filters = {
         "status": status,
         "classification": classification,

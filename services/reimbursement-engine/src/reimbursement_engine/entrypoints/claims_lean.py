@@ -35,6 +35,7 @@ _TWO_DIGITS = re.compile(r"[0-9]{2}")
 _HEADER_PATTERNS = {
     "place_of_service": _TWO_DIGITS,
     "type_of_bill": re.compile(r"[0-9]{3,4}"),
+    "frequency_code": re.compile(r"[178]"),
     "drg": re.compile(r"[0-9]{3}"),
     "medicare_locality": re.compile(r"[0-9]{5}[- ]?[0-9]{1,2}"),
 }

@@ -98,6 +98,12 @@ class ClaimIn(BaseModel):
     received_date: date | None = None
     place_of_service: str | None = Field(default=None, pattern=r"^\d{2}$")
     type_of_bill: str | None = Field(default=None, pattern=r"^\d{3,4}$")
+    frequency_code: str | None = Field(
+        default=None,
+        pattern=r"^[178]$",
+        description="1 original, 7 replacement (supersedes the claim with this patient control number), "
+        "8 void (cancels it); default: the type of bill's last digit, else 1",
+    )
     drg: str | None = Field(default=None, pattern=r"^\d{3}$")
     admission_date: date | None = None
     discharge_date: date | None = None

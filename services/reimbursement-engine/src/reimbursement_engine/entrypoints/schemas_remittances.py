@@ -45,7 +45,46 @@ class PaidClaimIn(BaseModel):
 
 
 class RemittanceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A payment as JSON; balanced like an 835 (claim: charge - adjustments - patient responsibility
+    unless carried by PR adjustments = paid; line: charge - adjustments = paid; total_paid = sum)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "payer_id": "60054",
+                    "payer_name": "Example Payer",
+                    "trace_number": "EFT-0001",
+                    "payment_date": "2025-04-02",
+                    "total_paid": "68.95",
+                    "claims": [
+                        {
+                            "patient_control_number": "PCN-000123",
+                            "payer_claim_control_number": "PAYERCCN1",
+                            "status_code": "1",
+                            "charge": "150.00",
+                            "paid": "68.95",
+                            "patient_responsibility": "20.00",
+                            "lines": [
+                                {
+                                    "code": "99213",
+                                    "modifiers": ["25"],
+                                    "charge": "150.00",
+                                    "paid": "68.95",
+                                    "units": "1",
+                                    "adjustments": [
+                                        {"group_code": "CO", "reason_code": "45", "amount": "61.05"},
+                                        {"group_code": "PR", "reason_code": "2", "amount": "20.00"},
+                                    ],
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ]
+        },
+    )
     payer_id: str = Field(min_length=1, max_length=80)
     payer_name: str | None = None
     trace_number: str = Field(min_length=1, max_length=80)

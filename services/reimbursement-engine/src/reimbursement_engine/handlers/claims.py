@@ -19,6 +19,7 @@ from reimbursement_engine.adapters.caches import EngineCaches
 from reimbursement_engine.adapters.claims_mapping import ClaimSubmission, domain_claim
 from reimbursement_engine.adapters.claims_repo import ClaimsRepository
 from reimbursement_engine.domain.pricing import Claim
+from reimbursement_engine.handlers import claim_lifecycle as lifecycle
 from reimbursement_engine.handlers import reconcile
 from reimbursement_engine.handlers.pricing import (
     PRICED,
@@ -30,6 +31,7 @@ from reimbursement_engine.handlers.pricing import (
 )
 
 REPRICE_LIMIT = 20_000
+VOIDED = "voided"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,21 +126,19 @@ async def store_claims(
     *,
     skip_duplicates: bool,
 ) -> list[StoredClaim]:
-    """Inside an open unit of work: a patient control number already held is a conflict (409),
-    or skipped with `skip_duplicates`."""
+    """Inside an open unit of work: a patient control number already live is a conflict (409),
+    or skipped with `skip_duplicates`; replacements and voids supersede the live claim
+    (claim_lifecycle); payments held for a new claim's patient control number are reconciled."""
     now = datetime.now(UTC)
     repo = ClaimsRepository(uow.session, org)
+    submissions, retired = await lifecycle.retire_superseded(
+        uow, org, submissions, skip_unknown_voids=skip_duplicates
+    )
     existing = await repo.existing_pcns([s.patient_control_number for s in submissions])
     if skip_duplicates:
         submissions = _first_of_each(submissions, existing)
     _refuse_duplicates(submissions, existing)
-    claims = _domain_claims(submissions)
-    pricer = Pricer(uow.session, caches, org, now.date())
-    await pricer.prepare(claims)
-    stored = []
-    for sub, claim in zip(submissions, claims, strict=True):
-        result = await pricer.price(claim, sub.header.get("contract_id"))
-        stored.append(StoredClaim(str(uuid.uuid4()), sub, claim, result))
+    stored = await _priced(uow, caches, org, submissions, now)
     claim_rows, line_rows = [], []
     strict = True
     for item in stored:
@@ -150,7 +150,41 @@ async def store_claims(
             uow.publish(priced_event(item.id, org, header, item.claim, item.result, strict=strict))
             strict = False
     await repo.add(claim_rows, line_rows)
+    await _settle_payments(uow, caches, org, stored, retired)
+    return stored + _voided(retired)
+
+
+async def _priced(
+    uow: UnitOfWork, caches: EngineCaches, org: str, submissions: list[ClaimSubmission], now: datetime
+) -> list[StoredClaim]:
+    claims = _domain_claims(submissions)
+    pricer = Pricer(uow.session, caches, org, now.date())
+    await pricer.prepare(claims)
+    stored = []
+    for sub, claim in zip(submissions, claims, strict=True):
+        result = await pricer.price(claim, sub.header.get("contract_id"))
+        stored.append(StoredClaim(str(uuid.uuid4()), sub, claim, result))
     return stored
+
+
+async def _settle_payments(
+    uow: UnitOfWork, caches: EngineCaches, org: str, stored: list[StoredClaim], retired: lifecycle.Retirements
+) -> None:
+    """Payments of replaced claims, and payments that came before their claim, reconciled now."""
+    new_ids = {item.submission.patient_control_number: item.id for item in stored}
+    touched = await lifecycle.take_over_payments(uow, org, new_ids, retired)
+    for item in stored:
+        if item.id in touched and item.result.status == PRICED:
+            await reconcile.reconcile_claim(uow, org, item.id, caches.default_tolerance)
+
+
+def _voided(retired: lifecycle.Retirements) -> list[StoredClaim]:
+    out = []
+    for sub in retired.void_subs:
+        claim_id = retired.voided[sub.patient_control_number]
+        result = PricingResult(VOIDED, "voided by a frequency 8 claim")
+        out.append(StoredClaim(claim_id, sub, domain_claim(sub.header, sub.lines), result))
+    return out
 
 
 async def reprice(uow: UnitOfWork, caches: EngineCaches, org: str, claim_rows: list[Any]) -> int:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from accord_common.uow import UnitOfWork
 
-from reimbursement_engine.adapters import medicare_repo
+from reimbursement_engine.adapters import drg_repo, medicare_repo
 from reimbursement_engine.adapters.caches import EngineCaches
 from reimbursement_engine.domain.pricing.medicare_files import load_medicare_year
+from reimbursement_engine.domain.pricing.msdrg import DrgWeightTable, parse_msdrg_weights
 
 
 async def load_medicare(
@@ -23,3 +24,21 @@ async def load_medicare(
     if caches is not None:
         caches.forget_medicare(year)
     return counts
+
+
+def read_msdrg_file(path: Path, fiscal_year: int) -> DrgWeightTable:
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        return parse_msdrg_weights(stream, fiscal_year)
+
+
+async def load_msdrg_weights(
+    uow: UnitOfWork, caches: EngineCaches | None, path: Path, fiscal_year: int
+) -> int:
+    """Replace one fiscal year's MS-DRG relative weights from a drg,weight[,description] CSV."""
+    table = await asyncio.to_thread(read_msdrg_file, path, fiscal_year)
+    async with uow:
+        count = await drg_repo.replace_year(uow.session, table)
+        await uow.commit()
+    if caches is not None:
+        caches.forget_drg_weights(fiscal_year)
+    return count

@@ -13,6 +13,7 @@ from reimbursement_engine.adapters.caches import EngineCaches
 from reimbursement_engine.adapters.projection_repo import ProjectionRepository
 from reimbursement_engine.domain.contract_choice import VersionRef, choose_version, missing_reason
 from reimbursement_engine.domain.pricing import Claim, ContractTerms, MedicareReference, PricedClaim
+from reimbursement_engine.domain.pricing.msdrg import fiscal_year_of
 from reimbursement_engine.domain.pricing_dates import price_by_date_of_service
 
 SOURCE = "reimbursement-engine"
@@ -48,7 +49,8 @@ class Pricer:
         hashes = {v.fee_schedule_hash for v in self.versions if v.fee_schedule_hash}
         self.assembled = await ProjectionRepository(self.session).assembled_hashes(hashes)
         years = {line.service_date.year for claim in claims for line in claim.lines}
-        self.medicare = await self.caches.medicare(self.session, years)
+        drg_years = {fiscal_year_of(c.discharge_date or c.service_to) for c in claims if c.drg}
+        self.medicare = await self.caches.medicare(self.session, years, drg_years)
 
     def _choose(self, payer_id: str, contract_id: str | None, on: date) -> VersionRef | None:
         key = (payer_id, contract_id, on)

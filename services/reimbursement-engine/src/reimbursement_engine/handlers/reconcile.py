@@ -75,6 +75,14 @@ async def reconcile_claim(
     return result
 
 
+async def retire_variance(uow: UnitOfWork, org: str, claim_id: str, note: str) -> None:
+    """A replaced or voided claim's open variance is void (worked ones keep their status)."""
+    variances = VarianceRepository(uow.session, org)
+    existing = await variances.by_claim(claim_id)
+    if existing is not None and existing.status not in WORKED and existing.status != "void":
+        await _set_status(variances, existing, "void", note)
+
+
 async def _set_status(repo: VarianceRepository, row: Any, status: str, note: str) -> None:
     await repo.update(row.id, {"status": status, "updated_at": datetime.now(UTC)})
     await repo.audit(row.id, SYSTEM, row.status, status, note)

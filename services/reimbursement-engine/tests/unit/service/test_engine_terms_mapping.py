@@ -107,7 +107,7 @@ ROWS = [
 ]
 
 
-def test_a_fee_schedule_term_reads_the_dollar_rows_of_its_schedule() -> None:
+def test_a_fee_schedule_term_reads_every_row_of_its_schedule() -> None:
     fee = registry_term("visits", {"kind": "fee_schedule", "schedule_id": "fs"}, rng("CPT", "99201", "99499"))
     terms = contract_terms(
         version(fee, fee_schedule={"schedule_id": "fs", "content_hash": "h", "row_count": 3}), ROWS
@@ -115,7 +115,7 @@ def test_a_fee_schedule_term_reads_the_dollar_rows_of_its_schedule() -> None:
     (term,) = terms.terms
     assert (terms.contract_id, terms.version) == ("c-1", 3)
     assert isinstance(term.methodology, FeeScheduleRate)
-    assert len(term.methodology.fee_schedule) == 2  # the percentage row is not a dollar rate
+    assert len(term.methodology.fee_schedule) == 3  # the 140% of Medicare row included
     assert term.category.covers(CodeSystem.CPT_HCPCS, "99213", "11")
     assert not term.category.covers(CodeSystem.CPT_HCPCS, "10021", "11")
 
@@ -127,6 +127,10 @@ def test_a_fee_schedule_term_reads_the_dollar_rows_of_its_schedule() -> None:
         (
             {"kind": "percent_of_medicare", "percent": "110", "locality": "01112-54"},
             PercentOfMedicare(D(110), LocalityKey("01112", "54")),
+        ),
+        (
+            {"kind": "percent_of_medicare", "percent": "120", "basis_year": 2024},
+            PercentOfMedicare(D(120), None, 2024),
         ),
         ({"kind": "percent_of_charges", "percent": "65.5"}, PercentOfCharges(D("65.5"))),
         ({"kind": "case_rate", "rate": "12000"}, CaseRate(D(12000))),

@@ -44,12 +44,27 @@ def _base_steps(term: PaymentTerm, ctx: PricingContext) -> list[Step | None]:
         return [base, _escalated(method.rate, term, ctx, Decimal(1), "case rate")]
     assert isinstance(method, MsDrg)
     drg = ctx.claim.drg
-    weight = None if drg is None else method.relative_weights.get(drg)
+    weight, source = _drg_weight(method, ctx)
     if weight is None:
         return [Step(StepKind.UNPRICED, f"no relative weight for MS-DRG {drg}", amount=ZERO)]
-    text = f"MS-DRG {drg} relative weight {weight} x base rate {fmt_money(method.base_rate)}"
+    text = f"MS-DRG {drg} relative weight {weight}{source} x base rate {fmt_money(method.base_rate)}"
     base = Step(StepKind.BASE, text, amount=to_cents(weight * method.base_rate))
     return [base, _escalated(method.base_rate, term, ctx, weight, "base rate")]
+
+
+def _drg_weight(method: MsDrg, ctx: PricingContext) -> tuple[Decimal | None, str]:
+    """The term's own weight for the DRG, else CMS's for the fiscal year of discharge."""
+    drg = ctx.claim.drg
+    if drg is None:
+        return None, ""
+    weight = method.relative_weights.get(drg)
+    if weight is not None:
+        return weight, " (contract)"
+    discharged = ctx.claim.discharge_date or ctx.claim.service_to
+    found = ctx.medicare.drg_weight(drg, discharged)
+    if found is None:
+        return None, ""
+    return found[0], f" (CMS FY{found[1]} table)"
 
 
 def price_case(term: PaymentTerm, ctx: PricingContext, case_charges: Decimal) -> PricedCase:

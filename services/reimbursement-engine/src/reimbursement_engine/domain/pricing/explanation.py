@@ -27,6 +27,7 @@ class StepKind(StrEnum):
     CAPITATED = "capitated"
     NOT_COVERED = "not covered"
     UNPRICED = "unpriced"
+    CHECK = "check"  # a note on the claim's data (e.g. per diem days against the stay), no amount
 
 
 class LineStatus(StrEnum):

@@ -6,15 +6,28 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 
 from .codes import CodeSystem, Setting
 
 OPEN_END = date(9999, 12, 31)
 
 
+class RateKind(StrEnum):
+    """How a row's `rate` reads: dollars per unit, or a whole-number percentage (120 = 120%)."""
+
+    AMOUNT = "amount"
+    PERCENT_OF_MEDICARE = "percent_of_medicare"
+    PERCENT_OF_CHARGES = "percent_of_charges"
+
+
 @dataclass(frozen=True, slots=True)
 class FeeScheduleRow:
-    """One rate: code (+ modifiers), optionally limited to a place of service or a setting."""
+    """One rate: code (+ modifiers), optionally limited to a place of service or a setting.
+
+    `rate` is dollars per unit for AMOUNT rows and a percentage for the percent kinds (% of the
+    code's Medicare allowed x units, or % of the line's billed charges).
+    """
 
     code_system: CodeSystem
     code: str
@@ -24,6 +37,7 @@ class FeeScheduleRow:
     setting: Setting | None = None
     effective_from: date = date(1900, 1, 1)
     effective_to: date = OPEN_END
+    kind: RateKind = RateKind.AMOUNT
     source: str = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -60,6 +74,8 @@ class FeeScheduleRow:
             parts.append(self.setting.value)
         if self.effective_from != date(1900, 1, 1) or self.effective_to != OPEN_END:
             parts.append(f"effective {self.effective_from}..{self.effective_to}")
+        if self.kind is not RateKind.AMOUNT:
+            parts.append(f"({self.kind.value.replace('_', ' ')})")
         return " ".join(parts)
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from .codes import Setting
 from .money import to_cents
@@ -17,6 +18,9 @@ PAYABLE_STATUS_CODES = frozenset({"A", "R", "T"})
 MPPR_INDICATORS = frozenset({"2", "3"})
 # Modifiers that select their own RVU row (professional / technical component, discontinued).
 RVU_MODIFIERS = ("26", "TC", "53")
+if TYPE_CHECKING:
+    from .msdrg import DrgWeightTable
+
 NATIONAL = "national"
 _CACHE_LIMIT = 200_000
 
@@ -150,10 +154,12 @@ class MedicareYear:
 
 @dataclass(frozen=True, slots=True)
 class MedicareReference:
-    """Medicare reference data by year, with the conversion factors by date of service."""
+    """Medicare reference data by year, with the conversion factors by date of service, and the
+    MS-DRG relative weights by federal fiscal year."""
 
     years: Mapping[int, MedicareYear]
     conversion_factors: tuple[ConversionFactorPeriod, ...] = CONVERSION_FACTORS
+    drg_weights: Mapping[int, DrgWeightTable] = field(default_factory=dict)
     _cache: dict[tuple[object, ...], MedicareQuote | str] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
@@ -175,6 +181,13 @@ class MedicareReference:
                 self._cache.clear()
             self._cache[key] = cached
         return cached
+
+    def drg_weight(self, drg: str, discharged: date) -> tuple[Decimal, int] | None:
+        """CMS's relative weight for the DRG in the fiscal year of discharge, with that year."""
+        fiscal_year = discharged.year + 1 if discharged.month >= 10 else discharged.year
+        table = self.drg_weights.get(fiscal_year)
+        weight = None if table is None else table.weight(drg)
+        return None if weight is None else (weight, fiscal_year)
 
     def mppr_eligible(self, hcpcs: str, modifiers: tuple[str, ...], service_date: date) -> bool:
         """Whether Medicare's MULT_PROC indicator (2 or 3) subjects the code to the reduction."""

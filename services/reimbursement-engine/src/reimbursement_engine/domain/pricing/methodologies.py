@@ -5,11 +5,14 @@ Step texts are templates formatted only when read ("${0:,.2f}" is a dollar amoun
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
+from .claim import ClaimLine
 from .codes import CodeSystem, Setting
 from .explanation import LineStatus, StepKind
-from .medicare import MedicareQuote
+from .fee_schedule import RateKind
+from .medicare import LocalityKey, MedicareQuote
 from .money import HUNDRED, percent_of, to_cents
 from .terms import (
     Capitation,
@@ -61,20 +64,48 @@ def price_fee_schedule(work: LineWork, ctx: PricingContext, method: FeeScheduleR
             method.fee_schedule.name,
         )
         return
-    _rate_times_units(work, ctx, row.rate, row.source)
+    if row.kind is RateKind.PERCENT_OF_MEDICARE:
+        _medicare_base(work, ctx, row.rate, None, None, row.source)
+    elif row.kind is RateKind.PERCENT_OF_CHARGES:
+        _charges_base(work, row.rate, row.source)
+    else:
+        _rate_times_units(work, ctx, row.rate, row.source)
 
 
-def price_percent_of_medicare(work: LineWork, ctx: PricingContext, method: PercentOfMedicare) -> None:
+def in_basis_year(service_date: date, basis_year: int | None) -> date:
+    """The date whose Medicare data prices the line: the same month and day of the basis year."""
+    if basis_year is None or basis_year == service_date.year:
+        return service_date
+    if service_date.month == 2 and service_date.day == 29:
+        return date(basis_year, 2, 28)
+    return service_date.replace(year=basis_year)
+
+
+def _medicare_base(
+    work: LineWork,
+    ctx: PricingContext,
+    percent: Decimal,
+    locality: LocalityKey | None,
+    basis_year: int | None,
+    source: str | None,
+) -> None:
+    """percent x Medicare allowed x units (for a % of Medicare term or fee schedule row)."""
     line = work.line
-    locality = ctx.claim.medicare_locality or method.locality
-    quote = ctx.medicare.quote(line.code, line.modifiers, locality, work.setting, line.service_date)
+    locality = ctx.claim.medicare_locality or locality
+    on = in_basis_year(line.service_date, basis_year)
+    quote = ctx.medicare.quote(line.code, line.modifiers, locality, work.setting, on)
     if not isinstance(quote, MedicareQuote):
         work.settle(LineStatus.UNPRICED, StepKind.UNPRICED, quote)
         return
     work.mppr_eligible = quote.rvu.mppr_eligible
-    amount = to_cents(percent_of(quote.amount, method.percent) * line.units)
+    amount = to_cents(percent_of(quote.amount, percent) * line.units)
     template = "{0:f}% x {1} ${2:,.2f} x {3:f} unit(s)"
-    work.add(StepKind.BASE, template, method.percent, quote.source, quote.amount, line.units, amount=amount)
+    if basis_year is not None:
+        template += f" (basis year {basis_year})"
+    if source is not None:
+        template = "{4}: " + template
+    args = (percent, quote.source, quote.amount, line.units, source)
+    work.add(StepKind.BASE, template, *args, amount=amount)
     if locality is None:
         work.flags.append(
             f"line {line.line_number} {line.code}: no Medicare locality on claim or term, national GPCIs used"
@@ -83,10 +114,21 @@ def price_percent_of_medicare(work: LineWork, ctx: PricingContext, method: Perce
         work.flags.append(f"line {line.line_number} {line.code}: Medicare has no non-facility rate (NA)")
 
 
-def price_percent_of_charges(work: LineWork, ctx: PricingContext, method: PercentOfCharges) -> None:
+def price_percent_of_medicare(work: LineWork, ctx: PricingContext, method: PercentOfMedicare) -> None:
+    _medicare_base(work, ctx, method.percent, method.locality, method.basis_year, None)
+
+
+def _charges_base(work: LineWork, percent: Decimal, source: str | None) -> None:
     charge = work.line.charge
-    amount = to_cents(percent_of(charge, method.percent))
-    work.add(StepKind.BASE, "{0:f}% x billed charges ${1:,.2f}", method.percent, charge, amount=amount)
+    amount = to_cents(percent_of(charge, percent))
+    template = "{0:f}% x billed charges ${1:,.2f}"
+    if source is not None:
+        template = "{2}: " + template
+    work.add(StepKind.BASE, template, percent, charge, source, amount=amount)
+
+
+def price_percent_of_charges(work: LineWork, ctx: PricingContext, method: PercentOfCharges) -> None:
+    _charges_base(work, method.percent, None)
 
 
 def price_per_diem(work: LineWork, ctx: PricingContext, method: PerDiem) -> None:
@@ -103,6 +145,33 @@ def price_per_diem(work: LineWork, ctx: PricingContext, method: PerDiem) -> None
         return
     source = f"per diem {level.name} (revenue code {revenue_code}), days = units"
     _rate_times_units(work, ctx, level.rate, source)
+    _check_days(work, ctx, method)
+
+
+def _room_and_board(line: ClaimLine) -> str | None:
+    return line.code if line.code_system is CodeSystem.REVENUE else line.revenue_code
+
+
+def _check_days(work: LineWork, ctx: PricingContext, method: PerDiem) -> None:
+    """With admission and discharge dates, the per diem lines' units should be the days of the stay
+    (discharge - admission; the discharge day is not a day, a same-day stay is 1). Noted once, on
+    the claim's first per diem line."""
+    claim = ctx.claim
+    if claim.admission_date is None or claim.discharge_date is None:
+        return
+    lines = [ln for ln in claim.lines if (code := _room_and_board(ln)) and method.level_for(code)]
+    if not lines or lines[0].line_number != work.line.line_number:
+        return
+    days = max((claim.discharge_date - claim.admission_date).days, 1)
+    billed = sum((ln.units for ln in lines), Decimal(0))
+    if billed == days:
+        return
+    text = (
+        f"per diem days billed {billed:f} (units of {len(lines)} room-and-board line(s)) "
+        f"!= {days} day(s) from admission {claim.admission_date} to discharge {claim.discharge_date}"
+    )
+    work.add(StepKind.CHECK, "{0}", text)
+    work.flags.append(f"line {work.line.line_number} {work.line.code}: {text}")
 
 
 def price_invoice_cost_plus(work: LineWork, ctx: PricingContext, method: InvoiceCostPlus) -> None:

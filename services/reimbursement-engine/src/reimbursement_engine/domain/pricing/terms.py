@@ -25,10 +25,15 @@ class FeeScheduleRate:
 
 @dataclass(frozen=True, slots=True)
 class PercentOfMedicare:
-    """pct x Medicare allowed (RBRVS) x units; the claim's locality wins over `locality`."""
+    """pct x Medicare allowed (RBRVS) x units; the claim's locality wins over `locality`.
+
+    `basis_year` fixes the Medicare year (RVUs, GPCIs, and the conversion factor in force on the
+    same month and day of that year); None prices with the year of service.
+    """
 
     percent: Decimal
     locality: LocalityKey | None = None
+    basis_year: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,30 @@
+"""Tables and indexes beside orm.py's (same metadata): CMS MS-DRG relative weights by fiscal year,
+and the claims' one-live-claim-per-patient-control-number rule."""
+
+from __future__ import annotations
+
+from accord_common.db import Money
+from sqlalchemy import Column, Index, Integer, String, Table, text
+
+from reimbursement_engine.adapters.orm import claims, metadata
+
+# Claims a replacement (frequency 7) superseded or a void (8) cancelled stay for the record.
+RETIRED_STATUSES = ("replaced", "voided")
+_LIVE = text("status NOT IN ('replaced', 'voided')")
+uq_claims_org_pcn_live = Index(
+    "uq_claims_org_pcn_live",
+    claims.c.organization_id,
+    claims.c.patient_control_number,
+    unique=True,
+    sqlite_where=_LIVE,
+    postgresql_where=_LIVE,
+)
+
+msdrg_weights = Table(
+    "msdrg_weights",
+    metadata,
+    Column("fiscal_year", Integer, primary_key=True),
+    Column("drg", String(4), primary_key=True),
+    Column("weight", Money, nullable=False),
+    Column("description", String(300), nullable=True),
+)
