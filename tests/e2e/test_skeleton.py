@@ -62,6 +62,7 @@ def new_contract(stack: Stack, name: str, termination: str = "2027-12-31") -> st
         {
             "payer_id": payer["id"],
             "name": name,
+            "line_of_business": "commercial",
             "effective_date": "2026-01-01",
             "termination_date": termination,
             "auto_renew": False,

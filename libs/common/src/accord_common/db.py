@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Dialect, MetaData, Numeric, String, event
+from sqlalchemy import DateTime, Dialect, MetaData, Numeric, String, event
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -62,21 +64,55 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+class UtcSQLiteDateTime(sqlite.DATETIME):
+    """SQLite keeps no UTC offset: `DateTime(timezone=True)` columns store UTC wall time and read
+    back as aware UTC datetimes, as they do on PostgreSQL (an API never shows a naive time)."""
+
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> Any:
+        parent = super().bind_processor(dialect)
+
+        def process(value: Any) -> Any:
+            if isinstance(value, datetime) and value.tzinfo is not None:
+                value = value.astimezone(UTC)
+            return parent(value) if parent else value
+
+        return process
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        parent = super().result_processor(dialect, coltype)
+
+        def process(value: Any) -> Any:
+            moment = parent(value) if parent else value
+            if self.timezone and isinstance(moment, datetime) and moment.tzinfo is None:
+                return moment.replace(tzinfo=UTC)
+            return moment
+
+        return process
+
+
 def make_engine(url: str, *, echo: bool = False, null_pool: bool = False) -> AsyncEngine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and UTC-aware datetimes."""
     if null_pool:
         engine = create_async_engine(url, echo=echo, poolclass=NullPool)
         if is_sqlite(url):
-            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+            _prepare_sqlite(engine)
         return engine
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        _prepare_sqlite(engine)
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def _prepare_sqlite(engine: AsyncEngine) -> None:
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    dialect = engine.dialect
+    dialect.colspecs = {**dialect.colspecs, DateTime: UtcSQLiteDateTime}
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

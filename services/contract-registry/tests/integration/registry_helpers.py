@@ -24,6 +24,7 @@ async def new_contract(client: httpx.AsyncClient, **overrides: Any) -> dict[str,
     body = {
         "payer_id": payer["id"],
         "name": "Acme PPO professional 2026",
+        "line_of_business": "commercial",
         "effective_date": "2026-01-01",
         "termination_date": "2027-12-31",
         "auto_renew": False,

@@ -104,6 +104,7 @@ async def test_invalid_payment_terms_are_refused_naming_the_field(registry: Regi
             json={
                 "payer_id": payer["id"],
                 "name": "bad",
+                "line_of_business": "commercial",
                 "effective_date": "2026-01-01",
                 "payment_terms": [term],
             },
@@ -198,6 +199,7 @@ async def test_search_by_payer_status_expiry_and_text_with_a_cursor(registry: Re
         body = {
             "payer_id": payer["id"],
             "name": f"Zenith HMO {index}",
+            "line_of_business": "commercial",
             "effective_date": "2026-01-01",
             "termination_date": "2026-12-31" if index else None,
         }

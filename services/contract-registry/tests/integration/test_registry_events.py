@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from accord_common.events import CloudEvent
+from accord_common.events.payloads import ContractVersionData
 from registry_helpers import CSV_HEADER, import_csv, new_contract, ok, version_body
 
 from conftest import Registry
@@ -32,7 +33,9 @@ async def _consume(
 
 
 async def test_contract_events_carry_the_full_version_to_kafka(registry: Registry) -> None:
-    contract = await new_contract(registry.a)
+    contract = await new_contract(
+        registry.a, credentialing=[{"kind": "recredentialing", "due_date": "2026-09-30"}]
+    )
     cid = contract["id"]
     ok(
         await registry.a.post(
@@ -54,6 +57,12 @@ async def test_contract_events_carry_the_full_version_to_kafka(registry: Registr
     amended = next(e for e in events if e.type == "contract.amended")
     assert created.organizationid == registry.org_a
     assert created.data["status"] == "draft" and created.data["version"] == 1
+    data = ContractVersionData.model_validate(created.data)
+    assert (data.contract_name, data.payer_name) == ("Acme PPO professional 2026", "Acme Health Plan")
+    assert [(c.kind, c.due_date.isoformat()) for c in data.credentialing] == [
+        ("recredentialing", "2026-09-30")
+    ]
+    assert amended.data["credentialing"] == []  # the version body sent none
     assert (created.data["terms"]["termination_date"], created.data["terms"]["notice_days"]) == (
         "2027-12-31",
         90,

@@ -65,7 +65,7 @@ def test_a_rejection_sends_the_contract_back_to_draft_and_voids_approvals() -> N
     assert contract.status is S.DRAFT
     assert contract.approvals == ()
     assert contract.rejections[0].comment == "rates below cost for 27447"
-    contract.revise_draft(contract_terms(notice_days=120))
+    contract.revise_draft(contract_terms(notice_days=120), today=date(2023, 12, 1))
     contract.submit_for_review()
     assert contract.pending_roles == {"legal", "finance"}
 
@@ -151,7 +151,7 @@ def test_illegal_transitions_from_draft_are_refused(
     "action",
     [
         lambda c: c.submit_for_review(),
-        lambda c: c.revise_draft(contract_terms()),
+        lambda c: c.revise_draft(contract_terms(), today=date(2024, 7, 1)),
         lambda c: c.activate(date(2024, 1, 1)),
         lambda c: c.amend(contract_terms(), effective_from=date(2024, 7, 1), today=date(2024, 6, 1)),
         lambda c: c.terminate(date(2024, 6, 30), "breach"),

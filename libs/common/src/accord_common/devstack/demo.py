@@ -83,6 +83,7 @@ def _walk(urls: dict[str, str], mail_dir: Path, receiver: WebhookReceiver, seen_
         {
             "payer_id": payer["id"],
             "name": f"Acme PPO professional ({stamp})",
+            "line_of_business": "commercial",
             "effective_date": "2026-01-01",
             "termination_date": "2027-12-31",
             "auto_renew": False,

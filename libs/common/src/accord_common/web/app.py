@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -16,6 +15,7 @@ from accord_common.logs import configure_logging
 from accord_common.runtime import ServiceRuntime
 from accord_common.telemetry import configure_tracing, tracer
 from accord_common.web.limits import MaxBodySize
+from accord_common.web.openapi import document_api
 from accord_common.web.problems import install_problem_handlers
 
 REQUESTS = Counter("accord_http_requests_total", "HTTP requests", ["method", "route", "status"])
@@ -50,7 +50,7 @@ def create_app(
     app.include_router(_health_router())
     for router in routers:
         app.include_router(router)
-    _document_security(app)
+    document_api(app)
     return app
 
 
@@ -93,25 +93,3 @@ def _health_router() -> APIRouter:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router
-
-
-def _document_security(app: FastAPI) -> None:
-    """Declare API-key auth in the OpenAPI document so every operation shows it."""
-    original = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema:
-            return app.openapi_schema
-        schema = original()
-        schema.setdefault("components", {})["securitySchemes"] = {
-            "apiKey": {"type": "http", "scheme": "bearer", "bearerFormat": "acc_<prefix>_<secret>"}
-        }
-        for path, ops in schema.get("paths", {}).items():
-            if path in ("/healthz", "/readyz"):
-                continue
-            for op in ops.values():
-                op["security"] = [{"apiKey": []}]
-        app.openapi_schema = schema
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]

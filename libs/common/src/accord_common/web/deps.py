@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from accord_common.auth import Principal, authenticate
 from accord_common.errors import Unauthorized, Unprocessable
@@ -18,15 +20,22 @@ def get_runtime(request: Request) -> ServiceRuntime:
     return runtime
 
 
+API_KEY = HTTPBearer(
+    scheme_name="apiKey",
+    bearerFormat="acc_<prefix>_<secret>",
+    description="An Accord API key; `X-API-Key: <key>` is accepted too.",
+    auto_error=False,
+)
+"""Declares the API key in the OpenAPI document on exactly the operations that need one."""
+
+
 async def get_principal(
     request: Request,
-    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(API_KEY)],
     x_api_key: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Principal:
     """Authenticate `Authorization: Bearer <key>` or `X-API-Key: <key>`."""
-    raw = x_api_key
-    if authorization and authorization.lower().startswith("bearer "):
-        raw = authorization[7:].strip()
+    raw = bearer.credentials.strip() if bearer else x_api_key
     if not raw:
         raise Unauthorized("an API key is required (Authorization: Bearer acc_...)")
     runtime = get_runtime(request)
@@ -44,17 +53,41 @@ def encode_cursor(values: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode()
 
 
-def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+def decode_cursor(cursor: str | None, fields: Mapping[str, type] | None = None) -> dict[str, Any] | None:
+    """The position a cursor from encode_cursor holds; 422 when it is not one.
+
+    `fields` names the keys the endpoint's cursors have and their types (str or int): a cursor
+    missing one, or holding another type (a list, an object, a float), is refused here rather
+    than reaching a query.
+    """
     if not cursor:
         return None
     try:
         value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, json.JSONDecodeError):
-        raise Unprocessable("cursor is not valid", errors=[{"field": "cursor", "message": "malformed"}])
+    except ValueError:  # binascii.Error, UnicodeDecodeError, JSONDecodeError
+        raise _bad_cursor()
     if not isinstance(value, dict):
-        raise Unprocessable("cursor is not valid")
+        raise _bad_cursor()
+    for name, kind in (fields or {}).items():
+        field = value.get(name)
+        if not isinstance(field, kind) or isinstance(field, bool):
+            raise _bad_cursor()
     return value
 
 
+def _bad_cursor() -> Unprocessable:
+    return Unprocessable(
+        "cursor is not valid: pass next_cursor from the previous page unchanged",
+        errors=[{"field": "cursor", "message": "malformed"}],
+    )
+
+
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size (1-500).")]
-Cursor = Annotated[str | None, Query(description="Opaque cursor from the previous page.")]
+Cursor = Annotated[
+    str | None,
+    Query(
+        max_length=2000,
+        pattern=r"^[A-Za-z0-9_=-]*$",
+        description="Opaque cursor: next_cursor of the previous page.",
+    ),
+]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,21 +16,39 @@ from accord_common.errors import Problem, Unprocessable
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
+FASTAPI_PARSE_ERROR = "There was an error parsing the body"
+UNREADABLE_BODY = "the request body could not be parsed as its Content-Type says (e.g. JSON not in UTF-8)"
 
 
-def problem_response(problem: Problem, request: Request) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else None
+def _phrase(status: int) -> str | None:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return None
+
+
+def problem_response(
+    problem: Problem, request: Request, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    merged = dict(headers or {})
+    if problem.status == 401:
+        merged["WWW-Authenticate"] = "Bearer"
     return JSONResponse(
         problem.to_dict(instance=request.url.path),
         status_code=problem.status,
         media_type=PROBLEM_JSON,
-        headers=headers,
+        headers=merged or None,
     )
 
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     errors = []
     for err in exc.errors():
+        if err.get("type") == "json_invalid":  # loc is ("body", character offset)
+            reason = (err.get("ctx") or {}).get("error", "malformed")
+            at = err.get("loc", ("body", "?"))[-1]
+            errors.append({"field": "body", "message": f"not valid JSON: {reason} (at character {at})"})
+            continue
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
         errors.append({"field": ".".join(loc) or "body", "message": err.get("msg", "invalid")})
     return errors
@@ -47,10 +67,14 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(Unprocessable(detail, errors=errors), request)
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
+        """Starlette/FastAPI's own errors (404 route, 405 method, 400 unreadable body) as problems,
+        keeping their headers (a 405's Allow)."""
         assert isinstance(exc, StarletteHTTPException)
-        problem = Problem(str(exc.detail))
-        problem.status, problem.title, problem.type_slug = exc.status_code, str(exc.detail), "http"
-        return problem_response(problem, request)
+        detail = UNREADABLE_BODY if exc.detail == FASTAPI_PARSE_ERROR else str(exc.detail)
+        problem = Problem(detail)
+        problem.status, problem.type_slug = exc.status_code, "http"
+        problem.title = _phrase(exc.status_code) or detail
+        return problem_response(problem, request, exc.headers)
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"path": request.url.path})

@@ -55,8 +55,6 @@ class ContractRepository:
                 organization_id=self.org,
                 payer_id=contract.payer_id,
                 name=name,
-                line_of_business=contract.line_of_business.value,
-                plan_ids=list(contract.plan_ids),
                 required_approver_roles=sorted(contract.required_approver_roles),
                 created_at=now,
                 **self._state(contract, now.date()),
@@ -65,11 +63,12 @@ class ContractRepository:
         )
         await self._write_versions(contract, actor, now)
 
-    async def save(self, contract: Contract, *, actor: str, now: datetime) -> None:
+    async def save(self, contract: Contract, *, actor: str, now: datetime, name: str | None = None) -> None:
+        renamed = {"name": name} if name is not None else {}
         await self.session.execute(
             update(contracts)
             .where(contracts.c.id == contract.id, contracts.c.organization_id == self.org)
-            .values(**self._state(contract, now.date()), updated_at=now)
+            .values(**self._state(contract, now.date()), **renamed, updated_at=now)
         )
         await self._write_versions(contract, actor, now)
 
@@ -77,6 +76,8 @@ class ContractRepository:
         latest = stored_versions(contract, today)[-1]
         return {
             "status": contract.status.value,
+            "line_of_business": contract.line_of_business.value,
+            "plan_ids": list(contract.plan_ids),
             "draft_terms": terms_to_json(contract.draft_terms),
             "approvals": [decision_to_json(d) for d in contract.approvals],
             "rejections": [decision_to_json(d) for d in contract.rejections],

@@ -7,10 +7,10 @@ from datetime import date
 from typing import Any
 
 from accord_common.errors import NotFound
-from sqlalchemy import Date, and_, func, insert, literal, or_, select, tuple_, update
+from sqlalchemy import Date, and_, delete, func, insert, literal, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contract_registry.adapters.orm import fee_schedule_rows, fee_schedules
+from contract_registry.adapters.orm import contract_versions, contracts, fee_schedule_rows, fee_schedules
 
 BATCH = 1000
 R = fee_schedule_rows.c
@@ -31,14 +31,37 @@ class FeeScheduleRepository:
             .values(content_hash=content_hash, row_count=row_count)
         )
 
-    async def get(self, schedule_id: str) -> Any:
+    async def get(self, schedule_id: str, *, for_update: bool = False) -> Any:
         query = select(fee_schedules).where(
             fee_schedules.c.id == schedule_id, fee_schedules.c.organization_id == self.org
         )
+        if for_update:
+            query = query.with_for_update()
         row = (await self.session.execute(query)).first()
         if row is None:
             raise NotFound(f"fee schedule {schedule_id} not found")
         return row
+
+    async def versions_naming(self, schedule_id: str, limit: int = 10) -> list[Any]:
+        """(contract_id, number) of the organisation's contract versions naming the schedule."""
+        named = contract_versions.c.data[("fee_schedule", "schedule_id")].as_string()
+        query = (
+            select(contract_versions.c.contract_id, contract_versions.c.number)
+            .join(contracts, contracts.c.id == contract_versions.c.contract_id)
+            .where(contracts.c.organization_id == self.org, named == schedule_id)
+            .order_by(contract_versions.c.contract_id, contract_versions.c.number)
+            .limit(limit)
+        )
+        return list((await self.session.execute(query)).all())
+
+    async def delete(self, schedule_id: str) -> None:
+        """The schedule and its rows (the caller checked that no version names it)."""
+        await self.session.execute(delete(fee_schedule_rows).where(R.schedule_id == schedule_id))
+        await self.session.execute(
+            delete(fee_schedules).where(
+                fee_schedules.c.id == schedule_id, fee_schedules.c.organization_id == self.org
+            )
+        )
 
     async def schedules(self, after: str | None, limit: int) -> list[Any]:
         query = select(fee_schedules).where(fee_schedules.c.organization_id == self.org)

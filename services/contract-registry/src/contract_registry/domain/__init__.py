@@ -4,8 +4,9 @@ No I/O, no clock (today is passed in), Decimal for money and percentages (40.5 =
 """
 
 from .codes import BilledCode, CodeMatcher, CodeRange, CodeSystem, Setting
-from .contract import Contract, ContractStatus, LineOfBusiness, ReviewDecision
-from .coverage import CoverageReport, CoveredCode, UncoveredCode, check_coverage
+from .contract import Contract
+from .coverage import CoverageReport, CoveredCode, UncoveredCode, check_coverage, check_version_coverage
+from .deliverables import CredentialingDate, DayCount, ReportingDeliverable
 from .diff import FeeScheduleDiff, FieldChange, RowChange, diff_fee_schedules, diff_versions
 from .errors import (
     AlreadyApproved,
@@ -32,6 +33,7 @@ from .events import (
     ContractCreated,
     ContractEvent,
     ContractRenewed,
+    ContractRevised,
     ContractTerminated,
 )
 from .fee_schedule import (
@@ -90,6 +92,7 @@ from .payment_terms import (
     escalation_dates,
 )
 from .serialisation import version_from_dict, version_to_dict
+from .status import ContractStatus, LineOfBusiness, ReviewDecision
 from .tic_import import ProviderFilter, TicImport, TicRefusal, import_tic_in_network
 from .value_based import MeasureDirection, QualityMeasure, RiskCorridor, ValueBasedTerms
 from .versions import ContractTerms, ContractVersion, append_version, version_in_force
@@ -116,14 +119,17 @@ __all__ = [
     "ContractCreated",
     "ContractEvent",
     "ContractRenewed",
+    "ContractRevised",
     "ContractStatus",
     "ContractTerminated",
     "ContractTerms",
     "ContractVersion",
     "CoverageReport",
     "CoveredCode",
+    "CredentialingDate",
     "CsvImportReport",
     "DatedEscalator",
+    "DayCount",
     "DomainError",
     "DuplicateFeeScheduleRow",
     "Escalator",
@@ -162,6 +168,7 @@ __all__ = [
     "ProviderFilter",
     "QualityMeasure",
     "RateKind",
+    "ReportingDeliverable",
     "ReviewDecision",
     "RiskCorridor",
     "RowChange",
@@ -180,6 +187,7 @@ __all__ = [
     "append_version",
     "canonical_row",
     "check_coverage",
+    "check_version_coverage",
     "diff_fee_schedules",
     "diff_versions",
     "escalation_dates",

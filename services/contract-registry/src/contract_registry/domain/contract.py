@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
-from enum import StrEnum
+from datetime import date, timedelta
 
 from .errors import (
     AlreadyApproved,
@@ -21,57 +19,22 @@ from .events import (
     ContractCreated,
     ContractEvent,
     ContractRenewed,
+    ContractRevised,
     ContractTerminated,
 )
+from .status import ALLOWED_FROM, ContractStatus, LineOfBusiness, ReviewDecision
 from .versions import (
     ContractTerms,
     ContractVersion,
+    add_months,
     append_version,
     end_versions,
     restate_versions,
+    revise_latest,
     version_in_force,
 )
 
-
-class ContractStatus(StrEnum):
-    DRAFT = "draft"
-    IN_REVIEW = "in_review"
-    APPROVED = "approved"
-    ACTIVE = "active"
-    EXPIRED = "expired"
-    TERMINATED = "terminated"
-
-
-class LineOfBusiness(StrEnum):
-    COMMERCIAL = "commercial"
-    MEDICARE_ADVANTAGE = "medicare_advantage"
-    MEDICAID_MANAGED_CARE = "medicaid_managed_care"
-    WORKERS_COMPENSATION = "workers_compensation"
-    OTHER = "other"
-
-
 S = ContractStatus
-_ALLOWED_FROM: dict[str, frozenset[ContractStatus]] = {
-    "revise the draft": frozenset({S.DRAFT}),
-    "submit for review": frozenset({S.DRAFT}),
-    "approve": frozenset({S.IN_REVIEW}),
-    "reject": frozenset({S.IN_REVIEW, S.APPROVED}),
-    "activate": frozenset({S.APPROVED}),
-    "amend": frozenset({S.ACTIVE}),
-    "renew": frozenset({S.ACTIVE, S.EXPIRED}),
-    "expire": frozenset({S.ACTIVE}),
-    "terminate": frozenset({S.ACTIVE}),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewDecision:
-    """An approval or rejection: which role, who, when, and their comment."""
-
-    role: str
-    reviewer: str
-    at: datetime
-    comment: str = ""
 
 
 @dataclass(slots=True, eq=False)
@@ -144,10 +107,28 @@ class Contract:
         start = self.draft_terms.effective_date
         return append_version((), self.draft_terms, effective_from=start, today=today)
 
-    def revise_draft(self, terms: ContractTerms) -> None:
+    def revise_draft(
+        self,
+        terms: ContractTerms | None = None,
+        *,
+        today: date,
+        line_of_business: LineOfBusiness | None = None,
+        plan_ids: tuple[str, ...] | None = None,
+    ) -> ContractVersion:
+        """Edit a draft in place: line of business, plans and the terms of its latest proposed
+        version (version 1 when nothing further is proposed); records ContractRevised."""
         self._require("revise the draft")
-        self.draft_terms = terms
-        self.proposed = ()
+        before = (self.draft_versions(today)[-1], self.line_of_business, self.plan_ids)
+        self.line_of_business = line_of_business or self.line_of_business
+        self.plan_ids = self.plan_ids if plan_ids is None else plan_ids
+        if terms is not None and self.proposed:
+            self.proposed = revise_latest(self.proposed, terms)
+        elif terms is not None:
+            self.draft_terms = terms
+        revised = self.draft_versions(today)[-1]
+        if before != (revised, self.line_of_business, self.plan_ids):
+            self.events.append(ContractRevised(self.id, revised, before[0]))
+        return revised
 
     def propose_version(
         self,
@@ -241,7 +222,7 @@ class Contract:
         if months is None:
             raise InvalidContractTerms("renewal_term_months", "the terms state no renewal term")
         starts = ends + timedelta(days=1)
-        new_end = _add_months(starts, months) - timedelta(days=1)
+        new_end = add_months(starts, months) - timedelta(days=1)
         terms = replace(latest.terms, termination_date=new_end)
         self.versions = append_version(self.versions, terms, effective_from=starts, today=today)
         self.status = S.ACTIVE
@@ -278,7 +259,7 @@ class Contract:
         return version.terms.termination_date
 
     def _require(self, action: str) -> None:
-        allowed = _ALLOWED_FROM[action]
+        allowed = ALLOWED_FROM[action]
         if self.status not in allowed:
             names = " or ".join(sorted(status.value for status in allowed))
             raise IllegalTransition(self.id, self.status.value, action, names)
@@ -289,9 +270,3 @@ class Contract:
             raise UnknownApproverRole(
                 f"contract {self.id}: {role} cannot {action}; the organisation requires {required}"
             )
-
-
-def _add_months(start: date, months: int) -> date:
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))

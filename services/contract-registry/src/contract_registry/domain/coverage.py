@@ -57,7 +57,16 @@ def check_coverage(
     contract lists them, that covers a code pays it. With `fee_schedule`, a code under a
     fee-schedule term needs a rate in force on the date to count as covered.
     """
-    version = contract.version_in_force(on)
+    return check_version_coverage(contract.version_in_force(on), billed_codes, on, fee_schedule)
+
+
+def check_version_coverage(
+    version: ContractVersion,
+    billed_codes: Iterable[BilledCode],
+    on: date,
+    fee_schedule: FeeSchedule | None = None,
+) -> CoverageReport:
+    """check_coverage for a given version (a draft's proposed version, say)."""
     covered: list[CoveredCode] = []
     not_covered: list[UncoveredCode] = []
     for billed in dict.fromkeys(billed_codes):

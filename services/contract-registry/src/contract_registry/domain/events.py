@@ -35,6 +35,16 @@ class ContractAmended:
 
 
 @dataclass(frozen=True, slots=True)
+class ContractRevised:
+    """A draft was edited in place: `version` keeps the number of `previous` (published as
+    contract.amended; consumers holding that version number of the draft ignore it)."""
+
+    contract_id: str
+    version: ContractVersion
+    previous: ContractVersion
+
+
+@dataclass(frozen=True, slots=True)
 class ContractRenewed:
     """A new term began; `version` runs to the new termination date."""
 
@@ -52,4 +62,11 @@ class ContractTerminated:
     version: ContractVersion
 
 
-ContractEvent = ContractCreated | ContractActivated | ContractAmended | ContractRenewed | ContractTerminated
+ContractEvent = (
+    ContractCreated
+    | ContractActivated
+    | ContractAmended
+    | ContractRevised
+    | ContractRenewed
+    | ContractTerminated
+)

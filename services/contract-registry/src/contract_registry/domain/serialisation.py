@@ -1,8 +1,9 @@
 """Contract versions as JSON-safe dictionaries, for storage and event payloads.
 
 The layout follows the `contract.*` event payload (accord_common ContractVersionData): the
-scalar terms under "terms", and "payment_terms", "value_based_terms", "fee_schedule" beside
-them. The caller adds contract_id, organization_id, payer_id and status.
+scalar terms under "terms", and "payment_terms", "value_based_terms", "fee_schedule",
+"credentialing", "reporting_deliverables" beside them (versions stored before the last two
+existed read back without them). The caller adds contract_id, organization_id, payer_id and status.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ _TERMS_OUTSIDE = {
     "payment_terms": "payment_terms",
     "value_based": "value_based_terms",
     "fee_schedule": "fee_schedule",
+    "credentialing": "credentialing",
+    "reporting_deliverables": "reporting_deliverables",
 }
 
 

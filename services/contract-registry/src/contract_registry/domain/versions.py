@@ -6,10 +6,12 @@ Versions of a contract follow each other without gap or overlap.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
+from .deliverables import CredentialingDate, ReportingDeliverable
 from .errors import InvalidContractTerms, VersionGap, VersionOverlap
 from .fee_schedule import FeeScheduleRef
 from .payment_terms import PaymentTerm
@@ -35,6 +37,8 @@ class ContractTerms:
     payment_terms: tuple[PaymentTerm, ...] = ()
     fee_schedule: FeeScheduleRef | None = None
     value_based: ValueBasedTerms | None = None
+    credentialing: tuple[CredentialingDate, ...] = ()
+    reporting_deliverables: tuple[ReportingDeliverable, ...] = ()
 
     def __post_init__(self) -> None:
         if self.termination_date is not None and self.termination_date < self.effective_date:
@@ -53,6 +57,10 @@ class ContractTerms:
         names = [term.name for term in self.payment_terms]
         if len(set(names)) != len(names):
             raise InvalidContractTerms("payment_terms", f"term names repeat: {names}")
+        if self.reporting_deliverables and not (self.value_based and self.value_based.measures):
+            raise InvalidContractTerms(
+                "reporting_deliverables", "reports follow measurement periods: state value-based measures"
+            )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -185,3 +193,14 @@ def restate_versions(proposed: tuple[ContractVersion, ...], today: date) -> tupl
             objection_window_days=version.objection_window_days,
         )
     return versions
+
+
+def revise_latest(versions: tuple[ContractVersion, ...], terms: ContractTerms) -> tuple[ContractVersion, ...]:
+    """A draft edited in place: the latest proposed version takes new terms, same number and dates."""
+    return (*versions[:-1], replace(versions[-1], terms=terms))
+
+
+def add_months(start: date, months: int) -> date:
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))

@@ -15,6 +15,7 @@ from contract_registry.domain import (
     ContractCreated,
     ContractEvent,
     ContractRenewed,
+    ContractRevised,
     ContractTerminated,
     ContractVersion,
     version_to_dict,
@@ -42,7 +43,7 @@ def _cloud_event(contract: Contract, event: ContractEvent, labels: ContractLabel
     version: ContractVersion
     if isinstance(event, ContractCreated):
         event_type, version = "contract.created", contract.draft_versions(today)[-1]
-    elif isinstance(event, ContractAmended):
+    elif isinstance(event, ContractAmended | ContractRevised):
         event_type, version = "contract.amended", event.version
     elif isinstance(event, ContractActivated):
         event_type, version = "contract.activated", event.version

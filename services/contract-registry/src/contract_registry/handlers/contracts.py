@@ -36,13 +36,13 @@ async def create_contract(uow: UnitOfWork, who: Principal, command: dict[str, An
     async with uow:
         parties = PartyRepository(uow.session, who.organization_id)
         payer = await parties.payer(command["payer_id"])
-        plan_ids = _known_plans(payer, command.get("plan_ids") or [])
+        plan_ids = known_plans(payer, command.get("plan_ids") or [])
         schedule = await fee_schedule_ref(uow, who, command.get("fee_schedule_id"))
         contract = Contract.create(
             id=contract_id,
             provider_organisation_id=who.organization_id,
             payer_id=payer.id,
-            line_of_business=LineOfBusiness(command.get("line_of_business") or "commercial"),
+            line_of_business=LineOfBusiness(command["line_of_business"]),
             terms=terms_from_command(command, schedule),
             plan_ids=plan_ids,
             required_approver_roles=await parties.required_approver_roles(),
@@ -143,7 +143,8 @@ async def labels_of(uow: UnitOfWork, who: Principal, contract_id: str) -> Contra
 async def fee_schedule_ref(uow: UnitOfWork, who: Principal, schedule_id: str | None) -> FeeScheduleRef | None:
     if not schedule_id:
         return None
-    row = await FeeScheduleRepository(uow.session, who.organization_id).get(schedule_id)
+    # locked: a schedule being deleted is either still there to link, or gone (404)
+    row = await FeeScheduleRepository(uow.session, who.organization_id).get(schedule_id, for_update=True)
     return FeeScheduleRef(row.id, row.content_hash, row.row_count)
 
 
@@ -156,7 +157,7 @@ def version_summary(contract: Contract, today: date) -> dict[str, Any]:
     return {"number": version.number, "effective_from": version.effective_from.isoformat()}
 
 
-def _known_plans(payer: Any, plan_ids: list[str]) -> tuple[str, ...]:
+def known_plans(payer: Any, plan_ids: list[str]) -> tuple[str, ...]:
     known = {plan["id"] for plan in payer.plans}
     for plan_id in plan_ids:
         if plan_id not in known:

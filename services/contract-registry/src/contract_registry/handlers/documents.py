@@ -1,4 +1,4 @@
-"""Documents: upload (type allow-list, size limit, SHA-256, duplicates refused), link to a version."""
+"""Documents: upload (type allow-list, size limit, SHA-256, duplicates detected), link to a version."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accord_common.auth import Principal
-from accord_common.errors import Conflict, NotFound, PayloadTooLarge, UnsupportedMediaType
+from accord_common.errors import NotFound, PayloadTooLarge, UnsupportedMediaType
 from accord_common.uow import UnitOfWork
+from sqlalchemy.exc import IntegrityError
 
 from contract_registry.adapters.contract_codec import stored_versions
 from contract_registry.adapters.contract_repository import ContractRepository
@@ -67,6 +68,14 @@ def check_content_type(content_type: str, head: bytes) -> None:
         raise UnsupportedMediaType(f"the file's content is not {base}")
 
 
+@dataclass(frozen=True, slots=True)
+class Uploaded:
+    """The document holding the bytes; `already_stored` when they were uploaded before."""
+
+    document_id: str
+    already_stored: bool = False
+
+
 async def upload(
     uow: UnitOfWork,
     who: Principal,
@@ -76,8 +85,9 @@ async def upload(
     content_type: str,
     chunks: AsyncIterator[bytes],
     max_bytes: int,
-) -> str:
-    """Store the bytes, then record them; the same bytes uploaded twice are refused with 409."""
+) -> Uploaded:
+    """Store the bytes, then record them; the same bytes uploaded again in the organisation are
+    not stored twice: the existing document is answered (and the new copy deleted)."""
     check_declared_type(content_type)  # cheap, before reading anything
     document_id, now = str(uuid.uuid4()), utcnow()
     key = f"{who.organization_id}/{document_id}"
@@ -95,34 +105,42 @@ async def upload(
             "uploaded_at": now,
             "uploaded_by": who.name,
         }
-        await _record(uow, who, values)
+        recorded = await _record(uow, who, values)
     except BaseException:
         await store.delete(key)
         raise
-    return document_id
+    if recorded != document_id:
+        await store.delete(key)
+    return Uploaded(recorded, already_stored=recorded != document_id)
 
 
-async def _record(uow: UnitOfWork, who: Principal, values: dict[str, Any]) -> None:
-    async with uow:
-        repo = DocumentRepository(uow.session, who.organization_id)
-        await _refuse_duplicate(repo, values["sha256"])
-        await repo.add(values)
-        changes = {k: values[k] for k in ("filename", "size_bytes", "sha256")}
-        document_id = values["id"]
-        at = values["uploaded_at"]
-        await audit(
-            uow, who, "document.uploaded", entity="document", entity_id=document_id, changes=changes, at=at
-        )
-        await uow.commit()
-
-
-async def _refuse_duplicate(repo: DocumentRepository, sha256: str) -> None:
-    existing = await repo.by_hash(sha256)
-    if existing is not None:
-        raise Conflict(
-            f"the same file (SHA-256 {sha256}) was already uploaded as document {existing.id}",
-            errors=[{"field": "file", "message": f"duplicate of document {existing.id}"}],
-        )
+async def _record(uow: UnitOfWork, who: Principal, values: dict[str, Any]) -> str:
+    """The id of the document holding these bytes: the new one, or the one recorded before."""
+    try:
+        async with uow:
+            repo = DocumentRepository(uow.session, who.organization_id)
+            existing = await repo.by_hash(values["sha256"])
+            if existing is not None:
+                return str(existing.id)
+            await repo.add(values)
+            changes = {k: values[k] for k in ("filename", "size_bytes", "sha256")}
+            await audit(
+                uow,
+                who,
+                "document.uploaded",
+                entity="document",
+                entity_id=values["id"],
+                changes=changes,
+                at=values["uploaded_at"],
+            )
+            await uow.commit()
+    except IntegrityError:  # the same bytes were recorded concurrently (uq_documents_org_sha256)
+        async with uow:
+            existing = await DocumentRepository(uow.session, who.organization_id).by_hash(values["sha256"])
+        if existing is None:
+            raise
+        return str(existing.id)
+    return str(values["id"])
 
 
 async def link(

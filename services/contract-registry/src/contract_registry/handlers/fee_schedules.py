@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import IO, Any
 
 from accord_common.auth import Principal
-from accord_common.errors import Unprocessable
+from accord_common.errors import Conflict, Unprocessable
 from accord_common.uow import UnitOfWork
 
 from contract_registry.adapters.fee_schedule_repository import BATCH, FeeScheduleRepository
@@ -154,3 +154,34 @@ async def _audit_import(
         changes=changes,
         at=now,
     )
+
+
+async def delete_schedule(uow: UnitOfWork, who: Principal, schedule_id: str) -> None:
+    """Delete a schedule no contract version names (409 naming them otherwise): versions are
+    immutable, so a schedule they name is replaced by linking a new import, never deleted."""
+    now = utcnow()
+    async with uow:
+        repo = FeeScheduleRepository(uow.session, who.organization_id)
+        schedule = await repo.get(schedule_id, for_update=True)
+        if naming := await repo.versions_naming(schedule_id):
+            listed = ", ".join(f"contract {row.contract_id} version {row.number}" for row in naming)
+            raise Conflict(
+                f"fee schedule {schedule_id} is linked to {listed}: it cannot be deleted",
+                errors=[{"field": "schedule_id", "message": f"linked to {listed}"}],
+            )
+        await repo.delete(schedule_id)
+        changes = {
+            "name": schedule.name,
+            "row_count": schedule.row_count,
+            "content_hash": schedule.content_hash,
+        }
+        await audit(
+            uow,
+            who,
+            "fee_schedule.deleted",
+            entity="fee_schedule",
+            entity_id=schedule_id,
+            changes=changes,
+            at=now,
+        )
+        await uow.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -19,7 +20,8 @@ from contract_registry.domain import (
     ContractVersion,
     FeeSchedule,
     FeeScheduleRow,
-    check_coverage,
+    NoVersionInForce,
+    check_version_coverage,
     diff_fee_schedules,
     diff_versions,
     version_in_force,
@@ -117,22 +119,26 @@ async def _schedule_rows(session: AsyncSession, org: str, version: ContractVersi
 
 
 async def coverage(
-    session: AsyncSession, org: str, contract_id: str, codes: list[tuple[str, str]], on: date
+    session: AsyncSession, org: str, contract_id: str, codes: Sequence[tuple[str, str]], on: date
 ) -> dict[str, Any]:
-    """Which codes the version in force on `on` pays, and under which term."""
+    """Which codes the version in force on `on` pays, and under which term; a contract not yet
+    active answers from its proposed versions (and says so: `proposed`)."""
     contract = await ContractRepository(session, org).get(contract_id)
     billed = [BilledCode(CodeSystem(system), code) for system, code in codes]
-    version = contract.version_in_force(on)
+    version = version_in_force(stored_versions(contract, utcnow().date()), on)
+    if version is None:
+        raise NoVersionInForce(contract_id, on)
     schedule = None
     if version.terms.fee_schedule is not None:
         found = await FeeScheduleRepository(session, org).rows_for_codes(
             version.terms.fee_schedule.schedule_id, [(b.code_system.value, b.code) for b in billed]
         )
         schedule = FeeSchedule(tuple(row_from_db(row) for row in found))
-    report = check_coverage(contract, billed, on, schedule)
+    report = check_version_coverage(version, billed, on, schedule)
     return {
         "date": on,
         "version": report.version_number,
+        "proposed": not contract.versions,
         "covered": [
             {
                 "code_system": c.billed.code_system.value,

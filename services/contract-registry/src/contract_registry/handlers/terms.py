@@ -11,13 +11,16 @@ from typing import Any
 
 from contract_registry.domain import (
     ContractTerms,
+    CredentialingDate,
     FeeScheduleRef,
     InvalidContractTerms,
     InvalidField,
     MalformedPayload,
     PaymentTerm,
+    ReportingDeliverable,
     ValueBasedTerms,
     from_json,
+    to_json,
 )
 
 SCALAR_TERMS = (
@@ -51,9 +54,29 @@ def terms_from_command(command: dict[str, Any], fee_schedule: FeeScheduleRef | N
             payment_terms=payment_terms,
             value_based=decoded_value_based,
             fee_schedule=fee_schedule,
+            credentialing=_decode_list(CredentialingDate, command, "credentialing"),
+            reporting_deliverables=_decode_list(ReportingDeliverable, command, "reporting_deliverables"),
         )
     except InvalidField as refused:
         raise InvalidContractTerms(refused.field, refused.message)
+
+
+def command_from_terms(terms: ContractTerms) -> dict[str, Any]:
+    """The command that would make `terms` again (the fee schedule aside): a patch merges over it."""
+    encoded = to_json(terms)
+    assert isinstance(encoded, dict)
+    return {
+        **{name: encoded[name] for name in SCALAR_TERMS},
+        "payment_terms": encoded["payment_terms"],
+        "value_based_terms": encoded["value_based"],
+        "credentialing": encoded["credentialing"],
+        "reporting_deliverables": encoded["reporting_deliverables"],
+    }
+
+
+def _decode_list(kind: type[Any], command: dict[str, Any], name: str) -> tuple[Any, ...]:
+    items = command.get(name) or []
+    return tuple(_decode(kind, _exact(item), f"{name}[{index}]") for index, item in enumerate(items))
 
 
 def _decode(kind: type[Any], data: Any, field: str) -> Any:

@@ -51,7 +51,7 @@ async def list_subscriptions(
 ) -> Any:
     """The organisation's subscriptions, by id."""
     who.require(READ)
-    after = (decode_cursor(cursor) or {}).get("after")
+    after = (decode_cursor(cursor, {"after": str}) or {}).get("after")
     async with rt.sessions() as session:
         rows = await SubscriptionRepository(session, who.organization_id).page(after, limit)
     next_cursor = encode_cursor({"after": rows[-1].id}) if len(rows) == limit else None
@@ -71,7 +71,7 @@ async def update_subscription(
 ) -> Any:
     """Change a subscription's name, event types, filters, channel target or owner."""
     who.require(WRITE)
-    changes = body.model_dump(exclude_unset=True)
+    changes = body.changes()
     await subscriptions.update_subscription(
         rt.uow(), who.organization_id, subscription_id, changes, guard, _now()
     )

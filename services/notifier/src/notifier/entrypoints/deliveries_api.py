@@ -32,7 +32,7 @@ async def list_deliveries(
 ) -> Any:
     """Deliveries, newest first, with their attempts (time, status code, latency, error)."""
     who.require(READ)
-    before = _keyset(decode_cursor(cursor))
+    before = _keyset(decode_cursor(cursor, {"created_at": str, "id": str}))
     filters = {"subscription_id": subscription_id, "status": status.value if status else None}
     async with rt.sessions() as session:
         repo = DeliveryRepository(session, who.organization_id)

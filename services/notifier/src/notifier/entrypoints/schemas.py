@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Generic, Literal, TypeVar
 
+from accord_common.web.patch import PatchModel
 from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
@@ -49,7 +50,10 @@ class SubscriptionIn(Strict):
     )
 
 
-class SubscriptionPatch(Strict):
+class SubscriptionPatch(PatchModel):
+    """Fields to change; only filters (to clear them all) and owner_email may be null."""
+
+    nullable_fields = frozenset({"filters", "owner_email"})
     name: Text | None = None
     event_types: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(
         None, min_length=1, max_length=50

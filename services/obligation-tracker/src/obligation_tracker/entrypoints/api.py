@@ -29,7 +29,7 @@ router = APIRouter(prefix="/v1", tags=["obligations"])
 
 
 def _after(cursor: str | None) -> tuple[date, str] | None:
-    position = decode_cursor(cursor)
+    position = decode_cursor(cursor, {"due": str, "id": str})
     if position is None:
         return None
     try:

@@ -16,7 +16,7 @@ router = APIRouter(prefix="/v1", tags=["audit"])
 
 
 async def _page(rt: Runtime, org: str, contract_id: str | None, limit: int, cursor: str | None) -> Any:
-    after = (decode_cursor(cursor) or {}).get("after")
+    after = (decode_cursor(cursor, {"after": int}) or {}).get("after")
     async with rt.sessions() as session:
         if contract_id is not None:
             await ContractRepository(session, org).row(contract_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
+from accord_common.errors import Unprocessable
 from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
 from fastapi import APIRouter, Query, status
 
@@ -14,6 +15,7 @@ from contract_registry.entrypoints.schemas.contracts import (
     ContractIn,
     ContractListItem,
     ContractOut,
+    ContractPatchIn,
     CoverageIn,
     CoverageOut,
     DiffOut,
@@ -21,7 +23,7 @@ from contract_registry.entrypoints.schemas.contracts import (
     VersionIn,
     VersionOut,
 )
-from contract_registry.handlers import contracts, queries
+from contract_registry.handlers import contracts, drafts, queries
 from contract_registry.handlers.common import utcnow
 
 router = APIRouter(prefix="/v1/contracts", tags=["contracts"])
@@ -31,6 +33,13 @@ AsOf = Annotated[date | None, Query(description="Show the version in force on th
 async def _view(rt: Runtime, org: str, contract_id: str, as_of: date | None = None) -> dict[str, Any]:
     async with rt.sessions() as session:
         return await queries.contract_view(session, org, contract_id, as_of)
+
+
+def _cursor_time(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise Unprocessable("cursor is not valid", errors=[{"field": "cursor", "message": "malformed"}])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ContractOut, summary="Create a contract")
@@ -54,8 +63,8 @@ async def search(
 ) -> Any:
     """Filter by payer, status, termination within N days and free text; cursor pagination."""
     who.require("contracts:read")
-    position = decode_cursor(cursor)
-    after = (datetime.fromisoformat(position["created_at"]), position["id"]) if position else None
+    position = decode_cursor(cursor, {"created_at": str, "id": str})
+    after = (_cursor_time(position["created_at"]), position["id"]) if position else None
     query = ContractQuery(payer_id, status, expiring_within_days, q, after, limit)
     async with rt.sessions() as session:
         rows = await search_contracts(session, who.organization_id, query, utcnow().date())
@@ -69,6 +78,21 @@ async def get_contract(contract_id: str, who: CurrentPrincipal, rt: Runtime, as_
     """The contract with its latest version, or with the version in force on `as_of`."""
     who.require("contracts:read")
     return await _view(rt, who.organization_id, contract_id, as_of)
+
+
+@router.patch(
+    "/{contract_id}",
+    response_model=ContractOut,
+    summary="Edit a draft",
+    responses={409: {"description": "The contract is no longer a draft: add a version instead"}},
+)
+async def revise_draft(contract_id: str, body: ContractPatchIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+    """Name, line of business, plans and terms of the draft's latest proposed version, in place
+    (same version number); audited as contract.revised, published as contract.amended."""
+    who.require("contracts:write")
+    patch = body.model_dump(mode="json", exclude_unset=True)
+    await drafts.revise_draft(rt.uow(), who, contract_id, patch)
+    return await _view(rt, who.organization_id, contract_id)
 
 
 @router.post(
@@ -109,7 +133,9 @@ async def diff(
 
 @router.post("/{contract_id}/coverage", response_model=CoverageOut, summary="Check coverage of codes")
 async def coverage(contract_id: str, body: CoverageIn, who: CurrentPrincipal, rt: Runtime) -> Any:
-    """Which codes the version in force on the date does not cover, and the term paying each other."""
+    """Which codes the version in force on the date does not cover, and the term paying each other.
+    A draft (or a contract in review) answers from its proposed version in force on the date
+    (`proposed: true`)."""
     who.require("contracts:read")
     codes = [(c.code_system, c.code) for c in body.codes]
     async with rt.sessions() as session:

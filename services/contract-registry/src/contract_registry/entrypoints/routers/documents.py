@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from accord_common.web.deps import CurrentPrincipal, Runtime
-from fastapi import APIRouter, File, UploadFile, status
+from fastapi import APIRouter, File, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 
 from contract_registry.adapters.contract_repository import ContractRepository
@@ -14,9 +14,10 @@ from contract_registry.adapters.document_repository import DocumentRepository
 from contract_registry.entrypoints.deps import Settings, Store
 from contract_registry.entrypoints.schemas.documents import DocumentOut, LinkDocumentIn, LinkedDocumentOut
 from contract_registry.entrypoints.schemas.fee_schedules import DOCUMENT_UPLOAD_EXAMPLE, multipart_example
+from contract_registry.entrypoints.upload_limit import UploadLimitedRoute
 from contract_registry.handlers import documents
 
-router = APIRouter(prefix="/v1", tags=["documents"])
+router = APIRouter(prefix="/v1", tags=["documents"], route_class=UploadLimitedRoute)
 CHUNK = 64 * 1024
 
 
@@ -37,8 +38,8 @@ async def _document(rt: Runtime, org: str, document_id: str) -> Any:
     summary="Upload a document",
     openapi_extra=multipart_example(DOCUMENT_UPLOAD_EXAMPLE),
     responses={
-        409: {"description": "The same bytes were uploaded before (names the document)"},
-        413: {"description": "Larger than the configured limit"},
+        200: {"description": "The same bytes were uploaded before: that document, already_stored: true"},
+        413: {"description": "Larger than the configured limit (named in the problem)"},
         415: {"description": "Not pdf, docx, png, jpeg, tiff or plain text"},
     },
 )
@@ -48,10 +49,12 @@ async def upload(
     rt: Runtime,
     store: Store,
     settings: Settings,
+    response: Response,
 ) -> Any:
-    """Store a contract document; its SHA-256 is recorded and a duplicate upload is refused."""
+    """Store a contract document; its SHA-256 is recorded. A duplicate (the same bytes again) is
+    detected: the existing document is answered with 200 and `already_stored: true`."""
     who.require("contracts:write")
-    document_id = await documents.upload(
+    uploaded = await documents.upload(
         rt.uow(),
         who,
         store,
@@ -60,7 +63,10 @@ async def upload(
         chunks=_chunks(file),
         max_bytes=settings.max_upload_bytes,
     )
-    return (await _document(rt, who.organization_id, document_id))._asdict()
+    if uploaded.already_stored:
+        response.status_code = status.HTTP_200_OK
+    row = await _document(rt, who.organization_id, uploaded.document_id)
+    return {**row._asdict(), "already_stored": uploaded.already_stored}
 
 
 @router.get("/documents/{document_id}", response_model=DocumentOut, summary="Get a document's metadata")

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from accord_common.errors import Unprocessable
 from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
-from fastapi import APIRouter, File, Form, UploadFile, status
+from fastapi import APIRouter, File, Form, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 
 from contract_registry.adapters.fee_schedule_codec import row_from_db, row_to_json
@@ -121,7 +121,7 @@ async def import_tic(
 async def list_schedules(who: CurrentPrincipal, rt: Runtime, limit: Limit = 50, cursor: Cursor = None) -> Any:
     """The organisation's fee schedules."""
     who.require("contracts:read")
-    after = (decode_cursor(cursor) or {}).get("after")
+    after = (decode_cursor(cursor, {"after": str}) or {}).get("after")
     async with rt.sessions() as session:
         rows = await FeeScheduleRepository(session, who.organization_id).schedules(after, limit)
     next_cursor = encode_cursor({"after": rows[-1].id}) if len(rows) == limit else None
@@ -135,13 +135,27 @@ async def get_schedule(schedule_id: str, who: CurrentPrincipal, rt: Runtime) -> 
     return await _schedule(rt, who.organization_id, schedule_id)
 
 
+@router.delete(
+    "/{schedule_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a fee schedule",
+    responses={409: {"description": "A contract version names the schedule (they are listed)"}},
+)
+async def delete_schedule(schedule_id: str, who: CurrentPrincipal, rt: Runtime) -> Response:
+    """Delete a schedule and its rows when no contract version names it (audited). To replace a
+    linked schedule, import the new one and link it from a date (POST /v1/contracts/{id}/fee-schedule)."""
+    who.require("contracts:write")
+    await fee_schedules.delete_schedule(rt.uow(), who, schedule_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
 @router.get("/{schedule_id}/rows", response_model=Page[FeeScheduleRowOut], summary="List rows")
 async def rows(
     schedule_id: str, who: CurrentPrincipal, rt: Runtime, limit: Limit = 100, cursor: Cursor = None
 ) -> Any:
     """The schedule's rows in import order, a page at a time."""
     who.require("contracts:read")
-    after = (decode_cursor(cursor) or {}).get("after")
+    after = (decode_cursor(cursor, {"after": int}) or {}).get("after")
     async with rt.sessions() as session:
         repo = FeeScheduleRepository(session, who.organization_id)
         await repo.get(schedule_id)

@@ -42,7 +42,7 @@ async def create_payer(body: PayerIn, who: CurrentPrincipal, rt: Runtime) -> Any
 async def list_payers(who: CurrentPrincipal, rt: Runtime, limit: Limit = 50, cursor: Cursor = None) -> Any:
     """The organisation's payers, by id."""
     who.require("contracts:read")
-    after = (decode_cursor(cursor) or {}).get("after")
+    after = (decode_cursor(cursor, {"after": str}) or {}).get("after")
     async with rt.sessions() as session:
         rows = await PartyRepository(session, who.organization_id).payers(after, limit)
     next_cursor = encode_cursor({"after": rows[-1].id}) if len(rows) == limit else None
@@ -60,7 +60,7 @@ async def get_payer(payer_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
 async def update_payer(payer_id: str, body: PayerPatch, who: CurrentPrincipal, rt: Runtime) -> Any:
     """Change a payer's name, X12 payer id or plans (audited field by field)."""
     who.require("contracts:write")
-    patch = body.model_dump(mode="json", exclude_unset=True)
+    patch = body.changes(mode="json")
     await parties.update_payer(rt.uow(), who, payer_id, patch)
     return await _payer(rt, who.organization_id, payer_id)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,6 +20,26 @@ PAYMENT_TERM_EXAMPLE: dict[str, Any] = {
     "escalators": [{"kind": "anniversary_escalator", "percent": "3"}],
     "floors": [{"code_system": "CPT", "code": "99213", "minimum": "85.00"}],
 }
+
+
+class CredentialingIn(BaseModel):
+    """A credentialing date the contract names (the obligation tracker reminds of it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(description='"credentialing", "recredentialing", "caqh_attestation" ...')
+    due_date: date
+    provider_npi: str | None = Field(default=None, description="One provider's NPI, if it is theirs")
+
+
+class ReportingDeliverableIn(BaseModel):
+    """A value-based report owed after each measurement period of the value-based measures."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    days_after_period_end: int
+    day_count: Literal["calendar", "business"] = "calendar"
 
 
 class TermsIn(BaseModel):
@@ -39,6 +59,10 @@ class TermsIn(BaseModel):
     )
     value_based_terms: dict[str, Any] | None = None
     fee_schedule_id: str | None = Field(default=None, description="A fee schedule imported before")
+    credentialing: list[CredentialingIn] = []
+    reporting_deliverables: list[ReportingDeliverableIn] = Field(
+        default=[], description="Needs value-based measures: reports follow their measurement periods"
+    )
 
 
 CONTRACT_EXAMPLE: dict[str, Any] = {
@@ -54,6 +78,7 @@ CONTRACT_EXAMPLE: dict[str, Any] = {
     "appeal_window_days": 180,
     "prompt_pay_days": 30,
     "payment_terms": [PAYMENT_TERM_EXAMPLE],
+    "credentialing": [{"kind": "recredentialing", "due_date": "2027-06-30", "provider_npi": None}],
 }
 
 
@@ -64,8 +89,39 @@ class ContractIn(TermsIn):
 
     payer_id: str
     name: str = Field(min_length=1, max_length=200)
-    line_of_business: LineOfBusiness | None = None
+    line_of_business: LineOfBusiness = Field(description="Required: commercial, medicare_advantage ...")
     plan_ids: list[str] = []
+
+
+class ContractPatchIn(BaseModel):
+    """Edit a draft in place: only the fields sent change. Term fields (as in TermsIn) change the
+    latest proposed version (version 1 unless further versions were proposed); a null
+    `fee_schedule_id` unlinks the schedule."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"name": "Acme PPO professional 2026 (v2 draft)", "notice_days": 120}]
+        },
+    )
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    line_of_business: LineOfBusiness | None = None
+    plan_ids: list[str] | None = None
+    effective_date: date | None = None
+    termination_date: date | None = None
+    auto_renew: bool | None = None
+    renewal_term_months: int | None = None
+    notice_days: int | None = None
+    timely_filing_days: int | None = None
+    appeal_window_days: int | None = None
+    prompt_pay_days: int | None = None
+    prompt_pay_interest_rate: Decimal | None = None
+    payment_terms: list[dict[str, Any]] | None = None
+    value_based_terms: dict[str, Any] | None = None
+    fee_schedule_id: str | None = None
+    credentialing: list[CredentialingIn] | None = None
+    reporting_deliverables: list[ReportingDeliverableIn] | None = None
 
 
 VERSION_EXAMPLE: dict[str, Any] = {
@@ -178,8 +234,10 @@ class TerminateIn(BaseModel):
 
 
 class CodeIn(BaseModel):
-    code_system: str = Field(description="CPT, HCPCS, REV, MSDRG or APC")
-    code: str
+    model_config = ConfigDict(extra="forbid")
+
+    code_system: Literal["CPT", "HCPCS", "REV", "MSDRG", "APC"]
+    code: str = Field(min_length=1, max_length=10)
 
 
 class CoverageIn(BaseModel):
@@ -207,6 +265,9 @@ class CoverageIn(BaseModel):
 class CoverageOut(BaseModel):
     date: date
     version: int
+    proposed: bool = Field(
+        description="True when the contract is not yet active: the answer is its proposed version's"
+    )
     covered: list[dict[str, Any]]
     not_covered: list[dict[str, Any]]
 

@@ -15,6 +15,11 @@ class DocumentOut(BaseModel):
     sha256: str
     uploaded_at: datetime
     uploaded_by: str
+    already_stored: bool = Field(
+        default=False,
+        description="On upload: true when the same bytes (SHA-256) were uploaded before in the "
+        "organisation; this is that document (200), and the new copy was not kept",
+    )
 
 
 class LinkedDocumentOut(DocumentOut):

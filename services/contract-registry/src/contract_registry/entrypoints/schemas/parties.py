@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
+from accord_common.web.patch import PatchModel
 from pydantic import BaseModel, ConfigDict, Field
 
 LineOfBusiness = Literal[
@@ -40,12 +41,14 @@ class PayerIn(BaseModel):
     plans: list[PlanIn] = []
 
 
-class PayerPatch(BaseModel):
-    """Fields to change; plans, when given, replace the list (keep ids to keep plans)."""
+class PayerPatch(PatchModel):
+    """Fields to change; plans, when given, replace the list (keep ids to keep plans).
+    Only x12_payer_id may be null (it clears it)."""
 
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"name": "Acme Health Plan of Texas"}]}
     )
+    nullable_fields = frozenset({"x12_payer_id"})
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     x12_payer_id: str | None = Field(default=None, max_length=80, pattern=r"^[A-Za-z0-9]+$")

@@ -1,0 +1,102 @@
+"""Editing a draft in place: its name, line of business, plans and the terms of its latest
+proposed version (PATCH semantics: only the fields sent change). Refused once submitted (409)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from accord_common.auth import Principal
+from accord_common.uow import UnitOfWork
+
+from contract_registry.adapters.contract_repository import ContractRepository
+from contract_registry.adapters.party_repository import PartyRepository
+from contract_registry.domain import Contract, ContractTerms, LineOfBusiness
+from contract_registry.handlers.common import audit, changed, utcnow
+from contract_registry.handlers.contract_events import ContractLabels
+from contract_registry.handlers.contracts import (
+    fee_schedule_ref,
+    known_plans,
+    publish_changes,
+    version_changes,
+)
+from contract_registry.handlers.terms import SCALAR_TERMS, command_from_terms, terms_from_command
+
+TERM_FIELDS = frozenset(
+    {
+        *SCALAR_TERMS,
+        "payment_terms",
+        "value_based_terms",
+        "fee_schedule_id",
+        "credentialing",
+        "reporting_deliverables",
+    }
+)
+"""The fields of a patch that change the terms (the rest: name, line_of_business, plan_ids)."""
+
+
+async def revise_draft(uow: UnitOfWork, who: Principal, contract_id: str, patch: dict[str, Any]) -> None:
+    """Apply the patch through the domain's revise_draft; audited as contract.revised and
+    published as contract.amended (the revised version keeps its number)."""
+    now = utcnow()
+    async with uow:
+        repo = ContractRepository(uow.session, who.organization_id)
+        row = await repo.row(contract_id, for_update=True)
+        contract = await repo.get(contract_id)
+        payer = await PartyRepository(uow.session, who.organization_id).payer(contract.payer_id)
+        before = _identity(row.name, contract)
+        previous = contract.draft_versions(now.date())[-1]
+        version = contract.revise_draft(
+            await _patched_terms(uow, who, contract, patch, now.date()),
+            today=now.date(),
+            line_of_business=LineOfBusiness(patch["line_of_business"])
+            if patch.get("line_of_business")
+            else None,
+            plan_ids=known_plans(payer, patch["plan_ids"]) if patch.get("plan_ids") is not None else None,
+        )
+        name = patch.get("name") or row.name
+        await repo.save(contract, actor=who.name, now=now, name=name)
+        changes = changed(before, _identity(name, contract))
+        if fields := version_changes(previous, version):
+            changes.update(version=version.number, fields=fields)
+        if changes:
+            await _audit(uow, who, contract_id, changes, now)
+        await publish_changes(uow, contract, ContractLabels(name, payer.name, payer.x12_payer_id), now)
+        await uow.commit()
+
+
+async def _audit(
+    uow: UnitOfWork, who: Principal, contract_id: str, changes: dict[str, Any], now: datetime
+) -> None:
+    await audit(
+        uow,
+        who,
+        "contract.revised",
+        entity="contract",
+        entity_id=contract_id,
+        contract_id=contract_id,
+        changes=changes,
+        at=now,
+    )
+
+
+def _identity(name: str, contract: Contract) -> dict[str, Any]:
+    return {
+        "name": name,
+        "line_of_business": contract.line_of_business.value,
+        "plan_ids": list(contract.plan_ids),
+    }
+
+
+async def _patched_terms(
+    uow: UnitOfWork, who: Principal, contract: Contract, patch: dict[str, Any], today: date
+) -> ContractTerms | None:
+    """The latest proposed version's terms with the patch's term fields merged over them."""
+    given = {name: value for name, value in patch.items() if name in TERM_FIELDS}
+    if not given:
+        return None
+    current = contract.draft_versions(today)[-1].terms
+    schedule = current.fee_schedule
+    if "fee_schedule_id" in given:
+        schedule = await fee_schedule_ref(uow, who, given.pop("fee_schedule_id"))
+    return terms_from_command({**command_from_terms(current), **given}, schedule)
