@@ -57,12 +57,7 @@ async def test_contract_events_carry_the_full_version_to_kafka(registry: Registr
     amended = next(e for e in events if e.type == "contract.amended")
     assert created.organizationid == registry.org_a
     assert created.data["status"] == "draft" and created.data["version"] == 1
-    data = ContractVersionData.model_validate(created.data)
-    assert (data.contract_name, data.payer_name) == ("Acme PPO professional 2026", "Acme Health Plan")
-    assert [(c.kind, c.due_date.isoformat()) for c in data.credentialing] == [
-        ("recredentialing", "2026-09-30")
-    ]
-    assert amended.data["credentialing"] == []  # the version body sent none
+    _check_names_and_credentialing(created, amended)
     assert (created.data["terms"]["termination_date"], created.data["terms"]["notice_days"]) == (
         "2027-12-31",
         90,
@@ -72,6 +67,15 @@ async def test_contract_events_carry_the_full_version_to_kafka(registry: Registr
         "2028-06-30",
         120,
     )
+
+
+def _check_names_and_credentialing(created: CloudEvent, amended: CloudEvent) -> None:
+    data = ContractVersionData.model_validate(created.data)
+    assert (data.contract_name, data.payer_name) == ("Acme PPO professional 2026", "Acme Health Plan")
+    assert [(c.kind, c.due_date.isoformat()) for c in data.credentialing] == [
+        ("recredentialing", "2026-09-30")
+    ]
+    assert amended.data["credentialing"] == []  # the version body sent none
 
 
 async def test_a_fee_schedule_is_published_in_chunks_keyed_by_its_id(registry: Registry) -> None:
