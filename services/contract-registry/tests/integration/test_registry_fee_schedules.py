@@ -96,7 +96,7 @@ async def test_import_export_round_trip_rows_and_pagination(registry: Registry) 
 async def test_every_tic_example_imports_or_is_refused_with_the_reason(registry: Registry, name: str) -> None:
     path = TIC / name
     if not path.exists():
-        pytest.skip(f"shared data not found at {path}")
+        pytest.fail(f"shared data not found at {path} (set ACCORD_SHARED_DATA)")
     response = await registry.a.post(
         "/v1/fee-schedules/tic",
         data={"name": name},

@@ -49,7 +49,7 @@ def load(name: str, **options: Any) -> TicImport:
 
 def example_files() -> list[str]:
     if not EXAMPLES.is_dir():
-        pytest.skip(f"shared data not found at {EXAMPLES} (set ACCORD_SHARED_DATA)")
+        raise FileNotFoundError(f"shared data not found at {EXAMPLES} (set ACCORD_SHARED_DATA)")
     return sorted(path.name for path in EXAMPLES.iterdir() if path.is_file())
 
 

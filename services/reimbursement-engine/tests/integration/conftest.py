@@ -24,7 +24,7 @@ from engine_helpers import CMS_PFS_2025, Engine, start_engine
 async def engine(postgres_server) -> AsyncIterator[Engine]:  # type: ignore[no-untyped-def]
     """One engine (Kafka disabled) for the tests that need no broker."""
     if not (CMS_PFS_2025 / "pprrvu2025_oct.csv").exists():
-        pytest.skip(f"CMS CY2025 files not found in {CMS_PFS_2025}")
+        pytest.fail(f"CMS CY2025 files not found in {CMS_PFS_2025} (set ACCORD_SHARED_DATA)")
     url = await postgres_server.create_database_async(f"engine_{uuid.uuid4().hex[:8]}")
     async with start_engine(url, kafka_bootstrap=None, medicare=True) as running:
         yield running

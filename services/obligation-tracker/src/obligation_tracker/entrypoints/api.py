@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from accord_common.errors import Unprocessable
 from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
+from accord_common.web.types import IsoDate
 from fastapi import APIRouter, Query
 
 from obligation_tracker.adapters.repository import ObligationFilter
@@ -28,7 +29,7 @@ from obligation_tracker.handlers import obligations as actions
 router = APIRouter(prefix="/v1", tags=["obligations"])
 
 
-def _after(cursor: str | None) -> tuple[date, str] | None:
+def _after(cursor: str | None) -> tuple[IsoDate, str] | None:
     position = decode_cursor(cursor, {"due": str, "id": str})
     if position is None:
         return None

@@ -7,6 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
+from accord_common.web.types import IsoDate
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from obligation_tracker.domain import Direction, MeasureStatus
@@ -16,7 +17,7 @@ class ObligationOut(BaseModel):
     id: str
     kind: str
     status: str
-    due_date: date
+    due_date: IsoDate
     due_at: datetime = Field(description="End of business on the due date, in the organisation's zone.")
     contract_id: str
     claim_id: str | None
@@ -34,7 +35,7 @@ class HistoryEntryOut(BaseModel):
     action: str
     from_status: str | None
     to_status: str
-    due_date: date
+    due_date: IsoDate
     actor: str
     at: datetime
     comment: str | None
@@ -68,7 +69,7 @@ class SnoozeIn(BaseModel):
         extra="forbid",
         json_schema_extra={"examples": [{"until": "2027-09-15", "comment": "Waiting on legal"}]},
     )
-    until: date = Field(description="No reminders before this date (start of day, organisation's zone).")
+    until: IsoDate = Field(description="No reminders before this date (start of day, organisation's zone).")
     comment: str | None = Field(default=None, max_length=2000)
 
 
@@ -173,12 +174,12 @@ class MeasureIn(BaseModel):
     direction: Direction
     target: Decimal = Field(max_digits=18, decimal_places=6)
     weight: Decimal = Field(default=Decimal(1), gt=0, max_digits=18, decimal_places=6)
-    period_start: date
-    period_end: date
+    period_start: IsoDate
+    period_end: IsoDate
 
     @field_validator("period_end")
     @classmethod
-    def _period_in_order(cls, value: date, info: ValidationInfo) -> date:
+    def _period_in_order(cls, value: IsoDate, info: ValidationInfo) -> date:
         start = info.data.get("period_start")
         if start is not None and value < start:
             raise ValueError("period_end must not precede period_start")
@@ -190,7 +191,7 @@ class ReadingIn(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"value": "0.74", "as_of": "2026-06-30"}]}
     )
     value: Decimal = Field(max_digits=18, decimal_places=6)
-    as_of: date
+    as_of: IsoDate
 
 
 class MeasureOut(BaseModel):
@@ -200,8 +201,8 @@ class MeasureOut(BaseModel):
     direction: Direction
     target: Decimal
     weight: Decimal
-    period_start: date
-    period_end: date
+    period_start: IsoDate
+    period_end: IsoDate
     status: MeasureStatus
     latest: Decimal | None
     projected: Decimal | None

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
 from accord_common.errors import Unprocessable
 from accord_common.web.deps import CurrentPrincipal, Runtime
+from accord_common.web.types import IsoDate
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -64,8 +64,8 @@ class WhatIfIn(BaseModel):
         },
     )
     contract_id: str | None = None
-    service_from: date
-    service_to: date
+    service_from: IsoDate
+    service_to: IsoDate
     change: ChangeIn
 
 
@@ -74,8 +74,8 @@ async def get_analytics(
     who: CurrentPrincipal,
     rt: Runtime,
     settings: Settings,
-    period_from: date = Query(alias="from"),
-    period_to: date = Query(alias="to"),
+    period_from: IsoDate = Query(alias="from"),
+    period_to: IsoDate = Query(alias="to"),
 ) -> Any:
     """Per payer and contract: expected vs paid, underpayment and its rate, denials by CARC, days to pay."""
     who.require("claims:read")
@@ -127,7 +127,7 @@ async def get_margin(
     rt: Runtime,
     caches: Caches,
     contract_id: str,
-    on: date,
+    on: IsoDate,
     place_of_service: str = Query(default="11", pattern=r"^\d{2}$"),
     flagged_only: bool = False,
 ) -> Any:

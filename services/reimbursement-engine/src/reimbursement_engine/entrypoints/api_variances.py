@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
 from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
+from accord_common.web.types import IsoDate
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -52,7 +53,7 @@ class VarianceOut(BaseModel):
     patient_responsibility: Decimal
     variance: Decimal
     carcs: list[str]
-    remittance_date: date
+    remittance_date: IsoDate
     created_at: datetime
     updated_at: datetime
 
@@ -95,8 +96,8 @@ async def list_variances(
     payer_id: str | None = None,
     contract_id: str | None = None,
     patient_control_number: str | None = None,
-    since: date | None = None,
-    until: date | None = None,
+    since: IsoDate | None = None,
+    until: IsoDate | None = None,
 ) -> Any:
     """Variances with filters and cursor pagination."""
     who.require("claims:read")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from accord_common.web.types import IsoDate
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 CodeSystemName = Literal["CPT", "HCPCS", "REV", "MSDRG", "APC"]
@@ -37,7 +38,7 @@ class ClaimLineIn(BaseModel):
     units: Decimal = Field(default=Decimal(1), gt=0, le=100000, max_digits=12, decimal_places=3)
     charge: Decimal = Money
     revenue_code: str | None = Field(default=None, pattern=r"^0\d{3}$")
-    service_date: date
+    service_date: IsoDate
     place_of_service: str | None = Field(default=None, pattern=r"^\d{2}$")
     invoice_cost: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
 
@@ -93,9 +94,9 @@ class ClaimIn(BaseModel):
     payer_id: str = Field(min_length=1, max_length=80)
     contract_id: str | None = Field(default=None, max_length=64)
     billing_provider: BillingProvider | None = None
-    service_from: date | None = None
-    service_to: date | None = None
-    received_date: date | None = None
+    service_from: IsoDate | None = None
+    service_to: IsoDate | None = None
+    received_date: IsoDate | None = None
     place_of_service: str | None = Field(default=None, pattern=r"^\d{2}$")
     type_of_bill: str | None = Field(default=None, pattern=r"^\d{3,4}$")
     frequency_code: str | None = Field(
@@ -105,8 +106,8 @@ class ClaimIn(BaseModel):
         "8 void (cancels it); default: the type of bill's last digit, else 1",
     )
     drg: str | None = Field(default=None, pattern=r"^\d{3}$")
-    admission_date: date | None = None
-    discharge_date: date | None = None
+    admission_date: IsoDate | None = None
+    discharge_date: IsoDate | None = None
     medicare_locality: str | None = Field(default=None, pattern=r"^\d{5}[- ]?\d{1,2}$")
     lines: list[ClaimLineIn] = Field(min_length=1, max_length=999)
 
@@ -143,7 +144,7 @@ class ClaimLineOut(BaseModel):
     modifiers: str
     units: Decimal
     charge: Decimal
-    service_date: date
+    service_date: IsoDate
     status: str | None
     term: str | None
     expected_allowed: Decimal | None
@@ -151,9 +152,9 @@ class ClaimLineOut(BaseModel):
 
 class ClaimOut(ClaimSummary):
     payer_id: str
-    service_date: date
-    service_to: date
-    received_date: date
+    service_date: IsoDate
+    service_to: IsoDate
+    received_date: IsoDate
     flags: list[str]
     explanation: str | None
     created_at: datetime

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from accord_common.web.types import IsoDate
 from pydantic import BaseModel, ConfigDict, Field
 
 Amount = Field(max_digits=14, decimal_places=2)
@@ -88,7 +88,7 @@ class RemittanceIn(BaseModel):
     payer_id: str = Field(min_length=1, max_length=80)
     payer_name: str | None = None
     trace_number: str = Field(min_length=1, max_length=80)
-    payment_date: date
+    payment_date: IsoDate
     total_paid: Decimal | None = None
     claims: list[PaidClaimIn] = Field(min_length=1, max_length=10000)
 

@@ -32,7 +32,7 @@ CMS_PFS_2025 = shared_data_dir() / "cms-pfs-2025"
 @pytest.fixture(scope="session")
 def cms_2025() -> MedicareYear:
     if not (CMS_PFS_2025 / "pprrvu2025_oct.csv").exists():
-        pytest.skip(f"CMS CY2025 files not found in {CMS_PFS_2025}")
+        pytest.fail(f"CMS CY2025 files not found in {CMS_PFS_2025} (set ACCORD_SHARED_DATA)")
     return load_medicare_year(CMS_PFS_2025, 2025)
 
 

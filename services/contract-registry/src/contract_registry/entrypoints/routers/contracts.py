@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from accord_common.errors import Unprocessable
 from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
+from accord_common.web.types import IsoDate
 from fastapi import APIRouter, Query, status
 
 from contract_registry.adapters.contract_search import ContractQuery, search_contracts
@@ -27,10 +28,10 @@ from contract_registry.handlers import contracts, drafts, queries
 from contract_registry.handlers.common import utcnow
 
 router = APIRouter(prefix="/v1/contracts", tags=["contracts"])
-AsOf = Annotated[date | None, Query(description="Show the version in force on this day (YYYY-MM-DD)")]
+AsOf = Annotated[IsoDate | None, Query(description="Show the version in force on this day (YYYY-MM-DD)")]
 
 
-async def _view(rt: Runtime, org: str, contract_id: str, as_of: date | None = None) -> dict[str, Any]:
+async def _view(rt: Runtime, org: str, contract_id: str, as_of: IsoDate | None = None) -> dict[str, Any]:
     async with rt.sessions() as session:
         return await queries.contract_view(session, org, contract_id, as_of)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import AsyncIterator
-from datetime import date
 from typing import Annotated, Any
 
 from accord_common.errors import Unprocessable
 from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
+from accord_common.web.types import IsoDate
 from fastapi import APIRouter, File, Form, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 
@@ -94,7 +94,7 @@ async def import_tic(
     name: Name,
     who: CurrentPrincipal,
     rt: Runtime,
-    effective_from: Annotated[date | None, Form()] = None,
+    effective_from: Annotated[IsoDate | None, Form()] = None,
     only_our_providers: Annotated[bool, Form()] = False,
 ) -> Any:
     """A payer's Transparency in Coverage JSON (schema v2): rates become rows, or the file is

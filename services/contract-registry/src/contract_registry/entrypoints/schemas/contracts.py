@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from accord_common.web.types import IsoDate
 from pydantic import BaseModel, ConfigDict, Field
 
 from contract_registry.entrypoints.schemas.parties import LineOfBusiness
@@ -28,7 +29,7 @@ class CredentialingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: str = Field(description='"credentialing", "recredentialing", "caqh_attestation" ...')
-    due_date: date
+    due_date: IsoDate
     provider_npi: str | None = Field(default=None, description="One provider's NPI, if it is theirs")
 
 
@@ -45,8 +46,8 @@ class ReportingDeliverableIn(BaseModel):
 class TermsIn(BaseModel):
     """Dates, renewal, operational deadlines and how services are paid (validated by the domain)."""
 
-    effective_date: date
-    termination_date: date | None = None
+    effective_date: IsoDate
+    termination_date: IsoDate | None = None
     auto_renew: bool = False
     renewal_term_months: int | None = None
     notice_days: int | None = Field(default=None, description="Days before renewal to give notice")
@@ -108,8 +109,8 @@ class ContractPatchIn(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     line_of_business: LineOfBusiness | None = None
     plan_ids: list[str] | None = None
-    effective_date: date | None = None
-    termination_date: date | None = None
+    effective_date: IsoDate | None = None
+    termination_date: IsoDate | None = None
     auto_renew: bool | None = None
     renewal_term_months: int | None = None
     notice_days: int | None = None
@@ -140,7 +141,7 @@ class VersionIn(TermsIn):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [VERSION_EXAMPLE]})
 
-    effective_from: date
+    effective_from: IsoDate
     payer_initiated: bool = False
     objection_window_days: int | None = Field(
         default=None, description="Required for a payer-initiated amendment, and only for one"
@@ -156,7 +157,7 @@ class ContractOut(BaseModel):
     line_of_business: str
     plan_ids: list[str]
     current_version: int
-    termination_date: date | None
+    termination_date: IsoDate | None
     required_approver_roles: list[str]
     pending_roles: list[str]
     approvals: list[dict[str, Any]]
@@ -174,7 +175,7 @@ class ContractListItem(BaseModel):
     status: str
     line_of_business: str
     current_version: int
-    termination_date: date | None
+    termination_date: IsoDate | None
     created_at: datetime
 
 
@@ -182,8 +183,8 @@ class VersionOut(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     version: int
-    effective_from: date
-    effective_to: date | None
+    effective_from: IsoDate
+    effective_to: IsoDate | None
     retroactive: bool
     payer_initiated: bool
     objection_window_days: int | None
@@ -229,7 +230,7 @@ class TerminateIn(BaseModel):
         },
     )
 
-    last_day: date = Field(description="The last day the contract is in force")
+    last_day: IsoDate = Field(description="The last day the contract is in force")
     reason: str = Field(min_length=1)
 
 
@@ -259,11 +260,11 @@ class CoverageIn(BaseModel):
     )
 
     codes: list[CodeIn] = Field(min_length=1, max_length=1000)
-    date: date
+    date: IsoDate
 
 
 class CoverageOut(BaseModel):
-    date: date
+    date: IsoDate
     version: int
     proposed: bool = Field(
         description="True when the contract is not yet active: the answer is its proposed version's"
@@ -285,4 +286,4 @@ class LinkScheduleIn(BaseModel):
     )
 
     schedule_id: str
-    effective_from: date
+    effective_from: IsoDate

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
+from accord_common.web.types import IsoDate
 from pydantic import BaseModel, Field
 
 
@@ -39,7 +40,7 @@ class CsvReportOut(BaseModel):
 class TicImportOut(BaseModel):
     schedule: FeeScheduleOut
     reporting_entity_name: str | None
-    last_updated_on: date | None
+    last_updated_on: IsoDate | None
     skipped_other_providers: int
     refusals: list[str] = Field(description="Items or prices that did not become rows, and why")
 
@@ -50,8 +51,8 @@ class FeeScheduleRowOut(BaseModel):
     code_system: str
     code: str
     rate_kind: str
-    effective_from: date
-    effective_to: date | None
+    effective_from: IsoDate
+    effective_to: IsoDate | None
     modifiers: list[str]
     place_of_service: str | None
     setting: str | None
