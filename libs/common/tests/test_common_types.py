@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from pydantic import BaseModel, ValidationError
-
 from accord_common.web.types import IsoDate
+from pydantic import BaseModel, ValidationError
 
 
 class Body(BaseModel):
