@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from accord_common.auth import Principal, generate_key, hash_key, split_key
-from accord_common.db import Money, make_engine, new_metadata
+from accord_common.db import Money, canonical_money, make_engine, new_metadata
 from accord_common.errors import Forbidden, NotFound, Unauthorized
 from sqlalchemy import Column, Integer, Table, insert, select
 
@@ -61,7 +61,7 @@ async def test_money_is_exact_on_sqlite(tmp_path: Path) -> None:
         )
         rows = (await conn.execute(select(table.c.amount).order_by(table.c.id))).scalars().all()
     await engine.dispose()
-    assert rows == [Decimal("0.1"), Decimal("123456789.123456")]
+    assert [str(r) for r in rows] == ["0.10", "123456789.123456"]
     assert sum(rows) == Decimal("123456789.223456")
 
 
@@ -74,3 +74,20 @@ async def test_money_refuses_floats(tmp_path: Path) -> None:
         with pytest.raises(Exception, match="Decimal"):
             await conn.execute(insert(table).values(id=1, amount=0.1))
     await engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("150.000000", "150.00"),
+        ("1E+2", "100.00"),
+        ("0.1", "0.10"),
+        ("88.95", "88.95"),
+        ("0.123456", "0.123456"),
+        ("120", "120.00"),
+        ("-28.950000", "-28.95"),
+        ("0", "0.00"),
+    ],
+)
+def test_money_reads_back_the_same_on_every_database(stored: str, shown: str) -> None:
+    assert str(canonical_money(Decimal(stored))) == shown

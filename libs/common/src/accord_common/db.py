@@ -57,7 +57,21 @@ class Money(TypeDecorator[Decimal]):
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
-        return Decimal(str(value)).normalize() if dialect.name == "sqlite" else Decimal(value)
+        return canonical_money(Decimal(str(value)))
+
+
+_CENTS = Decimal("0.01")
+
+
+def canonical_money(value: Decimal) -> Decimal:
+    """The same Decimal whatever the database: at least cents, no trailing zeros past them, never
+    exponent notation (PostgreSQL's NUMERIC(18,6) gives 150.000000, SQLite text gives 150.00;
+    both read back as 150.00, and 0.123456 stays 0.123456)."""
+    normal = value.normalize()
+    exponent = normal.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -2:
+        return normal.quantize(_CENTS)
+    return normal
 
 
 def is_sqlite(url: str) -> bool:

@@ -8,6 +8,13 @@ import httpx
 
 CSV_HEADER = "code_system,code,modifiers,place_of_service,setting,unit,rate_kind,amount,percentage,effective_from,effective_to\n"
 
+PROFESSIONAL = {  # a payment term: office visits at 120% of Medicare
+    "name": "Professional",
+    "service_category": "professional",
+    "matcher": {"ranges": [{"code_system": "CPT", "first": "99202", "last": "99499"}]},
+    "methodology": {"kind": "percent_of_medicare", "percent": "120"},
+}
+
 
 def ok(response: httpx.Response, status: int = 200) -> Any:
     assert response.status_code == status, response.text

@@ -5,18 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from registry_helpers import active_contract, new_contract, new_payer, ok, version_body
+from registry_helpers import PROFESSIONAL, active_contract, new_contract, new_payer, ok, version_body
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from conftest import Registry
-
-PROFESSIONAL = {
-    "name": "Professional",
-    "service_category": "professional",
-    "matcher": {"ranges": [{"code_system": "CPT", "first": "99202", "last": "99499"}]},
-    "methodology": {"kind": "percent_of_medicare", "percent": "120"},
-}
 
 
 async def test_reading_as_of_a_date_gives_the_version_in_force_that_day(registry: Registry) -> None:

@@ -46,8 +46,13 @@ async def test_upload_download_returns_the_same_bytes_and_hash(registry: Registr
 
 async def test_the_same_bytes_in_another_organisation_are_not_a_duplicate(registry: Registry) -> None:
     body = b"%PDF-1.4 another organisation's copy"
-    ok(await registry.a.post("/v1/documents", files={"file": ("a.pdf", body, "application/pdf")}), 201)
-    ok(await registry.b.post("/v1/documents", files={"file": ("b.pdf", body, "application/pdf")}), 201)
+    mine = ok(await registry.a.post("/v1/documents", files={"file": ("a.pdf", body, "application/pdf")}), 201)
+    theirs = ok(
+        await registry.b.post("/v1/documents", files={"file": ("b.pdf", body, "application/pdf")}), 201
+    )
+    assert theirs["id"] != mine["id"]
+    assert (theirs["filename"], theirs["already_stored"]) == ("b.pdf", False)
+    assert (await registry.b.get(f"/v1/documents/{mine['id']}/content")).status_code == 404
 
 
 async def test_too_large_is_413_and_nothing_is_kept(registry: Registry) -> None:

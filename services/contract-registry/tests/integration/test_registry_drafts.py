@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from registry_helpers import active_contract, new_contract, ok, version_body
+from registry_helpers import PROFESSIONAL, active_contract, new_contract, ok, version_body
 
 from conftest import Registry
-
-PROFESSIONAL = {
-    "name": "Professional",
-    "service_category": "professional",
-    "matcher": {"ranges": [{"code_system": "CPT", "first": "99202", "last": "99499"}]},
-    "methodology": {"kind": "percent_of_medicare", "percent": "120"},
-}
 
 
 async def test_a_draft_is_edited_in_place_and_the_edit_is_audited(registry: Registry) -> None:

@@ -95,8 +95,7 @@ async def test_import_export_round_trip_rows_and_pagination(registry: Registry) 
 @pytest.mark.parametrize("name", sorted(TIC_EXPECTED))
 async def test_every_tic_example_imports_or_is_refused_with_the_reason(registry: Registry, name: str) -> None:
     path = TIC / name
-    if not path.exists():
-        pytest.fail(f"shared data not found at {path} (set ACCORD_SHARED_DATA)")
+    assert path.is_file(), f"shared data not found at {path} (set ACCORD_SHARED_DATA)"
     response = await registry.a.post(
         "/v1/fee-schedules/tic",
         data={"name": name},
@@ -112,8 +111,8 @@ async def test_every_tic_example_imports_or_is_refused_with_the_reason(registry:
 
 
 def test_no_tic_example_is_left_untested() -> None:
-    if TIC.is_dir():
-        assert {p.name for p in TIC.iterdir() if p.is_file()} == set(TIC_EXPECTED)
+    assert TIC.is_dir(), f"shared data not found at {TIC} (set ACCORD_SHARED_DATA)"
+    assert {p.name for p in TIC.iterdir() if p.is_file()} == set(TIC_EXPECTED)
 
 
 async def test_a_schedule_linked_to_a_version_drives_coverage(registry: Registry) -> None:

@@ -23,7 +23,7 @@ from accord_common.events import CloudEvent, new_event
 from aiokafka import AIOKafkaProducer
 from aiosmtpd.controller import Controller
 from asgi_lifespan import LifespanManager
-from notifier.adapters.orm import deliveries, delivery_attempts
+from notifier.adapters.orm import deliveries, delivery_attempts, metadata
 from notifier.bootstrap import build_app
 from notifier.config import NotifierSettings
 from sqlalchemy import func, select
@@ -159,10 +159,20 @@ def settings_for(database_url: str, bootstrap: str, mail: MailSink, **overrides:
 class Notifier:
     """The notifier app running in-process, with a client and the database behind it."""
 
-    def __init__(self, app: Any, client: httpx.AsyncClient) -> None:
+    def __init__(self, app: Any, client: httpx.AsyncClient, settings: NotifierSettings) -> None:
         self.app = app
         self.client = client
+        self.settings = settings
         self.runtime = app.state.runtime
+
+    async def tenant(self) -> tuple[str, dict[str, str]]:
+        """A fresh organisation and the headers of an API key for it."""
+        org = new_org()
+        return org, await self.api_key(org)
+
+    async def publish(self, *events: CloudEvent) -> None:
+        """Produce the events to the broker this notifier consumes from."""
+        await publish(self.settings.kafka_bootstrap, *events)
 
     async def api_key(self, organization_id: str) -> dict[str, str]:
         raw = f"acc_{secrets.token_hex(6)}_{secrets.token_hex(24)}"  # hex: no '_' inside the secret
@@ -187,6 +197,21 @@ class Notifier:
             result = await session.execute(select(deliveries).where(deliveries.c.event_id == event_id))
             return list(result.all())
 
+    async def wait_delivered(self, event_id: str) -> Any:
+        """The first of the event's deliveries to reach 'delivered' (polled until one does)."""
+
+        async def delivered() -> list[Any]:
+            return [r for r in await self.delivery_rows(event_id) if r.status == "delivered"]
+
+        return (await wait_for(f"a delivered delivery of {event_id}", delivered))[0]
+
+    async def consumed(self, event_id: str) -> bool:
+        """Whether the notifier's consumer has taken the event in (its inbox row is committed)."""
+        inbox = metadata.tables["inbox"]
+        async with self.runtime.sessions() as session:
+            found = await session.scalar(select(inbox.c.event_id).where(inbox.c.event_id == event_id))
+        return found is not None
+
     async def attempt_count(self, delivery_id: str) -> int:
         query = select(func.count()).where(delivery_attempts.c.delivery_id == delivery_id)
         async with self.runtime.sessions() as session:
@@ -199,7 +224,7 @@ async def running(settings: NotifierSettings) -> AsyncIterator[Notifier]:
     async with LifespanManager(app, startup_timeout=90, shutdown_timeout=30):
         transport = httpx.ASGITransport(app)
         async with httpx.AsyncClient(transport=transport, base_url="http://notifier") as client:
-            yield Notifier(app, client)
+            yield Notifier(app, client, settings)
 
 
 def obligation_event(organization_id: str, **overrides: Any) -> CloudEvent:

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from accord_common.testing.kafka import KafkaBroker
-from accord_common.testing.postgres import PostgresServer
 from icalendar import Calendar
-from tracker_harness import Harness, contract_event, running_tracker
-
-
-@pytest.fixture(scope="module")
-async def tracker(postgres_server: PostgresServer, kafka_broker: KafkaBroker) -> AsyncIterator[Harness]:
-    async with running_tracker(postgres_server, kafka_broker) as harness:
-        yield harness
+from tracker_harness import Harness, contract_event
 
 
 async def new_contract(
@@ -94,7 +85,7 @@ async def test_staff_actions_are_audited_and_completion_is_published(tracker: Ha
 
 
 async def test_listing_filters_and_pages(tracker: Harness) -> None:
-    org = tracker.org_b
+    org = await tracker.new_org()  # the listings below are the whole organisation's
     for termination in ("2026-12-31", "2027-06-30", "2027-12-31"):
         await new_contract(tracker, org, termination)
     soon = await tracker.obligations(org, due_within_days=125)  # today is 2026-06-01
@@ -209,7 +200,7 @@ async def test_snooze_needs_a_future_date(tracker: Harness) -> None:
 
 
 async def test_settings_default_then_saved(tracker: Harness) -> None:
-    auth = tracker.auth(tracker.org_b)
+    auth = tracker.auth(await tracker.new_org())  # no other test may have saved its settings
     assert (await tracker.client.get("/v1/settings", headers=auth)).json() == {
         "time_zone": "America/New_York",
         "holiday_country": "US",

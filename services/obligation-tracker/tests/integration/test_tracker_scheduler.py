@@ -22,8 +22,9 @@ from tracker_harness import Harness, contract_event, running_tracker
 REMINDER_TYPES = ("obligation.due_soon", "obligation.overdue")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 async def tracker(postgres_server: PostgresServer, kafka_broker: KafkaBroker) -> AsyncIterator[Harness]:
+    """A tracker of the test's own: the tests move its clock and count every reminder it sends."""
     start = datetime(2026, 6, 15, 12, tzinfo=UTC)
     async with running_tracker(postgres_server, kafka_broker, start=start) as harness:
         yield harness

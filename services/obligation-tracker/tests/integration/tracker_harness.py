@@ -3,12 +3,13 @@ the tests move."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import httpx
 from accord_common.auth import issue_key
@@ -23,6 +24,7 @@ from obligation_tracker.config import TrackerSettings
 from sqlalchemy import select
 
 SCOPES = {"obligations:read", "obligations:write"}
+T = TypeVar("T")
 
 
 class FakeClock:
@@ -46,6 +48,24 @@ class Harness:
 
     def auth(self, org: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.keys[org]}"}
+
+    async def new_org(self) -> str:
+        """An organisation of the test's own, with an API key (`auth(org)` gives its headers)."""
+        org = f"org-{uuid.uuid4().hex[:10]}"
+        async with self.runtime.sessions() as session, session.begin():
+            self.keys[org] = await issue_key(
+                session, self.runtime.metadata, organization_id=org, name="staff", scopes=set(SCOPES)
+            )
+        return org
+
+    async def publish(self, event: CloudEvent) -> None:
+        """Produce to the broker as the registry's relay would (key = the subject)."""
+        producer = self.runtime.kafka.producer()
+        await producer.start()
+        try:
+            await producer.send_and_wait(event.type, event.to_bytes(), key=event.subject.encode())
+        finally:
+            await producer.stop()
 
     async def deliver(self, event: CloudEvent) -> None:
         """What the consumer loop does with one event (minus the inbox): handler, then commit."""
@@ -139,5 +159,12 @@ async def running_tracker(
             yield Harness(app, runtime, client, clock, url, orgs["a"], orgs["b"], keys)
 
 
-def day(text: str) -> date:
-    return date.fromisoformat(text)
+async def wait_for(what: str, check: Callable[[], Awaitable[T]], timeout: float = 90) -> T:
+    """Poll `check` until it returns something truthy; fail naming `what` after `timeout` seconds."""
+    try:
+        async with asyncio.timeout(timeout):
+            while not (value := await check()):
+                await asyncio.sleep(0.3)
+    except TimeoutError:
+        raise AssertionError(f"timed out waiting for {what}") from None
+    return value

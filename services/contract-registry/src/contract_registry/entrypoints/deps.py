@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from contract_registry.adapters.document_store import DocumentStore
 from contract_registry.config import RegistrySettings
@@ -23,3 +23,8 @@ def get_settings(request: Request) -> RegistrySettings:
 
 Store = Annotated[DocumentStore, Depends(get_store)]
 Settings = Annotated[RegistrySettings, Depends(get_settings)]
+
+PayerId = Annotated[str, Path(description="The payer's id, as returned when it was registered.")]
+ContractId = Annotated[str, Path(description="The contract's id, as returned when it was created.")]
+ScheduleId = Annotated[str, Path(description="The fee schedule's id, as returned when it was imported.")]
+DocumentId = Annotated[str, Path(description="The document's id, as returned when it was uploaded.")]

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Request, Response, status
 
 from notifier.adapters.repository import SubscriptionRepository
 from notifier.entrypoints.deliveries_api import router as deliveries_router
@@ -33,11 +33,25 @@ def get_url_guard(request: Request) -> UrlGuard:
 
 
 Guard = Annotated[UrlGuard, Depends(get_url_guard)]
+SubscriptionId = Annotated[
+    str, Path(description="The subscription's id, as returned when it was created or listed.")
+]
 
 
-@router.post("/subscriptions", status_code=status.HTTP_201_CREATED, response_model=CreatedSubscriptionOut)
+@router.post(
+    "/subscriptions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CreatedSubscriptionOut,
+    summary="Create a subscription",
+)
 async def create_subscription(body: SubscriptionIn, who: CurrentPrincipal, rt: Runtime, guard: Guard) -> Any:
-    """Subscribe a webhook or an email list to event types; a webhook's secret is shown here only."""
+    """Subscribe a webhook or an email list to event types; a webhook's secret is shown here only.
+
+    `event_types` name events or patterns (`obligation.*`); `filters` narrow them further. A
+    webhook URL must be http(s) on a public address (422 otherwise). Webhooks are signed per
+    Standard Webhooks with the `whsec_` secret in this response; store it, it is not shown again.
+    Needs the `notifications:write` scope.
+    """
     who.require(WRITE)
     subscription_id, issued = await subscriptions.create_subscription(
         rt.uow(), who.organization_id, body.model_dump(), guard, _now()
@@ -45,11 +59,15 @@ async def create_subscription(body: SubscriptionIn, who: CurrentPrincipal, rt: R
     return await _view(rt, who.organization_id, subscription_id, issued.secret if issued else None)
 
 
-@router.get("/subscriptions", response_model=Page[SubscriptionOut])
+@router.get("/subscriptions", response_model=Page[SubscriptionOut], summary="List subscriptions")
 async def list_subscriptions(
     who: CurrentPrincipal, rt: Runtime, limit: Limit = 50, cursor: Cursor = None
 ) -> Any:
-    """The organisation's subscriptions, by id."""
+    """The organisation's subscriptions, by id, with cursor pagination (never their secrets).
+
+    Pass `next_cursor` from a page as `cursor` to get the next; it is null on the last page.
+    Needs the `notifications:read` scope.
+    """
     who.require(READ)
     after = (decode_cursor(cursor, {"after": str}) or {}).get("after")
     async with rt.sessions() as session:
@@ -58,18 +76,27 @@ async def list_subscriptions(
     return {"items": [subscription_view(row) for row in rows], "next_cursor": next_cursor}
 
 
-@router.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut)
-async def get_subscription(subscription_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
-    """One subscription (without its secret)."""
+@router.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut, summary="Get a subscription")
+async def get_subscription(subscription_id: SubscriptionId, who: CurrentPrincipal, rt: Runtime) -> Any:
+    """One subscription (without its secret), including whether it is enabled and why not.
+
+    Needs the `notifications:read` scope.
+    """
     who.require(READ)
     return await _view(rt, who.organization_id, subscription_id)
 
 
-@router.patch("/subscriptions/{subscription_id}", response_model=SubscriptionOut)
+@router.patch(
+    "/subscriptions/{subscription_id}", response_model=SubscriptionOut, summary="Change a subscription"
+)
 async def update_subscription(
-    subscription_id: str, body: SubscriptionPatch, who: CurrentPrincipal, rt: Runtime, guard: Guard
+    subscription_id: SubscriptionId, body: SubscriptionPatch, who: CurrentPrincipal, rt: Runtime, guard: Guard
 ) -> Any:
-    """Change a subscription's name, event types, filters, channel target or owner."""
+    """Change a subscription's name, event types, filters, channel target or owner.
+
+    Fields left out stay as they are; `filters` and `owner_email` may be null to clear them, no
+    other field may be null. Needs the `notifications:write` scope.
+    """
     who.require(WRITE)
     changes = body.changes()
     await subscriptions.update_subscription(
@@ -78,33 +105,68 @@ async def update_subscription(
     return await _view(rt, who.organization_id, subscription_id)
 
 
-@router.delete("/subscriptions/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_subscription(subscription_id: str, who: CurrentPrincipal, rt: Runtime) -> Response:
-    """Delete a subscription; its pending deliveries stop, its delivery history stays."""
+@router.delete(
+    "/subscriptions/{subscription_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a subscription",
+)
+async def delete_subscription(
+    subscription_id: SubscriptionId, who: CurrentPrincipal, rt: Runtime
+) -> Response:
+    """Delete a subscription; its pending deliveries stop, its delivery history stays.
+
+    Needs the `notifications:write` scope.
+    """
     who.require(WRITE)
     await subscriptions.delete_subscription(rt.uow(), who.organization_id, subscription_id, _now())
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/subscriptions/{subscription_id}/rotate-secret", response_model=SecretOut)
-async def rotate_secret(subscription_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
-    """A new signing secret (shown once); the old one keeps signing until the overlap ends."""
+@router.post(
+    "/subscriptions/{subscription_id}/rotate-secret",
+    response_model=SecretOut,
+    summary="Rotate a webhook's signing secret",
+)
+async def rotate_secret(subscription_id: SubscriptionId, who: CurrentPrincipal, rt: Runtime) -> Any:
+    """A new signing secret (shown once); the old one keeps signing until the overlap ends.
+
+    No request body. Until `previous_secret_retires_at` (24 hours on) each webhook carries a
+    signature by both secrets, so the receiver can switch over without dropping messages. Only
+    webhook subscriptions have a secret (an email one answers 409). Needs the
+    `notifications:write` scope.
+    """
     who.require(WRITE)
     issued = await subscriptions.rotate_secret(rt.uow(), who.organization_id, subscription_id, _now())
     return {"secret": issued.secret, "previous_secret_retires_at": issued.previous_retires_at}
 
 
-@router.post("/subscriptions/{subscription_id}/enable", response_model=SubscriptionOut)
-async def enable_subscription(subscription_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
-    """Switch a disabled subscription back on (its missed deliveries can then be replayed)."""
+@router.post(
+    "/subscriptions/{subscription_id}/enable",
+    response_model=SubscriptionOut,
+    summary="Re-enable a subscription",
+)
+async def enable_subscription(subscription_id: SubscriptionId, who: CurrentPrincipal, rt: Runtime) -> Any:
+    """Switch a disabled subscription back on (its missed deliveries can then be replayed).
+
+    A webhook is disabled after several deliveries in a row end dead (its owner_email, if any, is told).
+    No request body. Needs the `notifications:write` scope.
+    """
     who.require(WRITE)
     await subscriptions.enable_subscription(rt.uow(), who.organization_id, subscription_id, _now())
     return await _view(rt, who.organization_id, subscription_id)
 
 
-@router.post("/subscriptions/{subscription_id}/replay-failed", response_model=ReplayOut)
-async def replay_failed(subscription_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
-    """Send every dead-lettered or disabled delivery of this subscription again."""
+@router.post(
+    "/subscriptions/{subscription_id}/replay-failed",
+    response_model=ReplayOut,
+    summary="Replay a subscription's failed deliveries",
+)
+async def replay_failed(subscription_id: SubscriptionId, who: CurrentPrincipal, rt: Runtime) -> Any:
+    """Send every dead-lettered or disabled delivery of this subscription again.
+
+    No request body; answers how many were queued. A disabled subscription answers 409: enable it
+    first. Needs the `notifications:write` scope.
+    """
     who.require(WRITE)
     count = await deliveries.replay_failed(rt.uow(), who.organization_id, subscription_id, _now())
     return {"replayed": count}

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from accord_common.errors import Unprocessable
 from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from notifier.adapters.mapping import as_utc
 from notifier.adapters.repository import DeliveryRepository
@@ -19,18 +19,24 @@ from notifier.handlers import deliveries
 router = APIRouter(prefix="/v1", tags=["deliveries"])
 READ, WRITE = "notifications:read", "notifications:write"
 StatusFilter = Annotated[DeliveryStatus | None, Query(description="Only deliveries in this status.")]
+SubscriptionFilter = Annotated[str | None, Query(description="Only deliveries of this subscription.")]
+DeliveryId = Annotated[str, Path(description="The delivery's id, as listed by GET /v1/deliveries.")]
 
 
-@router.get("/deliveries", response_model=Page[DeliveryOut])
+@router.get("/deliveries", response_model=Page[DeliveryOut], summary="List deliveries")
 async def list_deliveries(
     who: CurrentPrincipal,
     rt: Runtime,
-    subscription_id: str | None = None,
+    subscription_id: SubscriptionFilter = None,
     status: StatusFilter = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Any:
-    """Deliveries, newest first, with their attempts (time, status code, latency, error)."""
+    """Deliveries, newest first, with their attempts (time, status code, latency, error).
+
+    Pass `next_cursor` from a page as `cursor` to get the next; it is null on the last page.
+    Needs the `notifications:read` scope.
+    """
     who.require(READ)
     before = _keyset(decode_cursor(cursor, {"created_at": str, "id": str}))
     filters = {"subscription_id": subscription_id, "status": status.value if status else None}
@@ -45,16 +51,23 @@ async def list_deliveries(
     return {"items": [delivery_view(row, attempts[row.id]) for row in rows], "next_cursor": next_cursor}
 
 
-@router.get("/deliveries/{delivery_id}", response_model=DeliveryOut)
-async def get_delivery(delivery_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
-    """One delivery with every attempt."""
+@router.get("/deliveries/{delivery_id}", response_model=DeliveryOut, summary="Get a delivery")
+async def get_delivery(delivery_id: DeliveryId, who: CurrentPrincipal, rt: Runtime) -> Any:
+    """One delivery with every attempt (time, status code, latency, error).
+
+    Needs the `notifications:read` scope.
+    """
     who.require(READ)
     return await _view(rt, who.organization_id, delivery_id)
 
 
-@router.post("/deliveries/{delivery_id}/replay", response_model=DeliveryOut)
-async def replay_delivery(delivery_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
-    """Send a dead-lettered or disabled delivery again (same webhook-id: receivers deduplicate)."""
+@router.post("/deliveries/{delivery_id}/replay", response_model=DeliveryOut, summary="Replay a delivery")
+async def replay_delivery(delivery_id: DeliveryId, who: CurrentPrincipal, rt: Runtime) -> Any:
+    """Send a dead-lettered or disabled delivery again (same webhook-id: receivers deduplicate).
+
+    No request body. A delivery that is pending, retrying or delivered answers 409, as does one
+    whose subscription is disabled. Needs the `notifications:write` scope.
+    """
     who.require(WRITE)
     await deliveries.replay_delivery(rt.uow(), who.organization_id, delivery_id, datetime.now(UTC))
     return await _view(rt, who.organization_id, delivery_id)

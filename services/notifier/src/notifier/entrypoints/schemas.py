@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from accord_common.web.patch import PatchModel
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,10 +18,15 @@ class Strict(BaseModel):
 
 
 class FiltersIn(Strict):
-    payer_id: str | None = Field(None, max_length=64)
-    contract_id: str | None = Field(None, max_length=64)
+    """Narrow the subscribed events further: every filter given must match, and an event that does
+    not carry the field (a contract event has no variance) does not match."""
+
+    payer_id: str | None = Field(None, max_length=64, description="Only events about this payer.")
+    contract_id: str | None = Field(None, max_length=64, description="Only events about this contract.")
     min_variance: Decimal | None = Field(None, description="Least size of a claim variance, e.g. '100.00'.")
-    obligation_kind: str | None = Field(None, max_length=64)
+    obligation_kind: str | None = Field(
+        None, max_length=64, description="Only obligations of this kind, e.g. 'renewal_notice'."
+    )
 
 
 class WebhookChannelIn(Strict):
@@ -31,20 +36,43 @@ class WebhookChannelIn(Strict):
 
 class EmailChannelIn(Strict):
     kind: Literal["email"]
-    recipients: list[str] = Field(min_length=1, max_length=50)
+    recipients: list[str] = Field(min_length=1, max_length=50, description="Email addresses to send to.")
     digest: bool = Field(False, description="Collect into one mail a day instead of one per event.")
 
 
 ChannelIn = Annotated[WebhookChannelIn | EmailChannelIn, Field(discriminator="kind")]
 
 
+WEBHOOK_SUBSCRIPTION: dict[str, Any] = {
+    "name": "Billing system: payment variances",
+    "event_types": ["claim.variance_detected"],
+    "filters": {"payer_id": "a1b2c3d4-0000-4000-8000-000000000001", "min_variance": "100.00"},
+    "channel": {"kind": "webhook", "url": "https://billing.example-health.org/hooks/accord"},
+    "owner_email": "integrations@example-health.org",
+}
+EMAIL_SUBSCRIPTION: dict[str, Any] = {
+    "name": "Contracting team: renewal notice deadlines",
+    "event_types": ["obligation.due_soon", "obligation.overdue"],
+    "filters": {"obligation_kind": "renewal_notice"},
+    "channel": {
+        "kind": "email",
+        "recipients": ["contracting@example-health.org", "cfo@example-health.org"],
+        "digest": True,
+    },
+}
+
+
 class SubscriptionIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [WEBHOOK_SUBSCRIPTION, EMAIL_SUBSCRIPTION]}
+    )
+
     name: Text
     event_types: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
         min_length=1, max_length=50, description="Event types or patterns, e.g. 'obligation.*'."
     )
     filters: FiltersIn = FiltersIn()
-    channel: ChannelIn
+    channel: ChannelIn = Field(description="Where to deliver: a signed webhook or email.")
     owner_email: str | None = Field(
         None, max_length=320, description="Who hears about it if the webhook is switched off."
     )
@@ -52,6 +80,17 @@ class SubscriptionIn(Strict):
 
 class SubscriptionPatch(PatchModel):
     """Fields to change; only filters (to clear them all) and owner_email may be null."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"event_types": ["obligation.*", "kpi.at_risk"], "filters": None},
+                {"channel": {"kind": "webhook", "url": "https://billing.example-health.org/hooks/accord-v2"}},
+                {"name": "Contracting team: renewals", "owner_email": None},
+            ]
+        },
+    )
 
     nullable_fields = frozenset({"filters", "owner_email"})
     name: Text | None = None
@@ -106,8 +145,21 @@ class CreatedSubscriptionOut(SubscriptionOut):
 
 
 class SecretOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                    "previous_secret_retires_at": "2026-03-02T14:05:00Z",
+                }
+            ]
+        }
+    )
+
     secret: str = Field(description="The new signing secret, shown once.")
-    previous_secret_retires_at: datetime | None
+    previous_secret_retires_at: datetime | None = Field(
+        description="Until then the previous secret signs too (each webhook carries both signatures)."
+    )
 
 
 class AttemptOut(BaseModel):

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from accord_common.errors import Unprocessable
 from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
 from accord_common.web.types import IsoDate
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from obligation_tracker.adapters.repository import ObligationFilter
 from obligation_tracker.domain import ObligationKind, ObligationStatus
@@ -27,6 +27,7 @@ from obligation_tracker.entrypoints.views import obligation_view
 from obligation_tracker.handlers import obligations as actions
 
 router = APIRouter(prefix="/v1", tags=["obligations"])
+ObligationId = Annotated[str, Path(description="The obligation's id, as listed by GET /v1/obligations.")]
 
 
 def _after(cursor: str | None) -> tuple[IsoDate, str] | None:
@@ -47,14 +48,25 @@ async def list_obligations(
     limit: Limit = 50,
     cursor: Cursor = None,
     due_within_days: Annotated[
-        int | None, Query(ge=0, le=3650, description="Due on or before today + N")
+        int | None,
+        Query(ge=0, le=3650, description="Only those due on or before today + N days (organisation's zone)."),
     ] = None,
-    kind: ObligationKind | None = None,
-    status: ObligationStatus | None = None,
-    contract_id: str | None = None,
-    claim_id: str | None = None,
+    kind: Annotated[ObligationKind | None, Query(description="Only obligations of this kind.")] = None,
+    status: Annotated[
+        ObligationStatus | None, Query(description="Only obligations in this status (e.g. open).")
+    ] = None,
+    contract_id: Annotated[
+        str | None, Query(description="Only obligations derived from this contract.")
+    ] = None,
+    claim_id: Annotated[
+        str | None, Query(description="Only obligations of this claim (timely filing, prompt pay, appeal).")
+    ] = None,
 ) -> Any:
-    """The organisation's obligations, soonest due first, with cursor pagination."""
+    """The organisation's obligations, soonest due first, with cursor pagination.
+
+    Filters combine (all must match). Pass `next_cursor` from a page as `cursor` to get the next;
+    it is null on the last page. Needs the `obligations:read` scope.
+    """
     who.require("obligations:read")
     async with rt.sessions() as session:
         calendar = await tracker.calendar(session, who.organization_id)
@@ -73,9 +85,12 @@ async def list_obligations(
 
 @router.get("/obligations/{obligation_id}", response_model=ObligationDetailOut, summary="Get an obligation")
 async def get_obligation(
-    obligation_id: str, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker
+    obligation_id: ObligationId, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker
 ) -> Any:
-    """One obligation with its status history (who changed what, when and why)."""
+    """One obligation with its status history (who changed what, when and why).
+
+    Needs the `obligations:read` scope.
+    """
     who.require("obligations:read")
     async with rt.sessions() as session:
         repo = await tracker.obligations(session, who.organization_id)
@@ -84,29 +99,49 @@ async def get_obligation(
     return obligation_view(stored) | {"history": history}
 
 
-@router.post("/obligations/{obligation_id}/complete", response_model=ObligationOut, summary="Complete")
+@router.post(
+    "/obligations/{obligation_id}/complete", response_model=ObligationOut, summary="Complete an obligation"
+)
 async def complete_obligation(
-    obligation_id: str, body: CompleteIn, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker
+    obligation_id: ObligationId, body: CompleteIn, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker
 ) -> Any:
-    """Mark an open obligation done; publishes obligation.completed."""
+    """Mark an open obligation done, with an optional comment; publishes obligation.completed.
+
+    Only an open obligation can be completed (409 otherwise). Needs the `obligations:write` scope.
+    """
     who.require("obligations:write")
     return obligation_view(await actions.complete(rt.uow(), tracker, who, obligation_id, body.comment))
 
 
-@router.post("/obligations/{obligation_id}/waive", response_model=ObligationOut, summary="Waive")
+@router.post(
+    "/obligations/{obligation_id}/waive", response_model=ObligationOut, summary="Waive an obligation"
+)
 async def waive_obligation(
-    obligation_id: str, body: WaiveIn, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker
+    obligation_id: ObligationId, body: WaiveIn, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker
 ) -> Any:
-    """Waive an open obligation that no longer needs doing, with the reason."""
+    """Waive an open obligation that no longer needs doing, with the reason (kept in its history).
+
+    Only an open obligation can be waived (409 otherwise). Needs the `obligations:write` scope.
+    """
     who.require("obligations:write")
     return obligation_view(await actions.waive(rt.uow(), tracker, who, obligation_id, body.reason))
 
 
-@router.post("/obligations/{obligation_id}/snooze", response_model=ObligationOut, summary="Snooze")
+@router.post(
+    "/obligations/{obligation_id}/snooze",
+    response_model=ObligationOut,
+    summary="Snooze an obligation's reminders",
+)
 async def snooze_obligation(
-    obligation_id: str, body: SnoozeIn, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker
+    obligation_id: ObligationId, body: SnoozeIn, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker
 ) -> Any:
-    """Hold reminders for an open obligation until a date (the deadline itself does not move)."""
+    """Hold reminders for an open obligation until a date (the deadline itself does not move).
+
+    No reminders are sent before the start of `until` (organisation's zone), which must be a future
+    date (422 otherwise); after it, only the most urgent lead time reached is sent, not a burst.
+    The obligation stays open. Only an open obligation can be snoozed (409 otherwise). Needs the
+    `obligations:write` scope.
+    """
     who.require("obligations:write")
     return obligation_view(
         await actions.snooze(rt.uow(), tracker, who, obligation_id, body.until, body.comment)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from accord_common.web.deps import CurrentPrincipal, Runtime
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Path, Query, status
 
 from obligation_tracker.entrypoints.deps import CurrentTracker
 from obligation_tracker.entrypoints.schemas import MeasureIn, MeasureOut, ReadingIn
@@ -13,13 +13,19 @@ from obligation_tracker.entrypoints.views import measure_view
 from obligation_tracker.handlers import kpis
 
 router = APIRouter(prefix="/v1/kpis", tags=["kpis"])
+MeasureId = Annotated[str, Path(description="The measure's id, as returned when it was defined.")]
 
 
 @router.post(
     "/measures", status_code=status.HTTP_201_CREATED, response_model=MeasureOut, summary="Define a measure"
 )
 async def define_measure(body: MeasureIn, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker) -> Any:
-    """A quality or efficiency measure of a value-based contract, with its target and period."""
+    """Define a quality or efficiency measure of a value-based contract, with its target and period.
+
+    `direction` says whether a higher or a lower value is good; `weight` is its relative weight
+    (default 1). The answer is the measure evaluated as of today (no reading yet).
+    Needs the `obligations:write` scope.
+    """
     who.require("obligations:write")
     definition = kpis.MeasureDefinition(
         body.contract_id,
@@ -37,10 +43,13 @@ async def define_measure(body: MeasureIn, who: CurrentPrincipal, rt: Runtime, tr
 
 @router.post("/measures/{measure_id}/readings", response_model=MeasureOut, summary="Record a reading")
 async def record_reading(
-    measure_id: str, body: ReadingIn, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker
+    measure_id: MeasureId, body: ReadingIn, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker
 ) -> Any:
-    """Record the measure's value to date and evaluate it as of that date; at risk publishes
-    kpi.at_risk (once per measure and reading date)."""
+    """Record the measure's value to date and evaluate it as of that date.
+
+    A reading that leaves the measure at risk of missing its target publishes kpi.at_risk (once per
+    measure and reading date). Needs the `obligations:write` scope.
+    """
     who.require("obligations:write")
     row, evaluation = await kpis.record_reading(rt.uow(), tracker, who, measure_id, body.value, body.as_of)
     return measure_view(row, evaluation)
@@ -48,9 +57,16 @@ async def record_reading(
 
 @router.get("/measures", response_model=list[MeasureOut], summary="List measures with status")
 async def list_measures(
-    who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker, contract_id: str | None = None
+    who: CurrentPrincipal,
+    rt: Runtime,
+    tracker: CurrentTracker,
+    contract_id: Annotated[str | None, Query(description="Only the measures of this contract.")] = None,
 ) -> Any:
-    """Every measure, evaluated as of today: on track, at risk or missed."""
+    """Every measure, evaluated as of today: on track, at risk or missed.
+
+    Each comes with its latest reading and the value projected to the period's end. Needs the
+    `obligations:read` scope.
+    """
     who.require("obligations:read")
     return [
         measure_view(row, e)

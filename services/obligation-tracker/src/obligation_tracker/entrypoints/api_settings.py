@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from accord_common.errors import NotFound
 from accord_common.web.deps import CurrentPrincipal, Runtime
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Path, Response, status
 
 from obligation_tracker.adapters.repository import aware
 from obligation_tracker.adapters.settings_repository import CalendarFeedRepository, OrgSettingsRepository
@@ -21,11 +21,19 @@ settings_router = APIRouter(prefix="/v1", tags=["settings"])
 feed_router = APIRouter(prefix="/v1", tags=["calendar feeds"])
 FEED_LOOKBACK_DAYS = 90
 VISIBLE_IN_FEED = {ObligationStatus.OPEN, ObligationStatus.CANCELLED}
+FeedId = Annotated[str, Path(description="The feed's id, as listed by GET /v1/calendar-feeds.")]
+FeedToken = Annotated[
+    str, Path(description="The secret token from the feed's URL (shown once, when the feed was created).")
+]
 
 
 @settings_router.get("/settings", response_model=SettingsOut, summary="Get calendar settings")
 async def get_settings(who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker) -> Any:
-    """The organisation's time zone, holiday calendar and reminder lead times (defaults until saved)."""
+    """The organisation's time zone, holiday calendar and reminder lead times.
+
+    Until the organisation saves its own, the service defaults are shown with `is_default` true.
+    Needs the `obligations:read` scope.
+    """
     who.require("obligations:read")
     async with rt.sessions() as session:
         saved = await OrgSettingsRepository(session, who.organization_id).get()
@@ -35,7 +43,12 @@ async def get_settings(who: CurrentPrincipal, rt: Runtime, tracker: CurrentTrack
 
 @settings_router.put("/settings", response_model=SettingsOut, summary="Update calendar settings")
 async def put_settings(body: SettingsIn, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker) -> Any:
-    """Replace the calendar rules; new deadlines and reminders follow them."""
+    """Replace the calendar rules; new deadlines and reminders follow them.
+
+    Business days skip weekends and the public holidays of `holiday_country` (and its subdivision);
+    `lead_days` are the days before a deadline on which to send a reminder.
+    Needs the `obligations:write` scope.
+    """
     who.require("obligations:write")
     calendar = OrgCalendar(
         body.time_zone, body.holiday_country, body.holiday_subdivision, tuple(body.lead_days)
@@ -61,7 +74,11 @@ def _settings_view(calendar: OrgCalendar, *, is_default: bool) -> dict[str, Any]
     summary="Create an iCalendar feed",
 )
 async def create_feed(body: FeedIn, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker) -> Any:
-    """A new subscription URL for calendar apps; the URL is shown once (only a hash is kept)."""
+    """A new subscription URL for calendar apps (Outlook, Google, Apple).
+
+    The URL embeds a secret token and is shown in this response only (only a hash is kept): whoever
+    has it can read the feed. Needs the `obligations:write` scope.
+    """
     who.require("obligations:write")
     row, token = await handlers.create_feed(rt.uow(), tracker, who, body.name, body.include_settled)
     url = f"{rt.settings.public_base_url.rstrip('/')}/v1/calendar/{token}.ics"
@@ -70,7 +87,10 @@ async def create_feed(body: FeedIn, who: CurrentPrincipal, rt: Runtime, tracker:
 
 @feed_router.get("/calendar-feeds", response_model=list[FeedOut], summary="List iCalendar feeds")
 async def list_feeds(who: CurrentPrincipal, rt: Runtime) -> Any:
-    """The organisation's feeds (never their URLs)."""
+    """The organisation's feeds, revoked ones included (never their URLs).
+
+    Needs the `obligations:read` scope.
+    """
     who.require("obligations:read")
     async with rt.sessions() as session:
         return [r._asdict() for r in await CalendarFeedRepository(session).list(who.organization_id)]
@@ -79,8 +99,13 @@ async def list_feeds(who: CurrentPrincipal, rt: Runtime) -> Any:
 @feed_router.delete(
     "/calendar-feeds/{feed_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke an iCalendar feed"
 )
-async def revoke_feed(feed_id: str, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker) -> Response:
-    """Revoke a feed: its URL answers 404 from now on."""
+async def revoke_feed(
+    feed_id: FeedId, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker
+) -> Response:
+    """Revoke a feed: its URL answers 404 from now on.
+
+    Needs the `obligations:write` scope.
+    """
     who.require("obligations:write")
     await handlers.revoke_feed(rt.uow(), tracker, who, feed_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -92,8 +117,13 @@ async def revoke_feed(feed_id: str, who: CurrentPrincipal, rt: Runtime, tracker:
     response_class=Response,
     responses={200: {"content": {"text/calendar": {}}}},
 )
-async def calendar_feed(token: str, rt: Runtime, tracker: CurrentTracker) -> Response:
-    """The organisation's deadlines as RFC 5545 events, for Outlook, Google or Apple calendars."""
+async def calendar_feed(token: FeedToken, rt: Runtime, tracker: CurrentTracker) -> Response:
+    """The organisation's deadlines as RFC 5545 events, for Outlook, Google or Apple calendars.
+
+    No API key: the token in the URL is the credential (an unknown or revoked one answers 404).
+    Lists open and cancelled obligations due from 90 days ago on (settled ones too when the feed
+    was created with `include_settled`).
+    """
     async with rt.sessions() as session:
         feed = await CalendarFeedRepository(session).by_token_hash(handlers.hash_token(token))
         if feed is None:

@@ -67,7 +67,12 @@ class WaiveIn(BaseModel):
 class SnoozeIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"until": "2027-09-15", "comment": "Waiting on legal"}]},
+        json_schema_extra={
+            "examples": [
+                {"until": "2027-09-15", "comment": "Waiting on legal's redline of the renewal terms"},
+                {"until": "2027-10-01"},
+            ]
+        },
     )
     until: IsoDate = Field(description="No reminders before this date (start of day, organisation's zone).")
     comment: str | None = Field(default=None, max_length=2000)
@@ -133,7 +138,15 @@ class SettingsOut(SettingsIn):
 
 
 class FeedIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"name": "Contracting team"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"name": "Contracting team"},
+                {"name": "Revenue cycle: all deadlines", "include_settled": True},
+            ]
+        },
+    )
     name: str = Field(min_length=1, max_length=200)
     include_settled: bool = Field(default=False, description="Also list completed, waived, breached ones")
 
@@ -157,25 +170,35 @@ class MeasureIn(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "contract_id": "7c0e...",
-                    "measure": "HbA1c control",
+                    "contract_id": "3f0c9a52-8a51-4c1e-9d0e-2b7f1f6f1a10",
+                    "measure": "Diabetes care: HbA1c control (<8%)",
                     "direction": "higher_is_better",
                     "target": "0.80",
                     "weight": "2",
                     "period_start": "2026-01-01",
                     "period_end": "2026-12-31",
-                }
+                },
+                {
+                    "contract_id": "3f0c9a52-8a51-4c1e-9d0e-2b7f1f6f1a10",
+                    "measure": "All-cause 30-day readmission rate",
+                    "direction": "lower_is_better",
+                    "target": "0.12",
+                    "period_start": "2026-01-01",
+                    "period_end": "2026-12-31",
+                },
             ]
         },
     )
 
-    contract_id: str = Field(min_length=1, max_length=64)
-    measure: str = Field(min_length=1, max_length=200)
-    direction: Direction
-    target: Decimal = Field(max_digits=18, decimal_places=6)
-    weight: Decimal = Field(default=Decimal(1), gt=0, max_digits=18, decimal_places=6)
-    period_start: IsoDate
-    period_end: IsoDate
+    contract_id: str = Field(min_length=1, max_length=64, description="The value-based contract.")
+    measure: str = Field(min_length=1, max_length=200, description="The measure's name, as in the contract.")
+    direction: Direction = Field(description="Whether a higher or a lower value meets the target.")
+    target: Decimal = Field(max_digits=18, decimal_places=6, description="The value to reach, e.g. '0.80'.")
+    weight: Decimal = Field(
+        default=Decimal(1), gt=0, max_digits=18, decimal_places=6, description="Relative weight (default 1)."
+    )
+    period_start: IsoDate = Field(description="First day of the measurement period.")
+    period_end: IsoDate = Field(description="Last day of the measurement period.")
 
     @field_validator("period_end")
     @classmethod
@@ -190,8 +213,8 @@ class ReadingIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"value": "0.74", "as_of": "2026-06-30"}]}
     )
-    value: Decimal = Field(max_digits=18, decimal_places=6)
-    as_of: IsoDate
+    value: Decimal = Field(max_digits=18, decimal_places=6, description="The measure's value to date.")
+    as_of: IsoDate = Field(description="The day the value was measured.")
 
 
 class MeasureOut(BaseModel):

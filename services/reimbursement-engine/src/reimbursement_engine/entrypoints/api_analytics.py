@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from accord_common.errors import Unprocessable
 from accord_common.web.deps import CurrentPrincipal, Runtime
@@ -69,13 +69,15 @@ class WhatIfIn(BaseModel):
     change: ChangeIn
 
 
-@router.get("/analytics")
+@router.get("/analytics", summary="Payer and contract performance")
 async def get_analytics(
     who: CurrentPrincipal,
     rt: Runtime,
     settings: Settings,
-    period_from: IsoDate = Query(alias="from"),
-    period_to: IsoDate = Query(alias="to"),
+    period_from: IsoDate = Query(
+        alias="from", description="First day of service in the period (YYYY-MM-DD)."
+    ),
+    period_to: IsoDate = Query(alias="to", description="Last day of service in the period (YYYY-MM-DD)."),
 ) -> Any:
     """Per payer and contract: expected vs paid, underpayment and its rate, denials by CARC, days to pay."""
     who.require("claims:read")
@@ -86,7 +88,7 @@ async def get_analytics(
     return {"from": period_from, "to": period_to, "items": items}
 
 
-@router.post("/what-if")
+@router.post("/what-if", summary="What-if: re-price past claims under a proposed change")
 async def post_what_if(
     body: WhatIfIn, who: CurrentPrincipal, rt: Runtime, caches: Caches, settings: Settings
 ) -> Any:
@@ -121,15 +123,19 @@ async def upload_costs(request: Request, who: CurrentPrincipal, rt: Runtime, set
     return {"saved": await handlers.save_costs(rt.uow(), who.organization_id, rows)}
 
 
-@router.get("/margin")
+@router.get("/margin", summary="Margin per code under a contract")
 async def get_margin(
     who: CurrentPrincipal,
     rt: Runtime,
     caches: Caches,
-    contract_id: str,
-    on: IsoDate,
-    place_of_service: str = Query(default="11", pattern=r"^\d{2}$"),
-    flagged_only: bool = False,
+    contract_id: Annotated[str, Query(description="The contract whose rates to compare with costs.")],
+    on: Annotated[IsoDate, Query(description="Price with the contract version in force on this day.")],
+    place_of_service: str = Query(
+        default="11", pattern=r"^\d{2}$", description="CMS place-of-service code (11 = office)."
+    ),
+    flagged_only: Annotated[
+        bool, Query(description="Only codes paid below cost or below the contract's floor.")
+    ] = False,
 ) -> Any:
     """Expected reimbursement per costed or floored code; flags below cost and below the contract's floor."""
     who.require("claims:read")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from accord_common.errors import PayloadTooLarge, Unprocessable
 from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
@@ -53,7 +53,9 @@ def _submissions(claims: list[ClaimIn], source: str) -> list[ClaimSubmission]:
     return [submission(claim.model_dump(), source, today) for claim in claims]
 
 
-@router.post("/claims", status_code=status.HTTP_201_CREATED, response_model=ClaimOut)
+@router.post(
+    "/claims", status_code=status.HTTP_201_CREATED, response_model=ClaimOut, summary="Submit a claim"
+)
 async def submit_claim(body: ClaimIn, who: CurrentPrincipal, rt: Runtime, caches: Caches) -> Any:
     """Price one claim line by line with the contract version in force; publishes claim.priced."""
     who.require("claims:write")
@@ -103,7 +105,12 @@ async def _batch_claims(request: Request) -> list[dict[str, Any]]:
         raise RequestValidationError(errors, body=body) from None
 
 
-@router.post("/claims/batch", response_model=BatchOut, openapi_extra={"requestBody": _BATCH_BODY})
+@router.post(
+    "/claims/batch",
+    response_model=BatchOut,
+    summary="Submit a batch of claims",
+    openapi_extra={"requestBody": _BATCH_BODY},
+)
 async def submit_batch(
     request: Request, who: CurrentPrincipal, rt: Runtime, caches: Caches, settings: Settings
 ) -> Any:
@@ -174,23 +181,34 @@ async def submit_837(
     return {"claims": [_summary(item) for item in stored], "refused": refused}
 
 
-@router.get("/claims/{claim_id}", response_model=ClaimOut)
-async def get_claim(claim_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
+@router.get("/claims/{claim_id}", response_model=ClaimOut, summary="Get a claim")
+async def get_claim(
+    claim_id: Annotated[str, Path(description="The claim's id, as returned when it was submitted.")],
+    who: CurrentPrincipal,
+    rt: Runtime,
+) -> Any:
     """A claim with its lines, expected amounts, explanation and payments."""
     who.require("claims:read")
     return await _claim_view(rt, who.organization_id, claim_id)
 
 
-@router.get("/claims", response_model=dict[str, Any])
+@router.get("/claims", response_model=dict[str, Any], summary="List claims")
 async def list_claims(
     who: CurrentPrincipal,
     rt: Runtime,
     limit: Limit = 50,
     cursor: Cursor = None,
-    status: str | None = None,
-    patient_control_number: str | None = None,
+    status: Annotated[
+        str | None, Query(description="Only claims in this status, e.g. priced or pending.")
+    ] = None,
+    patient_control_number: Annotated[
+        str | None, Query(description="Only the claim with this patient control number (CLM01).")
+    ] = None,
 ) -> Any:
-    """The organisation's claims, optionally by status or patient control number."""
+    """The organisation's claims, optionally by status or patient control number.
+
+    Pass `next_cursor` from a page as `cursor` to get the next; it is null on the last page.
+    """
     who.require("claims:read")
     after = (decode_cursor(cursor, {"after": str}) or {}).get("after")
     async with rt.sessions() as session:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
 from accord_common.web.types import IsoDate
-from fastapi import APIRouter
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from reimbursement_engine.adapters.variance_repo import VarianceRepository
@@ -16,6 +16,7 @@ from reimbursement_engine.entrypoints.deps import Settings
 from reimbursement_engine.handlers import variances as handlers
 
 router = APIRouter(prefix="/v1", tags=["variances"])
+VarianceId = Annotated[str, Path(description="The variance's id, as listed by GET /v1/variances.")]
 
 
 class TransitionIn(BaseModel):
@@ -58,9 +59,14 @@ class VarianceOut(BaseModel):
     updated_at: datetime
 
 
-@router.get("/worklist")
+@router.get("/worklist", summary="Get the variance worklist")
 async def get_worklist(
-    who: CurrentPrincipal, rt: Runtime, limit: Limit = 100, status: Literal["open", "appealed"] = "open"
+    who: CurrentPrincipal,
+    rt: Runtime,
+    limit: Annotated[int, Query(ge=1, le=500, description="How many groups to list (1-500).")] = 100,
+    status: Annotated[
+        Literal["open", "appealed"], Query(description="Work on open variances, or on appealed ones.")
+    ] = "open",
 ) -> Any:
     """Open variances summed by payer, contract, code and CARC: many small underpayments as one amount."""
     who.require("claims:read")
@@ -85,21 +91,34 @@ async def get_worklist(
     return {"items": items, "total_amount": str(total), "group_count": len(entries)}
 
 
-@router.get("/variances")
+@router.get("/variances", summary="List variances")
 async def list_variances(
     who: CurrentPrincipal,
     rt: Runtime,
     limit: Limit = 50,
     cursor: Cursor = None,
-    status: str | None = None,
-    classification: str | None = None,
-    payer_id: str | None = None,
-    contract_id: str | None = None,
-    patient_control_number: str | None = None,
-    since: IsoDate | None = None,
-    until: IsoDate | None = None,
+    status: Annotated[
+        str | None,
+        Query(description="Only variances in this status: open, appealed, recovered, written_off."),
+    ] = None,
+    classification: Annotated[
+        str | None, Query(description="Only this kind: underpaid, overpaid, denied or partly_denied.")
+    ] = None,
+    payer_id: Annotated[str | None, Query(description="Only variances of this payer.")] = None,
+    contract_id: Annotated[str | None, Query(description="Only variances under this contract.")] = None,
+    patient_control_number: Annotated[
+        str | None, Query(description="Only variances of the claim with this patient control number.")
+    ] = None,
+    since: Annotated[IsoDate | None, Query(description="Remitted on or after this day (YYYY-MM-DD).")] = None,
+    until: Annotated[
+        IsoDate | None, Query(description="Remitted on or before this day (YYYY-MM-DD).")
+    ] = None,
 ) -> Any:
-    """Variances with filters and cursor pagination."""
+    """Variances with filters and cursor pagination.
+
+    Filters combine (all must match). Pass `next_cursor` from a page as `cursor` to get the next;
+    it is null on the last page.
+    """
     who.require("claims:read")
     after = (decode_cursor(cursor, {"after": str}) or {}).get("after")
     filters = {
@@ -120,8 +139,8 @@ async def list_variances(
     }
 
 
-@router.get("/variances/{variance_id}")
-async def get_variance(variance_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
+@router.get("/variances/{variance_id}", summary="Get a variance")
+async def get_variance(variance_id: VarianceId, who: CurrentPrincipal, rt: Runtime) -> Any:
     """One variance with its lines and its history."""
     who.require("claims:read")
     async with rt.sessions() as session:
@@ -146,15 +165,17 @@ async def get_variance(variance_id: str, who: CurrentPrincipal, rt: Runtime) -> 
     return out
 
 
-@router.post("/variances/{variance_id}/transitions")
-async def move_variance(variance_id: str, body: TransitionIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+@router.post("/variances/{variance_id}/transitions", summary="Move a variance through its workflow")
+async def move_variance(
+    variance_id: VarianceId, body: TransitionIn, who: CurrentPrincipal, rt: Runtime
+) -> Any:
     """open -> appealed -> recovered | written_off (open -> written_off too), with a note; audited."""
     who.require("claims:write")
     await handlers.transition(rt.uow(), who, variance_id, body.to, body.note, body.amount)
     return await get_variance(variance_id, who, rt)
 
 
-@router.put("/settings/variance-tolerance")
+@router.put("/settings/variance-tolerance", summary="Set the variance tolerance")
 async def put_tolerance(body: ToleranceIn, who: CurrentPrincipal, rt: Runtime) -> Any:
     """The organisation's tolerance: a claim within it of its expected amount is paid as expected."""
     who.require("claims:write")
@@ -162,7 +183,7 @@ async def put_tolerance(body: ToleranceIn, who: CurrentPrincipal, rt: Runtime) -
     return {"variance_tolerance": str(body.variance_tolerance)}
 
 
-@router.get("/settings/variance-tolerance")
+@router.get("/settings/variance-tolerance", summary="Get the variance tolerance")
 async def get_tolerance(who: CurrentPrincipal, rt: Runtime, settings: Settings) -> Any:
     """The tolerance in force for the organisation."""
     who.require("claims:read")

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 
 from contract_registry.adapters.audit_repository import AuditRepository
 from contract_registry.adapters.contract_repository import ContractRepository
+from contract_registry.entrypoints.deps import ContractId
 from contract_registry.entrypoints.schemas.common import Page
 from contract_registry.entrypoints.schemas.documents import AuditEntryOut
 
@@ -29,7 +30,7 @@ async def _page(rt: Runtime, org: str, contract_id: str | None, limit: int, curs
     "/contracts/{contract_id}/audit", response_model=Page[AuditEntryOut], summary="A contract's audit trail"
 )
 async def contract_audit(
-    contract_id: str, who: CurrentPrincipal, rt: Runtime, limit: Limit = 50, cursor: Cursor = None
+    contract_id: ContractId, who: CurrentPrincipal, rt: Runtime, limit: Limit = 50, cursor: Cursor = None
 ) -> Any:
     """Every change to the contract, oldest first."""
     who.require("contracts:read")

@@ -11,6 +11,7 @@ from accord_common.web.types import IsoDate
 from fastapi import APIRouter, Query, status
 
 from contract_registry.adapters.contract_search import ContractQuery, search_contracts
+from contract_registry.entrypoints.deps import ContractId
 from contract_registry.entrypoints.schemas.common import Page
 from contract_registry.entrypoints.schemas.contracts import (
     ContractIn,
@@ -55,9 +56,16 @@ async def create_contract(body: ContractIn, who: CurrentPrincipal, rt: Runtime) 
 async def search(
     who: CurrentPrincipal,
     rt: Runtime,
-    payer_id: str | None = None,
-    status: str | None = None,
-    expiring_within_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
+    payer_id: Annotated[str | None, Query(description="Only contracts with this payer.")] = None,
+    status: Annotated[
+        str | None,
+        Query(
+            description="Only contracts in this status (draft, in_review, approved, active, expired, ...)."
+        ),
+    ] = None,
+    expiring_within_days: Annotated[
+        int | None, Query(ge=0, le=3650, description="Only contracts ending within N days from today.")
+    ] = None,
     q: Annotated[str | None, Query(description="Free text on the contract's or payer's name")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -75,7 +83,9 @@ async def search(
 
 
 @router.get("/{contract_id}", response_model=ContractOut, summary="Get a contract (as of a date)")
-async def get_contract(contract_id: str, who: CurrentPrincipal, rt: Runtime, as_of: AsOf = None) -> Any:
+async def get_contract(
+    contract_id: ContractId, who: CurrentPrincipal, rt: Runtime, as_of: AsOf = None
+) -> Any:
     """The contract with its latest version, or with the version in force on `as_of`."""
     who.require("contracts:read")
     return await _view(rt, who.organization_id, contract_id, as_of)
@@ -87,7 +97,9 @@ async def get_contract(contract_id: str, who: CurrentPrincipal, rt: Runtime, as_
     summary="Edit a draft",
     responses={409: {"description": "The contract is no longer a draft: add a version instead"}},
 )
-async def revise_draft(contract_id: str, body: ContractPatchIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def revise_draft(
+    contract_id: ContractId, body: ContractPatchIn, who: CurrentPrincipal, rt: Runtime
+) -> Any:
     """Name, line of business, plans and terms of the draft's latest proposed version, in place
     (same version number); audited as contract.revised, published as contract.amended."""
     who.require("contracts:write")
@@ -102,7 +114,7 @@ async def revise_draft(contract_id: str, body: ContractPatchIn, who: CurrentPrin
     response_model=ContractOut,
     summary="Add a version (amendment)",
 )
-async def add_version(contract_id: str, body: VersionIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def add_version(contract_id: ContractId, body: VersionIn, who: CurrentPrincipal, rt: Runtime) -> Any:
     """Amend an active contract or revise a draft; publishes contract.amended. Overlapping or
     gapped versions are refused (409 naming the dates); retroactive ones are marked."""
     who.require("contracts:write")
@@ -111,7 +123,7 @@ async def add_version(contract_id: str, body: VersionIn, who: CurrentPrincipal, 
 
 
 @router.get("/{contract_id}/versions", response_model=list[VersionOut], summary="Version history")
-async def history(contract_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def history(contract_id: ContractId, who: CurrentPrincipal, rt: Runtime) -> Any:
     """Every version, oldest first (proposed ones while the contract is a draft)."""
     who.require("contracts:read")
     async with rt.sessions() as session:
@@ -120,11 +132,11 @@ async def history(contract_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
 
 @router.get("/{contract_id}/diff", response_model=DiffOut, summary="Compare two versions")
 async def diff(
-    contract_id: str,
+    contract_id: ContractId,
     who: CurrentPrincipal,
     rt: Runtime,
-    from_: Annotated[int, Query(alias="from", ge=1)],
-    to: Annotated[int, Query(ge=1)],
+    from_: Annotated[int, Query(alias="from", ge=1, description="The earlier version's number.")],
+    to: Annotated[int, Query(ge=1, description="The later version's number.")],
 ) -> Any:
     """Field by field, and the fee schedules row by row."""
     who.require("contracts:read")
@@ -133,7 +145,7 @@ async def diff(
 
 
 @router.post("/{contract_id}/coverage", response_model=CoverageOut, summary="Check coverage of codes")
-async def coverage(contract_id: str, body: CoverageIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def coverage(contract_id: ContractId, body: CoverageIn, who: CurrentPrincipal, rt: Runtime) -> Any:
     """Which codes the version in force on the date does not cover, and the term paying each other.
     A draft (or a contract in review) answers from its proposed version in force on the date
     (`proposed: true`)."""
@@ -150,7 +162,7 @@ async def coverage(contract_id: str, body: CoverageIn, who: CurrentPrincipal, rt
     summary="Link a fee schedule",
 )
 async def link_fee_schedule(
-    contract_id: str, body: LinkScheduleIn, who: CurrentPrincipal, rt: Runtime
+    contract_id: ContractId, body: LinkScheduleIn, who: CurrentPrincipal, rt: Runtime
 ) -> Any:
     """A new version of the latest terms using the schedule from `effective_from` (contract.amended)."""
     who.require("contracts:write")

@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 
 from contract_registry.adapters.contract_repository import ContractRepository
 from contract_registry.adapters.document_repository import DocumentRepository
-from contract_registry.entrypoints.deps import Settings, Store
+from contract_registry.entrypoints.deps import ContractId, DocumentId, Settings, Store
 from contract_registry.entrypoints.schemas.documents import DocumentOut, LinkDocumentIn, LinkedDocumentOut
 from contract_registry.entrypoints.schemas.fee_schedules import DOCUMENT_UPLOAD_EXAMPLE, multipart_example
 from contract_registry.entrypoints.upload_limit import UploadLimitedRoute
@@ -70,7 +70,7 @@ async def upload(
 
 
 @router.get("/documents/{document_id}", response_model=DocumentOut, summary="Get a document's metadata")
-async def get_document(document_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def get_document(document_id: DocumentId, who: CurrentPrincipal, rt: Runtime) -> Any:
     """File name, type, size, SHA-256, who uploaded it and when."""
     who.require("contracts:read")
     return (await _document(rt, who.organization_id, document_id))._asdict()
@@ -82,7 +82,9 @@ async def get_document(document_id: str, who: CurrentPrincipal, rt: Runtime) -> 
     response_class=StreamingResponse,
     responses={200: {"content": {"application/octet-stream": {}}, "description": "The stored bytes"}},
 )
-async def download(document_id: str, who: CurrentPrincipal, rt: Runtime, store: Store) -> StreamingResponse:
+async def download(
+    document_id: DocumentId, who: CurrentPrincipal, rt: Runtime, store: Store
+) -> StreamingResponse:
     """The bytes as uploaded (the X-Content-SHA256 header repeats the recorded hash)."""
     who.require("contracts:read")
     row = await _document(rt, who.organization_id, document_id)
@@ -100,7 +102,7 @@ async def download(document_id: str, who: CurrentPrincipal, rt: Runtime, store: 
     response_model=list[LinkedDocumentOut],
     summary="Link a document to a version",
 )
-async def link(contract_id: str, body: LinkDocumentIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def link(contract_id: ContractId, body: LinkDocumentIn, who: CurrentPrincipal, rt: Runtime) -> Any:
     """Attach an uploaded document to a version of the contract (default: the latest)."""
     who.require("contracts:write")
     await documents.link(rt.uow(), who, contract_id, body.document_id, body.version)
@@ -112,7 +114,7 @@ async def link(contract_id: str, body: LinkDocumentIn, who: CurrentPrincipal, rt
     response_model=list[LinkedDocumentOut],
     summary="A contract's documents",
 )
-async def contract_documents(contract_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def contract_documents(contract_id: ContractId, who: CurrentPrincipal, rt: Runtime) -> Any:
     """Documents linked to the contract's versions."""
     who.require("contracts:read")
     async with rt.sessions() as session:

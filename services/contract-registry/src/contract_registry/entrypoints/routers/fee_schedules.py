@@ -15,6 +15,7 @@ from fastapi.responses import StreamingResponse
 from contract_registry.adapters.fee_schedule_codec import row_from_db, row_to_json
 from contract_registry.adapters.fee_schedule_repository import FeeScheduleRepository
 from contract_registry.domain import ImportPolicy, write_fee_schedule_csv
+from contract_registry.entrypoints.deps import ScheduleId
 from contract_registry.entrypoints.schemas.common import Page
 from contract_registry.entrypoints.schemas.fee_schedules import (
     CSV_UPLOAD_EXAMPLE,
@@ -129,7 +130,7 @@ async def list_schedules(who: CurrentPrincipal, rt: Runtime, limit: Limit = 50, 
 
 
 @router.get("/{schedule_id}", response_model=FeeScheduleOut, summary="Get a fee schedule")
-async def get_schedule(schedule_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def get_schedule(schedule_id: ScheduleId, who: CurrentPrincipal, rt: Runtime) -> Any:
     """Name, source, content hash and row count."""
     who.require("contracts:read")
     return await _schedule(rt, who.organization_id, schedule_id)
@@ -141,7 +142,7 @@ async def get_schedule(schedule_id: str, who: CurrentPrincipal, rt: Runtime) -> 
     summary="Delete a fee schedule",
     responses={409: {"description": "A contract version names the schedule (they are listed)"}},
 )
-async def delete_schedule(schedule_id: str, who: CurrentPrincipal, rt: Runtime) -> Response:
+async def delete_schedule(schedule_id: ScheduleId, who: CurrentPrincipal, rt: Runtime) -> Response:
     """Delete a schedule and its rows when no contract version names it (audited). To replace a
     linked schedule, import the new one and link it from a date (POST /v1/contracts/{id}/fee-schedule)."""
     who.require("contracts:write")
@@ -151,7 +152,7 @@ async def delete_schedule(schedule_id: str, who: CurrentPrincipal, rt: Runtime) 
 
 @router.get("/{schedule_id}/rows", response_model=Page[FeeScheduleRowOut], summary="List rows")
 async def rows(
-    schedule_id: str, who: CurrentPrincipal, rt: Runtime, limit: Limit = 100, cursor: Cursor = None
+    schedule_id: ScheduleId, who: CurrentPrincipal, rt: Runtime, limit: Limit = 100, cursor: Cursor = None
 ) -> Any:
     """The schedule's rows in import order, a page at a time."""
     who.require("contracts:read")
@@ -170,7 +171,7 @@ async def rows(
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}, "description": "The import's CSV format"}},
 )
-async def export(schedule_id: str, who: CurrentPrincipal, rt: Runtime) -> StreamingResponse:
+async def export(schedule_id: ScheduleId, who: CurrentPrincipal, rt: Runtime) -> StreamingResponse:
     """Streamed in batches, in the format the CSV import reads (it round-trips)."""
     who.require("contracts:read")
     await _schedule(rt, who.organization_id, schedule_id)

@@ -7,6 +7,7 @@ from typing import Any
 from accord_common.web.deps import CurrentPrincipal, Runtime
 from fastapi import APIRouter
 
+from contract_registry.entrypoints.deps import ContractId
 from contract_registry.entrypoints.schemas.contracts import ContractOut, RenewIn, ReviewIn, TerminateIn
 from contract_registry.handlers import lifecycle, queries
 
@@ -19,7 +20,7 @@ async def _view(rt: Runtime, org: str, contract_id: str) -> Any:
 
 
 @router.post("/submit", response_model=ContractOut, summary="Submit for review")
-async def submit(contract_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def submit(contract_id: ContractId, who: CurrentPrincipal, rt: Runtime) -> Any:
     """Draft -> in review (approved at once if the organisation requires no approver role)."""
     who.require("contracts:write")
     await lifecycle.submit_for_review(rt.uow(), who, contract_id)
@@ -27,7 +28,7 @@ async def submit(contract_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
 
 
 @router.post("/approve", response_model=ContractOut, summary="Approve for a role")
-async def approve(contract_id: str, body: ReviewIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def approve(contract_id: ContractId, body: ReviewIn, who: CurrentPrincipal, rt: Runtime) -> Any:
     """One required role approves; who is the API key's name, when is now."""
     who.require("contracts:approve")
     await lifecycle.approve(rt.uow(), who, contract_id, body.role, body.comment)
@@ -35,7 +36,7 @@ async def approve(contract_id: str, body: ReviewIn, who: CurrentPrincipal, rt: R
 
 
 @router.post("/reject", response_model=ContractOut, summary="Reject for a role")
-async def reject(contract_id: str, body: ReviewIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def reject(contract_id: ContractId, body: ReviewIn, who: CurrentPrincipal, rt: Runtime) -> Any:
     """Back to draft; approvals so far are void. The comment (why) is required."""
     who.require("contracts:approve")
     await lifecycle.reject(rt.uow(), who, contract_id, body.role, body.comment)
@@ -43,7 +44,7 @@ async def reject(contract_id: str, body: ReviewIn, who: CurrentPrincipal, rt: Ru
 
 
 @router.post("/activate", response_model=ContractOut, summary="Activate")
-async def activate(contract_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def activate(contract_id: ContractId, who: CurrentPrincipal, rt: Runtime) -> Any:
     """Approved -> active: the proposed versions come into force (contract.activated). Refused
     with 409 naming the missing roles until every required role has approved."""
     who.require("contracts:write")
@@ -52,7 +53,7 @@ async def activate(contract_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
 
 
 @router.post("/renew", response_model=ContractOut, summary="Renew")
-async def renew(contract_id: str, body: RenewIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def renew(contract_id: ContractId, body: RenewIn, who: CurrentPrincipal, rt: Runtime) -> Any:
     """A new term from the day after the termination date (contract.renewed)."""
     who.require("contracts:write")
     await lifecycle.renew(rt.uow(), who, contract_id, body.renewal_term_months)
@@ -60,7 +61,7 @@ async def renew(contract_id: str, body: RenewIn, who: CurrentPrincipal, rt: Runt
 
 
 @router.post("/terminate", response_model=ContractOut, summary="Terminate")
-async def terminate(contract_id: str, body: TerminateIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def terminate(contract_id: ContractId, body: TerminateIn, who: CurrentPrincipal, rt: Runtime) -> Any:
     """End the contract early on `last_day`, saying why (contract.terminated)."""
     who.require("contracts:write")
     await lifecycle.terminate(rt.uow(), who, contract_id, body.last_day, body.reason)
@@ -68,7 +69,7 @@ async def terminate(contract_id: str, body: TerminateIn, who: CurrentPrincipal, 
 
 
 @router.post("/expire", response_model=ContractOut, summary="Expire")
-async def expire(contract_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def expire(contract_id: ContractId, who: CurrentPrincipal, rt: Runtime) -> Any:
     """The term ran out without renewal (contract.terminated, status expired)."""
     who.require("contracts:write")
     await lifecycle.expire(rt.uow(), who, contract_id)

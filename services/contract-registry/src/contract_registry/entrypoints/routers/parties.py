@@ -9,6 +9,7 @@ from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, dec
 from fastapi import APIRouter, Response, status
 
 from contract_registry.adapters.party_repository import PartyRepository
+from contract_registry.entrypoints.deps import PayerId
 from contract_registry.entrypoints.schemas.common import Page
 from contract_registry.entrypoints.schemas.parties import (
     OrganisationIn,
@@ -50,14 +51,14 @@ async def list_payers(who: CurrentPrincipal, rt: Runtime, limit: Limit = 50, cur
 
 
 @router.get("/payers/{payer_id}", response_model=PayerOut, summary="Get a payer")
-async def get_payer(payer_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def get_payer(payer_id: PayerId, who: CurrentPrincipal, rt: Runtime) -> Any:
     """One payer with its plans."""
     who.require("contracts:read")
     return await _payer(rt, who.organization_id, payer_id)
 
 
 @router.patch("/payers/{payer_id}", response_model=PayerOut, summary="Change a payer")
-async def update_payer(payer_id: str, body: PayerPatch, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def update_payer(payer_id: PayerId, body: PayerPatch, who: CurrentPrincipal, rt: Runtime) -> Any:
     """Change a payer's name, X12 payer id or plans (audited field by field)."""
     who.require("contracts:write")
     patch = body.changes(mode="json")
@@ -66,7 +67,7 @@ async def update_payer(payer_id: str, body: PayerPatch, who: CurrentPrincipal, r
 
 
 @router.delete("/payers/{payer_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a payer")
-async def delete_payer(payer_id: str, who: CurrentPrincipal, rt: Runtime) -> Response:
+async def delete_payer(payer_id: PayerId, who: CurrentPrincipal, rt: Runtime) -> Response:
     """Delete a payer no contract names (409 otherwise)."""
     who.require("contracts:write")
     await parties.delete_payer(rt.uow(), who, payer_id)
