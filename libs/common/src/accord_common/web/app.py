@@ -76,10 +76,12 @@ def _health_router() -> APIRouter:
 
     @router.get("/healthz", summary="Liveness: the process answers.")
     async def healthz() -> dict[str, str]:
+        """Answers 200 while the process serves requests; checks nothing else."""
         return {"status": "ok"}
 
     @router.get("/readyz", summary="Readiness: database and broker reachable.")
     async def readyz(request: Request) -> JSONResponse:
+        """200 when the database and the broker answer, else 503 naming the failing check."""
         runtime: ServiceRuntime = request.app.state.runtime
         checks = await runtime.readiness()
         ok = all(v == "ok" for v in checks.values())
