@@ -26,7 +26,7 @@ test: install
 	$(PYTEST) -q -m "not integration and not e2e"
 	$(PYTEST) -q -m integration
 	$(PYTEST) -q -m e2e tests/e2e
-	ACCORD_TEST_BROKER=tansu ACCORD_E2E_DATABASE=sqlite $(PYTEST) -q -m e2e tests/e2e/test_skeleton.py
+	ACCORD_TEST_BROKER=tansu ACCORD_E2E_DATABASE=sqlite $(PYTEST) -q -m e2e tests/e2e/test_skeleton.py tests/e2e/test_underpayment.py
 
 lint: install
 	$(UV) run --frozen ruff check .

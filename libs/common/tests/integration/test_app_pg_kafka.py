@@ -64,9 +64,17 @@ async def test_health_readiness_and_metrics(client: tuple[httpx.AsyncClient, str
     ready = await c.get("/readyz")
     assert ready.status_code == 200
     assert ready.json()["checks"] == {"database": "ok", "broker": "ok"}
-    await c.get("/v1/things/mine", headers={"Authorization": f"Bearer {key}"})
+    before = await _requests_counted(c)  # the registry is process-wide: other tests count too
+    assert (await c.get("/v1/things/mine", headers={"Authorization": f"Bearer {key}"})).status_code == 200
+    assert await _requests_counted(c) == before + 1
+
+
+async def _requests_counted(c: httpx.AsyncClient) -> float:
+    """accord_http_requests_total for GET /v1/things/{thing_id} answered 200, as /metrics shows it."""
+    series = 'accord_http_requests_total{method="GET",route="/v1/things/{thing_id}",status="200"} '
     metrics = (await c.get("/metrics")).text
-    assert 'accord_http_requests_total{method="GET",route="/v1/things/{thing_id}",status="200"}' in metrics
+    values = [float(line.removeprefix(series)) for line in metrics.splitlines() if line.startswith(series)]
+    return values[0] if values else 0.0
 
 
 async def test_requests_need_a_key_and_errors_are_problem_json(

@@ -201,4 +201,6 @@ async def test_a_malformed_837_is_refused_naming_the_segment(engine: Engine) -> 
     headers = await engine.key(new_org())
     response = await engine.client.post("/v1/claims/x12", content=b"ISA*00*garbage~", headers=headers)
     assert response.status_code == 422
-    assert response.json()["errors"][0]["segment"] is not None
+    assert response.headers["content-type"] == "application/problem+json"
+    (error,) = response.json()["errors"]
+    assert (error["segment"], error["segment_index"]) == ("ISA", 0)  # the envelope is cut short

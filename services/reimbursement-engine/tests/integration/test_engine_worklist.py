@@ -74,9 +74,10 @@ async def test_a_variance_moves_open_appealed_recovered_with_an_audit_trail(engi
 async def test_the_organisations_tolerance_decides_paid_as_expected(engine: Engine) -> None:
     org = new_org()
     headers = await engine.key(org)
-    await engine.client.put(
+    saved = await engine.client.put(
         "/v1/settings/variance-tolerance", json={"variance_tolerance": "5.00"}, headers=headers
     )
+    assert saved.status_code == 200, saved.text
     await _underpaid_within(engine, org, headers)
 
 

@@ -11,18 +11,9 @@ from typing import Any
 import httpx
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from accord_common.devstack.stack import DEV_API_KEY
+from accord_common.devstack.client import AUTH as HEADERS
+from accord_common.devstack.client import post_json, wait_for
 from accord_common.devstack.webhook_receiver import WebhookReceiver
-
-HEADERS = {"Authorization": f"Bearer {DEV_API_KEY}"}
-
-
-def _post(url: str, body: dict[str, Any]) -> dict[str, Any]:
-    response = httpx.post(url, json=body, headers=HEADERS, timeout=10)
-    if response.status_code >= 400:
-        raise RuntimeError(f"POST {url} -> {response.status_code}: {response.text}")
-    result: dict[str, Any] = response.json()
-    return result
 
 
 def _obligations(tracker: str, contract_id: str) -> list[dict[str, Any]]:
@@ -32,16 +23,6 @@ def _obligations(tracker: str, contract_id: str) -> list[dict[str, Any]]:
     response.raise_for_status()
     items: list[dict[str, Any]] = response.json()["items"]
     return items
-
-
-def _wait(what: str, check: Any, timeout: float = 60) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.3)
-    raise TimeoutError(f"timed out waiting for {what}")
 
 
 def run_demo(urls: dict[str, str], mail_dir: Path) -> bool:
@@ -57,7 +38,7 @@ def run_demo(urls: dict[str, str], mail_dir: Path) -> bool:
 def _walk(urls: dict[str, str], mail_dir: Path, receiver: WebhookReceiver, seen_mail: set[Path]) -> bool:
     notifier, tracker = urls["notifier"], urls["obligation-tracker"]
     stamp = time.strftime("%H%M%S")
-    hook = _post(
+    hook = post_json(
         f"{notifier}/v1/subscriptions",
         {
             "name": f"demo webhook {stamp}",
@@ -66,7 +47,7 @@ def _walk(urls: dict[str, str], mail_dir: Path, receiver: WebhookReceiver, seen_
         },
     )
     secret = hook["channel"]["secret"]
-    _post(
+    post_json(
         f"{notifier}/v1/subscriptions",
         {
             "name": f"demo email {stamp}",
@@ -75,10 +56,10 @@ def _walk(urls: dict[str, str], mail_dir: Path, receiver: WebhookReceiver, seen_
         },
     )
     print(f"1. subscribed to obligation.created: webhook {receiver.url} and email")
-    payer = _post(
+    payer = post_json(
         f"{urls['contract-registry']}/v1/payers", {"name": "Acme Health Plan", "x12_payer_id": "60054"}
     )
-    contract = _post(
+    contract = post_json(
         f"{urls['contract-registry']}/v1/contracts",
         {
             "payer_id": payer["id"],
@@ -91,16 +72,16 @@ def _walk(urls: dict[str, str], mail_dir: Path, receiver: WebhookReceiver, seen_
         },
     )
     print(f"2. created contract {contract['id']} (ends 2027-12-31, 90 days' notice)")
-    found = _wait("the renewal-notice obligation", lambda: _obligations(tracker, contract["id"]))
+    found = wait_for("the renewal-notice obligation", lambda: _obligations(tracker, contract["id"]))
     print(f"3. obligation tracker: {found[0]['kind']} due {found[0]['due_date']}")
     return _report_deliveries(mail_dir, receiver, secret, seen_mail) and _amend(urls, contract["id"], tracker)
 
 
 def _report_deliveries(mail_dir: Path, receiver: WebhookReceiver, secret: str, seen: set[Path]) -> bool:
-    mails = _wait("the email", lambda: sorted(set(mail_dir.glob("*.eml")) - seen))
+    mails = wait_for("the email", lambda: sorted(set(mail_dir.glob("*.eml")) - seen))
     message = email.message_from_bytes(mails[0].read_bytes(), policy=email.policy.default)
     print(f"4. email arrived: to {message['To']}, subject {message['Subject']!r}")
-    request = _wait("the webhook", lambda: receiver.received)[0]
+    request = wait_for("the webhook", lambda: receiver.received)[0]
     try:
         Webhook(secret).verify(request.body, request.headers)
         verified = True
@@ -114,7 +95,7 @@ def _report_deliveries(mail_dir: Path, receiver: WebhookReceiver, secret: str, s
 
 
 def _amend(urls: dict[str, str], contract_id: str, tracker: str) -> bool:
-    _post(
+    post_json(
         f"{urls['contract-registry']}/v1/contracts/{contract_id}/versions",
         {
             "effective_from": "2026-07-01",
@@ -125,7 +106,7 @@ def _amend(urls: dict[str, str], contract_id: str, tracker: str) -> bool:
         },
     )
     print("6. amended: term now ends 2028-06-30 with 120 days' notice")
-    moved = _wait(
+    moved = wait_for(
         "the obligation to move",
         lambda: [
             o
