@@ -21,8 +21,10 @@ from contract_registry.config import RegistrySettings
 from fastapi import FastAPI
 
 _HERE = str(Path(__file__).parent)
-if _HERE not in sys.path:
-    sys.path.insert(0, _HERE)
+_SHARED = str(Path(__file__).parents[1])  # tic_examples.py, shared by unit and integration tests
+for _folder in (_SHARED, _HERE):
+    if _folder not in sys.path:
+        sys.path.insert(0, _folder)
 
 REGISTRY_SCOPES = {"contracts:read", "contracts:write", "contracts:approve"}
 assert REGISTRY_SCOPES <= ALL_SCOPES

@@ -4,30 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-from pathlib import Path
 
 import pytest
 from contract_registry.adapters.orm import fee_schedule_rows, fee_schedules
 from registry_helpers import CSV_HEADER, active_contract, import_csv, ok
 from sqlalchemy import func, select, text
+from tic_examples import EXAMPLES as TIC
+from tic_examples import EXPECTED as TIC_EXPECTED
 
 from conftest import Registry
 
-REPO = Path(__file__).resolve().parents[4]
-SHARED = Path(os.environ.get("ACCORD_SHARED_DATA", REPO.parent / "shared" / "data"))
-TIC = SHARED / "price-transparency" / "tic" / "examples" / "in-network-rates"
-TIC_EXPECTED: dict[str, int | str] = {
-    "in-network-rates-all-negotiated-types-sample.json": 11,
-    "in-network-rates-fee-for-service-single-plan-sample.json": 11,
-    "in-network-rates-multiple-plans-sample.json": 14,
-    "in-network-rates-no-npi.json": 1,
-    "in-network-rates-bundle-single-plan-sample.json": "billing_code_type ICD is not supported",
-    "in-network-rates-capitation-single-plan-sample.json": "capitation is paid per member per month",
-    "in-network-rates-bundle-sample.xml": "XML in-network files (the retired v1 layout)",
-    "in-network-rates-capitation-sample.xml": "XML in-network files (the retired v1 layout)",
-    "in-network-rates-fee-for-service-sample.xml": "XML in-network files (the retired v1 layout)",
-}
 GOOD = (
     CSV_HEADER
     + "CPT,99213,,11,,unit,amount,88.95,,2026-01-01,\nCPT,99214,,,,unit,percent_of_medicare,,120,2026-01-01,\n"

@@ -8,5 +8,7 @@ import sys
 from pathlib import Path
 
 _HERE = str(Path(__file__).parent)
-if _HERE not in sys.path:
-    sys.path.insert(0, _HERE)
+_SHARED = str(Path(__file__).parents[1])  # tic_examples.py, shared by unit and integration tests
+for _folder in (_SHARED, _HERE):
+    if _folder not in sys.path:
+        sys.path.insert(0, _folder)

@@ -30,7 +30,7 @@ def get_json(url: str, **params: Any) -> Any:
     return response.json()
 
 
-def wait_for(what: str, check: Callable[[], T], timeout: float = 60) -> T:
+def wait_for(what: str, check: Callable[[], T | None], timeout: float = 60) -> T:
     """Poll `check` until it returns something truthy; events cross the broker asynchronously."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

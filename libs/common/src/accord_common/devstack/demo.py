@@ -13,6 +13,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from accord_common.devstack.client import AUTH as HEADERS
 from accord_common.devstack.client import post_json, wait_for
+from accord_common.devstack.demo_money import run_money_demo
 from accord_common.devstack.webhook_receiver import WebhookReceiver
 
 
@@ -26,11 +27,12 @@ def _obligations(tracker: str, contract_id: str) -> list[dict[str, Any]]:
 
 
 def run_demo(urls: dict[str, str], mail_dir: Path) -> bool:
-    """Returns True when the email arrived and the webhook signature verified."""
+    """Returns True when the email arrived, the webhook signature verified, the amendment moved the
+    deadline, and the underpaid claim showed up as a variance with an appeal deadline."""
     receiver = WebhookReceiver().start()
     seen_mail = set(mail_dir.glob("*.eml")) if mail_dir.exists() else set()
     try:
-        return _walk(urls, mail_dir, receiver, seen_mail)
+        return _walk(urls, mail_dir, receiver, seen_mail) and run_money_demo(urls)
     finally:
         receiver.stop()
 
