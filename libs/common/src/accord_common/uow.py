@@ -53,10 +53,6 @@ class UnitOfWork:
             event = event.model_copy(update={"traceparent": traceparent})
         self._events.append(event)
 
-    @property
-    def pending_events(self) -> list[CloudEvent]:
-        return list(self._events)
-
     async def commit(self) -> None:
         now = datetime.now(UTC)
         if self._events:

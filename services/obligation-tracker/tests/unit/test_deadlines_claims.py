@@ -15,6 +15,7 @@ from obligation_tracker.domain import (
     OrgSchedule,
     RemittanceOutcome,
     appeal_deadline,
+    appealable_outcome,
     assess_prompt_pay,
     claim_obligations,
     prompt_pay_due_date,
@@ -174,3 +175,19 @@ def test_settle_prompt_pay(paid_on: date, status: ObligationStatus, note: str) -
     settled = settle_prompt_pay(prompt_pay, assessment)
     assert settled.status is status
     assert settled.reasons[-1] == note
+
+
+@pytest.mark.parametrize(
+    ("classification", "outcome"),
+    [
+        ("underpaid", RemittanceOutcome.UNDERPAID),
+        ("denied", RemittanceOutcome.DENIED),
+        ("partly_denied", RemittanceOutcome.DENIED),
+        ("overpaid", None),
+        ("paid_as_expected", None),
+    ],
+)
+def test_variance_classification_opens_an_appeal(
+    classification: str, outcome: RemittanceOutcome | None
+) -> None:
+    assert appealable_outcome(classification) is outcome

@@ -5,6 +5,8 @@ from decimal import Decimal
 from accord_common.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
 
+from reimbursement_engine.domain.reconciliation import DEFAULT_TOLERANCE
+
 
 class EngineSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="ACCORD_ENGINE_", extra="ignore")
@@ -14,6 +16,6 @@ class EngineSettings(ServiceSettings):
     max_upload_bytes: int = 20 * 1024 * 1024
     max_batch_claims: int = 5000
     max_batch_lines: int = 50_000
-    variance_tolerance: Decimal = Decimal("1.00")
+    variance_tolerance: Decimal = DEFAULT_TOLERANCE
     what_if_max_claims: int = 20_000
     gc_threshold: int = 50_000  # first-generation GC threshold of the API process; 0 = CPython default

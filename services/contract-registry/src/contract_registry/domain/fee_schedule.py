@@ -155,20 +155,23 @@ def canonical_decimal(value: Decimal) -> str:
 
 def canonical_row(row: FeeScheduleRow) -> str:
     """The row as one line of text, the same for equal rows whatever the Decimal spelling."""
-    return "|".join(
-        (
-            row.code_system.value,
-            row.code,
-            ":".join(row.modifiers),
-            row.place_of_service or "",
-            row.setting.value if row.setting else "",
-            row.unit.value,
-            row.rate_kind.value,
-            canonical_decimal(row.amount) if row.amount is not None else "",
-            canonical_decimal(row.percentage) if row.percentage is not None else "",
-            row.effective_from.isoformat(),
-            row.effective_to.isoformat() if row.effective_to else "",
-        )
+    return "|".join(row_cells(row))
+
+
+def row_cells(row: FeeScheduleRow) -> tuple[str, ...]:
+    """The row's fields as text in column order, decimals in their canonical spelling."""
+    return (
+        row.code_system.value,
+        row.code,
+        ":".join(row.modifiers),
+        row.place_of_service or "",
+        row.setting.value if row.setting else "",
+        row.unit.value,
+        row.rate_kind.value,
+        canonical_decimal(row.amount) if row.amount is not None else "",
+        canonical_decimal(row.percentage) if row.percentage is not None else "",
+        row.effective_from.isoformat(),
+        row.effective_to.isoformat() if row.effective_to else "",
     )
 
 

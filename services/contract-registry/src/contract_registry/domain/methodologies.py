@@ -71,9 +71,6 @@ class PerDiemTerm:
                 raise InvalidPaymentTerm(field, "level of care listed twice")
             require_money(InvalidPaymentTerm, field, rate.rate)
 
-    def rate_for(self, level_of_care: str) -> Decimal | None:
-        return next((r.rate for r in self.rates if r.level_of_care == level_of_care), None)
-
 
 @dataclass(frozen=True, slots=True)
 class CaseRateTerm:

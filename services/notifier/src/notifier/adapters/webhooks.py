@@ -17,7 +17,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-from accord_common.telemetry import tracer
+from accord_common.telemetry import inject_http_headers, tracer
 from opentelemetry import propagate, trace
 
 from notifier.domain import (
@@ -88,7 +88,7 @@ class HttpWebhookPoster:
         parent = propagate.extract(dict(headers))
         with tracer().start_as_current_span("webhook POST", context=parent, kind=trace.SpanKind.CLIENT):
             outgoing = {**headers, "host": target.host_header}
-            propagate.inject(outgoing)
+            inject_http_headers(outgoing)
             try:
                 async with asyncio.timeout(self._total_timeout):
                     status, excerpt, retry_after = await self._exchange(target, body, outgoing)

@@ -34,6 +34,17 @@ class RemittanceOutcome(StrEnum):
 
 
 APPEALABLE = frozenset({RemittanceOutcome.UNDERPAID, RemittanceOutcome.DENIED})
+# The engine's variance classifications that open an appeal, and the outcome each counts as.
+_VARIANCE_OUTCOMES = {
+    "underpaid": RemittanceOutcome.UNDERPAID,
+    "denied": RemittanceOutcome.DENIED,
+    "partly_denied": RemittanceOutcome.DENIED,
+}
+
+
+def appealable_outcome(classification: str) -> RemittanceOutcome | None:
+    """The outcome a claim.variance_detected classification counts as; None when not appealable."""
+    return _VARIANCE_OUTCOMES.get(classification)
 
 
 @dataclass(frozen=True)

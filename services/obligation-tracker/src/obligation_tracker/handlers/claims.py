@@ -22,7 +22,7 @@ from obligation_tracker.domain import (
     ContractVersionSnapshot,
     Obligation,
     ObligationKind,
-    RemittanceOutcome,
+    appealable_outcome,
     assess_prompt_pay,
     claim_obligations,
     settle_prompt_pay,
@@ -33,11 +33,6 @@ from obligation_tracker.handlers.snapshot import snapshot_of
 from obligation_tracker.ids import as_uuid
 
 log = logging.getLogger(__name__)
-APPEALABLE = {
-    "underpaid": RemittanceOutcome.UNDERPAID,
-    "denied": RemittanceOutcome.DENIED,
-    "partly_denied": RemittanceOutcome.DENIED,
-}
 
 
 class ContractNotYetKnown(LookupError):
@@ -140,7 +135,7 @@ async def _settle(uow: UnitOfWork, held: StoredObligation, paid: ClaimPaidData) 
 async def on_claim_variance(event: CloudEvent, uow: UnitOfWork, tracker: Tracker) -> None:
     """An underpaid or (partly) denied claim opens an appeal deadline: remittance + appeal window."""
     variance = ClaimVarianceData.model_validate(event.data)
-    outcome = APPEALABLE.get(variance.classification)
+    outcome = appealable_outcome(variance.classification)
     if outcome is None or variance.contract_id is None:
         return
     version = await _contract_terms(uow, variance.contract_id, variance.organization_id)

@@ -17,12 +17,13 @@ from reimbursement_engine.adapters.terms_mapping import contract_terms
 from reimbursement_engine.domain.contract_choice import VersionRef
 from reimbursement_engine.domain.pricing import ContractTerms, MedicareReference, MedicareYear
 from reimbursement_engine.domain.pricing.msdrg import DrgWeightTable
+from reimbursement_engine.domain.reconciliation import DEFAULT_TOLERANCE
 
 _TERMS_LIMIT = 2000
 
 
 class EngineCaches:
-    def __init__(self, default_tolerance: Decimal = Decimal("1.00")) -> None:
+    def __init__(self, default_tolerance: Decimal = DEFAULT_TOLERANCE) -> None:
         self.default_tolerance = default_tolerance
         self._terms: dict[tuple[str, int, str | None], ContractTerms] = {}
         self._years: dict[int, MedicareYear] = {}

@@ -16,8 +16,6 @@ from reimbursement_engine.adapters.terms_mapping import CODE_SYSTEMS, parse_loca
 from reimbursement_engine.domain.pricing import Claim, ClaimLine
 from reimbursement_engine.domain.x12 import Claim837
 
-HEADER_DATES = ("service_from", "service_to", "received_date", "admission_date", "discharge_date")
-
 
 @dataclass(frozen=True, slots=True)
 class ClaimSubmission:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reimbursement_engine.adapters.orm import contract_versions, contracts, fee_schedule_chunks, fee_schedules
@@ -179,21 +179,3 @@ class ProjectionRepository:
             )
         )
         return True
-
-    async def versions_using_schedule(self, content_hash: str) -> list[tuple[str, int]]:
-        rows = await self.session.execute(
-            select(contract_versions.c.contract_id, contract_versions.c.version).where(
-                contract_versions.c.fee_schedule_hash == content_hash
-            )
-        )
-        return [(r[0], r[1]) for r in rows.all()]
-
-    async def count_versions(self, organization_id: str) -> int:
-        return int(
-            await self.session.scalar(
-                select(func.count())
-                .select_from(contract_versions)
-                .where(and_(contract_versions.c.organization_id == organization_id))
-            )
-            or 0
-        )

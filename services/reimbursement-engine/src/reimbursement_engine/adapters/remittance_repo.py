@@ -15,9 +15,9 @@ from reimbursement_engine.adapters.orm import (
     remittance_files,
     remittances,
 )
+from reimbursement_engine.domain.x12 import REVERSAL
 
 _CHUNK = 5000
-REVERSAL = "22"
 
 
 class RemittanceRepository:

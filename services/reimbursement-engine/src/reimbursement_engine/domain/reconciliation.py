@@ -13,6 +13,8 @@ from enum import StrEnum
 ZERO = Decimal(0)
 DENIED_STATUS = "4"
 PATIENT_GROUP = "PR"
+# A claim within this many dollars of its expected amount is paid as expected.
+DEFAULT_TOLERANCE = Decimal("1.00")
 
 
 class Classification(StrEnum):

@@ -13,6 +13,17 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+# statuses a person set: a new remittance updates the figures but never reopens or closes them
+WORKED = frozenset({"appealed", "recovered", "written_off"})
+
+
+def status_after_reconciling(current: str | None, is_variance: bool) -> str:
+    """A worked variance keeps its status; any other is open if there is a variance, else resolved."""
+    if current is not None and current in WORKED:
+        return current
+    return "open" if is_variance else "resolved"
+
+
 class TransitionRefused(ValueError):
     pass
 

@@ -17,9 +17,10 @@ from reimbursement_engine.adapters.caches import EngineCaches
 from reimbursement_engine.adapters.claims_mapping import submission
 from reimbursement_engine.adapters.remittance_json import from_claim_paid
 from reimbursement_engine.entrypoints.schemas_claims import ClaimIn
+from reimbursement_engine.handlers import SOURCE
 from reimbursement_engine.handlers.claims import store_claims
 from reimbursement_engine.handlers.projection import apply_contract_version, apply_fee_schedule_chunk
-from reimbursement_engine.handlers.remittances import SOURCE, IngestSummary, store_transactions
+from reimbursement_engine.handlers.remittances import IngestSummary, store_transactions
 
 log = logging.getLogger(__name__)
 CONTRACT_TOPICS = (

@@ -9,7 +9,7 @@ from accord_common.uow import UnitOfWork
 
 from reimbursement_engine.adapters import drg_repo, medicare_repo
 from reimbursement_engine.adapters.caches import EngineCaches
-from reimbursement_engine.domain.pricing.medicare_files import load_medicare_year
+from reimbursement_engine.adapters.medicare_files import load_medicare_year
 from reimbursement_engine.domain.pricing.msdrg import DrgWeightTable, parse_msdrg_weights
 
 

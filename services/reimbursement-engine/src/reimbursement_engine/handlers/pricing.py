@@ -15,8 +15,8 @@ from reimbursement_engine.domain.contract_choice import VersionRef, choose_versi
 from reimbursement_engine.domain.pricing import Claim, ContractTerms, MedicareReference, PricedClaim
 from reimbursement_engine.domain.pricing.msdrg import fiscal_year_of
 from reimbursement_engine.domain.pricing_dates import price_by_date_of_service
+from reimbursement_engine.handlers import SOURCE
 
-SOURCE = "reimbursement-engine"
 PRICED, PENDING = "priced", "pending"
 
 

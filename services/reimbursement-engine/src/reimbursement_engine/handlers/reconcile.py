@@ -14,6 +14,7 @@ from reimbursement_engine.adapters.claims_repo import ClaimsRepository
 from reimbursement_engine.adapters.remittance_repo import RemittanceRepository
 from reimbursement_engine.adapters.variance_repo import VarianceRepository
 from reimbursement_engine.domain.reconciliation import (
+    DEFAULT_TOLERANCE,
     CasAmount,
     ExpectedLine,
     PaidClaim,
@@ -21,12 +22,10 @@ from reimbursement_engine.domain.reconciliation import (
     Reconciliation,
     reconcile,
 )
+from reimbursement_engine.domain.worklist import WORKED, status_after_reconciling
+from reimbursement_engine.handlers import SOURCE
 
-SOURCE = "reimbursement-engine"
-DEFAULT_TOLERANCE = Decimal("1.00")
 SYSTEM = "system"
-# statuses a person set: a new remittance updates the figures but never reopens or closes them
-WORKED = frozenset({"appealed", "recovered", "written_off"})
 
 
 def cas(items: list[dict[str, Any]]) -> tuple[CasAmount, ...]:
@@ -89,9 +88,8 @@ async def _set_status(repo: VarianceRepository, row: Any, status: str, note: str
 
 
 def _status(existing: Any, result: Reconciliation) -> str:
-    if existing is not None and existing.status in WORKED:
-        return str(existing.status)
-    return "open" if result.classification.is_variance else "resolved"
+    current = None if existing is None else str(existing.status)
+    return status_after_reconciling(current, result.classification.is_variance)
 
 
 def _values(payment: Any, claim: Any, result: Reconciliation, status: str, now: datetime) -> dict[str, Any]:

@@ -19,22 +19,20 @@ from accord_common.events import new_event
 from accord_common.uow import UnitOfWork
 
 from reimbursement_engine.adapters.claims_repo import ClaimsRepository
-from reimbursement_engine.adapters.remittance_repo import REVERSAL, RemittanceRepository
+from reimbursement_engine.adapters.remittance_repo import RemittanceRepository
+from reimbursement_engine.adapters.remittance_rows import line_row, payment_row, plb_rows, remittance_row
+from reimbursement_engine.domain.reconciliation import DEFAULT_TOLERANCE
 from reimbursement_engine.domain.x12 import (
-    Adjustment,
+    REFUSING_RULES,
+    REVERSAL,
     ClaimPayment,
-    Rule,
     Transaction835,
     X12Error,
     parse_835,
     validate_835,
 )
-from reimbursement_engine.handlers.reconcile import DEFAULT_TOLERANCE, reconcile_claim
-
-SOURCE = "reimbursement-engine"
-REFUSING_RULES = frozenset(
-    {Rule.TRANSACTION_BALANCE, Rule.CLAIM_BALANCE, Rule.LINE_BALANCE, Rule.SEGMENT_COUNT}
-)
+from reimbursement_engine.handlers import SOURCE
+from reimbursement_engine.handlers.reconcile import reconcile_claim
 
 
 @dataclass
@@ -140,52 +138,23 @@ async def _store_transaction(
     repo = RemittanceRepository(uow.session, org)
     remittance_id = str(uuid.uuid4())
     paid_on = t.payment_date or t.production_date
-    await repo.add_remittance(_remittance_row(remittance_id, summary.file_id, t, payer_id, paid_on))
+    await repo.add_remittance(remittance_row(remittance_id, summary.file_id, t, payer_id, paid_on))
     payments, lines, touched = [], [], []
     for claim, claim_id in zip(t.claims, await _match(uow, org, t.claims), strict=True):
         payment_id = str(uuid.uuid4())
-        payments.append(_payment_row(payment_id, org, remittance_id, claim, claim_id, paid_on))
-        lines += [_line_row(payment_id, i, line) for i, line in enumerate(claim.lines)]
+        payments.append(payment_row(payment_id, org, remittance_id, claim, claim_id, paid_on))
+        lines += [line_row(payment_id, i, line) for i, line in enumerate(claim.lines)]
         summary.claims += 1
         if claim_id is not None:
             summary.matched += 1
             touched.append(claim_id)
         if publish_paid:
             uow.publish(_paid_event(org, payer_id, claim, claim_id, paid_on, remittance_id))
-    await repo.add_payments(payments, lines, _plb_rows(remittance_id, t))
+    await repo.add_payments(payments, lines, plb_rows(remittance_id, t))
     for claim, row in zip(t.claims, payments, strict=True):
         if claim.status_code == REVERSAL:
             summary.reversals += await _reverse(repo, claim, row["id"], remittance_id)
     return touched
-
-
-def _remittance_row(
-    remittance_id: str, file_id: str | None, t: Transaction835, payer_id: str, paid_on: date | None
-) -> dict[str, Any]:
-    return {
-        "id": remittance_id,
-        "file_id": file_id,
-        "trace_number": t.trace_number,
-        "payer_id": payer_id,
-        "payer_name": t.payer.name,
-        "total_paid": t.total_paid,
-        "payment_date": paid_on,
-        "received_at": datetime.now(UTC),
-    }
-
-
-def _plb_rows(remittance_id: str, t: Transaction835) -> list[dict[str, Any]]:
-    return [
-        {
-            "remittance_id": remittance_id,
-            "provider_id": p.provider_id,
-            "fiscal_period_date": p.fiscal_period_date,
-            "reason_code": p.reason_code,
-            "reference": p.reference,
-            "amount": p.amount,
-        }
-        for p in t.provider_adjustments
-    ]
 
 
 async def _match(uow: UnitOfWork, org: str, claims: tuple[ClaimPayment, ...]) -> list[str | None]:
@@ -213,72 +182,16 @@ async def _reverse(
     return 1
 
 
-def _adjustments(items: tuple[Adjustment, ...]) -> list[dict[str, Any]]:
-    return [
-        {
-            "group": a.group_code,
-            "carc": a.reason_code,
-            "amount": str(a.amount),
-            "quantity": None if a.quantity is None else str(a.quantity),
-        }
-        for a in items
-    ]
-
-
-def _payment_row(
-    payment_id: str, org: str, remittance_id: str, c: ClaimPayment, claim_id: str | None, paid_on: date | None
-) -> dict[str, Any]:
-    pr = c.patient_responsibility
-    if pr is None:
-        pr = sum((a.amount for a in c.all_adjustments if a.group_code == "PR"), Decimal(0))
-    return {
-        "id": payment_id,
-        "organization_id": org,
-        "remittance_id": remittance_id,
-        "claim_id": claim_id,
-        "patient_control_number": c.patient_control_number,
-        "payer_claim_control_number": c.payer_claim_control_number or None,
-        "status_code": c.status_code,
-        "charge": c.charge,
-        "paid": c.paid,
-        "patient_responsibility": pr,
-        "paid_date": paid_on,
-        "adjustments": _adjustments(c.adjustments),
-        "remark_codes": list(c.remark_codes),
-        "reversed_by": None,
-        "reverses": None,
-    }
-
-
-def _line_row(payment_id: str, index: int, line: Any) -> dict[str, Any]:
-    procedure = line.procedure
-    return {
-        "claim_payment_id": payment_id,
-        "line_index": index,
-        "code": procedure.code if procedure else line.revenue_code,
-        "modifiers": ":".join(procedure.modifiers) if procedure else "",
-        "charge": line.charge,
-        "paid": line.paid,
-        "allowed": line.allowed,
-        "units": line.units,
-        "service_date": line.service_date,
-        "line_control_number": line.line_control_number,
-        "adjustments": _adjustments(line.adjustments),
-        "remark_codes": list(line.remark_codes),
-    }
-
-
 def _paid_event(
     org: str, payer_id: str, c: ClaimPayment, claim_id: str | None, paid_on: date | None, remittance_id: str
 ) -> Any:
-    pr = c.patient_responsibility if c.patient_responsibility is not None else Decimal(0)
     data = {
         "claim_id": claim_id,
         "organization_id": org,
         "patient_control_number": c.patient_control_number,
         "payer_id": payer_id,
         "paid_amount": c.paid,
-        "patient_responsibility": pr,
+        "patient_responsibility": c.total_patient_responsibility,  # same figure as the stored payment
         "paid_date": paid_on or datetime.now(UTC).date(),
         "remittance_id": remittance_id,
         "payer_claim_control_number": c.payer_claim_control_number or None,

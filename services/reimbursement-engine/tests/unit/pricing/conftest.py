@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from reimbursement_engine.adapters.medicare_files import load_medicare_year
 from reimbursement_engine.domain.pricing import MedicareReference, MedicareYear
-from reimbursement_engine.domain.pricing.medicare_files import load_medicare_year
 
 REPO_ROOT = Path(__file__).resolve().parents[5]
 # The workspace runs pytest with --import-mode=importlib, which does not put test folders on

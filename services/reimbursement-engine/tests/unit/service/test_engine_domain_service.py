@@ -15,7 +15,13 @@ from reimbursement_engine.domain.reconciliation import (
     PaidLine,
     reconcile,
 )
-from reimbursement_engine.domain.worklist import TransitionRefused, WorklistLine, aggregate, check_transition
+from reimbursement_engine.domain.worklist import (
+    TransitionRefused,
+    WorklistLine,
+    aggregate,
+    check_transition,
+    status_after_reconciling,
+)
 
 D = Decimal
 EXPECTED = (ExpectedLine(1, "99213", D("88.95")), ExpectedLine(2, "99214", D("125.00")))
@@ -105,6 +111,23 @@ def test_variance_transitions(current: str, target: str, allowed: bool) -> None:
     else:
         with pytest.raises(TransitionRefused):
             check_transition(current, target)
+
+
+@pytest.mark.parametrize(
+    ("current", "is_variance", "status"),
+    [
+        (None, True, "open"),
+        (None, False, "resolved"),
+        ("open", False, "resolved"),
+        ("resolved", True, "open"),
+        ("void", True, "open"),
+        ("appealed", False, "appealed"),
+        ("recovered", True, "recovered"),
+        ("written_off", False, "written_off"),
+    ],
+)
+def test_status_after_reconciling(current: str | None, is_variance: bool, status: str) -> None:
+    assert status_after_reconciling(current, is_variance) == status
 
 
 def ref(contract: str, version: int, start: date, end: date | None, status: str = "active") -> VersionRef:

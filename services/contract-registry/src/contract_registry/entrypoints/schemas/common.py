@@ -14,8 +14,3 @@ class Page(BaseModel, Generic[T]):
 
     items: list[T]
     next_cursor: str | None = None
-
-
-class StatusOut(BaseModel):
-    id: str
-    status: str

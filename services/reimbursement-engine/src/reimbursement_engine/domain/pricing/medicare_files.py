@@ -1,6 +1,6 @@
 """Parsers for the CMS physician fee schedule files (RVU25D release: PPRRVU and GPCI CSVs).
 
-The only module of the pricing domain that reads files; the parsers also take any text stream.
+The parsers take any text stream; `adapters.medicare_files` opens the files of a release folder.
 """
 
 from __future__ import annotations
@@ -8,13 +8,10 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import TextIO
 
-from .medicare import Gpci, LocalityKey, MedicareReference, MedicareYear, RvuRow
+from .medicare import Gpci, LocalityKey, MedicareYear, RvuRow
 
-PPRRVU_FILE = "pprrvu{year}_oct.csv"
-GPCI_FILE = "gpci{year}.csv"
 _RVU_COLUMNS = ("HCPCS", "MOD", "STATUS_CODE", "WORK_RVU", "NON_FAC_PE_RVU", "FAC_PE_RVU", "MP_RVU")
 
 
@@ -77,21 +74,3 @@ def medicare_year(year: int, rvus: Iterable[RvuRow], gpcis: Iterable[Gpci]) -> M
         rvus={(r.hcpcs, r.modifier): r for r in rvus},
         gpcis={g.locality: g for g in gpcis},
     )
-
-
-def load_medicare_year(directory: Path, year: int) -> MedicareYear:
-    """Load `pprrvu<year>_oct.csv` and `gpci<year>.csv` from a CMS release folder."""
-    rvu_path = directory / PPRRVU_FILE.format(year=year)
-    gpci_path = directory / GPCI_FILE.format(year=year)
-    with rvu_path.open(newline="", encoding="utf-8-sig") as rvu_file:
-        rvus = list(parse_pprrvu(rvu_file))
-    with gpci_path.open(newline="", encoding="utf-8-sig") as gpci_file:
-        gpcis = list(parse_gpci(gpci_file))
-    if not gpcis:
-        raise MedicareFileError(f"{gpci_path} has no locality rows")
-    return medicare_year(year, rvus, gpcis)
-
-
-def load_medicare_reference(directory: Path, years: Iterable[int]) -> MedicareReference:
-    """A MedicareReference holding each listed year's files from one folder."""
-    return MedicareReference(years={y: load_medicare_year(directory, y) for y in years})

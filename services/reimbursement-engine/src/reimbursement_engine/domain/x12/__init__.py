@@ -7,11 +7,12 @@ Balancing and other rule breaches that a real file may still carry are returned 
 from .balance import check_balancing, validate_835
 from .claims import Claim837, ClaimKind, Diagnosis, ServiceLine
 from .codes import ProcedureCode
-from .errors import Finding, Rule, X12Error
+from .errors import REFUSING_RULES, Finding, Rule, X12Error
 from .generate import generate_835
 from .parse_835 import parse_835
 from .parse_837 import parse_837
 from .remittance import (
+    REVERSAL,
     Adjustment,
     ClaimPayment,
     Party,
@@ -22,6 +23,8 @@ from .remittance import (
 )
 
 __all__ = [
+    "REFUSING_RULES",
+    "REVERSAL",
     "Adjustment",
     "Claim837",
     "ClaimKind",

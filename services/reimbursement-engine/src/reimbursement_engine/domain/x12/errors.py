@@ -35,6 +35,12 @@ class Rule(StrEnum):
     PAYMENT_DATE = "BPR16 is the payment date (CCYYMMDD)"
 
 
+# Breaches that refuse a whole file: money that does not add up, or a truncated transaction.
+REFUSING_RULES = frozenset(
+    {Rule.TRANSACTION_BALANCE, Rule.CLAIM_BALANCE, Rule.LINE_BALANCE, Rule.SEGMENT_COUNT}
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """A rule the file breaks; where; and, for balancing rules, the two sides that differ."""

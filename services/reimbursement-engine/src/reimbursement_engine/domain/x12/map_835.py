@@ -97,24 +97,37 @@ def _triplet(cas: Segment, group_code: str, position: int) -> Adjustment:
     return Adjustment(group_code, text(cas, position), amount(cas, position + 1), quantity, cas.index)
 
 
+@dataclass
+class _Details:
+    """What the CAS, DTM, AMT and remark segments of a claim or line loop say."""
+
+    dates: dict[str, date] = field(default_factory=dict)
+    adjustments: list[Adjustment] = field(default_factory=list)
+    amounts: list[tuple[str, Decimal]] = field(default_factory=list)
+    remarks: list[str] = field(default_factory=list)
+
+    def take(self, segment: Segment) -> bool:
+        """Record a CAS, DTM or AMT segment; False for any other."""
+        if segment.id == "CAS":
+            self.adjustments.extend(adjustments(segment))
+        elif segment.id == "DTM":
+            self.dates[text(segment, 1)] = a_date(segment, 2)
+        elif segment.id == "AMT":
+            self.amounts.append((text(segment, 1), amount(segment, 2)))
+        else:
+            return False
+        return True
+
+
 def claim_payment(loop: ClaimLoop, separators: Separators, notes: list[Finding]) -> ClaimPayment:
-    clp = loop.clp
-    dates: dict[str, date] = {}
-    cas: list[Adjustment] = []
-    amounts: list[tuple[str, Decimal]] = []
-    remarks: list[str] = []
+    clp, details = loop.clp, _Details()
     member_ids: dict[str, str] = {}
     for segment in loop.segments:
-        sid = segment.id
-        if sid == "CAS":
-            cas.extend(adjustments(segment))
-        elif sid == "DTM":
-            dates[text(segment, 1)] = a_date(segment, 2)
-        elif sid == "AMT":
-            amounts.append((text(segment, 1), amount(segment, 2)))
-        elif sid in ("MOA", "MIA"):
-            remarks.extend(_remark_codes(segment))
-        elif sid == "NM1" and segment.element(9):
+        if details.take(segment):
+            continue
+        if segment.id in ("MOA", "MIA"):
+            details.remarks.extend(_remark_codes(segment))
+        elif segment.id == "NM1" and segment.element(9):
             member_ids.setdefault(segment.element(1), segment.element(9))
     lines = tuple(service_payment(line, separators, notes) for line in loop.lines)
     return ClaimPayment(
@@ -129,12 +142,12 @@ def claim_payment(loop: ClaimLoop, separators: Separators, notes: list[Finding])
         optional_text(clp, 9),
         optional_text(clp, 11),
         member_ids.get("QC") or member_ids.get("IL"),
-        dates.get("232"),
-        dates.get("233"),
-        dates.get("050"),
-        tuple(cas),
-        tuple(amounts),
-        tuple(remarks),
+        details.dates.get("232"),
+        details.dates.get("233"),
+        details.dates.get("050"),
+        tuple(details.adjustments),
+        tuple(details.amounts),
+        tuple(details.remarks),
         lines,
         clp.index,
     )
@@ -147,26 +160,17 @@ def _remark_codes(segment: Segment) -> list[str]:
 
 
 def service_payment(loop: LineLoop, separators: Separators, notes: list[Finding]) -> ServicePayment:
-    svc = loop.svc
-    dates: dict[str, date] = {}
-    cas: list[Adjustment] = []
-    amounts: list[tuple[str, Decimal]] = []
-    remarks: list[str] = []
+    svc, details = loop.svc, _Details()
     control_number = None
     for segment in loop.segments:
-        sid = segment.id
-        if sid == "CAS":
-            cas.extend(adjustments(segment))
-        elif sid == "DTM":
-            dates[text(segment, 1)] = a_date(segment, 2)
-        elif sid == "AMT":
-            amounts.append((text(segment, 1), amount(segment, 2)))
-        elif sid == "LQ":
-            remarks.append(text(segment, 2))
-        elif sid == "REF" and segment.element(1) == "6R":
+        if details.take(segment):
+            continue
+        if segment.id == "LQ":
+            details.remarks.append(text(segment, 2))
+        elif segment.id == "REF" and segment.element(1) == "6R":
             control_number = segment.element(2) or None
-    start = dates.get("472") or dates.get("150")
-    allowed = next((value for qualifier, value in amounts if qualifier == "B6"), None)
+    start = details.dates.get("472") or details.dates.get("150")
+    allowed = next((value for qualifier, value in details.amounts if qualifier == "B6"), None)
     return ServicePayment(
         procedure_code(svc, 1, separators, notes),
         amount(svc, 2),
@@ -176,11 +180,11 @@ def service_payment(loop: LineLoop, separators: Separators, notes: list[Finding]
         procedure_code(svc, 6, separators, notes),
         optional_amount(svc, 7),
         start,
-        dates.get("151") or start,
-        tuple(cas),
+        details.dates.get("151") or start,
+        tuple(details.adjustments),
         allowed,
-        tuple(amounts),
-        tuple(remarks),
+        tuple(details.amounts),
+        tuple(details.remarks),
         control_number,
         svc.index,
     )

@@ -79,16 +79,7 @@ def claim_837(loop: ClaimLoop837, info: TransactionInfo) -> Claim837:
     clm05 = components(clm, 5, info.separators, notes)
     if not component(clm05, 1):
         raise fail(clm, "CLM05-1 facility code is required", f"CLM05 is {clm.element(5)!r}")
-    dates: dict[str, tuple[date, date]] = {}
-    codes: list[Diagnosis] = []
-    cl1: Segment | None = None
-    for segment in loop.segments:
-        if segment.id == "DTP":
-            dates[text(segment, 1)] = date_range(segment)
-        elif segment.id == "HI":
-            codes.extend(_health_codes(segment, info.separators, notes))
-        elif segment.id == "CL1":
-            cl1 = segment
+    dates, codes, cl1 = _claim_segments(loop, info.separators, notes)
     lines = tuple(_service_line(line, info, notes) for line in loop.lines)
     statement = dates.get("434")
     drg = next((c.code for c in codes if c.qualifier == "DR"), None)
@@ -120,6 +111,23 @@ def claim_837(loop: ClaimLoop837, info: TransactionInfo) -> Claim837:
         clm.index,
         tuple(notes),
     )
+
+
+def _claim_segments(
+    loop: ClaimLoop837, separators: Separators, notes: list[Finding]
+) -> tuple[dict[str, tuple[date, date]], list[Diagnosis], Segment | None]:
+    """The claim's DTP date ranges by qualifier, its HI codes and its CL1 segment."""
+    dates: dict[str, tuple[date, date]] = {}
+    codes: list[Diagnosis] = []
+    cl1: Segment | None = None
+    for segment in loop.segments:
+        if segment.id == "DTP":
+            dates[text(segment, 1)] = date_range(segment)
+        elif segment.id == "HI":
+            codes.extend(_health_codes(segment, separators, notes))
+        elif segment.id == "CL1":
+            cl1 = segment
+    return dates, codes, cl1
 
 
 def _health_codes(hi: Segment, separators: Separators, notes: list[Finding]) -> list[Diagnosis]:

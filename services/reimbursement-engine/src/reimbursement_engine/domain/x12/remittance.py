@@ -13,6 +13,9 @@ from decimal import Decimal
 from .codes import ProcedureCode
 from .errors import Finding
 
+# CLP02 claim status code of a reversal of an earlier payment.
+REVERSAL = "22"
+
 
 @dataclass(frozen=True, slots=True)
 class Adjustment:
@@ -74,6 +77,13 @@ class ClaimPayment:
     def all_adjustments(self) -> tuple[Adjustment, ...]:
         """Claim-level and line-level CAS together."""
         return self.adjustments + tuple(a for line in self.lines for a in line.adjustments)
+
+    @property
+    def total_patient_responsibility(self) -> Decimal:
+        """CLP05 when given, else the sum of the PR-group adjustments."""
+        if self.patient_responsibility is not None:
+            return self.patient_responsibility
+        return sum((a.amount for a in self.all_adjustments if a.group_code == "PR"), Decimal(0))
 
 
 @dataclass(frozen=True, slots=True)
