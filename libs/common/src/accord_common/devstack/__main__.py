@@ -25,8 +25,8 @@ def _stack_up(urls: dict[str, str]) -> bool:
         return False
 
 
-def run(data_dir: Path, keep_running: bool = True) -> Stack:
-    stack = Stack(StackConfig(data_dir=data_dir))
+def run(data_dir: Path, keep_running: bool = True, config: StackConfig | None = None) -> Stack:
+    stack = Stack(config or StackConfig(data_dir=data_dir))
     print(f"starting Accord (data in {data_dir}) ...", flush=True)
     try:
         stack.start()
@@ -73,10 +73,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m accord_common.devstack")
     parser.add_argument("command", choices=["run", "demo"])
     parser.add_argument("--data-dir", type=Path, default=Path(".data"))
+    parser.add_argument("--port-offset", type=int, default=0, help="added to the services' ports")
+    parser.add_argument("--kafka-port", type=int, default=19092)
+    parser.add_argument("--smtp-port", type=int, default=1025)
     args = parser.parse_args()
     data_dir = args.data_dir.resolve()
     if args.command == "run":
-        run(data_dir)
+        run(
+            data_dir,
+            config=StackConfig(
+                data_dir=data_dir,
+                port_offset=args.port_offset,
+                kafka_port=args.kafka_port,
+                smtp_port=args.smtp_port,
+            ),
+        )
         sys.exit(0)
     sys.exit(demo(data_dir))
 
