@@ -10,20 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-import httpx
 import pytest
-from accord_common.devstack.client import AUTH as H
 from accord_common.devstack.client import get_json as get
 from accord_common.devstack.client import post_json as post
 from accord_common.devstack.client import wait_for
+from accord_common.devstack.demo_money import active_contract, underpaying_remittance
 from accord_common.devstack.stack import Stack
 from accord_common.devstack.webhook_receiver import WebhookReceiver
 from standardwebhooks.webhooks import Webhook
-
-SCHEDULE = (
-    "code_system,code,modifiers,place_of_service,setting,unit,rate_kind,amount,percentage,"
-    "effective_from,effective_to\nCPT,99213,,,,unit,amount,100.00,,2026-01-01,\n"
-)
 
 
 @pytest.fixture(scope="module")
@@ -41,50 +35,11 @@ def variance_hook(stack: Stack) -> Iterator[tuple[WebhookReceiver, str]]:
     receiver.stop()
 
 
-def active_contract(stack: Stack) -> str:
-    registry = stack.services["contract-registry"].url
-    payer = post(f"{registry}/v1/payers", {"name": "Acme Health Plan", "x12_payer_id": "60054"})
-    imported = httpx.post(
-        f"{registry}/v1/fee-schedules",
-        headers=H,
-        timeout=30,
-        files={"file": ("acme-2026.csv", SCHEDULE, "text/csv")},
-        data={"name": "Acme 2026 professional"},
-    )
-    assert imported.status_code == 201, imported.text
-    contract = post(
-        f"{registry}/v1/contracts",
-        {
-            "payer_id": payer["id"],
-            "name": "Acme PPO professional",
-            "line_of_business": "commercial",
-            "effective_date": "2026-01-01",
-            "termination_date": "2027-12-31",
-            "notice_days": 90,
-            "appeal_window_days": 180,
-            "prompt_pay_days": 30,
-            "timely_filing_days": 95,
-            "fee_schedule_id": imported.json()["schedule"]["id"],
-            "payment_terms": [
-                {
-                    "name": "Professional",
-                    "service_category": "professional",
-                    "matcher": {"ranges": [{"code_system": "CPT", "first": "99202", "last": "99499"}]},
-                    "methodology": {"kind": "fee_schedule"},
-                }
-            ],
-        },
-    )
-    for step in ("submit", "activate"):
-        post(f"{registry}/v1/contracts/{contract['id']}/{step}", {})
-    return str(contract["id"])
-
-
 def test_an_underpaid_claim_reaches_worklist_tracker_and_webhook(
     stack: Stack, variance_hook: tuple[WebhookReceiver, str]
 ) -> None:
     engine, tracker = stack.services["reimbursement-engine"].url, stack.services["obligation-tracker"].url
-    contract_id = active_contract(stack)
+    contract_id = active_contract(stack.services["contract-registry"].url)
     claim = post(
         f"{engine}/v1/claims",
         {
@@ -109,35 +64,7 @@ def test_an_underpaid_claim_reaches_worklist_tracker_and_webhook(
     )[0]
     assert priced["expected_allowed"] == "100.00"
 
-    post(
-        f"{engine}/v1/remittances/json",
-        {
-            "payer_id": "60054",
-            "payer_name": "Acme Health Plan",
-            "payment_date": "2026-04-02",
-            "total_paid": "80.00",
-            "trace_number": "E2E-EFT-1",
-            "claims": [
-                {
-                    "patient_control_number": "E2E-UNDERPAID-1",
-                    "status_code": "1",
-                    "charge": "150.00",
-                    "paid": "80.00",
-                    "patient_responsibility": "0.00",
-                    "payer_claim_control_number": "PCCN-E2E-1",
-                    "lines": [
-                        {
-                            "code": "99213",
-                            "charge": "150.00",
-                            "paid": "80.00",
-                            "units": "1",
-                            "adjustments": [{"group_code": "CO", "reason_code": "45", "amount": "70.00"}],
-                        }
-                    ],
-                }
-            ],
-        },
-    )
+    post(f"{engine}/v1/remittances/json", underpaying_remittance("E2E-UNDERPAID-1"))
 
     variances = wait_for(
         "the variance",

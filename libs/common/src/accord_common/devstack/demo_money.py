@@ -18,7 +18,7 @@ SCHEDULE = (
 
 def run_money_demo(urls: dict[str, str]) -> bool:
     registry, engine = urls["contract-registry"], urls["reimbursement-engine"]
-    contract_id = _active_contract(registry)
+    contract_id = active_contract(registry)
     print(f"8. activated contract {contract_id}: CPT 99213 pays $100.00 (fee schedule)")
     pcn = f"DEMO-{time.strftime('%H%M%S')}"
     claim = post_json(
@@ -41,7 +41,7 @@ def run_money_demo(urls: dict[str, str]) -> bool:
     )
     priced = wait_for("the claim to be priced", lambda: _priced(engine, claim["id"]))
     print(f"9. claim {pcn}: charge $150.00, expected allowed ${priced['expected_allowed']}")
-    post_json(f"{engine}/v1/remittances/json", _remittance(pcn))
+    post_json(f"{engine}/v1/remittances/json", underpaying_remittance(pcn))
     print("10. the payer's remittance paid $80.00 (CO-45 contractual adjustment $70.00)")
     variance = wait_for(
         "the variance",
@@ -60,7 +60,8 @@ def run_money_demo(urls: dict[str, str]) -> bool:
     return bool(variance["classification"] == "underpaid")
 
 
-def _active_contract(registry: str) -> str:
+def active_contract(registry: str) -> str:
+    """A payer, a fee schedule (CPT 99213 at $100.00) and an activated contract paying from it."""
     payer = post_json(f"{registry}/v1/payers", {"name": "Acme Health Plan", "x12_payer_id": "60054"})
     imported = httpx.post(
         f"{registry}/v1/fee-schedules",
@@ -102,7 +103,8 @@ def _priced(engine: str, claim_id: str) -> dict[str, Any] | None:
     return claim if claim["status"] == "priced" else None
 
 
-def _remittance(pcn: str) -> dict[str, Any]:
+def underpaying_remittance(pcn: str) -> dict[str, Any]:
+    """A JSON remittance paying $80.00 of a $150.00 charge (CO-45 $70.00), dated 2026-04-02."""
     return {
         "payer_id": "60054",
         "payer_name": "Acme Health Plan",
