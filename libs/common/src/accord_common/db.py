@@ -132,6 +132,8 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints; never corrupt
+    cursor.execute("PRAGMA cache_size=-65536")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()

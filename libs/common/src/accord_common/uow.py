@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import MetaData, insert
+from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from accord_common.bulk import insert_rows
 from accord_common.events import CloudEvent
 from accord_common.telemetry import current_traceparent, trace_headers
 
@@ -47,6 +48,14 @@ class UnitOfWork:
             await self.session.rollback()
         await self.session.close()
 
+    def publish_all(self, events: list[CloudEvent]) -> None:
+        """Record many events built in one span (the trace context is read once)."""
+        traceparent = current_traceparent()
+        for event in events:
+            if event.traceparent is None and traceparent is not None:
+                event = event.model_copy(update={"traceparent": traceparent})
+            self._events.append(event)
+
     def publish(self, event: CloudEvent) -> None:
         """Record an event; it is written to the outbox when the unit of work commits."""
         if event.traceparent is None and (traceparent := current_traceparent()) is not None:
@@ -56,8 +65,9 @@ class UnitOfWork:
     async def commit(self) -> None:
         now = datetime.now(UTC)
         if self._events:
-            await self.session.execute(
-                insert(self._outbox),
+            await insert_rows(
+                self.session,
+                self._outbox,
                 [
                     {
                         "event_id": e.id,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from accord_common.ids import new_id
 
 
 class CloudEvent(BaseModel):
@@ -16,7 +17,7 @@ class CloudEvent(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     specversion: str = "1.0"
-    id: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    id: str = Field(default_factory=new_id)
     source: str
     type: str
     subject: str

@@ -19,11 +19,14 @@ from reimbursement_engine.domain.x12 import Claim837
 
 @dataclass(frozen=True, slots=True)
 class ClaimSubmission:
-    """A validated claim: header (JSON-safe) and its lines as rows for `claim_lines`."""
+    """A validated claim: header (JSON-safe, None values left out), its lines as rows for
+    `claim_lines`, and the pricing domain's claim built from the same values (None when they do
+    not make one; `domain_claim` then says why)."""
 
     header: dict[str, Any]
     lines: list[dict[str, Any]]
     source: str
+    claim: Claim | None = None
 
     @property
     def patient_control_number(self) -> str:
@@ -35,23 +38,44 @@ def _iso(value: Any) -> Any:
 
 
 def submission(claim: Mapping[str, Any], source: str, today: date) -> ClaimSubmission:
-    """From a validated claim (ClaimIn.model_dump()): dates default from the lines."""
-    lines = [
-        {
-            "line_number": i + 1,
+    """From a validated claim (ClaimIn.model_dump()): dates default from the lines. One pass builds
+    both the stored rows and the domain claim (a batch of 5,000 lines would otherwise be read three
+    times: validated, turned into rows, then parsed back into a claim)."""
+    rows, domain_lines = [], []
+    for number, line in enumerate(claim["lines"], 1):
+        modifiers = line.get("modifiers") or ()
+        units = Decimal(line.get("units") or 1)
+        charge = Decimal(line["charge"])
+        row = {
+            "line_number": number,
             "code_system": line["code_system"],
             "code": line["code"],
-            "modifiers": ":".join(line.get("modifiers") or ()),
-            "units": Decimal(line.get("units") or 1),
-            "charge": Decimal(line["charge"]),
+            "modifiers": ":".join(modifiers),
+            "units": units,
+            "charge": charge,
             "revenue_code": line.get("revenue_code"),
             "service_date": line["service_date"],
             "place_of_service": line.get("place_of_service"),
             "invoice_cost": line.get("invoice_cost"),
         }
-        for i, line in enumerate(claim["lines"])
-    ]
-    dates = [line["service_date"] for line in lines]
+        rows.append(row)
+        system = CODE_SYSTEMS.get(str(row["code_system"]).upper())
+        if system is not None:
+            domain_lines.append(
+                ClaimLine(
+                    number,
+                    row["code"],
+                    units,
+                    charge,
+                    row["service_date"],
+                    system,
+                    tuple(m for m in modifiers if m),
+                    row["revenue_code"],
+                    row["place_of_service"],
+                    row["invoice_cost"],
+                )
+            )
+    dates = [row["service_date"] for row in rows]
     provider = claim.get("billing_provider") or {}
     header = {
         "patient_control_number": claim["patient_control_number"],
@@ -70,7 +94,29 @@ def submission(claim: Mapping[str, Any], source: str, today: date) -> ClaimSubmi
         "discharge_date": claim.get("discharge_date"),
         "medicare_locality": claim.get("medicare_locality"),
     }
-    return ClaimSubmission({k: _iso(v) for k, v in header.items()}, lines, source)
+    domain = _typed_claim(header, domain_lines) if len(domain_lines) == len(rows) else None
+    stored = {k: _iso(v) for k, v in header.items() if v is not None}
+    return ClaimSubmission(stored, rows, source, domain)
+
+
+def _typed_claim(header: Mapping[str, Any], lines: list[ClaimLine]) -> Claim | None:
+    try:
+        locality = parse_locality(header["medicare_locality"])
+    except ValueError:
+        return None
+    return Claim(
+        patient_control_number=str(header["patient_control_number"]),
+        payer_id=str(header["payer_id"]),
+        service_from=header["service_from"],
+        service_to=header["service_to"],
+        lines=tuple(lines),
+        place_of_service=header["place_of_service"],
+        type_of_bill=header["type_of_bill"],
+        drg=header["drg"],
+        admission_date=header["admission_date"],
+        discharge_date=header["discharge_date"],
+        medicare_locality=locality,
+    )
 
 
 def header_date(header: Mapping[str, Any], name: str) -> date | None:

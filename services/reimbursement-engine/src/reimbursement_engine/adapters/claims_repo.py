@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from accord_common.bulk import insert_rows
 from accord_common.errors import NotFound
 from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reimbursement_engine.adapters.bulk import insert_rows
 from reimbursement_engine.adapters.orm import claim_lines, claims
 from reimbursement_engine.adapters.orm_reference import RETIRED_STATUSES
 

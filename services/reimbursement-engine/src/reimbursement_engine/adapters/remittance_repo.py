@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from accord_common.bulk import insert_rows
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reimbursement_engine.adapters.bulk import insert_rows
 from reimbursement_engine.adapters.orm import (
     claim_payments,
     line_payments,

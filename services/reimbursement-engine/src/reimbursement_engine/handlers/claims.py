@@ -7,12 +7,13 @@ service re-prices them.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from accord_common.errors import Conflict, Unprocessable
+from accord_common.events import CloudEvent
+from accord_common.ids import new_id
 from accord_common.uow import UnitOfWork
 
 from reimbursement_engine.adapters.caches import EngineCaches
@@ -69,6 +70,9 @@ def _first_of_each(submissions: list[ClaimSubmission], existing: set[str]) -> li
 def _domain_claims(submissions: list[ClaimSubmission]) -> list[Claim]:
     out = []
     for i, sub in enumerate(submissions):
+        if sub.claim is not None:
+            out.append(sub.claim)
+            continue
         try:
             out.append(domain_claim(sub.header, sub.lines))
         except ValueError as exc:
@@ -139,16 +143,17 @@ async def store_claims(
         submissions = _first_of_each(submissions, existing)
     _refuse_duplicates(submissions, existing)
     stored = await _priced(uow, caches, org, submissions, now)
-    claim_rows, line_rows = [], []
-    strict = True
+    claim_rows: list[dict[str, Any]] = []
+    line_rows: list[dict[str, Any]] = []
+    events: list[CloudEvent] = []
     for item in stored:
         claim_row, lines = _rows(item, org, now)
         claim_rows.append(claim_row)
         line_rows.extend(lines)
         if item.result.status == PRICED:
             header = item.submission.header
-            uow.publish(priced_event(item.id, org, header, item.claim, item.result, strict=strict))
-            strict = False
+            events.append(priced_event(item.id, org, header, item.claim, item.result, strict=not events))
+    uow.publish_all(events)
     await repo.add(claim_rows, line_rows)
     await _settle_payments(uow, caches, org, stored, retired)
     return stored + _voided(retired)
@@ -163,7 +168,7 @@ async def _priced(
     stored = []
     for sub, claim in zip(submissions, claims, strict=True):
         result = await pricer.price(claim, sub.header.get("contract_id"))
-        stored.append(StoredClaim(str(uuid.uuid4()), sub, claim, result))
+        stored.append(StoredClaim(new_id(), sub, claim, result))
     return stored
 
 

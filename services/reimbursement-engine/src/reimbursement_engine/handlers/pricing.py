@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from accord_common.events import CloudEvent, new_event
+from accord_common.ids import new_id
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reimbursement_engine.adapters.caches import EngineCaches
@@ -160,7 +161,15 @@ def priced_event(
     }
     if strict:
         return new_event("claim.priced", source=SOURCE, subject=claim_id, data=data, organization_id=org)
-    return CloudEvent(source=SOURCE, type="claim.priced", subject=claim_id, data=data, organizationid=org)
+    return CloudEvent.model_construct(
+        id=new_id(),
+        source=SOURCE,
+        type="claim.priced",
+        subject=claim_id,
+        time=datetime.now(UTC),
+        data=data,
+        organizationid=org,
+    )
 
 
 def utcnow() -> datetime:

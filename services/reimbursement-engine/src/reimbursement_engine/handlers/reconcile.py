@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from accord_common.events import new_event
+from accord_common.ids import new_id
 from accord_common.uow import UnitOfWork
 
 from reimbursement_engine.adapters.claims_repo import ClaimsRepository
@@ -132,7 +132,7 @@ async def _save(
     values = _values(payment, claim, result, status, now)
     classification = result.classification.value
     if existing is None:
-        variance_id = str(uuid.uuid4())
+        variance_id = new_id()
         identity = {
             "id": variance_id,
             "claim_id": claim.id,

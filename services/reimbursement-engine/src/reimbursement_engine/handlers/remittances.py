@@ -8,7 +8,6 @@ SHA-256) or a payment already held (same payer and trace number) changes nothing
 from __future__ import annotations
 
 import hashlib
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -16,6 +15,7 @@ from typing import Any
 
 from accord_common.errors import Unprocessable
 from accord_common.events import new_event
+from accord_common.ids import new_id
 from accord_common.uow import UnitOfWork
 
 from reimbursement_engine.adapters.claims_repo import ClaimsRepository
@@ -90,7 +90,7 @@ async def ingest_835(
         if held is not None:
             counts = await repo.counts(held.id)
             return IngestSummary(held.id, True, counts["transactions"], 0, counts["claims"])
-        file_id = str(uuid.uuid4())
+        file_id = new_id()
         await repo.add_file(
             {
                 "id": file_id,
@@ -136,12 +136,12 @@ async def _store_transaction(
     uow: UnitOfWork, org: str, t: Transaction835, payer_id: str, summary: IngestSummary, publish_paid: bool
 ) -> list[str]:
     repo = RemittanceRepository(uow.session, org)
-    remittance_id = str(uuid.uuid4())
+    remittance_id = new_id()
     paid_on = t.payment_date or t.production_date
     await repo.add_remittance(remittance_row(remittance_id, summary.file_id, t, payer_id, paid_on))
     payments, lines, touched = [], [], []
     for claim, claim_id in zip(t.claims, await _match(uow, org, t.claims), strict=True):
-        payment_id = str(uuid.uuid4())
+        payment_id = new_id()
         payments.append(payment_row(payment_id, org, remittance_id, claim, claim_id, paid_on))
         lines += [line_row(payment_id, i, line) for i, line in enumerate(claim.lines)]
         summary.claims += 1

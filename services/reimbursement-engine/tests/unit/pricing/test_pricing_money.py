@@ -50,3 +50,27 @@ def test_fmt_money(amount: str, text: str) -> None:
 def test_fmt_percent() -> None:
     assert fmt_percent(Decimal("140")) == "140%"
     assert fmt_percent(Decimal("3.50")) == "3.5%"
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        ("95.48", "$95.48"),
+        ("95.480000", "$95.48"),  # equal values read the same, whichever was formatted first
+        ("-386.13", "-$386.13"),
+        ("1234567", "$1,234,567.00"),
+        ("-0.00", "$0.00"),
+        ("0.1", "$0.10"),
+    ],
+)
+def test_fmt_money_reads_like_an_analyst_writes(amount: str, expected: str) -> None:
+    assert fmt_money(Decimal(amount)) == expected
+    assert fmt_money(Decimal(amount)) == expected  # and again, from what it remembered
+
+
+def test_fmt_money_remembers_a_bounded_number_of_amounts() -> None:
+    from reimbursement_engine.domain.pricing import money
+
+    for cents in range(money._MONEY_TEXT_LIMIT + 500):
+        assert fmt_money(Decimal(cents) / 100) == f"${cents // 100:,}.{cents % 100:02d}"
+    assert len(money._MONEY_TEXT) <= money._MONEY_TEXT_LIMIT

@@ -56,9 +56,7 @@ class Step:
         return self.template.format(*self.args) if self.args else self.template
 
     def __str__(self) -> str:
-        if self.amount is None:
-            return f"{self.kind.value}: {self.text}"
-        return f"{self.kind.value}: {self.text} = {fmt_money(self.amount)}"
+        return _render(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,11 +109,21 @@ class PricedClaim:
         ]
         for line in self.lines:
             out.append(
-                f"  line {line.line_number} {line.code} [{line.status.value}] "
-                f"{fmt_money(line.expected_allowed)}"
+                f"  line {line.line_number} {line.code} ["
+                + line.status
+                + "] "
+                + fmt_money(line.expected_allowed)
             )
-            out.extend(f"    {step}" for step in line.steps)
+            out.extend(["    " + _render(step) for step in line.steps])
         for case in self.cases:
             out.append(f"  claim-level {case.term} {fmt_money(case.expected_allowed)}")
-            out.extend(f"    {step}" for step in case.steps)
+            out.extend(["    " + _render(step) for step in case.steps])
         return "\n".join(out)
+
+
+def _render(step: Step) -> str:
+    # StepKind members are str: concatenation skips Enum's Python-level `.value` and __format__
+    text = step.template.format(*step.args) if step.args else step.template
+    if step.amount is None:
+        return step.kind + ": " + text
+    return step.kind + ": " + text + " = " + fmt_money(step.amount)
