@@ -66,3 +66,37 @@ def test_money_travels_as_exact_decimal_text() -> None:
 def test_asyncapi_document_matches_the_catalogue() -> None:
     doc = Path(__file__).resolve().parents[3] / "docs" / "asyncapi.yaml"
     assert doc.read_text() == render_yaml(), "docs/asyncapi.yaml is stale: run `make asyncapi`"
+
+
+def test_envelope_json_is_byte_for_byte_what_a_cloud_event_serialises_to() -> None:
+    from datetime import UTC, datetime
+
+    from accord_common.events.envelope import envelope_json
+
+    moment = datetime(2026, 11, 23, 3, 9, 50, 58900, tzinfo=UTC)
+    data = {"claim_id": "c-1", "total": "1260.00", "lines": [{"n": 1, "text": "é"}], "none": None}
+    for organization, traceparent in ((None, None), ("org-1", "00-" + "a" * 32 + "-" + "b" * 16 + "-01")):
+        event = CloudEvent(
+            id="e-1",
+            source="accord.test",
+            type="claim.priced",
+            subject="c-1",
+            time=moment,
+            data=data,
+            dataschemaversion=3,
+            organizationid=organization,
+            traceparent=traceparent,
+        )
+        raw = envelope_json(
+            event_id="e-1",
+            source="accord.test",
+            event_type="claim.priced",
+            subject="c-1",
+            time=moment,
+            data=data,
+            schema_version=3,
+            organization_id=organization,
+            traceparent=traceparent,
+        )
+        assert raw == event.to_bytes()
+        assert CloudEvent.from_bytes(raw) == event

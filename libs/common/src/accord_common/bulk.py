@@ -1,7 +1,8 @@
 """Bulk inserts: a Core `insert` executemany on PostgreSQL, and a leaner path on SQLite.
 
 On SQLite each row becomes a plain tuple, converted with the columns' own SQLAlchemy bind
-processors (looked up once per table and key set, not per value) and handed to the driver's
+processors (looked up once per table and key set, not per value; None stays NULL except where
+the processor makes something else of it, as JSON makes 'null') and handed to the driver's
 `executemany`. A few column types get a cheaper converter that stores exactly what their bind
 processor stores:
 - `Money`: `str(Decimal)` after the same Decimal check as its type decorator;
@@ -18,7 +19,6 @@ import json
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Date, DateTime, Table, insert
@@ -29,12 +29,8 @@ from accord_common.db import Money
 
 CHUNK = 5000
 Converter = Callable[[Any], Any]
-_Plan = tuple[
-    str,
-    Callable[[dict[str, Any]], tuple[Any, ...]],
-    list[tuple[int, Converter]],  # converters of non-NULL values
-    list[tuple[int, Any]],  # what a None becomes where it is not SQL NULL (JSON columns: 'null')
-]
+# the INSERT statement, and the function turning row dicts into its parameter tuples
+_Plan = tuple[str, Callable[[Sequence[dict[str, Any]]], list[tuple[Any, ...]]]]
 _plans: dict[tuple[str, str, tuple[str, ...]], _Plan] = {}
 
 
@@ -95,36 +91,36 @@ def _plan(table: Table, keys: tuple[str, ...], dialect: Dialect) -> _Plan:
         compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
         columns = tuple(compiled.positiontup or ())
         types = [table.c[name].type for name in columns]
-        converters = [
-            (index, convert)
-            for index, column_type in enumerate(types)
-            if (convert := _converter(column_type, dialect)) is not None
-        ]
-        nulls = [
-            (index, null)
-            for index, column_type in enumerate(types)
-            if (null := _null_value(column_type, dialect)) is not None
-        ]
-        getter = itemgetter(*columns)
-        row_of = getter if len(columns) > 1 else (lambda row: (getter(row),))
-        plan = _plans[(dialect.name, table.name, keys)] = (str(compiled), row_of, converters, nulls)
+        converters = {i: c for i, t in enumerate(types) if (c := _converter(t, dialect)) is not None}
+        nulls = {i: n for i, t in enumerate(types) if (n := _null_value(t, dialect)) is not None}
+        plan = _plans[(dialect.name, table.name, keys)] = (
+            str(compiled),
+            _tuple_builder(columns, converters, nulls),
+        )
     return plan
 
 
-def _tuples(rows: Sequence[dict[str, Any]], plan: _Plan) -> list[tuple[Any, ...]]:
-    _, row_of, converters, nulls = plan
-    out = []
-    for row in rows:
-        values = list(row_of(row))
-        for index, convert in converters:
-            value = values[index]
-            if value is not None:
-                values[index] = convert(value)
-        for index, null in nulls:
-            if values[index] is None:
-                values[index] = null
-        out.append(tuple(values))
-    return out
+def _tuple_builder(
+    columns: tuple[str, ...], converters: dict[int, Converter], nulls: dict[int, Any]
+) -> Callable[[Sequence[dict[str, Any]]], list[tuple[Any, ...]]]:
+    """A function turning row dicts into parameter tuples, generated once per table and key set
+    (as dataclasses generate __init__): one tuple display per row, no per-value loop. Column
+    names enter the source only as repr() string literals."""
+    namespace: dict[str, Any] = {}
+    parts = []
+    for index, name in enumerate(columns):
+        value = f"r[{name!r}]"
+        convert, null = converters.get(index), nulls.get(index)
+        if convert is None and null is None:
+            parts.append(value)
+            continue
+        namespace[f"c{index}"] = convert or (lambda v: v)
+        namespace[f"n{index}"] = null
+        parts.append(f"(n{index} if (v := {value}) is None else c{index}(v))")
+    source = f"def build(rows):\n    return [({', '.join(parts)},) for r in rows]\n"
+    exec(compile(source, f"<bulk insert {', '.join(columns)}>", "exec"), namespace)  # noqa: S102
+    build: Callable[[Sequence[dict[str, Any]]], list[tuple[Any, ...]]] = namespace["build"]
+    return build
 
 
 async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -138,5 +134,5 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[s
         if dialect.name != "sqlite":
             await session.execute(insert(table), part)
             continue
-        plan = _plan(table, tuple(part[0]), dialect)
-        await connection.exec_driver_sql(plan[0], _tuples(part, plan))
+        statement, build = _plan(table, tuple(part[0]), dialect)
+        await connection.exec_driver_sql(statement, build(part))

@@ -3,16 +3,18 @@ transaction as the state change."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from accord_common.bulk import insert_rows
-from accord_common.events import CloudEvent
+from accord_common.events import CATALOGUE, CloudEvent, validate_payload
+from accord_common.events.envelope import envelope_json
+from accord_common.ids import new_id
 from accord_common.telemetry import current_traceparent, trace_headers
 
 
@@ -29,7 +31,7 @@ class UnitOfWork:
         self.metadata = metadata
         self._outbox = metadata.tables["outbox"]
         self._on_commit = on_commit
-        self._events: list[CloudEvent] = []
+        self._events: list[CloudEvent | dict[str, Any]] = []  # events, or outbox rows made already
         self.committed = False
 
     async def __aenter__(self) -> Self:
@@ -48,13 +50,51 @@ class UnitOfWork:
             await self.session.rollback()
         await self.session.close()
 
-    def publish_all(self, events: list[CloudEvent]) -> None:
-        """Record many events built in one span (the trace context is read once)."""
-        traceparent = current_traceparent()
-        for event in events:
-            if event.traceparent is None and traceparent is not None:
-                event = event.model_copy(update={"traceparent": traceparent})
-            self._events.append(event)
+    def publish_batch(
+        self,
+        event_type: str,
+        *,
+        source: str,
+        organization_id: str | None,
+        items: Sequence[tuple[str, dict[str, Any]]],
+    ) -> None:
+        """Record many events of one type built in one span, as (subject, payload) pairs.
+
+        The first payload is checked strictly against the catalogue and the rest are trusted to
+        share its shape (they come from the same builder); each becomes its outbox row directly,
+        with the same bytes `publish` would write, without a CloudEvent model per event."""
+        if not items:
+            return
+        spec = CATALOGUE.get(event_type)
+        if spec is None:
+            raise ValueError(f"unknown event type {event_type!r}: add it to the catalogue")
+        validate_payload(event_type, items[0][1], strict=True)
+        traceparent, now = current_traceparent(), datetime.now(UTC)
+        for subject, data in items:
+            event_id = new_id()
+            payload = envelope_json(
+                event_id=event_id,
+                source=source,
+                event_type=event_type,
+                subject=subject,
+                time=now,
+                data=data,
+                schema_version=spec.schema_version,
+                organization_id=organization_id,
+                traceparent=traceparent,
+            )
+            headers = {"ce_type": event_type, "ce_id": event_id}
+            if traceparent:
+                headers["traceparent"] = traceparent
+            self._events.append(
+                {
+                    "event_id": event_id,
+                    "topic": event_type,
+                    "message_key": subject,
+                    "payload": payload,
+                    "headers": headers,
+                }
+            )
 
     def publish(self, event: CloudEvent) -> None:
         """Record an event; it is written to the outbox when the unit of work commits."""
@@ -65,21 +105,12 @@ class UnitOfWork:
     async def commit(self) -> None:
         now = datetime.now(UTC)
         if self._events:
-            await insert_rows(
-                self.session,
-                self._outbox,
-                [
-                    {
-                        "event_id": e.id,
-                        "topic": e.type,
-                        "message_key": e.subject,
-                        "payload": e.to_bytes(),
-                        "headers": trace_headers(e),
-                        "created_at": now,
-                    }
-                    for e in self._events
-                ],
-            )
+            rows = []
+            for event in self._events:
+                row = _outbox_row(event) if isinstance(event, CloudEvent) else event
+                row["created_at"] = now
+                rows.append(row)
+            await insert_rows(self.session, self._outbox, rows)
         await self.session.commit()
         self.committed = True
         self._events = []
@@ -89,3 +120,13 @@ class UnitOfWork:
     async def rollback(self) -> None:
         await self.session.rollback()
         self._events = []
+
+
+def _outbox_row(event: CloudEvent) -> dict[str, Any]:
+    return {
+        "event_id": event.id,
+        "topic": event.type,
+        "message_key": event.subject,
+        "payload": event.to_bytes(),
+        "headers": trace_headers(event),
+    }

@@ -17,6 +17,8 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +26,10 @@ import httpx
 from accord_common.events import new_event
 from accord_common.migrate import upgrade_async
 
+from reimbursement_engine.adapters import medicare_repo
 from reimbursement_engine.bootstrap import build_runtime
 from reimbursement_engine.config import EngineSettings
+from reimbursement_engine.domain.pricing import Claim, LocalityKey, price_claim
 from reimbursement_engine.domain.pricing import bench as pricing_bench
 from reimbursement_engine.domain.x12 import generate_835
 from reimbursement_engine.handlers.projection import apply_contract_version, apply_fee_schedule_chunk
@@ -33,11 +37,12 @@ from reimbursement_engine.handlers.projection import apply_contract_version, app
 ORG = "bench-org"
 KEY = "acc_benchbench0_" + "k" * 40
 CLAIMS_PER_REQUEST = 1000
-VISITS = [f"{99202 + i}" for i in range(12)]
+LOCALITY = "01112-54"
 
 
 def _schedule_chunk() -> dict[str, Any]:
-    rows = [
+    """The in-process bench's office-visit fee schedule as the registry publishes it."""
+    rows: list[dict[str, Any]] = [
         {
             "code_system": "CPT",
             "code": code,
@@ -45,9 +50,11 @@ def _schedule_chunk() -> dict[str, Any]:
             "effective_from": "2020-01-01",
             "amount": str(90 + i),
             "modifiers": [],
+            "place_of_service": place,
             "unit": "unit",
         }
-        for i, code in enumerate(VISITS)
+        for i, code in enumerate(pricing_bench.VISITS)
+        for place in (None, "11", "22")
     ]
     return {
         "schedule_id": "bench",
@@ -61,16 +68,24 @@ def _schedule_chunk() -> dict[str, Any]:
 
 
 def _contract(row_count: int) -> dict[str, Any]:
+    """The in-process bench's contract (`domain.pricing.bench._contract`) as a registry version:
+    office visits from the fee schedule, surgery at 140% of Medicare with multiple-procedure
+    reduction, both lesser of billed, 3% anniversary escalator from 2022-07-01."""
+    escalators = [{"kind": "anniversary", "percent": "3"}]
     visits = {
-        "name": "visits",
+        "name": "office visits",
         "matcher": {"ranges": [{"code_system": "CPT", "first": "99202", "last": "99499"}]},
         "methodology": {"kind": "fee_schedule", "schedule_id": "bench"},
         "lesser_of_billed": True,
+        "escalators": escalators,
     }
-    other = {
-        "name": "other",
-        "matcher": {"ranges": [{"code_system": "CPT", "first": None, "last": None}]},
-        "methodology": {"kind": "percent_of_charges", "percent": "45"},
+    surgery = {
+        "name": "surgery",
+        "matcher": {"ranges": [{"code_system": "CPT", "first": "10000", "last": "69999"}]},
+        "methodology": {"kind": "percent_of_medicare", "percent": "140"},
+        "lesser_of_billed": True,
+        "multiple_procedure_reduction": {"percentages": ["100", "50"]},
+        "escalators": escalators,
     }
     return {
         "contract_id": "bench-contract",
@@ -78,9 +93,9 @@ def _contract(row_count: int) -> dict[str, Any]:
         "payer_id": "60054",
         "status": "active",
         "version": 1,
-        "effective_from": "2020-01-01",
-        "terms": {"effective_date": "2020-01-01"},
-        "payment_terms": [visits, other],
+        "effective_from": "2022-07-01",
+        "terms": {"effective_date": "2022-07-01"},
+        "payment_terms": [visits, surgery],
         "fee_schedule": {"schedule_id": "bench", "content_hash": "b" * 64, "row_count": row_count},
     }
 
@@ -96,6 +111,7 @@ def _events() -> list[Any]:
 
 
 async def _seed(settings: EngineSettings) -> None:
+    """Migrate, load the in-process bench's Medicare year, and project its contract."""
     runtime = build_runtime(settings)
     await upgrade_async(runtime.service_root, settings.database_url)
     from reimbursement_engine.adapters.caches import EngineCaches
@@ -103,6 +119,8 @@ async def _seed(settings: EngineSettings) -> None:
     caches = EngineCaches()
     chunk, contract = _events()
     async with runtime.uow() as uow:
+        for year in pricing_bench.medicare_reference().years.values():
+            await medicare_repo.replace_year(uow.session, year)
         await apply_fee_schedule_chunk(uow, caches, chunk)
         await apply_contract_version(uow, caches, contract)
         await uow.commit()
@@ -116,19 +134,21 @@ def _free_port() -> int:
 
 
 def _claims(start: int, count: int) -> list[dict[str, Any]]:
+    """The in-process bench's claims (`generate_claims`) in the JSON claim shape."""
     return [
         {
             "patient_control_number": f"B{start + n}",
             "payer_id": "60054",
             "place_of_service": "11",
+            "medicare_locality": LOCALITY,
             "lines": [
                 {
                     "code_system": "CPT",
-                    "code": VISITS[(n + k) % 12] if k < 3 else f"{10021 + k}",
-                    "charge": "250.00",
-                    "service_date": "2025-03-14",
+                    "code": line.code,
+                    "charge": str(line.charge),
+                    "service_date": line.service_date.isoformat(),
                 }
-                for k in range(5)
+                for line in pricing_bench.claim_lines(5 * (start + n))
             ],
         }
         for n in range(count)
@@ -150,13 +170,45 @@ def _serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[byt
     raise RuntimeError("the engine did not start")
 
 
+def _check_agreement(client: httpx.Client, start: int, count: int = 20) -> None:
+    """The API prices the bench's claims exactly as the in-process bench does (same contract,
+    same Medicare year), so the two figures measure the same pricing work."""
+    response = client.post("/v1/claims/batch", json={"claims": _claims(start, count)})
+    response.raise_for_status()
+    contract, medicare = pricing_bench.bench_contract(), pricing_bench.medicare_reference()
+    expected = sum(
+        (
+            price_claim(claim, contract, medicare, date.today()).expected_allowed
+            for claim in _domain(start, count)
+        ),
+        Decimal(0),
+    )
+    if Decimal(response.json()["expected_allowed"]) != expected or response.json()["priced"] != count:
+        raise RuntimeError(f"the API priced {response.json()['expected_allowed']}, in process {expected}")
+
+
+def _domain(start: int, count: int) -> list[Claim]:
+    return [
+        Claim(
+            f"B{start + n}",
+            "60054",
+            pricing_bench.SERVICE_DATE,
+            pricing_bench.SERVICE_DATE,
+            pricing_bench.claim_lines(5 * (start + n)),
+            place_of_service="11",
+            medicare_locality=LocalityKey("01112", "54"),
+        )
+        for n in range(count)
+    ]
+
+
 def _post_all(base: str, bodies: list[bytes], connections: int) -> float:
     """POST every body to /v1/claims/batch over `connections` parallel connections; elapsed seconds."""
     headers = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
     clients = [httpx.Client(base_url=base, headers=headers, timeout=300) for _ in range(connections)]
     try:
         for n, client in enumerate(clients):  # warm-up: opens each connection and reaches each worker
-            client.post("/v1/claims/batch", json={"claims": _claims(10**9 + 100 * n, 20)}).raise_for_status()
+            _check_agreement(client, 10**9 + 100 * n)
         started = time.perf_counter()
         with ThreadPoolExecutor(connections) as pool:
             work = [

@@ -50,7 +50,10 @@ def tune_gc(threshold: int) -> None:
     default first-generation threshold (700) those trigger repeated full collections that rescan
     them all (measured: about a third of the batch's CPU time). The app's long-lived objects are
     frozen out of the collector and the first threshold raised; reference counting still frees
-    almost everything, the collector only finds cycles. `threshold=0` leaves CPython's defaults.
+    almost everything, the collector only finds cycles. At 50,000 a 1,000-claim batch still ran
+    one collection (~10 ms, 5% of its CPU); at 100,000 (the default) none runs while batches
+    come and go, and cyclic garbage stays bounded by that many objects. `threshold=0` leaves
+    CPython's defaults.
     """
     if threshold <= 0:
         return

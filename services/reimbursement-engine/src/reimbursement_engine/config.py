@@ -18,4 +18,4 @@ class EngineSettings(ServiceSettings):
     max_batch_lines: int = 50_000
     variance_tolerance: Decimal = DEFAULT_TOLERANCE
     what_if_max_claims: int = 20_000
-    gc_threshold: int = 50_000  # first-generation GC threshold of the API process; 0 = CPython default
+    gc_threshold: int = 100_000  # first-generation GC threshold of the API process; 0 = CPython default

@@ -158,6 +158,26 @@ async def test_a_batch_is_priced_in_one_request(engine: Engine) -> None:
     assert (out["count"], out["line_count"], out["priced"]) == (50, 100, 50)
     duplicate = await engine.client.post("/v1/claims/batch", json={"claims": claims[:1]}, headers=headers)
     assert duplicate.status_code == 409
+    # new claims around two live ones: refused naming the live ones, and none of it is stored
+    fresh = [claim_json(f"NEW-{i}", "60054", line("99213", "100", place_of_service="11")) for i in range(3)]
+    mixed = [fresh[0], claims[7], fresh[1], claims[9], fresh[2]]
+    refused = await engine.client.post("/v1/claims/batch", json={"claims": mixed}, headers=headers)
+    assert refused.status_code == 409, refused.text
+    problem = refused.json()
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert [e["field"] for e in problem["errors"]] == [
+        "claims[1].patient_control_number",
+        "claims[3].patient_control_number",
+    ]
+    listed = await engine.client.get("/v1/claims", params={"limit": 200}, headers=headers)
+    assert not [c for c in listed.json()["items"] if c["patient_control_number"].startswith("NEW-")]
+    assert len(listed.json()["items"]) == 50
+    # the same numbers twice in one batch are refused before anything is priced
+    twice = await engine.client.post(
+        "/v1/claims/batch", json={"claims": [fresh[0], fresh[0]]}, headers=headers
+    )
+    assert twice.status_code == 409
+    assert [e["field"] for e in twice.json()["errors"]] == ["claims[1].patient_control_number"]
 
 
 async def test_every_shared_837_parses_and_prices_or_is_refused_clearly(engine: Engine) -> None:

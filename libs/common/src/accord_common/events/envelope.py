@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from accord_common.ids import new_id
 
@@ -34,6 +34,41 @@ class CloudEvent(BaseModel):
     @classmethod
     def from_bytes(cls, raw: bytes) -> CloudEvent:
         return cls.model_validate(json.loads(raw))
+
+
+_ANY = TypeAdapter(Any)
+
+
+def envelope_json(
+    *,
+    event_id: str,
+    source: str,
+    event_type: str,
+    subject: str,
+    time: datetime,
+    data: dict[str, Any],
+    schema_version: int = 1,
+    organization_id: str | None = None,
+    traceparent: str | None = None,
+) -> bytes:
+    """Exactly the bytes `CloudEvent(...).to_bytes()` gives for these attributes, without building
+    the model (a thousand claim.priced events per batch spent more on model construction and copy
+    than on serialising). Same serializer, same field order; a test holds the two equal."""
+    return _ANY.dump_json(
+        {
+            "specversion": "1.0",
+            "id": event_id,
+            "source": source,
+            "type": event_type,
+            "subject": subject,
+            "time": time,
+            "datacontenttype": "application/json",
+            "dataschemaversion": schema_version,
+            "organizationid": organization_id,
+            "traceparent": traceparent,
+            "data": data,
+        }
+    )
 
 
 def new_event(

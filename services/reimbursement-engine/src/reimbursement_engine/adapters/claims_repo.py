@@ -8,6 +8,7 @@ from typing import Any
 from accord_common.bulk import insert_rows
 from accord_common.errors import NotFound
 from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reimbursement_engine.adapters.orm import claim_lines, claims
@@ -17,6 +18,15 @@ _LIVE = claims.c.status.not_in(RETIRED_STATUSES)
 
 _CHUNK = 5000
 LINE_RESULT_COLUMNS = ("status", "term", "expected_allowed")
+
+
+class ClaimAlreadyLive(Exception):
+    """Inserting claims hit the one-live-claim-per-patient-control-number index. The transaction
+    is rolled back; `pcns` are the submitted numbers already live."""
+
+    def __init__(self, pcns: set[str]) -> None:
+        super().__init__(f"{len(pcns)} patient control number(s) already live")
+        self.pcns = pcns
 
 
 class ClaimsRepository:
@@ -37,7 +47,17 @@ class ClaimsRepository:
         return found
 
     async def add(self, claim_rows: list[dict[str, Any]], line_rows: list[dict[str, Any]]) -> None:
-        await insert_rows(self.session, claims, claim_rows)
+        """Insert claims and lines. The database's unique index decides whether a patient control
+        number is already live (no lookup first, and two concurrent batches cannot both pass a
+        check): on a conflict the transaction is rolled back and ClaimAlreadyLive names them."""
+        try:
+            await insert_rows(self.session, claims, claim_rows)
+        except IntegrityError:
+            await self.session.rollback()
+            live = await self.existing_pcns([row["patient_control_number"] for row in claim_rows])
+            if not live:
+                raise
+            raise ClaimAlreadyLive(live) from None
         await insert_rows(self.session, claim_lines, line_rows)
 
     async def save_pricing(self, claim_id: str, values: dict[str, Any], lines: list[dict[str, Any]]) -> None:

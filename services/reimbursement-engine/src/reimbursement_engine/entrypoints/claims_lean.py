@@ -103,23 +103,70 @@ def _modifiers(value: Any) -> list[str]:
     return list(value)
 
 
-def _line(raw: Any) -> dict[str, Any]:
+class _Values:
+    """Per-batch memo of values already read: a batch repeats the same dates of service, charges,
+    units and codes thousands of times, and each is checked and converted once. Dates and
+    Decimals are immutable, so lines may share them."""
+
+    def __init__(self) -> None:
+        self.dates: dict[str, date] = {}
+        self.money: dict[str, Decimal] = {}
+        self.units: dict[Any, Decimal] = {}
+        self.codes: set[tuple[str, str]] = set()
+
+    def date(self, value: Any) -> date:
+        if type(value) is str:
+            known = self.dates.get(value)
+            if known is None:
+                known = self.dates[value] = _date(value)
+            return known
+        raise _Declined
+
+    def charge(self, value: Any) -> Decimal:
+        if type(value) is str:
+            known = self.money.get(value)
+            if known is None:
+                known = self.money[value] = _money(value)
+            return known
+        return _money(value)
+
+    def unit_count(self, value: Any) -> Decimal:
+        if type(value) is str or type(value) is int:
+            known = self.units.get(value)
+            if known is None:
+                known = self.units[value] = _units(value)
+            return known
+        raise _Declined
+
+    def code(self, system: Any, code: Any) -> None:
+        if type(system) is not str or type(code) is not str:
+            raise _Declined
+        if (system, code) not in self.codes:
+            pattern = _CODES.get(system)
+            if pattern is None or not pattern.fullmatch(code):
+                raise _Declined
+            self.codes.add((system, code))
+
+
+_ONE = Decimal(1)
+
+
+def _line(raw: Any, values: _Values) -> dict[str, Any]:
     if type(raw) is not dict or not raw.keys() <= _LINE_KEYS:
         raise _Declined
     system, code = raw.get("code_system"), raw.get("code")
-    pattern = _CODES.get(system) if type(system) is str else None
-    if pattern is None or type(code) is not str or not pattern.fullmatch(code):
-        raise _Declined
+    values.code(system, code)
+    invoice_cost = raw.get("invoice_cost")
     return {
         "code_system": system,
         "code": code,
         "modifiers": _modifiers(raw["modifiers"]) if "modifiers" in raw else [],
-        "units": _units(raw["units"]) if "units" in raw else Decimal(1),
-        "charge": _money(raw.get("charge")),
+        "units": values.unit_count(raw["units"]) if "units" in raw else _ONE,
+        "charge": values.charge(raw.get("charge")),
         "revenue_code": _optional(raw.get("revenue_code"), _CHECK_REVENUE),
-        "service_date": _date(raw.get("service_date")),
+        "service_date": values.date(raw.get("service_date")),
         "place_of_service": _optional(raw.get("place_of_service"), _CHECK_POS),
-        "invoice_cost": _optional(raw.get("invoice_cost"), _money),
+        "invoice_cost": None if invoice_cost is None else values.charge(invoice_cost),
     }
 
 
@@ -131,7 +178,7 @@ def _provider(raw: Any) -> dict[str, Any] | None:
     return {"npi": _optional(raw.get("npi"), _CHECK_NPI), "tin": _optional(raw.get("tin"), _CHECK_TIN)}
 
 
-def _claim(raw: Any) -> dict[str, Any]:
+def _claim(raw: Any, values: _Values) -> dict[str, Any]:
     if type(raw) is not dict or not raw.keys() <= _CLAIM_KEYS:
         raise _Declined
     lines = raw.get("lines")
@@ -147,7 +194,7 @@ def _claim(raw: Any) -> dict[str, Any]:
         claim[name] = _optional(raw.get(name), _date)
     for name, check in _HEADER_CHECKS.items():
         claim[name] = _optional(raw.get(name), check)
-    claim["lines"] = [_line(line) for line in lines]
+    claim["lines"] = [_line(line, values) for line in lines]
     return claim
 
 
@@ -158,7 +205,8 @@ def lean_claims(body: Any) -> list[dict[str, Any]] | None:
     claims = body["claims"]
     if type(claims) is not list or not claims:
         return None
+    values = _Values()
     try:
-        return [_claim(claim) for claim in claims]
+        return [_claim(claim, values) for claim in claims]
     except _Declined:
         return None

@@ -12,23 +12,24 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from accord_common.errors import Conflict, Unprocessable
-from accord_common.events import CloudEvent
 from accord_common.ids import new_id
 from accord_common.uow import UnitOfWork
 
 from reimbursement_engine.adapters.caches import EngineCaches
 from reimbursement_engine.adapters.claims_mapping import ClaimSubmission, domain_claim
-from reimbursement_engine.adapters.claims_repo import ClaimsRepository
+from reimbursement_engine.adapters.claims_repo import ClaimAlreadyLive, ClaimsRepository
 from reimbursement_engine.domain.pricing import Claim
+from reimbursement_engine.handlers import SOURCE, reconcile
 from reimbursement_engine.handlers import claim_lifecycle as lifecycle
-from reimbursement_engine.handlers import reconcile
 from reimbursement_engine.handlers.pricing import (
     PRICED,
     Pricer,
     PricingResult,
     claim_values,
+    line_rows,
     line_values,
     priced_event,
+    priced_payload,
 )
 
 REPRICE_LIMIT = 20_000
@@ -98,13 +99,7 @@ def _rows(stored: StoredClaim, org: str, now: datetime) -> tuple[dict[str, Any],
         "created_at": now,
         **claim_values(stored.result, now),
     }
-    results = line_values(stored.result)
-    empty = {"status": None, "term": None, "expected_allowed": None}
-    lines = [
-        {"claim_id": stored.id, **line, **results.get(line["line_number"], empty)}
-        for line in stored.submission.lines
-    ]
-    return claim_row, lines
+    return claim_row, line_rows(stored.id, stored.submission.lines, stored.result)
 
 
 async def submit_claims(
@@ -138,23 +133,27 @@ async def store_claims(
     submissions, retired = await lifecycle.retire_superseded(
         uow, org, submissions, skip_unknown_voids=skip_duplicates
     )
-    existing = await repo.existing_pcns([s.patient_control_number for s in submissions])
     if skip_duplicates:
+        existing = await repo.existing_pcns([s.patient_control_number for s in submissions])
         submissions = _first_of_each(submissions, existing)
-    _refuse_duplicates(submissions, existing)
+    _refuse_duplicates(submissions, set())  # within the batch; live ones: the insert's unique index
     stored = await _priced(uow, caches, org, submissions, now)
     claim_rows: list[dict[str, Any]] = []
-    line_rows: list[dict[str, Any]] = []
-    events: list[CloudEvent] = []
+    all_lines: list[dict[str, Any]] = []
+    priced: list[tuple[str, dict[str, Any]]] = []
     for item in stored:
         claim_row, lines = _rows(item, org, now)
         claim_rows.append(claim_row)
-        line_rows.extend(lines)
+        all_lines.extend(lines)
         if item.result.status == PRICED:
             header = item.submission.header
-            events.append(priced_event(item.id, org, header, item.claim, item.result, strict=not events))
-    uow.publish_all(events)
-    await repo.add(claim_rows, line_rows)
+            priced.append((item.id, priced_payload(item.id, org, header, item.claim, item.result)))
+    uow.publish_batch("claim.priced", source=SOURCE, organization_id=org, items=priced)
+    try:
+        await repo.add(claim_rows, all_lines)
+    except ClaimAlreadyLive as exc:
+        _refuse_duplicates(submissions, exc.pcns)
+        raise
     await _settle_payments(uow, caches, org, stored, retired)
     return stored + _voided(retired)
 

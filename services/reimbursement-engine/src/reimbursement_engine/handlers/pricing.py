@@ -7,13 +7,18 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from accord_common.events import CloudEvent, new_event
-from accord_common.ids import new_id
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reimbursement_engine.adapters.caches import EngineCaches
 from reimbursement_engine.adapters.projection_repo import ProjectionRepository
 from reimbursement_engine.domain.contract_choice import VersionRef, choose_version, missing_reason
-from reimbursement_engine.domain.pricing import Claim, ContractTerms, MedicareReference, PricedClaim
+from reimbursement_engine.domain.pricing import (
+    Claim,
+    ContractTerms,
+    MedicareReference,
+    PricedClaim,
+    price_claim,
+)
 from reimbursement_engine.domain.pricing.msdrg import fiscal_year_of
 from reimbursement_engine.domain.pricing_dates import price_by_date_of_service
 from reimbursement_engine.handlers import SOURCE
@@ -68,7 +73,8 @@ class Pricer:
 
     async def price(self, claim: Claim, contract_id: str | None) -> PricingResult:
         refs: dict[date, VersionRef] = {}
-        for on in sorted({line.service_date for line in claim.lines}):
+        dates = {line.service_date for line in claim.lines}
+        for on in sorted(dates) if len(dates) > 1 else dates:
             ref = self._choose(claim.payer_id, contract_id, on)
             if ref is None:
                 return PricingResult(
@@ -81,9 +87,14 @@ class Pricer:
             if (ref.contract_id, ref.version) not in self.terms:
                 self.terms[(ref.contract_id, ref.version)] = await self.caches.terms(self.session, ref)
         first = refs[min(refs)]
-        priced = price_by_date_of_service(
-            claim, lambda on: self.terms[(refs[on].contract_id, refs[on].version)], self.medicare, self.today
-        )
+        if len(refs) == 1:  # the usual claim: every line under one version
+            only = self.terms[(first.contract_id, first.version)]
+            priced = price_claim(claim, only, self.medicare, self.today)
+        else:
+            terms = self.terms
+            priced = price_by_date_of_service(
+                claim, lambda on: terms[(refs[on].contract_id, refs[on].version)], self.medicare, self.today
+            )
         return PricingResult(PRICED, None, first, priced)
 
 
@@ -111,6 +122,31 @@ def claim_values(result: PricingResult, now: datetime) -> dict[str, Any]:
     }
 
 
+_UNPRICED_LINE = {"status": None, "term": None, "expected_allowed": None}
+
+
+def line_rows(claim_id: str, lines: list[dict[str, Any]], result: PricingResult) -> list[dict[str, Any]]:
+    """Rows of `claim_lines` for a claim's submitted lines with what pricing set on each."""
+    priced = result.priced.lines if result.priced is not None else ()
+    if len(priced) == len(lines) and all(
+        p.line_number == line["line_number"] for p, line in zip(priced, lines, strict=True)
+    ):
+        return [
+            {
+                **line,
+                "claim_id": claim_id,
+                "status": p.status.value,
+                "term": p.term,
+                "expected_allowed": p.expected_allowed,
+            }
+            for p, line in zip(priced, lines, strict=True)
+        ]
+    values = line_values(result)
+    return [
+        {**line, "claim_id": claim_id, **values.get(line["line_number"], _UNPRICED_LINE)} for line in lines
+    ]
+
+
 def line_values(result: PricingResult) -> dict[int, dict[str, Any]]:
     if result.priced is None:
         return {}
@@ -124,17 +160,10 @@ def line_values(result: PricingResult) -> dict[int, dict[str, Any]]:
     }
 
 
-def priced_event(
-    claim_id: str,
-    org: str,
-    header: dict[str, Any],
-    claim: Claim,
-    result: PricingResult,
-    *,
-    strict: bool = True,
-) -> CloudEvent:
-    """claim.priced; `strict=False` skips re-validating a payload built exactly like a validated one
-    (the batch path checks its first event strictly, then builds the rest directly)."""
+def priced_payload(
+    claim_id: str, org: str, header: dict[str, Any], claim: Claim, result: PricingResult
+) -> dict[str, Any]:
+    """The claim.priced payload (JSON-safe: amounts as text)."""
     assert result.priced is not None
     assert result.ref is not None
     lines = [
@@ -146,7 +175,7 @@ def priced_event(
         }
         for line in result.priced.lines
     ]
-    data = {
+    return {
         "claim_id": claim_id,
         "organization_id": org,
         "patient_control_number": claim.patient_control_number,
@@ -159,17 +188,14 @@ def priced_event(
         "expected_allowed": str(result.priced.expected_allowed),
         "lines": lines,
     }
-    if strict:
-        return new_event("claim.priced", source=SOURCE, subject=claim_id, data=data, organization_id=org)
-    return CloudEvent.model_construct(
-        id=new_id(),
-        source=SOURCE,
-        type="claim.priced",
-        subject=claim_id,
-        time=datetime.now(UTC),
-        data=data,
-        organizationid=org,
-    )
+
+
+def priced_event(
+    claim_id: str, org: str, header: dict[str, Any], claim: Claim, result: PricingResult
+) -> CloudEvent:
+    """claim.priced for one claim (a batch publishes its payloads with `UnitOfWork.publish_batch`)."""
+    data = priced_payload(claim_id, org, header, claim, result)
+    return new_event("claim.priced", source=SOURCE, subject=claim_id, data=data, organization_id=org)
 
 
 def utcnow() -> datetime:

@@ -50,6 +50,9 @@ def test_fmt_money(amount: str, text: str) -> None:
 def test_fmt_percent() -> None:
     assert fmt_percent(Decimal("140")) == "140%"
     assert fmt_percent(Decimal("3.50")) == "3.5%"
+    assert fmt_percent(Decimal("3.5")) == "3.5%"  # the same value, remembered
+    assert fmt_percent(Decimal("1E+2")) == "100%"
+    assert fmt_percent(Decimal("100")) == "100%"
 
 
 @pytest.mark.parametrize(

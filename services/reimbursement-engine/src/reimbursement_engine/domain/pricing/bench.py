@@ -26,25 +26,26 @@ from .terms import (
 
 LINES_PER_CLAIM = 5
 _LOCALITY = LocalityKey("01112", "54")
-_SURGERY = [f"{10000 + i}" for i in range(200)]
-_VISITS = [f"{99202 + i}" for i in range(12)]
+SURGERY = [f"{10000 + i}" for i in range(200)]
+VISITS = [f"{99202 + i}" for i in range(12)]
+SERVICE_DATE = date(2025, 3, 14)
 
 
-def _medicare() -> MedicareReference:
+def medicare_reference() -> MedicareReference:
     rvus = {
         (code, ""): RvuRow(
             code, "", "A", Decimal("5.5"), Decimal("7.25"), Decimal("3.1"), Decimal("0.9"), mult_proc="2"
         )
-        for code in _SURGERY
+        for code in SURGERY
     }
     gpci = Gpci(_LOCALITY, "BAKERSFIELD", "CA", Decimal("1.017"), Decimal("1.093"), Decimal("0.662"))
     return MedicareReference(years={2025: MedicareYear(2025, rvus, {_LOCALITY: gpci})})
 
 
-def _contract() -> ContractTerms:
+def bench_contract() -> ContractTerms:
     rows = tuple(
         FeeScheduleRow(CodeSystem.CPT_HCPCS, code, Decimal("90") + i, place_of_service=pos)
-        for i, code in enumerate(_VISITS)
+        for i, code in enumerate(VISITS)
         for pos in (None, "11", "22")
     )
     visits = PaymentTerm(
@@ -68,33 +69,35 @@ def _contract() -> ContractTerms:
     )
 
 
+def claim_lines(first: int, count: int = LINES_PER_CLAIM) -> tuple[ClaimLine, ...]:
+    """Lines `first` .. `first + count - 1` of the stream: three office visits then two surgical
+    procedures per claim, charges $250.00 + k."""
+    return tuple(
+        ClaimLine(
+            line_number=k + 1,
+            code=VISITS[(first + k) % len(VISITS)] if k < 3 else SURGERY[(first + k) % len(SURGERY)],
+            units=Decimal(1),
+            charge=Decimal("250.00") + k,
+            service_date=SERVICE_DATE,
+        )
+        for k in range(count)
+    )
+
+
 def generate_claims(line_count: int) -> list[Claim]:
     """Claims of five lines: three office visits and two surgical procedures each."""
-    claims = []
-    service_date = date(2025, 3, 14)
-    for n in range(0, line_count, LINES_PER_CLAIM):
-        lines = tuple(
-            ClaimLine(
-                line_number=k + 1,
-                code=_VISITS[(n + k) % len(_VISITS)] if k < 3 else _SURGERY[(n + k) % 200],
-                units=Decimal(1),
-                charge=Decimal("250.00") + k,
-                service_date=service_date,
-            )
-            for k in range(min(LINES_PER_CLAIM, line_count - n))
+    return [
+        Claim(
+            f"PCN{n}",
+            "PAYER1",
+            SERVICE_DATE,
+            SERVICE_DATE,
+            claim_lines(n, min(LINES_PER_CLAIM, line_count - n)),
+            place_of_service="11",
+            medicare_locality=_LOCALITY,
         )
-        claims.append(
-            Claim(
-                f"PCN{n}",
-                "PAYER1",
-                service_date,
-                service_date,
-                lines,
-                place_of_service="11",
-                medicare_locality=_LOCALITY,
-            )
-        )
-    return claims
+        for n in range(0, line_count, LINES_PER_CLAIM)
+    ]
 
 
 def run(line_count: int = 100_000) -> float:
@@ -103,7 +106,7 @@ def run(line_count: int = 100_000) -> float:
     CPU time rather than wall time, so a busy shared machine does not halve the figure.
     """
     claims = generate_claims(line_count)
-    contract, medicare, as_of = _contract(), _medicare(), date(2025, 4, 1)
+    contract, medicare, as_of = bench_contract(), medicare_reference(), date(2025, 4, 1)
     started = time.process_time()
     for claim in claims:
         price_claim(claim, contract, medicare, as_of)

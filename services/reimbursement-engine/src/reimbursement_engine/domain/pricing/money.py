@@ -60,7 +60,16 @@ def fmt_money(amount: Decimal) -> str:
     return text
 
 
+_PERCENT_TEXT: dict[Decimal, str] = {}
+
+
 def fmt_percent(percent: Decimal) -> str:
-    """Format a whole-number percentage without trailing zeros: 140%, 3.5%."""
-    text = format(percent.normalize(), "f")
-    return f"{text}%"
+    """Format a whole-number percentage without trailing zeros: 140%, 3.5%. Remembered by value
+    like fmt_money (normalize() makes the text depend on the value only)."""
+    text = _PERCENT_TEXT.get(percent)
+    if text is None:
+        text = format(percent.normalize(), "f") + "%"
+        if len(_PERCENT_TEXT) >= _MONEY_TEXT_LIMIT:
+            _PERCENT_TEXT.clear()
+        _PERCENT_TEXT[percent] = text
+    return text
