@@ -38,43 +38,34 @@ def _iso(value: Any) -> Any:
 
 
 def submission(claim: Mapping[str, Any], source: str, today: date) -> ClaimSubmission:
-    """From a validated claim (ClaimIn.model_dump()): dates default from the lines. One pass builds
-    both the stored rows and the domain claim (a batch of 5,000 lines would otherwise be read three
-    times: validated, turned into rows, then parsed back into a claim)."""
-    rows, domain_lines = [], []
-    for number, line in enumerate(claim["lines"], 1):
-        modifiers = line.get("modifiers") or ()
-        units = Decimal(line.get("units") or 1)
-        charge = Decimal(line["charge"])
-        row = {
-            "line_number": number,
-            "code_system": line["code_system"],
-            "code": line["code"],
-            "modifiers": ":".join(modifiers),
-            "units": units,
-            "charge": charge,
-            "revenue_code": line.get("revenue_code"),
-            "service_date": line["service_date"],
-            "place_of_service": line.get("place_of_service"),
-            "invoice_cost": line.get("invoice_cost"),
-        }
-        rows.append(row)
-        system = CODE_SYSTEMS.get(str(row["code_system"]).upper())
-        if system is not None:
-            domain_lines.append(
-                ClaimLine(
-                    number,
-                    row["code"],
-                    units,
-                    charge,
-                    row["service_date"],
-                    system,
-                    tuple(m for m in modifiers if m),
-                    row["revenue_code"],
-                    row["place_of_service"],
-                    row["invoice_cost"],
-                )
-            )
+    """From a validated claim (ClaimIn.model_dump()): dates default from the lines."""
+    rows = [line_row(number, line) for number, line in enumerate(claim["lines"], 1)]
+    return submission_from_rows(claim, rows, source, today)
+
+
+def line_row(number: int, line: Mapping[str, Any]) -> dict[str, Any]:
+    """A validated line (ClaimLineIn.model_dump()) as its `claim_lines` row."""
+    return {
+        "line_number": number,
+        "code_system": line["code_system"],
+        "code": line["code"],
+        "modifiers": ":".join(line.get("modifiers") or ()),
+        "units": Decimal(line.get("units") or 1),
+        "charge": Decimal(line["charge"]),
+        "revenue_code": line.get("revenue_code"),
+        "service_date": line["service_date"],
+        "place_of_service": line.get("place_of_service"),
+        "invoice_cost": line.get("invoice_cost"),
+    }
+
+
+def submission_from_rows(
+    claim: Mapping[str, Any], rows: list[dict[str, Any]], source: str, today: date
+) -> ClaimSubmission:
+    """A claim's validated header fields (ClaimIn's, as Python values) and its line rows as a
+    submission; the domain claim is built from the same rows in the same pass (the batch path
+    hands rows straight from its validator, so 5,000 lines are not read three times)."""
+    domain_lines = [line for row in rows if (line := domain_line(row)) is not None]
     dates = [row["service_date"] for row in rows]
     provider = claim.get("billing_provider") or {}
     header = {
@@ -97,6 +88,26 @@ def submission(claim: Mapping[str, Any], source: str, today: date) -> ClaimSubmi
     domain = _typed_claim(header, domain_lines) if len(domain_lines) == len(rows) else None
     stored = {k: _iso(v) for k, v in header.items() if v is not None}
     return ClaimSubmission(stored, rows, source, domain)
+
+
+def domain_line(row: Mapping[str, Any]) -> ClaimLine | None:
+    """The pricing domain's line from a `claim_lines` row; None for a code system it cannot price."""
+    system = CODE_SYSTEMS.get(str(row["code_system"]).upper())
+    if system is None:
+        return None
+    modifiers = row.get("modifiers")
+    return ClaimLine(
+        int(row["line_number"]),
+        str(row["code"]),
+        Decimal(row["units"]),
+        Decimal(row["charge"]),
+        row["service_date"],
+        system,
+        tuple(m for m in modifiers.split(":") if m) if modifiers else (),
+        row.get("revenue_code"),
+        row.get("place_of_service"),
+        row.get("invoice_cost"),
+    )
 
 
 def _typed_claim(header: Mapping[str, Any], lines: list[ClaimLine]) -> Claim | None:
@@ -126,21 +137,12 @@ def header_date(header: Mapping[str, Any], name: str) -> date | None:
 
 def domain_claim(header: Mapping[str, Any], lines: Iterable[Mapping[str, Any]]) -> Claim:
     """The pricing domain's claim from a stored header and line rows."""
-    claim_lines = tuple(
-        ClaimLine(
-            line_number=int(row["line_number"]),
-            code=str(row["code"]),
-            units=Decimal(row["units"]),
-            charge=Decimal(row["charge"]),
-            service_date=row["service_date"],
-            code_system=CODE_SYSTEMS[str(row["code_system"]).upper()],
-            modifiers=tuple(m for m in str(row.get("modifiers") or "").split(":") if m),
-            revenue_code=row.get("revenue_code"),
-            place_of_service=row.get("place_of_service"),
-            invoice_cost=row.get("invoice_cost"),
-        )
-        for row in lines
-    )
+    claim_lines = []
+    for row in lines:
+        line = domain_line(row)
+        if line is None:
+            raise ValueError(f"line {row['line_number']}: unknown code system {row['code_system']!r}")
+        claim_lines.append(line)
     start = header_date(header, "service_from")
     end = header_date(header, "service_to")
     assert start is not None
@@ -150,7 +152,7 @@ def domain_claim(header: Mapping[str, Any], lines: Iterable[Mapping[str, Any]]) 
         payer_id=str(header["payer_id"]),
         service_from=start,
         service_to=end,
-        lines=claim_lines,
+        lines=tuple(claim_lines),
         place_of_service=header.get("place_of_service"),
         type_of_bill=header.get("type_of_bill"),
         drg=header.get("drg"),

@@ -17,7 +17,7 @@ from reimbursement_engine.adapters.claims_mapping import ClaimSubmission, claim_
 from reimbursement_engine.adapters.claims_repo import ClaimsRepository
 from reimbursement_engine.adapters.remittance_repo import RemittanceRepository
 from reimbursement_engine.domain.x12 import X12Error, parse_837
-from reimbursement_engine.entrypoints.claims_lean import lean_claims
+from reimbursement_engine.entrypoints.claims_lean import lean_submissions
 from reimbursement_engine.entrypoints.deps import Caches, Settings, read_limited
 from reimbursement_engine.entrypoints.openapi_examples import X12_837_BODY
 from reimbursement_engine.entrypoints.schemas_claims import (
@@ -85,9 +85,9 @@ _BATCH_BODY = {
 }
 
 
-async def _batch_claims(request: Request) -> list[dict[str, Any]]:
-    """The batch body's claims as `ClaimIn.model_dump()` gives them: the lean validator first, then
-    `ClaimBatchIn` (same 422 field errors as a declared body) for anything it declines."""
+async def _batch_submissions(request: Request) -> list[ClaimSubmission]:
+    """The batch body's claims as submissions: the lean validator first, then `ClaimBatchIn`
+    (same 422 field errors as a declared body) for anything it declines."""
     raw = await request.body()
     try:
         body = json.loads(raw)
@@ -95,14 +95,16 @@ async def _batch_claims(request: Request) -> list[dict[str, Any]]:
         pos = getattr(exc, "pos", 0)
         error = {"type": "json_invalid", "loc": ("body", pos), "msg": "JSON decode error", "input": {}}
         raise RequestValidationError([error], body=raw) from None
-    claims = lean_claims(body)
-    if claims is not None:
-        return claims
+    today = datetime.now(UTC).date()
+    submissions = lean_submissions(body, today)
+    if submissions is not None:
+        return submissions
     try:
-        return [claim.model_dump() for claim in ClaimBatchIn.model_validate(body).claims]
+        claims = ClaimBatchIn.model_validate(body).claims
     except ValidationError as exc:
         errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
         raise RequestValidationError(errors, body=body) from None
+    return [submission(claim.model_dump(), "json", today) for claim in claims]
 
 
 @router.post(
@@ -116,15 +118,13 @@ async def submit_batch(
 ) -> Any:
     """Price many claims in one transaction (bulk inserts); answers a summary per claim."""
     who.require("claims:write")
-    claims = await _batch_claims(request)
-    line_count = sum(len(claim["lines"]) for claim in claims)
-    if len(claims) > settings.max_batch_claims or line_count > settings.max_batch_lines:
+    submissions = await _batch_submissions(request)
+    line_count = sum(len(sub.lines) for sub in submissions)
+    if len(submissions) > settings.max_batch_claims or line_count > settings.max_batch_lines:
         raise PayloadTooLarge(
             f"a batch holds at most {settings.max_batch_claims} claims and {settings.max_batch_lines} lines; "
-            f"this one has {len(claims)} claims and {line_count} lines"
+            f"this one has {len(submissions)} claims and {line_count} lines"
         )
-    today = datetime.now(UTC).date()
-    submissions = [submission(claim, "json", today) for claim in claims]
     stored = await handlers.submit_claims(rt.uow(), caches, who.organization_id, submissions)
     summaries = [_summary(item) for item in stored]
     priced = [s for s in summaries if s["status"] == "priced"]

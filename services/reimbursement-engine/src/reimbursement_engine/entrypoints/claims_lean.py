@@ -1,7 +1,8 @@
 """A lean validator for the common claim shape, used by the batch endpoint before Pydantic.
 
-`lean_claims` reads the already-decoded JSON of a batch and returns each claim as
-`ClaimIn.model_dump()` would, or None as soon as anything is outside the plain shape it knows
+`lean_submissions` reads the already-decoded JSON of a batch and returns each claim as the
+submission `ClaimIn.model_dump()` would make (its header, its `claim_lines` rows and its domain
+claim, built in one pass), or None as soon as anything is outside the plain shape it knows
 (unknown keys, floats, unusual date or number spellings, any value `ClaimIn` would refuse). On
 None the caller validates the body with `ClaimBatchIn`, which accepts what this path declined or
 answers the usual field errors. The lean path is only ever stricter than `ClaimIn`, never laxer;
@@ -16,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from reimbursement_engine.adapters.claims_mapping import ClaimSubmission, submission_from_rows
 from reimbursement_engine.entrypoints.schemas_claims import _CODE_FORMATS, ClaimIn, ClaimLineIn
 
 
@@ -151,16 +153,18 @@ class _Values:
 _ONE = Decimal(1)
 
 
-def _line(raw: Any, values: _Values) -> dict[str, Any]:
+def _row(number: int, raw: Any, values: _Values) -> dict[str, Any]:
+    """A line as its `claim_lines` row (what `claims_mapping.line_row` makes of ClaimIn's)."""
     if type(raw) is not dict or not raw.keys() <= _LINE_KEYS:
         raise _Declined
     system, code = raw.get("code_system"), raw.get("code")
     values.code(system, code)
     invoice_cost = raw.get("invoice_cost")
     return {
+        "line_number": number,
         "code_system": system,
         "code": code,
-        "modifiers": _modifiers(raw["modifiers"]) if "modifiers" in raw else [],
+        "modifiers": ":".join(_modifiers(raw["modifiers"])) if "modifiers" in raw else "",
         "units": values.unit_count(raw["units"]) if "units" in raw else _ONE,
         "charge": values.charge(raw.get("charge")),
         "revenue_code": _optional(raw.get("revenue_code"), _CHECK_REVENUE),
@@ -178,7 +182,7 @@ def _provider(raw: Any) -> dict[str, Any] | None:
     return {"npi": _optional(raw.get("npi"), _CHECK_NPI), "tin": _optional(raw.get("tin"), _CHECK_TIN)}
 
 
-def _claim(raw: Any, values: _Values) -> dict[str, Any]:
+def _claim(raw: Any, values: _Values, today: date) -> ClaimSubmission:
     if type(raw) is not dict or not raw.keys() <= _CLAIM_KEYS:
         raise _Declined
     lines = raw.get("lines")
@@ -194,12 +198,13 @@ def _claim(raw: Any, values: _Values) -> dict[str, Any]:
         claim[name] = _optional(raw.get(name), _date)
     for name, check in _HEADER_CHECKS.items():
         claim[name] = _optional(raw.get(name), check)
-    claim["lines"] = [_line(line, values) for line in lines]
-    return claim
+    rows = [_row(number, line, values) for number, line in enumerate(lines, 1)]
+    return submission_from_rows(claim, rows, "json", today)
 
 
-def lean_claims(body: Any) -> list[dict[str, Any]] | None:
-    """The batch's claims as `ClaimIn.model_dump()` gives them, or None (use `ClaimBatchIn`)."""
+def lean_submissions(body: Any, today: date) -> list[ClaimSubmission] | None:
+    """The batch's claims as `submission(ClaimIn.model_dump(), "json", today)` makes them, or None
+    (validate with `ClaimBatchIn`)."""
     if type(body) is not dict or body.keys() != {"claims"}:
         return None
     claims = body["claims"]
@@ -207,6 +212,6 @@ def lean_claims(body: Any) -> list[dict[str, Any]] | None:
         return None
     values = _Values()
     try:
-        return [_claim(claim, values) for claim in claims]
+        return [_claim(claim, values, today) for claim in claims]
     except _Declined:
         return None

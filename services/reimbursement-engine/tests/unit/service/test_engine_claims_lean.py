@@ -1,15 +1,18 @@
-"""The batch endpoint's lean validator agrees with ClaimIn: same values when it accepts, and it
-declines (leaving ClaimBatchIn to answer) whatever ClaimIn refuses or it does not know."""
+"""The batch endpoint's lean validator agrees with ClaimIn: the same submissions (header, rows,
+domain claim) when it accepts, and it declines (leaving ClaimBatchIn to answer) whatever ClaimIn
+refuses or it does not know."""
 
 from __future__ import annotations
 
 import copy
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from reimbursement_engine.entrypoints.claims_lean import lean_claims
+from reimbursement_engine.adapters.claims_mapping import ClaimSubmission, submission
+from reimbursement_engine.entrypoints.claims_lean import lean_submissions
 from reimbursement_engine.entrypoints.schemas_claims import ClaimBatchIn
 
 
@@ -54,8 +57,15 @@ def _claim() -> dict[str, Any]:
     }
 
 
-def _full(body: dict[str, Any]) -> list[dict[str, Any]]:
-    return [claim.model_dump() for claim in ClaimBatchIn.model_validate(body).claims]
+TODAY = date(2026, 11, 23)
+
+
+def _full(body: dict[str, Any]) -> list[ClaimSubmission]:
+    return [submission(c.model_dump(), "json", TODAY) for c in ClaimBatchIn.model_validate(body).claims]
+
+
+def lean_claims(body: Any) -> list[ClaimSubmission] | None:
+    return lean_submissions(body, TODAY)
 
 
 def test_accepted_claims_equal_the_full_validator() -> None:
@@ -64,7 +74,9 @@ def test_accepted_claims_equal_the_full_validator() -> None:
     lean = lean_claims(body)
     assert lean is not None
     assert lean == _full(body)
-    assert lean[0]["lines"][1]["units"] == Decimal("2.5")
+    assert lean[0].lines[1]["units"] == Decimal("2.5")
+    assert lean[0].claim is not None and lean[0].claim.lines[0].modifiers == ("25",)
+    assert lean[1].header["received_date"] == "2026-11-23"
 
 
 def _with(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
