@@ -59,6 +59,8 @@ def _same_as_last(processor: Converter) -> Converter:
 
 
 def _json_text(value: Any) -> str:
+    if type(value) is list and not value:  # e.g. a claim's flags: most are empty
+        return "[]"
     return json.dumps(value)
 
 

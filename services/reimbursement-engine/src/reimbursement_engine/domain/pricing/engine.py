@@ -32,8 +32,7 @@ def _price_lines(works: list[LineWork], case_term: PaymentTerm | None, ctx: Pric
         term = work.term
         if work.carved_out or (case_term is None and term is not None):
             assert term is not None
-            label = "carve-out" if work.carved_out else "term"
-            work.add(StepKind.TERM, "{0} {1}: {2}", label, term.name, term.category.description)
+            work.add(StepKind.TERM, term.as_carve_out if work.carved_out else term.as_term)
             price_base(work, ctx)
         elif case_term is not None:
             work.term = case_term

@@ -144,6 +144,13 @@ class PaymentTerm:
     lesser_of_charges: bool = False
     multiple_procedure: MultipleProcedureReduction | None = None
     escalate: bool = True
+    # how the explanation names the term on each line it prices (made once, not per line)
+    as_term: str = field(init=False, compare=False, repr=False)
+    as_carve_out: str = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "as_term", f"term {self.name}: {self.category.description}")
+        object.__setattr__(self, "as_carve_out", f"carve-out {self.name}: {self.category.description}")
 
     @property
     def is_case(self) -> bool:
