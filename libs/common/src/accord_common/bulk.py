@@ -1,4 +1,4 @@
-"""Bulk inserts: a Core `insert` executemany on PostgreSQL, and a leaner path on SQLite.
+"""Bulk inserts: binary COPY on PostgreSQL (asyncpg), `executemany` of prepared tuples on SQLite.
 
 On SQLite each row becomes a plain tuple, converted with the columns' own SQLAlchemy bind
 processors (looked up once per table and key set, not per value; None stays NULL except where
@@ -11,6 +11,11 @@ processor stores:
 - `JSON`: `json.dumps` (what the dialect's processor calls when the engine sets no serializer);
 - `DateTime`: its own processor, remembering the last value by identity (a batch stamps every row
   with the same `now` object, and formatting it is most of the cost of a timestamp column).
+
+On PostgreSQL the same tuples (Money stays a checked Decimal, dates stay dates) go to asyncpg's
+`copy_records_to_table` on the session's own connection, inside its transaction: COPY is the
+server's cheapest way in and spares both sides an INSERT statement per row. Server-side defaults
+(serial ids) apply as with INSERT.
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ from typing import Any
 
 from sqlalchemy import JSON, Date, DateTime, Table, insert
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.exc import DatabaseError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from accord_common.db import Money
 
@@ -64,13 +70,20 @@ def _json_text(value: Any) -> str:
     return json.dumps(value)
 
 
+def _money_checked(value: Decimal) -> Decimal:
+    if not isinstance(value, Decimal):
+        raise TypeError(f"Money columns take Decimal, got {type(value).__name__}")
+    return value
+
+
 def _converter(column_type: Any, dialect: Dialect) -> Converter | None:
     processor: Converter | None = column_type._cached_bind_processor(dialect)
+    on_sqlite = dialect.name == "sqlite"
     if isinstance(column_type, Money):
-        return _money_text
+        return _money_text if on_sqlite else _money_checked
     if isinstance(column_type, DateTime) and processor is not None:
         return _same_as_last(processor)
-    if isinstance(column_type, Date) and processor is not None:
+    if isinstance(column_type, Date) and processor is not None and on_sqlite:
         return _date_text(processor)
     serializer = getattr(dialect, "_json_serializer", None)
     if isinstance(column_type, JSON) and processor is not None and serializer is None:
@@ -126,15 +139,47 @@ def _tuple_builder(
 
 
 async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert rows that all have the same keys (the first row's) in chunks of CHUNK."""
+    """Insert rows that all have the same keys (the first row's) in chunks of CHUNK: SQLite by
+    `executemany` of prepared tuples, PostgreSQL (asyncpg) by binary COPY in the session's
+    transaction, anything else by a Core insert."""
     if not rows:
         return
     connection = await session.connection()
     dialect = connection.dialect
     for start in range(0, len(rows), CHUNK):
         part = rows[start : start + CHUNK]
-        if dialect.name != "sqlite":
+        if dialect.name == "sqlite":
+            statement, build = _plan(table, tuple(part[0]), dialect)
+            await connection.exec_driver_sql(statement, build(part))
+        elif dialect.driver == "asyncpg":
+            await _copy(connection, table, part)
+        else:
             await session.execute(insert(table), part)
-            continue
-        statement, build = _plan(table, tuple(part[0]), dialect)
-        await connection.exec_driver_sql(statement, build(part))
+
+
+async def _copy(connection: AsyncConnection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """COPY ... FROM STDIN (binary) through asyncpg: the values go through the columns' own bind
+    processors (so JSON is the same text, money the same Decimal check) and the server parses no
+    SQL per row. Database errors come back as SQLAlchemy's (IntegrityError for a constraint)."""
+    dialect = connection.dialect
+    statement, build = _plan(table, tuple(rows[0]), dialect)
+    columns = _copy_columns(table, tuple(rows[0]), dialect)
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection
+    try:
+        await driver.copy_records_to_table(
+            table.name, records=build(rows), columns=columns, schema_name=table.schema
+        )
+    except Exception as exc:  # asyncpg's errors: mapped like SQLAlchemy maps a failed execute
+        from asyncpg import IntegrityConstraintViolationError, PostgresError
+
+        if isinstance(exc, IntegrityConstraintViolationError):
+            raise IntegrityError(statement, None, exc) from exc
+        if isinstance(exc, PostgresError):
+            raise DatabaseError(statement, None, exc) from exc
+        raise
+
+
+def _copy_columns(table: Table, keys: tuple[str, ...], dialect: Dialect) -> list[str]:
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
+    return [table.c[name].name for name in compiled.positiontup or ()]
