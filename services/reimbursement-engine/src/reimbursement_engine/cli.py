@@ -8,15 +8,19 @@ import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from accord_common.cli import run_cli
 
 from reimbursement_engine.bootstrap import build_runtime
 
+if TYPE_CHECKING:
+    from reimbursement_engine.adapters.medicare_repo import LoadedYear
+
 PROG = "reimbursement-engine"
 
 
-async def _load_medicare(directory: Path, year: int) -> tuple[int, int]:
+async def _load_medicare(directory: Path, year: int) -> LoadedYear:
     from reimbursement_engine.handlers.medicare import load_medicare
 
     runtime = build_runtime()
@@ -61,8 +65,11 @@ def load_medicare_command(argv: Sequence[str]) -> int:
     parser.add_argument("--year", type=int, required=True, help="calendar year, e.g. 2025")
     parser.add_argument("--dir", type=Path, required=True, help="CMS PFS release folder (pprrvu, gpci CSVs)")
     args = parser.parse_args(argv)
-    rvus, gpcis = asyncio.run(_load_medicare(args.dir, args.year))
-    print(f"loaded Medicare CY{args.year}: {rvus} RVU rows, {gpcis} localities")
+    loaded = asyncio.run(_load_medicare(args.dir, args.year))
+    print(
+        f"loaded Medicare CY{args.year}: {loaded.rvus} RVU rows, {loaded.localities} localities, "
+        f"{loaded.opps_caps} OPPS caps, {loaded.anesthesia_localities} anesthesia conversion factors"
+    )
     return 0
 
 

@@ -59,6 +59,29 @@ async def test_percent_of_medicare_prices_by_the_claims_locality(engine: Engine)
     assert not claim["flags"]
 
 
+async def test_opps_caps_and_anesthesia_factors_load_with_the_year(engine: Engine) -> None:
+    """load-medicare stored the CY2025 OPPS caps and anesthesia factors; pricing reads them back:
+    70496 in Bakersfield pays the $275.94 cap (fee schedule $291.85) and 00100 pays $20.45 an
+    anesthesia unit; at 120%: $331.13 and 9 units x $20.45 x 120% = $220.86."""
+    org = new_org()
+    headers = await engine.key(org)
+    await _priced_contract(engine, org, "60054", "120")
+    body = claim_json(
+        "PCN-CAP-1",
+        "60054",
+        line("70496", "900.00"),
+        line("00100", "1200.00", units="9"),
+        place_of_service="11",
+        medicare_locality="01112-54",
+    )
+    response = await engine.client.post("/v1/claims", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    claim = response.json()
+    assert [D(x["expected_allowed"]) for x in claim["lines"]] == [D("331.13"), D("220.86")]
+    assert "OPPS cap, below the fee schedule's $291.85" in claim["explanation"]
+    assert "anesthesia conversion factor locality 01112-54 00100 per anesthesia unit" in claim["explanation"]
+
+
 async def test_bad_claims_are_refused_naming_the_field(engine: Engine) -> None:
     headers = await engine.key(new_org())
     cases = {

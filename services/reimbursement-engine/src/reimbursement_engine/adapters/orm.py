@@ -103,6 +103,28 @@ medicare_gpcis = Table(
     Column("mp", Money, nullable=False),
 )
 
+medicare_anesthesia_cfs = Table(
+    "medicare_anesthesia_cfs",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("mac", String(8), primary_key=True),  # 00000-00: the national conversion factor
+    Column("locality", String(4), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("conversion_factor", Money, nullable=False),
+)
+
+medicare_opps_caps = Table(
+    "medicare_opps_caps",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("hcpcs", String(8), primary_key=True),
+    Column("modifier", String(4), primary_key=True),
+    Column("mac", String(8), primary_key=True),
+    Column("locality", String(4), primary_key=True),
+    Column("facility", Money, nullable=False),
+    Column("non_facility", Money, nullable=False),
+)
+
 # --- claims and their expected prices ---
 claims = Table(
     "claims",

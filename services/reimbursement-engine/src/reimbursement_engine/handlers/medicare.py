@@ -15,8 +15,9 @@ from reimbursement_engine.domain.pricing.msdrg import DrgWeightTable, parse_msdr
 
 async def load_medicare(
     uow: UnitOfWork, caches: EngineCaches | None, directory: Path, year: int
-) -> tuple[int, int]:
-    """Parse pprrvu<year>_oct.csv and gpci<year>.csv and replace that year's rows; (rvus, gpcis)."""
+) -> medicare_repo.LoadedYear:
+    """Parse the year's CMS files (PPRRVU, GPCI; anesthesia factors and OPPS caps when present)
+    and replace that year's rows; answers what was loaded."""
     parsed = await asyncio.to_thread(load_medicare_year, directory, year)
     async with uow:
         counts = await medicare_repo.replace_year(uow.session, parsed)

@@ -9,11 +9,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .codes import Setting
-from .money import to_cents
+from .money import fmt_money, to_cents
 
 # Status codes with RVU-based payment under the MPFS (RVU25D layout: A active, R restricted,
 # T paid only if no other service that day). Other statuses have no fee schedule amount.
 PAYABLE_STATUS_CODES = frozenset({"A", "R", "T"})
+# Status J: anesthesia services, paid per anesthesia unit (base + time units) at the locality's
+# anesthesia conversion factor (anes<year>.csv), not from RVUs.
+ANESTHESIA_STATUS = "J"
 # MULT_PROC indicators under which the multiple procedure reduction applies (2 standard, 3 endoscopy).
 MPPR_INDICATORS = frozenset({"2", "3"})
 # Modifiers that select their own RVU row (professional / technical component, discontinued).
@@ -117,30 +120,55 @@ def medicare_allowed(rvu: RvuRow, gpci: Gpci, setting: Setting, cf: Decimal) -> 
 
 
 @dataclass(frozen=True, slots=True)
+class OppsCap:
+    """The OPPS payment cap of an imaging service in one locality (oppscap<year>_oct.csv): the
+    physician fee schedule pays the lesser of its own amount and this (Deficit Reduction Act)."""
+
+    facility: Decimal
+    non_facility: Decimal
+
+    def price(self, setting: Setting) -> Decimal:
+        return self.facility if setting is Setting.FACILITY else self.non_facility
+
+
+@dataclass(frozen=True, slots=True)
 class MedicareQuote:
-    """Medicare allowed for one unit, with what produced it (for the explanation)."""
+    """Medicare allowed for one unit, with what produced it (for the explanation).
+
+    `capped_from` is the fee schedule amount when the OPPS cap paid less; an anesthesia quote
+    (status J) is the anesthesia conversion factor, per anesthesia unit."""
 
     amount: Decimal
     rvu: RvuRow
     gpci: Gpci
     setting: Setting
     cf: ConversionFactorPeriod
+    capped_from: Decimal | None = None
     source: str = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         code = self.rvu.hcpcs + (f"-{self.rvu.modifier}" if self.rvu.modifier else "")
         where = "national" if self.gpci is NATIONAL_GPCI else f"locality {self.gpci.locality}"
-        text = f"Medicare {self.cf.label} {where} {code} {self.setting.value}"
+        if self.rvu.status == ANESTHESIA_STATUS:
+            text = f"Medicare {self.cf.label} anesthesia conversion factor {where} {code} per anesthesia unit"
+        else:
+            text = f"Medicare {self.cf.label} {where} {code} {self.setting.value}"
+        if self.capped_from is not None:
+            text += f" (OPPS cap, below the fee schedule's {fmt_money(self.capped_from)})"
         object.__setattr__(self, "source", text)
 
 
 @dataclass(frozen=True, slots=True)
 class MedicareYear:
-    """One calendar year of RVUs and GPCIs (as loaded from CMS files)."""
+    """One calendar year of RVUs and GPCIs, OPPS caps and anesthesia conversion factors (as
+    loaded from CMS files; caps and anesthesia factors are optional)."""
 
     year: int
     rvus: Mapping[tuple[str, str], RvuRow]
     gpcis: Mapping[LocalityKey, Gpci]
+    opps_caps: Mapping[tuple[str, str, LocalityKey], OppsCap] = field(default_factory=dict)
+    anesthesia_cfs: Mapping[LocalityKey, Decimal] = field(default_factory=dict)
+    anesthesia_national_cf: Decimal | None = None
 
     def rvu_for(self, hcpcs: str, modifiers: tuple[str, ...]) -> RvuRow | None:
         """The row for a code, preferring a component row (26/TC/53) when the line carries one."""
@@ -210,10 +238,30 @@ class MedicareReference:
         rvu = year.rvu_for(hcpcs, modifiers)
         if rvu is None:
             return f"{hcpcs} is not in the CY{year.year} Medicare fee schedule"
-        if not rvu.payable:
-            return f"{hcpcs} has Medicare status {rvu.status}: no fee schedule amount"
         gpci = NATIONAL_GPCI if locality is None else year.gpcis.get(locality)
         if gpci is None:
             return f"Medicare locality {locality} is not in the CY{year.year} GPCI file"
+        if rvu.status == ANESTHESIA_STATUS:
+            return _anesthesia_quote(year, rvu, gpci, setting, cf)
+        if not rvu.payable:
+            return f"{hcpcs} has Medicare status {rvu.status}: no fee schedule amount"
         amount = medicare_allowed(rvu, gpci, setting, cf.value)
+        cap = None if locality is None else year.opps_caps.get((rvu.hcpcs, rvu.modifier, locality))
+        if cap is not None and cap.price(setting) < amount:
+            return MedicareQuote(cap.price(setting), rvu, gpci, setting, cf, capped_from=amount)
         return MedicareQuote(amount, rvu, gpci, setting, cf)
+
+
+def _anesthesia_quote(
+    year: MedicareYear, rvu: RvuRow, gpci: Gpci, setting: Setting, cf: ConversionFactorPeriod
+) -> MedicareQuote | str:
+    """An anesthesia service: the locality's anesthesia conversion factor per unit (the claim
+    line's units are anesthesia units, base plus time, as anesthesia claims bill them)."""
+    if gpci is NATIONAL_GPCI:
+        factor = year.anesthesia_national_cf or ANESTHESIA_CONVERSION_FACTORS.get(year.year)
+    else:
+        factor = year.anesthesia_cfs.get(gpci.locality)
+    if factor is None:
+        where = "national" if gpci is NATIONAL_GPCI else f"locality {gpci.locality}"
+        return f"no CY{year.year} Medicare anesthesia conversion factor loaded ({where})"
+    return MedicareQuote(factor, rvu, gpci, setting, cf)
