@@ -9,7 +9,7 @@ help:
 	@echo "make run        start tansu, the four services on SQLite and an SMTP sink (Ctrl-C stops)"
 	@echo "make demo       walk the skeleton flow (starts the stack if it is not up)"
 	@echo "make test       lint + type-check + unit + integration + end-to-end tests"
-	@echo "make bench      print throughput figures"
+	@echo "make bench      print throughput figures (ARGS=\"--workers 1 --postgres\" and more: see docs/benchmarks.md)"
 
 install:
 	@$(UV) sync --frozen --all-packages --quiet
@@ -51,7 +51,7 @@ asyncapi: install
 	$(UV) run --frozen python -m accord_common.events.asyncapi > docs/asyncapi.yaml
 
 bench: install
-	$(UV) run --frozen python -m reimbursement_engine.bench
+	$(UV) run --frozen python -m reimbursement_engine.bench $(ARGS)
 
 clean:
 	rm -rf .data
