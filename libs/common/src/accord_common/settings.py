@@ -28,6 +28,9 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     otel_exporter: Literal["none", "console", "otlp"] = "none"
+    # OTLP/HTTP traces endpoint (e.g. http://collector:4318/v1/traces); None: the standard
+    # OTEL_EXPORTER_OTLP_* variables, else http://localhost:4318/v1/traces
+    otel_endpoint: str | None = None
     public_base_url: str = "http://127.0.0.1:8000"
     max_request_bytes: int = 64 * 1024 * 1024
     bootstrap_api_key: str | None = None

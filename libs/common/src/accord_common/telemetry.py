@@ -15,6 +15,7 @@ from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
     ConsoleSpanExporter,
     SimpleSpanProcessor,
     SpanExporter,
@@ -26,8 +27,15 @@ if TYPE_CHECKING:
 _configured = False
 
 
-def configure_tracing(service_name: str, exporter: str, extra: SpanExporter | None = None) -> None:
-    """Install a tracer provider once per process (tests may add an in-memory exporter)."""
+def configure_tracing(
+    service_name: str, exporter: str, extra: SpanExporter | None = None, endpoint: str | None = None
+) -> None:
+    """Install a tracer provider once per process (tests may add an in-memory exporter).
+
+    `exporter`: "none", "console", or "otlp" (OTLP over HTTP/protobuf, batched, to `endpoint` or,
+    when None, where the standard OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT
+    variables say, else http://localhost:4318/v1/traces). Spans still left are flushed at exit.
+    """
     global _configured
     if _configured:
         provider = trace.get_tracer_provider()
@@ -37,6 +45,10 @@ def configure_tracing(service_name: str, exporter: str, extra: SpanExporter | No
     provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
     if exporter == "console":
         provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
+    elif exporter == "otlp":
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
     if extra is not None:
         provider.add_span_processor(SimpleSpanProcessor(extra))
     trace.set_tracer_provider(provider)
