@@ -15,10 +15,12 @@ import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from reimbursement_engine.adapters.claims_mapping import ClaimSubmission, submission_from_rows
 from reimbursement_engine.entrypoints.schemas_claims import _CODE_FORMATS, ClaimIn, ClaimLineIn
+
+T = TypeVar("T")
 
 
 class _Declined(Exception):
@@ -105,6 +107,13 @@ def _modifiers(value: Any) -> list[str]:
     return list(value)
 
 
+def _remembered(memo: dict[Any, T], value: Any, read: Callable[[Any], T]) -> T:
+    known = memo.get(value)
+    if known is None:
+        known = memo[value] = read(value)
+    return known
+
+
 class _Values:
     """Per-batch memo of values already read: a batch repeats the same dates of service, charges,
     units and codes thousands of times, and each is checked and converted once. Dates and
@@ -117,28 +126,17 @@ class _Values:
         self.codes: set[tuple[str, str]] = set()
 
     def date(self, value: Any) -> date:
-        if type(value) is str:
-            known = self.dates.get(value)
-            if known is None:
-                known = self.dates[value] = _date(value)
-            return known
-        raise _Declined
+        if type(value) is not str:
+            raise _Declined
+        return _remembered(self.dates, value, _date)
 
     def charge(self, value: Any) -> Decimal:
-        if type(value) is str:
-            known = self.money.get(value)
-            if known is None:
-                known = self.money[value] = _money(value)
-            return known
-        return _money(value)
+        return _remembered(self.money, value, _money) if type(value) is str else _money(value)
 
     def unit_count(self, value: Any) -> Decimal:
-        if type(value) is str or type(value) is int:
-            known = self.units.get(value)
-            if known is None:
-                known = self.units[value] = _units(value)
-            return known
-        raise _Declined
+        if type(value) is not str and type(value) is not int:
+            raise _Declined
+        return _remembered(self.units, value, _units)
 
     def code(self, system: Any, code: Any) -> None:
         if type(system) is not str or type(code) is not str:
