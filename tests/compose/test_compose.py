@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 from contract_registry.config import RegistrySettings
+from cryptography.fernet import Fernet
 from notifier.config import NotifierSettings
 from obligation_tracker.config import TrackerSettings
 from pydantic_settings import BaseSettings
@@ -66,8 +67,19 @@ def test_every_service_has_an_image_healthcheck_and_database(compose: dict[str, 
     assert getattr(settings, "environment") == "production"
 
 
+# What an operator must set (compose's ${NAME:?message} form), with a value the test stands in with.
+REQUIRED = {"ACCORD_NOTIFIER_SECRET_ENCRYPTION_KEYS": Fernet.generate_key().decode()}
+
+
 def _interpolate(value: str) -> str:
+    value = re.sub(r"\$\{([A-Z_]+):\?[^}]*\}", lambda m: REQUIRED[m.group(1)], value)
     return re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", lambda m: m.group(1), value)
+
+
+def test_every_required_variable_is_named_in_the_readme(compose: dict[str, Any]) -> None:
+    readme = (ROOT / "README.md").read_text()
+    for name in REQUIRED:
+        assert name in readme, f"{name} must be set for docker compose: say so in the README"
 
 
 def test_dockerfile_is_slim_non_root_with_healthcheck() -> None:

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from notifier.adapters.dns import resolve_host
 from notifier.adapters.orm import metadata
+from notifier.adapters.secret_box import FernetSecretBox
 from notifier.adapters.smtp import SmtpMailSender
 from notifier.adapters.webhooks import HttpWebhookPoster
 from notifier.config import NotifierSettings
@@ -20,7 +21,7 @@ from notifier.dispatcher import Dispatcher
 from notifier.entrypoints.api import routers
 from notifier.entrypoints.consumers import event_handlers
 from notifier.handlers.validation import UrlGuard
-from notifier.ports import MailSender, Resolver, WebhookPoster
+from notifier.ports import MailSender, Resolver, SecretBox, WebhookPoster
 
 SERVICE_ROOT = Path(__file__).resolve().parents[2]
 log = logging.getLogger(__name__)
@@ -60,6 +61,11 @@ def default_outside(settings: NotifierSettings) -> Outside:
     )
 
 
+def secret_box(settings: NotifierSettings) -> SecretBox:
+    """Encrypts signing secrets with the first configured key; decrypts with any of them."""
+    return FernetSecretBox(settings.encryption_keys())
+
+
 def build_runtime(settings: NotifierSettings | None = None, outside: Outside | None = None) -> ServiceRuntime:
     settings = settings or NotifierSettings()
     outside = outside or default_outside(settings)
@@ -69,12 +75,13 @@ def build_runtime(settings: NotifierSettings | None = None, outside: Outside | N
             "the https address of Accord's web app",
             settings.links_base_url,
         )
-    dispatcher = Dispatcher(settings, outside.mail, outside.webhooks)
+    box = secret_box(settings)
+    dispatcher = Dispatcher(settings, outside.mail, outside.webhooks, box)
     return ServiceRuntime(
         settings=settings,
         metadata=metadata,
         service_root=SERVICE_ROOT,
-        handlers=event_handlers(settings.digest_hour_utc),
+        handlers=event_handlers(settings.digest_hour_utc, box),
         background=[dispatcher.run],
         on_stop=[outside.close],  # after the dispatcher is cancelled, before the database goes
     )
@@ -91,4 +98,5 @@ def build_app(settings: NotifierSettings | None = None, outside: Outside | None 
         "each exactly once, with every attempt on record.",
     )
     app.state.url_guard = UrlGuard(outside.resolve, settings.allow_list)
+    app.state.secret_box = secret_box(settings)
     return app

@@ -9,6 +9,7 @@ from accord_common.settings import ServiceSettings
 from pydantic import SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from notifier.adapters.secret_box import KEYS_VARIABLE, FernetSecretBox
 from notifier.domain import (
     DEFAULT_RETRY_POLICY,
     DISABLE_AFTER_CONSECUTIVE_DEAD,
@@ -19,6 +20,10 @@ from notifier.domain import (
     RetryPolicy,
 )
 
+# Encrypts webhook signing secrets when no key is configured, outside production only (which
+# refuses it): the url-safe base64 of b"accord-dev-only-not-for-prod-key".
+DEVELOPMENT_SECRET_ENCRYPTION_KEY = "YWNjb3JkLWRldi1vbmx5LW5vdC1mb3ItcHJvZC1rZXk="
+
 
 def _reachable_by_staff(url: str) -> bool:
     """An https URL whose host is not this machine (a mail's link to 127.0.0.1 leads nowhere)."""
@@ -28,7 +33,10 @@ def _reachable_by_staff(url: str) -> bool:
 
 
 class NotifierSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="ACCORD_NOTIFIER_", extra="ignore")
+    # Inputs are left out of validation errors: they may hold keys and passwords.
+    model_config = SettingsConfigDict(
+        env_prefix="ACCORD_NOTIFIER_", extra="ignore", hide_input_in_errors=True
+    )
 
     service_name: str = "notifier"
     database_url: str = "sqlite+aiosqlite:///./.data/notifier.db"
@@ -54,6 +62,9 @@ class NotifierSettings(ServiceSettings):
     retry_jitter_floor: float = DEFAULT_RETRY_POLICY.jitter_floor
     disable_after_consecutive_dead: int = DISABLE_AFTER_CONSECUTIVE_DEAD
     digest_hour_utc: int = 7
+    # Fernet keys that encrypt webhook signing secrets at rest, comma-separated, newest first: the
+    # first encrypts, every one decrypts. Unset outside production: the development key.
+    secret_encryption_keys: SecretStr | None = None
 
     @model_validator(mode="after")
     def _refuse_plaintext_credentials(self) -> NotifierSettings:
@@ -64,6 +75,31 @@ class NotifierSettings(ServiceSettings):
         except NotifierDomainError as refusal:
             raise ValueError(f"links_base_url {refusal.message}") from None
         return self
+
+    @model_validator(mode="after")
+    def _require_secret_encryption_keys(self) -> NotifierSettings:
+        configured = self._configured_encryption_keys()
+        if self.environment == "production":
+            if not configured:
+                raise ValueError(
+                    f"production requires {KEYS_VARIABLE}: one or more Fernet keys, comma-separated, "
+                    "newest first (make one with Fernet.generate_key() from the cryptography package)"
+                )
+            if DEVELOPMENT_SECRET_ENCRYPTION_KEY in configured:
+                raise ValueError(f"{KEYS_VARIABLE} holds the development key, which production refuses")
+        try:
+            FernetSecretBox(self.encryption_keys())
+        except ValueError as refusal:
+            raise ValueError(f"{KEYS_VARIABLE}: {refusal}") from None
+        return self
+
+    def _configured_encryption_keys(self) -> list[str]:
+        keys = self.secret_encryption_keys.get_secret_value() if self.secret_encryption_keys else ""
+        return [key.strip() for key in keys.split(",") if key.strip()]
+
+    def encryption_keys(self) -> list[str]:
+        """The keys for signing secrets, newest first; the development key if none is configured."""
+        return self._configured_encryption_keys() or [DEVELOPMENT_SECRET_ENCRYPTION_KEY]
 
     @property
     def links_lead_nowhere(self) -> bool:

@@ -25,7 +25,7 @@ from notifier.adapters.mapping import channel_from_row, event_uuid
 from notifier.config import NotifierSettings
 from notifier.domain import WebhookChannel, render_digest, render_email, sign, webhook_message_id
 from notifier.handlers.dispatch import Claim, DispatchRules, record_outcome
-from notifier.ports import MailSender, OutgoingMail, SendResult, WebhookPoster
+from notifier.ports import MailSender, OutgoingMail, SecretBox, SendResult, WebhookPoster
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -52,12 +52,14 @@ class Dispatcher:
         settings: NotifierSettings,
         mail: MailSender,
         webhooks: WebhookPoster,
+        secret_box: SecretBox,
         clock: Clock = lambda: datetime.now(UTC),
         rng: random.Random | None = None,
     ) -> None:
         self.settings = settings
         self.mail = mail
         self.webhooks = webhooks
+        self.secret_box = secret_box
         self.clock = clock
         self.rules = DispatchRules(
             settings.retry_policy,
@@ -156,7 +158,7 @@ class Dispatcher:
     async def _send(self, runtime: ServiceRuntime, job: Job) -> SendResult:
         event = CloudEvent.from_bytes(job.delivery.event)
         message_id = webhook_message_id(event_uuid(job.delivery.event_id), uuid.UUID(job.subscription.id))
-        channel = channel_from_row(job.subscription)
+        channel = channel_from_row(job.subscription, self.secret_box)  # the secrets, decrypted
         if isinstance(channel, WebhookChannel):
             now = self.clock()
             headers = sign(message_id, now, job.delivery.event, channel.signing_secrets(now))

@@ -36,3 +36,21 @@ class MailSender(Protocol):
 
 class WebhookPoster(Protocol):
     async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> SendResult: ...
+
+
+class SecretNotDecryptable(Exception):
+    """A stored signing secret that none of the configured keys opens (its key was removed)."""
+
+
+class SecretBox(Protocol):
+    """Keeps webhook signing secrets unreadable at rest: only what `encrypt` returns is stored."""
+
+    def encrypt(self, secret: str) -> str: ...
+
+    def decrypt(self, stored: str) -> str:
+        """The secret; raises SecretNotDecryptable if no key opens it."""
+        ...
+
+    def reencrypt(self, stored: str) -> str:
+        """The same secret, stored anew under the current key (a plain one gets encrypted)."""
+        ...

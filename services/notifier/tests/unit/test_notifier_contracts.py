@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 from accord_common.events import CATALOGUE
+from notifier.adapters.secret_box import FernetSecretBox
+from notifier.config import DEVELOPMENT_SECRET_ENCRYPTION_KEY
 from notifier.domain import ContractSummary, RecordLinks, render_email
 from notifier.entrypoints.consumers import event_handlers
 from notifier.handlers.contracts import CONTRACT_EVENT_TYPES
@@ -113,6 +115,6 @@ def test_an_obligation_mail_names_the_payer_and_the_contract() -> None:
 
 def test_contract_events_keep_the_projection_and_are_still_delivered() -> None:
     assert set(CONTRACT_EVENT_TYPES) <= set(CATALOGUE)
-    handlers = event_handlers(digest_hour_utc=7)
+    handlers = event_handlers(7, FernetSecretBox([DEVELOPMENT_SECRET_ENCRYPTION_KEY]))
     on_contract = {handlers[t] for t in CONTRACT_EVENT_TYPES}
     assert len(on_contract) == 1 and handlers["obligation.created"] not in on_contract

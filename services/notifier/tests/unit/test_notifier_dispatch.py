@@ -16,17 +16,19 @@ from accord_common.runtime import ServiceRuntime
 from notifier.adapters.dns import resolve_host
 from notifier.adapters.orm import contracts, deliveries, metadata, owner_emails, subscriptions
 from notifier.adapters.webhooks import HttpWebhookPoster
-from notifier.bootstrap import SERVICE_ROOT, Outside, build_runtime
+from notifier.bootstrap import SERVICE_ROOT, Outside, build_runtime, secret_box
 from notifier.config import NotifierSettings
 from notifier.dispatcher import Dispatcher
+from notifier.domain import sign
 from notifier.entrypoints.consumers import event_handlers
 from notifier.handlers.dispatch import Claim, record_outcome
 from notifier.handlers.events import record_deliveries
-from notifier.ports import OutgoingMail, SendResult
+from notifier.ports import OutgoingMail, SecretBox, SendResult
 from sqlalchemy import select
 
 ORG = "org-unit"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+SECRET = "whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 
 
 @dataclass
@@ -64,6 +66,7 @@ class World:
     clock: Clock
     webhooks: FakeWebhooks
     mail: FakeMail
+    box: SecretBox
 
     async def subscribe(self, **columns: Any) -> str:
         subscription_id = str(uuid.uuid4())
@@ -75,9 +78,7 @@ class World:
             "filters": {},
             "channel_kind": "webhook",
             "webhook_url": "https://hooks.clinic.example/in",
-            "secrets": [
-                {"value": "whsec_" + "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", "retires_at": None}
-            ],
+            "secrets": [{"value": self.box.encrypt(SECRET), "retires_at": None}],  # as stored
             "digest": False,
             "consecutive_dead": 0,
             "created_at": START,
@@ -89,14 +90,14 @@ class World:
 
     async def consume(self, event: CloudEvent) -> int:
         async with self.runtime.uow() as uow:
-            created = await record_deliveries(uow, event, self.clock(), digest_hour_utc=7)
+            created = await record_deliveries(uow, event, self.clock(), 7, self.box)
             await uow.commit()
         return created
 
     async def consume_as_the_consumer_does(self, event: CloudEvent) -> None:
         """Through the handler the consumer loop calls for the event's topic."""
         async with self.runtime.uow() as uow:
-            await event_handlers(digest_hour_utc=7)[event.type](event, uow)
+            await event_handlers(7, self.box)[event.type](event, uow)
             await uow.commit()
 
     async def rows(self, table: Any) -> list[Any]:
@@ -123,8 +124,9 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     runtime = ServiceRuntime(settings=settings, metadata=metadata, service_root=SERVICE_ROOT)
     await runtime.start()
     clock, webhooks, mail = Clock(), FakeWebhooks(), FakeMail()
-    dispatcher = Dispatcher(settings, mail, webhooks, clock=clock, rng=random.Random(7))
-    yield World(runtime, dispatcher, clock, webhooks, mail)
+    box = secret_box(settings)
+    dispatcher = Dispatcher(settings, mail, webhooks, box, clock=clock, rng=random.Random(7))
+    yield World(runtime, dispatcher, clock, webhooks, mail, box)
     await runtime.stop()
 
 
@@ -154,6 +156,20 @@ async def test_other_organisations_and_filters_get_nothing(world: World) -> None
     await world.subscribe(filters={"obligation_kind": "escalator"})
     await world.subscribe(organization_id="org-other")
     assert await world.consume(obligation()) == 0
+
+
+@pytest.mark.parametrize("stored_as", ["encrypted", "plain, from before encryption at rest"])
+async def test_a_webhook_is_signed_with_the_secret_the_stored_value_holds(
+    world: World, stored_as: str
+) -> None:
+    value = world.box.encrypt(SECRET) if stored_as == "encrypted" else SECRET
+    await world.subscribe(secrets=[{"value": value, "retires_at": None}])
+    await world.consume(obligation())
+    await world.run_until_quiet(rounds=1)
+    ((_, body, headers),) = world.webhooks.posts
+    assert (
+        headers["webhook-signature"] == sign(headers["webhook-id"], START, body, SECRET)["webhook-signature"]
+    )
 
 
 async def test_a_webhook_is_retried_then_delivered_with_every_attempt_recorded(world: World) -> None:

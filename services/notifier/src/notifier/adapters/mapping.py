@@ -22,6 +22,7 @@ from notifier.domain import (
     SubscriptionFilter,
     WebhookChannel,
 )
+from notifier.ports import SecretBox
 
 
 def event_uuid(event_id: str) -> UUID:
@@ -59,34 +60,36 @@ def filters_from_json(data: Mapping[str, Any]) -> SubscriptionFilter:
     )
 
 
-def secrets_to_json(secrets: Iterable[SigningSecret]) -> list[dict[str, str | None]]:
+def secrets_to_json(secrets: Iterable[SigningSecret], box: SecretBox) -> list[dict[str, str | None]]:
+    """As stored: each value encrypted by the box (never the secret itself), when it retires."""
     return [
-        {"value": s.value, "retires_at": s.retires_at.isoformat() if s.retires_at else None} for s in secrets
+        {"value": box.encrypt(s.value), "retires_at": s.retires_at.isoformat() if s.retires_at else None}
+        for s in secrets
     ]
 
 
-def secrets_from_json(data: Sequence[Mapping[str, Any]]) -> tuple[SigningSecret, ...]:
+def secrets_from_json(data: Sequence[Mapping[str, Any]], box: SecretBox) -> tuple[SigningSecret, ...]:
     return tuple(
         SigningSecret(
-            item["value"],
+            box.decrypt(item["value"]),
             as_utc(datetime.fromisoformat(item["retires_at"])) if item.get("retires_at") else None,
         )
         for item in data
     )
 
 
-def channel_from_row(row: Any) -> Channel:
+def channel_from_row(row: Any, box: SecretBox) -> Channel:
     if row.channel_kind == ChannelKind.WEBHOOK:
-        return WebhookChannel(url=row.webhook_url, secrets=secrets_from_json(row.secrets or []))
+        return WebhookChannel(url=row.webhook_url, secrets=secrets_from_json(row.secrets or [], box))
     return EmailChannel(recipients=tuple(row.recipients or ()))
 
 
-def subscription_from_row(row: Any) -> Subscription:
+def subscription_from_row(row: Any, box: SecretBox) -> Subscription:
     return Subscription(
         id=UUID(row.id),
         organization_id=row.organization_id,
         event_types=tuple(EventPattern(text) for text in row.event_types),
-        channel=channel_from_row(row),
+        channel=channel_from_row(row, box),
         filters=filters_from_json(row.filters or {}),
         disabled_at=as_utc(row.disabled_at),
         disabled_reason=row.disabled_reason,

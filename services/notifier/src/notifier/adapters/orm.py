@@ -1,7 +1,10 @@
 """The notifier's tables (its own database) plus the shared infrastructure tables.
 
-Signing secrets are stored as given (no encryption at rest here; the database is the notifier's
-own and access to it is access to the webhooks). They never leave the service after creation.
+Webhook signing secrets are encrypted at rest: each `value` in `subscriptions.secrets` is
+`enc:v1:` + a Fernet token under the first key of ACCORD_NOTIFIER_SECRET_ENCRYPTION_KEYS
+(adapters/secret_box.py), so a copy of the database does not hold a usable secret. The mapping
+encrypts on write and decrypts, in memory only, when a subscription is loaded to sign or match; a
+secret leaves the service once, at creation or rotation.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ subscriptions = Table(
     Column("filters", JSON, nullable=False),
     Column("channel_kind", String(10), nullable=False),
     Column("webhook_url", Text, nullable=True),
-    Column("secrets", JSON, nullable=True),  # [{"value": "whsec_...", "retires_at": iso | null}]
+    Column("secrets", JSON, nullable=True),  # [{"value": "enc:v1:<Fernet token>", "retires_at": iso | null}]
     Column("recipients", JSON, nullable=True),
     Column("digest", Boolean, nullable=False, default=False),
     Column("owner_email", String(320), nullable=True),

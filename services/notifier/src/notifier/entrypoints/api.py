@@ -22,6 +22,7 @@ from notifier.entrypoints.schemas import (
 from notifier.entrypoints.views import subscription_view
 from notifier.handlers import deliveries, subscriptions
 from notifier.handlers.validation import UrlGuard
+from notifier.ports import SecretBox
 
 router = APIRouter(prefix="/v1", tags=["subscriptions"])
 READ, WRITE = "notifications:read", "notifications:write"
@@ -32,7 +33,13 @@ def get_url_guard(request: Request) -> UrlGuard:
     return guard
 
 
+def get_secret_box(request: Request) -> SecretBox:
+    box: SecretBox = request.app.state.secret_box
+    return box
+
+
 Guard = Annotated[UrlGuard, Depends(get_url_guard)]
+Box = Annotated[SecretBox, Depends(get_secret_box)]
 SubscriptionId = Annotated[
     str, Path(description="The subscription's id, as returned when it was created or listed.")
 ]
@@ -44,7 +51,9 @@ SubscriptionId = Annotated[
     response_model=CreatedSubscriptionOut,
     summary="Create a subscription",
 )
-async def create_subscription(body: SubscriptionIn, who: CurrentPrincipal, rt: Runtime, guard: Guard) -> Any:
+async def create_subscription(
+    body: SubscriptionIn, who: CurrentPrincipal, rt: Runtime, guard: Guard, box: Box
+) -> Any:
     """Subscribe a webhook or an email list to event types; a webhook's secret is shown here only.
 
     `event_types` name events or patterns (`obligation.*`); `filters` narrow them further. A
@@ -54,7 +63,7 @@ async def create_subscription(body: SubscriptionIn, who: CurrentPrincipal, rt: R
     """
     who.require(WRITE)
     subscription_id, issued = await subscriptions.create_subscription(
-        rt.uow(), who.organization_id, body.model_dump(), guard, _now()
+        rt.uow(), who.organization_id, body.model_dump(), guard, box, _now()
     )
     return await _view(rt, who.organization_id, subscription_id, issued.secret if issued else None)
 
@@ -127,7 +136,7 @@ async def delete_subscription(
     response_model=SecretOut,
     summary="Rotate a webhook's signing secret",
 )
-async def rotate_secret(subscription_id: SubscriptionId, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def rotate_secret(subscription_id: SubscriptionId, who: CurrentPrincipal, rt: Runtime, box: Box) -> Any:
     """A new signing secret (shown once); the old one keeps signing until the overlap ends.
 
     No request body. Until `previous_secret_retires_at` (24 hours on) each webhook carries a
@@ -136,7 +145,7 @@ async def rotate_secret(subscription_id: SubscriptionId, who: CurrentPrincipal, 
     `notifications:write` scope.
     """
     who.require(WRITE)
-    issued = await subscriptions.rotate_secret(rt.uow(), who.organization_id, subscription_id, _now())
+    issued = await subscriptions.rotate_secret(rt.uow(), who.organization_id, subscription_id, box, _now())
     return {"secret": issued.secret, "previous_secret_retires_at": issued.previous_retires_at}
 
 

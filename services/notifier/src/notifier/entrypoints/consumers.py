@@ -11,22 +11,23 @@ from accord_common.uow import UnitOfWork
 
 from notifier.handlers.contracts import CONTRACT_EVENT_TYPES, apply_contract_version
 from notifier.handlers.events import record_deliveries
+from notifier.ports import SecretBox
 
 
 def consumed_event_types() -> list[str]:
     return sorted(t for t in CATALOGUE if not t.startswith("notification."))
 
 
-def event_handlers(digest_hour_utc: int) -> dict[str, EventHandler]:
+def event_handlers(digest_hour_utc: int, box: SecretBox) -> dict[str, EventHandler]:
     async def on_event(event: CloudEvent, uow: UnitOfWork) -> None:
         """Record the deliveries the event owes; the consumer loop commits with the inbox row."""
-        await record_deliveries(uow, event, datetime.now(UTC), digest_hour_utc)
+        await record_deliveries(uow, event, datetime.now(UTC), digest_hour_utc, box)
 
     async def on_contract_event(event: CloudEvent, uow: UnitOfWork) -> None:
         """Update the projection, then deliver it like any event, all in one transaction."""
         now = datetime.now(UTC)
         await apply_contract_version(uow, event, now)
-        await record_deliveries(uow, event, now, digest_hour_utc)
+        await record_deliveries(uow, event, now, digest_hour_utc, box)
 
     handlers: dict[str, EventHandler] = dict.fromkeys(consumed_event_types(), on_event)
     for event_type in CONTRACT_EVENT_TYPES:

@@ -12,11 +12,14 @@ from accord_common.uow import UnitOfWork
 from notifier.adapters.mapping import subscription_from_row
 from notifier.adapters.repository import DeliveryRepository, SubscriptionRepository
 from notifier.domain import DeliveryStatus, matches, next_digest_at
+from notifier.ports import SecretBox
 
 log = logging.getLogger(__name__)
 
 
-async def record_deliveries(uow: UnitOfWork, event: CloudEvent, now: datetime, digest_hour_utc: int) -> int:
+async def record_deliveries(
+    uow: UnitOfWork, event: CloudEvent, now: datetime, digest_hour_utc: int, box: SecretBox
+) -> int:
     """Create the deliveries this event owes (none twice); the consumer loop commits.
 
     The unit of work is already open with the inbox row written, so deliveries and inbox row
@@ -31,7 +34,7 @@ async def record_deliveries(uow: UnitOfWork, event: CloudEvent, now: datetime, d
     deliveries = DeliveryRepository(uow.session, organization_id)
     created = 0
     for row in candidates:
-        if not matches(subscription_from_row(row), event.type, data):
+        if not matches(subscription_from_row(row, box), event.type, data):
             continue
         if await deliveries.exists(event.id, row.id):
             continue

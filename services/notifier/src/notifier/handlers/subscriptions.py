@@ -14,6 +14,7 @@ from notifier.adapters.mapping import channel_from_row, secrets_to_json
 from notifier.adapters.repository import DeliveryRepository, SubscriptionRepository
 from notifier.domain import ROTATION_OVERLAP, SigningSecret, WebhookChannel, generate_secret
 from notifier.handlers.validation import UrlGuard, invalid, subscription_columns
+from notifier.ports import SecretBox
 
 
 @dataclass(frozen=True)
@@ -25,13 +26,18 @@ class IssuedSecret:
 
 
 async def create_subscription(
-    uow: UnitOfWork, organization_id: str, body: dict[str, Any], guard: UrlGuard, now: datetime
+    uow: UnitOfWork,
+    organization_id: str,
+    body: dict[str, Any],
+    guard: UrlGuard,
+    box: SecretBox,
+    now: datetime,
 ) -> tuple[str, IssuedSecret | None]:
     columns = await subscription_columns(body, guard)
     issued = None
     if columns["channel_kind"] == "webhook":
         issued = IssuedSecret(generate_secret())
-        columns["secrets"] = secrets_to_json([SigningSecret(issued.secret)])
+        columns["secrets"] = secrets_to_json([SigningSecret(issued.secret)], box)
     subscription_id = str(uuid.uuid4())
     async with uow:
         await SubscriptionRepository(uow.session, organization_id).add(
@@ -73,18 +79,19 @@ async def delete_subscription(
 
 
 async def rotate_secret(
-    uow: UnitOfWork, organization_id: str, subscription_id: str, now: datetime
+    uow: UnitOfWork, organization_id: str, subscription_id: str, box: SecretBox, now: datetime
 ) -> IssuedSecret:
     """A new secret signs from now on; the old one keeps signing for the overlap."""
     async with uow:
         repo = SubscriptionRepository(uow.session, organization_id)
         row = await repo.get(subscription_id, for_update=True)
-        channel = channel_from_row(row)
+        channel = channel_from_row(row, box)
         if not isinstance(channel, WebhookChannel):
             raise Conflict("only webhook subscriptions have a signing secret")
         new_secret = generate_secret()
         rotated = channel.rotate(new_secret, now, ROTATION_OVERLAP)
-        await repo.update(subscription_id, {"secrets": secrets_to_json(rotated.secrets), "updated_at": now})
+        stored = secrets_to_json(rotated.secrets, box)
+        await repo.update(subscription_id, {"secrets": stored, "updated_at": now})
         await uow.commit()
     return IssuedSecret(new_secret, now + ROTATION_OVERLAP)
 
