@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 
+import httpx
 import pytest
 from contract_registry.adapters.orm import fee_schedule_rows, fee_schedules
 from registry_helpers import CSV_HEADER, active_contract, import_csv, ok
 from sqlalchemy import func, select, text
 from tic_examples import EXAMPLES as TIC
 from tic_examples import EXPECTED as TIC_EXPECTED
+from tic_files import in_network_file
 
 from conftest import Registry
 
@@ -94,6 +96,36 @@ async def test_every_tic_example_imports_or_is_refused_with_the_reason(registry:
     else:
         assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
         assert expected in response.json()["detail"]
+
+
+async def import_tic(registry: Registry, content: bytes, name: str = "in-network") -> httpx.Response:
+    return await registry.a.post(
+        "/v1/fee-schedules/tic",
+        data={"name": name},
+        files={"file": ("in-network.json", content, "application/json")},
+    )
+
+
+async def test_a_tic_file_cut_short_in_in_network_is_refused_saying_where_and_nothing_is_stored(
+    registry: Registry,
+) -> None:
+    content = in_network_file(200, references_last=True)
+    cut = content[: content.index(b'"billing_code":"10150"')]  # in the middle of item 151
+    before = await _counts(registry)
+    response = await import_tic(registry, cut)
+    assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == (
+        "the file was not imported: not valid JSON: parse error: premature EOF: "
+        f"the file ends after {len(cut):,} bytes, in in_network item 151"
+    )
+    assert await _counts(registry) == before
+    assert ok(await import_tic(registry, content), 201)["schedule"]["row_count"] == 200  # whole, it imports
+
+
+async def test_tic_rates_keep_every_digit(registry: Registry) -> None:
+    schedule = ok(await import_tic(registry, in_network_file(1, rate="123.456789")), 201)["schedule"]
+    [row] = ok(await registry.a.get(f"/v1/fee-schedules/{schedule['id']}/rows"))["items"]
+    assert (row["code"], row["amount"]) == ("10000", "123.456789")
 
 
 def test_no_tic_example_is_left_untested() -> None:

@@ -1,7 +1,8 @@
 """Import of a payer's CMS Transparency in Coverage in-network-rates file (JSON, schema v2.x).
 
 What is refused, and why (each refusal names the item and the reason):
-- XML files (the retired v1 layout) and files that are not in-network-rates JSON: whole file.
+- XML files (the retired v1 layout), files that are not valid JSON (the parser's reason and where)
+  and files that are not in-network-rates JSON: whole file.
 - negotiation_arrangement capitation: paid per member per month, not per code; record a
   CapitationTerm instead.
 - billing_code_type other than CPT, HCPCS, RC, MS-DRG, APC (ICD, NDC, APR-DRG, CSTM-ALL ...),
@@ -12,20 +13,22 @@ What is refused, and why (each refusal names the item and the reason):
   effective date, or that clash with a price already imported for the same row.
 
 Only rates for the organisation's providers are kept when a ProviderFilter is given; others are
-counted, not refused. The file is read whole with `json.loads` (numbers as Decimal, never
-float); a payer's multi-gigabyte file would be streamed item by item with ijson instead.
+counted, not refused. Payers' files are gigabytes, so the file is streamed (json_stream, numbers
+as Decimal, never float) in two passes, since JSON does not order an object's members: the first
+reads the whole file, checking its syntax and keeping only the top-level scalars and
+provider_references; the second builds the in_network items one at a time. Memory is bounded by
+the provider references and the rows produced, not by the file.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import IO, Any
 
 from .fee_schedule import FeeScheduleRow
+from .json_stream import Container, JsonFile, MalformedJson
 from .tic_mapping import MappedRow, Refused, code_system_of, rows_for_price
 
 
@@ -83,40 +86,45 @@ def import_tic_in_network(
 ) -> TicImport:
     """Map an in-network-rates file to fee schedule rows from `effective_from`.
 
-    `effective_from` defaults to the file's last_updated_on.
+    `effective_from` defaults to the file's last_updated_on. A binary file that can seek (an
+    upload spooled to disk) is streamed; other sources are read into memory first.
     """
-    text = source if isinstance(source, str | bytes) else source.read()
-    if isinstance(text, bytes):
-        text = text.decode("utf-8-sig")
-    if text.lstrip().startswith("<"):
+    document = JsonFile(source)
+    if document.first_character() == "<":
         return TicImport(
             (),
             file_refusal="XML in-network files (the retired v1 layout) are not "
             "supported: ask the payer for the JSON file of schema v2",
         )
     try:
-        document = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as error:
-        return TicImport((), file_refusal=f"not valid JSON: {error}")
-    if not isinstance(document, dict) or not isinstance(document.get("in_network"), list):
-        return TicImport((), file_refusal="not an in-network-rates file: no in_network array")
-    return _import_document(document, effective_from, providers)
+        return _import_document(document, effective_from, providers)
+    except MalformedJson as malformed:
+        return TicImport((), file_refusal=f"not valid JSON: {malformed}")
+
+
+_HEADER = frozenset({"reporting_entity_name", "last_updated_on", "provider_references", "in_network"})
+_PROVIDER_REFERENCES = frozenset({"provider_references"})
 
 
 def _import_document(
-    document: dict[str, Any], effective_from: date | None, providers: ProviderFilter | None
+    document: JsonFile, effective_from: date | None, providers: ProviderFilter | None
 ) -> TicImport:
-    last_updated = _date_or_none(document.get("last_updated_on"))
+    # first pass: the whole file's syntax, its scalars and provider_references (in_network is skipped)
+    header = {name: value for name, value in document.members(keep=_PROVIDER_REFERENCES) if name in _HEADER}
+    if header.get("in_network") is not Container.ARRAY:
+        return TicImport((), file_refusal="not an in-network-rates file: no in_network array")
+    last_updated = _date_or_none(header.get("last_updated_on"))
     starts = effective_from or last_updated
-    entity = document.get("reporting_entity_name")
+    entity = header.get("reporting_entity_name")
     if starts is None:
         return TicImport(
             (), file_refusal="no effective date: the file has no last_updated_on, pass effective_from"
         )
-    groups = _provider_groups(document.get("provider_references") or [])
+    groups = _provider_groups(header.pop("provider_references", None))  # the raw list goes once grouped
     merger = _RowMerger()
     skipped = 0
-    for number, item in enumerate(document["in_network"], start=1):
+    # second pass: one in_network item at a time
+    for number, item in enumerate(document.array_items("in_network"), start=1):
         skipped += _import_item(number, item, starts, groups, providers, merger)
     return TicImport(
         tuple(merged.row for merged in merger.rows.values()),
@@ -131,10 +139,10 @@ ProviderGroup = tuple[str, frozenset[int]]
 Refuse = Callable[[str], None]
 
 
-def _provider_groups(references: list[Any]) -> dict[int, list[ProviderGroup]]:
+def _provider_groups(references: object) -> dict[int, list[ProviderGroup]]:
     """provider_group_id -> (TIN, NPIs) of each group; remote (location) references are left out."""
     groups: dict[int, list[ProviderGroup]] = {}
-    for reference in references:
+    for reference in references if isinstance(references, list) else ():
         if not isinstance(reference, dict) or "provider_groups" not in reference:
             continue
         groups[reference.get("provider_group_id", -1)] = _groups_of(reference["provider_groups"])
@@ -150,13 +158,16 @@ def _groups_of(provider_groups: Iterable[dict[str, Any]]) -> list[ProviderGroup]
 
 def _import_item(
     number: int,
-    item: dict[str, Any],
+    item: object,
     starts: date,
     groups: dict[int, list[ProviderGroup]],
     providers: ProviderFilter | None,
     merger: _RowMerger,
 ) -> int:
     """Map one in_network item into the merger; returns the rates skipped as other providers'."""
+    if not isinstance(item, dict):
+        merger.refuser(number, {})("an in_network item must be an object")
+        return 0
     refuse = merger.refuser(number, item)
     arrangement = str(item.get("negotiation_arrangement", "")).lower()
     try:
