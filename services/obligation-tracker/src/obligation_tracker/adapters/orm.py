@@ -1,6 +1,7 @@
 """The tracker's tables (its own database) plus the shared infrastructure tables.
 
-Obligations name contracts and claims by id only: no patient control number, no patient data.
+Obligations and parked claim events name contracts and claims by id only: no patient control
+number, no patient data.
 """
 
 from __future__ import annotations
@@ -157,4 +158,18 @@ kpi_alerts = Table(
     Column("event_id", String(36), nullable=False),
     Column("sent_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("measure_id", "reading_date", name="uq_kpi_alerts_measure_reading"),
+)
+
+# Claim events that arrived before their contract, applied (and deleted) when the contract arrives.
+# The event id is the key, so a redelivered event parks once.
+parked_claim_events = Table(
+    "parked_claim_events",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("organization_id", String(64), nullable=False),
+    Column("contract_id", String(64), nullable=False),
+    Column("event_type", String(200), nullable=False),
+    Column("event", JSON, nullable=False),  # the envelope; its data keeps ids, dates and amounts only
+    Column("parked_at", DateTime(timezone=True), nullable=False),
+    Index("ix_parked_claim_events_contract", "organization_id", "contract_id"),
 )

@@ -3,6 +3,7 @@ organisation; the scheduler's cross-organisation reads live in reminder_reposito
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -10,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from accord_common.errors import NotFound
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import BigInteger, Select, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from obligation_tracker.adapters.orm import contracts, obligation_history, obligations
@@ -227,6 +228,15 @@ class ContractProjection:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def hold(self, contract_id: str, *, exclusive: bool) -> None:
+        """Until the transaction ends: claims reading a contract share the hold, an arriving version
+        takes it alone. So a claim either sees the contract or is parked before the version looks
+        for parked claims (PostgreSQL; SQLite serialises writers by itself)."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return
+        lock = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
+        await self.session.execute(select(lock(literal(_lock_key(contract_id), BigInteger()))))
+
     async def get(self, contract_id: str, *, for_update: bool = False) -> Any:
         query = select(contracts).where(contracts.c.contract_id == contract_id)
         return (await self.session.execute(query.with_for_update() if for_update else query)).first()
@@ -238,3 +248,8 @@ class ContractProjection:
             )
         else:
             await self.session.execute(insert(contracts).values(**row))
+
+
+def _lock_key(contract_id: str) -> int:
+    digest = hashlib.sha256(f"obligation-tracker contract {contract_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)

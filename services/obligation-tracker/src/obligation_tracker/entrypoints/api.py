@@ -1,4 +1,5 @@
-"""The tracker's HTTP API: obligations (this module), settings and calendar feeds, KPIs."""
+"""The tracker's HTTP API: obligations (this module), settings and calendar feeds, KPIs, parked
+claim events."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from fastapi import APIRouter, Path, Query
 from obligation_tracker.adapters.repository import ObligationFilter
 from obligation_tracker.domain import ObligationKind, ObligationStatus
 from obligation_tracker.entrypoints.api_kpis import router as kpi_router
+from obligation_tracker.entrypoints.api_parked import router as parked_router
 from obligation_tracker.entrypoints.api_settings import feed_router, settings_router
 from obligation_tracker.entrypoints.deps import CurrentTracker
 from obligation_tracker.entrypoints.schemas import (
@@ -148,4 +150,4 @@ async def snooze_obligation(
     )
 
 
-routers = [router, settings_router, feed_router, kpi_router]
+routers = [router, settings_router, feed_router, kpi_router, parked_router]

@@ -8,9 +8,9 @@ from accord_common.events import CloudEvent
 from accord_common.messaging import EventHandler
 from accord_common.uow import UnitOfWork
 
-from obligation_tracker.handlers.claims import on_claim_paid, on_claim_priced, on_claim_variance
 from obligation_tracker.handlers.context import Tracker
 from obligation_tracker.handlers.contracts import on_contract_version
+from obligation_tracker.handlers.parking import CLAIM_USE_CASES, on_claim_event
 
 CONTRACT_TOPICS = (
     "contract.created",
@@ -33,7 +33,6 @@ def _bound(handler: TrackerHandler, tracker: Tracker) -> EventHandler:
 def event_handlers(tracker: Tracker) -> dict[str, EventHandler]:
     """{topic: handler}; the consumer loop opens the unit of work, records the inbox row and commits."""
     handlers = {topic: _bound(on_contract_version, tracker) for topic in CONTRACT_TOPICS}
-    handlers["claim.priced"] = _bound(on_claim_priced, tracker)
-    handlers["claim.paid"] = _bound(on_claim_paid, tracker)
-    handlers["claim.variance_detected"] = _bound(on_claim_variance, tracker)
+    for topic in CLAIM_USE_CASES:  # a claim whose contract is not known yet is parked, not retried
+        handlers[topic] = _bound(on_claim_event, tracker)
     return handlers

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
@@ -230,3 +231,44 @@ class MeasureOut(BaseModel):
     latest: Decimal | None
     projected: Decimal | None
     reason: str
+
+
+PARKED_PAGE_EXAMPLE: dict[str, Any] = {
+    "items": [
+        {
+            "event_id": "01935a7e-4c2b-7d10-9a3e-5b8f2c1d0e47",
+            "event_type": "claim.priced",
+            "contract_id": "3f0c9a52-8a51-4c1e-9d0e-2b7f1f6f1a10",
+            "claim_id": "CLM-2026-004211",
+            "occurred_at": "2026-06-01T14:02:11.512000Z",
+            "parked_at": "2026-06-01T14:02:11.730000Z",
+            "data": {
+                "claim_id": "CLM-2026-004211",
+                "organization_id": "org-demo",
+                "payer_id": "payer-acme",
+                "contract_id": "3f0c9a52-8a51-4c1e-9d0e-2b7f1f6f1a10",
+                "service_date": "2026-05-01",
+                "received_date": "2026-05-05",
+                "total_charge": "1200.00",
+                "expected_allowed": "840.00",
+            },
+        }
+    ],
+    "next_cursor": None,
+}
+
+
+class ParkedEventOut(BaseModel):
+    event_id: str
+    event_type: str = Field(description="claim.priced, claim.paid or claim.variance_detected.")
+    contract_id: str = Field(description="The contract the event waits for.")
+    claim_id: str | None
+    occurred_at: datetime = Field(description="When the event happened (its CloudEvents time).")
+    parked_at: datetime
+    data: dict[str, Any] = Field(description="The event's ids, dates and amounts (no patient data).")
+
+
+class ParkedEventPage(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [PARKED_PAGE_EXAMPLE]})
+    items: list[ParkedEventOut]
+    next_cursor: str | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from obligation_tracker.adapters.parked_repository import ParkedClaimEvent
 from obligation_tracker.adapters.repository import StoredObligation
 from obligation_tracker.domain import MeasureEvaluation
 from obligation_tracker.ids import plain
@@ -44,4 +45,16 @@ def measure_view(row: Any, evaluation: MeasureEvaluation) -> dict[str, Any]:
         "latest": evaluation.latest,
         "projected": evaluation.projected,
         "reason": evaluation.reason,
+    }
+
+
+def parked_event_view(parked: ParkedClaimEvent) -> dict[str, Any]:
+    return {
+        "event_id": parked.event_id,
+        "event_type": parked.event_type,
+        "contract_id": parked.contract_id,
+        "claim_id": parked.event["data"].get("claim_id"),
+        "occurred_at": parked.event["time"],
+        "parked_at": parked.parked_at,
+        "data": parked.event["data"],
     }

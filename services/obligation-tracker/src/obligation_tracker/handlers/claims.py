@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import date, datetime
+from typing import Any
 
 from accord_common.events import CloudEvent
 from accord_common.events.payloads import ClaimData, ClaimPaidData, ClaimVarianceData, ContractVersionData
@@ -36,13 +37,27 @@ log = logging.getLogger(__name__)
 
 
 class ContractNotYetKnown(LookupError):
-    """The claim's contract has not reached the projection yet: retry, then dead-letter (replayable)."""
+    """The claim's contract has not reached the projection yet (the event is parked until it does).
+
+    Raised before the use case writes anything, so parking the event leaves nothing half-applied."""
+
+    def __init__(self, contract_id: str, organization_id: str) -> None:
+        super().__init__(f"contract {contract_id} is not in the projection yet")
+        self.contract_id = contract_id
+        self.organization_id = organization_id
+
+
+async def _known_contract(uow: UnitOfWork, contract_id: str, organization_id: str) -> Any:
+    projection = ContractProjection(uow.session)
+    await projection.hold(contract_id, exclusive=False)
+    held = await projection.get(contract_id)
+    if held is None or held.organization_id != organization_id:
+        raise ContractNotYetKnown(contract_id, organization_id)
+    return held
 
 
 async def _contract_terms(uow: UnitOfWork, contract_id: str, organization_id: str) -> ContractVersionSnapshot:
-    held = await ContractProjection(uow.session).get(contract_id)
-    if held is None or held.organization_id != organization_id:
-        raise ContractNotYetKnown(f"contract {contract_id} is not in the projection yet")
+    held = await _known_contract(uow, contract_id, organization_id)
     data = ContractVersionData.model_validate(held.version_data)
     return snapshot_of(data, data.effective_from)
 
@@ -96,18 +111,23 @@ async def on_claim_paid(event: CloudEvent, uow: UnitOfWork, tracker: Tracker) ->
     paid = ClaimPaidData.model_validate(event.data)
     if paid.claim_id is None:
         return  # not matched to a claim: the engine matches by patient control number first
+    if paid.contract_id is not None:  # the claim's deadlines come from it: wait for it
+        await _known_contract(uow, paid.contract_id, paid.organization_id)
     repo = await tracker.obligations(uow.session, paid.organization_id)
     now = tracker.now()
     filing = await repo.for_claim(paid.claim_id, ObligationKind.TIMELY_FILING)
+    prompt_pay = await repo.for_claim(paid.claim_id, ObligationKind.PROMPT_PAY)
+    settlement = None
+    if prompt_pay is not None and prompt_pay.obligation.is_open:
+        settlement = await _settle(uow, prompt_pay, paid)  # reads the contract before any write
     if filing is not None and filing.obligation.is_open:
         note = f"filed: the payer paid the claim on {paid.paid_date}"
         change = Change(
             filing.obligation.complete(note), filing.refs, "completed", None, note, filing.obligation.status
         )
         await apply_change(uow, repo, change, now)
-    prompt_pay = await repo.for_claim(paid.claim_id, ObligationKind.PROMPT_PAY)
-    if prompt_pay is not None and prompt_pay.obligation.is_open:
-        await apply_change(uow, repo, await _settle(uow, prompt_pay, paid), now)
+    if settlement is not None:
+        await apply_change(uow, repo, settlement, now)
 
 
 async def _settle(uow: UnitOfWork, held: StoredObligation, paid: ClaimPaidData) -> Change:

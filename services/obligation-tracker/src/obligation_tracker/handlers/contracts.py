@@ -1,5 +1,6 @@
-"""contract.created / amended / activated / renewed / terminated: keep the latest version and
-bring the contract's obligations in line with it (create, move, reopen, cancel with a reason)."""
+"""contract.created / amended / activated / renewed / terminated: keep the latest version, bring
+the contract's obligations in line with it (create, move, reopen, cancel with a reason) and apply
+the claim events parked while the contract was not yet known."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from accord_common.uow import UnitOfWork
 from obligation_tracker.adapters.repository import ContractProjection, ObligationRefs, StoredObligation, aware
 from obligation_tracker.domain import ObligationStatus, ReconciliationPlan, derive_obligations, reconcile
 from obligation_tracker.handlers.context import Tracker
+from obligation_tracker.handlers.parking import release_parked_claims
 from obligation_tracker.handlers.publishing import Change, apply_change
 from obligation_tracker.handlers.snapshot import snapshot_of
 
@@ -30,6 +32,7 @@ def is_newer(held: Any, data: ContractVersionData, event_time: datetime) -> bool
 async def on_contract_version(event: CloudEvent, uow: UnitOfWork, tracker: Tracker) -> None:
     data = ContractVersionData.model_validate(event.data)
     projection = ContractProjection(uow.session)
+    await projection.hold(data.contract_id, exclusive=True)  # claims reading it wait, or are parked
     held = await projection.get(data.contract_id, for_update=True)
     if not is_newer(held, data, event.time):
         return
@@ -49,6 +52,7 @@ async def on_contract_version(event: CloudEvent, uow: UnitOfWork, tracker: Track
         changes = plan_changes(reconcile([s.obligation for s in stored], derivation, today), refs)
     for change in changes:
         await apply_change(uow, repo, change, now)
+    await release_parked_claims(uow, tracker, data.organization_id, data.contract_id)
 
 
 def plan_changes(plan: ReconciliationPlan, refs: ObligationRefs) -> list[Change]:

@@ -1,0 +1,57 @@
+"""Claim events parked until their contract arrives, for operators (read-only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from accord_common.errors import Unprocessable
+from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
+from fastapi import APIRouter, Query
+
+from obligation_tracker.adapters.parked_repository import ParkedClaimEvents
+from obligation_tracker.entrypoints.schemas import ParkedEventPage
+from obligation_tracker.entrypoints.views import parked_event_view
+
+router = APIRouter(prefix="/v1", tags=["parked-events"])
+
+
+def _after(cursor: str | None) -> tuple[datetime, str] | None:
+    position = decode_cursor(cursor, {"at": str, "id": str})
+    if position is None:
+        return None
+    try:
+        at: datetime | None = datetime.fromisoformat(position["at"])
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is None:
+        raise Unprocessable("cursor is not valid", errors=[{"field": "cursor", "message": "malformed"}])
+    return at, str(position["id"])
+
+
+@router.get("/parked-events", response_model=ParkedEventPage, summary="List parked claim events")
+async def list_parked_events(
+    who: CurrentPrincipal,
+    rt: Runtime,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    contract_id: Annotated[
+        str | None, Query(max_length=64, description="Only the events waiting for this contract.")
+    ] = None,
+) -> Any:
+    """Claim events that arrived before their contract, oldest parked first, with cursor pagination.
+
+    Each is applied, and leaves this list, when its contract reaches the tracker (a `contract.*`
+    event); nothing needs replaying. Pass `next_cursor` from a page as `cursor` to get the next; it
+    is null on the last page. Read-only. Needs the `obligations:read` scope.
+    """
+    who.require("obligations:read")
+    async with rt.sessions() as session:
+        rows = await ParkedClaimEvents(session, who.organization_id).page(contract_id, _after(cursor), limit)
+    last = rows[-1] if rows else None
+    next_cursor = (
+        encode_cursor({"at": last.parked_at.isoformat(), "id": last.event_id})
+        if last and len(rows) == limit
+        else None
+    )
+    return {"items": [parked_event_view(r) for r in rows], "next_cursor": next_cursor}
