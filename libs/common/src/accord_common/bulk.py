@@ -166,6 +166,10 @@ async def _copy(connection: AsyncConnection, table: Table, rows: Sequence[dict[s
     columns = _copy_columns(table, tuple(rows[0]), dialect)
     raw = await connection.get_raw_connection()
     driver: Any = raw.driver_connection
+    if not driver.is_in_transaction():
+        # SQLAlchemy's asyncpg adapter opens the server-side transaction lazily, on its first
+        # statement: COPY first would run outside it and commit on its own.
+        await connection.exec_driver_sql("SELECT 1")
     try:
         await driver.copy_records_to_table(
             table.name, records=build(rows), columns=columns, schema_name=table.schema

@@ -129,3 +129,12 @@ async def test_a_batch_of_events_lands_in_the_outbox_whole(sessions: Any) -> Non
     assert [row.message_key for row in rows] == [subject for subject, _ in items]
     assert [CloudEvent.from_bytes(row.payload).data["claim_id"] for row in rows[:3]] == ["c-0", "c-1", "c-2"]
     assert rows[0].id < rows[-1].id and rows[0].headers["ce_type"] == "claim.priced"
+
+
+async def test_copy_as_the_first_statement_is_inside_the_transaction(sessions: Any) -> None:
+    async with sessions() as session:
+        await insert_rows(session, copied_rows, _rows())  # nothing ran before it in this transaction
+        await session.rollback()
+    async with sessions() as session:
+        count = (await session.execute(text("SELECT count(*) FROM copied_rows"))).scalar_one()
+    assert count == 0
