@@ -7,14 +7,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 
-def test_the_benchmark_runs_and_prints_its_figures() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "reimbursement_engine.bench", "2000", "50", "--workers", "1", "--rounds", "1"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+
+@pytest.mark.parametrize("database", [[], ["--postgres"]], ids=["sqlite", "postgres"])
+def test_the_benchmark_runs_and_prints_its_figures(database: list[str]) -> None:
+    command = [sys.executable, "-m", "reimbursement_engine.bench", "2000", "50", "--workers", "1"]
+    done = subprocess.run([*command, "--rounds", "1", *database], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     out = done.stdout
     for figure in (
@@ -27,3 +26,6 @@ def test_the_benchmark_runs_and_prints_its_figures() -> None:
         "835 ingest (POST /v1/remittances/x12, 50 claims, one file): ",
     ):
         assert figure in out, out
+    if database:
+        assert "PostgreSQL (local cluster, fsync off)" in out
+        assert "engine + PostgreSQL per CPU second: best " in out
