@@ -118,3 +118,75 @@ async def test_parked_events_page_by_cursor_for_their_own_organisation(tracker: 
     tampered = await tracker.client.get("/v1/parked-events", params={"cursor": "bm90LWpzb24="}, headers=auth)
     assert tampered.status_code == 422
     assert await parked_events(tracker, tracker.org_b, contract_id=contract_id) == []
+
+
+# Dates in 2028 and a 2029 termination: every tracker on the shared broker applies these events in
+# whatever order its topics come, so a prompt-pay deadline may stand open there for a moment; it
+# must not come due while another test's scheduler sweeps.
+CLAIM_TERMS = {
+    "termination_date": "2029-12-31",
+    "timely_filing_days": 90,
+    "prompt_pay_days": 30,
+    "prompt_pay_interest_rate": "18",
+}
+PRICED_2028 = {"service_date": "2028-05-01", "received_date": "2028-05-05", "total_charge": "1200.00"}
+PAID_LATE = {"paid_amount": "1000.00", "paid_date": "2028-06-14", "remittance_id": "rem-2028-0614"}
+
+
+def settled(items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """What a claim's deadlines came to, without the claim's id."""
+    return sorted(
+        (o["kind"], o["status"], o["due_date"], o["interest_owed"], tuple(o["reasons"])) for o in items
+    )
+
+
+async def test_a_payment_before_its_pricing_waits_then_settles_the_claims_deadlines(tracker: Harness) -> None:
+    org, contract_id = await tracker.new_org(), str(uuid.uuid4())
+    claim_id, usual_claim = str(uuid.uuid4()), str(uuid.uuid4())
+    created = contract_event("contract.created", contract_id, org, 1, **CLAIM_TERMS)
+    await tracker.publish(created)
+
+    async def contract_known() -> list[dict[str, Any]]:
+        return await tracker.obligations(org, contract_id=contract_id, kind="expiry")
+
+    await wait_for("the contract", contract_known)
+    payment = claim_event("claim.paid", claim_id, org, **PAID_LATE)  # from an 835: no contract named
+    await tracker.publish(payment)
+
+    async def waiting() -> list[dict[str, Any]]:
+        return await parked_events(tracker, org, claim_id=claim_id)
+
+    (parked,) = await wait_for("the payment to wait for its pricing", waiting)
+    assert (parked["event_id"], parked["event_type"], parked["awaiting"], parked["contract_id"]) == (
+        payment.id,
+        "claim.paid",
+        "claim.priced",
+        None,
+    )
+    assert parked["data"]["paid_amount"] == "1000.00" and "PCN-1" not in str(parked)
+    assert await tracker.obligations(org, claim_id=claim_id) == []
+
+    pricing = claim_event("claim.priced", claim_id, org, contract_id=contract_id, **PRICED_2028)
+    await tracker.publish(pricing)
+
+    async def both_settled() -> list[dict[str, Any]]:
+        items = await tracker.obligations(org, claim_id=claim_id)
+        return items if len(items) == 2 and all(o["status"] != "open" for o in items) else []
+
+    deadlines = await wait_for("the claim's deadlines, settled by the payment", both_settled)
+    # the usual order, straight into this tracker only: pricing, then payment
+    await tracker.deliver(
+        claim_event("claim.priced", usual_claim, org, contract_id=contract_id, **PRICED_2028)
+    )
+    await tracker.deliver(claim_event("claim.paid", usual_claim, org, **PAID_LATE))
+    assert settled(deadlines) == settled(await tracker.obligations(org, claim_id=usual_claim))
+    by_kind = {o["kind"]: o for o in deadlines}
+    assert (by_kind["timely_filing"]["status"], by_kind["timely_filing"]["due_date"]) == (
+        "completed",
+        "2028-07-28",
+    )
+    assert (by_kind["prompt_pay"]["status"], by_kind["prompt_pay"]["interest_owed"]) == ("breached", "4.93")
+    (breach,) = await tracker.outbox(subject=by_kind["prompt_pay"]["id"], topic="obligation.breached")
+    assert breach.data["interest_owed"] == "4.93"
+    assert await waiting() == []
+    assert await dead_letters(tracker, created.id, payment.id, pricing.id) == []

@@ -18,6 +18,7 @@ from obligation_tracker.domain import (
     appealable_outcome,
     assess_prompt_pay,
     claim_obligations,
+    payment_awaits_pricing,
     prompt_pay_due_date,
     prompt_pay_interest,
     settle_prompt_pay,
@@ -191,3 +192,28 @@ def test_variance_classification_opens_an_appeal(
     classification: str, outcome: RemittanceOutcome | None
 ) -> None:
     assert appealable_outcome(classification) is outcome
+
+
+TIMELY_FILING, PROMPT_PAY, APPEAL = (
+    ObligationKind.TIMELY_FILING,
+    ObligationKind.PROMPT_PAY,
+    ObligationKind.APPEAL,
+)
+
+
+@pytest.mark.parametrize(
+    ("held", "after_pricing", "waits"),
+    [
+        ((), False, True),  # the 835's payment came first: wait for the claim.priced
+        ((APPEAL,), False, True),  # an underpayment's appeal does not come from the pricing
+        ((TIMELY_FILING,), False, False),
+        ((PROMPT_PAY,), False, False),
+        ((TIMELY_FILING, PROMPT_PAY), False, False),
+        ((), True, False),  # released by a pricing that created nothing: nothing to settle
+        ((TIMELY_FILING, PROMPT_PAY), True, False),
+    ],
+)
+def test_a_payment_waits_for_its_claims_pricing_only_before_it(
+    held: tuple[ObligationKind, ...], after_pricing: bool, waits: bool
+) -> None:
+    assert payment_awaits_pricing(held, after_pricing=after_pricing) is waits

@@ -1,12 +1,14 @@
-"""Claim events that arrive before their contract: parked once (no patient data kept), applied when
-the contract arrives exactly as if it had come first, and never lost when applying one fails.
-On a SQLite database (the embedded default), through the handlers the consumer loop calls."""
+"""Claim events that arrive before their contract, and payments before their claim's pricing:
+parked once (no patient data kept), applied when what they wait for arrives exactly as if it had
+come first, and never lost when applying one fails. On a SQLite database (the embedded default),
+through the handlers the consumer loop calls."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -251,5 +253,175 @@ async def test_the_consumer_loop_parks_with_the_inbox_row_and_dead_letters_nothi
 
 def test_the_documented_response_example_is_a_valid_page() -> None:
     page = ParkedEventPage.model_validate(PARKED_PAGE_EXAMPLE)
-    assert page.items[0].event_type == "claim.priced"
-    assert "patient_control_number" not in page.items[0].data
+    assert [(i.event_type, i.awaiting) for i in page.items] == [
+        ("claim.priced", "contract"),
+        ("claim.paid", "claim.priced"),
+    ]
+    assert all("patient_control_number" not in i.data for i in page.items)
+
+
+# Payments that arrive before their claim's pricing: claim.priced and claim.paid travel on different
+# topics too. The engine's claim.paid (from an 835) names no contract; a billing system's may.
+
+
+def paid(claim_id: str, contract_id: str | None = None, **fields: Any) -> CloudEvent:
+    data = {
+        "claim_id": claim_id,
+        "organization_id": ORG,
+        "patient_control_number": "PCN-7731",
+        "payer_id": "payer-acme",
+        "paid_amount": "1000.00",
+        "paid_date": "2026-06-14",
+        "remittance_id": "rem-0614",
+        **({"contract_id": contract_id} if contract_id else {}),
+        **fields,
+    }
+    return new_event("claim.paid", source="test", subject=claim_id, data=data, organization_id=ORG)
+
+
+async def parked_rows(db: Any) -> list[tuple[str | None, str, str | None, str]]:
+    """(claim id, awaiting, contract id, event type) of each parked event."""
+    rows = await db.rows(parked_claim_events)
+    return sorted((r.claim_id, r.awaiting, r.contract_id, r.event_type) for r in rows)
+
+
+@pytest.mark.parametrize("names_contract", [False, True])
+async def test_a_payment_before_its_pricing_waits_then_settles_as_in_the_usual_order(
+    new_db: Any, names_contract: bool
+) -> None:
+    first_paid, usual, contract_id = await new_db(), await new_db(), str(uuid.uuid4())
+    payment = paid("CLM-1", contract_id if names_contract else None)
+    for db in (first_paid, usual):
+        await db.deliver(contract_created(contract_id))
+
+    await first_paid.deliver(payment)
+    await first_paid.deliver(payment)  # redelivered past the inbox: parked once
+    named = contract_id if names_contract else None
+    assert await parked_rows(first_paid) == [("CLM-1", "claim.priced", named, "claim.paid")]
+    (row,) = await first_paid.rows(parked_claim_events)
+    assert "PCN-7731" not in str(row.event) and row.event["data"]["paid_amount"] == "1000.00"
+    assert [o for o in await first_paid.obligations() if o[1] == "CLM-1"] == []
+    await first_paid.deliver(priced("CLM-1", contract_id))
+
+    await usual.deliver(priced("CLM-1", contract_id))
+    await usual.deliver(payment)
+
+    assert await first_paid.rows(parked_claim_events) == []
+    assert await first_paid.obligations() == await usual.obligations()
+    assert await first_paid.outbox_types() == await usual.outbox_types()
+    claim = {
+        kind: (status, interest)
+        for kind, claim_id, status, _, interest, _ in await usual.obligations()
+        if claim_id
+    }
+    assert claim == {"timely_filing": ("completed", None), "prompt_pay": ("breached", Decimal("4.93"))}
+
+
+async def test_a_payment_before_its_contract_and_its_pricing_waits_for_each_in_turn(new_db: Any) -> None:
+    late, usual, contract_id = await new_db(), await new_db(), str(uuid.uuid4())
+    history = [paid("CLM-1", contract_id), priced("CLM-1", contract_id)]  # payment first, then pricing
+
+    await late.deliver(history[0])
+    assert await parked_rows(late) == [("CLM-1", "contract", contract_id, "claim.paid")]
+    await late.deliver(contract_created(contract_id))  # the payment's claim is still not priced
+    assert await parked_rows(late) == [("CLM-1", "claim.priced", contract_id, "claim.paid")]
+    await late.deliver(history[1])
+
+    both_parked = await new_db()
+    for event in history:  # both parked for the contract, in that order, applied when it comes
+        await both_parked.deliver(event)
+    await both_parked.deliver(contract_created(contract_id))
+
+    await usual.deliver(contract_created(contract_id))
+    for event in reversed(history):
+        await usual.deliver(event)
+    for db in (late, both_parked):
+        assert await db.rows(parked_claim_events) == []
+        assert await db.obligations() == await usual.obligations()
+        assert await db.outbox_types() == await usual.outbox_types()
+
+
+async def test_a_waiting_payment_that_fails_fails_its_pricing_and_is_kept(new_db: Any) -> None:
+    db, contract_id = await new_db(), str(uuid.uuid4())
+    await db.deliver(contract_created(contract_id))
+    await db.deliver(paid("CLM-1"))
+    broken = paid("CLM-1")
+    async with db.uow() as uow:  # a waiting payment its use case refuses (no paid date)
+        envelope = broken.model_dump(mode="json")
+        envelope["data"].pop("paid_date")
+        row = ParkedClaimEvent(broken.id, ORG, None, broken.type, envelope, NOW, "claim.priced", "CLM-1")
+        await ParkedClaimEvents(uow.session, ORG).park(row)
+        await uow.commit()
+    outbox_before = await db.outbox_types()
+
+    with pytest.raises(ValidationError):
+        await db.deliver(priced("CLM-1", contract_id))
+
+    assert len(await db.rows(parked_claim_events)) == 2  # both kept for the pricing event's retry
+    assert [o for o in await db.obligations() if o[1] == "CLM-1"] == []
+    assert await db.outbox_types() == outbox_before
+
+
+async def test_a_pricing_releases_only_its_own_claims_payments(new_db: Any) -> None:
+    db, contract_id = await new_db(), str(uuid.uuid4())
+    await db.deliver(contract_created(contract_id))
+    await db.deliver(paid("CLM-1"))
+    await db.deliver(paid("CLM-2"))
+    await db.deliver(paid("CLM-2", organization_id=OTHER_ORG))  # the same claim id elsewhere
+    await db.deliver(priced("CLM-2", contract_id))
+
+    waiting = sorted((r.organization_id, r.claim_id, r.awaiting) for r in await db.rows(parked_claim_events))
+    assert waiting == [(OTHER_ORG, "CLM-2", "claim.priced"), (ORG, "CLM-1", "claim.priced")]
+
+
+async def test_a_pricing_without_deadlines_takes_its_waiting_payment_as_applied(new_db: Any) -> None:
+    db, contract_id = await new_db(), str(uuid.uuid4())
+    created = contract_created(contract_id)
+    created.data["terms"] = {"effective_date": "2026-01-01", "termination_date": "2027-12-31"}
+    await db.deliver(created)  # no timely filing, no prompt pay: a payment has nothing to settle
+    await db.deliver(paid("CLM-1"))
+    await db.deliver(priced("CLM-1", contract_id))
+
+    assert await db.rows(parked_claim_events) == []
+    assert [o for o in await db.obligations() if o[1] == "CLM-1"] == []
+
+
+async def test_a_payment_matched_to_no_claim_is_not_parked(new_db: Any) -> None:
+    db = await new_db()
+    unmatched = paid("CLM-1")
+    unmatched.data["claim_id"] = None  # the engine found no claim with its patient control number
+    await db.deliver(unmatched)
+    assert await db.rows(parked_claim_events) == []
+
+
+async def test_the_consumer_loop_parks_a_payment_with_its_inbox_row_and_applies_it_later(new_db: Any) -> None:
+    db, contract_id = await new_db(), str(uuid.uuid4())
+    producer = SentNothing()
+    loop = ConsumerLoop(
+        name="obligation-tracker",
+        consumer=None,  # type: ignore[arg-type]
+        producer=producer,  # type: ignore[arg-type]
+        handlers=db.handlers,
+        uow_factory=db.uow,
+        max_attempts=2,
+        backoff_s=0,
+    )
+
+    def record(event: CloudEvent) -> Any:
+        return SimpleNamespace(topic=event.type, value=event.to_bytes(), key=b"CLM-1", headers=[])
+
+    payment, pricing = paid("CLM-1"), priced("CLM-1", contract_id)
+    await db.deliver(contract_created(contract_id))
+    assert await loop.process(record(payment)) == "applied"  # type: ignore[arg-type]
+    assert await loop.process(record(payment)) == "duplicate"  # type: ignore[arg-type]
+    assert [r.event_id for r in await db.rows(parked_claim_events)] == [payment.id]
+    assert await loop.process(record(pricing)) == "applied"  # type: ignore[arg-type]
+
+    assert producer.sent == []
+    assert await db.rows(metadata.tables["dead_letters"]) == []
+    assert await db.rows(parked_claim_events) == []
+    assert {r.event_id for r in await db.rows(metadata.tables["inbox"])} == {payment.id, pricing.id}
+    assert {(kind, status) for kind, claim_id, status, *_ in await db.obligations() if claim_id} == {
+        ("timely_filing", "completed"),
+        ("prompt_pay", "breached"),
+    }

@@ -21,6 +21,8 @@ from obligation_tracker.domain import (
     AnniversaryEscalator,
     CredentialingEvent,
     DayCount,
+    Direction,
+    Measure,
     MeasurementPeriod,
     NamedDateEscalator,
     ObligationKind,
@@ -28,7 +30,7 @@ from obligation_tracker.domain import (
     ReportingDeliverable,
     derive_obligations,
 )
-from obligation_tracker.handlers.snapshot import MalformedTerms, snapshot_of
+from obligation_tracker.handlers.snapshot import MalformedTerms, measures_of, snapshot_of
 from pydantic import ValidationError
 
 CONTRACT_ID = str(uuid.UUID("00000000-0000-4000-8000-0000000000c7"))
@@ -277,3 +279,60 @@ def test_malformed_escalators_name_the_path(escalator: dict[str, Any], message: 
 def test_the_credentialing_field_is_validated() -> None:
     with pytest.raises(ValidationError, match="provider_npi"):
         payload(credentialing=[{"kind": "recredentialing", "due_date": "2027-03-01", "provider_npi": "12"}])
+
+
+def test_value_based_measures_become_kpi_measures() -> None:
+    assert measures_of(payload()) == (
+        Measure(
+            "30-day readmission rate",
+            Direction.LOWER_IS_BETTER,
+            Decimal("15.5"),
+            Decimal("50"),
+            date(2026, 1, 1),
+            date(2026, 12, 31),
+        ),
+        Measure(
+            "HbA1c control",
+            Direction.HIGHER_IS_BETTER,
+            Decimal("70"),
+            Decimal("30"),
+            date(2026, 1, 1),
+            date(2026, 12, 31),
+        ),
+        Measure(
+            "Colorectal cancer screening",
+            Direction.HIGHER_IS_BETTER,
+            Decimal("65"),
+            Decimal("20"),
+            date(2027, 1, 1),
+            date(2027, 12, 31),
+        ),
+    )
+    assert measures_of(payload(value_based_terms=None)) == ()
+    assert measures_of(payload(value_based_terms={"measures": []})) == ()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("target", None, "value_based_terms.measures[1].target: expected a number"),
+        ("target", "high", "value_based_terms.measures[1].target: expected a number"),
+        ("target", "NaN", "value_based_terms.measures[1].target: expected a number"),
+        ("weight", 0.3, "value_based_terms.measures[1].weight: expected a number"),
+        ("direction", "sideways", "value_based_terms.measures[1].direction: expected higher_is_better or"),
+        ("period_end", "end of year", "value_based_terms.measures[1].period_end: expected an ISO date"),
+        ("name", " ", "value_based_terms.measures[1].name: expected 1 to 200 characters"),
+        ("name", "x" * 201, "value_based_terms.measures[1].name: expected 1 to 200 characters"),
+    ],
+)
+def test_malformed_measures_name_the_path(field: str, value: Any, message: str) -> None:
+    terms = copy.deepcopy(REGISTRY_VERSION["value_based_terms"])
+    terms["measures"][1][field] = value
+    with pytest.raises(MalformedTerms, match=message.replace("[", r"\[").replace("]", r"\]")):
+        measures_of(payload(value_based_terms=terms))
+
+
+def test_a_measure_without_a_weight_weighs_one() -> None:
+    terms = copy.deepcopy(REGISTRY_VERSION["value_based_terms"])
+    del terms["measures"][0]["weight"]
+    assert measures_of(payload(value_based_terms=terms))[0].weight == Decimal(1)

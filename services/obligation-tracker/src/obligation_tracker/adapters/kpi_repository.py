@@ -6,10 +6,13 @@ from datetime import date, datetime
 from typing import Any
 
 from accord_common.errors import NotFound
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from obligation_tracker.adapters.orm import kpi_alerts, kpi_measures, kpi_readings
+
+DEFINED_BY_STAFF = "staff"
+DEFINED_BY_CONTRACT = "contract"
 
 
 class KpiRepository:
@@ -29,13 +32,35 @@ class KpiRepository:
             raise NotFound(f"measure {measure_id} not found")
         return row
 
-    async def measures(self, contract_id: str | None, measure_id: str | None = None) -> list[Any]:
+    async def measures(
+        self, contract_id: str | None, measure_id: str | None = None, *, include_retired: bool = False
+    ) -> list[Any]:
+        """The organisation's measures, oldest first; retired ones only when asked (or by id)."""
         query = select(kpi_measures).where(kpi_measures.c.organization_id == self.org)
         if measure_id:
             query = query.where(kpi_measures.c.id == measure_id)
+        elif not include_retired:
+            query = query.where(kpi_measures.c.retired_at.is_(None))
         if contract_id:
             query = query.where(kpi_measures.c.contract_id == contract_id)
-        return list((await self.session.execute(query.order_by(kpi_measures.c.created_at))).all())
+        query = query.order_by(kpi_measures.c.created_at, kpi_measures.c.name, kpi_measures.c.id)
+        return list((await self.session.execute(query)).all())
+
+    async def contract_measures(self, contract_id: str) -> list[Any]:
+        """The measures the contract's versions defined (never staff's), locked for the update."""
+        query = select(kpi_measures).where(
+            kpi_measures.c.organization_id == self.org,
+            kpi_measures.c.contract_id == contract_id,
+            kpi_measures.c.defined_by == DEFINED_BY_CONTRACT,
+        )
+        return list((await self.session.execute(query.order_by(kpi_measures.c.id).with_for_update())).all())
+
+    async def update_measure(self, measure_id: str, values: dict[str, Any]) -> None:
+        await self.session.execute(
+            update(kpi_measures)
+            .where(kpi_measures.c.id == measure_id, kpi_measures.c.organization_id == self.org)
+            .values(**values)
+        )
 
     async def record_reading(self, measure_id: str, recorded_on: date, row: dict[str, Any]) -> None:
         """A second reading for the same day replaces the first."""

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = new_metadata()
@@ -135,6 +136,15 @@ kpi_measures = Table(
     Column("period_start", Date, nullable=False),
     Column("period_end", Date, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # "staff" (POST /v1/kpis/measures) or "contract" (a version's value-based terms); only the
+    # contract's are kept in line with its versions
+    Column("defined_by", String(20), nullable=False, server_default="staff"),
+    Column("contract_version", Integer, nullable=True),  # the version that last changed it
+    Column("changes", JSON, nullable=False, server_default=text("'[]'")),  # what each version did
+    Column("updated_at", DateTime(timezone=True), nullable=True),
+    Column("retired_at", DateTime(timezone=True), nullable=True),
+    Column("retired_reason", Text, nullable=True),
+    Index("ix_kpi_measures_contract", "organization_id", "contract_id"),
 )
 
 kpi_readings = Table(
@@ -160,16 +170,20 @@ kpi_alerts = Table(
     UniqueConstraint("measure_id", "reading_date", name="uq_kpi_alerts_measure_reading"),
 )
 
-# Claim events that arrived before their contract, applied (and deleted) when the contract arrives.
-# The event id is the key, so a redelivered event parks once.
+# Claim events that arrived before what they need, applied (and deleted) when it arrives:
+# `awaiting` "contract" (any claim event whose contract is unknown) or "claim.priced" (a payment
+# whose claim has no deadlines yet). The event id is the key, so a redelivered event parks once.
 parked_claim_events = Table(
     "parked_claim_events",
     metadata,
     Column("event_id", String(36), primary_key=True),
     Column("organization_id", String(64), nullable=False),
-    Column("contract_id", String(64), nullable=False),
+    Column("contract_id", String(64), nullable=True),  # a payment may not name its contract
     Column("event_type", String(200), nullable=False),
     Column("event", JSON, nullable=False),  # the envelope; its data keeps ids, dates and amounts only
     Column("parked_at", DateTime(timezone=True), nullable=False),
+    Column("awaiting", String(20), nullable=False, server_default="contract"),
+    Column("claim_id", String(64), nullable=True),
     Index("ix_parked_claim_events_contract", "organization_id", "contract_id"),
+    Index("ix_parked_claim_events_claim", "organization_id", "claim_id"),
 )

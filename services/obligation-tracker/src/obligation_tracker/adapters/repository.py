@@ -3,7 +3,6 @@ organisation; the scheduler's cross-organisation reads live in reminder_reposito
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -11,9 +10,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from accord_common.errors import NotFound
-from sqlalchemy import BigInteger, Select, func, insert, literal, select, update
+from sqlalchemy import Select, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from obligation_tracker.adapters.locks import hold_contract
 from obligation_tracker.adapters.orm import contracts, obligation_history, obligations
 from obligation_tracker.domain import Obligation, ObligationKey, ObligationKind, ObligationStatus
 from obligation_tracker.ids import as_uuid
@@ -230,12 +230,8 @@ class ContractProjection:
 
     async def hold(self, contract_id: str, *, exclusive: bool) -> None:
         """Until the transaction ends: claims reading a contract share the hold, an arriving version
-        takes it alone. So a claim either sees the contract or is parked before the version looks
-        for parked claims (PostgreSQL; SQLite serialises writers by itself)."""
-        if self.session.get_bind().dialect.name != "postgresql":
-            return
-        lock = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
-        await self.session.execute(select(lock(literal(_lock_key(contract_id), BigInteger()))))
+        takes it alone (see adapters/locks.py)."""
+        await hold_contract(self.session, contract_id, exclusive=exclusive)
 
     async def get(self, contract_id: str, *, for_update: bool = False) -> Any:
         query = select(contracts).where(contracts.c.contract_id == contract_id)
@@ -248,8 +244,3 @@ class ContractProjection:
             )
         else:
             await self.session.execute(insert(contracts).values(**row))
-
-
-def _lock_key(contract_id: str) -> int:
-    digest = hashlib.sha256(f"obligation-tracker contract {contract_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)

@@ -13,6 +13,7 @@ Conventions:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -34,6 +35,8 @@ class RemittanceOutcome(StrEnum):
 
 
 APPEALABLE = frozenset({RemittanceOutcome.UNDERPAID, RemittanceOutcome.DENIED})
+# The deadlines a payment settles; the claim's pricing creates them.
+SETTLED_BY_PAYMENT = frozenset({ObligationKind.TIMELY_FILING, ObligationKind.PROMPT_PAY})
 # The engine's variance classifications that open an appeal, and the outcome each counts as.
 _VARIANCE_OUTCOMES = {
     "underpaid": RemittanceOutcome.UNDERPAID,
@@ -101,6 +104,13 @@ def assess_prompt_pay(
     days_late = max((paid_on - due_on).days, 0)
     interest = prompt_pay_interest(paid_amount, annual_rate or Decimal(0), days_late)
     return PromptPayAssessment(due_on, paid_on, days_late, interest)
+
+
+def payment_awaits_pricing(held: Iterable[ObligationKind], *, after_pricing: bool) -> bool:
+    """A payment for a claim holding none of the deadlines a payment settles waits for the
+    claim's pricing, which creates them (the two travel on different topics, in either order).
+    Applied after that pricing, it simply has nothing to settle."""
+    return not after_pricing and SETTLED_BY_PAYMENT.isdisjoint(held)
 
 
 def settle_prompt_pay(obligation: Obligation, assessment: PromptPayAssessment) -> Obligation:

@@ -23,7 +23,9 @@ async def define_measure(body: MeasureIn, who: CurrentPrincipal, rt: Runtime, tr
     """Define a quality or efficiency measure of a value-based contract, with its target and period.
 
     `direction` says whether a higher or a lower value is good; `weight` is its relative weight
-    (default 1). The answer is the measure evaluated as of today (no reading yet).
+    (default 1). The answer is the measure evaluated as of today (no reading yet). Measures a
+    contract version's value-based terms name are defined from its events without this call;
+    a measure defined here is never changed by them.
     Needs the `obligations:write` scope.
     """
     who.require("obligations:write")
@@ -48,7 +50,7 @@ async def record_reading(
     """Record the measure's value to date and evaluate it as of that date.
 
     A reading that leaves the measure at risk of missing its target publishes kpi.at_risk (once per
-    measure and reading date). Needs the `obligations:write` scope.
+    measure and reading date). A retired measure answers 409. Needs the `obligations:write` scope.
     """
     who.require("obligations:write")
     row, evaluation = await kpis.record_reading(rt.uow(), tracker, who, measure_id, body.value, body.as_of)
@@ -61,14 +63,18 @@ async def list_measures(
     rt: Runtime,
     tracker: CurrentTracker,
     contract_id: Annotated[str | None, Query(description="Only the measures of this contract.")] = None,
+    include_retired: Annotated[
+        bool, Query(description="Also list measures retired because their term left the contract.")
+    ] = False,
 ) -> Any:
     """Every measure, evaluated as of today: on track, at risk or missed.
 
-    Each comes with its latest reading and the value projected to the period's end. Needs the
-    `obligations:read` scope.
+    Each comes with its latest reading and the value projected to the period's end. Measures come
+    from staff (defined here) or from a contract version's value-based terms (`defined_by`), which
+    define, update and retire them as the contract is amended. Needs the `obligations:read` scope.
     """
     who.require("obligations:read")
-    return [
-        measure_view(row, e)
-        for row, e in await kpis.measures_with_status(rt.uow(), tracker, who, contract_id)
-    ]
+    found = await kpis.measures_with_status(
+        rt.uow(), tracker, who, contract_id, include_retired=include_retired
+    )
+    return [measure_view(row, e) for row, e in found]

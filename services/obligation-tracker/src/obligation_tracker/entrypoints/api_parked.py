@@ -1,4 +1,5 @@
-"""Claim events parked until their contract arrives, for operators (read-only)."""
+"""Claim events parked until their contract (or, for a payment, its claim's pricing) arrives, for
+operators (read-only)."""
 
 from __future__ import annotations
 
@@ -36,18 +37,25 @@ async def list_parked_events(
     limit: Limit = 50,
     cursor: Cursor = None,
     contract_id: Annotated[
-        str | None, Query(max_length=64, description="Only the events waiting for this contract.")
+        str | None, Query(max_length=64, description="Only the events naming this contract.")
+    ] = None,
+    claim_id: Annotated[
+        str | None, Query(max_length=64, description="Only the events of this claim.")
     ] = None,
 ) -> Any:
-    """Claim events that arrived before their contract, oldest parked first, with cursor pagination.
+    """Claim events waiting for what they need, oldest parked first, with cursor pagination.
 
-    Each is applied, and leaves this list, when its contract reaches the tracker (a `contract.*`
-    event); nothing needs replaying. Pass `next_cursor` from a page as `cursor` to get the next; it
-    is null on the last page. Read-only. Needs the `obligations:read` scope.
+    A claim event that arrived before its contract waits for it (`awaiting: contract`) and is
+    applied, leaving this list, when the contract reaches the tracker (a `contract.*` event); a
+    claim.paid that arrived before its claim's pricing waits for that claim.priced
+    (`awaiting: claim.priced`). Nothing needs replaying. Pass `next_cursor` from a page as `cursor`
+    to get the next; it is null on the last page. Read-only. Needs the `obligations:read` scope.
     """
     who.require("obligations:read")
     async with rt.sessions() as session:
-        rows = await ParkedClaimEvents(session, who.organization_id).page(contract_id, _after(cursor), limit)
+        rows = await ParkedClaimEvents(session, who.organization_id).page(
+            contract_id, _after(cursor), limit, claim_id=claim_id
+        )
     last = rows[-1] if rows else None
     next_cursor = (
         encode_cursor({"at": last.parked_at.isoformat(), "id": last.event_id})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
@@ -231,6 +231,17 @@ class MeasureOut(BaseModel):
     latest: Decimal | None
     projected: Decimal | None
     reason: str
+    defined_by: Literal["staff", "contract"] = Field(
+        description="`staff` (defined through this API) or `contract` (from a contract version's "
+        "value-based terms, kept in line with each newer version)."
+    )
+    contract_version: int | None = Field(description="The contract version that last changed it.")
+    changes: list[str] = Field(description="What each contract version did to it, oldest first.")
+    retired_at: datetime | None = Field(
+        description="When its term left the contract (or the contract was terminated); it keeps its "
+        "readings and takes no more."
+    )
+    retired_reason: str | None
 
 
 PARKED_PAGE_EXAMPLE: dict[str, Any] = {
@@ -238,6 +249,7 @@ PARKED_PAGE_EXAMPLE: dict[str, Any] = {
         {
             "event_id": "01935a7e-4c2b-7d10-9a3e-5b8f2c1d0e47",
             "event_type": "claim.priced",
+            "awaiting": "contract",
             "contract_id": "3f0c9a52-8a51-4c1e-9d0e-2b7f1f6f1a10",
             "claim_id": "CLM-2026-004211",
             "occurred_at": "2026-06-01T14:02:11.512000Z",
@@ -252,7 +264,26 @@ PARKED_PAGE_EXAMPLE: dict[str, Any] = {
                 "total_charge": "1200.00",
                 "expected_allowed": "840.00",
             },
-        }
+        },
+        {
+            "event_id": "01935a7f-0b91-7c44-8e21-3d6a9f0b5c12",
+            "event_type": "claim.paid",
+            "awaiting": "claim.priced",
+            "contract_id": None,
+            "claim_id": "CLM-2026-004388",
+            "occurred_at": "2026-06-01T14:05:40.118000Z",
+            "parked_at": "2026-06-01T14:05:40.264000Z",
+            "data": {
+                "claim_id": "CLM-2026-004388",
+                "organization_id": "org-demo",
+                "payer_id": "payer-acme",
+                "remittance_id": "rem-2026-0601-17",
+                "paid_amount": "655.20",
+                "patient_responsibility": "40.00",
+                "paid_date": "2026-05-29",
+                "claim_status_code": "1",
+            },
+        },
     ],
     "next_cursor": None,
 }
@@ -261,7 +292,10 @@ PARKED_PAGE_EXAMPLE: dict[str, Any] = {
 class ParkedEventOut(BaseModel):
     event_id: str
     event_type: str = Field(description="claim.priced, claim.paid or claim.variance_detected.")
-    contract_id: str = Field(description="The contract the event waits for.")
+    awaiting: Literal["contract", "claim.priced"] = Field(
+        description="What it waits for: its contract, or (a claim.paid) the claim's pricing."
+    )
+    contract_id: str | None = Field(description="The contract it names (a payment may name none).")
     claim_id: str | None
     occurred_at: datetime = Field(description="When the event happened (its CloudEvents time).")
     parked_at: datetime

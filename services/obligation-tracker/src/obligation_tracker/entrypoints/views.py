@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from obligation_tracker.adapters.parked_repository import ParkedClaimEvent
-from obligation_tracker.adapters.repository import StoredObligation
+from obligation_tracker.adapters.repository import StoredObligation, aware
 from obligation_tracker.domain import MeasureEvaluation
 from obligation_tracker.ids import plain
 
@@ -45,6 +45,11 @@ def measure_view(row: Any, evaluation: MeasureEvaluation) -> dict[str, Any]:
         "latest": evaluation.latest,
         "projected": evaluation.projected,
         "reason": evaluation.reason,
+        "defined_by": row.defined_by,
+        "contract_version": row.contract_version,
+        "changes": list(row.changes or []),
+        "retired_at": aware(row.retired_at) if row.retired_at else None,
+        "retired_reason": row.retired_reason,
     }
 
 
@@ -52,6 +57,7 @@ def parked_event_view(parked: ParkedClaimEvent) -> dict[str, Any]:
     return {
         "event_id": parked.event_id,
         "event_type": parked.event_type,
+        "awaiting": parked.awaiting,
         "contract_id": parked.contract_id,
         "claim_id": parked.event["data"].get("claim_id"),
         "occurred_at": parked.event["time"],

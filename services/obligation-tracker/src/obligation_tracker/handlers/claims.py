@@ -1,5 +1,8 @@
 """claim.priced / claim.paid / claim.variance_detected: per-claim deadlines under the projected
-contract's terms. Obligations keep ids only (claim id, contract id), never patient data."""
+contract's terms. Obligations keep ids only (claim id, contract id), never patient data.
+
+A use case that needs something not here yet raises before it writes: ContractNotYetKnown (any
+claim event) or ClaimNotYetPriced (a payment); handlers/parking.py parks the event until then."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from accord_common.events import CloudEvent
 from accord_common.events.payloads import ClaimData, ClaimPaidData, ClaimVarianceData, ContractVersionData
 from accord_common.uow import UnitOfWork
 
+from obligation_tracker.adapters.locks import hold_claim
 from obligation_tracker.adapters.repository import (
     ContractProjection,
     ObligationRefs,
@@ -26,6 +30,7 @@ from obligation_tracker.domain import (
     appealable_outcome,
     assess_prompt_pay,
     claim_obligations,
+    payment_awaits_pricing,
     settle_prompt_pay,
 )
 from obligation_tracker.handlers.context import Tracker
@@ -47,17 +52,35 @@ class ContractNotYetKnown(LookupError):
         self.organization_id = organization_id
 
 
-async def _known_contract(uow: UnitOfWork, contract_id: str, organization_id: str) -> Any:
+class ClaimNotYetPriced(LookupError):
+    """A payment for a claim with none of the deadlines a payment settles: its claim.priced (on
+    another topic) has not been applied yet, so the payment waits for it (parked).
+
+    Raised before the use case writes anything, so parking the event leaves nothing half-applied."""
+
+    def __init__(self, claim_id: str, organization_id: str, contract_id: str | None) -> None:
+        super().__init__(f"claim {claim_id} has no deadlines yet: its pricing has not arrived")
+        self.claim_id = claim_id
+        self.organization_id = organization_id
+        self.contract_id = contract_id
+
+
+async def _known_contract(
+    uow: UnitOfWork, contract_id: str, organization_id: str, *, hold: bool = True
+) -> Any:
     projection = ContractProjection(uow.session)
-    await projection.hold(contract_id, exclusive=False)
+    if hold:
+        await projection.hold(contract_id, exclusive=False)
     held = await projection.get(contract_id)
     if held is None or held.organization_id != organization_id:
         raise ContractNotYetKnown(contract_id, organization_id)
     return held
 
 
-async def _contract_terms(uow: UnitOfWork, contract_id: str, organization_id: str) -> ContractVersionSnapshot:
-    held = await _known_contract(uow, contract_id, organization_id)
+async def _contract_terms(
+    uow: UnitOfWork, contract_id: str, organization_id: str, *, hold: bool = True
+) -> ContractVersionSnapshot:
+    held = await _known_contract(uow, contract_id, organization_id, hold=hold)
     data = ContractVersionData.model_validate(held.version_data)
     return snapshot_of(data, data.effective_from)
 
@@ -107,19 +130,36 @@ async def upsert_claim_obligation(
 
 
 async def on_claim_paid(event: CloudEvent, uow: UnitOfWork, tracker: Tracker) -> None:
-    """Prompt pay completed, or breached with the interest the payer owes; timely filing is met."""
+    """Prompt pay completed, or breached with the interest the payer owes; timely filing is met.
+    A payment for a claim with none of those deadlines yet waits for its pricing (parked)."""
+    await _apply_payment(event, uow, tracker, after_pricing=False)
+
+
+async def on_claim_paid_after_pricing(event: CloudEvent, uow: UnitOfWork, tracker: Tracker) -> None:
+    """A payment that waited for its claim's pricing, applied once that pricing is: it settles the
+    deadlines the pricing created, if any."""
+    await _apply_payment(event, uow, tracker, after_pricing=True)
+
+
+async def _apply_payment(
+    event: CloudEvent, uow: UnitOfWork, tracker: Tracker, *, after_pricing: bool
+) -> None:
     paid = ClaimPaidData.model_validate(event.data)
     if paid.claim_id is None:
         return  # not matched to a claim: the engine matches by patient control number first
     if paid.contract_id is not None:  # the claim's deadlines come from it: wait for it
         await _known_contract(uow, paid.contract_id, paid.organization_id)
+    await hold_claim(uow.session, paid.organization_id, paid.claim_id, exclusive=False)
     repo = await tracker.obligations(uow.session, paid.organization_id)
-    now = tracker.now()
     filing = await repo.for_claim(paid.claim_id, ObligationKind.TIMELY_FILING)
     prompt_pay = await repo.for_claim(paid.claim_id, ObligationKind.PROMPT_PAY)
+    held = [s.obligation.kind for s in (filing, prompt_pay) if s is not None]
+    if payment_awaits_pricing(held, after_pricing=after_pricing):
+        raise ClaimNotYetPriced(paid.claim_id, paid.organization_id, paid.contract_id)
     settlement = None
     if prompt_pay is not None and prompt_pay.obligation.is_open:
         settlement = await _settle(uow, prompt_pay, paid)  # reads the contract before any write
+    now = tracker.now()
     if filing is not None and filing.obligation.is_open:
         note = f"filed: the payer paid the claim on {paid.paid_date}"
         change = Change(
@@ -131,7 +171,9 @@ async def on_claim_paid(event: CloudEvent, uow: UnitOfWork, tracker: Tracker) ->
 
 
 async def _settle(uow: UnitOfWork, held: StoredObligation, paid: ClaimPaidData) -> Change:
-    version = await _contract_terms(uow, held.refs.contract_id, held.refs.organization_id)
+    # The deadline came from the contract, so it is held: no lock, which would come after the
+    # claim's (locks go contract first, then claim)
+    version = await _contract_terms(uow, held.refs.contract_id, held.refs.organization_id, hold=False)
     current = held.obligation
     assessment = assess_prompt_pay(
         current.due_date, paid.paid_date, paid.paid_amount, version.prompt_pay_interest_rate_annual

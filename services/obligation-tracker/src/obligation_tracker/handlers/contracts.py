@@ -1,6 +1,7 @@
 """contract.created / amended / activated / renewed / terminated: keep the latest version, bring
-the contract's obligations in line with it (create, move, reopen, cancel with a reason) and apply
-the claim events parked while the contract was not yet known."""
+the contract's obligations and KPI measures in line with it (create, move, reopen, cancel with a
+reason; define, update, retire) and apply the claim events parked while the contract was not yet
+known."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from accord_common.uow import UnitOfWork
 from obligation_tracker.adapters.repository import ContractProjection, ObligationRefs, StoredObligation, aware
 from obligation_tracker.domain import ObligationStatus, ReconciliationPlan, derive_obligations, reconcile
 from obligation_tracker.handlers.context import Tracker
+from obligation_tracker.handlers.contract_measures import apply_contract_measures
 from obligation_tracker.handlers.parking import release_parked_claims
 from obligation_tracker.handlers.publishing import Change, apply_change
 from obligation_tracker.handlers.snapshot import snapshot_of
@@ -52,6 +54,7 @@ async def on_contract_version(event: CloudEvent, uow: UnitOfWork, tracker: Track
         changes = plan_changes(reconcile([s.obligation for s in stored], derivation, today), refs)
     for change in changes:
         await apply_change(uow, repo, change, now)
+    await apply_contract_measures(uow, tracker, data, terminated=data.status == TERMINATED)
     await release_parked_claims(uow, tracker, data.organization_id, data.contract_id)
 
 

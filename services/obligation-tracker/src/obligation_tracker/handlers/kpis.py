@@ -9,10 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 from accord_common.auth import Principal
+from accord_common.errors import Conflict
 from accord_common.events import new_event
 from accord_common.uow import UnitOfWork
 
-from obligation_tracker.adapters.kpi_repository import KpiRepository
+from obligation_tracker.adapters.kpi_repository import DEFINED_BY_STAFF, KpiRepository
 from obligation_tracker.domain import (
     Direction,
     Measure,
@@ -63,6 +64,7 @@ async def define_measure(
                 "period_start": definition.period_start,
                 "period_end": definition.period_end,
                 "created_at": tracker.now(),
+                "defined_by": DEFINED_BY_STAFF,
             }
         )
         await uow.commit()
@@ -72,10 +74,15 @@ async def define_measure(
 async def record_reading(
     uow: UnitOfWork, tracker: Tracker, who: Principal, measure_id: str, value: Decimal, as_of: date
 ) -> tuple[Any, MeasureEvaluation]:
-    """Store the reading, evaluate the measure as of its date; at risk publishes kpi.at_risk once."""
+    """Store the reading, evaluate the measure as of its date; at risk publishes kpi.at_risk once.
+    A retired measure (its term left the contract) takes no more readings."""
     async with uow:
         repo = KpiRepository(uow.session, who.organization_id)
         row = await repo.measure(measure_id)
+        if row.retired_at is not None:
+            raise Conflict(
+                f"measure {measure_id} is retired ({row.retired_reason}): it takes no more readings"
+            )
         now = tracker.now()
         await repo.record_reading(
             measure_id, as_of, {"value": value, "recorded_by": who.name, "recorded_at": now}
@@ -109,11 +116,13 @@ async def measures_with_status(
     who: Principal,
     contract_id: str | None = None,
     measure_id: str | None = None,
+    *,
+    include_retired: bool = False,
 ) -> list[tuple[Any, MeasureEvaluation]]:
-    """Measures with their evaluation as of the organisation's today."""
+    """Measures with their evaluation as of the organisation's today (retired ones when asked)."""
     async with uow:
         repo = KpiRepository(uow.session, who.organization_id)
-        rows = await repo.measures(contract_id, measure_id)
+        rows = await repo.measures(contract_id, measure_id, include_retired=include_retired)
         readings = await repo.readings([r.id for r in rows])
         calendar = await tracker.calendar(uow.session, who.organization_id)
     today = calendar.schedule.local_date(tracker.now())

@@ -30,6 +30,8 @@ from obligation_tracker.domain import (
     ContractVersionSnapshot,
     CredentialingEvent,
     DayCount,
+    Direction,
+    Measure,
     MeasurementPeriod,
     NamedDateEscalator,
     PayerAmendment,
@@ -41,6 +43,7 @@ from obligation_tracker.ids import as_uuid
 ANNIVERSARY_ESCALATOR = "anniversary_escalator"
 DATED_ESCALATOR = "dated_escalator"
 HUNDRED = Decimal(100)
+MEASURE_NAME_LENGTH = 200  # kpi_measures.name
 
 
 class MalformedTerms(ValueError):
@@ -132,6 +135,28 @@ def value_based_of(data: ContractVersionData) -> ValueBasedTerms | None:
     return ValueBasedTerms(ordered, tuple(dict.fromkeys(deliverables)))
 
 
+def measures_of(data: ContractVersionData) -> tuple[Measure, ...]:
+    """The quality measures of the version's value-based terms, as KPI measures (none without)."""
+    terms = data.value_based_terms or {}
+    measures = []
+    for index, measure in enumerate(terms.get("measures") or []):
+        path = f"value_based_terms.measures[{index}]"
+        name = str(measure.get("name") or "").strip()
+        if not 0 < len(name) <= MEASURE_NAME_LENGTH:
+            raise MalformedTerms(f"{path}.name: expected 1 to {MEASURE_NAME_LENGTH} characters, got {name!r}")
+        measures.append(
+            Measure(
+                name=name,
+                direction=_direction(measure, path),
+                target=_number(measure, "target", path),
+                weight=_number(measure, "weight", path, default=Decimal(1)),
+                period_start=_date(measure, "period_start", path),
+                period_end=_date(measure, "period_end", path),
+            )
+        )
+    return tuple(measures)
+
+
 def credentialing_of(dates: Iterable[CredentialingDate]) -> tuple[CredentialingEvent, ...]:
     """One event per credentialing date; its label ("recredentialing, NPI 1234567893") is its key,
     so two dates of one kind and provider are told apart by their due dates."""
@@ -164,6 +189,30 @@ def _date(item: dict[str, Any], field: str, path: str) -> date:
         return date.fromisoformat(str(item[field]))
     except (KeyError, TypeError, ValueError):
         raise MalformedTerms(f"{path}.{field}: expected an ISO date, got {item.get(field)!r}") from None
+
+
+def _direction(item: dict[str, Any], path: str) -> Direction:
+    try:
+        return Direction(str(item.get("direction")))
+    except ValueError:
+        expected = " or ".join(d.value for d in Direction)
+        raise MalformedTerms(
+            f"{path}.direction: expected {expected}, got {item.get('direction')!r}"
+        ) from None
+
+
+def _number(item: dict[str, Any], field: str, path: str, default: Decimal | None = None) -> Decimal:
+    value = item.get(field)
+    if value is None and default is not None:
+        return default
+    try:
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            number = Decimal(value)
+            if number.is_finite():
+                return number
+    except InvalidOperation:
+        pass
+    raise MalformedTerms(f"{path}.{field}: expected a number as a string, got {value!r}")
 
 
 def _percent(item: dict[str, Any], path: str) -> Decimal:
