@@ -1,8 +1,9 @@
-"""The background dispatcher: claims due deliveries, sends them, records every attempt.
+"""The background dispatcher: claims due deliveries and digests, sends them, records every attempt.
 
 Runs in every replica (ServiceRuntime background task). Claims are leased rows, so replicas
 share the work and a delivery whose sender died is claimed again when its lease runs out.
 Nothing is held open across the network call: claim, send, then record in a new transaction.
+Deliveries that travel in daily digests are sent by the DigestDispatcher (digest_dispatcher.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import asyncio
 import logging
 import random
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,16 +19,16 @@ from typing import Any
 from accord_common.events import CloudEvent
 from accord_common.runtime import ServiceRuntime
 
-from notifier.adapters.contracts import ContractProjection
 from notifier.adapters.dispatch_queue import DispatchQueue
 from notifier.adapters.mapping import channel_from_row, event_uuid
 from notifier.config import NotifierSettings
-from notifier.domain import WebhookChannel, render_digest, render_email, sign, webhook_message_id
+from notifier.digest_dispatcher import DigestDispatcher
+from notifier.domain import WebhookChannel, render_email, sign, webhook_message_id
 from notifier.handlers.dispatch import Claim, DispatchRules, record_outcome
-from notifier.ports import MailSender, OutgoingMail, SecretBox, SendResult, WebhookPoster
+from notifier.mail_facts import with_names, with_previous_version
+from notifier.ports import Clock, MailSender, OutgoingMail, SecretBox, SendResult, WebhookPoster
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)
@@ -40,10 +40,6 @@ class Job:
     @property
     def stopped(self) -> bool:
         return self.subscription.deleted_at is not None or self.subscription.disabled_at is not None
-
-    @property
-    def in_digest(self) -> bool:
-        return bool(self.subscription.digest) and self.delivery.channel_kind == "email"
 
 
 class Dispatcher:
@@ -67,6 +63,7 @@ class Dispatcher:
             settings.disable_after_consecutive_dead,
             settings.links,
         )
+        self.digests = DigestDispatcher(settings, mail, self.rules, clock)
 
     async def run(self, runtime: ServiceRuntime) -> None:
         """Forever: one round, then a pause unless the round found a full batch."""
@@ -82,19 +79,12 @@ class Dispatcher:
                 await asyncio.sleep(self.settings.dispatcher_interval_seconds)
 
     async def tick(self, runtime: ServiceRuntime) -> bool:
-        """One round: owner mails, then due deliveries. True if there may be more due."""
+        """One round: owner mails, due deliveries, due digests. True if there may be more due."""
         await self._send_owner_emails(runtime)
         jobs = await self._claim(runtime)
-        singles = [job for job in jobs if job.stopped or not job.in_digest]
-        digests: dict[str, list[Job]] = {}
-        for job in jobs:
-            if job.in_digest and not job.stopped:
-                digests.setdefault(job.subscription.id, []).append(job)
-        await asyncio.gather(
-            *(self._deliver_one(runtime, job) for job in singles),
-            *(self._deliver_digest(runtime, group) for group in digests.values()),
-        )
-        return len(jobs) >= self.settings.dispatcher_batch_size
+        await asyncio.gather(*(self._deliver_one(runtime, job) for job in jobs))
+        digests = await self.digests.send_due(runtime)
+        return max(len(jobs), digests) >= self.settings.dispatcher_batch_size
 
     async def _claim(self, runtime: ServiceRuntime) -> list[Job]:
         now = self.clock()
@@ -115,46 +105,6 @@ class Dispatcher:
         result = None if job.stopped else await self._send(runtime, job)
         await record_outcome(runtime.uow(), job.claim, result, self.rules, self.clock())
 
-    async def _deliver_digest(self, runtime: ServiceRuntime, jobs: list[Job]) -> None:
-        events = [CloudEvent.from_bytes(job.delivery.event) for job in jobs]
-        named = await self._with_names(runtime, jobs[0].delivery.organization_id, events)
-        now = self.clock()
-        rendered = render_digest(
-            [(event.type, data) for event, data in zip(events, named, strict=True)],
-            self.rules.links,
-            now.date(),
-        )
-        digest_id = uuid.uuid5(uuid.NAMESPACE_URL, ",".join(sorted(job.claim.delivery_id for job in jobs)))
-        mail = OutgoingMail(
-            tuple(jobs[0].subscription.recipients),
-            rendered.subject,
-            rendered.text,
-            rendered.html,
-            f"<digest-{digest_id.hex}@accord.notifier>",
-        )
-        result = await self.mail.send(mail)
-        for job in jobs:
-            await record_outcome(runtime.uow(), job.claim, result, self.rules, self.clock())
-
-    async def _with_names(
-        self, runtime: ServiceRuntime, organization_id: str, events: list[CloudEvent]
-    ) -> list[dict[str, Any]]:
-        """Each event's data, with the contract's and payer's names from the projection added.
-
-        Names are looked up when the mail is written, so a mail says the name the contract has
-        now; the stored event (and so every webhook body) stays exactly as it was received.
-        """
-        datas = [{**event.data, "organization_id": organization_id} for event in events]
-        contract_ids = [str(d["contract_id"]) for d in datas if d.get("contract_id")]
-        if not contract_ids:
-            return datas
-        async with runtime.sessions() as session:
-            known = await ContractProjection(session).for_organization(organization_id, contract_ids)
-        return [
-            known[str(d["contract_id"])].names_for(d) if str(d.get("contract_id")) in known else d
-            for d in datas
-        ]
-
     async def _send(self, runtime: ServiceRuntime, job: Job) -> SendResult:
         event = CloudEvent.from_bytes(job.delivery.event)
         message_id = webhook_message_id(event_uuid(job.delivery.event_id), uuid.UUID(job.subscription.id))
@@ -166,7 +116,8 @@ class Dispatcher:
             if event.traceparent:
                 headers["traceparent"] = event.traceparent
             return await self.webhooks.post(channel.url, job.delivery.event, headers)
-        (data,) = await self._with_names(runtime, job.delivery.organization_id, [event])
+        (named,) = await with_names(runtime, job.delivery.organization_id, [event])
+        data = await with_previous_version(runtime, event.type, named)
         rendered = render_email(event.type, data, self.rules.links)
         mail = OutgoingMail(
             channel.recipients,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 # Host name -> every address it resolves to (empty when it does not resolve).
 Resolver = Callable[[str], Awaitable[list[str]]]
+# Now, timezone-aware; tests move it by hand.
+Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from notifier.adapters.orm import deliveries
+from digest_harness import digest_hour_comes
 from notifier_harness import MailSink, Notifier, html_text, obligation_event, plain_text, wait_for
-from sqlalchemy import update
 
 
 async def test_email_arrives_with_text_and_html(notifier: Notifier, mail_sink: MailSink) -> None:
@@ -58,11 +55,7 @@ async def test_daily_digest_collects_the_days_events_into_one_mail(
 
     await wait_for("two deliveries waiting for the digest", waiting)
     assert not mail_sink.about(events[0].data["obligation_id"])
-    async with notifier.runtime.sessions() as session, session.begin():  # the digest hour comes
-        ids = [e.id for e in events]
-        await session.execute(
-            update(deliveries).where(deliveries.c.event_id.in_(ids)).values(next_attempt_at=datetime.now(UTC))
-        )
+    await digest_hour_comes(notifier, org)
 
     async def digest() -> list[object]:
         return mail_sink.about(events[0].data["obligation_id"])  # type: ignore[return-value]

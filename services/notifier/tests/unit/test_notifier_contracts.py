@@ -8,9 +8,8 @@ import pytest
 from accord_common.events import CATALOGUE
 from notifier.adapters.secret_box import FernetSecretBox
 from notifier.config import DEVELOPMENT_SECRET_ENCRYPTION_KEY
-from notifier.domain import ContractSummary, RecordLinks, render_email
+from notifier.domain import CONTRACT_EVENT_TYPES, ContractSummary, RecordLinks, render_email
 from notifier.entrypoints.consumers import event_handlers
-from notifier.handlers.contracts import CONTRACT_EVENT_TYPES
 
 ORG = "org-a"
 LINKS = RecordLinks("https://accord.clinic.example")

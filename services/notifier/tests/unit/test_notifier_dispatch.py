@@ -2,146 +2,23 @@
 
 from __future__ import annotations
 
-import random
 import uuid
-from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from accord_common.events import CloudEvent, new_event
-from accord_common.runtime import ServiceRuntime
 from notifier.adapters.dns import resolve_host
 from notifier.adapters.orm import contracts, deliveries, metadata, owner_emails, subscriptions
 from notifier.adapters.webhooks import HttpWebhookPoster
-from notifier.bootstrap import SERVICE_ROOT, Outside, build_runtime, secret_box
+from notifier.bootstrap import Outside, build_runtime
 from notifier.config import NotifierSettings
-from notifier.dispatcher import Dispatcher
 from notifier.domain import sign
-from notifier.entrypoints.consumers import event_handlers
 from notifier.handlers.dispatch import Claim, record_outcome
-from notifier.handlers.events import record_deliveries
-from notifier.ports import OutgoingMail, SecretBox, SendResult
-from sqlalchemy import select
-
-ORG = "org-unit"
-START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-SECRET = "whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
-
-
-@dataclass
-class Clock:
-    now: datetime = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@dataclass
-class FakeWebhooks:
-    statuses: list[int | None] = field(default_factory=list)  # answers in turn; then 204
-    posts: list[tuple[str, bytes, dict[str, str]]] = field(default_factory=list)
-
-    async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> SendResult:
-        self.posts.append((url, body, dict(headers)))
-        status = self.statuses.pop(0) if self.statuses else 204
-        return SendResult(status, 12, None if status == 204 else f"HTTP {status}")
-
-
-@dataclass
-class FakeMail:
-    sent: list[OutgoingMail] = field(default_factory=list)
-
-    async def send(self, mail: OutgoingMail) -> SendResult:
-        self.sent.append(mail)
-        return SendResult(250, 3)
-
-
-@dataclass
-class World:
-    runtime: ServiceRuntime
-    dispatcher: Dispatcher
-    clock: Clock
-    webhooks: FakeWebhooks
-    mail: FakeMail
-    box: SecretBox
-
-    async def subscribe(self, **columns: Any) -> str:
-        subscription_id = str(uuid.uuid4())
-        values = {
-            "id": subscription_id,
-            "organization_id": ORG,
-            "name": "s",
-            "event_types": ["obligation.*"],
-            "filters": {},
-            "channel_kind": "webhook",
-            "webhook_url": "https://hooks.clinic.example/in",
-            "secrets": [{"value": self.box.encrypt(SECRET), "retires_at": None}],  # as stored
-            "digest": False,
-            "consecutive_dead": 0,
-            "created_at": START,
-            "updated_at": START,
-        } | columns
-        async with self.runtime.sessions() as session, session.begin():
-            await session.execute(subscriptions.insert().values(**values))
-        return subscription_id
-
-    async def consume(self, event: CloudEvent) -> int:
-        async with self.runtime.uow() as uow:
-            created = await record_deliveries(uow, event, self.clock(), 7, self.box)
-            await uow.commit()
-        return created
-
-    async def consume_as_the_consumer_does(self, event: CloudEvent) -> None:
-        """Through the handler the consumer loop calls for the event's topic."""
-        async with self.runtime.uow() as uow:
-            await event_handlers(7, self.box)[event.type](event, uow)
-            await uow.commit()
-
-    async def rows(self, table: Any) -> list[Any]:
-        async with self.runtime.sessions() as session:
-            return list((await session.execute(select(table))).all())
-
-    async def run_until_quiet(self, step: timedelta = timedelta(seconds=1), rounds: int = 30) -> None:
-        for _ in range(rounds):
-            await self.dispatcher.tick(self.runtime)
-            self.clock.now += step
-
-
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    settings = NotifierSettings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'notifier.db'}",
-        kafka_enabled=False,
-        retry_delays_seconds=[1, 1],
-        retry_jitter_floor=1.0,
-        disable_after_consecutive_dead=2,
-        delivery_lease_seconds=30,
-        log_json=False,
-    )
-    runtime = ServiceRuntime(settings=settings, metadata=metadata, service_root=SERVICE_ROOT)
-    await runtime.start()
-    clock, webhooks, mail = Clock(), FakeWebhooks(), FakeMail()
-    box = secret_box(settings)
-    dispatcher = Dispatcher(settings, mail, webhooks, box, clock=clock, rng=random.Random(7))
-    yield World(runtime, dispatcher, clock, webhooks, mail, box)
-    await runtime.stop()
-
-
-def obligation(**overrides: Any) -> CloudEvent:
-    data = {
-        "obligation_id": str(uuid.uuid4()),
-        "organization_id": ORG,
-        "kind": "renewal_notice",
-        "status": "open",
-        "due_date": "2027-10-02",
-        "title": "Renewal notice",
-    } | overrides
-    return new_event(
-        "obligation.created", source="t", subject=data["obligation_id"], data=data, organization_id=ORG
-    )
+from notifier.ports import SendResult
+from notifier_world import ORG, SECRET, START, FakeMail, World, obligation
 
 
 async def test_the_same_event_twice_makes_one_delivery(world: World) -> None:

@@ -4,7 +4,14 @@ import re
 from datetime import date
 
 import pytest
-from notifier.domain import NotifierDomainError, RecordLinks, render_digest, render_email
+from notifier.domain import (
+    DigestEntry,
+    NotifierDomainError,
+    RecordLinks,
+    merge_digest,
+    render_digest,
+    render_email,
+)
 
 LINKS = RecordLinks("https://accord.clinic.example/")
 
@@ -146,7 +153,12 @@ CASES = [
             "https://accord.clinic.example/settings/subscriptions/sub-9",
         ],
     ),
-    ("contract.amended", AMENDED, ["Contract amended", "ctr-17", "https://accord.clinic.example"]),
+    (
+        "contract.amended",
+        AMENDED,
+        ["has been amended", "contract ctr-17", "https://accord.clinic.example/contracts/ctr-17"],
+    ),
+    ("contract.updated", AMENDED, ["Contract updated", "ctr-17", "https://accord.clinic.example"]),
 ]
 
 
@@ -247,14 +259,16 @@ def test_digest_groups_events_most_pressing_first() -> None:
         ("claim.variance_detected", DENIED),
         ("obligation.due_soon", OBLIGATION),
     ]
-    email = render_digest(events, LINKS, date(2025, 3, 14))
+    entries = [DigestEntry("Contracting team", f"e{n}", t, data) for n, (t, data) in enumerate(events)]
+    email = render_digest(merge_digest(entries), LINKS, date(2025, 3, 14))
     assert email.subject.startswith("Accord daily digest for Friday 14 March 2025")
     headings = [
+        "Contracting team",
         "Overdue (1)",
         "Coming up (1)",
         "Payment variances (2)",
         "New deadlines (1)",
-        "Contract amended (1)",
+        "Contracts amended (1)",
     ]
     for body in (email.text, visible_text(email.html)):
         positions = [body.index(heading) for heading in headings]
@@ -268,11 +282,13 @@ def test_digest_groups_events_most_pressing_first() -> None:
 
 def test_digest_escapes_html_and_needs_events() -> None:
     hostile = {**OBLIGATION, "title": "<img src=x onerror=alert(1)>"}
-    email = render_digest([("obligation.overdue", hostile)], LINKS, date(2025, 3, 14))
-    assert "<img" not in email.html
+    entries = [DigestEntry("<b>Team</b>", "e1", "obligation.overdue", hostile)]
+    email = render_digest(merge_digest(entries), LINKS, date(2025, 3, 14))
+    assert "<img" not in email.html and "<b>" not in email.html
     assert "&lt;img src=x onerror=alert(1)&gt;" in email.html
+    assert "&lt;b&gt;Team&lt;/b&gt;" in email.html
     with pytest.raises(ValueError):
-        render_digest([], LINKS, date(2025, 3, 14))
+        render_digest((), LINKS, date(2025, 3, 14))
 
 
 @pytest.mark.parametrize(

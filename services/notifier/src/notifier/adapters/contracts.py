@@ -1,4 +1,5 @@
-"""The contract projection's queries: load, store, and the names for a batch of events."""
+"""The contract projection's queries: load, store, the names for a batch of events, and the
+terms of each version seen (to say what a new version changed)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifier.adapters.orm import contracts
-from notifier.domain import ContractSummary
+from notifier.adapters.orm import contract_versions, contracts
+from notifier.domain import ContractSummary, VersionTerms
 
 
 def summary_from_row(row: Any) -> ContractSummary:
@@ -62,3 +63,37 @@ class ContractProjection:
             contracts.c.organization_id == organization_id, contracts.c.contract_id.in_(wanted)
         )
         return {row.contract_id: summary_from_row(row) for row in (await self.session.execute(query)).all()}
+
+    async def keep_terms(self, summary: ContractSummary, terms: VersionTerms, now: datetime) -> None:
+        """The terms of this version, as the latest event about it says them."""
+        key = (
+            contract_versions.c.contract_id == summary.contract_id,
+            contract_versions.c.version == summary.version,
+        )
+        held = await self.session.scalar(select(contract_versions.c.version).where(*key).with_for_update())
+        values = {"organization_id": summary.organization_id, "terms": terms, "updated_at": now}
+        if held is None:
+            await self.session.execute(
+                insert(contract_versions).values(
+                    contract_id=summary.contract_id, version=summary.version, **values
+                )
+            )
+        else:
+            await self.session.execute(update(contract_versions).where(*key).values(**values))
+
+    async def version_before(
+        self, organization_id: str, contract_id: str, version: int
+    ) -> tuple[int, VersionTerms] | None:
+        """The newest version held below `version`, with its terms (None: none held)."""
+        query = (
+            select(contract_versions.c.version, contract_versions.c.terms)
+            .where(
+                contract_versions.c.organization_id == organization_id,
+                contract_versions.c.contract_id == contract_id,
+                contract_versions.c.version < version,
+            )
+            .order_by(contract_versions.c.version.desc())
+            .limit(1)
+        )
+        row = (await self.session.execute(query)).first()
+        return None if row is None else (int(row.version), dict(row.terms))

@@ -32,6 +32,7 @@ class DispatchQueue:
             .where(
                 deliveries.c.status.in_(OPEN),
                 deliveries.c.next_attempt_at <= now,
+                deliveries.c.via_digest.is_(False),  # those go in their digests (digest_queue.py)
                 or_(deliveries.c.locked_until.is_(None), deliveries.c.locked_until < now),
             )
             .order_by(deliveries.c.next_attempt_at)

@@ -15,6 +15,7 @@ from notifier.domain import (
     Delivery,
     DeliveryOutcome,
     DeliveryStatus,
+    DigestMail,
     EmailChannel,
     EventPattern,
     SigningSecret,
@@ -116,3 +117,7 @@ def delivery_from_rows(row: Any, attempts: Iterable[Any]) -> Delivery:
         next_attempt_at=as_utc(row.next_attempt_at),
         attempts=tuple(attempt_from_row(a) for a in sorted(attempts, key=lambda a: a.number)),
     )
+
+
+def digest_mail_from_row(row: Any) -> DigestMail:
+    return DigestMail(DeliveryStatus(row.status), row.attempts, as_utc(row.next_attempt_at))

@@ -15,15 +15,18 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = new_metadata()
@@ -67,6 +70,9 @@ deliveries = Table(
     Column("lease_token", String(36), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("ended_at", DateTime(timezone=True), nullable=True),
+    # Sent in its recipients' daily digests (digest_items), not on its own; next_attempt_at then
+    # only says when the (latest) digest is due.
+    Column("via_digest", Boolean, nullable=False, default=False, server_default=false()),
     UniqueConstraint("event_id", "subscription_id", name="uq_deliveries_event_subscription"),
     Index("ix_deliveries_due", "status", "next_attempt_at"),
     Index("ix_deliveries_listing", "organization_id", "created_at", "id"),
@@ -116,4 +122,47 @@ contracts = Table(
     Column("status", String(40), nullable=False),
     Column("version", Integer, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# One digest mail per recipient address (lower-cased), organisation and day; its deliveries are
+# in digest_items. Sealed when first claimed for sending: what arrives later waits for the next day.
+digests = Table(
+    "digests",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("organization_id", String(64), nullable=False),
+    Column("recipient", String(320), nullable=False),
+    Column("digest_date", Date, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=True),
+    Column("sealed_at", DateTime(timezone=True), nullable=True),
+    Column("locked_until", DateTime(timezone=True), nullable=True),
+    Column("lease_token", String(36), nullable=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_status_code", Integer, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("organization_id", "recipient", "digest_date", name="uq_digests_recipient_day"),
+    Index("ix_digests_due", "status", "next_attempt_at"),
+)
+
+digest_items = Table(
+    "digest_items",
+    metadata,
+    Column("digest_id", String(36), ForeignKey("digests.id"), nullable=False),
+    Column("delivery_id", String(36), ForeignKey("deliveries.id"), nullable=False, index=True),
+    PrimaryKeyConstraint("digest_id", "delivery_id", name="pk_digest_items"),
+)
+
+# The terms of each contract version seen (contract_terms.version_terms), to say what changed.
+contract_versions = Table(
+    "contract_versions",
+    metadata,
+    Column("contract_id", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("organization_id", String(64), nullable=False),
+    Column("terms", JSON, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("contract_id", "version", name="pk_contract_versions"),
 )

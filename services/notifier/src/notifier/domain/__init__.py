@@ -13,9 +13,20 @@ from .channels import (
     generate_secret,
     normalise_email_address,
 )
+from .contract_notices import CONTRACT_EVENT_TYPES
+from .contract_terms import TermChange, VersionTerms, describe_terms, term_changes, version_terms
 from .contracts import ContractSummary
 from .deliveries import Attempt, Delivery, DeliveryStatus
-from .digests import next_digest_at
+from .digest_mail import DigestMail, delivery_verdict
+from .digests import (
+    DigestEntry,
+    DigestItem,
+    DigestSection,
+    digest_recipient,
+    merge_digest,
+    next_digest_at,
+    the_day_after,
+)
 from .emails import RenderedEmail, render_digest, render_email, render_notice
 from .endpoint_health import DISABLE_AFTER_CONSECUTIVE_DEAD, EndpointHealth
 from .errors import InvalidDeliveryTransition, NotifierDomainError
@@ -56,6 +67,7 @@ from .url_safety import (
 
 __all__ = [
     "CONNECT_TIMEOUT_SECONDS",
+    "CONTRACT_EVENT_TYPES",
     "DEFAULT_RETRY_POLICY",
     "DISABLE_AFTER_CONSECUTIVE_DEAD",
     "RESPONSE_BODY_CAP_BYTES",
@@ -72,6 +84,10 @@ __all__ = [
     "Delivery",
     "DeliveryOutcome",
     "DeliveryStatus",
+    "DigestEntry",
+    "DigestItem",
+    "DigestMail",
+    "DigestSection",
     "EmailChannel",
     "EndpointHealth",
     "EventField",
@@ -86,15 +102,21 @@ __all__ = [
     "SigningSecret",
     "Subscription",
     "SubscriptionFilter",
+    "TermChange",
     "UnsafeWebhookUrl",
     "UrlRefusal",
+    "VersionTerms",
     "WebhookChannel",
     "check_webhook_url",
     "classify_http_status",
     "classify_smtp_reply",
+    "delivery_verdict",
+    "describe_terms",
+    "digest_recipient",
     "generate_secret",
     "is_internal_address",
     "matches",
+    "merge_digest",
     "next_attempt_at",
     "next_digest_at",
     "normalise_email_address",
@@ -103,5 +125,8 @@ __all__ = [
     "render_email",
     "render_notice",
     "sign",
+    "term_changes",
+    "the_day_after",
+    "version_terms",
     "webhook_message_id",
 ]

@@ -123,6 +123,39 @@ class Delivery:
             return self._moved(DeliveryStatus.DEAD, None, attempts)
         return self._moved(DeliveryStatus.RETRYING, retry_at, attempts)
 
+    def record_digest_attempt(
+        self,
+        at: datetime,
+        reply_code: int | None,
+        latency_ms: int,
+        verdict: DeliveryStatus | None,
+        next_attempt_at: datetime | None,
+        error: str | None = None,
+    ) -> Delivery:
+        """One attempt of a digest mail carrying this delivery, with what its digests now say.
+
+        The delivery's own retry schedule does not apply: its digests retry, and `verdict`
+        (digest_mail.delivery_verdict) ends it. While it waits, a failed attempt makes it
+        retrying, at the digest's next attempt.
+        """
+        self._require_open("record a digest attempt")
+        outcome = classify_smtp_reply(reply_code)
+        number = len(self.attempts) + 1
+        attempt = Attempt(number, at, reply_code, max(latency_ms, 0), outcome, error_excerpt(error))
+        attempts = (*self.attempts, attempt)
+        if verdict is not None and verdict not in OPEN_STATUSES:
+            return self._moved(verdict, None, attempts)
+        if outcome is DeliveryOutcome.DELIVERED:
+            return self._moved(self.status, self.next_attempt_at, attempts)
+        return self._moved(DeliveryStatus.RETRYING, next_attempt_at, attempts)
+
+    def conclude(self, verdict: DeliveryStatus) -> Delivery:
+        """End a waiting delivery as its digests say, without an attempt of its own."""
+        self._require_open("conclude")
+        if verdict in OPEN_STATUSES:
+            raise InvalidDeliveryTransition(f"{verdict} does not end a delivery")
+        return self._moved(verdict, None, self.attempts)
+
     def disable(self) -> Delivery:
         """Stop an open delivery because its endpoint or subscription was switched off."""
         self._require_open("disable")

@@ -9,8 +9,10 @@ from importlib.resources import files
 
 from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoescape
 
+from .digests import DigestSection
 from .formatting import RecordLinks, humanise, long_date
-from .presenters import Notice, Payload, present
+from .notices import Notice, Payload
+from .presenters import present
 
 MAX_SUBJECT_LENGTH = 150
 
@@ -22,6 +24,11 @@ DIGEST_HEADINGS = {
     "obligation.created": "New deadlines",
     "notification.failed": "Notifications that could not be delivered",
     "notification.endpoint_disabled": "Webhooks switched off",
+    "contract.terminated": "Contracts ended",
+    "contract.amended": "Contracts amended",
+    "contract.renewed": "Contracts renewed",
+    "contract.activated": "Contracts now active",
+    "contract.created": "New contracts",
 }
 
 
@@ -33,10 +40,24 @@ class RenderedEmail:
 
 
 @dataclass(frozen=True)
+class DigestLine:
+    notice: Notice
+    also_for: str  # the other subscriptions that matched the event, or ""
+
+
+@dataclass(frozen=True)
 class DigestGroup:
     event_type: str
     heading: str
-    notices: tuple[Notice, ...]
+    lines: tuple[DigestLine, ...]
+
+
+@dataclass(frozen=True)
+class DigestPart:
+    """One subscription name's part of a digest, grouped by kind, most pressing first."""
+
+    subscription_name: str
+    groups: tuple[DigestGroup, ...]
 
 
 def _template_source(name: str) -> str | None:
@@ -64,24 +85,32 @@ def render_notice(notice: Notice, links: RecordLinks) -> RenderedEmail:
     return _render(notice.template, subject, notice.context, links)
 
 
-def render_digest(
-    events: Iterable[tuple[str, Payload]], links: RecordLinks, digest_date: date
-) -> RenderedEmail:
-    """One mail for one recipient listing a day's events, grouped by type, most pressing first."""
-    groups = digest_groups(present(event_type, data, links) for event_type, data in events)
-    if not groups:
+def render_digest(sections: Iterable[DigestSection], links: RecordLinks, digest_date: date) -> RenderedEmail:
+    """One recipient's mail for a day: a part per subscription (digests.merge_digest), each by kind."""
+    parts = tuple(
+        DigestPart(
+            section.subscription_name,
+            digest_groups(
+                DigestLine(present(item.event_type, item.data, links), ", ".join(item.also_for))
+                for item in section.items
+            ),
+        )
+        for section in sections
+    )
+    everything = digest_groups(line for part in parts for group in part.groups for line in group.lines)
+    if not everything:
         raise ValueError("a digest needs at least one event")
-    overview = ", ".join(f"{group.heading.lower()} ({len(group.notices)})" for group in groups)
+    overview = ", ".join(f"{group.heading.lower()} ({len(group.lines)})" for group in everything)
     day = long_date(digest_date.isoformat())
     subject = _one_line(f"Accord daily digest for {day}: {overview}")
-    context = {"groups": groups, "overview": overview, "digest_date": day}
+    context = {"sections": parts, "overview": overview, "digest_date": day}
     return _render("digest", subject, context, links)
 
 
-def digest_groups(notices: Iterable[Notice]) -> tuple[DigestGroup, ...]:
-    by_type: dict[str, list[Notice]] = {}
-    for notice in notices:
-        by_type.setdefault(notice.event_type, []).append(notice)
+def digest_groups(lines: Iterable[DigestLine]) -> tuple[DigestGroup, ...]:
+    by_type: dict[str, list[DigestLine]] = {}
+    for line in lines:
+        by_type.setdefault(line.notice.event_type, []).append(line)
     known = [event_type for event_type in DIGEST_HEADINGS if event_type in by_type]
     others = sorted(event_type for event_type in by_type if event_type not in DIGEST_HEADINGS)
     return tuple(

@@ -85,5 +85,8 @@ class RecordLinks:
     def claim(self, claim_id: object) -> str:
         return self.to("claims", claim_id)
 
+    def contract(self, contract_id: object) -> str:
+        return self.to("contracts", contract_id)
+
     def subscription(self, subscription_id: object) -> str:
         return self.to("settings/subscriptions", subscription_id)

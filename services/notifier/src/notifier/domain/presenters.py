@@ -9,25 +9,13 @@ presenter falls back to the ids when it does not.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 
+from .contract_notices import CONTRACT_PRESENTERS
 from .formatting import RecordLinks, humanise, long_date, money, text_of
+from .notices import Notice, Payload, contract_label, payer_label
 
-Payload = Mapping[str, object]
-
-
-@dataclass(frozen=True)
-class Notice:
-    """One event, ready for a template: `template` names the pair of files that render it."""
-
-    event_type: str
-    template: str
-    subject: str
-    summary: str  # one line, as the digest lists it
-    link: str
-    context: Mapping[str, object]
-
+__all__ = ["Notice", "Payload", "contract_label", "payer_label", "present"]
 
 # What to do, by the obligation tracker's obligation kinds.
 OBLIGATION_ACTIONS = {
@@ -45,18 +33,6 @@ OBLIGATION_ACTIONS = {
     "appeal": "file the appeal with the payer, with the remittance and the contracted rate",
 }
 DEFAULT_ACTION = "do what the contract asks for here"
-
-
-def payer_label(data: Payload) -> str:
-    if data.get("payer_name"):
-        return text_of(data, "payer_name")
-    return f"payer {text_of(data, 'payer_id')}" if data.get("payer_id") else "the payer"
-
-
-def contract_label(data: Payload) -> str:
-    if data.get("contract_name"):
-        return f"the {text_of(data, 'contract_name')} contract"
-    return f"contract {text_of(data, 'contract_id')}" if data.get("contract_id") else "the contract"
 
 
 def obligation_context(data: Payload, links: RecordLinks) -> dict[str, str]:
@@ -184,6 +160,7 @@ PRESENTERS: dict[str, Callable[[Payload, RecordLinks], Notice]] = {
     "claim.variance_detected": present_variance,
     "notification.failed": present_delivery_failed,
     "notification.endpoint_disabled": present_endpoint_disabled,
+    **CONTRACT_PRESENTERS,
 }
 
 

@@ -9,7 +9,8 @@ from accord_common.events import CATALOGUE, CloudEvent
 from accord_common.messaging import EventHandler
 from accord_common.uow import UnitOfWork
 
-from notifier.handlers.contracts import CONTRACT_EVENT_TYPES, apply_contract_version
+from notifier.domain import CONTRACT_EVENT_TYPES
+from notifier.handlers.contracts import apply_contract_version
 from notifier.handlers.events import record_deliveries
 from notifier.ports import SecretBox
 

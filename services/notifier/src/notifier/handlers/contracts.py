@@ -1,4 +1,5 @@
-"""contract.* events kept as a small projection: each contract's name, payer and status."""
+"""contract.* events kept as a small projection: each contract's name, payer and status, and
+the terms of every version seen (so a contract mail can say what changed)."""
 
 from __future__ import annotations
 
@@ -9,16 +10,9 @@ from accord_common.events import CloudEvent
 from accord_common.uow import UnitOfWork
 
 from notifier.adapters.contracts import ContractProjection
-from notifier.domain import ContractSummary
+from notifier.domain import ContractSummary, version_terms
 
 log = logging.getLogger(__name__)
-CONTRACT_EVENT_TYPES = (
-    "contract.created",
-    "contract.amended",
-    "contract.activated",
-    "contract.renewed",
-    "contract.terminated",
-)
 
 
 async def apply_contract_version(uow: UnitOfWork, event: CloudEvent, now: datetime) -> bool:
@@ -40,6 +34,7 @@ async def apply_contract_version(uow: UnitOfWork, event: CloudEvent, now: dateti
             "contract event for another organisation's contract ignored", extra={"event_id": event.id}
         )
         return False
+    await projection.keep_terms(incoming, version_terms(data), now)
     if not incoming.supersedes(held):
         return False
     await projection.put(incoming, now, exists=held is not None)

@@ -54,5 +54,6 @@ async def _reopen(repo: DeliveryRepository, row: Any, now: datetime) -> None:
             "ended_at": None,
             "locked_until": None,
             "lease_token": None,
+            "via_digest": False,  # a replay goes out now, on its own, not in a later digest
         },
     )

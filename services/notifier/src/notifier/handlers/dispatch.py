@@ -66,7 +66,7 @@ async def record_outcome(
         after = _next_state(before, result, rules, now)
         await queue.record(row.id, after, len(attempts), now)
         if not after.is_open:
-            await _ended(uow, queue, row, after, rules, now)
+            await delivery_ended(uow, queue, row, after, rules, now)
         await uow.commit()
     return after.status
 
@@ -87,9 +87,10 @@ def _next_state(
     )
 
 
-async def _ended(
+async def delivery_ended(
     uow: UnitOfWork, queue: DispatchQueue, row: Any, delivery: Delivery, rules: DispatchRules, now: datetime
 ) -> None:
+    """Publish how the delivery ended; a webhook's endpoint health follows it."""
     uow.publish(_notification_event(row, delivery, now))
     if delivery.channel is not ChannelKind.WEBHOOK:
         return

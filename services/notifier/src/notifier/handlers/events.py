@@ -1,17 +1,23 @@
-"""An event arrives: one delivery per matching subscription, in the consumer's transaction."""
+"""An event arrives: one delivery per matching subscription, in the consumer's transaction.
+
+A delivery of an email subscription with `digest` on travels in its recipients' daily digests
+(one per address, organisation and day), which it joins here, in the same transaction.
+"""
 
 from __future__ import annotations
 
 import logging
 import uuid
 from datetime import datetime
+from typing import Any
 
 from accord_common.events import CloudEvent
 from accord_common.uow import UnitOfWork
 
+from notifier.adapters.digest_ledger import DigestLedger
 from notifier.adapters.mapping import subscription_from_row
 from notifier.adapters.repository import DeliveryRepository, SubscriptionRepository
-from notifier.domain import DeliveryStatus, matches, next_digest_at
+from notifier.domain import ChannelKind, DeliveryStatus, matches, next_digest_at
 from notifier.ports import SecretBox
 
 log = logging.getLogger(__name__)
@@ -38,19 +44,43 @@ async def record_deliveries(
             continue
         if await deliveries.exists(event.id, row.id):
             continue
-        due = next_digest_at(now, digest_hour_utc) if row.digest else now
-        await deliveries.add(
-            {
-                "id": str(uuid.uuid4()),
-                "event_id": event.id,
-                "subscription_id": row.id,
-                "event_type": event.type,
-                "event": event.to_bytes(),
-                "channel_kind": row.channel_kind,
-                "status": DeliveryStatus.PENDING.value,
-                "next_attempt_at": due,
-                "created_at": now,
-            }
-        )
+        await _add_delivery(uow, deliveries, event, row, now, digest_hour_utc)
         created += 1
     return created
+
+
+async def _add_delivery(
+    uow: UnitOfWork,
+    deliveries: DeliveryRepository,
+    event: CloudEvent,
+    subscription: Any,
+    now: datetime,
+    digest_hour_utc: int,
+) -> None:
+    """A delivery due now, or one that waits in its recipients' digests for the digest hour."""
+    via_digest = (
+        bool(subscription.digest)
+        and subscription.channel_kind == ChannelKind.EMAIL
+        and bool(subscription.recipients)
+    )
+    due = next_digest_at(now, digest_hour_utc) if via_digest else now
+    delivery_id = str(uuid.uuid4())
+    await deliveries.add(
+        {
+            "id": delivery_id,
+            "event_id": event.id,
+            "subscription_id": subscription.id,
+            "event_type": event.type,
+            "event": event.to_bytes(),
+            "channel_kind": subscription.channel_kind,
+            "status": DeliveryStatus.PENDING.value,
+            "next_attempt_at": due,
+            "via_digest": via_digest,
+            "created_at": now,
+        }
+    )
+    if via_digest:
+        ledger = DigestLedger(uow.session, deliveries.organization_id)
+        digest_at = await ledger.enlist(delivery_id, subscription.recipients, due, now)
+        if digest_at != due:  # today's digest had already gone: it waits for the next one
+            await deliveries.set_state(delivery_id, {"next_attempt_at": digest_at})
