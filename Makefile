@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell scripts/ensure-uv.sh)
 PYTEST := $(UV) run --frozen pytest
 
-.PHONY: help install run demo test lint fmt unit integration e2e e2e-embedded asyncapi bench clean
+.PHONY: help install run demo test lint fmt unit integration e2e scenarios e2e-embedded asyncapi bench clean
 
 help:
 	@echo "make run        start tansu, the four services on SQLite and an SMTP sink (Ctrl-C stops)"
@@ -25,7 +25,7 @@ test: install
 	$(MAKE) --no-print-directory lint
 	$(PYTEST) -q -m "not integration and not e2e"
 	$(PYTEST) -q -m integration
-	$(PYTEST) -q -m e2e tests/e2e
+	$(PYTEST) -q -m e2e tests/e2e tests/scenarios
 	ACCORD_TEST_BROKER=tansu ACCORD_E2E_DATABASE=sqlite $(PYTEST) -q -m e2e tests/e2e/test_skeleton.py tests/e2e/test_underpayment.py
 
 lint: install
@@ -45,7 +45,10 @@ integration: install
 	$(PYTEST) -q -m integration
 
 e2e: install
-	$(PYTEST) -q -m e2e tests/e2e
+	$(PYTEST) -q -m e2e tests/e2e tests/scenarios
+
+scenarios: install
+	$(PYTEST) -q -m e2e tests/scenarios
 
 asyncapi: install
 	$(UV) run --frozen python -m accord_common.events.asyncapi > docs/asyncapi.yaml

@@ -9,7 +9,7 @@ def pytest_collection_modifyitems(items: list) -> None:  # type: ignore[type-arg
 
     for item in items:
         path = str(item.path)
-        if "/e2e/" in path:
+        if "/e2e/" in path or "/scenarios/" in path:
             item.add_marker(pytest.mark.e2e)
         elif "/integration/" in path:
             item.add_marker(pytest.mark.integration)

@@ -1,4 +1,4 @@
-"""End-to-end fixtures: the four services as real processes on a real broker and database.
+"""Fixtures shared by tests/e2e and tests/scenarios: the four services as real processes on a real broker and database.
 
 ACCORD_E2E_DATABASE=sqlite runs them on SQLite files (the embedded default); otherwise each service
 gets its own PostgreSQL database from the harness.
