@@ -29,6 +29,9 @@ _ALLOWED_EXTRA = {
     "service",
     "partition",
     "offset",
+    "error_type",
+    "outage_seconds",
+    "retries",
 }
 
 

@@ -1,9 +1,18 @@
-"""The consumer loop: inbox for exactly-once effects, bounded retries with backoff, dead letters.
+"""The consumer loop: inbox for exactly-once effects, waits out outages, dead-letters only bad content.
 
 For each message: open a unit of work, record (event id, consumer) in the inbox, run the handler,
-commit -- one transaction, so a redelivered event finds its inbox row and is skipped. A message that
-still fails after the configured attempts goes to `<topic>.dlq` (and the dead_letters table) with the
-error, and the partition moves on. Offsets are committed only after the effect is committed.
+commit -- one transaction, so a redelivered event finds its inbox row and is skipped. Offsets are
+committed only after the effects, and never past a record that was not processed.
+
+Two kinds of failure are told apart (see `failures.py`):
+- the infrastructure's (database or broker down, timing out): every partition of the fetched batch is
+  sought back to its first unprocessed record, the assignment is paused, and the loop waits with
+  backoff until the database answers again, then resumes where it stopped. Nothing is skipped and
+  nothing is dead-lettered, however long the outage lasts; the outage is logged once, then at a
+  bounded rate.
+- the message's own (a payload the handler cannot apply, with the infrastructure healthy): retried a
+  few times with backoff, then sent to `<topic>.dlq` and recorded in the dead_letters table; the
+  partition moves on only once both are done.
 """
 
 from __future__ import annotations
@@ -15,13 +24,14 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from prometheus_client import Counter
 from pydantic import ValidationError
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from accord_common.events import CloudEvent
+from accord_common.messaging.failures import InfrastructureUnavailable, OutageLog, is_infrastructure_failure
 from accord_common.telemetry import consumer_span
 from accord_common.uow import UnitOfWork
 
@@ -29,6 +39,8 @@ log = logging.getLogger(__name__)
 EventHandler = Callable[[CloudEvent, UnitOfWork], Awaitable[None]]
 UowFactory = Callable[[], UnitOfWork]
 CONSUMED = Counter("accord_events_consumed_total", "Events consumed", ["topic", "outcome"])
+HELD = Counter("accord_consumer_holds_total", "Times a consumer paused for an infrastructure outage")
+_PROBE_TIMEOUT_S = 5.0
 
 
 class ConsumerLoop:
@@ -42,6 +54,8 @@ class ConsumerLoop:
         uow_factory: UowFactory,
         max_attempts: int = 5,
         backoff_s: float = 0.2,
+        outage_backoff_s: tuple[float, float] = (0.5, 5.0),
+        max_records: int = 100,
     ) -> None:
         self.name = name
         self._consumer = consumer
@@ -50,6 +64,10 @@ class ConsumerLoop:
         self._uow_factory = uow_factory
         self._max_attempts = max_attempts
         self._backoff_s = backoff_s
+        self._outage_backoff = outage_backoff_s
+        self._delay = outage_backoff_s[0]
+        self._max_records = max_records
+        self._outage = OutageLog(log, f"consumer {name}")
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -64,19 +82,101 @@ class ConsumerLoop:
     async def _run(self) -> None:
         while True:
             try:
-                batches = await self._consumer.getmany(timeout_ms=500, max_records=100)
-                for tp, records in batches.items():
-                    for record in records:
-                        await self.process(record)
-                        await self._consumer.commit({tp: record.offset + 1})
+                batches = await self._consumer.getmany(timeout_ms=500, max_records=self._max_records)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("consumer loop error; continuing")
+            except Exception as exc:  # the fetch itself failed: the broker
+                await self._wait_out(exc)
+                continue
+            if not batches:
+                continue
+            try:
+                await self.process_batches(batches)
+            except asyncio.CancelledError:
+                raise
+            except InfrastructureUnavailable as exc:
+                await self._hold(exc)
+            except Exception:  # a defect in a handler's plumbing: nothing is skipped (sought back)
+                log.exception("consumer loop error; the batch will be read again")
                 await asyncio.sleep(1)
+            else:
+                self._delay = self._outage_backoff[0]
+                self._outage.recovered()
+
+    async def process_batches(self, batches: dict[TopicPartition, list[ConsumerRecord[Any, Any]]]) -> None:
+        """Apply every fetched record in order and commit each partition's offset after its records.
+
+        On any failure, every partition of the batch is sought back to its first unprocessed record
+        before the error propagates, so the next fetch starts there: no record is ever skipped."""
+        unprocessed = {tp: records[0].offset for tp, records in batches.items() if records}
+        try:
+            for tp, records in batches.items():
+                for record in records:
+                    await self.process(record)
+                    unprocessed[tp] = record.offset + 1
+                await self._commit(tp, unprocessed[tp])
+                del unprocessed[tp]
+        except BaseException:
+            self._rewind(unprocessed)
+            raise
+
+    async def _commit(self, tp: TopicPartition, next_offset: int) -> None:
+        try:
+            await self._consumer.commit({tp: next_offset})
+        except Exception as exc:  # the effects are committed: redelivery finds them in the inbox
+            raise InfrastructureUnavailable("offset commit failed") from exc
+
+    def _rewind(self, unprocessed: dict[TopicPartition, int]) -> None:
+        assigned = self._consumer.assignment()
+        for tp, offset in unprocessed.items():
+            if tp in assigned:  # a partition taken away by a rebalance is read by its new owner
+                self._consumer.seek(tp, offset)
+
+    async def _hold(self, error: InfrastructureUnavailable) -> None:
+        """Pause every assigned partition and wait until the database answers again.
+
+        The consumer keeps polling (so the group does not evict it) but gets nothing while paused;
+        a record fetched for a partition assigned meanwhile is sought back, never dropped."""
+        HELD.inc()
+        self._outage.failed(error.__cause__ or error)
+        self._consumer.pause(*self._consumer.assignment())
+        try:
+            while True:
+                await asyncio.sleep(self._next_delay())
+                stray = await self._consumer.getmany(timeout_ms=0)
+                for tp, records in stray.items():
+                    self._consumer.seek(tp, records[0].offset)
+                    self._consumer.pause(tp)
+                problem = await self._database_problem()
+                if problem is None:
+                    return
+                self._outage.failed(problem)
+        finally:
+            self._consumer.resume(*self._consumer.assignment())
+
+    async def _wait_out(self, error: BaseException) -> None:
+        self._outage.failed(error)
+        await asyncio.sleep(self._next_delay())
+
+    def _next_delay(self) -> float:
+        delay = self._delay
+        self._delay = min(self._delay * 2, self._outage_backoff[1])
+        return delay
+
+    async def _database_problem(self) -> BaseException | None:
+        """None when the database answers; else the infrastructure error it gave."""
+        try:
+            async with asyncio.timeout(_PROBE_TIMEOUT_S), self._uow_factory() as uow:
+                await uow.session.execute(text("SELECT 1"))
+        except Exception as exc:
+            return exc if is_infrastructure_failure(exc) else None
+        return None
 
     async def process(self, record: ConsumerRecord[Any, Any]) -> str:
-        """Apply one record; returns 'applied', 'duplicate', 'ignored' or 'dead_lettered'."""
+        """Apply one record; returns 'applied', 'duplicate', 'ignored' or 'dead_lettered'.
+
+        Raises InfrastructureUnavailable when the database or broker failed: the record was not
+        applied and must be read again once they are back."""
         try:
             event = CloudEvent.from_bytes(record.value)
         except (ValidationError, ValueError) as exc:
@@ -98,7 +198,11 @@ class ConsumerLoop:
         for attempt in range(1, self._max_attempts + 1):
             try:
                 return await self._apply_once(event, handler)
-            except Exception as exc:  # any failure of the handler is retried, then dead-lettered
+            except Exception as exc:
+                if is_infrastructure_failure(exc):
+                    raise InfrastructureUnavailable(f"applying {event.type}") from exc
+                if (problem := await self._database_problem()) is not None:
+                    raise InfrastructureUnavailable(f"applying {event.type}") from problem
                 error = f"{type(exc).__name__}: {exc}"
                 log.warning(
                     "handler failed",
@@ -136,29 +240,36 @@ class ConsumerLoop:
     async def _dead_letter(
         self, record: ConsumerRecord[Any, Any], event: CloudEvent | None, error: str, attempts: int
     ) -> None:
+        """Send to `<topic>.dlq`, then record the dead letter durably; only then may the offset move.
+
+        If either step fails the record stays unprocessed (InfrastructureUnavailable) and is handled
+        again after the outage: a second copy on the .dlq topic is possible, a lost event is not."""
         headers = [
             *(record.headers or ()),
             ("dlq_error", error[:1000].encode()),
             ("dlq_consumer", self.name.encode()),
             ("dlq_source_topic", record.topic.encode()),
         ]
-        await self._producer.send_and_wait(
-            f"{record.topic}.dlq", value=record.value, key=record.key, headers=headers
-        )
-        async with self._uow_factory() as uow:
-            await uow.session.execute(
-                insert(_dead_letters(uow)).values(
-                    event_id=event.id if event else None,
-                    topic=record.topic,
-                    consumer=self.name,
-                    payload=record.value,
-                    error=error[:4000],
-                    attempts=attempts,
-                    failed_at=datetime.now(UTC),
-                    message_key=record.key.decode() if record.key else None,
-                )
+        try:
+            await self._producer.send_and_wait(
+                f"{record.topic}.dlq", value=record.value, key=record.key, headers=headers
             )
-            await uow.commit()
+            async with self._uow_factory() as uow:
+                await uow.session.execute(
+                    insert(_dead_letters(uow)).values(
+                        event_id=event.id if event else None,
+                        topic=record.topic,
+                        consumer=self.name,
+                        payload=record.value,
+                        error=error[:4000],
+                        attempts=attempts,
+                        failed_at=datetime.now(UTC),
+                        message_key=record.key.decode() if record.key else None,
+                    )
+                )
+                await uow.commit()
+        except Exception as exc:
+            raise InfrastructureUnavailable("the dead letter could not be recorded") from exc
         log.error(
             "event dead-lettered",
             extra={"topic": record.topic, "event_id": event.id if event else None},

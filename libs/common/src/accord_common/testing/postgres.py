@@ -153,31 +153,59 @@ def _start_container() -> PostgresServer:
 
 
 def _start_local_cluster(bin_dir: Path) -> PostgresServer:
-    root = _process.make_temp_dir("accord-pg-")
-    user = "postgres" if os.geteuid() == 0 else None
-    proc: subprocess.Popen[bytes] | None = None
-
-    def stop() -> None:
-        if proc is not None:
-            _process.stop_process(proc, sig=signal.SIGINT, timeout=20.0)
-        shutil.rmtree(root, ignore_errors=True)
-
+    cluster = LocalCluster(bin_dir)
     try:
-        if user is not None:
-            shutil.chown(root, user, user)
-        _initdb(bin_dir, root / "data", user, root / "initdb.log")
-        port = _process.free_port()
-        args = [str(bin_dir / "postgres"), "-D", str(root / "data"), "-p", str(port)]
+        version = cluster.start()
+    except BaseException:
+        cluster.remove()
+        raise
+    origin = f"local cluster from {bin_dir}"
+    return PostgresServer(admin_url=cluster.admin_url, version=version, origin=origin, _stop=cluster.remove)
+
+
+class LocalCluster:
+    """A throwaway cluster from Debian's binaries that can be stopped and started again on the same
+    port and data directory: outage tests stop the server under load and bring it back."""
+
+    def __init__(self, bin_dir: Path | None = None) -> None:
+        found = bin_dir or find_bin_dir()
+        if found is None:
+            raise InfrastructureUnavailable(_INSTALL_HINT)
+        self.bin_dir = found
+        self.root = _process.make_temp_dir("accord-pg-")
+        self.user = "postgres" if os.geteuid() == 0 else None
+        self.port = _process.free_port()
+        self.admin_url = f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/postgres"
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._initialised = False
+
+    def start(self) -> str:
+        """Start (or restart) the postmaster; returns the server version once it accepts connections."""
+        if not self._initialised:
+            if self.user is not None:
+                shutil.chown(self.root, self.user, self.user)
+            _initdb(self.bin_dir, self.root / "data", self.user, self.root / "initdb.log")
+            self._initialised = True
+        args = [str(self.bin_dir / "postgres"), "-D", str(self.root / "data"), "-p", str(self.port)]
         for setting in _SETTINGS:
             args += ["-c", setting]
-        proc = _process.spawn(args, log_path=root / "postgres.log", user=user)
-        admin = f"postgresql+asyncpg://postgres@127.0.0.1:{port}/postgres"
-        version = _wait_ready(proc, admin, root / "postgres.log")
-        origin = f"local cluster from {bin_dir}"
-        return PostgresServer(admin_url=admin, version=version, origin=origin, _stop=stop)
-    except BaseException:
-        stop()
-        raise
+        self._proc = _process.spawn(args, log_path=self.root / "postgres.log", user=self.user)
+        return _wait_ready(self._proc, self.admin_url, self.root / "postgres.log")
+
+    def halt(self) -> None:
+        """Stop the postmaster (fast shutdown: open connections are terminated); data is kept."""
+        if self._proc is not None:
+            _process.stop_process(self._proc, sig=signal.SIGINT, timeout=20.0)
+            self._proc = None
+
+    def remove(self) -> None:
+        self.halt()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def server(self) -> PostgresServer:
+        """A PostgresServer view of this cluster (removed with the cluster, not by the view)."""
+        version = _process.run_sync(lambda: _server_version(self.admin_url, connect_timeout=5.0))
+        return PostgresServer(admin_url=self.admin_url, version=version, origin=f"local cluster {self.root}")
 
 
 _SETTINGS = (

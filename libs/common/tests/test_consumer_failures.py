@@ -1,0 +1,178 @@
+"""Which failures wait for the infrastructure and which dead-letter, and that a failed batch is read again."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from accord_common.messaging import ConsumerLoop
+from accord_common.messaging.failures import InfrastructureUnavailable, OutageLog, is_infrastructure_failure
+from aiokafka import TopicPartition
+from aiokafka.errors import CommitFailedError, KafkaConnectionError, RequestTimedOutError
+from sqlalchemy import exc as sa_exc
+
+
+class FakeSqlState(Exception):
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
+class AdminShutdownError(Exception):
+    """Named like asyncpg's: terminating connection due to administrator command."""
+
+
+AdminShutdownError.__module__ = "asyncpg.exceptions"
+
+
+def wrapped(inner: BaseException) -> BaseException:
+    try:
+        try:
+            raise inner
+        except BaseException as exc:
+            raise RuntimeError("handler could not load the contract") from exc
+    except RuntimeError as outer:
+        return outer
+
+
+@pytest.mark.parametrize(
+    ("error", "infrastructure"),
+    [
+        (ConnectionRefusedError(111, "Connect call failed"), True),
+        (TimeoutError(), True),
+        (sa_exc.OperationalError("SELECT 1", {}, ConnectionRefusedError()), True),
+        (sa_exc.InterfaceError("SELECT 1", {}, Exception("connection is closed")), True),
+        (sa_exc.TimeoutError("QueuePool limit reached"), True),
+        (FakeSqlState("57P01"), True),  # admin shutdown
+        (FakeSqlState("57P03"), True),  # cannot connect now: the database system is starting up
+        (FakeSqlState("08006"), True),  # connection failure
+        (FakeSqlState("40001"), True),  # serialization failure: retry as it is
+        (FakeSqlState("53300"), True),  # too many connections
+        (AdminShutdownError(), True),
+        (KafkaConnectionError(), True),
+        (RequestTimedOutError(), True),  # retriable broker error
+        (wrapped(ConnectionResetError()), True),  # raised from an infrastructure error
+        (FakeSqlState("23505"), False),  # unique violation: the content
+        (FakeSqlState("22003"), False),  # numeric value out of range: the content
+        (sa_exc.IntegrityError("INSERT", {}, Exception("duplicate key")), False),
+        (ValueError("notice_days must be positive"), False),
+        (KeyError("terms"), False),
+        (CommitFailedError(), False),  # not retriable by itself; the loop still never skips
+    ],
+)
+def test_failures_are_told_apart(error: BaseException, infrastructure: bool) -> None:
+    assert is_infrastructure_failure(error) is infrastructure
+
+
+@dataclass
+class Record:
+    topic: str
+    partition: int
+    offset: int
+    value: bytes = b""
+    key: bytes | None = None
+    headers: tuple[Any, ...] = ()
+
+
+@dataclass
+class FakeConsumer:
+    assigned: set[TopicPartition]
+    seeks: dict[TopicPartition, int] = field(default_factory=dict)
+    commits: list[dict[TopicPartition, int]] = field(default_factory=list)
+
+    def assignment(self) -> set[TopicPartition]:
+        return self.assigned
+
+    def seek(self, tp: TopicPartition, offset: int) -> None:
+        self.seeks[tp] = offset
+
+    async def commit(self, offsets: dict[TopicPartition, int]) -> None:
+        self.commits.append(dict(offsets))
+
+
+class ScriptedLoop(ConsumerLoop):
+    """process() is scripted: records whose offset is in `fail_at` raise InfrastructureUnavailable."""
+
+    def __init__(self, consumer: FakeConsumer, fail_at: set[tuple[int, int]]) -> None:
+        super().__init__(
+            name="t",
+            consumer=consumer,
+            producer=None,
+            handlers={},
+            uow_factory=None,  # type: ignore[arg-type]
+        )
+        self.fail_at = fail_at
+        self.applied: list[tuple[int, int]] = []
+
+    async def process(self, record: Any) -> str:
+        if (record.partition, record.offset) in self.fail_at:
+            raise InfrastructureUnavailable("database down")
+        self.applied.append((record.partition, record.offset))
+        return "applied"
+
+
+def batch(parts: dict[int, range]) -> dict[TopicPartition, list[Any]]:
+    return {TopicPartition("t", p): [Record("t", p, o) for o in offsets] for p, offsets in parts.items()}
+
+
+async def test_an_outage_mid_batch_seeks_every_partition_back_to_its_first_unprocessed_record() -> None:
+    p0, p1, p2 = (TopicPartition("t", p) for p in range(3))
+    consumer = FakeConsumer({p0, p1, p2})
+    loop = ScriptedLoop(consumer, fail_at={(1, 22)})
+    with pytest.raises(InfrastructureUnavailable):
+        await loop.process_batches(batch({0: range(10, 13), 1: range(20, 25), 2: range(30, 32)}))
+    assert loop.applied == [(0, 10), (0, 11), (0, 12), (1, 20), (1, 21)]
+    assert consumer.commits == [{p0: 13}]  # never past an unprocessed record
+    assert consumer.seeks == {p1: 22, p2: 30}
+
+
+async def test_a_partition_lost_to_a_rebalance_is_not_sought() -> None:
+    p0, _p1 = TopicPartition("t", 0), TopicPartition("t", 1)
+    consumer = FakeConsumer({p0})
+    loop = ScriptedLoop(consumer, fail_at={(0, 5)})
+    with pytest.raises(InfrastructureUnavailable):
+        await loop.process_batches(batch({0: range(5, 7), 1: range(8, 9)}))
+    assert consumer.seeks == {p0: 5}
+
+
+async def test_a_clean_batch_commits_each_partition_after_its_records() -> None:
+    p0, p1 = TopicPartition("t", 0), TopicPartition("t", 1)
+    consumer = FakeConsumer({p0, p1})
+    loop = ScriptedLoop(consumer, fail_at=set())
+    await loop.process_batches(batch({0: range(0, 3), 1: range(7, 8)}))
+    assert consumer.commits == [{p0: 3}, {p1: 8}]
+    assert consumer.seeks == {}
+
+
+async def test_a_cancelled_batch_is_sought_back_too() -> None:
+    p0 = TopicPartition("t", 0)
+    consumer = FakeConsumer({p0})
+
+    class Slow(ScriptedLoop):
+        async def process(self, record: Any) -> str:
+            if record.offset == 1:
+                await asyncio.sleep(10)
+            return await super().process(record)
+
+    loop = Slow(consumer, fail_at=set())
+    task = asyncio.create_task(loop.process_batches(batch({0: range(0, 3)})))
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert consumer.seeks == {p0: 1}
+    assert consumer.commits == []
+
+
+def test_an_outage_is_logged_once_then_at_a_bounded_rate(caplog: pytest.LogCaptureFixture) -> None:
+    outage = OutageLog(logging.getLogger("t.outage"), "consumer t", every_s=3600)
+    with caplog.at_level(logging.WARNING, logger="t.outage"):
+        for _ in range(5000):
+            outage.failed(ConnectionRefusedError())
+        outage.recovered()
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages == ["consumer t: infrastructure unavailable, waiting", "consumer t: infrastructure back"]
+    assert caplog.records[-1].retries == 5000  # type: ignore[attr-defined]
