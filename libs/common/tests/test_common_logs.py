@@ -29,3 +29,23 @@ def test_phi_passed_as_extra_never_reaches_the_line() -> None:
     assert "Jane" not in text
     assert "W123456789" not in text
     assert "1970" not in text
+
+
+def test_a_library_repeating_itself_is_logged_once_per_period_with_the_count() -> None:
+    import logging
+
+    from accord_common.logs import RepeatLimiter
+
+    limiter = RepeatLimiter(every_s=30)
+
+    def record(name: str, at: float) -> logging.LogRecord:
+        rec = logging.LogRecord(
+            name, logging.ERROR, "f", 1, "Unable connect to node with id %s: %s", (1, "x"), None
+        )
+        rec.created = at
+        return rec
+
+    passed = [r for t in range(6000) if limiter.filter(r := record("aiokafka.client", 1000 + t / 100))]
+    assert len(passed) == 2  # t=0 s and t=30 s of a 60 s flood
+    assert "repeated 2999 times" in passed[1].getMessage()
+    assert limiter.filter(record("accord_common.messaging.consumer", 1000.5))  # our own lines are untouched

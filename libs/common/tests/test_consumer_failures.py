@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from accord_common.messaging import ConsumerLoop
-from accord_common.messaging.failures import InfrastructureUnavailable, OutageLog, is_infrastructure_failure
+from accord_common.outages import InfrastructureUnavailable, OutageLog, is_infrastructure_failure
 from aiokafka import TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaConnectionError, RequestTimedOutError
 from sqlalchemy import exc as sa_exc

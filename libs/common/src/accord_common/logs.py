@@ -58,8 +58,38 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+class RepeatLimiter(logging.Filter):
+    """Let a library's repeated message (same logger and template) through at most once per `every_s`.
+
+    During a broker outage aiokafka logs "Unable connect to node ..." on every reconnect attempt of
+    every client (thousands of lines a second); one line per message and period, carrying how many
+    were held back, says the same."""
+
+    def __init__(self, prefixes: tuple[str, ...] = ("aiokafka",), every_s: float = 30.0) -> None:
+        super().__init__()
+        self._prefixes = prefixes
+        self._every = every_s
+        self._seen: dict[tuple[str, object], tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(self._prefixes):
+            return True
+        key = (record.name, record.msg)
+        last, held = self._seen.get(key, (float("-inf"), 0))
+        if record.created - last < self._every:
+            self._seen[key] = (last, held + 1)
+            return False
+        if len(self._seen) > 1000:  # templates are few; bound it anyway
+            self._seen.clear()
+        self._seen[key] = (record.created, 0)
+        if held:
+            record.msg = f"{record.msg} (repeated {held} times in the last {self._every:.0f} s)"
+        return True
+
+
 def configure_logging(service: str, level: str = "INFO", json_logs: bool = True) -> None:
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RepeatLimiter())
     if json_logs:
         handler.setFormatter(JsonFormatter(service))
     else:

@@ -31,7 +31,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from accord_common.events import CloudEvent
-from accord_common.messaging.failures import InfrastructureUnavailable, OutageLog, is_infrastructure_failure
+from accord_common.outages import InfrastructureUnavailable, OutageLog, is_infrastructure_failure
 from accord_common.telemetry import consumer_span
 from accord_common.uow import UnitOfWork
 

@@ -18,9 +18,12 @@ from prometheus_client import Counter
 from sqlalchemy import MetaData, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from accord_common.outages import OutageLog, is_infrastructure_failure
+
 log = logging.getLogger(__name__)
 PUBLISHED = Counter("accord_outbox_published_total", "Outbox events published", ["topic"])
 _RELAY_LOCK_ID = 0x0ACC0D
+_FAILURE_BACKOFF_S = (0.5, 10.0)
 
 
 class OutboxRelay:
@@ -54,12 +57,20 @@ class OutboxRelay:
                 await self._task
 
     async def _run(self) -> None:
+        outage, delay = OutageLog(log, "outbox relay"), _FAILURE_BACKOFF_S[0]
         while True:
             try:
                 sent = await self.publish_pending()
-            except Exception:
-                log.exception("outbox relay pass failed; retrying")
-                sent = 0
+            except Exception as exc:
+                if is_infrastructure_failure(exc):
+                    outage.failed(exc)  # once per outage, then at a bounded rate
+                else:
+                    log.exception("outbox relay pass failed; retrying")
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, _FAILURE_BACKOFF_S[1])
+                continue
+            outage.recovered()
+            delay = _FAILURE_BACKOFF_S[0]
             if sent < self._batch:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll)

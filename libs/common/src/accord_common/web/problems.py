@@ -10,11 +10,24 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accord_common.errors import Problem, Unprocessable
+from accord_common.outages import OutageLog, is_infrastructure_failure
 
 log = logging.getLogger(__name__)
+RETRY_AFTER_S = 5
+# Exception classes an outage raises through a route; registered apart from `Exception` so that
+# Starlette's ExceptionMiddleware answers them (the catch-all handler re-raises to the server, which
+# logs the request a second time).
+_OUTAGE_CLASSES: tuple[type[Exception], ...] = (
+    sa_exc.DBAPIError,
+    sa_exc.DisconnectionError,
+    sa_exc.TimeoutError,
+    OSError,
+    TimeoutError,
+)
 PROBLEM_JSON = "application/problem+json"
 FASTAPI_PARSE_ERROR = "There was an error parsing the body"
 UNREADABLE_BODY = "the request body could not be parsed as its Content-Type says (e.g. JSON not in UTF-8)"
@@ -76,13 +89,30 @@ def install_problem_handlers(app: FastAPI) -> None:
         problem.title = _phrase(exc.status_code) or detail
         return problem_response(problem, request, exc.headers)
 
+    outage = OutageLog(log, "api", forget_after_s=60.0)  # no request sees the recovery: time it out
+
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"path": request.url.path})
         problem = Problem("an unexpected error occurred; it has been logged")
         problem.status, problem.title, problem.type_slug = 500, "Internal error", "internal"
         return problem_response(problem, request)
 
+    async def on_outage(request: Request, exc: Exception) -> JSONResponse:
+        """The database or broker is unavailable: 503 with Retry-After (the client can retry; it is
+        not a defect), logged once per outage and then at a bounded rate, not once per request."""
+        if not is_infrastructure_failure(exc):
+            return await on_unexpected(request, exc)
+        outage.failed(exc)
+        problem = Problem(
+            "a service this request needs (its database or message broker) is unavailable; "
+            f"retry in {RETRY_AFTER_S} seconds"
+        )
+        problem.status, problem.title, problem.type_slug = 503, "Service unavailable", "unavailable"
+        return problem_response(problem, request, {"Retry-After": str(RETRY_AFTER_S)})
+
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+    for outage_class in _OUTAGE_CLASSES:
+        app.add_exception_handler(outage_class, on_outage)
     app.add_exception_handler(Exception, on_unexpected)

@@ -87,12 +87,16 @@ class OutageLog:
     A database or broker outage otherwise writes an error line per attempt (thousands a second); an
     operator needs to know it started, that it goes on, and when it ended."""
 
-    def __init__(self, logger: logging.Logger, what: str, every_s: float = 30.0) -> None:
+    def __init__(
+        self, logger: logging.Logger, what: str, every_s: float = 30.0, forget_after_s: float | None = None
+    ) -> None:
         self._log = logger
         self._what = what
         self._every = every_s
+        self._forget_after = forget_after_s  # a failure this long after the last one starts a new outage
         self._since: float | None = None
         self._last = 0.0
+        self._last_failure = 0.0
         self.retries = 0
 
     @property
@@ -101,6 +105,9 @@ class OutageLog:
 
     def failed(self, error: BaseException) -> None:
         now = time.monotonic()
+        if self._forget_after is not None and now - self._last_failure > self._forget_after:
+            self._since, self.retries = None, 0
+        self._last_failure = now
         self.retries += 1
         reason = type(error).__name__  # the type only: a driver's message may quote row values
         if self._since is None:
