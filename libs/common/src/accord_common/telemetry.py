@@ -65,9 +65,14 @@ def current_traceparent() -> str | None:
     return carrier.get("traceparent")
 
 
+# CloudEvents Kafka protocol binding, structured mode: the whole event (attributes and data) is the
+# message value as JSON; a consumer following the binding reads this header to know it.
+STRUCTURED_CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8"
+
+
 def trace_headers(event: CloudEvent) -> dict[str, str]:
     """Kafka headers stored with an outbox row (str values; encoded by the relay)."""
-    headers = {"ce_type": event.type, "ce_id": event.id}
+    headers = {"content-type": STRUCTURED_CONTENT_TYPE}  # no ce_ headers: they mean binary mode
     if event.traceparent:
         headers["traceparent"] = event.traceparent
     return headers

@@ -15,7 +15,7 @@ from accord_common.bulk import insert_rows
 from accord_common.events import CATALOGUE, CloudEvent, validate_payload
 from accord_common.events.envelope import envelope_json
 from accord_common.ids import new_id
-from accord_common.telemetry import current_traceparent, trace_headers
+from accord_common.telemetry import STRUCTURED_CONTENT_TYPE, current_traceparent, trace_headers
 
 
 class UnitOfWork:
@@ -83,7 +83,7 @@ class UnitOfWork:
                 organization_id=organization_id,
                 traceparent=traceparent,
             )
-            headers = {"ce_type": event_type, "ce_id": event_id}
+            headers = {"content-type": STRUCTURED_CONTENT_TYPE}
             if traceparent:
                 headers["traceparent"] = traceparent
             self._events.append(

@@ -234,3 +234,39 @@ async def test_relay_is_exclusive_across_replicas(harness: Harness) -> None:
 
     await run_consumer(harness, record, all_in)
     assert [v for _, v in await harness.ledger_rows(cid)] == list(range(1, 21))
+
+
+async def test_messages_follow_the_cloudevents_kafka_binding_in_structured_mode(harness: Harness) -> None:
+    """A consumer using the official CloudEvents SDK (not Accord's code) reads every message."""
+    from cloudevents.core.bindings.kafka import KafkaMessage, from_kafka_event
+
+    cid = str(uuid.uuid4())
+    async with harness.uow() as uow:
+        uow.publish(contract_event(cid, 1))
+        uow.publish_batch(
+            "contract.amended",
+            source="test",
+            organization_id="org-a",
+            items=[(cid, contract_event(cid, 2).data)],
+        )
+        await uow.commit()
+    await publish_all(harness)
+    reader = harness.kafka.consumer("contract.amended", group_id=f"sdk-{harness.group}")
+    await reader.start()
+    mine: list[Any] = []
+    try:
+        async with asyncio.timeout(60):
+            while len(mine) < 2:
+                batch = await reader.getmany(timeout_ms=500)
+                mine += [r for rs in batch.values() for r in rs if r.key == cid.encode()]
+    finally:
+        await reader.stop()
+    for record, version in zip(mine, (1, 2), strict=True):
+        headers = {k: v for k, v in record.headers}
+        assert headers["content-type"] == b"application/cloudevents+json; charset=UTF-8"
+        event = from_kafka_event(KafkaMessage(headers=headers, key=record.key, value=record.value))
+        assert event.get_type() == "contract.amended"
+        assert event.get_source() == "test"
+        assert event.get_subject() == cid
+        assert event.get_data()["version"] == version
+        assert event.get_id() == CloudEvent.from_bytes(record.value).id

@@ -19,6 +19,7 @@ from sqlalchemy import MetaData, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from accord_common.outages import OutageLog, is_infrastructure_failure
+from accord_common.telemetry import STRUCTURED_CONTENT_TYPE
 
 log = logging.getLogger(__name__)
 PUBLISHED = Counter("accord_outbox_published_total", "Outbox events published", ["topic"])
@@ -103,7 +104,9 @@ class OutboxRelay:
         return len(rows)
 
     async def _send(self, row: Any) -> asyncio.Future[Any]:
-        headers = [(k, str(v).encode()) for k, v in (row.headers or {}).items()]
+        stored = {k: v for k, v in (row.headers or {}).items() if not k.startswith("ce_")}  # rows of old
+        stored.setdefault("content-type", STRUCTURED_CONTENT_TYPE)  # releases: binary-mode headers
+        headers = [(k, str(v).encode()) for k, v in stored.items()]
         fut: asyncio.Future[Any] = await self._producer.send(
             row.topic, value=row.payload, key=row.message_key.encode(), headers=headers
         )
