@@ -17,6 +17,7 @@ from accord_common.db import make_engine, make_session_factory
 from accord_common.events import CATALOGUE
 from accord_common.messaging import ConsumerLoop, EventHandler, KafkaConfig, OutboxRelay
 from accord_common.messaging.kafka import ensure_topics, wait_for_broker
+from accord_common.messaging.retention import RetentionPolicy, run_retention
 from accord_common.migrate import upgrade_async
 from accord_common.settings import ServiceSettings
 from accord_common.uow import UnitOfWork
@@ -64,6 +65,11 @@ class ServiceRuntime:
             await self._start_messaging()
         for task in self.background:
             self._tasks.append(asyncio.create_task(task(self), name=task.__name__))
+        policy = RetentionPolicy(self.settings.outbox_retention_days, self.settings.inbox_retention_days)
+        retention = run_retention(
+            self.sessions, self.metadata, policy, self.settings.retention_interval_seconds
+        )
+        self._tasks.append(asyncio.create_task(retention, name="retention"))
 
     async def _start_messaging(self) -> None:
         await wait_for_broker(self.kafka.bootstrap)

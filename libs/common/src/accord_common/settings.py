@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["development", "test", "production"]
@@ -25,6 +25,12 @@ class ServiceSettings(BaseSettings):
     relay_poll_interval_ms: int = 200
     consumer_max_attempts: int = 5
     consumer_backoff_ms: int = 200
+    # Retention, run by every replica (batched deletes, safe concurrently). Published outbox rows are
+    # kept for audit and re-publishing; inbox rows must outlive the broker's retention of the topics
+    # (Kafka's default is 7 days), or a redelivered old event would be applied again.
+    outbox_retention_days: int = Field(default=7, ge=1, le=3650)
+    inbox_retention_days: int = Field(default=30, ge=8, le=3650)
+    retention_interval_seconds: int = Field(default=3600, ge=10, le=86_400)
     log_level: str = "INFO"
     log_json: bool = True
     otel_exporter: Literal["none", "console", "otlp"] = "none"

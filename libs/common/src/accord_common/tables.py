@@ -52,6 +52,7 @@ def _inbox(metadata: MetaData) -> None:
         Column("consumer", String(100), primary_key=True),
         Column("event_type", String(200), nullable=False),
         Column("processed_at", DateTime(timezone=True), nullable=False),
+        Index("ix_inbox_processed_at", "processed_at"),
     )
 
 
