@@ -188,7 +188,9 @@ async def test_a_failing_event_is_retried_then_dead_lettered(harness: Harness) -
     async def settled() -> bool:
         return await harness.count("dead_letters", cid) == 1 and len(await harness.ledger_rows(cid)) == 1
 
+    dead_before = dead_letters_counted()
     await run_consumer(harness, poisoned, settled)
+    assert dead_letters_counted() == dead_before + 1  # operators see it on /metrics
     assert len(attempts) == 3
     assert await harness.ledger_rows(cid) == [(cid, 2)]
     assert await harness.count("inbox", cid) == 1
@@ -205,6 +207,49 @@ async def test_a_failing_event_is_retried_then_dead_lettered(harness: Harness) -
     headers = dict(records[0].headers)
     assert b"cannot apply version 1" in headers["dlq_error"]
     assert CloudEvent.from_bytes(records[0].value).data["version"] == 1
+
+
+def dead_letters_counted() -> float:
+    from prometheus_client import REGISTRY
+
+    labels = {"consumer": "test", "topic": "contract.amended"}
+    return REGISTRY.get_sample_value("accord_dead_letters_total", labels) or 0.0
+
+
+async def test_operators_see_the_outbox_backlog_and_consumer_lag(harness: Harness) -> None:
+    from prometheus_client import REGISTRY
+
+    cid = str(uuid.uuid4())
+    async with harness.uow() as uow:
+        for version in (1, 2, 3):
+            uow.publish(contract_event(cid, version))
+        await uow.commit()
+    producer = harness.kafka.producer()
+    await producer.start()
+    try:
+        relay = OutboxRelay(harness.sessions, metadata, producer)
+        count, age = await relay.measure_backlog()
+        assert count >= 3 and age > 0  # other tests' rows may wait too: at least ours
+        assert REGISTRY.get_sample_value("accord_outbox_backlog") == count
+        while await relay.publish_pending():
+            pass
+        assert await relay.measure_backlog() == (0, 0.0)
+        assert REGISTRY.get_sample_value("accord_outbox_oldest_unpublished_seconds") == 0.0
+    finally:
+        await producer.stop()
+
+    async def applied() -> bool:
+        return len(await harness.ledger_rows(cid)) == 3
+
+    loop = await run_consumer(harness, record, applied)
+    lags = [
+        s.value
+        for metric in REGISTRY.collect()
+        if metric.name == "accord_consumer_lag"
+        for s in metric.samples
+        if s.labels["consumer"] == loop.name
+    ]
+    assert lags and min(lags) >= 0
 
 
 async def test_relay_is_exclusive_across_replicas(harness: Harness) -> None:

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 from pydantic import ValidationError
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
@@ -40,6 +40,12 @@ EventHandler = Callable[[CloudEvent, UnitOfWork], Awaitable[None]]
 UowFactory = Callable[[], UnitOfWork]
 CONSUMED = Counter("accord_events_consumed_total", "Events consumed", ["topic", "outcome"])
 HELD = Counter("accord_consumer_holds_total", "Times a consumer paused for an infrastructure outage")
+LAG = Gauge(
+    "accord_consumer_lag",
+    "Records between the committed offset and the partition's end",
+    ["consumer", "topic", "partition"],
+)
+DEAD_LETTERS = Counter("accord_dead_letters_total", "Events dead-lettered", ["consumer", "topic"])
 _PROBE_TIMEOUT_S = 5.0
 
 
@@ -115,7 +121,7 @@ class ConsumerLoop:
                     await self.process(record)
                     unprocessed[tp] = record.offset + 1
                 await self._commit(tp, unprocessed[tp])
-                del unprocessed[tp]
+                self._record_lag(tp, unprocessed.pop(tp))
         except BaseException:
             self._rewind(unprocessed)
             raise
@@ -125,6 +131,11 @@ class ConsumerLoop:
             await self._consumer.commit({tp: next_offset})
         except Exception as exc:  # the effects are committed: redelivery finds them in the inbox
             raise InfrastructureUnavailable("offset commit failed") from exc
+
+    def _record_lag(self, tp: TopicPartition, committed: int) -> None:
+        end = self._consumer.highwater(tp)
+        if end is not None:
+            LAG.labels(self.name, tp.topic, str(tp.partition)).set(max(end - committed, 0))
 
     def _rewind(self, unprocessed: dict[TopicPartition, int]) -> None:
         assigned = self._consumer.assignment()
@@ -270,6 +281,7 @@ class ConsumerLoop:
                 await uow.commit()
         except Exception as exc:
             raise InfrastructureUnavailable("the dead letter could not be recorded") from exc
+        DEAD_LETTERS.labels(self.name, record.topic).inc()
         log.error(
             "event dead-lettered",
             extra={"topic": record.topic, "event_id": event.id if event else None},

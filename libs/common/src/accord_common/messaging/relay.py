@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 from sqlalchemy import MetaData, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -23,6 +23,11 @@ from accord_common.telemetry import STRUCTURED_CONTENT_TYPE
 
 log = logging.getLogger(__name__)
 PUBLISHED = Counter("accord_outbox_published_total", "Outbox events published", ["topic"])
+BACKLOG = Gauge("accord_outbox_backlog", "Outbox rows committed but not yet published")
+OLDEST = Gauge(
+    "accord_outbox_oldest_unpublished_seconds", "Age of the oldest unpublished outbox row (0 when none)"
+)
+_MEASURE_EVERY_S = 10.0
 _RELAY_LOCK_ID = 0x0ACC0D
 _FAILURE_BACKOFF_S = (0.5, 10.0)
 
@@ -58,7 +63,7 @@ class OutboxRelay:
                 await self._task
 
     async def _run(self) -> None:
-        outage, delay = OutageLog(log, "outbox relay"), _FAILURE_BACKOFF_S[0]
+        outage, delay, measured = OutageLog(log, "outbox relay"), _FAILURE_BACKOFF_S[0], float("-inf")
         while True:
             try:
                 sent = await self.publish_pending()
@@ -72,10 +77,29 @@ class OutboxRelay:
                 continue
             outage.recovered()
             delay = _FAILURE_BACKOFF_S[0]
+            if (now := asyncio.get_running_loop().time()) - measured >= _MEASURE_EVERY_S:
+                measured = now
+                with contextlib.suppress(Exception):  # a gauge must never stop the relay
+                    await self.measure_backlog()
             if sent < self._batch:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll)
                 self._wake.clear()
+
+    async def measure_backlog(self) -> tuple[int, float]:
+        """Set the backlog gauges; returns (unpublished rows, age in seconds of the oldest)."""
+        async with self._sessions() as session:
+            count, oldest = (
+                await session.execute(
+                    select(func.count(), func.min(self._outbox.c.created_at)).where(
+                        self._outbox.c.published_at.is_(None)
+                    )
+                )
+            ).one()
+        age = (datetime.now(UTC) - _aware(oldest)).total_seconds() if oldest is not None else 0.0
+        BACKLOG.set(count)
+        OLDEST.set(max(age, 0.0))
+        return int(count), max(age, 0.0)
 
     async def publish_pending(self) -> int:
         """One pass: publish up to a batch of unpublished rows in id order. Returns rows sent."""
@@ -117,3 +141,7 @@ class OutboxRelay:
             return True
         got = await session.scalar(select(func.pg_try_advisory_xact_lock(_RELAY_LOCK_ID)))
         return bool(got)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
