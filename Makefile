@@ -13,6 +13,7 @@ help:
 
 install:
 	@$(UV) sync --frozen --all-packages --quiet
+	@scripts/compile-bytecode.sh
 
 run: install
 	$(UV) run --frozen python -m accord_common.devstack run
