@@ -63,7 +63,7 @@ def test_batch_events_follow_single_events_in_the_outbox_as_cloud_events(tmp_pat
     assert [event.data for event in events[1:]] == [data for _, data in items]
     for row, event in zip(rows, events, strict=True):
         assert (row.topic, event.type, row.event_id) == ("claim.priced", "claim.priced", event.id)
-        assert row.headers["ce_id"] == event.id
+        assert row.headers == {"content-type": "application/cloudevents+json; charset=UTF-8"}
     assert {event.organizationid for event in events[1:]} == {"org-1"}
     assert len({row.event_id for row in rows}) == 4
 
@@ -74,3 +74,31 @@ def test_a_payload_off_the_catalogue_is_refused_and_nothing_is_written(tmp_path:
     assert isinstance(error, ValueError)
     assert "surprise" in str(error)
     assert rows == []  # not even the single event published before the batch
+
+
+def test_every_payload_of_a_batch_is_checked_not_only_the_first(tmp_path: Path) -> None:
+    wrong_amount = {**_paid("c-2"), "expected_allowed": "ninety"}
+    items = [("c-0", _paid("c-0")), ("c-1", _paid("c-1")), ("c-2", wrong_amount)]
+    rows, error = asyncio.run(_run(tmp_path, items))
+    assert isinstance(error, ValueError)
+    assert "expected_allowed" in str(error)
+    assert rows == []
+
+
+def test_flushed_events_are_written_in_the_transaction_and_roll_back_with_it(tmp_path: Path) -> None:
+    async def scenario() -> tuple[int, int]:
+        engine = make_engine(f"sqlite+aiosqlite:///{tmp_path}/flush.db")
+        async with engine.begin() as connection:
+            await connection.run_sync(metadata.create_all)
+        async with UnitOfWork(make_session_factory(engine), metadata) as uow:
+            for n in range(3):
+                uow.publish(new_event("claim.priced", source="t", subject=f"c-{n}", data=_paid(f"c-{n}")))
+                await uow.flush_events()
+            inside = len((await uow.session.execute(select(outbox))).all())
+            # leaving without commit: rolled back
+        async with engine.connect() as connection:
+            after = len((await connection.execute(select(outbox))).all())
+        await engine.dispose()
+        return inside, after
+
+    assert asyncio.run(scenario()) == (3, 0)

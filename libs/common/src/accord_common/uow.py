@@ -12,7 +12,8 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from accord_common.bulk import insert_rows
-from accord_common.events import CATALOGUE, CloudEvent, validate_payload
+from accord_common.events import CATALOGUE, CloudEvent
+from accord_common.events.catalogue import check_payload
 from accord_common.events.envelope import envelope_json
 from accord_common.ids import new_id
 from accord_common.telemetry import STRUCTURED_CONTENT_TYPE, current_traceparent, trace_headers
@@ -60,15 +61,16 @@ class UnitOfWork:
     ) -> None:
         """Record many events of one type built in one span, as (subject, payload) pairs.
 
-        The first payload is checked strictly against the catalogue and the rest are trusted to
-        share its shape (they come from the same builder); each becomes its outbox row directly,
-        with the same bytes `publish` would write, without a CloudEvent model per event."""
+        Every payload is checked strictly against the catalogue (unknown fields refused); each
+        becomes its outbox row directly, with the same bytes `publish` would write, without a
+        CloudEvent model per event."""
         if not items:
             return
         spec = CATALOGUE.get(event_type)
         if spec is None:
             raise ValueError(f"unknown event type {event_type!r}: add it to the catalogue")
-        validate_payload(event_type, items[0][1], strict=True)
+        for _, data in items:
+            check_payload(event_type, data)
         traceparent, now = current_traceparent(), datetime.now(UTC)
         for subject, data in items:
             event_id = new_id()
@@ -97,20 +99,33 @@ class UnitOfWork:
             )
 
     def publish(self, event: CloudEvent) -> None:
-        """Record an event; it is written to the outbox when the unit of work commits."""
+        """Record an event (its payload checked against the catalogue); it is written to the outbox
+        when the unit of work commits or flushes."""
+        if event.type in CATALOGUE:
+            check_payload(event.type, event.data)
         if event.traceparent is None and (traceparent := current_traceparent()) is not None:
             event = event.model_copy(update={"traceparent": traceparent})
         self._events.append(event)
 
-    async def commit(self) -> None:
+    async def flush_events(self) -> None:
+        """Write the events recorded so far to the outbox now, inside the open transaction.
+
+        For a long unit of work that publishes many large events (a 100,000-row fee schedule's
+        hundred chunk events): memory stays flat, and the events still commit or roll back with
+        the rows they describe. `commit` flushes whatever is left."""
+        if not self._events:
+            return
         now = datetime.now(UTC)
-        if self._events:
-            rows = []
-            for event in self._events:
-                row = _outbox_row(event) if isinstance(event, CloudEvent) else event
-                row["created_at"] = now
-                rows.append(row)
-            await insert_rows(self.session, self._outbox, rows)
+        rows = []
+        for event in self._events:
+            row = _outbox_row(event) if isinstance(event, CloudEvent) else event
+            row["created_at"] = now
+            rows.append(row)
+        self._events = []
+        await insert_rows(self.session, self._outbox, rows)
+
+    async def commit(self) -> None:
+        await self.flush_events()
         await self.session.commit()
         self.committed = True
         self._events = []

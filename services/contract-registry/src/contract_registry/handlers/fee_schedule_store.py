@@ -16,7 +16,6 @@ from accord_common.uow import UnitOfWork
 
 from contract_registry.adapters.fee_schedule_codec import row_from_db, row_to_json, row_values
 from contract_registry.adapters.fee_schedule_repository import BATCH, FeeScheduleRepository
-from contract_registry.adapters.outbox import write_to_outbox
 from contract_registry.domain import ContentHasher, FeeScheduleRow, RowError
 from contract_registry.handlers.common import SOURCE
 
@@ -86,7 +85,8 @@ async def seal(
             data=data,
             organization_id=who.organization_id,
         )
-        await write_to_outbox(uow, [event])
+        uow.publish(event)
+        await uow.flush_events()  # chunk by chunk: memory stays flat, rows and events commit together
         index += 1
         progress("published", index * CHUNK_ROWS)
     return SealedSchedule(schedule_id, content_hash, row_count)
