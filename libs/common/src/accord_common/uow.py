@@ -19,6 +19,10 @@ from accord_common.ids import new_id
 from accord_common.telemetry import STRUCTURED_CONTENT_TYPE, current_traceparent, trace_headers
 
 
+class CommitDeferred(RuntimeError):
+    """A handler tried to commit inside a transaction that its caller commits (a consumer's batch)."""
+
+
 class UnitOfWork:
     """One database transaction plus the events it publishes."""
 
@@ -34,6 +38,7 @@ class UnitOfWork:
         self._on_commit = on_commit
         self._events: list[CloudEvent | dict[str, Any]] = []  # events, or outbox rows made already
         self.committed = False
+        self.defer_commits = False  # set by a caller that commits many handlers' work at once
 
     async def __aenter__(self) -> Self:
         self.session = self._session_factory()
@@ -125,6 +130,8 @@ class UnitOfWork:
         await insert_rows(self.session, self._outbox, rows)
 
     async def commit(self) -> None:
+        if self.defer_commits:
+            raise CommitDeferred("this unit of work is committed by its caller")
         await self.flush_events()
         await self.session.commit()
         self.committed = True

@@ -191,7 +191,7 @@ async def test_a_failing_event_is_retried_then_dead_lettered(harness: Harness) -
     dead_before = dead_letters_counted()
     await run_consumer(harness, poisoned, settled)
     assert dead_letters_counted() == dead_before + 1  # operators see it on /metrics
-    assert len(attempts) == 3
+    assert len(attempts) == 1 + 3  # once in the fetched run's transaction, then 3 times on its own
     assert await harness.ledger_rows(cid) == [(cid, 2)]
     assert await harness.count("inbox", cid) == 1
     dlq = harness.kafka.consumer("contract.amended.dlq", group_id=f"dlq-{harness.group}")

@@ -2,7 +2,8 @@
 
 For each message: open a unit of work, record (event id, consumer) in the inbox, run the handler,
 commit -- one transaction, so a redelivered event finds its inbox row and is skipped. Offsets are
-committed only after the effects, and never past a record that was not processed.
+committed only after the effects, and never past a record that was not processed. A partition's
+fetched run is applied in one transaction when it can be (see `batch.py`), else one by one.
 
 Two kinds of failure are told apart (see `failures.py`):
 - the infrastructure's (database or broker down, timing out): every partition of the fetched batch is
@@ -25,12 +26,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-from prometheus_client import Counter, Gauge
 from pydantic import ValidationError
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from accord_common.events import CloudEvent
+from accord_common.messaging.batch import NotBatchable, apply_run
+from accord_common.messaging.metrics import CONSUMED, DEAD_LETTERS, HELD, LAG, ONE_BY_ONE
 from accord_common.outages import InfrastructureUnavailable, OutageLog, is_infrastructure_failure
 from accord_common.telemetry import consumer_span
 from accord_common.uow import UnitOfWork
@@ -38,14 +40,6 @@ from accord_common.uow import UnitOfWork
 log = logging.getLogger(__name__)
 EventHandler = Callable[[CloudEvent, UnitOfWork], Awaitable[None]]
 UowFactory = Callable[[], UnitOfWork]
-CONSUMED = Counter("accord_events_consumed_total", "Events consumed", ["topic", "outcome"])
-HELD = Counter("accord_consumer_holds_total", "Times a consumer paused for an infrastructure outage")
-LAG = Gauge(
-    "accord_consumer_lag",
-    "Records between the committed offset and the partition's end",
-    ["consumer", "topic", "partition"],
-)
-DEAD_LETTERS = Counter("accord_dead_letters_total", "Events dead-lettered", ["consumer", "topic"])
 _PROBE_TIMEOUT_S = 5.0
 
 
@@ -61,7 +55,8 @@ class ConsumerLoop:
         max_attempts: int = 5,
         backoff_s: float = 0.2,
         outage_backoff_s: tuple[float, float] = (0.5, 5.0),
-        max_records: int = 100,
+        max_records: int = 500,
+        batched: bool = True,
     ) -> None:
         self.name = name
         self._consumer = consumer
@@ -73,6 +68,7 @@ class ConsumerLoop:
         self._outage_backoff = outage_backoff_s
         self._delay = outage_backoff_s[0]
         self._max_records = max_records
+        self._batched = batched
         self._outage = OutageLog(log, f"consumer {name}")
         self._task: asyncio.Task[None] | None = None
 
@@ -117,14 +113,44 @@ class ConsumerLoop:
         unprocessed = {tp: records[0].offset for tp, records in batches.items() if records}
         try:
             for tp, records in batches.items():
-                for record in records:
-                    await self.process(record)
-                    unprocessed[tp] = record.offset + 1
+                if not await self._apply_together(tp, records):
+                    for record in records:
+                        await self.process(record)
+                        unprocessed[tp] = record.offset + 1
+                unprocessed[tp] = records[-1].offset + 1
                 await self._commit(tp, unprocessed[tp])
                 self._record_lag(tp, unprocessed.pop(tp))
         except BaseException:
             self._rewind(unprocessed)
             raise
+
+    async def _apply_together(self, tp: TopicPartition, records: list[ConsumerRecord[Any, Any]]) -> bool:
+        """Apply a partition's run in one transaction (see batch.py); False: apply it one by one."""
+        if not self._batched or len(records) < 2:
+            return False
+        try:
+            outcome = await apply_run(self.name, records, self._handlers, self._uow_factory)
+        except NotBatchable:
+            return False
+        except Exception as exc:
+            if is_infrastructure_failure(exc):
+                raise InfrastructureUnavailable("applying a batch") from exc
+            if (problem := await self._database_problem()) is not None:
+                raise InfrastructureUnavailable("applying a batch") from problem
+            ONE_BY_ONE.labels(self.name).inc()
+            log.info(
+                "batch applied one by one instead",
+                extra={"count": len(records), "error_type": type(exc).__name__, "topic": tp.topic},
+            )
+            return False
+        for outcome_name, count in (
+            ("applied", outcome.applied),
+            ("duplicate", outcome.duplicates),
+            ("ignored", outcome.ignored),
+        ):
+            if count:
+                CONSUMED.labels(tp.topic, outcome_name).inc(count)
+        return True
 
     async def _commit(self, tp: TopicPartition, next_offset: int) -> None:
         try:

@@ -1,0 +1,198 @@
+"""A fetched run is applied in one transaction with its inbox rows; anything unusual goes one by one.
+
+Real SQLite database, scripted consumer and producer (no broker needed to check the transaction logic)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from accord_common.db import make_engine, make_session_factory, new_metadata
+from accord_common.events import CloudEvent, new_event
+from accord_common.messaging import ConsumerLoop
+from accord_common.tables import add_infra_tables
+from accord_common.uow import UnitOfWork
+from aiokafka import TopicPartition
+from sqlalchemy import Column, Integer, String, Table, event, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+metadata = new_metadata()
+add_infra_tables(metadata)
+ledger = Table(
+    "ledger",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contract_id", String(36), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+TP = TopicPartition("contract.amended", 0)
+
+
+@dataclass
+class Record:
+    value: bytes
+    offset: int
+    key: bytes | None = None
+    topic: str = "contract.amended"
+    partition: int = 0
+    headers: tuple[Any, ...] = ()
+
+
+@dataclass
+class Consumer:
+    commits: list[int] = field(default_factory=list)
+
+    def assignment(self) -> set[TopicPartition]:
+        return {TP}
+
+    def seek(self, tp: TopicPartition, offset: int) -> None:
+        pass
+
+    def highwater(self, tp: TopicPartition) -> int:
+        return 10_000
+
+    async def commit(self, offsets: dict[TopicPartition, int]) -> None:
+        self.commits.append(offsets[TP])
+
+
+@dataclass
+class Producer:
+    sent: list[tuple[str, bytes]] = field(default_factory=list)
+
+    async def send_and_wait(self, topic: str, value: bytes, key: bytes | None, headers: Any) -> None:
+        self.sent.append((topic, value))
+
+
+def amended(contract_id: str, version: int) -> CloudEvent:
+    data = {
+        "contract_id": contract_id,
+        "organization_id": "org-a",
+        "payer_id": "p",
+        "status": "active",
+        "version": version,
+        "effective_from": "2026-01-01",
+        "terms": {"effective_date": "2026-01-01"},
+    }
+    return new_event("contract.amended", source="test", subject=contract_id, data=data)
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    eng = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'batches.db'}")
+    async with eng.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    yield eng
+    await eng.dispose()
+
+
+def loop_for(engine: AsyncEngine, handler: Any) -> tuple[ConsumerLoop, Consumer, Producer]:
+    sessions = make_session_factory(engine)
+    consumer, producer = Consumer(), Producer()
+    loop = ConsumerLoop(
+        name="tracker",
+        consumer=consumer,  # type: ignore[arg-type]
+        producer=producer,  # type: ignore[arg-type]
+        handlers={"contract.amended": handler},
+        uow_factory=lambda: UnitOfWork(sessions, metadata),
+        max_attempts=2,
+        backoff_s=0,
+    )
+    return loop, consumer, producer
+
+
+async def record_version(event: CloudEvent, uow: UnitOfWork) -> None:
+    await uow.session.execute(insert(ledger).values(contract_id=event.subject, version=event.data["version"]))
+
+
+async def ledger_rows(engine: AsyncEngine) -> list[tuple[str, int]]:
+    async with engine.connect() as conn:
+        return [
+            (r[0], r[1])
+            for r in (
+                await conn.execute(select(ledger.c.contract_id, ledger.c.version).order_by(ledger.c.id))
+            )
+        ]
+
+
+async def count(engine: AsyncEngine, table: str) -> int:
+    async with engine.connect() as conn:
+        return int(await conn.scalar(select(func.count()).select_from(metadata.tables[table])) or 0)
+
+
+def run_of(events: list[CloudEvent], first_offset: int = 0) -> dict[TopicPartition, list[Any]]:
+    return {TP: [Record(e.to_bytes(), first_offset + i, e.subject.encode()) for i, e in enumerate(events)]}
+
+
+def count_commits(engine: AsyncEngine) -> list[int]:
+    commits: list[int] = []
+    event.listen(engine.sync_engine, "commit", lambda conn: commits.append(1))
+    return commits
+
+
+async def test_a_fetched_run_is_applied_in_one_transaction_and_a_redelivery_changes_nothing(
+    engine: AsyncEngine,
+) -> None:
+    cid = str(uuid.uuid4())
+    events = [amended(cid, v) for v in range(1, 51)]
+    loop, consumer, _ = loop_for(engine, record_version)
+    commits = count_commits(engine)
+    await loop.process_batches(run_of(events))
+    assert len(commits) == 1  # fifty events, one database transaction
+    assert consumer.commits == [50]  # and one offset commit
+    assert await ledger_rows(engine) == [(cid, v) for v in range(1, 51)]
+    assert await count(engine, "inbox") == 50
+
+    await loop.process_batches(run_of([*events[40:], events[0], events[0]], first_offset=50))
+    assert await ledger_rows(engine) == [(cid, v) for v in range(1, 51)]  # redelivered: nothing twice
+    assert consumer.commits == [50, 62]
+
+
+async def test_a_poison_event_sends_the_run_one_by_one_and_only_it_is_dead_lettered(
+    engine: AsyncEngine,
+) -> None:
+    cid = str(uuid.uuid4())
+
+    async def fussy(event: CloudEvent, uow: UnitOfWork) -> None:
+        await record_version(event, uow)
+        if event.data["version"] == 3:
+            raise ValueError("version 3 names a fee schedule that does not exist")
+
+    loop, consumer, producer = loop_for(engine, fussy)
+    await loop.process_batches(run_of([amended(cid, v) for v in range(1, 6)]))
+    assert await ledger_rows(engine) == [(cid, 1), (cid, 2), (cid, 4), (cid, 5)]  # in order, 3 rolled back
+    assert [topic for topic, _ in producer.sent] == ["contract.amended.dlq"]
+    assert CloudEvent.from_bytes(producer.sent[0][1]).data["version"] == 3
+    assert await count(engine, "dead_letters") == 1
+    assert await count(engine, "inbox") == 4
+    assert consumer.commits == [5]
+
+
+async def test_a_handler_that_commits_by_itself_is_applied_one_by_one(engine: AsyncEngine) -> None:
+    cid = str(uuid.uuid4())
+
+    async def committing(event: CloudEvent, uow: UnitOfWork) -> None:
+        await record_version(event, uow)
+        await uow.commit()
+
+    loop, _, producer = loop_for(engine, committing)
+    await loop.process_batches(run_of([amended(cid, v) for v in range(1, 4)]))
+    assert await ledger_rows(engine) == [(cid, 1), (cid, 2), (cid, 3)]
+    assert await count(engine, "inbox") == 3
+    assert producer.sent == []
+
+
+async def test_a_record_that_is_not_a_cloud_event_is_dead_lettered_in_its_place(engine: AsyncEngine) -> None:
+    cid = str(uuid.uuid4())
+    loop, consumer, producer = loop_for(engine, record_version)
+    batch = run_of([amended(cid, 1), amended(cid, 2)])
+    batch[TP].insert(1, Record(b"not json", 1))
+    for i, rec in enumerate(batch[TP]):
+        rec.offset = i
+    await loop.process_batches(batch)
+    assert await ledger_rows(engine) == [(cid, 1), (cid, 2)]
+    assert len(producer.sent) == 1 and producer.sent[0][1] == b"not json"
+    assert consumer.commits == [3]
