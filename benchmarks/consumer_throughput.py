@@ -99,11 +99,13 @@ async def run_mode(cluster: LocalCluster, bootstrap: str, events: int, batched: 
         await producer.stop()
 
     consumer = runtime.kafka.consumer(topic, group_id=f"bench-{uuid.uuid4().hex[:8]}")
+    dead_letters = runtime.kafka.producer()
     await consumer.start()
+    await dead_letters.start()
     loop = ConsumerLoop(
         name="obligation-tracker",
         consumer=consumer,
-        producer=runtime.kafka.producer(),
+        producer=dead_letters,
         handlers=runtime.handlers,
         uow_factory=runtime.uow,
         batched=batched,
@@ -121,6 +123,7 @@ async def run_mode(cluster: LocalCluster, bootstrap: str, events: int, batched: 
     finally:
         await loop.stop()
         await consumer.stop()
+        await dead_letters.stop()
     async with runtime.sessions() as session:
         obligations = runtime.metadata.tables["obligations"]
         made = await session.scalar(select(func.count()).select_from(obligations))
