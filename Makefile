@@ -3,12 +3,13 @@ SHELL := /bin/bash
 UV := $(shell scripts/ensure-uv.sh)
 PYTEST := $(UV) run --frozen pytest
 
-.PHONY: help install run demo test lint fmt unit integration e2e scenarios e2e-embedded asyncapi bench clean
+.PHONY: help install run demo test lint fmt unit integration e2e scenarios chaos e2e-embedded asyncapi bench clean
 
 help:
 	@echo "make run        start tansu, the four services on SQLite and an SMTP sink (Ctrl-C stops)"
 	@echo "make demo       walk the skeleton flow (starts the stack if it is not up)"
 	@echo "make test       lint + type-check + unit + integration + end-to-end tests"
+	@echo "make chaos      kill services, stop the broker and the database under load; print what was lost"
 	@echo "make bench      print throughput figures (ARGS=\"--workers 1 --postgres\" and more: see docs/benchmarks.md)"
 
 install:
@@ -53,6 +54,10 @@ scenarios: install
 
 asyncapi: install
 	$(UV) run --frozen python -m accord_common.events.asyncapi > docs/asyncapi.yaml
+
+chaos: install
+	@scripts/ensure-system-deps.sh
+	$(UV) run --frozen python scripts/chaos.py $(ARGS)
 
 bench: install
 	$(UV) run --frozen python -m reimbursement_engine.bench $(ARGS)
