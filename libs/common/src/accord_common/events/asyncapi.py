@@ -23,6 +23,7 @@ def asyncapi_document() -> dict[str, Any]:
             "address": spec.topic,
             "description": f"{spec.summary} Key: the aggregate id (CloudEvents subject).",
             "messages": {name: {"$ref": f"#/components/messages/{name}"}},
+            "bindings": {"kafka": {"topic": spec.topic, "bindingVersion": "0.5.0"}},
         }
         operations[f"publish_{name}"] = {
             "action": "send",
@@ -38,6 +39,20 @@ def asyncapi_document() -> dict[str, Any]:
             "accord_common.events.catalogue; do not edit by hand (make asyncapi).",
         },
         "defaultContentType": "application/cloudevents+json",
+        "servers": {
+            "production": {
+                "host": "kafka:9092",
+                "protocol": "kafka",
+                "description": "Apache Kafka (KAFKA_BOOTSTRAP); topics are created at start-up with the "
+                "configured partitions and replication. Messages are CloudEvents in structured mode "
+                "(content-type application/cloudevents+json; charset=UTF-8).",
+            },
+            "development": {
+                "host": "127.0.0.1:19092",
+                "protocol": "kafka",
+                "description": "The embedded broker (tansu) that `make run` starts.",
+            },
+        },
         "channels": channels,
         "operations": operations,
         "components": {"messages": messages, "schemas": schemas},
@@ -58,7 +73,19 @@ def _message(spec: EventSpec) -> dict[str, Any]:
         "title": spec.type,
         "summary": spec.summary,
         "contentType": "application/cloudevents+json",
-        "headers": {"type": "object", "properties": {"traceparent": {"type": "string"}}},
+        "headers": {
+            "type": "object",
+            "properties": {
+                "content-type": {"const": "application/cloudevents+json; charset=UTF-8"},
+                "traceparent": {"type": "string", "description": "W3C trace context of the producer"},
+            },
+        },
+        "bindings": {
+            "kafka": {
+                "key": {"type": "string", "description": "the aggregate id (the CloudEvents subject)"},
+                "bindingVersion": "0.5.0",
+            }
+        },
         "payload": {
             "allOf": [
                 {"$ref": "#/components/schemas/CloudEvent"},
