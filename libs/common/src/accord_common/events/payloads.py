@@ -112,6 +112,9 @@ class ClaimData(Payload):
     billing_provider_tin: str | None = None
     total_charge: Decimal
     expected_allowed: Decimal | None = None
+    # claim.priced: fully_priced, partly_priced or unpriced (a line without a price has
+    # `unpriced_reason` in `lines`; its $0 is not what the payer should allow)
+    pricing_completeness: str | None = None
     lines: list[dict[str, Any]] = []
 
 

@@ -17,7 +17,7 @@ from reimbursement_engine.adapters.orm_reference import RETIRED_STATUSES
 _LIVE = claims.c.status.not_in(RETIRED_STATUSES)
 
 _CHUNK = 5000
-LINE_RESULT_COLUMNS = ("status", "term", "expected_allowed")
+LINE_RESULT_COLUMNS = ("status", "term", "expected_allowed", "unpriced_reason")
 
 
 class ClaimAlreadyLive(Exception):
