@@ -118,6 +118,24 @@ class ClaimData(Payload):
     lines: list[dict[str, Any]] = []
 
 
+class ClaimPricingRequestData(Payload):
+    """claim.pricing_requested: the engine asks itself to (re-)price one more bounded batch of an
+    organisation's claims after a contract or fee schedule changed (each batch its own transaction).
+    `scope` "pending": claims waiting for a contract (of `payer_ids` / `contract_id` when given);
+    "version": claims priced under another version of `contract_id` that `contract_version`
+    (in force `effective_from` to `effective_to`) now governs. `after_claim_id`: the batch cursor."""
+
+    organization_id: str
+    scope: Literal["pending", "version"]
+    reason: str
+    payer_ids: list[str] = []
+    contract_id: str | None = None
+    contract_version: int | None = None
+    effective_from: date | None = None
+    effective_to: date | None = None
+    after_claim_id: str | None = None
+
+
 class ClaimPaidData(Payload):
     claim_id: str | None = None
     organization_id: str
