@@ -166,3 +166,63 @@ async def test_pending_claims_are_priced_in_bounded_batches(
         batches.append(list((await statuses(engine_store)).values()).count("priced"))
     assert batches == [2, 4, 5]
     assert len(await engine_store.outbox("claim.priced")) == 5
+
+
+def fee_schedule_contract() -> tuple[CloudEvent, CloudEvent]:
+    """An active contract paying from a fee schedule whose rows (99213 $100.00) arrive later."""
+    data = contract_data("active")
+    data["fee_schedule"] = {"schedule_id": "fs-1", "content_hash": "h" * 64, "row_count": 1}
+    data["payment_terms"][0]["methodology"] = {"kind": "fee_schedule"}
+    row = {
+        "code_system": "CPT",
+        "code": "99213",
+        "rate_kind": "amount",
+        "effective_from": "2025-01-01",
+        "effective_to": None,
+        "modifiers": [],
+        "place_of_service": None,
+        "setting": None,
+        "unit": "unit",
+        "amount": "100.00",
+        "percentage": None,
+    }
+    chunk = {
+        "schedule_id": "fs-1",
+        "organization_id": ORG,
+        "content_hash": "h" * 64,
+        "chunk_index": 0,
+        "chunk_count": 1,
+        "row_count": 1,
+        "rows": [row],
+    }
+    source = "contract-registry"
+    return (
+        new_event("contract.created", source=source, subject="c-1", data=data),
+        new_event("fee_schedule.published", source=source, subject="fs-1", data=chunk),
+    )
+
+
+@pytest.mark.parametrize(
+    ("before", "then", "expected"),
+    [
+        ("approved", "contract.activated", "96.17"),  # signed after its claims came in
+        (None, "contract.created", "96.17"),  # no contract at all, then an active one
+        ("approved", "contract.renewed", "96.17"),  # any contract.* that says it is in force
+        ("fee schedule", "fee_schedule.published", "100.00"),  # the last chunk of its schedule
+    ],
+)
+async def test_whatever_brings_a_contract_into_force_prices_the_waiting_claims(
+    engine_store: Store, before: str | None, then: str, expected: str
+) -> None:
+    if before == "fee schedule":
+        first, later = fee_schedule_contract()
+    else:
+        first, later = approved_then(then)
+    if before is not None:
+        await deliver(engine_store, first)
+    await submit_claims(engine_store.uow(), engine_store.caches, ORG, [claim("PCN-1")])
+    assert await statuses(engine_store) == {"PCN-1": "pending"}
+    await deliver(engine_store, later)
+    assert await statuses(engine_store) == {"PCN-1": "priced"}
+    (event,) = await engine_store.outbox("claim.priced")
+    assert event["expected_allowed"] == expected
