@@ -226,3 +226,38 @@ async def test_whatever_brings_a_contract_into_force_prices_the_waiting_claims(
     assert await statuses(engine_store) == {"PCN-1": "priced"}
     (event,) = await engine_store.outbox("claim.priced")
     assert event["expected_allowed"] == expected
+
+
+async def test_a_retroactive_version_reprices_its_claims_in_bounded_batches(
+    engine_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(repricing, "REPRICE_BATCH", 2)
+    source = "contract-registry"
+    await deliver(
+        engine_store,
+        new_event("contract.created", source=source, subject="c-1", data=contract_data("active")),
+    )
+    await submit_claims(engine_store.uow(), engine_store.caches, ORG, [claim(f"PCN-{i}") for i in range(3)])
+    amended = {**contract_data("active"), "version": 2, "retroactive": True}
+    amended["payment_terms"] = [
+        {
+            **amended["payment_terms"][0],
+            "methodology": {"kind": "percent_of_medicare", "percent": "150", "basis_year": None},
+        }
+    ]
+    await deliver(engine_store, new_event("contract.amended", source=source, subject="c-1", data=amended))
+    rounds = [1]
+    while requests := await take_requests(engine_store):
+        (request,) = requests
+        assert (request.data["scope"], request.data["contract_version"]) == ("version", 2)
+        await deliver(engine_store, request)
+        rounds.append(len(requests))
+    assert len(rounds) == 2  # 2 claims, then the third
+    latest: dict[str, str] = {}
+    for event in await engine_store.outbox("claim.priced"):
+        latest[event["patient_control_number"]] = event["expected_allowed"]
+    assert latest == {
+        "PCN-0": "144.26",
+        "PCN-1": "144.26",
+        "PCN-2": "144.26",
+    }  # 150% x $96.17 = $144.255
