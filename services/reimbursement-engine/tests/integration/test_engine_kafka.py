@@ -57,6 +57,17 @@ async def _wait_priced(engine: Engine, claim_id: str, headers: dict[str, str]) -
             await asyncio.sleep(0.3)
 
 
+async def _wait_held(engine: Engine, contract_id: str) -> None:
+    from reimbursement_engine.adapters.projection_repo import ProjectionRepository
+
+    async with asyncio.timeout(90):
+        while True:
+            async with engine.runtime.sessions() as session:
+                if await ProjectionRepository(session).contract(contract_id) is not None:
+                    return
+            await asyncio.sleep(0.3)
+
+
 async def _consume_variance(kafka: KafkaConfig, claim_id: str) -> CloudEvent:
     consumer = kafka.consumer("claim.variance_detected", group_id=f"test-{uuid.uuid4().hex[:8]}")
     await consumer.start()
@@ -111,3 +122,43 @@ async def test_an_underpaid_claim_end_to_end_over_kafka(kafka_engine: tuple[Engi
     assert D(event.data["variance"]) == D("35.00")
     worklist = (await engine.client.get("/v1/worklist", headers=headers)).json()["items"]
     assert {(e["code"], D(e["amount"])) for e in worklist} == {("99213", D("5.00")), ("99214", D("30.00"))}
+
+
+async def test_claims_waiting_for_a_contract_are_priced_batch_by_batch_over_kafka(
+    kafka_engine: tuple[Engine, KafkaConfig], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Five claims wait; the contract is activated; batches of two, each its own transaction,
+    hand over to the next through claim.pricing_requested on the broker (issue 10 item 2)."""
+    from reimbursement_engine.handlers import repricing
+
+    monkeypatch.setattr(repricing, "REPRICE_BATCH", 2)
+    engine, kafka = kafka_engine
+    org = new_org()
+    headers = await engine.key(org)
+    contract_id, payer = str(uuid.uuid4()), f"PAYER-{uuid.uuid4().hex[:6]}"
+    ids = []
+    for i in range(5):
+        body = claim_json(f"PCN-WAIT-{i}", payer, line("99213", "180.00"))
+        created = (await engine.client.post("/v1/claims", json=body, headers=headers)).json()
+        assert created["status"] == "pending"
+        ids.append(created["id"])
+    ref, chunks = schedule_events(org, f"fs-{contract_id}", [fee_row("99213", "95.00")])
+    visits = term("visits", {"kind": "fee_schedule"}, ("CPT", "99201", "99499"))
+    negotiated = contract_event(
+        org, contract_id, payer, payment_terms=[visits], fee_schedule=ref, status="approved"
+    )
+    activated = contract_event(
+        org,
+        contract_id,
+        payer,
+        payment_terms=[visits],
+        fee_schedule=ref,
+        event_type="contract.activated",
+    )
+    await _produce(kafka, [negotiated, *chunks])
+    await _wait_held(engine, contract_id)  # topics are consumed independently: activate after
+    await _produce(kafka, [activated])
+    priced = [await _wait_priced(engine, claim_id, headers) for claim_id in ids]
+    assert {(D(c["expected_allowed"]), c["pricing_completeness"]) for c in priced} == {
+        (D("95.00"), "fully_priced")
+    }

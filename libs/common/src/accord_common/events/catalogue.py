@@ -42,6 +42,12 @@ _SPECS = [
     ),
     EventSpec("claim.submitted", p.ClaimData, "billing systems", "A billing system submitted a claim."),
     EventSpec("claim.priced", p.ClaimData, "reimbursement-engine", "Expected price computed."),
+    EventSpec(
+        "claim.pricing_requested",
+        p.ClaimPricingRequestData,
+        "reimbursement-engine",
+        "The engine's own request to price the next batch of claims a contract change affects.",
+    ),
     EventSpec("claim.paid", p.ClaimPaidData, "reimbursement-engine", "A payer paid a claim (835)."),
     EventSpec(
         "claim.variance_detected",

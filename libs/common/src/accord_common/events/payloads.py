@@ -112,7 +112,28 @@ class ClaimData(Payload):
     billing_provider_tin: str | None = None
     total_charge: Decimal
     expected_allowed: Decimal | None = None
+    # claim.priced: fully_priced, partly_priced or unpriced (a line without a price has
+    # `unpriced_reason` in `lines`; its $0 is not what the payer should allow)
+    pricing_completeness: str | None = None
     lines: list[dict[str, Any]] = []
+
+
+class ClaimPricingRequestData(Payload):
+    """claim.pricing_requested: the engine asks itself to (re-)price one more bounded batch of an
+    organisation's claims after a contract or fee schedule changed (each batch its own transaction).
+    `scope` "pending": claims waiting for a contract (of `payer_ids` / `contract_id` when given);
+    "version": claims priced under another version of `contract_id` that `contract_version`
+    (in force `effective_from` to `effective_to`) now governs. `after_claim_id`: the batch cursor."""
+
+    organization_id: str
+    scope: Literal["pending", "version"]
+    reason: str
+    payer_ids: list[str] = []
+    contract_id: str | None = None
+    contract_version: int | None = None
+    effective_from: date | None = None
+    effective_to: date | None = None
+    after_claim_id: str | None = None
 
 
 class ClaimPaidData(Payload):

@@ -17,7 +17,7 @@ from reimbursement_engine.adapters.orm_reference import RETIRED_STATUSES
 _LIVE = claims.c.status.not_in(RETIRED_STATUSES)
 
 _CHUNK = 5000
-LINE_RESULT_COLUMNS = ("status", "term", "expected_allowed")
+LINE_RESULT_COLUMNS = ("status", "term", "expected_allowed", "unpriced_reason")
 
 
 class ClaimAlreadyLive(Exception):
@@ -125,19 +125,31 @@ class ClaimsRepository:
                 out[row.claim_id].append(row)
         return out
 
-    async def pending(self, limit: int) -> list[Any]:
-        rows = await self.session.execute(
-            select(claims)
-            .where(claims.c.organization_id == self.org, claims.c.status == "pending")
-            .order_by(claims.c.created_at)
-            .limit(limit)
-        )
-        return list(rows.all())
+    async def pending_batch(
+        self, payer_ids: tuple[str, ...], contract_id: str | None, after: str | None, limit: int
+    ) -> list[Any]:
+        """Pending claims (of `payer_ids`, or naming `contract_id`, when given) by id after `after`."""
+        query = select(claims).where(claims.c.organization_id == self.org, claims.c.status == "pending")
+        if payer_ids:
+            named = claims.c.requested_contract_id == contract_id if contract_id else None
+            query = query.where(
+                or_(claims.c.payer_id.in_(payer_ids), *([named] if named is not None else []))
+            )
+        if after is not None:
+            query = query.where(claims.c.id > after)
+        return list((await self.session.execute(query.order_by(claims.c.id).limit(limit))).all())
 
     async def priced_on_or_after(
-        self, contract_id: str, start: date, end: date | None, not_version: int, limit: int
+        self,
+        contract_id: str,
+        start: date,
+        end: date | None,
+        not_version: int,
+        limit: int,
+        after: str | None = None,
     ) -> list[Any]:
-        """Claims priced under another version of `contract_id` whose dates reach [start, end]."""
+        """Claims priced under another version of `contract_id` whose dates reach [start, end],
+        by id after `after`."""
         query = select(claims).where(
             claims.c.organization_id == self.org,
             claims.c.contract_id == contract_id,
@@ -147,7 +159,9 @@ class ClaimsRepository:
         )
         if end is not None:
             query = query.where(claims.c.service_date <= end)
-        return list((await self.session.execute(query.limit(limit))).all())
+        if after is not None:
+            query = query.where(claims.c.id > after)
+        return list((await self.session.execute(query.order_by(claims.c.id).limit(limit))).all())
 
     async def page(self, after: str | None, limit: int, status: str | None, pcn: str | None) -> list[Any]:
         query = select(claims).where(claims.c.organization_id == self.org)

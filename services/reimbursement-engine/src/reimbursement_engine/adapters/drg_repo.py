@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reimbursement_engine.adapters import reference_loads
 from reimbursement_engine.adapters.orm_reference import msdrg_weights
+from reimbursement_engine.adapters.reference_loads import ReferenceKind
 from reimbursement_engine.domain.pricing.msdrg import DrgWeightTable
 
 W = msdrg_weights.c
@@ -24,6 +26,7 @@ async def replace_year(session: AsyncSession, table: DrgWeightTable) -> int:
         for drg, weight in table.weights.items()
     ]
     await session.execute(insert(msdrg_weights), rows)
+    await reference_loads.stamp(session, ReferenceKind.MSDRG, table.fiscal_year)
     return len(rows)
 
 

@@ -9,12 +9,14 @@ from accord_common.bulk import insert_rows
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reimbursement_engine.adapters import reference_loads
 from reimbursement_engine.adapters.orm import (
     medicare_anesthesia_cfs,
     medicare_gpcis,
     medicare_opps_caps,
     medicare_rvus,
 )
+from reimbursement_engine.adapters.reference_loads import ReferenceKind
 from reimbursement_engine.domain.pricing import Gpci, LocalityKey, MedicareYear, RvuRow
 from reimbursement_engine.domain.pricing.medicare import NATIONAL_GPCI, OppsCap
 from reimbursement_engine.domain.pricing.medicare_files import AnesthesiaFactors, medicare_year
@@ -67,6 +69,7 @@ async def replace_year(session: AsyncSession, year: MedicareYear) -> LoadedYear:
     if gpcis:
         await session.execute(insert(medicare_gpcis), gpcis)
     await _replace_extras(session, year)
+    await reference_loads.stamp(session, ReferenceKind.MEDICARE, year.year)
     return LoadedYear(len(rvus), len(gpcis), len(year.opps_caps), len(year.anesthesia_cfs))
 
 

@@ -149,6 +149,7 @@ claims = Table(
     Column("source", String(12), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("priced_at", DateTime(timezone=True), nullable=True),
+    Column("pricing_completeness", String(16), nullable=True),  # PricingCompleteness once priced
     # one live claim per patient control number: see orm_reference.uq_claims_org_pcn_live
     Index("ix_claims_org_status", "organization_id", "status"),
     Index("ix_claims_contract_date", "contract_id", "service_date"),
@@ -171,6 +172,7 @@ claim_lines = Table(
     Column("status", String(16), nullable=True),
     Column("term", String(200), nullable=True),
     Column("expected_allowed", Money, nullable=True),
+    Column("unpriced_reason", Text, nullable=True),
 )
 
 # --- remittances (835 files, JSON remittances, claim.paid events) ---

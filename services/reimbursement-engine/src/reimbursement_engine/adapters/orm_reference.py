@@ -4,7 +4,7 @@ and the claims' one-live-claim-per-patient-control-number rule."""
 from __future__ import annotations
 
 from accord_common.db import Money
-from sqlalchemy import Column, Index, Integer, String, Table, text
+from sqlalchemy import Column, DateTime, Index, Integer, String, Table, text
 
 from reimbursement_engine.adapters.orm import claims, metadata
 
@@ -27,4 +27,15 @@ msdrg_weights = Table(
     Column("drg", String(4), primary_key=True),
     Column("weight", Money, nullable=False),
     Column("description", String(300), nullable=True),
+)
+
+# One row per reference data set and year loaded: its generation grows on every load, so each
+# process's caches see that a year was (re)loaded elsewhere with one small query.
+reference_loads = Table(
+    "reference_loads",
+    metadata,
+    Column("kind", String(16), primary_key=True),  # "medicare" (calendar year), "msdrg" (fiscal year)
+    Column("year", Integer, primary_key=True),
+    Column("generation", Integer, nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
 )

@@ -119,25 +119,27 @@ class VarianceRepository:
             query = query.where(variances.c.id > after)
         return list((await self.session.execute(query.order_by(variances.c.id).limit(limit))).all())
 
-    async def open_lines(self, status: str) -> list[Any]:
-        """Variance lines of the organisation's variances in `status` (summed in Python: exact on SQLite)."""
-        v, vl = variances, variance_lines
-        query = (
-            select(
-                v.c.payer_id,
-                v.c.contract_id,
-                v.c.claim_id,
-                v.c.remittance_date,
-                vl.c.code,
-                vl.c.carc,
-                vl.c.variance,
-                vl.c.expected_allowed,
-                vl.c.paid,
+    async def in_status(self, status: str) -> list[tuple[Any, list[Any]]]:
+        """The organisation's variances in `status`, each with its lines (summed in Python: exact
+        on SQLite)."""
+        rows = (
+            await self.session.execute(
+                select(variances)
+                .where(variances.c.organization_id == self.org, variances.c.status == status)
+                .order_by(variances.c.id)
             )
-            .join(vl, vl.c.variance_id == v.c.id)
-            .where(v.c.organization_id == self.org, v.c.status == status)
-        )
-        return list((await self.session.execute(query)).all())
+        ).all()
+        lines: dict[str, list[Any]] = {row.id: [] for row in rows}
+        ids = list(lines)
+        for start in range(0, len(ids), 5000):
+            found = await self.session.execute(
+                select(variance_lines)
+                .where(variance_lines.c.variance_id.in_(ids[start : start + 5000]))
+                .order_by(variance_lines.c.variance_id, variance_lines.c.line_number)
+            )
+            for line in found.all():
+                lines[line.variance_id].append(line)
+        return [(row, lines[row.id]) for row in rows]
 
     async def in_period(self, start: date, end: date) -> list[Any]:
         query = select(variances).where(

@@ -2,6 +2,10 @@
 
 variance = expected allowed - (paid + patient responsibility), per line and per claim. A positive
 variance is money the payer still owes (underpaid); a negative one, money it overpaid.
+
+A claim with lines pricing could not price has an expected allowed that is only a floor: a
+shortfall below it is certain (underpaid, denied), but paying more than it, or exactly it, says
+nothing about the unpriced lines, so such a claim needs review, never "overpaid".
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ class Classification(StrEnum):
     OVERPAID = "overpaid"
     DENIED = "denied"
     PARTLY_DENIED = "partly_denied"
+    NEEDS_REVIEW = "needs_review"  # a line could not be priced: the payment cannot be judged
 
     @property
     def is_variance(self) -> bool:
@@ -138,7 +143,23 @@ def match_lines(expected: tuple[ExpectedLine, ...], paid: tuple[PaidLine, ...]) 
     return out
 
 
+_FLOOR_ONLY = (Classification.OVERPAID, Classification.PAID_AS_EXPECTED)
+
+
 def classify(
+    expected: Decimal,
+    claim: PaidClaim,
+    lines: list[LineVariance],
+    tolerance: Decimal,
+    fully_priced: bool = True,
+) -> Classification:
+    found = _classify_priced(expected, claim, lines, tolerance)
+    if not fully_priced and found in _FLOOR_ONLY:
+        return Classification.NEEDS_REVIEW
+    return found
+
+
+def _classify_priced(
     expected: Decimal, claim: PaidClaim, lines: list[LineVariance], tolerance: Decimal
 ) -> Classification:
     received = claim.paid + claim.total_patient_responsibility
@@ -164,8 +185,10 @@ def reconcile(
     expected_total: Decimal,
     claim: PaidClaim,
     tolerance: Decimal,
+    fully_priced: bool = True,
 ) -> Reconciliation:
-    """Line and claim variances and the claim's classification (tolerance: absolute dollars)."""
+    """Line and claim variances and the claim's classification (tolerance: absolute dollars);
+    `fully_priced` False when pricing left a line or case without a price."""
     if claim.lines:
         lines = match_lines(expected_lines, claim.lines)
     else:
@@ -174,7 +197,7 @@ def reconcile(
         lines = [LineVariance(0, "*", carc, expected_total, claim.paid, pr)]
     carcs = tuple(sorted({a.label for a in claim.all_adjustments if a.group != PATIENT_GROUP}))
     return Reconciliation(
-        classify(expected_total, claim, lines, tolerance),
+        classify(expected_total, claim, lines, tolerance, fully_priced),
         expected_total,
         claim.paid,
         claim.total_patient_responsibility,

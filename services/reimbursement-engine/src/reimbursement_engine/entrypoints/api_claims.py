@@ -45,6 +45,7 @@ def _summary(item: StoredClaim) -> dict[str, Any]:
         "contract_version": result.ref.version if result.ref else None,
         "total_charge": item.claim.total_charges,
         "expected_allowed": result.priced.expected_allowed if result.priced else None,
+        "pricing_completeness": result.priced.completeness if result.priced else None,
     }
 
 

@@ -12,7 +12,9 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from reimbursement_engine.adapters.variance_repo import VarianceRepository
+from reimbursement_engine.domain.worklist import WorklistGroup
 from reimbursement_engine.entrypoints.deps import Settings
+from reimbursement_engine.entrypoints.openapi_examples import WORKLIST_EXAMPLE
 from reimbursement_engine.handlers import variances as handlers
 
 router = APIRouter(prefix="/v1", tags=["variances"])
@@ -59,36 +61,83 @@ class VarianceOut(BaseModel):
     updated_at: datetime
 
 
-@router.get("/worklist", summary="Get the variance worklist")
-async def get_worklist(
-    who: CurrentPrincipal,
-    rt: Runtime,
-    limit: Annotated[int, Query(ge=1, le=500, description="How many groups to list (1-500).")] = 100,
-    status: Annotated[
-        Literal["open", "appealed"], Query(description="Work on open variances, or on appealed ones.")
-    ] = "open",
-) -> Any:
-    """Open variances summed by payer, contract, code and CARC: many small underpayments as one amount."""
-    who.require("claims:read")
-    async with rt.sessions() as session:
-        entries = await handlers.worklist(session, who.organization_id, status)
+class WorklistEntryOut(BaseModel):
+    payer_id: str
+    contract_id: str | None
+    code: str = Field(description="The line's code, or `claim-level` for what no line carries.")
+    carc: str
+    amount: Decimal
+    expected_allowed: Decimal
+    paid: Decimal
+    claim_count: int
+    line_count: int
+    oldest_remittance: IsoDate | None
+
+
+class WorklistSectionOut(BaseModel):
+    items: list[WorklistEntryOut]
+    total_amount: Decimal = Field(description="Sum of the section's claim variances, to the cent.")
+    group_count: int
+    variance_count: int
+
+
+class WorklistOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [WORKLIST_EXAMPLE]})
+    items: list[WorklistEntryOut] = Field(description="What the payers owe: underpaid and denied claims.")
+    total_amount: Decimal = Field(description="Sum of the open underpaid and denied variances.")
+    group_count: int
+    variance_count: int
+    overpaid: WorklistSectionOut = Field(description="Overpaid claims, never netted against the above.")
+    needs_review: WorklistSectionOut = Field(
+        description="Claims with a line pricing could not price: the payment cannot be judged."
+    )
+
+
+def _section(group: WorklistGroup, limit: int) -> dict[str, Any]:
     items = [
         {
             "payer_id": e.payer_id,
             "contract_id": e.contract_id,
             "code": e.code,
             "carc": e.carc,
-            "amount": str(e.amount),
-            "expected_allowed": str(e.expected_allowed),
-            "paid": str(e.paid),
+            "amount": e.amount,
+            "expected_allowed": e.expected_allowed,
+            "paid": e.paid,
             "claim_count": e.claim_count,
             "line_count": e.line_count,
-            "oldest_remittance": e.oldest_remittance.isoformat() if e.oldest_remittance else None,
+            "oldest_remittance": e.oldest_remittance,
         }
-        for e in entries[:limit]
+        for e in group.entries[:limit]
     ]
-    total = sum((e.amount for e in entries), Decimal(0))
-    return {"items": items, "total_amount": str(total), "group_count": len(entries)}
+    return {
+        "items": items,
+        "total_amount": group.total,
+        "group_count": len(group.entries),
+        "variance_count": group.variance_count,
+    }
+
+
+@router.get("/worklist", response_model=WorklistOut, summary="Get the variance worklist")
+async def get_worklist(
+    who: CurrentPrincipal,
+    rt: Runtime,
+    limit: Annotated[
+        int, Query(ge=1, le=500, description="How many groups to list per section (1-500).")
+    ] = 100,
+    status: Annotated[
+        Literal["open", "appealed"], Query(description="Work on open variances, or on appealed ones.")
+    ] = "open",
+) -> Any:
+    """Every variance in `status`, summed by payer, contract, code and CARC: what payers owe
+    (underpaid, denied), overpayments apart, and claims that need review."""
+    who.require("claims:read")
+    async with rt.sessions() as session:
+        found = await handlers.worklist(session, who.organization_id, status)
+    return {
+        **_section(found.recoverable, limit),
+        "overpaid": _section(found.overpaid, limit),
+        "needs_review": _section(found.needs_review, limit),
+    }
 
 
 @router.get("/variances", summary="List variances")
@@ -102,7 +151,8 @@ async def list_variances(
         Query(description="Only variances in this status: open, appealed, recovered, written_off."),
     ] = None,
     classification: Annotated[
-        str | None, Query(description="Only this kind: underpaid, overpaid, denied or partly_denied.")
+        str | None,
+        Query(description="Only this kind: underpaid, overpaid, denied, partly_denied or needs_review."),
     ] = None,
     payer_id: Annotated[str | None, Query(description="Only variances of this payer.")] = None,
     contract_id: Annotated[str | None, Query(description="Only variances under this contract.")] = None,

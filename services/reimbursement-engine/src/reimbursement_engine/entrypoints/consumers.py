@@ -1,5 +1,6 @@
 """Kafka edge: contract.* and fee_schedule.published build the projection; claim.submitted and
-claim.paid from billing systems come in as claims and payments. Each handler runs inside the
+claim.paid from billing systems come in as claims and payments; claim.pricing_requested (the
+engine's own) prices the next batch of claims a contract change affects. Each handler runs inside the
 consumer's unit of work (inbox row, effect and outbox rows in one transaction)."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from accord_common.events import CloudEvent
+from accord_common.events.payloads import ClaimPricingRequestData
 from accord_common.messaging import EventHandler
 from accord_common.uow import UnitOfWork
 from pydantic import ValidationError
@@ -16,11 +18,13 @@ from pydantic import ValidationError
 from reimbursement_engine.adapters.caches import EngineCaches
 from reimbursement_engine.adapters.claims_mapping import submission
 from reimbursement_engine.adapters.remittance_json import from_claim_paid
+from reimbursement_engine.domain.repricing import RepricingRequest, RepricingScope
 from reimbursement_engine.entrypoints.schemas_claims import ClaimIn
 from reimbursement_engine.handlers import SOURCE
 from reimbursement_engine.handlers.claims import store_claims
 from reimbursement_engine.handlers.projection import apply_contract_version, apply_fee_schedule_chunk
 from reimbursement_engine.handlers.remittances import IngestSummary, store_transactions
+from reimbursement_engine.handlers.repricing import reprice_batch
 
 log = logging.getLogger(__name__)
 CONTRACT_TOPICS = (
@@ -51,6 +55,22 @@ def claim_in(data: dict[str, Any]) -> dict[str, Any]:
         },
         "lines": data.get("lines") or [],
     }
+
+
+def repricing_request(data: dict[str, Any]) -> RepricingRequest:
+    """A claim.pricing_requested payload as the domain's request."""
+    body = ClaimPricingRequestData.model_validate(data)
+    return RepricingRequest(
+        body.organization_id,
+        RepricingScope(body.scope),
+        body.reason,
+        tuple(body.payer_ids),
+        body.contract_id,
+        body.contract_version,
+        body.effective_from,
+        body.effective_to,
+        body.after_claim_id,
+    )
 
 
 def build_handlers(caches: EngineCaches) -> dict[str, EventHandler]:
@@ -84,7 +104,11 @@ def build_handlers(caches: EngineCaches) -> dict[str, EventHandler]:
             publish_paid=False,
         )
 
+    async def on_pricing_requested(event: CloudEvent, uow: UnitOfWork) -> None:
+        await reprice_batch(uow, caches, repricing_request(event.data))
+
     handlers: dict[str, EventHandler] = {topic: on_contract for topic in CONTRACT_TOPICS}
+    handlers["claim.pricing_requested"] = on_pricing_requested
     handlers["fee_schedule.published"] = on_fee_schedule
     handlers["claim.submitted"] = on_claim_submitted
     handlers["claim.paid"] = on_claim_paid

@@ -60,3 +60,38 @@ X12_837_BODY = raw_body(
     "An X12 837P (005010X222A1) or 837I (005010X223A2) file; CLM05-3 7 replaces, 8 voids.",
 )
 COSTS_BODY = raw_body("text/csv", COSTS_CSV, "Cost of service per code: code_system,code,cost.")
+
+_EMPTY_SECTION: dict[str, Any] = {"items": [], "total_amount": "0", "group_count": 0, "variance_count": 0}
+WORKLIST_EXAMPLE: dict[str, Any] = {
+    "items": [
+        {
+            "payer_id": "60054",
+            "contract_id": "0b1c5f7e-3d2a-4c55-9a57-1f0d4e6b8a21",
+            "code": "claim-level",
+            "carc": "CO-45",
+            "amount": "19500.00",
+            "expected_allowed": "19500.00",
+            "paid": "0.00",
+            "claim_count": 1,
+            "line_count": 1,
+            "oldest_remittance": "2025-04-02",
+        },
+        {
+            "payer_id": "60054",
+            "contract_id": "0b1c5f7e-3d2a-4c55-9a57-1f0d4e6b8a21",
+            "code": "99213",
+            "carc": "CO-45",
+            "amount": "19.75",
+            "expected_allowed": "444.75",
+            "paid": "425.00",
+            "claim_count": 5,
+            "line_count": 5,
+            "oldest_remittance": "2025-04-02",
+        },
+    ],
+    "total_amount": "19519.75",
+    "group_count": 2,
+    "variance_count": 6,
+    "overpaid": _EMPTY_SECTION,
+    "needs_review": _EMPTY_SECTION,
+}

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from accord_common.web.types import IsoDate
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from reimbursement_engine.domain.pricing import PricingCompleteness
+
 CodeSystemName = Literal["CPT", "HCPCS", "REV", "MSDRG", "APC"]
 _CODE_FORMATS = {
     "CPT": (re.compile(r"\d{4}[0-9FTU]"), "4 digits then a digit, F, T or U (e.g. 99213)"),
@@ -126,6 +128,12 @@ class ClaimSummary(BaseModel):
     contract_version: int | None = None
     total_charge: Decimal
     expected_allowed: Decimal | None = None
+    pricing_completeness: PricingCompleteness | None = Field(
+        default=None,
+        description="Once priced: fully_priced, partly_priced (a line or claim-level case has no "
+        "price: see its unpriced_reason and the flags) or unpriced. An unpriced line's $0 is not a "
+        "price: reconciliation calls such a claim needs_review, never overpaid.",
+    )
 
 
 class BatchOut(BaseModel):
@@ -148,6 +156,9 @@ class ClaimLineOut(BaseModel):
     status: str | None
     term: str | None
     expected_allowed: Decimal | None
+    unpriced_reason: str | None = Field(
+        default=None, description="Why pricing could not price the line (null when it could)."
+    )
 
 
 class ClaimOut(ClaimSummary):

@@ -32,7 +32,6 @@ from reimbursement_engine.handlers.pricing import (
     priced_payload,
 )
 
-REPRICE_LIMIT = 20_000
 VOIDED = "voided"
 
 
@@ -214,22 +213,3 @@ async def reprice(uow: UnitOfWork, caches: EngineCaches, org: str, claim_rows: l
         await reconcile.reconcile_claim(uow, org, row.id, caches.default_tolerance)
         changed += 1
     return changed
-
-
-async def price_pending(uow: UnitOfWork, caches: EngineCaches, org: str) -> int:
-    return await reprice(uow, caches, org, await ClaimsRepository(uow.session, org).pending(REPRICE_LIMIT))
-
-
-async def reprice_for_version(
-    uow: UnitOfWork,
-    caches: EngineCaches,
-    org: str,
-    contract_id: str,
-    version: int,
-    start: date,
-    end: date | None,
-) -> int:
-    """Re-price claims a (possibly retroactive) version now governs."""
-    repo = ClaimsRepository(uow.session, org)
-    affected = await repo.priced_on_or_after(contract_id, start, end, version, REPRICE_LIMIT)
-    return await reprice(uow, caches, org, affected)

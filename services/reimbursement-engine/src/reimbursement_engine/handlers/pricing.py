@@ -109,6 +109,7 @@ def claim_values(result: PricingResult, now: datetime) -> dict[str, Any]:
             "flags": [],
             "explanation": None,
             "priced_at": None,
+            "pricing_completeness": None,
         }
     return {
         "status": PRICED,
@@ -119,10 +120,11 @@ def claim_values(result: PricingResult, now: datetime) -> dict[str, Any]:
         "flags": list(result.priced.flags),
         "explanation": result.priced.explain(),
         "priced_at": now,
+        "pricing_completeness": result.priced.completeness.value,
     }
 
 
-_UNPRICED_LINE = {"status": None, "term": None, "expected_allowed": None}
+_UNPRICED_LINE = {"status": None, "term": None, "expected_allowed": None, "unpriced_reason": None}
 
 
 def line_rows(claim_id: str, lines: list[dict[str, Any]], result: PricingResult) -> list[dict[str, Any]]:
@@ -138,6 +140,7 @@ def line_rows(claim_id: str, lines: list[dict[str, Any]], result: PricingResult)
                 "status": p.status.value,
                 "term": p.term,
                 "expected_allowed": p.expected_allowed,
+                "unpriced_reason": p.unpriced_reason,
             }
             for p, line in zip(priced, lines, strict=True)
         ]
@@ -155,6 +158,7 @@ def line_values(result: PricingResult) -> dict[int, dict[str, Any]]:
             "status": line.status.value,
             "term": line.term,
             "expected_allowed": line.expected_allowed,
+            "unpriced_reason": line.unpriced_reason,
         }
         for line in result.priced.lines
     }
@@ -172,6 +176,7 @@ def priced_payload(
             "code": line.code,
             "status": line.status.value,
             "expected_allowed": str(line.expected_allowed),
+            "unpriced_reason": line.unpriced_reason,
         }
         for line in result.priced.lines
     ]
@@ -186,6 +191,7 @@ def priced_payload(
         "received_date": header.get("received_date"),
         "total_charge": str(claim.total_charges),
         "expected_allowed": str(result.priced.expected_allowed),
+        "pricing_completeness": result.priced.completeness.value,
         "lines": lines,
     }
 

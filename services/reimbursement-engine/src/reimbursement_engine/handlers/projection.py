@@ -1,8 +1,9 @@
 """The contract projection: versions from contract.* events, fee schedules from their chunks.
 
 Every version received is kept (claims are priced with the version in force on their date of
-service); contract-level state follows the highest version. A new version, or a fee schedule that
-completes, prices the claims that were waiting and re-prices those it now governs.
+service); contract-level state follows the highest version. Whatever brings a contract into force
+(created, activated, amended, renewed, or its fee schedule completing) prices the claims that were
+waiting for it; a new version re-prices those it now governs (in batches: handlers/repricing.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from accord_common.uow import UnitOfWork
 from reimbursement_engine.adapters.caches import EngineCaches
 from reimbursement_engine.adapters.projection_repo import ProjectionRepository
 from reimbursement_engine.adapters.terms_mapping import TermsMappingError, contract_terms
-from reimbursement_engine.handlers.claims import price_pending, reprice_for_version
+from reimbursement_engine.domain.repricing import all_pending, governed_by_version, pending_for_contract
+from reimbursement_engine.handlers.repricing import reprice_batch
 
 log = logging.getLogger(__name__)
 
@@ -33,15 +35,18 @@ async def apply_contract_version(uow: UnitOfWork, caches: EngineCaches, event: C
     repo = ProjectionRepository(uow.session)
     await repo.upsert_contract(data)
     org, contract_id, version = data["organization_id"], data["contract_id"], int(data["version"])
+    reason = f"{event.type} {contract_id} v{version}"
+    waiting = pending_for_contract(org, reason, contract_id, (data["payer_id"], data.get("payer_x12_id")))
     if await repo.has_version(contract_id, version):
         if event.type == "contract.terminated" and data.get("effective_to"):
             await repo.set_version_end(contract_id, version, date.fromisoformat(data["effective_to"]))
+        await reprice_batch(uow, caches, waiting)  # e.g. contract.activated: now in force
         return False
     await repo.add_version(data)
     start = date.fromisoformat(data["effective_from"])
     end = date.fromisoformat(data["effective_to"]) if data.get("effective_to") else None
-    await reprice_for_version(uow, caches, org, contract_id, version, start, end)
-    await price_pending(uow, caches, org)
+    await reprice_batch(uow, caches, governed_by_version(org, reason, contract_id, version, start, end))
+    await reprice_batch(uow, caches, waiting)
     return True
 
 
@@ -52,5 +57,6 @@ async def apply_fee_schedule_chunk(uow: UnitOfWork, caches: EngineCaches, event:
     await repo.add_chunk(chunk)
     assembled = await repo.assemble(chunk["content_hash"], int(chunk["chunk_count"]), int(chunk["row_count"]))
     if assembled:
-        await price_pending(uow, caches, chunk["organization_id"])
+        reason = f"fee_schedule.published {chunk['schedule_id']} complete"
+        await reprice_batch(uow, caches, all_pending(chunk["organization_id"], reason))
     return assembled

@@ -13,6 +13,7 @@ from accord_common.uow import UnitOfWork
 from reimbursement_engine.adapters.claims_repo import ClaimsRepository
 from reimbursement_engine.adapters.remittance_repo import RemittanceRepository
 from reimbursement_engine.adapters.variance_repo import VarianceRepository
+from reimbursement_engine.domain.pricing import PricingCompleteness
 from reimbursement_engine.domain.reconciliation import (
     DEFAULT_TOLERANCE,
     CasAmount,
@@ -67,7 +68,9 @@ async def reconcile_claim(
     lines = (await ClaimsRepository(session, org).lines([claim_id]))[claim_id]
     expected = tuple(ExpectedLine(r.line_number, r.code, r.expected_allowed or Decimal(0)) for r in lines)
     tolerance = await variances.tolerance(default_tolerance)
-    result = reconcile(expected, claim.expected_allowed, paid_claim(payment, paid_lines), tolerance)
+    fully_priced = claim.pricing_completeness in (None, PricingCompleteness.FULLY_PRICED)
+    paid = paid_claim(payment, paid_lines)
+    result = reconcile(expected, claim.expected_allowed, paid, tolerance, fully_priced)
     variance_id = await _save(variances, existing, claim, payment, result)
     if result.classification.is_variance:
         uow.publish(_variance_event(variance_id, org, claim, payment, result))

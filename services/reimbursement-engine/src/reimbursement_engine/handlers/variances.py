@@ -12,30 +12,35 @@ from accord_common.uow import UnitOfWork
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reimbursement_engine.adapters.variance_repo import VarianceRepository
+from reimbursement_engine.domain.reconciliation import Classification
 from reimbursement_engine.domain.worklist import (
     TransitionRefused,
-    WorklistEntry,
+    Worklist,
     WorklistLine,
+    WorklistVariance,
     aggregate,
     check_transition,
 )
 
 
-async def worklist(session: AsyncSession, org: str, status: str = "open") -> list[WorklistEntry]:
-    rows = await VarianceRepository(session, org).open_lines(status)
-    return aggregate(
-        WorklistLine(
-            r.payer_id,
-            r.contract_id,
-            r.claim_id,
-            r.remittance_date,
-            r.code,
-            r.carc,
-            r.variance,
-            r.expected_allowed,
-            r.paid,
-        )
-        for r in rows
+async def worklist(session: AsyncSession, org: str, status: str = "open") -> Worklist:
+    """Variances in `status` by section: owed (underpaid, denied), overpaid, needs review."""
+    found = await VarianceRepository(session, org).in_status(status)
+    return aggregate(_worklist_variance(row, lines) for row, lines in found)
+
+
+def _worklist_variance(row: Any, lines: list[Any]) -> WorklistVariance:
+    return WorklistVariance(
+        row.payer_id,
+        row.contract_id,
+        row.claim_id,
+        Classification(row.classification),
+        row.remittance_date,
+        row.variance,
+        row.expected_allowed,
+        row.paid,
+        tuple(row.carcs or ()),
+        tuple(WorklistLine(r.code, r.carc, r.variance, r.expected_allowed, r.paid) for r in lines),
     )
 
 

@@ -17,8 +17,6 @@ from reimbursement_engine.domain.reconciliation import (
 )
 from reimbursement_engine.domain.worklist import (
     TransitionRefused,
-    WorklistLine,
-    aggregate,
     check_transition,
     status_after_reconciling,
 )
@@ -79,19 +77,6 @@ def test_line_variances_pair_lines_and_name_the_main_carc() -> None:
         ("99214", D("15.00"), "CO-45"),
     ]
     assert result.patient_responsibility == D("10")
-
-
-def test_small_variances_aggregate_into_one_worklist_entry() -> None:
-    lines = [
-        WorklistLine(
-            "payer", "c", f"claim-{i}", date(2025, 4, i + 1), "99213", "CO-45", D("3.95"), D("88.95"), D("85")
-        )
-        for i in range(7)
-    ]
-    (entry,) = aggregate(
-        [*lines, WorklistLine("payer", "c", "x", date(2025, 4, 1), "99213", "CO-45", D(0), D(1), D(1))]
-    )
-    assert (entry.amount, entry.claim_count, entry.oldest_remittance) == (D("27.65"), 7, date(2025, 4, 1))
 
 
 @pytest.mark.parametrize(

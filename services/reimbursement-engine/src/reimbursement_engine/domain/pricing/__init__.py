@@ -13,7 +13,15 @@ from .codes import (
 )
 from .engine import price_claim
 from .escalators import AnniversaryEscalator, Escalation, Escalator, EscalatorStep, NamedDateEscalator
-from .explanation import LineStatus, PricedCase, PricedClaim, PricedLine, Step, StepKind
+from .explanation import (
+    LineStatus,
+    PricedCase,
+    PricedClaim,
+    PricedLine,
+    PricingCompleteness,
+    Step,
+    StepKind,
+)
 from .fee_schedule import FeeSchedule, FeeScheduleRow
 from .medicare import (
     CONVERSION_FACTORS,
@@ -85,6 +93,7 @@ __all__ = [
     "PricedCase",
     "PricedClaim",
     "PricedLine",
+    "PricingCompleteness",
     "RvuRow",
     "ServiceCategory",
     "Setting",

@@ -40,6 +40,23 @@ class LineStatus(StrEnum):
     NOT_COVERED = "not covered"
     UNPRICED = "unpriced"  # a term applies but its reference data is missing
 
+    @property
+    def is_unpriced(self) -> bool:
+        """Pricing could not say what the line should allow (its $0 is not a price)."""
+        return self in (LineStatus.UNPRICED, LineStatus.NOT_COVERED)
+
+
+class PricingCompleteness(StrEnum):
+    """Whether every line (and claim-level case) of a claim got a price."""
+
+    FULLY_PRICED = "fully_priced"
+    PARTLY_PRICED = "partly_priced"
+    UNPRICED = "unpriced"
+
+
+def _reason(steps: tuple[Step, ...], kinds: tuple[StepKind, ...]) -> str | None:
+    return next((step.text for step in steps if step.kind in kinds), None)
+
 
 class Step(NamedTuple):
     """One line of the explanation; `amount` is the signed change it makes (None for a note).
@@ -75,6 +92,13 @@ class PricedLine:
     steps: tuple[Step, ...]
     flags: tuple[str, ...] = ()
 
+    @property
+    def unpriced_reason(self) -> str | None:
+        """Why the line has no price (None when it has one, or is paid within a case)."""
+        if not self.status.is_unpriced:
+            return None
+        return _reason(self.steps, (StepKind.UNPRICED, StepKind.NOT_COVERED)) or str(self.status)
+
 
 @dataclass(frozen=True, slots=True)
 class PricedCase:
@@ -84,6 +108,10 @@ class PricedCase:
     expected_allowed: Decimal
     steps: tuple[Step, ...]
     flags: tuple[str, ...] = ()
+
+    @property
+    def unpriced_reason(self) -> str | None:
+        return _reason(self.steps, (StepKind.UNPRICED,))
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +129,23 @@ class PricedClaim:
     @property
     def flags(self) -> tuple[str, ...]:
         line_flags = [flag for line in self.lines for flag in line.flags]
-        return (*line_flags, *(flag for case in self.cases for flag in case.flags))
+        unpriced = [
+            f"line {line.line_number} {line.code}: unpriced: {line.unpriced_reason}"
+            for line in self.lines
+            if line.unpriced_reason is not None
+        ]
+        return (*line_flags, *unpriced, *(flag for case in self.cases for flag in case.flags))
+
+    @property
+    def completeness(self) -> PricingCompleteness:
+        """Fully priced; partly (some lines or cases have no price); or unpriced (none has)."""
+        unpriced = sum(1 for line in self.lines if line.status.is_unpriced)
+        unpriced += sum(1 for case in self.cases if case.unpriced_reason is not None)
+        if unpriced == 0:
+            return PricingCompleteness.FULLY_PRICED
+        priced = sum(1 for line in self.lines if line.status is LineStatus.PRICED)
+        priced += sum(1 for case in self.cases if case.unpriced_reason is None)
+        return PricingCompleteness.PARTLY_PRICED if priced else PricingCompleteness.UNPRICED
 
     def explain(self) -> str:
         """The whole explanation as text, line by line."""

@@ -1,0 +1,55 @@
+"""Which claims a contract change (re-)prices, walked in bounded batches.
+
+A contract coming into force (created, activated, amended, renewed, or its fee schedule
+completing) prices the claims that waited for it, and a new version re-prices the claims it now
+governs. Each batch is its own transaction; a full batch asks for the next one after its last claim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+
+
+class RepricingScope(StrEnum):
+    PENDING = "pending"  # claims waiting for a contract in force
+    VERSION = "version"  # claims priced under another version of the contract, in its dates
+
+
+@dataclass(frozen=True, slots=True)
+class RepricingRequest:
+    organization_id: str
+    scope: RepricingScope
+    reason: str
+    payer_ids: tuple[str, ...] = ()  # pending claims of these payers (any payer when empty)
+    contract_id: str | None = None
+    contract_version: int | None = None
+    effective_from: date | None = None
+    effective_to: date | None = None
+    after_claim_id: str | None = field(default=None)
+
+    def next_batch(self, last_claim_id: str) -> RepricingRequest:
+        return replace(self, after_claim_id=last_claim_id)
+
+
+def pending_for_contract(
+    organization_id: str, reason: str, contract_id: str, payer_ids: tuple[str | None, ...]
+) -> RepricingRequest:
+    """Pending claims a contract may now price: its payer's, and those that name the contract."""
+    payers = tuple(sorted({p for p in payer_ids if p}))
+    return RepricingRequest(organization_id, RepricingScope.PENDING, reason, payers, contract_id)
+
+
+def all_pending(organization_id: str, reason: str) -> RepricingRequest:
+    """Every pending claim of the organisation (a fee schedule completed: any contract may use it)."""
+    return RepricingRequest(organization_id, RepricingScope.PENDING, reason)
+
+
+def governed_by_version(
+    organization_id: str, reason: str, contract_id: str, version: int, start: date, end: date | None
+) -> RepricingRequest:
+    """Claims priced under another version of the contract whose dates reach [start, end]."""
+    return RepricingRequest(
+        organization_id, RepricingScope.VERSION, reason, (), contract_id, version, start, end
+    )
