@@ -74,7 +74,9 @@ async def run_mode(cluster: LocalCluster, bootstrap: str, events: int, batched: 
     name = f"tracker_bench_{uuid.uuid4().hex[:6]}"
     url = await cluster.server().create_database_async(name)
     await upgrade_async(SERVICE_ROOT, url)
-    runtime = build_runtime(TrackerSettings(database_url=url, kafka_bootstrap=bootstrap, scheduler_enabled=False))
+    runtime = build_runtime(
+        TrackerSettings(database_url=url, kafka_bootstrap=bootstrap, scheduler_enabled=False)
+    )
     contract_id = str(uuid.uuid4())
     async with runtime.uow() as uow:
         await runtime.handlers["contract.created"](contract_created(contract_id), uow)
@@ -138,7 +140,10 @@ async def main(events: int) -> None:
     try:
         print(f"broker: {broker.describe()}; database: PostgreSQL (local cluster); events: {events:,}")
         results = {}
-        for label, batched in (("one transaction per event", False), ("one transaction per fetched run", True)):
+        for label, batched in (
+            ("one transaction per event", False),
+            ("one transaction per fetched run", True),
+        ):
             results[label] = await run_mode(cluster, broker.bootstrap, events, batched)
             r = results[label]
             print(
