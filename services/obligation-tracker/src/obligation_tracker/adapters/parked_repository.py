@@ -75,6 +75,14 @@ class ParkedClaimEvents:
         )
         return True
 
+    async def holds(self, event_id: str) -> bool:
+        held = await self.session.scalar(
+            select(parked.c.event_id).where(
+                parked.c.event_id == event_id, parked.c.organization_id == self.org
+            )
+        )
+        return held is not None
+
     async def take(self, contract_id: str) -> list[ParkedClaimEvent]:
         """The events waiting for the contract, in the order they were parked, removed from the table."""
         return await self._take(parked.c.awaiting == AWAITING_CONTRACT, parked.c.contract_id == contract_id)

@@ -214,10 +214,13 @@ async def _apply_ready(uow: UnitOfWork, tracker: Tracker, ready: ReadyEvent) -> 
             await hold_contract(uow.session, ready.contract_id, exclusive=False)
         if ready.claim_id is not None:
             await hold_claim(uow.session, ready.organization_id, ready.claim_id, exclusive=True)
-        parked = await ParkedClaimEvents(uow.session, ready.organization_id).take_one(ready.event_id)
+        events = ParkedClaimEvents(uow.session, ready.organization_id)
+        parked = await events.take_one(ready.event_id)
         if parked is None:
             return 0  # released meanwhile
         await on_claim_event(released(parked), uow, tracker)
+        if await events.holds(ready.event_id):
+            return 0  # still waiting (for a version not here yet): left as it was (rolled back)
         await uow.commit()
     return 1
 
