@@ -45,8 +45,14 @@ def stack(
 
 
 def _free_offset() -> int:
-    """Service ports are base + offset; pick an offset whose four ports are free."""
-    for offset in range(1000, 30000, 100):
+    """Service ports are base + offset; pick an offset whose four ports are free. The search starts
+    at a random offset: stacks started at the same moment (several test runs on one machine) would
+    otherwise all pick the first free one, and all but one fail to bind."""
+    import random
+
+    offsets = list(range(1000, 30000, 100))
+    start = random.randrange(len(offsets))
+    for offset in offsets[start:] + offsets[:start]:
         if all(_port_free(s.port + offset) for s in SERVICES):
             return offset
     raise RuntimeError("no free ports for the services")

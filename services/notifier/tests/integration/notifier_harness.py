@@ -250,10 +250,11 @@ def obligation_event(organization_id: str, **overrides: Any) -> CloudEvent:
 
 
 def variance_event(organization_id: str) -> CloudEvent:
+    claim = uuid.uuid4().hex[:8]
     data = {
-        "claim_id": f"claim-{uuid.uuid4().hex[:8]}",
+        "claim_id": f"claim-{claim}",
         "organization_id": organization_id,
-        "patient_control_number": "PCN-1",
+        "patient_control_number": f"PCN-{claim}",
         "payer_id": "payer-acme",
         "classification": "underpaid",
         "expected_allowed": "250.00",

@@ -73,10 +73,10 @@ async def test_two_digest_subscriptions_with_one_recipient_send_one_mail_with_bo
     for body in (text, html):
         assert "Contracting team" in body and "Revenue cycle" in body
         assert "Renewal notice to Acme Health Plan" in body
-        assert variance.data["claim_id"] in body
+        assert variance.data["patient_control_number"] in body
         assert "also for Revenue cycle" in body
     assert text.count("Renewal notice to Acme Health Plan") == 1  # both matched it: listed once
-    assert text.index("Revenue cycle") < text.index(variance.data["claim_id"])
+    assert text.index("Revenue cycle") < text.index(variance.data["patient_control_number"])
     assert mail["Subject"].startswith("Accord daily digest")
 
 
@@ -115,4 +115,4 @@ async def test_a_restart_mid_send_does_not_send_the_digest_twice(
     (accepted,) = [m for m in holding_sink.messages if m["To"] == address.lower()]
     (interrupted,) = holding_sink.held
     assert accepted["Message-ID"] == interrupted["Message-ID"]  # recognisably the same mail
-    assert events[1].data["claim_id"] in plain_text(accepted)
+    assert events[1].data["patient_control_number"] in plain_text(accepted)

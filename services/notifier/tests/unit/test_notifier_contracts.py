@@ -117,3 +117,25 @@ def test_contract_events_keep_the_projection_and_are_still_delivered() -> None:
     handlers = event_handlers(7, FernetSecretBox([DEVELOPMENT_SECRET_ENCRYPTION_KEY]))
     on_contract = {handlers[t] for t in CONTRACT_EVENT_TYPES}
     assert len(on_contract) == 1 and handlers["obligation.created"] not in on_contract
+
+
+def test_a_claim_naming_the_payer_by_its_x12_id_gets_the_payers_name() -> None:
+    held = ContractSummary.from_event(
+        {
+            "contract_id": "c-1",
+            "organization_id": ORG,
+            "payer_id": "payer-acme",
+            "payer_x12_id": "60054",
+            "payer_name": "Acme Health Plan",
+            "version": 1,
+            "status": "active",
+        }
+    )
+    variance = {
+        "organization_id": ORG,
+        "contract_id": "c-1",
+        "payer_id": "60054",
+        "patient_control_number": "P-1",
+    }
+    mail = render_email("claim.variance_detected", held.names_for(variance), LINKS)
+    assert mail.subject.endswith("(Acme Health Plan)") and "60054" not in mail.text

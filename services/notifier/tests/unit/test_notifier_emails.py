@@ -196,7 +196,7 @@ def test_no_phi_and_no_raw_payload_reach_the_mail(
         ("obligation.created", "New deadline: 90-day renewal notice (Aetna, due Monday 14 April 2025)"),
         ("obligation.due_soon", "Coming up: 90-day renewal notice (Aetna, due Monday 14 April 2025)"),
         ("obligation.overdue", "Overdue: 90-day renewal notice (Aetna, due Monday 14 April 2025)"),
-        ("claim.variance_detected", "Claim CLM-20250314-0042 underpaid by $512.40 (Aetna)"),
+        ("claim.variance_detected", "Claim PCN884120 underpaid by $512.40 (Aetna)"),
     ],
 )
 def test_subjects_say_what_happened(event_type: str, subject: str) -> None:
@@ -273,8 +273,8 @@ def test_digest_groups_events_most_pressing_first() -> None:
     for body in (email.text, visible_text(email.html)):
         positions = [body.index(heading) for heading in headings]
         assert positions == sorted(positions)
-        assert "Claim CLM-20250314-0042 underpaid by $512.40 (Aetna)" in body
-        assert "Claim CLM-20250314-0042 denied" in body
+        assert "Claim PCN884120 underpaid by $512.40 (Aetna)" in body
+        assert "Claim PCN884120 denied" in body
     assert email.text.count("https://accord.clinic.example/obligations/ob-2025-0077") == 3
     assert 'href="https://accord.clinic.example/claims/CLM-20250314-0042"' in email.html
     assert "Jane" not in email.text + email.html
@@ -304,3 +304,19 @@ def test_a_failed_delivery_names_the_last_answer(extra: dict[str, object], answe
     email = render_email("notification.failed", data, LINKS)
     assert f"The last answer was: {answer}." in email.text
     assert "your webhook endpoint" in email.text
+
+
+def test_a_claim_deadline_mail_names_the_patient_control_number_and_the_payer() -> None:
+    appeal = {
+        **OBLIGATION,
+        "kind": "appeal",
+        "title": "Appeal deadline: claim PCN884120 (Aetna)",
+        "claim_id": "0b9f7c1e-5a51-4f0c-9d9e-1c1f3c0b1a22",
+        "patient_control_number": "PCN884120",
+        "payer_id": "60054",  # the X12 payer id claims carry
+        "payer_name": "Aetna",  # the tracker names the payer of the claim's contract version
+    }
+    email = render_email("obligation.created", appeal, LINKS)
+    for body in (email.text, visible_text(email.html)):
+        assert "PCN884120" in body and "Aetna" in body
+        assert "0b9f7c1e-5a51-4f0c-9d9e-1c1f3c0b1a22" not in body and "60054" not in body

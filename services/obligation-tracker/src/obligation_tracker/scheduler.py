@@ -1,16 +1,22 @@
-"""The scheduler: a background task of the runtime that sweeps for reminders every interval."""
+"""The scheduler: a background task of the runtime that sweeps for reminders every interval, and
+applies any parked claim event whose wait is over (the safety net behind the releases)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 from accord_common.runtime import BackgroundTask, ServiceRuntime
 
+from obligation_tracker.clock import system_clock
 from obligation_tracker.handlers.context import Tracker
+from obligation_tracker.handlers.parking import release_ready
 from obligation_tracker.handlers.reminders import UowFactory, sweep
 
 log = logging.getLogger(__name__)
+# A parked event is left to its release this long before the sweep looks at it.
+PARKED_GRACE = timedelta(seconds=30)
 
 
 class ReminderScheduler:
@@ -26,12 +32,17 @@ class ReminderScheduler:
         """One sweep; returns the number of reminder events written to the outbox."""
         return await sweep(self.uow_factory, self.tracker, self.batch_size)
 
+    async def release_parked(self, grace: timedelta = PARKED_GRACE) -> int:
+        """Apply the parked claim events whose wait is over; returns how many were applied."""
+        return await release_ready(self.uow_factory, self.tracker, system_clock() - grace, self.batch_size)
+
     async def run_forever(self) -> None:
         while True:
             try:
                 sent = await self.run_once()
                 if sent:
                     log.info("reminders sent", extra={"count": sent})
+                await self.release_parked()
             except asyncio.CancelledError:
                 raise
             except Exception:

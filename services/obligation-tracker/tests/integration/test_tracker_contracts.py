@@ -172,7 +172,12 @@ async def test_a_late_payment_breaches_prompt_pay_with_interest(tracker: Harness
     assert Decimal(prompt_pay["interest_owed"]) == Decimal("4.93")  # 1000 x 18% x 10 / 365
     (breached,) = await tracker.outbox(subject=prompt_pay["id"], topic="obligation.breached")
     assert Decimal(breached.data["interest_owed"]) == Decimal("4.93")
-    assert "PCN-1" not in str(prompt_pay) and "PCN-1" not in breached.to_bytes().decode()
+    # staff read the claim by its patient control number, and the payer by its name
+    assert prompt_pay["title"] == "Payer prompt-pay due: claim PCN-1 (Acme Health Plan)"
+    assert (breached.data["patient_control_number"], breached.data["payer_name"]) == (
+        "PCN-1",
+        "Acme Health Plan",
+    )
 
 
 async def test_an_underpayment_opens_an_appeal_deadline(tracker: Harness) -> None:
@@ -182,6 +187,8 @@ async def test_an_underpayment_opens_an_appeal_deadline(tracker: Harness) -> Non
             "contract.activated", contract_id, org, 1, termination_date="2027-12-31", appeal_window_days=180
         )
     )
+    priced = {"service_date": "2026-05-01", "total_charge": "500.00"}  # a variance follows its pricing
+    await tracker.deliver(claim_event("claim.priced", claim_id, org, contract_id=contract_id, **priced))
     await tracker.deliver(
         claim_event(
             "claim.variance_detected",

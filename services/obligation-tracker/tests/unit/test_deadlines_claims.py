@@ -202,18 +202,19 @@ TIMELY_FILING, PROMPT_PAY, APPEAL = (
 
 
 @pytest.mark.parametrize(
-    ("held", "after_pricing", "waits"),
+    ("held", "priced", "waits"),
     [
         ((), False, True),  # the 835's payment came first: wait for the claim.priced
         ((APPEAL,), False, True),  # an underpayment's appeal does not come from the pricing
-        ((TIMELY_FILING,), False, False),
+        ((TIMELY_FILING,), False, False),  # priced before pricings were recorded
         ((PROMPT_PAY,), False, False),
         ((TIMELY_FILING, PROMPT_PAY), False, False),
-        ((), True, False),  # released by a pricing that created nothing: nothing to settle
+        ((), True, False),  # a pricing that created no deadline: nothing to settle, never wait
+        ((APPEAL,), True, False),
         ((TIMELY_FILING, PROMPT_PAY), True, False),
     ],
 )
 def test_a_payment_waits_for_its_claims_pricing_only_before_it(
-    held: tuple[ObligationKind, ...], after_pricing: bool, waits: bool
+    held: tuple[ObligationKind, ...], priced: bool, waits: bool
 ) -> None:
-    assert payment_awaits_pricing(held, after_pricing=after_pricing) is waits
+    assert payment_awaits_pricing(held, priced=priced) is waits

@@ -297,4 +297,5 @@ def test_plain_drops_column_padding(stored: Decimal, shown: str) -> None:
 
 def test_every_consumed_topic_has_a_handler() -> None:
     handlers = event_handlers(Tracker.from_settings(TrackerSettings()))
-    assert set(handlers) == {*CONTRACT_TOPICS, "claim.priced", "claim.paid", "claim.variance_detected"}
+    claim_topics = {"claim.priced", "claim.paid", "claim.variance_detected", "claim.variance_status_changed"}
+    assert set(handlers) == {*CONTRACT_TOPICS, *claim_topics}

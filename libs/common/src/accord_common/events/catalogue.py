@@ -55,6 +55,12 @@ _SPECS = [
         "reimbursement-engine",
         "Paid differs from expected (underpaid, overpaid, denied).",
     ),
+    EventSpec(
+        "claim.variance_status_changed",
+        p.VarianceStatusChangedData,
+        "reimbursement-engine",
+        "Staff moved a variance along its workflow (appealed, recovered, written off).",
+    ),
     EventSpec("obligation.created", p.ObligationData, "obligation-tracker", "A deadline appeared."),
     EventSpec("obligation.rescheduled", p.ObligationData, "obligation-tracker", "A deadline moved."),
     EventSpec("obligation.cancelled", p.ObligationData, "obligation-tracker", "No longer applies."),

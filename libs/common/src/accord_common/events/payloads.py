@@ -167,6 +167,24 @@ class ClaimVarianceData(Payload):
     lines: list[dict[str, Any]] = []
 
 
+class VarianceStatusChangedData(Payload):
+    """claim.variance_status_changed: staff moved a variance along its workflow (open -> appealed
+    -> recovered | written_off); ``amount`` is what was recovered or written off, when given."""
+
+    variance_id: str
+    claim_id: str
+    organization_id: str
+    patient_control_number: str
+    payer_id: str
+    contract_id: str | None = None
+    classification: str
+    from_status: str
+    status: Literal["open", "appealed", "recovered", "written_off"]
+    changed_on: date
+    note: str | None = None
+    amount: Decimal | None = None
+
+
 class ObligationData(Payload):
     obligation_id: str
     organization_id: str
@@ -181,6 +199,9 @@ class ObligationData(Payload):
     lead_days: int | None = None
     reason: str | None = None
     interest_owed: Decimal | None = None
+    # How a person reads a claim deadline: the claim's patient control number and the payer's name
+    patient_control_number: str | None = None
+    payer_name: str | None = None
 
 
 class KpiAtRiskData(Payload):

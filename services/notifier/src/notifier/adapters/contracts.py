@@ -23,6 +23,7 @@ def summary_from_row(row: Any) -> ContractSummary:
         status=row.status,
         contract_name=row.contract_name,
         payer_name=row.payer_name,
+        payer_x12_id=row.payer_x12_id,
     )
 
 
@@ -41,6 +42,7 @@ class ContractProjection:
             "contract_name": summary.contract_name,
             "payer_id": summary.payer_id,
             "payer_name": summary.payer_name,
+            "payer_x12_id": summary.payer_x12_id,
             "status": summary.status,
             "version": summary.version,
             "updated_at": now,

@@ -119,6 +119,7 @@ contracts = Table(
     Column("contract_name", String(300), nullable=True),
     Column("payer_id", String(200), nullable=False),
     Column("payer_name", String(300), nullable=True),
+    Column("payer_x12_id", String(80), nullable=True),
     Column("status", String(40), nullable=False),
     Column("version", Integer, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),

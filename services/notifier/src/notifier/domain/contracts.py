@@ -34,6 +34,7 @@ class ContractSummary:
     status: str
     contract_name: str | None = None
     payer_name: str | None = None
+    payer_x12_id: str | None = None  # claims and remittances name the payer by it
 
     @classmethod
     def from_event(cls, data: Mapping[str, object]) -> ContractSummary:
@@ -46,6 +47,7 @@ class ContractSummary:
             status=str(data["status"]),
             contract_name=_name(data.get("contract_name")),
             payer_name=_name(data.get("payer_name")),
+            payer_x12_id=_name(data.get("payer_x12_id")),
         )
 
     def supersedes(self, held: ContractSummary | None) -> bool:
@@ -67,14 +69,16 @@ class ContractSummary:
         """The event's data with this contract's and payer's names added where it has none.
 
         What the event itself says wins; the payer's name is only added when the event names
-        no payer or the same one, and nothing is added for another organisation's event.
+        no payer or the same one (by Accord's payer id, or by the X12 payer id claims carry), and
+        nothing is added for another organisation's event.
         """
         enriched = dict(data)
         if str(data.get("organization_id") or "") != self.organization_id:
             return enriched
         if self.contract_name and not data.get("contract_name"):
             enriched["contract_name"] = self.contract_name
-        same_payer = not data.get("payer_id") or str(data.get("payer_id")) == self.payer_id
+        named = str(data.get("payer_id") or "")
+        same_payer = not named or named in (self.payer_id, self.payer_x12_id)
         if self.payer_name and same_payer and not data.get("payer_name"):
             enriched["payer_name"] = self.payer_name
             enriched["payer_id"] = self.payer_id

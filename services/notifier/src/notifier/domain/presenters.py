@@ -2,9 +2,10 @@
 
 Presenters read the payloads of libs/common's event catalogue by field name and nothing else,
 so a patient's name or any other PHI a payload might carry never reaches a mail: claims are
-named by claim id and patient control number only. Payloads carry ids, not names; the handler
-may add `payer_name` and `contract_name` from its projection of contract events, and a
-presenter falls back to the ids when it does not.
+named by their patient control number (the number billing staff know them by; Accord's claim id
+only when the payload has none). Payers are named by name: obligation payloads carry it, and the
+handler adds `payer_name` and `contract_name` from its projection of contract events; a presenter
+falls back to the ids when neither does.
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ OBLIGATION_ACTIONS = {
 DEFAULT_ACTION = "do what the contract asks for here"
 
 
+def claim_label(data: Payload) -> str:
+    """The claim as staff know it: its patient control number, else Accord's claim id ("" if neither)."""
+    if data.get("patient_control_number"):
+        return text_of(data, "patient_control_number")
+    return text_of(data, "claim_id", "")
+
+
 def obligation_context(data: Payload, links: RecordLinks) -> dict[str, str]:
     kind = text_of(data, "kind", "obligation")
     return {
@@ -46,7 +54,7 @@ def obligation_context(data: Payload, links: RecordLinks) -> dict[str, str]:
         "contract_ref": text_of(data, "contract_name", text_of(data, "contract_id")),
         "payer": payer_label(data),
         "action": OBLIGATION_ACTIONS.get(kind, DEFAULT_ACTION),
-        "claim_id": text_of(data, "claim_id", ""),
+        "claim": claim_label(data),
         "link": links.obligation(data.get("obligation_id")),
     }
 
@@ -80,7 +88,7 @@ def present_variance(data: Payload, links: RecordLinks) -> Notice:
     kind = text_of(data, "classification", "variance")
     carcs = data.get("carcs")
     facts = {
-        "claim_id": text_of(data, "claim_id"),
+        "claim": claim_label(data) or "not stated",
         "patient_control_number": text_of(data, "patient_control_number"),
         "kind": humanise(kind),
         "payer": payer_label(data),
@@ -95,9 +103,9 @@ def present_variance(data: Payload, links: RecordLinks) -> Notice:
         "action": VARIANCE_ACTIONS.get(kind, "look into the difference"),
         "link": links.claim(data.get("claim_id")),
     }
-    summary = f"Claim {facts['claim_id']} {facts['kind']} by {facts['variance']} ({facts['payer']})"
+    summary = f"Claim {facts['claim']} {facts['kind']} by {facts['variance']} ({facts['payer']})"
     if kind == "denied":
-        summary = f"Claim {facts['claim_id']} denied ({facts['payer']}, {facts['expected']} expected)"
+        summary = f"Claim {facts['claim']} denied ({facts['payer']}, {facts['expected']} expected)"
     return Notice(
         "claim.variance_detected", "claim_variance_detected", summary, summary, facts["link"], facts
     )

@@ -1,7 +1,7 @@
 """The tracker's tables (its own database) plus the shared infrastructure tables.
 
-Obligations and parked claim events name contracts and claims by id only: no patient control
-number, no patient data.
+Claim obligations carry the claim's patient control number and the payer's name (how staff read a
+deadline); no other patient data is kept.
 """
 
 from __future__ import annotations
@@ -39,6 +39,37 @@ contracts = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+# Every version of every contract, as its events carried it (the newest content of each version):
+# a claim's deadlines come from the version in force on its date of service.
+contract_versions = Table(
+    "contract_versions",
+    metadata,
+    Column("contract_id", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("organization_id", String(64), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("effective_to", Date, nullable=True),
+    Column("event_time", DateTime(timezone=True), nullable=False),
+    Column("version_data", JSON, nullable=False),
+    Index("ix_contract_versions_org_contract", "organization_id", "contract_id"),
+)
+
+# Each claim whose claim.priced was applied: the contract version and dates its deadlines come
+# from. A payment or variance waits for this row, never for the deadlines it may or may not create.
+claim_pricings = Table(
+    "claim_pricings",
+    metadata,
+    Column("organization_id", String(64), primary_key=True),
+    Column("claim_id", String(64), primary_key=True),
+    Column("patient_control_number", String(64), nullable=True),
+    Column("contract_id", String(64), nullable=False),
+    Column("contract_version", Integer, nullable=False),
+    Column("service_date", Date, nullable=False),
+    Column("received_date", Date, nullable=True),
+    Column("priced_at", DateTime(timezone=True), nullable=False),
+)
+
 obligations = Table(
     "obligations",
     metadata,
@@ -52,6 +83,8 @@ obligations = Table(
     Column("contract_id", String(64), nullable=False),
     Column("claim_id", String(64), nullable=True),
     Column("payer_id", String(64), nullable=True),
+    Column("patient_control_number", String(64), nullable=True),  # claim deadlines only
+    Column("payer_name", String(300), nullable=True),
     Column("title", String(400), nullable=False),
     Column("description", Text, nullable=False),
     Column("reasons", JSON, nullable=False),
@@ -171,8 +204,10 @@ kpi_alerts = Table(
 )
 
 # Claim events that arrived before what they need, applied (and deleted) when it arrives:
-# `awaiting` "contract" (any claim event whose contract is unknown) or "claim.priced" (a payment
-# whose claim has no deadlines yet). The event id is the key, so a redelivered event parks once.
+# `awaiting` "contract" (any claim event whose contract or contract version is unknown),
+# "claim.priced" (a payment or variance of a claim whose pricing has not been applied) or
+# "claim.variance_detected" (a variance status change before its appeal deadline exists). The
+# event id is the key, so a redelivered event parks once.
 parked_claim_events = Table(
     "parked_claim_events",
     metadata,

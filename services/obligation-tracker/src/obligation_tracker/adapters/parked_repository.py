@@ -1,7 +1,9 @@
-"""Claim events parked until what they wait for arrives; scoped to one organisation.
+"""Claim events parked until what they wait for arrives; scoped to one organisation (but for the
+scheduler's sweep of the events that can be applied now, across organisations).
 
-Most wait for their contract to reach the projection; a payment may also wait for its claim's
-pricing (the claim.priced that creates the deadlines a payment settles)."""
+Most wait for their contract (or the version that priced the claim) to reach the tracker; a
+payment or variance may also wait for its claim's pricing, and a variance status change for the
+appeal deadline its variance opens."""
 
 from __future__ import annotations
 
@@ -9,14 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, insert, select
+from sqlalchemy import Select, and_, delete, exists, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from obligation_tracker.adapters.orm import claim_pricings, contracts, obligations
 from obligation_tracker.adapters.orm import parked_claim_events as parked
 from obligation_tracker.adapters.repository import aware
 
 AWAITING_CONTRACT = "contract"
 AWAITING_PRICING = "claim.priced"
+AWAITING_APPEAL = "appeal"  # a variance status change, for the appeal deadline of its variance
 
 
 @dataclass(frozen=True)
@@ -71,13 +75,26 @@ class ParkedClaimEvents:
         )
         return True
 
+    async def holds(self, event_id: str) -> bool:
+        held = await self.session.scalar(
+            select(parked.c.event_id).where(
+                parked.c.event_id == event_id, parked.c.organization_id == self.org
+            )
+        )
+        return held is not None
+
     async def take(self, contract_id: str) -> list[ParkedClaimEvent]:
         """The events waiting for the contract, in the order they were parked, removed from the table."""
         return await self._take(parked.c.awaiting == AWAITING_CONTRACT, parked.c.contract_id == contract_id)
 
-    async def take_payments(self, claim_id: str) -> list[ParkedClaimEvent]:
-        """The payments waiting for the claim's pricing, in the order parked, removed from the table."""
-        return await self._take(parked.c.awaiting == AWAITING_PRICING, parked.c.claim_id == claim_id)
+    async def take_waiting(self, awaiting: str, claim_id: str) -> list[ParkedClaimEvent]:
+        """The claim's events waiting for ``awaiting``, in the order parked, removed from the table."""
+        return await self._take(parked.c.awaiting == awaiting, parked.c.claim_id == claim_id)
+
+    async def take_one(self, event_id: str) -> ParkedClaimEvent | None:
+        """One parked event, removed from the table; None when it was applied meanwhile."""
+        taken = await self._take(parked.c.event_id == event_id)
+        return taken[0] if taken else None
 
     async def _take(self, *where: Any) -> list[ParkedClaimEvent]:
         query = self._scoped().where(*where).order_by(parked.c.parked_at, parked.c.event_id).with_for_update()
@@ -107,3 +124,45 @@ class ParkedClaimEvents:
             )
         query = query.order_by(parked.c.parked_at, parked.c.event_id).limit(limit)
         return [_parked(r) for r in (await self.session.execute(query)).all()]
+
+
+@dataclass(frozen=True)
+class ReadyEvent:
+    """A parked event whose wait is over: what it waits for is in the tracker now."""
+
+    event_id: str
+    organization_id: str
+    contract_id: str | None
+    claim_id: str | None
+
+
+async def ready_to_apply(session: AsyncSession, parked_before: datetime, limit: int) -> list[ReadyEvent]:
+    """Parked events (all organisations, oldest first) whose contract, claim pricing or appeal
+    deadline has arrived: the safety net for one that missed its release."""
+    same_org = parked.c.organization_id
+    contract_known = exists().where(
+        contracts.c.contract_id == parked.c.contract_id, contracts.c.organization_id == same_org
+    )
+    claim_priced = exists().where(
+        claim_pricings.c.organization_id == same_org, claim_pricings.c.claim_id == parked.c.claim_id
+    )
+    appeal_open = exists().where(
+        obligations.c.organization_id == same_org,
+        obligations.c.claim_id == parked.c.claim_id,
+        obligations.c.kind == "appeal",
+    )
+    query = (
+        select(parked.c.event_id, parked.c.organization_id, parked.c.contract_id, parked.c.claim_id)
+        .where(
+            parked.c.parked_at < parked_before,
+            or_(
+                and_(parked.c.awaiting == AWAITING_CONTRACT, contract_known),
+                and_(parked.c.awaiting == AWAITING_PRICING, claim_priced),
+                and_(parked.c.awaiting == AWAITING_APPEAL, appeal_open),
+            ),
+        )
+        .order_by(parked.c.parked_at, parked.c.event_id)
+        .limit(limit)
+    )
+    rows = (await session.execute(query)).all()
+    return [ReadyEvent(r.event_id, r.organization_id, r.contract_id, r.claim_id) for r in rows]

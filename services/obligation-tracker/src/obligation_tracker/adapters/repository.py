@@ -23,12 +23,15 @@ CENT = Decimal("0.01")
 
 @dataclass(frozen=True)
 class ObligationRefs:
-    """Who an obligation belongs to and the ids (as sent) of what it is about."""
+    """Who an obligation belongs to, the ids (as sent) of what it is about and, for a claim's
+    deadline, how a person names the claim and its payer."""
 
     organization_id: str
     contract_id: str
     claim_id: str | None = None
     payer_id: str | None = None
+    patient_control_number: str | None = None
+    payer_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,14 @@ def to_stored(row: Any, zone: ZoneInfo) -> StoredObligation:
         reasons=tuple(row.reasons),
         snoozed_until=snoozed,
     )
-    refs = ObligationRefs(row.organization_id, row.contract_id, row.claim_id, row.payer_id)
+    refs = ObligationRefs(
+        row.organization_id,
+        row.contract_id,
+        row.claim_id,
+        row.payer_id,
+        row.patient_control_number,
+        row.payer_name,
+    )
     interest = row.interest_owed.quantize(CENT) if row.interest_owed is not None else None
     return StoredObligation(
         obligation, refs, row.description, interest, aware(row.created_at), aware(row.updated_at)
@@ -135,6 +145,8 @@ class ObligationRepository:
                 contract_id=refs.contract_id,
                 claim_id=refs.claim_id,
                 payer_id=refs.payer_id,
+                patient_control_number=refs.patient_control_number,
+                payer_name=refs.payer_name,
                 description=description,
                 created_at=now,
                 updated_at=now,

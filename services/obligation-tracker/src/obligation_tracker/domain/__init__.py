@@ -1,5 +1,6 @@
 """The obligation tracker's pure domain: deadlines from contract versions and claims."""
 
+from obligation_tracker.domain.appeals import VarianceOutcome, VarianceStatus, settle_appeal
 from obligation_tracker.domain.business_calendar import (
     BusinessCalendar,
     DayCount,
@@ -40,6 +41,7 @@ from obligation_tracker.domain.contract_terms import (
     ReportingDeliverable,
     ValueBasedTerms,
 )
+from obligation_tracker.domain.contract_versions import VersionPeriod, version_for_claim
 from obligation_tracker.domain.derivation import Derivation, derive_obligations
 from obligation_tracker.domain.ical_feed import build_ical_feed, event_uid
 from obligation_tracker.domain.model import (
@@ -106,6 +108,9 @@ __all__ = [
     "Renewal",
     "ReportingDeliverable",
     "ValueBasedTerms",
+    "VarianceOutcome",
+    "VarianceStatus",
+    "VersionPeriod",
     "add_days",
     "add_months",
     "add_years",
@@ -127,7 +132,9 @@ __all__ = [
     "reconcile",
     "reminders_due",
     "retire_contract_measures",
+    "settle_appeal",
     "settle_prompt_pay",
     "timely_filing_deadline",
+    "version_for_claim",
     "weighted_share",
 ]

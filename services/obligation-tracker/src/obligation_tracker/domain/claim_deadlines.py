@@ -7,8 +7,9 @@ Conventions:
 - Interest on a late payment is simple interest on a fixed 365-day year, leap years included:
   ``paid amount x annual rate x days late / 365``, rounded half-up to the cent. Days late are
   calendar days after the due date (paid on the due date = on time).
-- Obligations name the claim by Accord's claim id only, never by patient control number or any
-  patient detail, so titles are safe in calendar feeds and emails.
+- Obligations name the claim as staff know it, by its patient control number (Accord's claim id
+  when the event carried none), and the payer by name; no other patient detail, so titles are safe
+  in calendar feeds and emails.
 """
 
 from __future__ import annotations
@@ -61,6 +62,14 @@ class ClaimDeadlineFacts:
     payer_received_on: date | None = None
     remitted_on: date | None = None
     outcome: RemittanceOutcome | None = None
+    patient_control_number: str | None = None
+    payer_name: str | None = None
+
+    @property
+    def label(self) -> str:
+        """ "claim PCN-1001 (Acme Health)": how titles name the claim and its payer."""
+        named = f"claim {self.patient_control_number or self.claim_id}"
+        return f"{named} ({self.payer_name})" if self.payer_name else named
 
 
 def timely_filing_deadline(date_of_service: date, limit_days: int, business: BusinessCalendar) -> date:
@@ -106,11 +115,12 @@ def assess_prompt_pay(
     return PromptPayAssessment(due_on, paid_on, days_late, interest)
 
 
-def payment_awaits_pricing(held: Iterable[ObligationKind], *, after_pricing: bool) -> bool:
-    """A payment for a claim holding none of the deadlines a payment settles waits for the
-    claim's pricing, which creates them (the two travel on different topics, in either order).
-    Applied after that pricing, it simply has nothing to settle."""
-    return not after_pricing and SETTLED_BY_PAYMENT.isdisjoint(held)
+def payment_awaits_pricing(held: Iterable[ObligationKind], *, priced: bool) -> bool:
+    """A payment waits for its claim's pricing (the two travel on different topics, in either
+    order) until that pricing is applied, whatever deadlines it created: a pricing that created
+    none leaves the payment nothing to settle. A claim priced before pricings were recorded counts
+    as priced when it holds a deadline only its pricing creates."""
+    return not priced and SETTLED_BY_PAYMENT.isdisjoint(held)
 
 
 def settle_prompt_pay(obligation: Obligation, assessment: PromptPayAssessment) -> Obligation:
@@ -133,7 +143,7 @@ def claim_obligations(
     def add(kind: ObligationKind, title: str, due: date, why: str) -> None:
         key = ObligationKey(kind, claim.contract_id, claim.claim_id)
         reason = f"{why} (contract version {version.version_number})"
-        label = f"{title}: claim {claim.claim_id}"
+        label = f"{title}: {claim.label}"
         found.append(Obligation.new(key, label, due, schedule.due_at(due), reason))
 
     if version.timely_filing_days is not None:

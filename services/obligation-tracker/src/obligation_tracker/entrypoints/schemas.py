@@ -23,6 +23,10 @@ class ObligationOut(BaseModel):
     contract_id: str
     claim_id: str | None
     payer_id: str | None
+    patient_control_number: str | None = Field(
+        default=None, description="A claim deadline's claim, as the billing system numbers it (CLM01)."
+    )
+    payer_name: str | None = Field(default=None, description="The payer's name, from the contract version.")
     title: str
     description: str
     reasons: list[str]
@@ -291,8 +295,10 @@ PARKED_PAGE_EXAMPLE: dict[str, Any] = {
 
 class ParkedEventOut(BaseModel):
     event_id: str
-    event_type: str = Field(description="claim.priced, claim.paid or claim.variance_detected.")
-    awaiting: Literal["contract", "claim.priced"] = Field(
+    event_type: str = Field(
+        description="claim.priced, claim.paid, claim.variance_detected or claim.variance_status_changed."
+    )
+    awaiting: Literal["contract", "claim.priced", "appeal"] = Field(
         description="What it waits for: its contract, or (a claim.paid) the claim's pricing."
     )
     contract_id: str | None = Field(description="The contract it names (a payment may name none).")

@@ -21,6 +21,8 @@ def obligation_view(stored: StoredObligation) -> dict[str, Any]:
         "contract_id": stored.refs.contract_id,
         "claim_id": stored.refs.claim_id,
         "payer_id": stored.refs.payer_id,
+        "patient_control_number": stored.refs.patient_control_number,
+        "payer_name": stored.refs.payer_name,
         "title": o.title,
         "description": stored.description,
         "reasons": list(o.reasons),

@@ -1,8 +1,10 @@
-"""claim.priced / claim.paid / claim.variance_detected: per-claim deadlines under the projected
-contract's terms. Obligations keep ids only (claim id, contract id), never patient data.
+"""claim.priced / claim.paid / claim.variance_detected: per-claim deadlines under the terms of the
+contract version that priced the claim (the one in force on its date of service). Obligations name
+the claim by patient control number and the payer by name; no other patient data is kept.
 
 A use case that needs something not here yet raises before it writes: ContractNotYetKnown (any
-claim event) or ClaimNotYetPriced (a payment); handlers/parking.py parks the event until then."""
+claim event) or ClaimNotYetPriced (a payment or variance); handlers/parking.py parks the event
+until then."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from obligation_tracker.adapters.repository import (
     ObligationRepository,
     StoredObligation,
 )
+from obligation_tracker.adapters.version_repository import ClaimPricing, ClaimPricings, ContractVersions
 from obligation_tracker.domain import (
     ClaimDeadlineFacts,
     ContractVersionSnapshot,
@@ -32,6 +35,7 @@ from obligation_tracker.domain import (
     claim_obligations,
     payment_awaits_pricing,
     settle_prompt_pay,
+    version_for_claim,
 )
 from obligation_tracker.handlers.context import Tracker
 from obligation_tracker.handlers.publishing import Change, apply_change
@@ -42,24 +46,26 @@ log = logging.getLogger(__name__)
 
 
 class ContractNotYetKnown(LookupError):
-    """The claim's contract has not reached the projection yet (the event is parked until it does).
+    """The claim's contract, or the version that priced it, has not reached the tracker yet (the
+    event is parked until it does).
 
     Raised before the use case writes anything, so parking the event leaves nothing half-applied."""
 
-    def __init__(self, contract_id: str, organization_id: str) -> None:
-        super().__init__(f"contract {contract_id} is not in the projection yet")
+    def __init__(self, contract_id: str, organization_id: str, version: int | None = None) -> None:
+        what = f"version {version} of contract {contract_id}" if version else f"contract {contract_id}"
+        super().__init__(f"{what} is not in the projection yet")
         self.contract_id = contract_id
         self.organization_id = organization_id
 
 
 class ClaimNotYetPriced(LookupError):
-    """A payment for a claim with none of the deadlines a payment settles: its claim.priced (on
-    another topic) has not been applied yet, so the payment waits for it (parked).
+    """A payment or variance of a claim whose claim.priced (on another topic) has not been applied
+    yet: it waits for it (parked).
 
     Raised before the use case writes anything, so parking the event leaves nothing half-applied."""
 
     def __init__(self, claim_id: str, organization_id: str, contract_id: str | None) -> None:
-        super().__init__(f"claim {claim_id} has no deadlines yet: its pricing has not arrived")
+        super().__init__(f"claim {claim_id} is not priced yet: its pricing has not arrived")
         self.claim_id = claim_id
         self.organization_id = organization_id
         self.contract_id = contract_id
@@ -77,26 +83,60 @@ async def _known_contract(
     return held
 
 
-async def _contract_terms(
-    uow: UnitOfWork, contract_id: str, organization_id: str, *, hold: bool = True
-) -> ContractVersionSnapshot:
+async def claim_version(
+    uow: UnitOfWork,
+    contract_id: str,
+    organization_id: str,
+    date_of_service: date,
+    priced_with: int | None,
+    *,
+    hold: bool = True,
+) -> ContractVersionData:
+    """The contract version whose terms set the claim's deadlines: the one that priced it, else the
+    one in force on its date of service (a database from before versions were kept: the latest)."""
     held = await _known_contract(uow, contract_id, organization_id, hold=hold)
-    data = ContractVersionData.model_validate(held.version_data)
+    versions = ContractVersions(uow.session)
+    periods = await versions.periods(contract_id, organization_id)
+    if not periods:
+        return ContractVersionData.model_validate(held.version_data)
+    number = version_for_claim(periods, date_of_service, priced_with)
+    if number is None:
+        raise ContractNotYetKnown(contract_id, organization_id, priced_with)
+    row = await versions.get(contract_id, number)
+    return ContractVersionData.model_validate(row.version_data)
+
+
+def terms_of(data: ContractVersionData) -> ContractVersionSnapshot:
     return snapshot_of(data, data.effective_from)
 
 
 async def on_claim_priced(event: CloudEvent, uow: UnitOfWork, tracker: Tracker) -> None:
-    """Timely filing (settled at once when the payer's receipt date is known) and prompt pay."""
+    """Timely filing (settled at once when the payer's receipt date is known) and prompt pay, from
+    the version that priced the claim; the pricing is recorded for the claim's later events."""
     claim = ClaimData.model_validate(event.data)
     if claim.contract_id is None:
         return
-    version = await _contract_terms(uow, claim.contract_id, claim.organization_id)
-    calendar = await tracker.calendar(uow.session, claim.organization_id)
-    repo = await tracker.obligations(uow.session, claim.organization_id)
-    facts = ClaimDeadlineFacts(
-        as_uuid(claim.claim_id), version.contract_id, claim.service_date, claim.received_date
+    org, pcn = claim.organization_id, claim.patient_control_number or None
+    data = await claim_version(uow, claim.contract_id, org, claim.service_date, claim.contract_version)
+    version = terms_of(data)
+    # Alone on the claim: a payment or variance either sees this pricing or is parked before the
+    # waiting events are looked for (handlers/parking.py).
+    await hold_claim(uow.session, org, claim.claim_id, exclusive=True)
+    pricing = ClaimPricing(
+        claim.claim_id, pcn, claim.contract_id, data.version, claim.service_date, claim.received_date
     )
-    refs = ObligationRefs(claim.organization_id, claim.contract_id, claim.claim_id, claim.payer_id)
+    await ClaimPricings(uow.session, org).record(pricing, tracker.now())
+    calendar = await tracker.calendar(uow.session, org)
+    repo = await tracker.obligations(uow.session, org)
+    facts = ClaimDeadlineFacts(
+        as_uuid(claim.claim_id),
+        version.contract_id,
+        claim.service_date,
+        claim.received_date,
+        patient_control_number=pcn,
+        payer_name=data.payer_name,
+    )
+    refs = ObligationRefs(org, claim.contract_id, claim.claim_id, claim.payer_id, pcn, data.payer_name)
     for wanted in claim_obligations(facts, version, calendar.schedule):
         if wanted.kind is ObligationKind.TIMELY_FILING and claim.received_date is not None:
             wanted = _filed(wanted, claim.received_date)
@@ -131,34 +171,23 @@ async def upsert_claim_obligation(
 
 async def on_claim_paid(event: CloudEvent, uow: UnitOfWork, tracker: Tracker) -> None:
     """Prompt pay completed, or breached with the interest the payer owes; timely filing is met.
-    A payment for a claim with none of those deadlines yet waits for its pricing (parked)."""
-    await _apply_payment(event, uow, tracker, after_pricing=False)
-
-
-async def on_claim_paid_after_pricing(event: CloudEvent, uow: UnitOfWork, tracker: Tracker) -> None:
-    """A payment that waited for its claim's pricing, applied once that pricing is: it settles the
-    deadlines the pricing created, if any."""
-    await _apply_payment(event, uow, tracker, after_pricing=True)
-
-
-async def _apply_payment(
-    event: CloudEvent, uow: UnitOfWork, tracker: Tracker, *, after_pricing: bool
-) -> None:
+    A payment for a claim whose pricing has not been applied yet waits for it (parked)."""
     paid = ClaimPaidData.model_validate(event.data)
     if paid.claim_id is None:
         return  # not matched to a claim: the engine matches by patient control number first
     if paid.contract_id is not None:  # the claim's deadlines come from it: wait for it
         await _known_contract(uow, paid.contract_id, paid.organization_id)
     await hold_claim(uow.session, paid.organization_id, paid.claim_id, exclusive=False)
+    pricing = await ClaimPricings(uow.session, paid.organization_id).get(paid.claim_id)
     repo = await tracker.obligations(uow.session, paid.organization_id)
     filing = await repo.for_claim(paid.claim_id, ObligationKind.TIMELY_FILING)
     prompt_pay = await repo.for_claim(paid.claim_id, ObligationKind.PROMPT_PAY)
     held = [s.obligation.kind for s in (filing, prompt_pay) if s is not None]
-    if payment_awaits_pricing(held, after_pricing=after_pricing):
+    if payment_awaits_pricing(held, priced=pricing is not None):
         raise ClaimNotYetPriced(paid.claim_id, paid.organization_id, paid.contract_id)
     settlement = None
     if prompt_pay is not None and prompt_pay.obligation.is_open:
-        settlement = await _settle(uow, prompt_pay, paid)  # reads the contract before any write
+        settlement = await _settle(uow, prompt_pay, paid, pricing)  # reads the contract before any write
     now = tracker.now()
     if filing is not None and filing.obligation.is_open:
         note = f"filed: the payer paid the claim on {paid.paid_date}"
@@ -170,10 +199,15 @@ async def _apply_payment(
         await apply_change(uow, repo, settlement, now)
 
 
-async def _settle(uow: UnitOfWork, held: StoredObligation, paid: ClaimPaidData) -> Change:
+async def _settle(
+    uow: UnitOfWork, held: StoredObligation, paid: ClaimPaidData, pricing: ClaimPricing | None
+) -> Change:
     # The deadline came from the contract, so it is held: no lock, which would come after the
     # claim's (locks go contract first, then claim)
-    version = await _contract_terms(uow, held.refs.contract_id, held.refs.organization_id, hold=False)
+    org, contract_id = held.refs.organization_id, held.refs.contract_id
+    dos = pricing.service_date if pricing else paid.paid_date
+    number = pricing.contract_version if pricing and pricing.contract_id == contract_id else None
+    version = terms_of(await claim_version(uow, contract_id, org, dos, number, hold=False))
     current = held.obligation
     assessment = assess_prompt_pay(
         current.due_date, paid.paid_date, paid.paid_amount, version.prompt_pay_interest_rate_annual
@@ -195,24 +229,44 @@ async def _settle(uow: UnitOfWork, held: StoredObligation, paid: ClaimPaidData) 
 
 
 async def on_claim_variance(event: CloudEvent, uow: UnitOfWork, tracker: Tracker) -> None:
-    """An underpaid or (partly) denied claim opens an appeal deadline: remittance + appeal window."""
+    """An underpaid or (partly) denied claim opens an appeal deadline: remittance + the appeal window
+    of the version that priced the claim. A variance of a claim not priced yet waits (parked)."""
     variance = ClaimVarianceData.model_validate(event.data)
     outcome = appealable_outcome(variance.classification)
     if outcome is None or variance.contract_id is None:
         return
-    version = await _contract_terms(uow, variance.contract_id, variance.organization_id)
-    appeal_only = replace(version, timely_filing_days=None, prompt_pay_days=None)
+    org, claim_id = variance.organization_id, variance.claim_id
+    await _known_contract(uow, variance.contract_id, org)
+    await hold_claim(uow.session, org, claim_id, exclusive=True)
+    pricing = await ClaimPricings(uow.session, org).get(claim_id)
+    repo = await tracker.obligations(uow.session, org)
+    if pricing is None and await repo.for_claim(claim_id, ObligationKind.TIMELY_FILING) is None:
+        raise ClaimNotYetPriced(claim_id, org, variance.contract_id)  # (a claim priced before
+        # pricings were recorded holds its timely filing deadline)
+    data = await _priced_version(uow, variance.contract_id, org, pricing)
+    appeal_only = replace(terms_of(data), timely_filing_days=None, prompt_pay_days=None)
+    pcn = variance.patient_control_number or (pricing.patient_control_number if pricing else None)
     facts = ClaimDeadlineFacts(
-        as_uuid(variance.claim_id),
-        version.contract_id,
+        as_uuid(claim_id),
+        appeal_only.contract_id,
         variance.remittance_date,
         remitted_on=variance.remittance_date,
         outcome=outcome,
+        patient_control_number=pcn,
+        payer_name=data.payer_name,
     )
-    calendar = await tracker.calendar(uow.session, variance.organization_id)
-    repo = await tracker.obligations(uow.session, variance.organization_id)
-    refs = ObligationRefs(
-        variance.organization_id, variance.contract_id, variance.claim_id, variance.payer_id
-    )
+    calendar = await tracker.calendar(uow.session, org)
+    refs = ObligationRefs(org, variance.contract_id, claim_id, variance.payer_id, pcn, data.payer_name)
     for wanted in claim_obligations(facts, appeal_only, calendar.schedule):
         await upsert_claim_obligation(uow, repo, wanted, refs, tracker.now())
+
+
+async def _priced_version(
+    uow: UnitOfWork, contract_id: str, organization_id: str, pricing: ClaimPricing | None
+) -> ContractVersionData:
+    if pricing is None or pricing.contract_id != contract_id:
+        held = await _known_contract(uow, contract_id, organization_id, hold=False)
+        return ContractVersionData.model_validate(held.version_data)
+    return await claim_version(
+        uow, contract_id, organization_id, pricing.service_date, pricing.contract_version, hold=False
+    )

@@ -1,7 +1,8 @@
-"""contract.created / amended / activated / renewed / terminated: keep the latest version, bring
-the contract's obligations and KPI measures in line with it (create, move, reopen, cancel with a
-reason; define, update, retire) and apply the claim events parked while the contract was not yet
-known."""
+"""contract.created / amended / activated / renewed / terminated: keep every version (claims take
+their deadlines from the version in force on their date of service), bring the contract's
+obligations and KPI measures in line with the latest (create, move, reopen, cancel with a reason;
+define, update, retire) and apply the claim events parked while the contract, or the version that
+priced them, was not yet known."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from accord_common.events.payloads import ContractVersionData
 from accord_common.uow import UnitOfWork
 
 from obligation_tracker.adapters.repository import ContractProjection, ObligationRefs, StoredObligation, aware
+from obligation_tracker.adapters.version_repository import ContractVersions
 from obligation_tracker.domain import ObligationStatus, ReconciliationPlan, derive_obligations, reconcile
 from obligation_tracker.handlers.context import Tracker
 from obligation_tracker.handlers.contract_measures import apply_contract_measures
@@ -35,15 +37,31 @@ async def on_contract_version(event: CloudEvent, uow: UnitOfWork, tracker: Track
     data = ContractVersionData.model_validate(event.data)
     projection = ContractProjection(uow.session)
     await projection.hold(data.contract_id, exclusive=True)  # claims reading it wait, or are parked
+    await keep_version(uow, data, event.time)
     held = await projection.get(data.contract_id, for_update=True)
-    if not is_newer(held, data, event.time):
-        return
+    if is_newer(held, data, event.time):
+        await _apply_latest(event, data, held, uow, tracker)
+    await release_parked_claims(uow, tracker, data.organization_id, data.contract_id)
+
+
+async def keep_version(uow: UnitOfWork, data: ContractVersionData, event_time: datetime) -> None:
+    """Keep this version (its newest content), whether or not a later version is held already."""
+    versions = ContractVersions(uow.session)
+    kept = await versions.get(data.contract_id, data.version, for_update=True)
+    if is_newer(kept, data, event_time):
+        await versions.put(_version_row(data, event_time), exists=kept is not None)
+
+
+async def _apply_latest(
+    event: CloudEvent, data: ContractVersionData, held: Any, uow: UnitOfWork, tracker: Tracker
+) -> None:
+    projection = ContractProjection(uow.session)
     now = tracker.now()
     await projection.put(_projection_row(data, event.time, now), exists=held is not None)
     calendar = await tracker.calendar(uow.session, data.organization_id)
     repo = await tracker.obligations(uow.session, data.organization_id)
     stored = await repo.for_contract(data.contract_id)
-    refs = ObligationRefs(data.organization_id, data.contract_id, None, data.payer_id)
+    refs = ObligationRefs(data.organization_id, data.contract_id, None, data.payer_id, None, data.payer_name)
     if data.status == TERMINATED:
         changes = _terminate(stored, data.version, refs)
     else:
@@ -55,7 +73,6 @@ async def on_contract_version(event: CloudEvent, uow: UnitOfWork, tracker: Track
     for change in changes:
         await apply_change(uow, repo, change, now)
     await apply_contract_measures(uow, tracker, data, terminated=data.status == TERMINATED)
-    await release_parked_claims(uow, tracker, data.organization_id, data.contract_id)
 
 
 def plan_changes(plan: ReconciliationPlan, refs: ObligationRefs) -> list[Change]:
@@ -87,6 +104,19 @@ def _terminate(stored: list[StoredObligation], version: int, refs: ObligationRef
         for s in stored
         if s.obligation.is_open
     ]
+
+
+def _version_row(data: ContractVersionData, event_time: datetime) -> dict[str, Any]:
+    return {
+        "contract_id": data.contract_id,
+        "version": data.version,
+        "organization_id": data.organization_id,
+        "status": data.status,
+        "effective_from": data.effective_from,
+        "effective_to": data.effective_to,
+        "event_time": event_time.astimezone(UTC),
+        "version_data": data.model_dump(mode="json"),
+    }
 
 
 def _projection_row(data: ContractVersionData, event_time: datetime, now: datetime) -> dict[str, Any]:

@@ -1,31 +1,41 @@
 """Claim events that arrive before what they need. contract.* events travel on other topics, so
 nothing orders them before the claims priced under them, nor a claim.priced before the claim.paid
-of the same claim: such an event is parked (in the transaction that records it in the inbox, so it
-is taken once) and applied, in the order parked, in the unit of work that brings what it waits
-for: its contract into the projection, or (a payment) its claim's pricing."""
+or claim.variance_detected of the same claim, nor that variance before its status changes: such an
+event is parked (in the transaction that records it in the inbox, so it is taken once) and applied,
+in the order parked, in the unit of work that brings what it waits for: its contract (or the
+version that priced the claim), its claim's pricing, or its variance's appeal deadline.
+
+A payment waits for the pricing itself (recorded when applied), never for the deadlines a pricing
+may not create: a claim whose version has no timely filing and no prompt pay still gets its payment
+applied. The scheduler's sweep (``release_ready``) applies any parked event whose wait is over, in
+case one ever misses its release."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from accord_common.events import CloudEvent
 from accord_common.uow import UnitOfWork
 
-from obligation_tracker.adapters.locks import hold_claim
+from obligation_tracker.adapters.locks import hold_claim, hold_contract
 from obligation_tracker.adapters.parked_repository import (
+    AWAITING_APPEAL,
     AWAITING_CONTRACT,
     AWAITING_PRICING,
     ParkedClaimEvent,
     ParkedClaimEvents,
+    ReadyEvent,
+    ready_to_apply,
 )
 from obligation_tracker.clock import system_clock
+from obligation_tracker.handlers.appeals import AppealNotYetOpen, on_variance_status_changed
 from obligation_tracker.handlers.claims import (
     ClaimNotYetPriced,
     ContractNotYetKnown,
     on_claim_paid,
-    on_claim_paid_after_pricing,
     on_claim_priced,
     on_claim_variance,
 )
@@ -33,29 +43,44 @@ from obligation_tracker.handlers.context import Tracker
 
 log = logging.getLogger(__name__)
 ClaimUseCase = Callable[[CloudEvent, UnitOfWork, Tracker], Awaitable[None]]
+UowFactory = Callable[[], UnitOfWork]
 PARKED_UNTIL = {
     AWAITING_CONTRACT: "claim event parked until its contract arrives",
-    AWAITING_PRICING: "payment parked until its claim is priced",
+    AWAITING_PRICING: "claim event parked until its claim is priced",
+    AWAITING_APPEAL: "variance status change parked until its appeal deadline exists",
 }
 
 
-async def on_claim_priced_then_payments(event: CloudEvent, uow: UnitOfWork, tracker: Tracker) -> None:
-    """The claim's deadlines, then the payments that waited for them."""
+async def on_claim_priced_then_waiting(event: CloudEvent, uow: UnitOfWork, tracker: Tracker) -> None:
+    """The claim's deadlines, then the payments and variances that waited for its pricing."""
     await on_claim_priced(event, uow, tracker)
-    await release_waiting_payments(uow, tracker, event.data["organization_id"], event.data["claim_id"])
+    await release_waiting(
+        uow, tracker, AWAITING_PRICING, event.data["organization_id"], event.data["claim_id"]
+    )
+
+
+async def on_claim_variance_then_waiting(event: CloudEvent, uow: UnitOfWork, tracker: Tracker) -> None:
+    """The appeal deadline, then the variance status changes that waited for it."""
+    await on_claim_variance(event, uow, tracker)
+    await release_waiting(
+        uow, tracker, AWAITING_APPEAL, event.data["organization_id"], event.data["claim_id"]
+    )
 
 
 CLAIM_USE_CASES: dict[str, ClaimUseCase] = {
-    "claim.priced": on_claim_priced_then_payments,
+    "claim.priced": on_claim_priced_then_waiting,
     "claim.paid": on_claim_paid,
-    "claim.variance_detected": on_claim_variance,
+    "claim.variance_detected": on_claim_variance_then_waiting,
+    "claim.variance_status_changed": on_variance_status_changed,
 }
-# What the use cases read: ids, dates and amounts. The patient control number and the claim lines
-# are never kept; the payload models require the former, so a released event carries it blank.
+# What the use cases read: ids, dates and amounts, and a pricing's patient control number (the
+# claim's deadlines are named by it; later events take it from the recorded pricing). The claim
+# lines are never kept.
 KEPT_FIELDS: dict[str, tuple[str, ...]] = {
     "claim.priced": (
         "claim_id",
         "organization_id",
+        "patient_control_number",
         "payer_id",
         "contract_id",
         "contract_version",
@@ -89,8 +114,22 @@ KEPT_FIELDS: dict[str, tuple[str, ...]] = {
         "variance",
         "remittance_date",
     ),
+    "claim.variance_status_changed": (
+        "variance_id",
+        "claim_id",
+        "organization_id",
+        "payer_id",
+        "contract_id",
+        "classification",
+        "from_status",
+        "status",
+        "changed_on",
+        "note",
+        "amount",
+    ),
 }
-WITHHELD = {"patient_control_number": ""}
+# The payload models require a patient control number; an event parked without one carries it blank.
+MISSING = {"patient_control_number": ""}
 
 
 async def on_claim_event(event: CloudEvent, uow: UnitOfWork, tracker: Tracker) -> None:
@@ -109,13 +148,16 @@ async def _apply_or_park(
     except ClaimNotYetPriced as unpriced:
         waiting = _Waiting(AWAITING_PRICING, unpriced.organization_id, unpriced.contract_id)
         await _park(event, waiting, uow)
+    except AppealNotYetOpen as unopened:
+        waiting = _Waiting(AWAITING_APPEAL, unopened.organization_id, unopened.contract_id)
+        await _park(event, waiting, uow)
 
 
 async def release_parked_claims(
     uow: UnitOfWork, tracker: Tracker, organization_id: str, contract_id: str
 ) -> None:
-    """Apply the claim events that waited for the contract, oldest first, and forget them (a
-    payment whose claim is still not priced parks again, now for the pricing). A failure
+    """Apply the claim events that waited for the contract, oldest first, and forget them (one
+    that still waits, for another version or for its claim's pricing, parks again). A failure
     propagates: the contract event is retried and its unit of work, these deletions included,
     rolls back, so no parked event is lost."""
     taken = await ParkedClaimEvents(uow.session, organization_id).take(contract_id)
@@ -128,21 +170,59 @@ async def release_parked_claims(
         )
 
 
-async def release_waiting_payments(
-    uow: UnitOfWork, tracker: Tracker, organization_id: str, claim_id: str
+async def release_waiting(
+    uow: UnitOfWork, tracker: Tracker, awaiting: str, organization_id: str, claim_id: str
 ) -> None:
-    """Apply the payments that waited for the claim's pricing, oldest first, and forget them; the
-    same guarantees as above, for the claim.priced event. The claim is held alone first, so a
-    payment either saw the deadlines this pricing created or is parked where this finds it."""
+    """Apply the claim's events that waited for ``awaiting`` (its pricing, or its appeal deadline),
+    oldest first, and forget them; the same guarantees as above. The claim is held alone first, so
+    a waiting event either saw what this unit of work wrote or is parked where this finds it."""
     await hold_claim(uow.session, organization_id, claim_id, exclusive=True)
-    taken = await ParkedClaimEvents(uow.session, organization_id).take_payments(claim_id)
+    taken = await ParkedClaimEvents(uow.session, organization_id).take_waiting(awaiting, claim_id)
     for parked in taken:
-        await _apply_or_park(released(parked), uow, tracker, on_claim_paid_after_pricing)
+        await on_claim_event(released(parked), uow, tracker)
     if taken:
         log.info(
-            "payments applied after their claim's pricing",
-            extra={"organization_id": organization_id, "claim_id": claim_id, "count": len(taken)},
+            "parked claim events applied",
+            extra={"organization_id": organization_id, "awaiting": awaiting, "count": len(taken)},
         )
+
+
+async def release_ready(
+    uow_factory: UowFactory, tracker: Tracker, parked_before: datetime, limit: int
+) -> int:
+    """The safety net: apply each parked event (parked before ``parked_before``) whose wait is
+    over, each in its own unit of work; returns how many were applied. One that fails stays parked
+    and is logged; the others go on."""
+    async with uow_factory() as uow:
+        ready = await ready_to_apply(uow.session, parked_before, limit)
+    applied = 0
+    for one in ready:
+        try:
+            applied += await _apply_ready(uow_factory(), tracker, one)
+        except Exception:
+            log.exception("parked claim event still not applicable", extra={"event_id": one.event_id})
+    if applied:
+        log.warning("parked claim events applied by the sweep", extra={"count": applied})
+    return applied
+
+
+async def _apply_ready(uow: UnitOfWork, tracker: Tracker, ready: ReadyEvent) -> int:
+    async with uow:
+        # The locks the event's use case takes, in the same order (contract, then claim), before
+        # the parked row: a release running now either finished or waits for this one.
+        if ready.contract_id is not None:
+            await hold_contract(uow.session, ready.contract_id, exclusive=False)
+        if ready.claim_id is not None:
+            await hold_claim(uow.session, ready.organization_id, ready.claim_id, exclusive=True)
+        events = ParkedClaimEvents(uow.session, ready.organization_id)
+        parked = await events.take_one(ready.event_id)
+        if parked is None:
+            return 0  # released meanwhile
+        await on_claim_event(released(parked), uow, tracker)
+        if await events.holds(ready.event_id):
+            return 0  # still waiting (for a version not here yet): left as it was (rolled back)
+        await uow.commit()
+    return 1
 
 
 class _Waiting(NamedTuple):
@@ -185,4 +265,4 @@ def parked_form(event: CloudEvent) -> dict[str, Any]:
 
 
 def released(parked: ParkedClaimEvent) -> CloudEvent:
-    return CloudEvent.model_validate(parked.event | {"data": parked.event["data"] | WITHHELD})
+    return CloudEvent.model_validate(parked.event | {"data": MISSING | parked.event["data"]})

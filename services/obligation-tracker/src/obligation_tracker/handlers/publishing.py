@@ -52,6 +52,8 @@ def obligation_event(
         "lead_days": lead_days,
         "reason": reason,
         "interest_owed": interest_owed,
+        "patient_control_number": refs.patient_control_number,
+        "payer_name": refs.payer_name,
     }
     return new_event(
         event_type, source=SOURCE, subject=str(obligation.id), data=data, organization_id=refs.organization_id
