@@ -7,10 +7,10 @@ Balancing and other rule breaches that a real file may still carry are returned 
 from .balance import check_balancing, validate_835
 from .claims import Claim837, ClaimKind, Diagnosis, ServiceLine
 from .codes import ProcedureCode
-from .errors import REFUSING_RULES, Finding, Rule, X12Error
+from .errors import REFUSING_RULES, Breach, Finding, Rule, X12Error, X12Refusal
 from .generate import generate_835
 from .parse_835 import parse_835
-from .parse_837 import parse_837
+from .parse_837 import Read837, parse_837, read_837
 from .remittance import (
     REVERSAL,
     Adjustment,
@@ -26,6 +26,7 @@ __all__ = [
     "REFUSING_RULES",
     "REVERSAL",
     "Adjustment",
+    "Breach",
     "Claim837",
     "ClaimKind",
     "ClaimPayment",
@@ -34,15 +35,18 @@ __all__ = [
     "Party",
     "ProcedureCode",
     "ProviderAdjustment",
+    "Read837",
     "Remittance835",
     "Rule",
     "ServiceLine",
     "ServicePayment",
     "Transaction835",
     "X12Error",
+    "X12Refusal",
     "check_balancing",
     "generate_835",
     "parse_835",
     "parse_837",
+    "read_837",
     "validate_835",
 ]
