@@ -88,9 +88,10 @@ def issue_keys(stack: Stack, org_id: str) -> dict[str, str]:
         if spec.name not in stack.services:
             continue
         module = spec.command.replace("-", "_") + ".cli"
+        command = [sys.executable, "-m", module, "issue-api-key", "--org", org_id, "--name", "scenario"]
+        command += ["--scopes", ",".join(sorted(ALL_SCOPES))]
         done = subprocess.run(
-            [sys.executable, "-m", module, "issue-api-key", "--org", org_id, "--name", "scenario"]
-            + ["--scopes", ",".join(sorted(ALL_SCOPES))],
+            command,
             capture_output=True,
             text=True,
             env=stack.env_for(spec),
