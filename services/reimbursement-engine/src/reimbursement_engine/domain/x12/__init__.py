@@ -1,7 +1,9 @@
 """X12 5010 healthcare EDI: 835 remittance advice and 837P/837I claims as plain records.
 
 Parsing is pure: bytes or str in, frozen dataclasses out, `X12Error` for malformed input.
-Balancing and other rule breaches that a real file may still carry are returned as `Finding`s.
+Envelope counts and control numbers (shared by 835 and 837), balancing and other rule breaches are
+returned as `Finding`s so that every one is reported; `parse_837` refuses with one `X12Refusal`
+listing every `Breach` (`read_837` returns the claims and the breaches instead).
 """
 
 from .balance import check_balancing, validate_835
