@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from accord_common.errors import PayloadTooLarge, Unprocessable
+from accord_common.errors import PayloadTooLarge
 from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
 from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.exceptions import RequestValidationError
@@ -30,6 +30,7 @@ from reimbursement_engine.entrypoints.schemas_claims import (
 )
 from reimbursement_engine.handlers import claims as handlers
 from reimbursement_engine.handlers.claims import StoredClaim
+from reimbursement_engine.handlers.x12_refusal import flag_view, refusal
 
 router = APIRouter(prefix="/v1", tags=["claims"])
 
@@ -151,13 +152,7 @@ async def submit_837(
     try:
         parsed = parse_837(raw)
     except X12Error as exc:
-        error = {
-            "segment": exc.segment_id,
-            "segment_index": exc.segment_index,
-            "rule": exc.rule,
-            "message": exc.message,
-        }
-        raise Unprocessable(f"837 refused: {exc}", errors=[error])
+        raise refusal("837", exc) from None
     accepted: list[ClaimIn] = []
     refused: list[dict[str, Any]] = []
     for parsed_claim in parsed:
@@ -179,7 +174,8 @@ async def submit_837(
             refused.append(
                 {"patient_control_number": claim.patient_control_number, "reasons": ["already submitted"]}
             )
-    return {"claims": [_summary(item) for item in stored], "refused": refused}
+    flags = [flag_view(note, c.patient_control_number) for c in parsed for note in c.notes]
+    return {"claims": [_summary(item) for item in stored], "refused": refused, "flags": flags}
 
 
 @router.get("/claims/{claim_id}", response_model=ClaimOut, summary="Get a claim")

@@ -57,7 +57,8 @@ X12_835_BODY = raw_body(
 X12_837_BODY = raw_body(
     "application/edi-x12",
     X837,
-    "An X12 837P (005010X222A1) or 837I (005010X223A2) file; CLM05-3 7 replaces, 8 voids.",
+    "An X12 837P (005010X222A1) or 837I (005010X223A2) file, one or more interchanges; CLM05-3 7 "
+    "replaces, 8 voids. Refused (422) with every breach listed: segment, segment_index, rule.",
 )
 COSTS_BODY = raw_body("text/csv", COSTS_CSV, "Cost of service per code: code_system,code,cost.")
 

@@ -177,3 +177,8 @@ class ClaimOut(ClaimSummary):
 class X12ClaimsOut(BaseModel):
     claims: list[ClaimSummary]
     refused: list[dict[str, Any]]
+    flags: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Rules the file breaks that do not refuse it: segment, segment_index, rule, message "
+        "and the claim's patient_control_number.",
+    )

@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from accord_common.errors import Unprocessable
 from accord_common.events import new_event
 from accord_common.ids import new_id
 from accord_common.uow import UnitOfWork
@@ -28,11 +27,13 @@ from reimbursement_engine.domain.x12 import (
     ClaimPayment,
     Transaction835,
     X12Error,
+    X12Refusal,
     parse_835,
     validate_835,
 )
 from reimbursement_engine.handlers import SOURCE
 from reimbursement_engine.handlers.reconcile import reconcile_claim
+from reimbursement_engine.handlers.x12_refusal import refusal
 
 
 @dataclass
@@ -49,33 +50,15 @@ class IngestSummary:
 
 
 def parse_checked(raw: bytes) -> list[Transaction835]:
-    """Parse an 835 and refuse it (422 naming segment and rule) when malformed or unbalanced."""
+    """Parse an 835 and refuse it (422 listing every breach with segment and rule) when malformed,
+    its envelope counts or control numbers are wrong, or it does not balance."""
     try:
         remittance = parse_835(raw)
+        refusing = [f.breach for f in validate_835(remittance) if f.rule in REFUSING_RULES]
+        if refusing:
+            raise X12Refusal(refusing)
     except X12Error as exc:
-        error = {
-            "segment": exc.segment_id,
-            "segment_index": exc.segment_index,
-            "rule": exc.rule,
-            "message": exc.message,
-        }
-        raise Unprocessable(f"835 refused: {exc}", errors=[error])
-    refusing = [f for f in validate_835(remittance) if f.rule in REFUSING_RULES]
-    if refusing:
-        errors = [
-            {
-                "segment": f.segment_id,
-                "segment_index": f.segment_index,
-                "rule": f.rule.value,
-                "message": f.message,
-            }
-            for f in refusing
-        ]
-        first = refusing[0]
-        detail = (
-            f"835 refused: segment {first.segment_index} ({first.segment_id}) breaks [{first.rule.value}]"
-        )
-        raise Unprocessable(f"{detail}; {len(refusing)} rule breach(es), nothing stored", errors=errors)
+        raise refusal("835", exc) from None
     return list(remittance.transactions)
 
 

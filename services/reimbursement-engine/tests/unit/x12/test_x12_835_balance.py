@@ -89,7 +89,7 @@ def test_a_broken_amount_is_reported_where_it_breaks_a_rule(
 ) -> None:
     assert original in BASE
 
-    findings = check_balancing(parse_835(BASE.replace(original, changed)))
+    findings = validate_835(parse_835(BASE.replace(original, changed)))
 
     assert (rule, segment_index) in {(f.rule, f.segment_index) for f in findings}
 

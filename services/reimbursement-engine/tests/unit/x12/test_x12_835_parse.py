@@ -132,14 +132,12 @@ CLP = "CLP*PCN00000001*1*1275.07*755.04"
         ("CAS*CO*45*", "CAS*CO*45*1O.00*", "CAS03 is a decimal number", "CAS"),
         ("005010X221A1", "004010X091A1", "835 version 005010X221A1", "ST"),
         ("ST*835*", "ST*837*", "ST01 = 835", "ST"),
-        ("SE*21*0001", "SE*21*0002", "SE02 = ST02", "SE"),
-        ("GE*1*1", "GE*2*1", "GE01 = number of ST", "GE"),
-        ("IEA*1*000000001", "IEA*1*000000002", "IEA02 = ISA13", "IEA"),
         ("LX*1~\n", "LX*1~\nCAS*CO*45*1.00~\n", "CAS belongs to a claim (loop 2100)", "CAS"),
         ("TRN*", "XXX*", "835 requires TRN", "ST"),
         ("N1*PE*", "N2*PE*", "835 requires N1*PE", "ST"),
         ("DTM*472*20250115", "DTM*472*20250231", "DTM02 is a CCYYMMDD date", "DTM"),
-        ("IEA*1*000000001~\n", "IEA*1*000000001~\nST*835*0002~", "one interchange per input", "ST"),
+        ("IEA*1*000000001~\n", "IEA*1*000000001~\nST*835*0002~", "after IEA only an ISA", "ST"),
+        ("IEA*1*000000001~\n", "IEA*1*000000001~\n" + BASE, "one interchange per input", "ISA"),
     ],
 )
 def test_structural_errors_raise_x12_error_naming_the_rule(

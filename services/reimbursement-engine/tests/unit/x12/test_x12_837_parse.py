@@ -163,7 +163,11 @@ def test_no_patient_names_or_birth_dates_are_kept() -> None:
         ("CLM*26463774*100.00*", "CLM*26463774*1OO.00*", "CLM02 is a decimal number"),
         ("*11:B:1*", "*:B:1*", "CLM05-1 facility code is required"),
         ("SV1*HC:99213*40.00*", "SV2*HC:99213*40.00*", "professional service line LX requires SV1"),
-        ("DTP*472*D8*20061003", "DTP*472*XX*20061003", "DTP02 is D8, RD8 or DT"),
+        (
+            "DTP*472*D8*20061003",
+            "DTP*472*XX*20061003",
+            "DTP02 is D8, RD8, DT or TM, with DTP03 in that format",
+        ),
         ("005010X222A2", "004010X098A1", "837 version 005010X222A2 or X223A3"),
         ("CLM*26463774*100.00***11:B:1*Y*A*Y*I~", "", "LX belongs to a claim (loop 2300)"),
     ],

@@ -1,16 +1,18 @@
 """X12 5010 healthcare EDI: 835 remittance advice and 837P/837I claims as plain records.
 
 Parsing is pure: bytes or str in, frozen dataclasses out, `X12Error` for malformed input.
-Balancing and other rule breaches that a real file may still carry are returned as `Finding`s.
+Envelope counts and control numbers (shared by 835 and 837), balancing and other rule breaches are
+returned as `Finding`s so that every one is reported; `parse_837` refuses with one `X12Refusal`
+listing every `Breach` (`read_837` returns the claims and the breaches instead).
 """
 
 from .balance import check_balancing, validate_835
 from .claims import Claim837, ClaimKind, Diagnosis, ServiceLine
 from .codes import ProcedureCode
-from .errors import REFUSING_RULES, Finding, Rule, X12Error
+from .errors import REFUSING_RULES, Breach, Finding, Rule, X12Error, X12Refusal
 from .generate import generate_835
 from .parse_835 import parse_835
-from .parse_837 import parse_837
+from .parse_837 import Read837, parse_837, read_837
 from .remittance import (
     REVERSAL,
     Adjustment,
@@ -26,6 +28,7 @@ __all__ = [
     "REFUSING_RULES",
     "REVERSAL",
     "Adjustment",
+    "Breach",
     "Claim837",
     "ClaimKind",
     "ClaimPayment",
@@ -34,15 +37,18 @@ __all__ = [
     "Party",
     "ProcedureCode",
     "ProviderAdjustment",
+    "Read837",
     "Remittance835",
     "Rule",
     "ServiceLine",
     "ServicePayment",
     "Transaction835",
     "X12Error",
+    "X12Refusal",
     "check_balancing",
     "generate_835",
     "parse_835",
     "parse_837",
+    "read_837",
     "validate_835",
 ]

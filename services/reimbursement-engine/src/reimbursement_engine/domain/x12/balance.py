@@ -17,16 +17,15 @@ def check_balancing(remittance: Remittance835) -> list[Finding]:
 
 
 def validate_835(remittance: Remittance835) -> list[Finding]:
-    """Balancing findings plus what the parser noted (separator quirks, unknown codes)."""
+    """Envelope counts and control numbers, balancing, and what the parser noted (separator quirks,
+    unknown codes): every finding, in file order."""
     notes = [note for t in remittance.transactions for note in t.notes]
-    findings = notes + check_balancing(remittance)
+    findings = [*remittance.envelope_findings, *notes, *check_balancing(remittance)]
     return sorted(findings, key=lambda f: f.segment_index)
 
 
 def check_transaction(transaction: Transaction835) -> list[Finding]:
     findings: list[Finding] = []
-    if transaction.declared_segment_count != transaction.segment_count:
-        findings.append(_segment_count(transaction))
     paid = sum((c.paid for c in transaction.claims), Decimal(0))
     provider_adjusted = sum((p.amount for p in transaction.provider_adjustments), Decimal(0))
     expected = paid - provider_adjusted
@@ -45,21 +44,6 @@ def check_transaction(transaction: Transaction835) -> list[Finding]:
     for claim in transaction.claims:
         findings.extend(check_claim(claim))
     return sorted(findings, key=lambda f: f.segment_index)
-
-
-def _segment_count(transaction: Transaction835) -> Finding:
-    message = (
-        f"SE01 declares {transaction.declared_segment_count} segments, "
-        f"transaction {transaction.control_number} has {transaction.segment_count}"
-    )
-    return Finding(
-        Rule.SEGMENT_COUNT,
-        transaction.se_segment_index,
-        "SE",
-        message,
-        expected=Decimal(transaction.segment_count),
-        actual=Decimal(transaction.declared_segment_count),
-    )
 
 
 def check_claim(claim: ClaimPayment) -> list[Finding]:

@@ -1,12 +1,18 @@
-"""The ISA/GS/ST envelopes: one interchange, its functional groups and transaction sets."""
+"""The ISA/GS/ST envelopes of 835s and 837s alike: interchanges, functional groups, transaction sets.
+
+Segments out of order or a file that ends early raise `X12Error` (nothing after them can be read).
+Counts and control numbers in the trailers (SE01/SE02, GE01/GE02, IEA01/IEA02) are checked on every
+envelope and each mismatch is returned as a `Finding`, so one reading reports all of them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
-from .elements import check_shape, fail, integer, text
-from .errors import X12Error
-from .tokenizer import Segment, Separators, tokenize
+from .elements import check_shape, fail, text
+from .errors import Finding, Rule, X12Error
+from .tokenizer import Segment, Separators, tokenize_interchanges
 
 _ENVELOPE_IDS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
 
@@ -35,6 +41,8 @@ class Interchange:
     receiver_id: str
     control_number: str
     transactions: tuple[TransactionSet, ...]
+    findings: tuple[Finding, ...] = ()
+    segment_index: int = 0
 
 
 class _Cursor:
@@ -54,51 +62,71 @@ class _Cursor:
         return segment
 
 
+def read_interchanges(data: bytes | str) -> tuple[Interchange, ...]:
+    """Tokenize `data` and read every interchange in it, in file order."""
+    return tuple(_interchange(sep, segments) for sep, segments in tokenize_interchanges(data))
+
+
 def read_interchange(data: bytes | str) -> Interchange:
-    """Tokenize `data` and check its envelopes; exactly one interchange per input."""
-    separators, segments = tokenize(data)
+    """Exactly one interchange per input (an 835 remittance is one interchange)."""
+    first, *others = read_interchanges(data)
+    if others:
+        second = others[0]
+        message = f"a second interchange (ISA13 {second.control_number!r}) follows the first"
+        rule = "one interchange per input"
+        raise X12Error(message, rule=rule, segment_index=second.segment_index, segment_id="ISA")
+    return first
+
+
+def _interchange(separators: Separators, segments: list[Segment]) -> Interchange:
     cursor = _Cursor(segments)
     isa = cursor.next("ISA")
+    findings: list[Finding] = []
     transactions: list[TransactionSet] = []
     groups = 0
     segment = cursor.next("GS or IEA")
     while segment.id == "GS":
         groups += 1
-        transactions.extend(_read_group(cursor, segment))
+        transactions.extend(_read_group(cursor, segment, findings))
         segment = cursor.next("GS or IEA")
     _expect(segment, "IEA", "GS or IEA")
-    _check_trailer(segment, groups, isa.element(13), "IEA01 = number of GS", "IEA02 = ISA13")
+    findings += _trailer(segment, (groups, "functional groups"), isa.element(13), Rule.INTERCHANGE_COUNT)
     if cursor.position != len(segments):
         extra = segments[cursor.position]
-        raise fail(extra, "one interchange per input", "segments follow the IEA")
+        raise fail(extra, "after IEA only an ISA", f"{extra.id} follows the IEA")
     sender, receiver = isa.element(6).strip(), isa.element(8).strip()
-    return Interchange(separators, sender, receiver, isa.element(13), tuple(transactions))
+    ordered = tuple(sorted(findings, key=lambda f: f.segment_index))
+    control = isa.element(13)
+    return Interchange(separators, sender, receiver, control, tuple(transactions), ordered, isa.index)
 
 
-def _read_group(cursor: _Cursor, gs: Segment) -> list[TransactionSet]:
+def _read_group(cursor: _Cursor, gs: Segment, findings: list[Finding]) -> list[TransactionSet]:
     version = text(gs, 8)
     transactions: list[TransactionSet] = []
     segment = cursor.next("ST or GE")
     while segment.id == "ST":
-        transactions.append(_read_transaction(cursor, segment, version))
+        transactions.append(_read_transaction(cursor, segment, version, findings))
         segment = cursor.next("ST or GE")
     _expect(segment, "GE", "ST or GE")
-    _check_trailer(segment, len(transactions), gs.element(6), "GE01 = number of ST", "GE02 = GS06")
+    findings += _trailer(segment, (len(transactions), "transaction sets"), gs.element(6), Rule.GROUP_COUNT)
     return transactions
 
 
-def _read_transaction(cursor: _Cursor, st: Segment, group_version: str) -> TransactionSet:
+def _read_transaction(
+    cursor: _Cursor, st: Segment, group_version: str, findings: list[Finding]
+) -> TransactionSet:
     body: list[Segment] = []
     segment = cursor.next("SE")
     while segment.id not in _ENVELOPE_IDS:
         body.append(segment)
         segment = cursor.next("SE")
     _expect(segment, "SE", "SE")
-    if segment.element(2) != st.element(2):
-        raise fail(segment, "SE02 = ST02", f"SE02 {segment.element(2)!r} != {st.element(2)!r}")
     version = st.element(3) or group_version
-    count = integer(segment, 1)
-    return TransactionSet(text(st, 1), text(st, 2), version, st, segment, tuple(body), count)
+    count = len(body) + 2
+    findings += _trailer(segment, (count, "segments from ST to SE"), st.element(2), Rule.SEGMENT_COUNT)
+    declared = _count(segment)
+    declared_count = count if declared is None else declared
+    return TransactionSet(text(st, 1), text(st, 2), version, st, segment, tuple(body), declared_count)
 
 
 def _expect(segment: Segment, segment_id: str, expected: str) -> None:
@@ -106,10 +134,35 @@ def _expect(segment: Segment, segment_id: str, expected: str) -> None:
         raise fail(segment, f"envelope order: {expected} expected", f"found {segment.id}")
 
 
-def _check_trailer(
-    trailer: Segment, count: int, control_number: str, count_rule: str, control_rule: str
-) -> None:
-    if integer(trailer, 1) != count:
-        raise fail(trailer, count_rule, f"declares {trailer.element(1)}, found {count}")
+# Each trailer's count rule and the control-number rule that goes with it.
+_CONTROL_RULE = {
+    Rule.SEGMENT_COUNT: Rule.TRANSACTION_CONTROL,
+    Rule.GROUP_COUNT: Rule.GROUP_CONTROL,
+    Rule.INTERCHANGE_COUNT: Rule.INTERCHANGE_CONTROL,
+}
+
+
+def _trailer(
+    trailer: Segment, counted: tuple[int, str], control_number: str, count_rule: Rule
+) -> list[Finding]:
+    """The trailer's count (element 1) and control number (element 2) against what it closes."""
+    findings: list[Finding] = []
+    count, what = counted
+    declared, name = _count(trailer), trailer.id
+    if declared != count:
+        said = f"declares {declared}" if declared is not None else f"{trailer.element(1)!r} is not a number"
+        message = f"{name}01 {said}; there are {count} {what}"
+        actual = None if declared is None else Decimal(declared)
+        findings.append(Finding(count_rule, trailer.index, name, message, Decimal(count), actual))
     if trailer.element(2) != control_number:
-        raise fail(trailer, control_rule, f"{trailer.element(2)!r} != {control_number!r}")
+        header = {"SE": "ST02", "GE": "GS06", "IEA": "ISA13"}[name]
+        message = f"{name}02 {trailer.element(2)!r} differs from {header} {control_number!r}"
+        findings.append(Finding(_CONTROL_RULE[count_rule], trailer.index, name, message))
+    return findings
+
+
+def _count(trailer: Segment) -> int | None:
+    value = trailer.element(1)
+    if value.isascii() and value.isdigit() and len(value) <= 10:
+        return int(value)
+    return None

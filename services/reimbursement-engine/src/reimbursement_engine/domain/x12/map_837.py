@@ -7,9 +7,9 @@ from datetime import date
 
 from .claims import Claim837, ClaimKind, Diagnosis, ServiceLine
 from .codes import procedure_code
+from .dtp import date_range
 from .elements import (
     amount,
-    ccyymmdd,
     component,
     components,
     fail,
@@ -57,21 +57,6 @@ class TransactionInfo:
     version: str
     control_number: str
     separators: Separators
-
-
-def date_range(dtp: Segment) -> tuple[date, date]:
-    """DTP03 as (start, end) by DTP02 format: D8, RD8 (start-end) or DT (date and time)."""
-    value, date_format = text(dtp, 3), text(dtp, 2)
-    if date_format == "D8":
-        day = ccyymmdd(dtp, 3, value)
-        return day, day
-    if date_format == "RD8":
-        start, _, end = value.partition("-")
-        return ccyymmdd(dtp, 3, start), ccyymmdd(dtp, 3, end)
-    if date_format == "DT" and len(value) == 12:
-        day = ccyymmdd(dtp, 3, value[:8])
-        return day, day
-    raise fail(dtp, "DTP02 is D8, RD8 or DT", f"DTP02 {date_format!r} with DTP03 {value!r}")
 
 
 def claim_837(loop: ClaimLoop837, info: TransactionInfo) -> Claim837:
@@ -122,7 +107,9 @@ def _claim_segments(
     cl1: Segment | None = None
     for segment in loop.segments:
         if segment.id == "DTP":
-            dates[text(segment, 1)] = date_range(segment)
+            period = date_range(segment)
+            if period is not None:  # a time of day (TM) carries no date
+                dates[text(segment, 1)] = period
         elif segment.id == "HI":
             codes.extend(_health_codes(segment, separators, notes))
         elif segment.id == "CL1":

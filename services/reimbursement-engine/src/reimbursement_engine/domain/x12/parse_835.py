@@ -49,6 +49,7 @@ def parse_835(data: bytes | str) -> Remittance835:
         interchange.receiver_id,
         interchange.control_number,
         transactions,
+        interchange.findings,
     )
 
 

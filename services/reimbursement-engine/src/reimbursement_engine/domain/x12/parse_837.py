@@ -3,16 +3,23 @@
 The hierarchical loops (HL 20 billing provider, 22 subscriber, 23 patient) set the context each
 CLM is submitted under; NM1 segments after a CLM belong to that claim's own loops (other payers,
 rendering providers) and never change the context.
+
+An upload may hold several interchanges. Every breach is collected before anything is refused:
+envelope counts and control numbers, each claim that cannot be read (with all its bad dates),
+CLM02 totals and repeated CLM01s. `parse_837` raises one `X12Refusal` listing all of them.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from .claims import Claim837, ClaimKind
 from .elements import fail, text
-from .envelope import TransactionSet, read_interchange
+from .envelope import TransactionSet, read_interchanges
+from .errors import Breach, X12Error, X12Refusal
 from .map_837 import ClaimLoop837, LineLoop837, SubmissionContext, TransactionInfo, claim_837
+from .rules_837 import check_claims, date_breaches
 from .tokenizer import Segment, Separators
 
 SUPPORTED_837_VERSIONS = {
@@ -24,14 +31,63 @@ SUPPORTED_837_VERSIONS = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Read837:
+    """The claims an 837 upload holds and every breach that refuses it (none: it can be taken)."""
+
+    claims: tuple[Claim837, ...]
+    breaches: tuple[Breach, ...]
+
+
 def parse_837(data: bytes | str) -> list[Claim837]:
-    """Every claim of every 837 transaction in one interchange; X12Error when malformed."""
-    interchange = read_interchange(data)
+    """Every claim of every 837 transaction; `X12Refusal` listing every breach when refused."""
+    read = read_837(data)
+    if read.breaches:
+        raise X12Refusal(read.breaches)
+    return list(read.claims)
+
+
+def read_837(data: bytes | str) -> Read837:
+    """Read every interchange, transaction and claim, collecting breaches instead of stopping.
+
+    Raises X12Error only when the envelope itself cannot be followed (bad ISA, segments out of
+    order, a file that ends early).
+    """
     claims: list[Claim837] = []
-    for ts in interchange.transactions:
-        info = _transaction_info(ts, interchange.separators)
-        claims.extend(claim_837(loop, info) for loop in _claim_loops(ts.body))
+    breaches: dict[tuple[int, str], Breach] = {}
+    for interchange in read_interchanges(data):
+        _collect(breaches, (f.breach for f in interchange.findings))
+        for ts in interchange.transactions:
+            claims.extend(_transaction_claims(ts, interchange.separators, breaches))
+    _collect(breaches, (f.breach for f in check_claims(claims)))
+    ordered = sorted(breaches.values(), key=lambda b: b.segment_index)
+    return Read837(tuple(claims), tuple(ordered))
+
+
+def _transaction_claims(
+    ts: TransactionSet, separators: Separators, breaches: dict[tuple[int, str], Breach]
+) -> list[Claim837]:
+    claims: list[Claim837] = []
+    try:
+        info = _transaction_info(ts, separators)
+        loops = _claim_loops(ts.body)
+    except X12Error as error:
+        _collect(breaches, error.breaches)
+        return claims
+    for loop in loops:
+        try:
+            claims.append(claim_837(loop, info))
+        except X12Error as error:
+            _collect(breaches, error.breaches)
+            segments = [*loop.segments, *(s for line in loop.lines for s in line.segments)]
+            _collect(breaches, date_breaches(segments))
     return claims
+
+
+def _collect(breaches: dict[tuple[int, str], Breach], found: Iterable[Breach]) -> None:
+    """Add `found`, once per segment and rule (a claim's dates are checked twice when it fails)."""
+    for breach in found:
+        breaches.setdefault((breach.segment_index, breach.rule), breach)
 
 
 def _transaction_info(ts: TransactionSet, separators: Separators) -> TransactionInfo:

@@ -140,6 +140,7 @@ class Remittance835:
     receiver_id: str
     interchange_control_number: str
     transactions: tuple[Transaction835, ...]
+    envelope_findings: tuple[Finding, ...] = ()
 
     @property
     def claims(self) -> tuple[ClaimPayment, ...]:

@@ -2,7 +2,9 @@
 
 The ISA is fixed-width (106 characters): its 4th character is the element separator, ISA16 is the
 component separator and the character right after ISA16 terminates every segment. Nothing here
-assumes `*`, `:` or `~`.
+assumes `*`, `:` or `~`. Whitespace (spaces, tabs, CR, LF) around segments is layout, not data:
+senders indent, pad and wrap lines. An upload may hold several interchanges one after another, each
+with its own ISA and so its own delimiters.
 """
 
 from __future__ import annotations
@@ -58,46 +60,82 @@ def decode(data: bytes | str) -> str:
         return data.decode("latin-1")
 
 
-def read_separators(text: str) -> Separators:
-    """Read the delimiters from the ISA at the start of `text`."""
+def read_separators(text: str, segment_index: int = 0) -> Separators:
+    """Read the delimiters from the ISA at the start of `text` (segment `segment_index` of the file)."""
     if not text.startswith("ISA"):
-        raise _isa_error("input does not start with an ISA segment", "ISA first")
+        raise _isa_error("input does not start with an ISA segment", "ISA first", segment_index)
     if len(text) < ISA_LENGTH:
-        raise _isa_error("ISA segment is truncated", "ISA is 106 characters")
+        raise _isa_error("ISA segment is truncated", "ISA is 106 characters", segment_index)
     element = text[3]
     fields = text[4:ISA_LENGTH].split(element, 15)
     if len(fields) != 16:
-        raise _isa_error("ISA does not have 16 elements", "ISA element count")
+        raise _isa_error("ISA does not have 16 elements", "ISA element count", segment_index)
     fields[15], segment = fields[15][:1], fields[15][1:2]
     for number, (value, width) in enumerate(zip(fields, ISA_WIDTHS, strict=True), start=1):
         if len(value) != width:
             rule = f"ISA{number:02d} is {width} characters wide"
-            raise _isa_error(f"ISA{number:02d} is {value!r}", rule)
+            raise _isa_error(f"ISA{number:02d} is {value!r}", rule, segment_index)
     component = fields[15]
     if fields[11] not in SUPPORTED_ISA_VERSIONS:
         message = f"interchange version {fields[11]!r} is not supported (only 5010: 00501)"
-        raise _isa_error(message, "ISA12 version")
+        raise _isa_error(message, "ISA12 version", segment_index)
     # Some senders leave the 4010 "U" in ISA11: then there is simply no repetition separator.
     repetition = None if fields[10].isalnum() else fields[10]
     delimiters = [d for d in (element, component, segment, repetition) if d is not None]
     if any(d.isalnum() or d == " " for d in delimiters) or len(set(delimiters)) != len(delimiters):
         message = f"delimiters {delimiters!r} must be distinct non-alphanumeric characters"
-        raise _isa_error(message, "ISA delimiters")
+        raise _isa_error(message, "ISA delimiters", segment_index)
     return Separators(element, component, segment, repetition)
 
 
-def _isa_error(message: str, rule: str) -> X12Error:
-    return X12Error(message, rule=rule, segment_index=0, segment_id="ISA")
+def _isa_error(message: str, rule: str, segment_index: int) -> X12Error:
+    return X12Error(message, rule=rule, segment_index=segment_index, segment_id="ISA")
 
 
 def tokenize(data: bytes | str) -> tuple[Separators, list[Segment]]:
-    """All segments of one interchange, in file order; newlines around terminators are ignored."""
-    text = decode(data).lstrip("\ufeff \r\n\t")
-    separators = read_separators(text)
+    """The first interchange's delimiters and all segments of the input, in file order."""
+    interchanges = tokenize_interchanges(data)
+    return interchanges[0][0], [s for _, segments in interchanges for s in segments]
+
+
+def tokenize_interchanges(data: bytes | str) -> list[tuple[Separators, list[Segment]]]:
+    """Each interchange (ISA..IEA) with its own delimiters; segment indexes count from the file start."""
+    text = decode(data).lstrip(_LAYOUT)
+    interchanges: list[tuple[Separators, list[Segment]]] = []
+    first_index = 0
+    while True:
+        separators = read_separators(text, first_index)
+        end = _interchange_end(text, separators)
+        segments = _segments(text[:end], separators, first_index)
+        interchanges.append((separators, segments))
+        first_index += len(segments)
+        text = text[end:].lstrip(_LAYOUT)
+        if not text:
+            return interchanges
+        if not text.startswith("ISA"):
+            raise _outside_interchange(text, separators, first_index)
+
+
+_LAYOUT = "\ufeff \t\r\n"
+
+
+def _interchange_end(text: str, separators: Separators) -> int:
+    """Where the interchange at the start of `text` ends: after its IEA's terminator."""
+    terminator = re.escape(separators.segment)
+    iea = re.compile(terminator + r"[ \t\r\n]*IEA" + re.escape(separators.element) + "[^" + terminator + "]*")
+    found = iea.search(text, ISA_LENGTH - 1)
+    if found is None:
+        return len(text)
+    return min(found.end() + 1, len(text))
+
+
+def _segments(text: str, separators: Separators, first_index: int) -> list[Segment]:
+    layout = "".join(c for c in " \t\r\n" if c not in (separators.element, separators.segment))
     segments: list[Segment] = []
     valid_ids: set[str] = set()  # checking each distinct id once keeps large files fast
+    index = first_index
     for raw in text.split(separators.segment):
-        raw = raw.strip("\r\n")
+        raw = raw.strip(layout)
         if not raw:
             continue
         elements = tuple(raw.split(separators.element))
@@ -105,7 +143,15 @@ def tokenize(data: bytes | str) -> tuple[Separators, list[Segment]]:
         if segment_id not in valid_ids:
             if not _SEGMENT_ID.match(segment_id):
                 message = f"{segment_id[:10]!r} is not a segment identifier"
-                raise X12Error(message, rule="segment id", segment_index=len(segments), segment_id="")
+                raise X12Error(message, rule="segment id", segment_index=index, segment_id="")
             valid_ids.add(segment_id)
-        segments.append(Segment(len(segments), segment_id, elements))
-    return separators, segments
+        segments.append(Segment(index, segment_id, elements))
+        index += 1
+    return segments
+
+
+def _outside_interchange(text: str, separators: Separators, segment_index: int) -> X12Error:
+    segment_id = text.split(separators.segment, 1)[0].split(separators.element, 1)[0].strip()[:3]
+    message = f"{segment_id!r} follows the IEA: only another interchange (ISA) may follow"
+    rule = "after IEA only an ISA"
+    return X12Error(message, rule=rule, segment_index=segment_index, segment_id=segment_id)
