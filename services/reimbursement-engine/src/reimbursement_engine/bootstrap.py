@@ -12,7 +12,13 @@ from fastapi import FastAPI
 from reimbursement_engine.adapters.caches import EngineCaches
 from reimbursement_engine.adapters.orm import metadata
 from reimbursement_engine.config import EngineSettings
-from reimbursement_engine.entrypoints import api_analytics, api_claims, api_remittances, api_variances
+from reimbursement_engine.entrypoints import (
+    api_analytics,
+    api_claims,
+    api_locations,
+    api_remittances,
+    api_variances,
+)
 from reimbursement_engine.entrypoints.consumers import build_handlers
 
 SERVICE_ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +39,13 @@ def build_app(settings: EngineSettings | None = None) -> FastAPI:
     caches = EngineCaches(settings.variance_tolerance)
     app = create_app(
         build_runtime(settings, caches),
-        [api_claims.router, api_remittances.router, api_variances.router, api_analytics.router],
+        [
+            api_claims.router,
+            api_remittances.router,
+            api_variances.router,
+            api_analytics.router,
+            api_locations.router,
+        ],
         title="Accord reimbursement engine",
         description="Expected price per claim line under the contract in force, 835 reconciliation, "
         "variances and their worklist, analytics and what-if scenarios.",

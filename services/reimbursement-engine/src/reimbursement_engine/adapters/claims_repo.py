@@ -128,7 +128,7 @@ class ClaimsRepository:
     async def pending(self, limit: int) -> list[Any]:
         rows = await self.session.execute(
             select(claims)
-            .where(claims.c.organization_id == self.org, claims.c.status == "pending")
+            .where(claims.c.organization_id == self.org, claims.c.status.in_(("pending", "needs_review")))
             .order_by(claims.c.created_at)
             .limit(limit)
         )
