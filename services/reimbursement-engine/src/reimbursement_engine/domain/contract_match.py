@@ -45,10 +45,10 @@ class ClaimRoute:
     @property
     def bill_type(self) -> str | None:
         """Facility type + bill classification (TOB 0131 -> "13"), the part a contract names."""
-        if not self.type_of_bill:
+        if not self.type_of_bill or len(self.type_of_bill) not in (3, 4):
             return None
-        digits = self.type_of_bill.lstrip("0") if len(self.type_of_bill) == 4 else self.type_of_bill
-        return digits[:2] if len(digits) >= 2 else None
+        digits = self.type_of_bill[1:] if len(self.type_of_bill) == 4 else self.type_of_bill
+        return digits[:2]
 
 
 @dataclass(frozen=True, slots=True)
