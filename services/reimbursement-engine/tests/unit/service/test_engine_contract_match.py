@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from reimbursement_engine.domain.contract_choice import ContractScope, VersionRef
 from reimbursement_engine.domain.contract_match import ChoiceOutcome, ClaimRoute, ClaimType, choose_contract
 

@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-
 from reimbursement_engine.adapters.claims_mapping import claim_from_837
 from reimbursement_engine.domain.locality import OrgLocation, ServiceSite, derive_place
 from reimbursement_engine.domain.pricing import Claim, ClaimLine, LocalityKey
