@@ -22,7 +22,7 @@ from reimbursement_engine.domain.contract_match import (
     ContractChoice,
     choose_contract,
 )
-from reimbursement_engine.domain.locality import OrgLocation, derive_place, zip5
+from reimbursement_engine.domain.locality import DerivedPlace, OrgLocation, derive_place, zip5
 from reimbursement_engine.domain.pricing import (
     Claim,
     ContractTerms,
@@ -84,6 +84,10 @@ class Pricer:
             self._chosen[key] = choose_contract(self.versions, on, route)
         return self._chosen[key]
 
+    def place_of(self, header: Mapping[str, Any]) -> DerivedPlace:
+        """The locality (and CBSA) of the organisation's location that rendered the claim."""
+        return derive_place(service_site(header), self.locations, self.zip_localities)
+
     async def terms_on(self, claim: Claim, contract_id: str | None) -> ContractTerms | None:
         """The terms in force on the claim's first date of service (what-if and margin)."""
         ref = choose_version(
@@ -121,8 +125,8 @@ class Pricer:
                 reasons.append(choice.reason)
             if (ref.contract_id, ref.version) not in self.terms:
                 self.terms[(ref.contract_id, ref.version)] = await self.caches.terms(self.session, ref)
-        place = derive_place(service_site(header), self.locations, self.zip_localities)
-        claim = replace(claim, medicare_locality=place.locality)
+        place = self.place_of(header)
+        claim = replace(claim, site_locality=place.locality)
         first = refs[min(refs)]
         if len(refs) == 1:  # the usual claim: every line under one version
             only = self.terms[(first.contract_id, first.version)]

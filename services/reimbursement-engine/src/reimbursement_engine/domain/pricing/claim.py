@@ -41,6 +41,8 @@ class Claim:
     admission_date: date | None = None
     discharge_date: date | None = None
     medicare_locality: LocalityKey | None = None
+    # where the service was rendered (the organisation's location): below a term's own locality
+    site_locality: LocalityKey | None = None
 
     @property
     def total_charges(self) -> Decimal:
