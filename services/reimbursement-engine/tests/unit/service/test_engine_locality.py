@@ -7,11 +7,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from reimbursement_engine.adapters.claims_mapping import claim_from_837
+from reimbursement_engine.adapters.claims_mapping import claim_from_837, claim_route, service_site, submission
+from reimbursement_engine.domain.contract_match import ClaimRoute, ClaimType
 from reimbursement_engine.domain.locality import OrgLocation, ServiceSite, derive_place
 from reimbursement_engine.domain.pricing import Claim, ClaimLine, LocalityKey
 from reimbursement_engine.domain.x12 import parse_837
 from reimbursement_engine.domain.zip5 import parse_zip5
+from reimbursement_engine.entrypoints.consumers import claim_in
+from reimbursement_engine.entrypoints.schemas_claims import ClaimIn
 
 SF = LocalityKey("01112", "05")
 LA = LocalityKey("01182", "18")
@@ -122,3 +125,37 @@ def test_an_837p_carries_billing_zip_service_facility_and_line_of_business() -> 
     assert shaped["service_facility"] == {"npi": "1666666668", "zip_code": "900121234"}
     assert shaped["billing_provider"]["zip_code"] == "93301"
     assert shaped["claim_type"] == "professional"
+
+
+def test_a_claim_submitted_on_kafka_carries_its_site_and_line_of_business() -> None:
+    data = {
+        "claim_id": "c-1",
+        "organization_id": "org-1",
+        "patient_control_number": "PCN-K1",
+        "payer_id": "60054",
+        "service_date": "2025-03-14",
+        "place_of_service": "11",
+        "billing_provider_npi": "1666666668",
+        "billing_provider_zip": "93301",
+        "service_facility_npi": "1555555550",
+        "service_facility_zip": "94110",
+        "line_of_business": "medicare_advantage",
+        "plan_id": "plan-ma",
+        "total_charge": "200.00",
+        "lines": [{"code_system": "CPT", "code": "99213", "charge": "200.00", "service_date": "2025-03-14"}],
+    }
+    claim = ClaimIn.model_validate(claim_in(data))
+    header = submission(claim.model_dump(), "kafka", date(2025, 3, 20)).header
+    assert claim_route(header) == ClaimRoute(
+        payer_id="60054",
+        claim_type=ClaimType.PROFESSIONAL,
+        line_of_business="medicare_advantage",
+        plan_id="plan-ma",
+        billing_npi="1666666668",
+    )
+    assert service_site(header) == ServiceSite(
+        service_facility_npi="1555555550",
+        service_facility_zip="94110",
+        billing_npi="1666666668",
+        billing_zip="93301",
+    )
