@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +27,14 @@ from accord_common.devstack.stack import SERVICES, Stack
 
 from tests.scenarios.conftest import Tenant, eventually
 
-pytestmark = pytest.mark.e2e
+# the stack's start (shared, session-wide) and loading the CY2025 PFS count against the first test
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 ROOT = Path(__file__).resolve().parents[2]
 PFS_2025 = ROOT.parent / "shared" / "data" / "cms-pfs-2025"
 ZIP_SAMPLE = Path(__file__).with_name("data") / "cms_zip5_sample.csv"
 SF_NPI, LA_NPI, OTHER_NPI = "1555555550", "1666666668", "1777777776"
-DOS = "2025-03-14"
+DOS, RECEIVED = "2025-03-14", "2025-03-20"
 
 
 def engine_cli(stack: Stack, *args: str) -> str:
@@ -73,7 +75,7 @@ def profile() -> dict[str, Any]:
 
 
 def contract(
-    payer_id: str, name: str, lob: str, scope: dict[str, Any], term: dict[str, Any]
+    payer_id: str, name: str, lob: str, scope: dict[str, Any], term: dict[str, Any], prompt_pay_days: int
 ) -> dict[str, Any]:
     return {
         "payer_id": payer_id,
@@ -84,7 +86,7 @@ def contract(
         "termination_date": "2026-12-31",
         "notice_days": 90,
         "appeal_window_days": 180,
-        "prompt_pay_days": 30,
+        "prompt_pay_days": prompt_pay_days,
         "payment_terms": [term],
     }
 
@@ -115,7 +117,13 @@ def activate(t: Tenant, body: dict[str, Any]) -> str:
 
 def office_visit(pcn: str, **header: Any) -> dict[str, Any]:
     line = {"code_system": "CPT", "code": "99213", "units": 1, "charge": "200.00", "service_date": DOS}
-    return {"patient_control_number": pcn, "payer_id": "60054", "lines": [line], **header}
+    return {
+        "patient_control_number": pcn,
+        "payer_id": "60054",
+        "received_date": RECEIVED,
+        "lines": [line],
+        **header,
+    }
 
 
 def x12(segments: list[str], version: str) -> str:
@@ -227,6 +235,7 @@ def test_each_claim_is_priced_under_its_contract_at_its_locality(stack: Stack, n
             "commercial",
             {"claim_types": ["professional"], "provider_tins": ["12-3456789"]},
             medicare_term("150"),
+            30,
         ),
     )
     facility = activate(
@@ -237,6 +246,7 @@ def test_each_claim_is_priced_under_its_contract_at_its_locality(stack: Stack, n
             "commercial",
             {"claim_types": ["institutional"], "bill_types": ["13"]},
             FACILITY_TERM,
+            45,
         ),
     )
     advantage = activate(
@@ -247,6 +257,7 @@ def test_each_claim_is_priced_under_its_contract_at_its_locality(stack: Stack, n
             "medicare_advantage",
             {"claim_types": ["professional"]},
             medicare_term("100"),
+            14,
         ),
     )
     shown = t.get("registry", f"/v1/contracts/{facility}")["scope"]
@@ -327,6 +338,32 @@ def test_each_claim_is_priced_under_its_contract_at_its_locality(stack: Stack, n
         in f["explanation"]
     )
     assert "CBSA 41884" in f["explanation"]
+
+    # the tracker holds each claim to its own contract's prompt-pay days (received 2025-03-20):
+    # commercial professional 30 days, Medicare Advantage 14; the 837I (received today) 45
+    def prompt_pay(claim_id: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = t.get(
+            "tracker", "/v1/obligations", claim_id=claim_id, kind="prompt_pay"
+        )["items"]
+        return items
+
+    due = {
+        claim_id: eventually(f"the prompt-pay deadline of {claim_id}", lambda c=claim_id: prompt_pay(c))[0]
+        for claim_id in (sf_visit["id"], la_advantage["id"], x12_outpatient)
+    }
+    today = datetime.now(UTC).date()
+    assert (due[sf_visit["id"]]["contract_id"], due[sf_visit["id"]]["due_date"]) == (
+        professional,
+        "2025-04-19",
+    )
+    assert (due[la_advantage["id"]]["contract_id"], due[la_advantage["id"]]["due_date"]) == (
+        advantage,
+        "2025-04-03",
+    )
+    assert (due[x12_outpatient]["contract_id"], due[x12_outpatient]["due_date"]) == (
+        facility,
+        (today + timedelta(days=45)).isoformat(),
+    )
 
     # every contract is in the engine now: a claim that says neither plan nor line of business fits
     # the commercial and the Medicare Advantage professional contracts equally well

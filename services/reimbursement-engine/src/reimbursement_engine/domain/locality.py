@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from .contract_match import ClaimType
+from .pricing.claim import Claim
 from .pricing.medicare import LocalityKey
 
 
@@ -103,3 +105,15 @@ def derive_place(
             how = f"{role} ZIP {zip_code} in CMS's ZIP-to-locality file"
             return DerivedPlace(locality, location.cbsa if location else None, how)
     return DerivedPlace(None, None, "no location of the organisation matches the claim's NPIs or ZIP codes")
+
+
+def place_of_service_missing(claim: Claim, claim_type: ClaimType) -> str | None:
+    """Why a professional claim cannot be priced without a place of service (facility or
+    non-facility practice expense cannot be told); None when it can (institutional: facility)."""
+    if claim_type is not ClaimType.PROFESSIONAL or not claim.lines_without_place:
+        return None
+    numbers = ", ".join(str(n) for n in claim.lines_without_place)
+    return (
+        f"no place of service on line(s) {numbers} of a professional claim: facility or "
+        "non-facility rates cannot be told apart (send place_of_service)"
+    )

@@ -22,7 +22,13 @@ from reimbursement_engine.domain.contract_match import (
     ContractChoice,
     choose_contract,
 )
-from reimbursement_engine.domain.locality import DerivedPlace, OrgLocation, derive_place, zip5
+from reimbursement_engine.domain.locality import (
+    DerivedPlace,
+    OrgLocation,
+    derive_place,
+    place_of_service_missing,
+    zip5,
+)
 from reimbursement_engine.domain.pricing import (
     Claim,
     ContractTerms,
@@ -100,18 +106,26 @@ class Pricer:
     async def price(self, claim: Claim, header: Mapping[str, Any]) -> PricingResult:
         """Under the contract the claim matches on each date of service, at the derived locality."""
         route = claim_route(header)
-        unplaced = claim.lines_without_place if route.claim_type is ClaimType.PROFESSIONAL else ()
-        if unplaced:
-            numbers = ", ".join(str(n) for n in unplaced)
-            reason = (
-                f"no place of service on line(s) {numbers} of a professional claim: facility or "
-                "non-facility rates cannot be told apart (send place_of_service)"
-            )
-            return PricingResult(NEEDS_REVIEW, reason)
+        unplaced = place_of_service_missing(claim, route.claim_type)
+        if unplaced is not None:
+            return PricingResult(NEEDS_REVIEW, unplaced)
+        chosen = await self._contracts_by_date(claim, route)
+        if isinstance(chosen, PricingResult):
+            return chosen
+        refs, reasons = chosen
+        place = self.place_of(header)
+        priced = self._price_under(replace(claim, site_locality=place.locality), refs)
+        facility = route.claim_type is ClaimType.INSTITUTIONAL
+        context = "Contract: " + " | ".join(reasons) + "\nLocation: " + place.describe(facility)
+        return PricingResult(PRICED, None, refs[min(refs)], priced, context)
+
+    async def _contracts_by_date(
+        self, claim: Claim, route: ClaimRoute
+    ) -> tuple[dict[date, VersionRef], list[str]] | PricingResult:
+        """The version chosen for each date of service (with why), or why the claim waits."""
         refs: dict[date, VersionRef] = {}
         reasons: list[str] = []
-        dates = {line.service_date for line in claim.lines}
-        for on in sorted(dates):
+        for on in sorted({line.service_date for line in claim.lines}):
             choice = self._choose(route, on)
             if choice.ref is None:
                 status = NEEDS_REVIEW if choice.outcome is ChoiceOutcome.AMBIGUOUS else PENDING
@@ -125,20 +139,16 @@ class Pricer:
                 reasons.append(choice.reason)
             if (ref.contract_id, ref.version) not in self.terms:
                 self.terms[(ref.contract_id, ref.version)] = await self.caches.terms(self.session, ref)
-        place = self.place_of(header)
-        claim = replace(claim, site_locality=place.locality)
-        first = refs[min(refs)]
-        if len(refs) == 1:  # the usual claim: every line under one version
-            only = self.terms[(first.contract_id, first.version)]
-            priced = price_claim(claim, only, self.medicare, self.today)
-        else:
-            terms = self.terms
-            priced = price_by_date_of_service(
-                claim, lambda on: terms[(refs[on].contract_id, refs[on].version)], self.medicare, self.today
-            )
-        facility = route.claim_type is ClaimType.INSTITUTIONAL
-        context = "Contract: " + " | ".join(reasons) + "\nLocation: " + place.describe(facility)
-        return PricingResult(PRICED, None, first, priced, context)
+        return refs, reasons
+
+    def _price_under(self, claim: Claim, refs: dict[date, VersionRef]) -> PricedClaim:
+        terms = self.terms
+        if len(refs) == 1:  # the usual claim: every line on one date, under one version
+            first = refs[min(refs)]
+            return price_claim(claim, terms[(first.contract_id, first.version)], self.medicare, self.today)
+        return price_by_date_of_service(
+            claim, lambda on: terms[(refs[on].contract_id, refs[on].version)], self.medicare, self.today
+        )
 
 
 def claim_values(result: PricingResult, now: datetime) -> dict[str, Any]:
