@@ -15,6 +15,7 @@ from reimbursement_engine.config import EngineSettings
 from reimbursement_engine.entrypoints import (
     api_analytics,
     api_claims,
+    api_locations,
     api_remittance_reads,
     api_remittances,
     api_variances,
@@ -45,6 +46,7 @@ def build_app(settings: EngineSettings | None = None) -> FastAPI:
             api_remittance_reads.router,
             api_variances.router,
             api_analytics.router,
+            api_locations.router,
         ],
         title="Accord reimbursement engine",
         description="Expected price per claim line under the contract in force, 835 reconciliation, "

@@ -1,5 +1,5 @@
 """`reimbursement-engine serve | migrate | issue-api-key | replay-dead-letters | load-medicare |
-load-msdrg-weights`."""
+load-msdrg-weights | load-zip-localities`."""
 
 from __future__ import annotations
 
@@ -60,6 +60,32 @@ def load_msdrg_command(argv: Sequence[str]) -> int:
     return 0
 
 
+async def _load_zips(path: Path) -> int:
+    from accord_common.migrate import upgrade_async
+
+    from reimbursement_engine.handlers.locations import load_zip_localities
+
+    runtime = build_runtime()
+    try:
+        await upgrade_async(runtime.service_root, runtime.settings.database_url)
+        return await load_zip_localities(runtime.uow(), path)
+    finally:
+        await runtime.engine.dispose()
+
+
+def load_zip_command(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog=f"{PROG} load-zip-localities")
+    parser.add_argument("--file", type=Path, required=True, help="CMS ZIP5 CSV (e.g. ZIP5_JAN2026.csv)")
+    args = parser.parse_args(argv)
+    try:
+        count = asyncio.run(_load_zips(args.file))
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"loaded CMS ZIP-to-locality file: {count} ZIP codes")
+    return 0
+
+
 def load_medicare_command(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog=f"{PROG} load-medicare")
     parser.add_argument("--year", type=int, required=True, help="calendar year, e.g. 2025")
@@ -79,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(load_medicare_command(args[1:]))
     if args and args[0] == "load-msdrg-weights":
         sys.exit(load_msdrg_command(args[1:]))
+    if args and args[0] == "load-zip-localities":
+        sys.exit(load_zip_command(args[1:]))
     sys.exit(run_cli(PROG, build_runtime, "reimbursement_engine.bootstrap:build_app", args))
 
 

@@ -180,7 +180,12 @@ def schedule_events(
 
 
 def claim_json(pcn: str, payer_id: str, *lines: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"patient_control_number": pcn, "payer_id": payer_id, "lines": list(lines), **extra}
+    """A professional claim; POS 22 (outpatient hospital, a facility setting) unless given: a
+    professional claim without a place of service is held for review, never priced."""
+    claim = {"patient_control_number": pcn, "payer_id": payer_id, "lines": list(lines), **extra}
+    if "type_of_bill" not in extra:
+        claim.setdefault("place_of_service", "22")
+    return claim
 
 
 def line(code: str, charge: str, service_date: str = "2025-03-14", **extra: Any) -> dict[str, Any]:

@@ -40,6 +40,12 @@ _SPECS = [
         "contract-registry",
         "One chunk of a fee schedule's rows (keyed by schedule id).",
     ),
+    EventSpec(
+        "organisation.updated",
+        p.OrganisationData,
+        "contract-registry",
+        "The organisation profile changed: its locations (NPIs, ZIP, Medicare locality, CBSA).",
+    ),
     EventSpec("claim.submitted", p.ClaimData, "billing systems", "A billing system submitted a claim."),
     EventSpec("claim.priced", p.ClaimData, "reimbursement-engine", "Expected price computed."),
     EventSpec(

@@ -90,6 +90,35 @@ class ContractVersionData(Payload):
     termination_reason: str | None = None
     credentialing: list[CredentialingDate] = []
     reporting_deliverables: list[ReportingDeliverable] = []
+    # which claims the contract covers beyond payer, plans and line of business (empty: any)
+    claim_types: list[Literal["professional", "institutional"]] = []
+    bill_types: list[str] = []
+    provider_tins: list[str] = []
+    provider_npis: list[str] = []
+
+
+class MedicareLocalityData(Payload):
+    mac: str = Field(pattern=r"^\d{5}$")
+    locality: str = Field(pattern=r"^\d{2}$")
+
+
+class LocationData(Payload):
+    """A location of the organisation: where services are rendered and priced (GPCIs, wage index)."""
+
+    name: str
+    medicare_locality: MedicareLocalityData
+    npis: list[str] = []
+    zip_code: str | None = None
+    cbsa: str | None = None
+
+
+class OrganisationData(Payload):
+    """The organisation profile as far as other services need it (no approver roles, no names of
+    people): its locations."""
+
+    organization_id: str
+    name: str
+    locations: list[LocationData] = []
 
 
 class ClaimData(Payload):
@@ -110,6 +139,11 @@ class ClaimData(Payload):
     medicare_locality: str | None = None
     billing_provider_npi: str | None = None
     billing_provider_tin: str | None = None
+    billing_provider_zip: str | None = None
+    service_facility_npi: str | None = None
+    service_facility_zip: str | None = None
+    line_of_business: str | None = None
+    plan_id: str | None = None
     total_charge: Decimal
     expected_allowed: Decimal | None = None
     # claim.priced: fully_priced, partly_priced or unpriced (a line without a price has

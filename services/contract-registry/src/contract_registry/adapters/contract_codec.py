@@ -16,6 +16,7 @@ from contract_registry.domain import (
     to_json,
     version_from_dict,
 )
+from contract_registry.domain.scope import ContractScope
 
 
 def decision_to_json(decision: ReviewDecision) -> dict[str, str]:
@@ -61,6 +62,7 @@ def contract_from_rows(row: Any, version_rows: list[Any]) -> Contract:
         rejections=tuple(decision_from_json(d) for d in row.rejections),
         versions=() if proposed else versions,
         proposed=versions if proposed else (),
+        scope=ContractScope.of(**(row.scope or {})),
     )
 
 

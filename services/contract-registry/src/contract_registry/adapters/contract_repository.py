@@ -78,6 +78,7 @@ class ContractRepository:
             "status": contract.status.value,
             "line_of_business": contract.line_of_business.value,
             "plan_ids": list(contract.plan_ids),
+            "scope": contract.scope.to_dict(),
             "draft_terms": terms_to_json(contract.draft_terms),
             "approvals": [decision_to_json(d) for d in contract.approvals],
             "rejections": [decision_to_json(d) for d in contract.rejections],

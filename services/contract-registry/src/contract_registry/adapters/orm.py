@@ -77,6 +77,8 @@ contracts = Table(
     Column("termination_date", Date, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # which claims it covers: claim types, types of bill, billing TINs / NPIs (null: not limited)
+    Column("scope", JSON, nullable=True),
     Index("ix_contracts_org_status", "organization_id", "status"),
 )
 

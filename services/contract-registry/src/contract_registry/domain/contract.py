@@ -22,6 +22,7 @@ from .events import (
     ContractRevised,
     ContractTerminated,
 )
+from .scope import ContractScope
 from .status import ALLOWED_FROM, ContractStatus, LineOfBusiness, ReviewDecision
 from .versions import (
     ContractTerms,
@@ -57,6 +58,7 @@ class Contract:
     versions: tuple[ContractVersion, ...] = ()
     proposed: tuple[ContractVersion, ...] = ()
     events: list[ContractEvent] = field(default_factory=list)
+    scope: ContractScope = field(default_factory=ContractScope)
 
     @classmethod
     def create(
@@ -69,6 +71,7 @@ class Contract:
         terms: ContractTerms,
         plan_ids: tuple[str, ...] = (),
         required_approver_roles: frozenset[str] = frozenset(),
+        scope: ContractScope = ContractScope(),
     ) -> Contract:
         """A new draft contract; records ContractCreated."""
         contract = cls(
@@ -79,6 +82,7 @@ class Contract:
             draft_terms=terms,
             plan_ids=plan_ids,
             required_approver_roles=required_approver_roles,
+            scope=scope,
         )
         contract.events.append(
             ContractCreated(id, provider_organisation_id, payer_id, plan_ids, line_of_business.value)
@@ -129,6 +133,14 @@ class Contract:
         if before != (revised, self.line_of_business, self.plan_ids):
             self.events.append(ContractRevised(self.id, revised, before[0]))
         return revised
+
+    def rescope(self, scope: ContractScope, *, today: date) -> None:
+        """Change which claims the draft covers; records ContractRevised (same version number)."""
+        self._require("revise the draft")
+        if scope != self.scope:
+            self.scope = scope
+            latest = self.draft_versions(today)[-1]
+            self.events.append(ContractRevised(self.id, latest, latest))
 
     def propose_version(
         self,

@@ -87,11 +87,33 @@ class MedicareLocality:
             raise InvalidParty("locality", f"{self.locality!r} is not a 2-digit locality number")
 
 
+_ZIP = re.compile(r"\d{5}(-?\d{4})?")
+_CBSA = re.compile(r"\d{5}")
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
+    """Where services are rendered: its NPIs and ZIP find it from a claim (837 service facility or
+    billing provider); its Medicare locality prices % of Medicare terms, its CBSA the facility's
+    wage index."""
+
     name: str
     address: str
     medicare_locality: MedicareLocality
+    npis: tuple[str, ...] = ()
+    zip_code: str | None = None
+    cbsa: str | None = None
+
+    def __post_init__(self) -> None:
+        for index, npi in enumerate(self.npis):
+            try:
+                Npi(npi, NpiType.ORGANISATION)
+            except InvalidParty as refused:
+                raise InvalidParty(f"npis[{index}]", refused.message) from None
+        if self.zip_code is not None and not _ZIP.fullmatch(self.zip_code):
+            raise InvalidParty("zip_code", f"{self.zip_code!r} is not a ZIP code (5 digits or ZIP+4)")
+        if self.cbsa is not None and not _CBSA.fullmatch(self.cbsa):
+            raise InvalidParty("cbsa", f"{self.cbsa!r} is not a 5-digit CBSA code (e.g. 41860)")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -121,6 +143,11 @@ class OrganisationProfile:
         numbers = [npi.number for npi in self.npis]
         if len(set(numbers)) != len(numbers):
             raise InvalidParty("npis", "an NPI is listed twice")
+        located = [npi for location in self.locations for npi in location.npis]
+        if len(set(located)) != len(located):
+            raise InvalidParty(
+                "locations", "an NPI is listed at two locations: a claim would not tell them apart"
+            )
         for role in self.required_approver_roles:
             if not re.fullmatch(r"[a-z][a-z0-9_-]{0,39}", role):
                 raise InvalidParty("required_approver_roles", f"{role!r} is not a role name (e.g. legal)")

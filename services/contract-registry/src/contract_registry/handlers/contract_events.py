@@ -76,5 +76,6 @@ def version_payload(contract: Contract, version: ContractVersion, labels: Contra
         "status": contract.status.value,
         "line_of_business": contract.line_of_business.value,
         "plan_ids": list(contract.plan_ids),
+        **contract.scope.to_dict(),
         **version_to_dict(version),
     }

@@ -25,6 +25,7 @@ from contract_registry.domain import (
     LineOfBusiness,
     diff_versions,
 )
+from contract_registry.domain.scope import ContractScope
 from contract_registry.handlers.common import audit, utcnow
 from contract_registry.handlers.contract_events import ContractLabels, contract_cloud_events
 from contract_registry.handlers.terms import terms_from_command
@@ -46,6 +47,7 @@ async def create_contract(uow: UnitOfWork, who: Principal, command: dict[str, An
             terms=terms_from_command(command, schedule),
             plan_ids=plan_ids,
             required_approver_roles=await parties.required_approver_roles(),
+            scope=ContractScope.of(**(command.get("scope") or {})),
         )
         await ContractRepository(uow.session, who.organization_id).add(
             contract, name=command["name"], actor=who.name, now=now

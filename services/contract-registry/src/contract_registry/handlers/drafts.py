@@ -12,6 +12,7 @@ from accord_common.uow import UnitOfWork
 from contract_registry.adapters.contract_repository import ContractRepository
 from contract_registry.adapters.party_repository import PartyRepository
 from contract_registry.domain import Contract, ContractTerms, LineOfBusiness
+from contract_registry.domain.scope import ContractScope
 from contract_registry.handlers.common import audit, changed, utcnow
 from contract_registry.handlers.contract_events import ContractLabels
 from contract_registry.handlers.contracts import (
@@ -54,6 +55,8 @@ async def revise_draft(uow: UnitOfWork, who: Principal, contract_id: str, patch:
             else None,
             plan_ids=known_plans(payer, patch["plan_ids"]) if patch.get("plan_ids") is not None else None,
         )
+        if patch.get("scope") is not None:
+            contract.rescope(ContractScope.of(**patch["scope"]), today=now.date())
         name = patch.get("name") or row.name
         await repo.save(contract, actor=who.name, now=now, name=name)
         changes = changed(before, _identity(name, contract))
@@ -85,6 +88,7 @@ def _identity(name: str, contract: Contract) -> dict[str, Any]:
         "name": name,
         "line_of_business": contract.line_of_business.value,
         "plan_ids": list(contract.plan_ids),
+        "scope": contract.scope.to_dict(),
     }
 
 

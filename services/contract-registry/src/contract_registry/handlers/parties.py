@@ -23,6 +23,7 @@ from contract_registry.domain import (
     Tin,
 )
 from contract_registry.handlers.common import audit, changed, utcnow
+from contract_registry.handlers.organisation_events import organisation_event
 
 T = TypeVar("T")
 
@@ -85,7 +86,12 @@ def _each(field: str, items: list[dict[str, Any]], build: Callable[[dict[str, An
 def _location(item: dict[str, Any]) -> Location:
     locality = item["medicare_locality"]
     return Location(
-        item["name"], item.get("address", ""), MedicareLocality(locality["mac"], locality["locality"])
+        item["name"],
+        item.get("address", ""),
+        MedicareLocality(locality["mac"], locality["locality"]),
+        npis=tuple(item.get("npis") or ()),
+        zip_code=item.get("zip_code"),
+        cbsa=item.get("cbsa"),
     )
 
 
@@ -106,7 +112,7 @@ def profile_from_command(command: dict[str, Any]) -> OrganisationProfile:
 
 async def save_profile(uow: UnitOfWork, who: Principal, command: dict[str, Any]) -> None:
     """Replace the caller's organisation profile (new contracts take its approver roles)."""
-    profile_from_command(command)
+    profile = profile_from_command(command)
     now = utcnow()
     values = {
         "name": command["name"],
@@ -125,4 +131,5 @@ async def save_profile(uow: UnitOfWork, who: Principal, command: dict[str, Any])
         await audit(
             uow, who, "organisation.updated", entity="organisation", entity_id=org, changes=diff, at=now
         )
+        uow.publish(organisation_event(org, profile))
         await uow.commit()

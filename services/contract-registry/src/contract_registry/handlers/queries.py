@@ -53,6 +53,7 @@ def contract_summary(row: Any, contract: Contract) -> dict[str, Any]:
         "status": row.status,
         "line_of_business": row.line_of_business,
         "plan_ids": list(row.plan_ids),
+        "scope": contract.scope.to_dict(),
         "current_version": row.current_version,
         "termination_date": row.termination_date,
         "required_approver_roles": sorted(contract.required_approver_roles),

@@ -13,6 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from reimbursement_engine.adapters.terms_mapping import CODE_SYSTEMS, parse_locality
+from reimbursement_engine.domain.contract_match import ClaimRoute, ClaimType
+from reimbursement_engine.domain.locality import ServiceSite
 from reimbursement_engine.domain.pricing import Claim, ClaimLine
 from reimbursement_engine.domain.x12 import Claim837
 
@@ -68,12 +70,19 @@ def submission_from_rows(
     domain_lines = [line for row in rows if (line := domain_line(row)) is not None]
     dates = [row["service_date"] for row in rows]
     provider = claim.get("billing_provider") or {}
+    facility = claim.get("service_facility") or {}
     header = {
         "patient_control_number": claim["patient_control_number"],
         "payer_id": claim["payer_id"],
         "contract_id": claim.get("contract_id"),
         "billing_provider_npi": provider.get("npi"),
         "billing_provider_tin": provider.get("tin"),
+        "billing_provider_zip": provider.get("zip_code"),
+        "service_facility_npi": facility.get("npi"),
+        "service_facility_zip": facility.get("zip_code"),
+        "claim_type": claim.get("claim_type"),
+        "line_of_business": claim.get("line_of_business"),
+        "plan_id": claim.get("plan_id"),
         "service_from": claim.get("service_from") or min(dates),
         "service_to": claim.get("service_to") or max(dates),
         "received_date": claim.get("received_date") or today,
@@ -162,6 +171,39 @@ def domain_claim(header: Mapping[str, Any], lines: Iterable[Mapping[str, Any]]) 
     )
 
 
+def claim_type_of(header: Mapping[str, Any]) -> ClaimType:
+    """Stated (837P / 837I), else institutional when the claim has a type of bill."""
+    stated = header.get("claim_type")
+    if stated:
+        return ClaimType(stated)
+    return ClaimType.INSTITUTIONAL if header.get("type_of_bill") else ClaimType.PROFESSIONAL
+
+
+def claim_route(header: Mapping[str, Any]) -> ClaimRoute:
+    """What a stored claim header says about which contract it belongs to."""
+    return ClaimRoute(
+        payer_id=str(header["payer_id"]),
+        claim_type=claim_type_of(header),
+        contract_id=header.get("contract_id"),
+        type_of_bill=header.get("type_of_bill"),
+        line_of_business=header.get("line_of_business"),
+        plan_id=header.get("plan_id"),
+        billing_tin=header.get("billing_provider_tin"),
+        billing_npi=header.get("billing_provider_npi"),
+    )
+
+
+def service_site(header: Mapping[str, Any]) -> ServiceSite:
+    """What a stored claim header says about where the service was rendered."""
+    return ServiceSite(
+        stated_locality=parse_locality(header.get("medicare_locality")),
+        service_facility_npi=header.get("service_facility_npi"),
+        service_facility_zip=header.get("service_facility_zip"),
+        billing_npi=header.get("billing_provider_npi"),
+        billing_zip=header.get("billing_provider_zip"),
+    )
+
+
 def claim_from_837(claim: Claim837) -> dict[str, Any]:
     """An 837 claim in the JSON claim shape (then validated like any other claim)."""
     default_date = claim.service_date or claim.statement_start
@@ -185,7 +227,14 @@ def claim_from_837(claim: Claim837) -> dict[str, Any]:
     return {
         "patient_control_number": claim.patient_control_number,
         "payer_id": claim.payer_id or "",
-        "billing_provider": {"npi": claim.billing_provider_npi, "tin": claim.billing_provider_tin},
+        "billing_provider": {
+            "npi": claim.billing_provider_npi,
+            "tin": claim.billing_provider_tin,
+            "zip_code": claim.billing_provider_zip,
+        },
+        "service_facility": {"npi": claim.service_facility_npi, "zip_code": claim.service_facility_zip},
+        "claim_type": claim.kind.value,
+        "line_of_business": claim.line_of_business,
         "service_from": claim.statement_start,
         "service_to": claim.statement_end,
         "place_of_service": claim.place_of_service,

@@ -128,8 +128,10 @@ class ClaimsRepository:
     async def pending_batch(
         self, payer_ids: tuple[str, ...], contract_id: str | None, after: str | None, limit: int
     ) -> list[Any]:
-        """Pending claims (of `payer_ids`, or naming `contract_id`, when given) by id after `after`."""
-        query = select(claims).where(claims.c.organization_id == self.org, claims.c.status == "pending")
+        """Claims waiting (pending, or needing review after a match) (of `payer_ids`, or naming `contract_id`, when given) by id after `after`."""
+        query = select(claims).where(
+            claims.c.organization_id == self.org, claims.c.status.in_(("pending", "needs_review"))
+        )
         if payer_ids:
             named = claims.c.requested_contract_id == contract_id if contract_id else None
             query = query.where(

@@ -35,6 +35,9 @@ contracts = Table(
     Column("status", String(20), nullable=False),
     Column("latest_version", Integer, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # contract-level matching criteria (line of business, plans, claim types, billing TINs/NPIs)
+    Column("contract_name", String(200), nullable=True),
+    Column("scope", JSON, nullable=True),
 )
 
 contract_versions = Table(
@@ -321,4 +324,23 @@ code_costs = Table(
     Column("code", String(12), primary_key=True),
     Column("cost", Money, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# --- the organisation's locations (organisation.updated) and CMS's ZIP-to-locality file ---
+organization_locations = Table(
+    "organization_locations",
+    metadata,
+    Column("organization_id", String(64), primary_key=True),
+    Column("locations", JSON, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+zip_localities = Table(
+    "zip_localities",
+    metadata,
+    Column("zip_code", String(5), primary_key=True),
+    Column("state", String(2), nullable=False),
+    Column("carrier", String(5), nullable=False),
+    Column("locality", String(2), nullable=False),
+    Column("year_quarter", String(5), nullable=False),
 )

@@ -9,7 +9,26 @@ from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reimbursement_engine.adapters.orm import contract_versions, contracts, fee_schedule_chunks, fee_schedules
-from reimbursement_engine.domain.contract_choice import VersionRef
+from reimbursement_engine.domain.contract_choice import ContractScope, VersionRef
+
+SCOPE_FIELDS = ("line_of_business", "plan_ids", "claim_types", "bill_types", "provider_tins", "provider_npis")
+
+
+def scope_of(data: dict[str, Any]) -> dict[str, Any]:
+    """The contract-level matching criteria a contract.* payload carries (JSON-safe)."""
+    return {name: data.get(name) for name in SCOPE_FIELDS if data.get(name)}
+
+
+def contract_scope(stored: dict[str, Any] | None) -> ContractScope:
+    stored = stored or {}
+    return ContractScope(
+        line_of_business=stored.get("line_of_business"),
+        plan_ids=frozenset(stored.get("plan_ids") or ()),
+        claim_types=frozenset(stored.get("claim_types") or ()),
+        bill_types=frozenset(stored.get("bill_types") or ()),
+        provider_tins=frozenset(stored.get("provider_tins") or ()),
+        provider_npis=frozenset(stored.get("provider_npis") or ()),
+    )
 
 
 class ProjectionRepository:
@@ -40,6 +59,8 @@ class ProjectionRepository:
             "status": data["status"],
             "latest_version": data["version"],
             "updated_at": now,
+            "contract_name": data.get("contract_name"),
+            "scope": scope_of(data),
         }
         if held is None:
             await self.session.execute(insert(contracts).values(contract_id=data["contract_id"], **values))
@@ -89,7 +110,14 @@ class ProjectionRepository:
     async def version_refs(self, organization_id: str) -> list[VersionRef]:
         """Every version of the organisation's contracts (the chooser picks one per claim)."""
         query = (
-            select(contract_versions, contracts.c.payer_id, contracts.c.payer_x12_id, contracts.c.status)
+            select(
+                contract_versions,
+                contracts.c.payer_id,
+                contracts.c.payer_x12_id,
+                contracts.c.status,
+                contracts.c.contract_name,
+                contracts.c.scope,
+            )
             .join(contracts, contracts.c.contract_id == contract_versions.c.contract_id)
             .where(contract_versions.c.organization_id == organization_id)
         )
@@ -104,6 +132,8 @@ class ProjectionRepository:
                 r.effective_from,
                 r.effective_to,
                 r.fee_schedule_hash,
+                contract_scope(r.scope),
+                r.contract_name,
             )
             for r in rows
         ]

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 # A contract not yet in force for claims (still being negotiated or approved).
 NOT_IN_FORCE = frozenset({"draft", "in_review", "approved", "rejected"})
+
+
+@dataclass(frozen=True, slots=True)
+class ContractScope:
+    """Which claims a contract covers beyond payer and dates (empty: not limited)."""
+
+    line_of_business: str | None = None
+    plan_ids: frozenset[str] = frozenset()
+    claim_types: frozenset[str] = frozenset()
+    bill_types: frozenset[str] = frozenset()
+    provider_tins: frozenset[str] = frozenset()
+    provider_npis: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +33,13 @@ class VersionRef:
     effective_from: date
     effective_to: date | None
     fee_schedule_hash: str | None
+    scope: ContractScope = field(default_factory=ContractScope)
+    name: str | None = None
+
+    @property
+    def label(self) -> str:
+        named = f"{self.name!r} " if self.name else ""
+        return f"contract {named}{self.contract_id} v{self.version}"
 
     def in_force_on(self, on: date) -> bool:
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)

@@ -196,7 +196,8 @@ async def list_claims(
     limit: Limit = 50,
     cursor: Cursor = None,
     status: Annotated[
-        str | None, Query(description="Only claims in this status, e.g. priced or pending.")
+        str | None,
+        Query(description="Only claims in this status: priced, pending or needs_review (replaced, voided)."),
     ] = None,
     patient_control_number: Annotated[
         str | None, Query(description="Only the claim with this patient control number (CLM01).")

@@ -27,7 +27,13 @@ class _Declined(Exception):
     """The value is outside the lean path; the full validator decides."""
 
 
-_CLAIM_KEYS = frozenset(ClaimIn.model_fields)
+# claims naming their plan, claim type or service facility take the full validator
+_CLAIM_KEYS = frozenset(ClaimIn.model_fields) - {
+    "service_facility",
+    "claim_type",
+    "line_of_business",
+    "plan_id",
+}
 _LINE_KEYS = frozenset(ClaimLineIn.model_fields)
 _PROVIDER_KEYS = frozenset({"npi", "tin"})
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

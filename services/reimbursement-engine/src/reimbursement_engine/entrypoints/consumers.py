@@ -22,6 +22,7 @@ from reimbursement_engine.domain.repricing import RepricingRequest, RepricingSco
 from reimbursement_engine.entrypoints.schemas_claims import ClaimIn
 from reimbursement_engine.handlers import SOURCE
 from reimbursement_engine.handlers.claims import store_claims
+from reimbursement_engine.handlers.locations import apply_organisation
 from reimbursement_engine.handlers.projection import apply_contract_version, apply_fee_schedule_chunk
 from reimbursement_engine.handlers.remittances import IngestSummary, store_transactions
 from reimbursement_engine.handlers.repricing import reprice_batch
@@ -52,7 +53,14 @@ def claim_in(data: dict[str, Any]) -> dict[str, Any]:
         "billing_provider": {
             "npi": data.get("billing_provider_npi"),
             "tin": data.get("billing_provider_tin"),
+            "zip_code": data.get("billing_provider_zip"),
         },
+        "service_facility": {
+            "npi": data.get("service_facility_npi"),
+            "zip_code": data.get("service_facility_zip"),
+        },
+        "line_of_business": data.get("line_of_business"),
+        "plan_id": data.get("plan_id"),
         "lines": data.get("lines") or [],
     }
 
@@ -91,6 +99,9 @@ def build_handlers(caches: EngineCaches) -> dict[str, EventHandler]:
         sub = submission(claim.model_dump(), "kafka", datetime.now(UTC).date())
         await store_claims(uow, caches, org, [sub], skip_duplicates=True)
 
+    async def on_organisation(event: CloudEvent, uow: UnitOfWork) -> None:
+        await apply_organisation(uow, caches, event)
+
     async def on_claim_paid(event: CloudEvent, uow: UnitOfWork) -> None:
         if event.source == SOURCE:
             return  # our own claim.paid, already reconciled when the 835 came in
@@ -112,4 +123,5 @@ def build_handlers(caches: EngineCaches) -> dict[str, EventHandler]:
     handlers["fee_schedule.published"] = on_fee_schedule
     handlers["claim.submitted"] = on_claim_submitted
     handlers["claim.paid"] = on_claim_paid
+    handlers["organisation.updated"] = on_organisation
     return handlers

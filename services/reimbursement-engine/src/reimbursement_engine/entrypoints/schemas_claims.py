@@ -23,10 +23,29 @@ _CODE_FORMATS = {
 Money = Field(ge=0, max_digits=14, decimal_places=2)
 
 
+ZipCode = Field(default=None, pattern=r"^\d{5}(-?\d{4})?$", description="ZIP or ZIP+4")
+LineOfBusinessName = Literal[
+    "commercial", "medicare_advantage", "medicaid_managed_care", "workers_compensation", "other"
+]
+
+
 class BillingProvider(BaseModel):
+    """Loop 2010AA: the billing provider's NPI, TIN and ZIP (matching and, failing a service
+    facility, the Medicare locality)."""
+
     model_config = ConfigDict(extra="forbid")
     npi: str | None = Field(default=None, pattern=r"^\d{10}$")
     tin: str | None = Field(default=None, pattern=r"^\d{2}-?\d{7}$")
+    zip_code: str | None = ZipCode
+
+
+class ServiceFacility(BaseModel):
+    """Loop 2310C (837P) / 2310E (837I): where the service was rendered; its NPI or ZIP gives the
+    Medicare locality through the organisation's locations or CMS's ZIP-to-locality file."""
+
+    model_config = ConfigDict(extra="forbid")
+    npi: str | None = Field(default=None, pattern=r"^\d{10}$")
+    zip_code: str | None = ZipCode
 
 
 class ClaimLineIn(BaseModel):
@@ -75,8 +94,9 @@ class ClaimIn(BaseModel):
                     "patient_control_number": "PCN-000123",
                     "payer_id": "60054",
                     "billing_provider": {"npi": "1234567893", "tin": "12-3456789"},
+                    "service_facility": {"npi": "1245319599", "zip_code": "94110"},
+                    "line_of_business": "commercial",
                     "place_of_service": "11",
-                    "medicare_locality": "01112-54",
                     "lines": [
                         {
                             "code_system": "CPT",
@@ -96,6 +116,14 @@ class ClaimIn(BaseModel):
     payer_id: str = Field(min_length=1, max_length=80)
     contract_id: str | None = Field(default=None, max_length=64)
     billing_provider: BillingProvider | None = None
+    service_facility: ServiceFacility | None = None
+    claim_type: Literal["professional", "institutional"] | None = Field(
+        default=None, description="837P or 837I; default: institutional when type_of_bill is given"
+    )
+    line_of_business: LineOfBusinessName | None = Field(
+        default=None, description="Picks among the payer's contracts (commercial, Medicare Advantage ...)"
+    )
+    plan_id: str | None = Field(default=None, max_length=64, description="The payer plan (registry id)")
     service_from: IsoDate | None = None
     service_to: IsoDate | None = None
     received_date: IsoDate | None = None
@@ -110,7 +138,12 @@ class ClaimIn(BaseModel):
     drg: str | None = Field(default=None, pattern=r"^\d{3}$")
     admission_date: IsoDate | None = None
     discharge_date: IsoDate | None = None
-    medicare_locality: str | None = Field(default=None, pattern=r"^\d{5}[- ]?\d{1,2}$")
+    medicare_locality: str | None = Field(
+        default=None,
+        pattern=r"^\d{5}[- ]?\d{1,2}$",
+        description="MAC-locality (e.g. 01112-05); default: derived from the organisation's location "
+        "by service facility or billing NPI, else by ZIP",
+    )
     lines: list[ClaimLineIn] = Field(min_length=1, max_length=999)
 
 

@@ -162,10 +162,10 @@ async def _priced(
 ) -> list[StoredClaim]:
     claims = _domain_claims(submissions)
     pricer = Pricer(uow.session, caches, org, now.date())
-    await pricer.prepare(claims)
+    await pricer.prepare(claims, [sub.header for sub in submissions])
     stored = []
     for sub, claim in zip(submissions, claims, strict=True):
-        result = await pricer.price(claim, sub.header.get("contract_id"))
+        result = await pricer.price(claim, sub.header)
         stored.append(StoredClaim(new_id(), sub, claim, result))
     return stored
 
@@ -199,13 +199,15 @@ async def reprice(uow: UnitOfWork, caches: EngineCaches, org: str, claim_rows: l
     claims = {row.id: domain_claim(row.submitted, [r._asdict() for r in lines[row.id]]) for row in claim_rows}
     now = datetime.now(UTC)
     pricer = Pricer(uow.session, caches, org, now.date())
-    await pricer.prepare(list(claims.values()))
+    await pricer.prepare(list(claims.values()), [row.submitted for row in claim_rows])
     changed = 0
     for row in claim_rows:
-        result = await pricer.price(claims[row.id], row.requested_contract_id)
+        result = await pricer.price(claims[row.id], row.submitted)
         if result.status != PRICED:
-            if result.reason != row.status_reason:
-                await repo.save_pricing(row.id, {"status_reason": result.reason}, [])
+            # a priced claim keeps its pricing; one still waiting says what it now waits for
+            status = row.status if row.status == PRICED else result.status
+            if (status, result.reason) != (row.status, row.status_reason):
+                await repo.save_pricing(row.id, {"status": status, "status_reason": result.reason}, [])
             continue
         line_results = [{"line_number": n, **values} for n, values in line_values(result).items()]
         await repo.save_pricing(row.id, claim_values(result, now), line_results)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -10,11 +11,28 @@ from accord_common.events import CloudEvent, new_event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reimbursement_engine.adapters.caches import EngineCaches
+from reimbursement_engine.adapters.claims_mapping import claim_route, service_site
+from reimbursement_engine.adapters.location_repo import LocationRepository
 from reimbursement_engine.adapters.projection_repo import ProjectionRepository
-from reimbursement_engine.domain.contract_choice import VersionRef, choose_version, missing_reason
+from reimbursement_engine.domain.contract_choice import VersionRef, choose_version
+from reimbursement_engine.domain.contract_match import (
+    ChoiceOutcome,
+    ClaimRoute,
+    ClaimType,
+    ContractChoice,
+    choose_contract,
+)
+from reimbursement_engine.domain.locality import (
+    DerivedPlace,
+    OrgLocation,
+    derive_place,
+    place_of_service_missing,
+    zip5,
+)
 from reimbursement_engine.domain.pricing import (
     Claim,
     ContractTerms,
+    LocalityKey,
     MedicareReference,
     PricedClaim,
     price_claim,
@@ -23,7 +41,7 @@ from reimbursement_engine.domain.pricing.msdrg import fiscal_year_of
 from reimbursement_engine.domain.pricing_dates import price_by_date_of_service
 from reimbursement_engine.handlers import SOURCE
 
-PRICED, PENDING = "priced", "pending"
+PRICED, PENDING, NEEDS_REVIEW = "priced", "pending", "needs_review"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +50,12 @@ class PricingResult:
     reason: str | None = None
     ref: VersionRef | None = None
     priced: PricedClaim | None = None
+    context: str | None = None  # which contract and which locality, and why (explanation head)
 
 
 class Pricer:
-    """Loads the organisation's versions, schedules and Medicare years once, then prices claims."""
+    """Loads the organisation's versions, locations, schedules and Medicare years once, then
+    prices claims under the contract each matches, at the locality where it was rendered."""
 
     def __init__(
         self, session: AsyncSession, caches: EngineCaches, organization_id: str, today: date
@@ -48,61 +68,94 @@ class Pricer:
         self.assembled: set[str] = set()
         self.medicare = MedicareReference(years={})
         self.terms: dict[tuple[str, int], ContractTerms] = {}
-        self._chosen: dict[tuple[str, str | None, date], VersionRef | None] = {}
+        self.locations: list[OrgLocation] = []
+        self.zip_localities: dict[str, LocalityKey] = {}
+        self._chosen: dict[tuple[ClaimRoute, date], ContractChoice] = {}
 
-    async def prepare(self, claims: list[Claim]) -> None:
+    async def prepare(self, claims: list[Claim], headers: Sequence[Mapping[str, Any]] = ()) -> None:
         self.versions = await ProjectionRepository(self.session).version_refs(self.org)
         hashes = {v.fee_schedule_hash for v in self.versions if v.fee_schedule_hash}
         self.assembled = await ProjectionRepository(self.session).assembled_hashes(hashes)
         years = {line.service_date.year for claim in claims for line in claim.lines}
         drg_years = {fiscal_year_of(c.discharge_date or c.service_to) for c in claims if c.drg}
         self.medicare = await self.caches.medicare(self.session, years, drg_years)
+        places = LocationRepository(self.session)
+        self.locations = await places.locations(self.org)
+        zips = {z for h in headers for raw in service_site(h).zip_codes if (z := zip5(raw))}
+        self.zip_localities = await places.zip_localities(zips)
 
-    def _choose(self, payer_id: str, contract_id: str | None, on: date) -> VersionRef | None:
-        key = (payer_id, contract_id, on)
+    def _choose(self, route: ClaimRoute, on: date) -> ContractChoice:
+        key = (route, on)
         if key not in self._chosen:
-            self._chosen[key] = choose_version(self.versions, on, payer_id=payer_id, contract_id=contract_id)
+            self._chosen[key] = choose_contract(self.versions, on, route)
         return self._chosen[key]
+
+    def place_of(self, header: Mapping[str, Any]) -> DerivedPlace:
+        """The locality (and CBSA) of the organisation's location that rendered the claim."""
+        return derive_place(service_site(header), self.locations, self.zip_localities)
 
     async def terms_on(self, claim: Claim, contract_id: str | None) -> ContractTerms | None:
         """The terms in force on the claim's first date of service (what-if and margin)."""
-        ref = self._choose(claim.payer_id, contract_id, claim.service_from)
+        ref = choose_version(
+            self.versions, claim.service_from, payer_id=claim.payer_id, contract_id=contract_id
+        )
         if ref is None or (ref.fee_schedule_hash and ref.fee_schedule_hash not in self.assembled):
             return None
         return await self.caches.terms(self.session, ref)
 
-    async def price(self, claim: Claim, contract_id: str | None) -> PricingResult:
+    async def price(self, claim: Claim, header: Mapping[str, Any]) -> PricingResult:
+        """Under the contract the claim matches on each date of service, at the derived locality."""
+        route = claim_route(header)
+        unplaced = place_of_service_missing(claim, route.claim_type)
+        if unplaced is not None:
+            return PricingResult(NEEDS_REVIEW, unplaced)
+        chosen = await self._contracts_by_date(claim, route)
+        if isinstance(chosen, PricingResult):
+            return chosen
+        refs, reasons = chosen
+        place = self.place_of(header)
+        priced = self._price_under(replace(claim, site_locality=place.locality), refs)
+        facility = route.claim_type is ClaimType.INSTITUTIONAL
+        context = "Contract: " + " | ".join(reasons) + "\nLocation: " + place.describe(facility)
+        return PricingResult(PRICED, None, refs[min(refs)], priced, context)
+
+    async def _contracts_by_date(
+        self, claim: Claim, route: ClaimRoute
+    ) -> tuple[dict[date, VersionRef], list[str]] | PricingResult:
+        """The version chosen for each date of service (with why), or why the claim waits."""
         refs: dict[date, VersionRef] = {}
-        dates = {line.service_date for line in claim.lines}
-        for on in sorted(dates) if len(dates) > 1 else dates:
-            ref = self._choose(claim.payer_id, contract_id, on)
-            if ref is None:
-                return PricingResult(
-                    PENDING, missing_reason(on, payer_id=claim.payer_id, contract_id=contract_id)
-                )
+        reasons: list[str] = []
+        for on in sorted({line.service_date for line in claim.lines}):
+            choice = self._choose(route, on)
+            if choice.ref is None:
+                status = NEEDS_REVIEW if choice.outcome is ChoiceOutcome.AMBIGUOUS else PENDING
+                return PricingResult(status, choice.reason)
+            ref = choice.ref
             if ref.fee_schedule_hash and ref.fee_schedule_hash not in self.assembled:
                 reason = f"waiting for the fee schedule of contract {ref.contract_id} v{ref.version}"
                 return PricingResult(PENDING, reason)
             refs[on] = ref
+            if choice.reason not in reasons:
+                reasons.append(choice.reason)
             if (ref.contract_id, ref.version) not in self.terms:
                 self.terms[(ref.contract_id, ref.version)] = await self.caches.terms(self.session, ref)
-        first = refs[min(refs)]
-        if len(refs) == 1:  # the usual claim: every line under one version
-            only = self.terms[(first.contract_id, first.version)]
-            priced = price_claim(claim, only, self.medicare, self.today)
-        else:
-            terms = self.terms
-            priced = price_by_date_of_service(
-                claim, lambda on: terms[(refs[on].contract_id, refs[on].version)], self.medicare, self.today
-            )
-        return PricingResult(PRICED, None, first, priced)
+        return refs, reasons
+
+    def _price_under(self, claim: Claim, refs: dict[date, VersionRef]) -> PricedClaim:
+        terms = self.terms
+        if len(refs) == 1:  # the usual claim: every line on one date, under one version
+            first = refs[min(refs)]
+            return price_claim(claim, terms[(first.contract_id, first.version)], self.medicare, self.today)
+        return price_by_date_of_service(
+            claim, lambda on: terms[(refs[on].contract_id, refs[on].version)], self.medicare, self.today
+        )
 
 
 def claim_values(result: PricingResult, now: datetime) -> dict[str, Any]:
     """Columns of `claims` a pricing sets."""
     if result.priced is None or result.ref is None:
         return {
-            "status": PENDING,
+            "status": result.status,
             "status_reason": result.reason,
             "expected_allowed": None,
             "contract_version": None,
@@ -118,7 +171,7 @@ def claim_values(result: PricingResult, now: datetime) -> dict[str, Any]:
         "contract_version": result.ref.version,
         "expected_allowed": result.priced.expected_allowed,
         "flags": list(result.priced.flags),
-        "explanation": result.priced.explain(),
+        "explanation": "\n".join(t for t in (result.context, result.priced.explain()) if t),
         "priced_at": now,
         "pricing_completeness": result.priced.completeness.value,
     }

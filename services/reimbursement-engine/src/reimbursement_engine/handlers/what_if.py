@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -33,13 +34,14 @@ async def what_if(
     claims = [(r, domain_claim(r.submitted, [x._asdict() for x in lines[r.id]])) for r in rows]
     today = datetime.now(UTC).date()
     pricer = Pricer(session, caches, org, today)
-    await pricer.prepare([c for _, c in claims])
+    await pricer.prepare([c for _, c in claims], [r.submitted for r, _ in claims])
     report, skipped = WhatIfReport(), 0
     for row, claim in claims:
         terms = await pricer.terms_on(claim, row.contract_id)
         if terms is None:
             skipped += 1
             continue
+        claim = replace(claim, site_locality=pricer.place_of(row.submitted).locality)
         current = price_claim(claim, terms, pricer.medicare, today)
         proposed = price_claim(claim, proposed_terms(terms, proposal), pricer.medicare, today)
         report.add(current, proposed, proposal)

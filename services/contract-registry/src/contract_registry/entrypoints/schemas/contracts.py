@@ -10,6 +10,7 @@ from accord_common.web.types import IsoDate
 from pydantic import BaseModel, ConfigDict, Field
 
 from contract_registry.entrypoints.schemas.parties import LineOfBusiness
+from contract_registry.entrypoints.schemas.scope import ContractScopeIn, ContractScopeOut
 
 PAYMENT_TERM_EXAMPLE: dict[str, Any] = {
     "name": "Professional services",
@@ -92,6 +93,9 @@ class ContractIn(TermsIn):
     name: str = Field(min_length=1, max_length=200)
     line_of_business: LineOfBusiness = Field(description="Required: commercial, medicare_advantage ...")
     plan_ids: list[str] = []
+    scope: ContractScopeIn | None = Field(
+        default=None, description="Claim types, types of bill, billing TINs / NPIs covered (default: any)"
+    )
 
 
 class ContractPatchIn(BaseModel):
@@ -109,6 +113,7 @@ class ContractPatchIn(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     line_of_business: LineOfBusiness | None = None
     plan_ids: list[str] | None = None
+    scope: ContractScopeIn | None = None
     effective_date: IsoDate | None = None
     termination_date: IsoDate | None = None
     auto_renew: bool | None = None
@@ -156,6 +161,7 @@ class ContractOut(BaseModel):
     status: str
     line_of_business: str
     plan_ids: list[str]
+    scope: ContractScopeOut
     current_version: int
     termination_date: IsoDate | None
     required_approver_roles: list[str]

@@ -90,6 +90,13 @@ class LocationIn(BaseModel):
     name: str
     address: str = ""
     medicare_locality: MedicareLocalityIn
+    npis: list[str] = Field(
+        default=[],
+        description="NPIs billed from here (service facility or billing provider on a claim): a claim "
+        "naming one is priced at this location's Medicare locality",
+    )
+    zip_code: str | None = Field(default=None, description="5-digit ZIP (or ZIP+4)")
+    cbsa: str | None = Field(default=None, description="Core-based statistical area (wage index), 5 digits")
 
 
 PROFILE_EXAMPLE: dict[str, Any] = {
@@ -104,6 +111,9 @@ PROFILE_EXAMPLE: dict[str, Any] = {
             "name": "Downtown clinic",
             "address": "1 Main St, San Francisco, CA",
             "medicare_locality": {"mac": "01112", "locality": "05"},
+            "npis": ["1234567893"],
+            "zip_code": "94103",
+            "cbsa": "41884",
         }
     ],
     "required_approver_roles": ["legal", "finance"],

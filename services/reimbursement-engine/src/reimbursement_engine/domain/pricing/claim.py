@@ -41,7 +41,17 @@ class Claim:
     admission_date: date | None = None
     discharge_date: date | None = None
     medicare_locality: LocalityKey | None = None
+    # where the service was rendered (the organisation's location): below a term's own locality
+    site_locality: LocalityKey | None = None
 
     @property
     def total_charges(self) -> Decimal:
         return sum((line.charge for line in self.lines), Decimal(0))
+
+    @property
+    def lines_without_place(self) -> tuple[int, ...]:
+        """Lines with no place of service of their own or on the claim (facility or non-facility
+        cannot be told for a professional claim)."""
+        if self.place_of_service:
+            return ()
+        return tuple(line.line_number for line in self.lines if not line.place_of_service)

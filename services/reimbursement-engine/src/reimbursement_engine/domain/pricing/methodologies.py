@@ -91,7 +91,7 @@ def _medicare_base(
 ) -> None:
     """percent x Medicare allowed x units (for a % of Medicare term or fee schedule row)."""
     line = work.line
-    locality = ctx.claim.medicare_locality or locality
+    locality = ctx.claim.medicare_locality or locality or ctx.claim.site_locality
     on = in_basis_year(line.service_date, basis_year)
     quote = ctx.medicare.quote(line.code, line.modifiers, locality, work.setting, on)
     if not isinstance(quote, MedicareQuote):
@@ -108,7 +108,8 @@ def _medicare_base(
     work.add(StepKind.BASE, template, *args, amount=amount)
     if locality is None:
         work.flags.append(
-            f"line {line.line_number} {line.code}: no Medicare locality on claim or term, national GPCIs used"
+            f"line {line.line_number} {line.code}: no Medicare locality on the claim, its term or its "
+            "location, national GPCIs used"
         )
     if quote.setting is Setting.NON_FACILITY and quote.rvu.non_facility_na:
         work.flags.append(f"line {line.line_number} {line.code}: Medicare has no non-facility rate (NA)")

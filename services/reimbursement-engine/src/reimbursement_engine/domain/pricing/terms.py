@@ -25,7 +25,8 @@ class FeeScheduleRate:
 
 @dataclass(frozen=True, slots=True)
 class PercentOfMedicare:
-    """pct x Medicare allowed (RBRVS) x units; the claim's locality wins over `locality`.
+    """pct x Medicare allowed (RBRVS) x units; a locality stated on the claim wins over `locality`,
+    which wins over the locality of the location that rendered the service.
 
     `basis_year` fixes the Medicare year (RVUs, GPCIs, and the conversion factor in force on the
     same month and day of that year); None prices with the year of service.

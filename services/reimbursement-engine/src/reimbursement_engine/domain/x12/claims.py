@@ -76,6 +76,10 @@ class Claim837:
     lines: tuple[ServiceLine, ...]
     segment_index: int
     notes: tuple[Finding, ...]
+    billing_provider_zip: str | None = None
+    service_facility_npi: str | None = None
+    service_facility_zip: str | None = None
+    line_of_business: str | None = None
 
     @property
     def place_of_service(self) -> str | None:

@@ -21,6 +21,18 @@ from .elements import (
 from .errors import Finding
 from .tokenizer import Segment, Separators
 
+# SBR09 claim filing indicator -> the line of business a contract names (others say nothing).
+LINE_OF_BUSINESS_BY_FILING_CODE = {
+    "CI": "commercial",
+    "12": "commercial",
+    "13": "commercial",
+    "14": "commercial",
+    "15": "commercial",
+    "BL": "commercial",
+    "16": "medicare_advantage",
+    "MC": "medicaid_managed_care",
+    "WC": "workers_compensation",
+}
 DIAGNOSIS_QUALIFIERS = frozenset({"ABK", "BK", "ABF", "BF", "ABJ", "BJ", "APR", "PR", "ABN", "BN"})
 _LINE_SEGMENT = {ClaimKind.PROFESSIONAL: "SV1", ClaimKind.INSTITUTIONAL: "SV2"}
 
@@ -35,6 +47,19 @@ class SubmissionContext:
     payer_name: str | None = None
     payer_id: str | None = None
     member_id: str | None = None
+    provider_zip: str | None = None
+    line_of_business: str | None = None
+    entity: str | None = None  # the NM101 an N4 that follows belongs to
+
+
+def note_site(context: SubmissionContext, segment: Segment) -> None:
+    """Billing provider ZIP (loop 2010AA N403) and the SBR09 line of business, above the claims."""
+    if segment.id == "NM1":
+        context.entity = segment.element(1)
+    elif segment.id == "N4" and context.entity == "85":
+        context.provider_zip = segment.element(3) or None
+    elif segment.id == "SBR":
+        context.line_of_business = LINE_OF_BUSINESS_BY_FILING_CODE.get(segment.element(9))
 
 
 @dataclass
@@ -68,6 +93,7 @@ def claim_837(loop: ClaimLoop837, info: TransactionInfo) -> Claim837:
     lines = tuple(_service_line(line, info, notes) for line in loop.lines)
     statement = dates.get("434")
     drg = next((c.code for c in codes if c.qualifier == "DR"), None)
+    facility_npi, facility_zip = service_facility(loop.segments)
     return Claim837(
         info.kind,
         info.version,
@@ -95,7 +121,26 @@ def claim_837(loop: ClaimLoop837, info: TransactionInfo) -> Claim837:
         lines,
         clm.index,
         tuple(notes),
+        context.provider_zip,
+        facility_npi,
+        facility_zip,
+        context.line_of_business,
     )
+
+
+def service_facility(segments: list[Segment]) -> tuple[str | None, str | None]:
+    """NPI (NM109 when NM108 is XX) and ZIP (N403) of the service facility location: loop 2310C
+    of an 837P, 2310E of an 837I (NM1*77)."""
+    npi = zip_code = None
+    entity: str | None = None
+    for segment in segments:
+        if segment.id == "NM1":
+            entity = segment.element(1)
+            if entity == "77" and segment.element(8) == "XX":
+                npi = segment.element(9) or None
+        elif segment.id == "N4" and entity == "77":
+            zip_code = segment.element(3) or None
+    return npi, zip_code
 
 
 def _claim_segments(

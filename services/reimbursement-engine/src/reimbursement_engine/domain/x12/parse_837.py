@@ -18,7 +18,7 @@ from .claims import Claim837, ClaimKind
 from .elements import fail, text
 from .envelope import TransactionSet, read_interchanges
 from .errors import Breach, X12Error, X12Refusal
-from .map_837 import ClaimLoop837, LineLoop837, SubmissionContext, TransactionInfo, claim_837
+from .map_837 import ClaimLoop837, LineLoop837, SubmissionContext, TransactionInfo, claim_837, note_site
 from .rules_837 import check_claims, date_breaches
 from .tokenizer import Segment, Separators
 
@@ -122,6 +122,9 @@ def _claim_loops(body: tuple[Segment, ...]) -> list[ClaimLoop837]:
             claim.segments.append(segment)
         elif sid in ("NM1", "REF"):
             _update_context(context, segment)
+            note_site(context, segment)
+        elif sid in ("N4", "SBR"):
+            note_site(context, segment)
         elif sid in ("LX", "SV1", "SV2"):
             raise fail(segment, f"{sid} belongs to a claim (loop 2300)", "no CLM before it")
     return loops
@@ -131,7 +134,7 @@ def _enter_level(context: SubmissionContext, level: str) -> SubmissionContext:
     if level == "20":
         return SubmissionContext()
     if level == "22":
-        return replace(context, payer_name=None, payer_id=None, member_id=None)
+        return replace(context, payer_name=None, payer_id=None, member_id=None, line_of_business=None)
     return replace(context)
 
 

@@ -1,0 +1,43 @@
+"""Which of a payer's claims a contract covers (contract-level, beside its plans and line of business)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ContractScopeIn(BaseModel):
+    """Empty lists mean not limited. The engine matches a claim to the payer's contract whose
+    line of business, plans and scope fit it best; two equally good ones hold the claim for review."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "claim_types": ["institutional"],
+                    "bill_types": ["13", "83"],
+                    "provider_tins": ["12-3456789"],
+                }
+            ]
+        },
+    )
+
+    claim_types: list[Literal["professional", "institutional"]] = Field(
+        default=[], description="professional (837P / CMS-1500) and/or institutional (837I / UB-04)"
+    )
+    bill_types: list[str] = Field(
+        default=[],
+        description="Types of bill covered, as facility type + classification (13 = hospital outpatient "
+        "013x, 11 = inpatient 011x, 83 = ASC 083x); institutional claims only",
+    )
+    provider_tins: list[str] = Field(default=[], description="Billing provider TINs covered (12-3456789)")
+    provider_npis: list[str] = Field(default=[], description="Billing provider NPIs covered (10 digits)")
+
+
+class ContractScopeOut(BaseModel):
+    claim_types: list[str]
+    bill_types: list[str]
+    provider_tins: list[str]
+    provider_npis: list[str]
