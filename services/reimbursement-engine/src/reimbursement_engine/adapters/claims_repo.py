@@ -128,7 +128,8 @@ class ClaimsRepository:
     async def pending_batch(
         self, payer_ids: tuple[str, ...], contract_id: str | None, after: str | None, limit: int
     ) -> list[Any]:
-        """Claims waiting (pending, or needing review after a match) (of `payer_ids`, or naming `contract_id`, when given) by id after `after`."""
+        """Waiting claims (pending, or needing review after matching) of `payer_ids`, or naming
+        `contract_id`, when given; by id after `after`."""
         query = select(claims).where(
             claims.c.organization_id == self.org, claims.c.status.in_(("pending", "needs_review"))
         )
