@@ -90,6 +90,17 @@ class ContractVersionData(Payload):
     termination_reason: str | None = None
     credentialing: list[CredentialingDate] = []
     reporting_deliverables: list[ReportingDeliverable] = []
+    revision: int = Field(
+        default=0,
+        description="Counts every change published for the contract (0: from a producer before "
+        "revisions). A draft edit or a correction keeps the version number with a higher revision: "
+        "consumers apply the highest revision they see, whatever its version number.",
+    )
+    withdrawn_version: int | None = Field(
+        default=None,
+        description="Set on contract.amended when a future version was withdrawn before it took "
+        "effect: consumers drop that version; the payload is the version now latest again.",
+    )
 
 
 class ClaimData(Payload):

@@ -61,6 +61,7 @@ def contract_from_rows(row: Any, version_rows: list[Any]) -> Contract:
         rejections=tuple(decision_from_json(d) for d in row.rejections),
         versions=() if proposed else versions,
         proposed=versions if proposed else (),
+        revision=row.revision,
     )
 
 

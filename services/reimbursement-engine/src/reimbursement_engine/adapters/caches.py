@@ -1,7 +1,8 @@
 """Process-local caches of immutable reference data: contract terms by version, Medicare by year.
 
-A contract version never changes once received and a Medicare year only by an explicit reload,
-so both are safe to keep; keys include the content hash of the version's fee schedule.
+A contract version's content changes only with a higher revision (a draft edit, an activation, a
+correction) and a Medicare year only by an explicit reload, so both are safe to keep; keys include
+the version's revision and the content hash of its fee schedule.
 """
 
 from __future__ import annotations
@@ -25,13 +26,13 @@ _TERMS_LIMIT = 2000
 class EngineCaches:
     def __init__(self, default_tolerance: Decimal = DEFAULT_TOLERANCE) -> None:
         self.default_tolerance = default_tolerance
-        self._terms: dict[tuple[str, int, str | None], ContractTerms] = {}
+        self._terms: dict[tuple[str, int, int, str | None], ContractTerms] = {}
         self._years: dict[int, MedicareYear] = {}
         self._drg_years: dict[int, DrgWeightTable] = {}
         self._reference = MedicareReference(years={})
 
     async def terms(self, session: AsyncSession, ref: VersionRef) -> ContractTerms:
-        key = (ref.contract_id, ref.version, ref.fee_schedule_hash)
+        key = (ref.contract_id, ref.version, ref.revision, ref.fee_schedule_hash)
         cached = self._terms.get(key)
         if cached is None:
             repo = ProjectionRepository(session)

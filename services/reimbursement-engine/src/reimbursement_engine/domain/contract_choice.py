@@ -21,6 +21,8 @@ class VersionRef:
     effective_from: date
     effective_to: date | None
     fee_schedule_hash: str | None
+    revision: int = 0
+    """The registry's revision of the content held (a draft edit keeps the version number)."""
 
     def in_force_on(self, on: date) -> bool:
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)

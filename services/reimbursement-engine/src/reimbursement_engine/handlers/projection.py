@@ -33,8 +33,8 @@ async def apply_contract_version(uow: UnitOfWork, caches: EngineCaches, event: C
     repo = ProjectionRepository(uow.session)
     await repo.upsert_contract(data)
     org, contract_id, version = data["organization_id"], data["contract_id"], int(data["version"])
-    if await repo.has_version(contract_id, version):
-        if event.type == "contract.terminated" and data.get("effective_to"):
+    if not await repo.is_newer_content(data):  # stale or repeated: the projection holds newer content
+        if event.type == "contract.terminated" and data.get("effective_to") and not data.get("revision"):
             await repo.set_version_end(contract_id, version, date.fromisoformat(data["effective_to"]))
         return False
     await repo.add_version(data)
