@@ -89,8 +89,18 @@ def issue_keys(stack: Stack, org_id: str) -> dict[str, str]:
             continue
         module = spec.command.replace("-", "_") + ".cli"
         done = subprocess.run(
-            [sys.executable, "-m", module, "issue-api-key", "--org", org_id, "--name", "scenario"]
-            + ["--scopes", ",".join(sorted(ALL_SCOPES))],
+            [
+                sys.executable,
+                "-m",
+                module,
+                "issue-api-key",
+                "--org",
+                org_id,
+                "--name",
+                "scenario",
+                "--scopes",
+                ",".join(sorted(ALL_SCOPES)),
+            ],
             capture_output=True,
             text=True,
             env=stack.env_for(spec),
