@@ -16,11 +16,24 @@ from contract_registry.domain import (
     CredentialingDate,
     DatedEscalator,
     InvalidField,
+    MeasureDirection,
     PercentOfMedicareTerm,
+    QualityMeasure,
 )
 from registry_factories import contract_terms
 
 D = Decimal
+
+
+def measure(target: str = "15.5", start: date = date(2024, 1, 1)) -> QualityMeasure:
+    return QualityMeasure(
+        name="30-day readmission rate",
+        target=D(target),
+        direction=MeasureDirection.LOWER_IS_BETTER,
+        weight=D("100"),
+        period_start=start,
+        period_end=date(2024, 12, 31),
+    )
 
 
 @pytest.mark.parametrize(
@@ -55,6 +68,14 @@ D = Decimal
         (
             lambda: CredentialingDate(kind="recredentialing", due_date=date(1, 1, 1)),
             "due_date: must be from 1990-01-01",
+        ),
+        (
+            lambda: measure(target="1E+15"),
+            "QualityMeasure[30-day readmission rate].target: must be within -9999999.99 and 9999999.99",
+        ),
+        (
+            lambda: measure(start=date(1, 1, 1)),
+            "QualityMeasure[30-day readmission rate].period_start: must be from 1990-01-01",
         ),
     ],
 )

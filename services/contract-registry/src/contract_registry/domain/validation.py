@@ -59,6 +59,14 @@ def require_share(error: type[InvalidField], field: str, value: Decimal) -> Deci
     return value
 
 
+def require_figure(error: type[InvalidField], field: str, value: Decimal) -> Decimal:
+    """A measured figure (a target, a weight): finite, within +/-MAX_MONEY, stored to 6 places."""
+    _require_decimal(error, field, value)
+    if abs(value) > MAX_MONEY:
+        raise error(field, f"must be within -{MAX_MONEY} and {MAX_MONEY}, got {value}")
+    return value
+
+
 def require_days(
     error: type[InvalidField], field: str, value: int | None, *, unit: str = "days"
 ) -> int | None:
