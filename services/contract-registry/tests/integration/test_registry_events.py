@@ -75,7 +75,9 @@ def _check_names_and_credentialing(created: CloudEvent, amended: CloudEvent) -> 
     assert [(c.kind, c.due_date.isoformat()) for c in data.credentialing] == [
         ("recredentialing", "2026-09-30")
     ]
-    assert amended.data["credentialing"] == []  # the version body sent none
+    # the version body sent none: an amendment inherits every term it leaves out
+    assert amended.data["credentialing"] == created.data["credentialing"]
+    assert (created.data["revision"], amended.data["revision"]) == (1, 2)
 
 
 async def test_a_fee_schedule_is_published_in_chunks_keyed_by_its_id(registry: Registry) -> None:

@@ -39,6 +39,7 @@ async def owned(registry: Registry) -> dict[str, str]:
         "payer_id": contract["payer_id"],
         "schedule_id": schedule["schedule"]["id"],
         "document_id": document["id"],
+        "number": "1",  # a version number of A's contract
     }
 
 

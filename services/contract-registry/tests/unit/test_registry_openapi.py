@@ -72,3 +72,50 @@ def test_the_main_paths_are_documented(document: dict[str, Any]) -> None:
         "/v1/audit",
     ]:
         assert path in paths, path
+
+
+METHODOLOGY_KINDS = {
+    "fee_schedule",
+    "percent_of_medicare",
+    "percent_of_charges",
+    "per_diem",
+    "case_rate",
+    "ms_drg",
+    "capitation",
+    "invoice_cost",
+}
+
+
+def test_every_methodology_and_modifier_has_a_closed_schema_with_an_example(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    term = schemas["PaymentTermIn"]
+    assert term["additionalProperties"] is False and term["examples"]
+    methodology = term["properties"]["methodology"]
+    assert set(methodology["discriminator"]["mapping"]) == METHODOLOGY_KINDS
+    modifiers = [
+        "MultipleProcedureReductionIn",
+        "StopLossIn",
+        "CarveOutIn",
+        "AnniversaryEscalatorIn",
+        "DatedEscalatorIn",
+        "CodeFloorIn",
+        "CodeMatcherIn",
+        "CodeRangeIn",
+    ]
+    named = [ref.rsplit("/", 1)[-1] for ref in methodology["discriminator"]["mapping"].values()]
+    for name in [*named, *modifiers]:
+        assert schemas[name]["additionalProperties"] is False, name
+        assert schemas[name]["examples"], f"{name} has no example"
+    for body in ("ContractIn", "ContractPatchIn", "VersionIn", "CorrectionIn"):
+        items = schemas[body]["properties"]["payment_terms"]
+        assert "PaymentTermIn" in str(items), f"{body}.payment_terms is not typed"
+
+
+def test_term_bounds_are_published(document: dict[str, Any]) -> None:
+    notice = document["components"]["schemas"]["ContractIn"]["properties"]["notice_days"]
+    assert '"maximum": 3650' in str(notice).replace("'", '"')
+    for path, method in [
+        ("/v1/contracts/{contract_id}/versions/{number}", "patch"),
+        ("/v1/contracts/{contract_id}/versions/{number}/withdraw", "post"),
+    ]:
+        assert "409" in document["paths"][path][method]["responses"]

@@ -55,6 +55,26 @@ def test_only_a_newer_version_or_a_status_change_of_the_same_version_is_applied(
     assert summary(*incoming).supersedes(summary(*held)) is applied
 
 
+@pytest.mark.parametrize(
+    ("held", "incoming", "applied"),
+    [
+        ((1, "draft", 1), (1, "draft", 2), True),  # a draft edited in place: same number, newer revision
+        ((1, "draft", 2), (1, "active", 3), True),  # its activation
+        ((1, "active", 3), (1, "draft", 2), False),  # the edit delivered late from another topic
+        ((1, "active", 3), (1, "active", 3), False),  # the same event again
+        ((3, "active", 5), (2, "active", 6), True),  # version 3 withdrawn: version 2 is latest again
+        ((2, "active", 4), (3, "active", 3), False),  # a higher number with a stale revision
+    ],
+)
+def test_the_newest_revision_is_applied_whatever_its_version_number(
+    held: tuple[int, str, int], incoming: tuple[int, str, int], applied: bool
+) -> None:
+    def of(version: int, status: str, revision: int) -> ContractSummary:
+        return summary(version, status, revision=revision)
+
+    assert of(*incoming).supersedes(of(*held)) is applied
+
+
 def test_a_summary_is_read_from_a_contract_version_payload_and_keeps_no_terms() -> None:
     data = {
         "contract_id": "c-1",
@@ -64,11 +84,13 @@ def test_a_summary_is_read_from_a_contract_version_payload_and_keeps_no_terms() 
         "contract_name": "",
         "status": "active",
         "version": 3,
+        "revision": 7,
         "terms": {"effective_date": "2027-01-01"},
     }
     held = ContractSummary.from_event(data)
-    assert (held.version, held.status, held.payer_name, held.contract_name) == (
+    assert (held.version, held.revision, held.status, held.payer_name, held.contract_name) == (
         3,
+        7,
         "active",
         "Acme Health Plan",
         None,

@@ -249,12 +249,32 @@ async def test_an_overdue_deadline_moved_later_is_reminded_and_overdue_again(db:
     ("held", "version", "status", "newer"),
     [
         (None, 1, "draft", True),
-        (SimpleNamespace(version=1, status="draft", event_time=datetime(2026, 1, 1)), 2, "draft", True),
-        (SimpleNamespace(version=2, status="active", event_time=datetime(2026, 1, 1)), 1, "active", False),
-        (SimpleNamespace(version=1, status="active", event_time=datetime(2026, 1, 1)), 1, "active", False),
-        (SimpleNamespace(version=1, status="active", event_time=datetime(2026, 1, 1)), 1, "terminated", True),
         (
-            SimpleNamespace(version=1, status="active", event_time=datetime(2026, 3, 1)),
+            SimpleNamespace(version=1, status="draft", event_time=datetime(2026, 1, 1), version_data={}),
+            2,
+            "draft",
+            True,
+        ),
+        (
+            SimpleNamespace(version=2, status="active", event_time=datetime(2026, 1, 1), version_data={}),
+            1,
+            "active",
+            False,
+        ),
+        (
+            SimpleNamespace(version=1, status="active", event_time=datetime(2026, 1, 1), version_data={}),
+            1,
+            "active",
+            False,
+        ),
+        (
+            SimpleNamespace(version=1, status="active", event_time=datetime(2026, 1, 1), version_data={}),
+            1,
+            "terminated",
+            True,
+        ),
+        (
+            SimpleNamespace(version=1, status="active", event_time=datetime(2026, 3, 1), version_data={}),
             1,
             "terminated",
             False,
@@ -265,6 +285,31 @@ def test_only_newer_versions_or_later_status_changes_apply(
     held: Any, version: int, status: str, newer: bool
 ) -> None:
     data = contract("contract.amended", version, status).data
+    assert is_newer(held, ContractVersionData.model_validate(data), datetime(2026, 2, 1, tzinfo=UTC)) is newer
+
+
+def _held(version: int, revision: int) -> SimpleNamespace:
+    return SimpleNamespace(
+        version=version, status="draft", event_time=datetime(2026, 3, 1), version_data={"revision": revision}
+    )
+
+
+@pytest.mark.parametrize(
+    ("held", "version", "revision", "newer"),
+    [
+        (_held(1, 1), 1, 2, True),  # a draft edit keeps the version number: its content applies
+        (_held(1, 2), 1, 3, True),  # activation of the edited draft
+        (_held(1, 3), 1, 2, False),  # the edit delivered late (another topic) changes nothing
+        (_held(1, 3), 1, 3, False),  # redelivered
+        (_held(3, 5), 2, 6, True),  # version 3 withdrawn: version 2 is latest again
+        (_held(2, 4), 3, 3, False),  # a higher number with a stale revision
+        (_held(1, 2), 1, 0, False),  # an event from before revisions never overrides one with them
+    ],
+)
+def test_the_newest_revision_applies_whatever_its_version_number(
+    held: Any, version: int, revision: int, newer: bool
+) -> None:
+    data = {**contract("contract.amended", version, "draft").data, "revision": revision}
     assert is_newer(held, ContractVersionData.model_validate(data), datetime(2026, 2, 1, tzinfo=UTC)) is newer
 
 

@@ -96,6 +96,18 @@ class ContractVersionData(Payload):
     provider_tins: list[str] = []
     provider_npis: list[str] = []
 
+    revision: int = Field(
+        default=0,
+        description="Counts every change published for the contract (0: from a producer before "
+        "revisions). A draft edit or a correction keeps the version number with a higher revision: "
+        "consumers apply the highest revision they see, whatever its version number.",
+    )
+    withdrawn_version: int | None = Field(
+        default=None,
+        description="Set on contract.amended when a future version was withdrawn before it took "
+        "effect: consumers drop that version; the payload is the version now latest again.",
+    )
+
 
 class MedicareLocalityData(Payload):
     mac: str = Field(pattern=r"^\d{5}$")

@@ -63,6 +63,7 @@ def contract_from_rows(row: Any, version_rows: list[Any]) -> Contract:
         versions=() if proposed else versions,
         proposed=versions if proposed else (),
         scope=ContractScope.of(**(row.scope or {})),
+        revision=row.revision,
     )
 
 

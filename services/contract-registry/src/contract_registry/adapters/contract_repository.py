@@ -84,6 +84,7 @@ class ContractRepository:
             "rejections": [decision_to_json(d) for d in contract.rejections],
             "current_version": latest.number,
             "termination_date": latest.terms.termination_date,
+            "revision": contract.revision,
         }
 
     async def _write_versions(self, contract: Contract, actor: str, now: datetime) -> None:

@@ -75,6 +75,8 @@ contracts = Table(
     Column("rejections", JSON, nullable=False),
     Column("current_version", Integer, nullable=False),
     Column("termination_date", Date, nullable=True),
+    # each contract.* event carries the revision it was recorded at (consumers keep the newest)
+    Column("revision", Integer, nullable=False, server_default="0"),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     # which claims it covers: claim types, types of bill, billing TINs / NPIs (null: not limited)

@@ -25,16 +25,19 @@ from .errors import (
     UnknownApproverRole,
     VersionConflict,
     VersionGap,
+    VersionInForce,
     VersionOverlap,
 )
 from .events import (
     ContractActivated,
     ContractAmended,
+    ContractCorrected,
     ContractCreated,
     ContractEvent,
     ContractRenewed,
     ContractRevised,
     ContractTerminated,
+    ContractVersionWithdrawn,
 )
 from .fee_schedule import (
     BillingUnit,
@@ -116,6 +119,7 @@ __all__ = [
     "Contract",
     "ContractActivated",
     "ContractAmended",
+    "ContractCorrected",
     "ContractCreated",
     "ContractEvent",
     "ContractRenewed",
@@ -124,6 +128,7 @@ __all__ = [
     "ContractTerminated",
     "ContractTerms",
     "ContractVersion",
+    "ContractVersionWithdrawn",
     "CoverageReport",
     "CoveredCode",
     "CredentialingDate",
@@ -183,6 +188,7 @@ __all__ = [
     "ValueBasedTerms",
     "VersionConflict",
     "VersionGap",
+    "VersionInForce",
     "VersionOverlap",
     "append_version",
     "canonical_row",

@@ -16,13 +16,16 @@ from .errors import (
 from .events import (
     ContractActivated,
     ContractAmended,
+    ContractCorrected,
     ContractCreated,
     ContractEvent,
     ContractRenewed,
     ContractRevised,
     ContractTerminated,
+    ContractVersionWithdrawn,
 )
 from .scope import ContractScope
+from .future_versions import correct_latest, withdraw_latest
 from .status import ALLOWED_FROM, ContractStatus, LineOfBusiness, ReviewDecision
 from .versions import (
     ContractTerms,
@@ -43,6 +46,8 @@ class Contract:
     """One provider organisation's contract with one payer (optionally limited to plans).
 
     Draft terms are edited until every required role approves; activation makes them version 1.
+    `revision` counts the changes it recorded: each published event carries its own, so consumers
+    apply the newest content of a version, not only a newer version number.
     """
 
     id: str
@@ -57,6 +62,7 @@ class Contract:
     rejections: tuple[ReviewDecision, ...] = ()
     versions: tuple[ContractVersion, ...] = ()
     proposed: tuple[ContractVersion, ...] = ()
+    revision: int = 0
     events: list[ContractEvent] = field(default_factory=list)
     scope: ContractScope = field(default_factory=ContractScope)
 
@@ -84,7 +90,7 @@ class Contract:
             required_approver_roles=required_approver_roles,
             scope=scope,
         )
-        contract.events.append(
+        contract._record(
             ContractCreated(id, provider_organisation_id, payer_id, plan_ids, line_of_business.value)
         )
         return contract
@@ -93,6 +99,15 @@ class Contract:
         """Hand the recorded events to the caller (the unit of work) and forget them."""
         drained, self.events = self.events, []
         return drained
+
+    def revisions_of(self, drained: list[ContractEvent]) -> list[int]:
+        """The revision each drained event was recorded at (the last one is `revision`)."""
+        first = self.revision - len(drained) + 1
+        return list(range(first, self.revision + 1))
+
+    def _record(self, event: ContractEvent) -> None:
+        self.revision += 1
+        self.events.append(event)
 
     @property
     def pending_roles(self) -> frozenset[str]:
@@ -131,7 +146,7 @@ class Contract:
             self.draft_terms = terms
         revised = self.draft_versions(today)[-1]
         if before != (revised, self.line_of_business, self.plan_ids):
-            self.events.append(ContractRevised(self.id, revised, before[0]))
+            self._record(ContractRevised(self.id, revised, before[0]))
         return revised
 
     def rescope(self, scope: ContractScope, *, today: date) -> None:
@@ -162,7 +177,7 @@ class Contract:
             payer_initiated=payer_initiated,
             objection_window_days=objection_window_days,
         )
-        self.events.append(ContractAmended(self.id, self.proposed[-1], self.proposed[-2]))
+        self._record(ContractAmended(self.id, self.proposed[-1], self.proposed[-2]))
         return self.proposed[-1]
 
     def submit_for_review(self) -> None:
@@ -201,7 +216,7 @@ class Contract:
         self.versions = restate_versions(self.draft_versions(today), today)
         self.proposed = ()
         self.status = S.ACTIVE
-        self.events.append(ContractActivated(self.id, self.versions[-1]))
+        self._record(ContractActivated(self.id, self.versions[-1]))
 
     def amend(
         self,
@@ -222,8 +237,27 @@ class Contract:
             payer_initiated=payer_initiated,
             objection_window_days=objection_window_days,
         )
-        self.events.append(ContractAmended(self.id, self.versions[-1], self.versions[-2]))
+        self._record(ContractAmended(self.id, self.versions[-1], self.versions[-2]))
         return self.versions[-1]
+
+    def correct_version(self, number: int, terms: ContractTerms, *, today: date) -> ContractVersion:
+        """Correct the terms of the latest version before it takes effect (same number and dates)."""
+        self._require("amend")
+        previous = self.versions[-1]
+        self.versions = correct_latest(self.versions, number, terms, today)
+        self._record(ContractCorrected(self.id, self.versions[-1], previous))
+        return self.versions[-1]
+
+    def withdraw_version(self, number: int, reason: str, *, today: date) -> ContractVersion:
+        """Withdraw the latest version before it takes effect; the previous one is latest again."""
+        self._require("amend")
+        if not reason.strip():
+            raise InvalidContractTerms("reason", "a withdrawal must say why")
+        before = self.versions
+        self.versions = withdraw_latest(self.versions, number, today)
+        withdrawn = before[-1]
+        self._record(ContractVersionWithdrawn(self.id, withdrawn, self.versions[-1], reason))
+        return withdrawn
 
     def renew(self, today: date, *, renewal_term_months: int | None = None) -> ContractVersion:
         """Start a new term the day after the termination date, for the renewal term's months."""
@@ -238,7 +272,7 @@ class Contract:
         terms = replace(latest.terms, termination_date=new_end)
         self.versions = append_version(self.versions, terms, effective_from=starts, today=today)
         self.status = S.ACTIVE
-        self.events.append(ContractRenewed(self.id, self.versions[-1]))
+        self._record(ContractRenewed(self.id, self.versions[-1]))
         return self.versions[-1]
 
     def expire(self, today: date) -> None:
@@ -261,7 +295,7 @@ class Contract:
     def _end(self, last_day: date, reason: str, status: ContractStatus) -> None:
         self.versions = end_versions(self.versions, last_day)
         self.status = status
-        self.events.append(ContractTerminated(self.id, last_day, reason, self.versions[-1]))
+        self._record(ContractTerminated(self.id, last_day, reason, self.versions[-1]))
 
     def _termination_date(self, version: ContractVersion) -> date:
         if version.terms.termination_date is None:

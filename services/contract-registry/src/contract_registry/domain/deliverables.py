@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from .errors import InvalidContractTerms
 from .parties import npi_check_digit_ok
+from .validation import require_date
 
 _NPI = re.compile(r"\d{10}")
 
@@ -31,6 +32,7 @@ class CredentialingDate:
     provider_npi: str | None = None
 
     def __post_init__(self) -> None:
+        require_date(InvalidContractTerms, "due_date", self.due_date)
         if not self.kind.strip() or len(self.kind) > 60:
             raise InvalidContractTerms("kind", f"must be 1 to 60 characters, got {self.kind!r}")
         if self.provider_npi is not None and not (

@@ -80,6 +80,10 @@ class VersionGap(VersionConflict):
     """The new version starts after the day following the previous version's end."""
 
 
+class VersionInForce(VersionConflict):
+    """A version that has taken effect (or is not the latest) cannot be corrected or withdrawn."""
+
+
 class NoVersionInForce(DomainError):
     """No version of the contract covers the date asked about."""
 

@@ -37,11 +37,30 @@ class ContractAmended:
 @dataclass(frozen=True, slots=True)
 class ContractRevised:
     """A draft was edited in place: `version` keeps the number of `previous` (published as
-    contract.amended; consumers holding that version number of the draft ignore it)."""
+    contract.amended with a higher revision, so consumers replace what they hold)."""
 
     contract_id: str
     version: ContractVersion
     previous: ContractVersion
+
+
+@dataclass(frozen=True, slots=True)
+class ContractCorrected:
+    """A future version's terms were corrected before it took effect: same number, new content."""
+
+    contract_id: str
+    version: ContractVersion
+    previous: ContractVersion
+
+
+@dataclass(frozen=True, slots=True)
+class ContractVersionWithdrawn:
+    """A future version entered by mistake was withdrawn; `version` is the latest one again."""
+
+    contract_id: str
+    withdrawn: ContractVersion
+    version: ContractVersion
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +86,8 @@ ContractEvent = (
     | ContractActivated
     | ContractAmended
     | ContractRevised
+    | ContractCorrected
+    | ContractVersionWithdrawn
     | ContractRenewed
     | ContractTerminated
 )

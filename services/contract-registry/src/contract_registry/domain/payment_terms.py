@@ -9,7 +9,7 @@ from decimal import Decimal
 from .codes import BilledCode, CodeMatcher, CodeSystem, code_format_problem
 from .errors import InvalidPaymentTerm
 from .methodologies import CapitationTerm, Methodology
-from .validation import require_money, require_percent, require_share
+from .validation import require_date, require_money, require_percent, require_share
 
 _MAX_ESCALATOR_PERCENT = Decimal(100)
 
@@ -85,6 +85,7 @@ class DatedEscalator:
         require_percent(
             InvalidPaymentTerm, "DatedEscalator.percent", self.percent, upper=_MAX_ESCALATOR_PERCENT
         )
+        require_date(InvalidPaymentTerm, "DatedEscalator.effective_on", self.effective_on)
 
 
 Escalator = AnniversaryEscalator | DatedEscalator

@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from .errors import InvalidValueBasedTerms
-from .validation import require_share
+from .validation import require_date, require_figure, require_share
 
 
 class MeasureDirection(StrEnum):
@@ -35,8 +35,12 @@ class QualityMeasure:
             raise InvalidValueBasedTerms("QualityMeasure.name", "a measure needs a name")
         if not isinstance(self.target, Decimal) or not self.target.is_finite():
             raise InvalidValueBasedTerms(f"{field}.target", f"must be a number, got {self.target!r}")
+        require_figure(InvalidValueBasedTerms, f"{field}.target", self.target)  # the tracker's NUMERIC(18, 6)
         if not isinstance(self.weight, Decimal) or self.weight <= 0:
             raise InvalidValueBasedTerms(f"{field}.weight", f"must be positive, got {self.weight}")
+        require_figure(InvalidValueBasedTerms, f"{field}.weight", self.weight)
+        require_date(InvalidValueBasedTerms, f"{field}.period_start", self.period_start)
+        require_date(InvalidValueBasedTerms, f"{field}.period_end", self.period_end)
         if self.period_end < self.period_start:
             raise InvalidValueBasedTerms(
                 f"{field}.period_end",

@@ -15,7 +15,7 @@ from .deliverables import CredentialingDate, ReportingDeliverable
 from .errors import InvalidContractTerms, VersionGap, VersionOverlap
 from .fee_schedule import FeeScheduleRef
 from .payment_terms import PaymentTerm
-from .validation import require_days, require_percent
+from .validation import require_date, require_days, require_percent
 from .value_based import ValueBasedTerms
 
 _DAY = timedelta(days=1)
@@ -41,6 +41,8 @@ class ContractTerms:
     reporting_deliverables: tuple[ReportingDeliverable, ...] = ()
 
     def __post_init__(self) -> None:
+        require_date(InvalidContractTerms, "effective_date", self.effective_date)
+        require_date(InvalidContractTerms, "termination_date", self.termination_date)
         if self.termination_date is not None and self.termination_date < self.effective_date:
             raise InvalidContractTerms(
                 "termination_date",
@@ -78,6 +80,8 @@ class ContractVersion:
     def __post_init__(self) -> None:
         if self.number < 1:
             raise InvalidContractTerms("number", f"versions are numbered from 1, got {self.number}")
+        require_date(InvalidContractTerms, "effective_from", self.effective_from)
+        require_date(InvalidContractTerms, "effective_to", self.effective_to)
         if self.effective_to is not None and self.effective_to < self.effective_from:
             raise InvalidContractTerms(
                 "effective_to",

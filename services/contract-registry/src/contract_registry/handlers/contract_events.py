@@ -12,12 +12,14 @@ from contract_registry.domain import (
     Contract,
     ContractActivated,
     ContractAmended,
+    ContractCorrected,
     ContractCreated,
     ContractEvent,
     ContractRenewed,
     ContractRevised,
     ContractTerminated,
     ContractVersion,
+    ContractVersionWithdrawn,
     version_to_dict,
 )
 from contract_registry.handlers.common import SOURCE
@@ -35,16 +37,26 @@ class ContractLabels:
 def contract_cloud_events(
     contract: Contract, drained: list[ContractEvent], labels: ContractLabels, today: date
 ) -> list[CloudEvent]:
-    return [_cloud_event(contract, event, labels, today) for event in drained]
+    """One CloudEvent per recorded event, each with the revision it was recorded at."""
+    revisions = contract.revisions_of(drained)
+    return [
+        _cloud_event(contract, event, labels, today, revision)
+        for event, revision in zip(drained, revisions, strict=True)
+    ]
 
 
-def _cloud_event(contract: Contract, event: ContractEvent, labels: ContractLabels, today: date) -> CloudEvent:
+def _cloud_event(
+    contract: Contract, event: ContractEvent, labels: ContractLabels, today: date, revision: int
+) -> CloudEvent:
     reason: str | None = None
+    withdrawn: int | None = None
     version: ContractVersion
     if isinstance(event, ContractCreated):
         event_type, version = "contract.created", contract.draft_versions(today)[-1]
-    elif isinstance(event, ContractAmended | ContractRevised):
+    elif isinstance(event, ContractAmended | ContractRevised | ContractCorrected):
         event_type, version = "contract.amended", event.version
+    elif isinstance(event, ContractVersionWithdrawn):
+        event_type, version, withdrawn = "contract.amended", event.version, event.withdrawn.number
     elif isinstance(event, ContractActivated):
         event_type, version = "contract.activated", event.version
     elif isinstance(event, ContractRenewed):
@@ -52,9 +64,11 @@ def _cloud_event(contract: Contract, event: ContractEvent, labels: ContractLabel
     else:
         assert isinstance(event, ContractTerminated)
         event_type, version, reason = "contract.terminated", event.version, event.reason
-    data = version_payload(contract, version, labels)
+    data = {**version_payload(contract, version, labels), "revision": revision}
     if reason is not None:
         data["termination_reason"] = reason
+    if withdrawn is not None:
+        data["withdrawn_version"] = withdrawn
     return new_event(
         event_type,
         source=SOURCE,

@@ -28,7 +28,7 @@ from contract_registry.domain import (
 from contract_registry.domain.scope import ContractScope
 from contract_registry.handlers.common import audit, utcnow
 from contract_registry.handlers.contract_events import ContractLabels, contract_cloud_events
-from contract_registry.handlers.terms import terms_from_command
+from contract_registry.handlers.terms import TERM_FIELDS, command_from_terms, terms_from_command
 
 
 async def create_contract(uow: UnitOfWork, who: Principal, command: dict[str, Any]) -> str:
@@ -70,10 +70,14 @@ async def create_contract(uow: UnitOfWork, who: Principal, command: dict[str, An
 
 
 async def add_version(uow: UnitOfWork, who: Principal, contract_id: str, command: dict[str, Any]) -> int:
-    """A new version from `effective_from`: an amendment when active, a revision while a draft."""
+    """A new version from `effective_from`: an amendment when active, a revision while a draft.
+    It inherits every term of the version it follows that the command leaves out."""
     async with uow:
-        schedule = await fee_schedule_ref(uow, who, command.get("fee_schedule_id"))
-        terms = terms_from_command(command, schedule)
+        contract = await ContractRepository(uow.session, who.organization_id).get(
+            contract_id, for_update=True
+        )
+        current = stored_versions(contract, utcnow().date())[-1].terms
+        terms = await inherited_terms(uow, who, current, command)
         number = await _record_version(uow, who, contract_id, terms, command)
         await uow.commit()
     return number
@@ -140,6 +144,18 @@ async def labels_of(uow: UnitOfWork, who: Principal, contract_id: str) -> Contra
     row = await ContractRepository(uow.session, who.organization_id).row(contract_id)
     payer = await PartyRepository(uow.session, who.organization_id).payer(row.payer_id)
     return ContractLabels(row.name, payer.name, payer.x12_payer_id)
+
+
+async def inherited_terms(
+    uow: UnitOfWork, who: Principal, current: ContractTerms, command: dict[str, Any]
+) -> ContractTerms:
+    """`current` with the command's term fields over it: a field left out is inherited, one sent
+    as None is cleared; `fee_schedule_id` left out keeps the schedule, None unlinks it."""
+    given = {name: value for name, value in command.items() if name in TERM_FIELDS}
+    schedule = current.fee_schedule
+    if "fee_schedule_id" in given:
+        schedule = await fee_schedule_ref(uow, who, given.pop("fee_schedule_id"))
+    return terms_from_command({**command_from_terms(current), **given}, schedule)
 
 
 async def fee_schedule_ref(uow: UnitOfWork, who: Principal, schedule_id: str | None) -> FeeScheduleRef | None:

@@ -16,24 +16,12 @@ from contract_registry.domain.scope import ContractScope
 from contract_registry.handlers.common import audit, changed, utcnow
 from contract_registry.handlers.contract_events import ContractLabels
 from contract_registry.handlers.contracts import (
-    fee_schedule_ref,
+    inherited_terms,
     known_plans,
     publish_changes,
     version_changes,
 )
-from contract_registry.handlers.terms import SCALAR_TERMS, command_from_terms, terms_from_command
-
-TERM_FIELDS = frozenset(
-    {
-        *SCALAR_TERMS,
-        "payment_terms",
-        "value_based_terms",
-        "fee_schedule_id",
-        "credentialing",
-        "reporting_deliverables",
-    }
-)
-"""The fields of a patch that change the terms (the rest: name, line_of_business, plan_ids)."""
+from contract_registry.handlers.terms import TERM_FIELDS
 
 
 async def revise_draft(uow: UnitOfWork, who: Principal, contract_id: str, patch: dict[str, Any]) -> None:
@@ -96,11 +84,6 @@ async def _patched_terms(
     uow: UnitOfWork, who: Principal, contract: Contract, patch: dict[str, Any], today: date
 ) -> ContractTerms | None:
     """The latest proposed version's terms with the patch's term fields merged over them."""
-    given = {name: value for name, value in patch.items() if name in TERM_FIELDS}
-    if not given:
+    if not TERM_FIELDS.intersection(patch):
         return None
-    current = contract.draft_versions(today)[-1].terms
-    schedule = current.fee_schedule
-    if "fee_schedule_id" in given:
-        schedule = await fee_schedule_ref(uow, who, given.pop("fee_schedule_id"))
-    return terms_from_command({**command_from_terms(current), **given}, schedule)
+    return await inherited_terms(uow, who, contract.draft_versions(today)[-1].terms, patch)

@@ -36,6 +36,19 @@ SCALAR_TERMS = (
 )
 
 
+TERM_FIELDS = frozenset(
+    {
+        *SCALAR_TERMS,
+        "payment_terms",
+        "value_based_terms",
+        "fee_schedule_id",
+        "credentialing",
+        "reporting_deliverables",
+    }
+)
+"""The fields of a command that state terms (the rest: name, plans, effective_from ...)."""
+
+
 def terms_from_command(command: dict[str, Any], fee_schedule: FeeScheduleRef | None) -> ContractTerms:
     """Every rule of the domain applies; a refusal names the field (payment_terms[0].StopLoss.percent)."""
     scalars = _exact({name: command.get(name) for name in SCALAR_TERMS if command.get(name) is not None})

@@ -24,6 +24,7 @@ def summary_from_row(row: Any) -> ContractSummary:
         contract_name=row.contract_name,
         payer_name=row.payer_name,
         payer_x12_id=row.payer_x12_id,
+        revision=row.revision,
     )
 
 
@@ -45,6 +46,7 @@ class ContractProjection:
             "payer_x12_id": summary.payer_x12_id,
             "status": summary.status,
             "version": summary.version,
+            "revision": summary.revision,
             "updated_at": now,
         }
         if exists:
@@ -67,13 +69,23 @@ class ContractProjection:
         return {row.contract_id: summary_from_row(row) for row in (await self.session.execute(query)).all()}
 
     async def keep_terms(self, summary: ContractSummary, terms: VersionTerms, now: datetime) -> None:
-        """The terms of this version, as the latest event about it says them."""
+        """The terms of this version, as the newest revision about it says them (a stale event,
+        delivered late from another topic, changes nothing)."""
         key = (
             contract_versions.c.contract_id == summary.contract_id,
             contract_versions.c.version == summary.version,
         )
-        held = await self.session.scalar(select(contract_versions.c.version).where(*key).with_for_update())
-        values = {"organization_id": summary.organization_id, "terms": terms, "updated_at": now}
+        held = (
+            await self.session.execute(select(contract_versions.c.revision).where(*key).with_for_update())
+        ).first()
+        values = {
+            "organization_id": summary.organization_id,
+            "terms": terms,
+            "revision": summary.revision,
+            "updated_at": now,
+        }
+        if held is not None and summary.revision < held.revision:
+            return
         if held is None:
             await self.session.execute(
                 insert(contract_versions).values(

@@ -122,6 +122,7 @@ contracts = Table(
     Column("payer_x12_id", String(80), nullable=True),
     Column("status", String(40), nullable=False),
     Column("version", Integer, nullable=False),
+    Column("revision", Integer, nullable=False, server_default="0"),  # the registry's, 0 before it had one
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -164,6 +165,7 @@ contract_versions = Table(
     Column("version", Integer, nullable=False),
     Column("organization_id", String(64), nullable=False),
     Column("terms", JSON, nullable=False),
+    Column("revision", Integer, nullable=False, server_default="0"),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("contract_id", "version", name="pk_contract_versions"),
 )

@@ -35,6 +35,8 @@ class ContractSummary:
     contract_name: str | None = None
     payer_name: str | None = None
     payer_x12_id: str | None = None  # claims and remittances name the payer by it
+    revision: int = 0
+    """The registry's count of the contract's changes (0: a producer before revisions)."""
 
     @classmethod
     def from_event(cls, data: Mapping[str, object]) -> ContractSummary:
@@ -48,16 +50,21 @@ class ContractSummary:
             contract_name=_name(data.get("contract_name")),
             payer_name=_name(data.get("payer_name")),
             payer_x12_id=_name(data.get("payer_x12_id")),
+            revision=int(str(data.get("revision") or 0)),
         )
 
     def supersedes(self, held: ContractSummary | None) -> bool:
         """Whether this version should replace the one held.
 
-        A newer version always does; the same version does when its status changed (and the
-        change does not go back in the contract's life); an older version never does.
+        A higher revision does, whatever its version number (a draft edit or a correction keeps
+        the number, a withdrawal brings the previous version back); a lower or repeated one never
+        does. Without revisions: a newer version always does; the same version does when its
+        status changed (and the change does not go back in the contract's life).
         """
         if held is None:
             return True
+        if self.revision or held.revision:
+            return self.revision > held.revision
         if self.version != held.version:
             return self.version > held.version
         if self.status == held.status:

@@ -26,9 +26,16 @@ TERMINATED = "terminated"
 
 
 def is_newer(held: Any, data: ContractVersionData, event_time: datetime) -> bool:
-    """A higher version wins; the same version applies only as a later status change
-    (activated, terminated) of that version. Older or repeated versions are ignored."""
-    if held is None or data.version > held.version:
+    """The highest revision wins, whatever its version number: a draft edit or a correction keeps
+    the number, a withdrawal brings back the version before. Stale or repeated revisions are
+    ignored. Events from before revisions (0): a higher version wins, and the same version only
+    as a later status change (activated, terminated) of it."""
+    if held is None:
+        return True
+    held_revision = int((held.version_data or {}).get("revision") or 0)
+    if data.revision or held_revision:
+        return data.revision > held_revision
+    if data.version > held.version:
         return True
     return data.version == held.version and data.status != held.status and event_time > aware(held.event_time)
 

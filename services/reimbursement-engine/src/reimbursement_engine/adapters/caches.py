@@ -1,9 +1,10 @@
 """Process-local caches of reference data: contract terms by version, Medicare by year.
 
-A contract version never changes once received, so it is safe to keep (keys include the content
-hash of the version's fee schedule). A Medicare year or MS-DRG fiscal year changes when someone
-loads it again, in any process: each use compares the years' load generations with the database
-(one small query per kind) and re-reads a year loaded since.
+A contract version's content changes only with a higher revision (a draft edit, an activation, a
+correction), so it is safe to keep: keys include the version's revision and the content hash of its
+fee schedule. A Medicare year or MS-DRG fiscal year changes when someone loads it again, in any
+process: each use compares the years' load generations with the database (one small query per kind)
+and re-reads a year loaded since.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ class _Held(Generic[Y]):
 class EngineCaches:
     def __init__(self, default_tolerance: Decimal = DEFAULT_TOLERANCE) -> None:
         self.default_tolerance = default_tolerance
-        self._terms: dict[tuple[str, int, str | None], ContractTerms] = {}
+        self._terms: dict[tuple[str, int, int, str | None], ContractTerms] = {}
         self._years = _Held[MedicareYear](
             ReferenceKind.MEDICARE, medicare_repo.read_year, medicare_repo.years_present
         )
@@ -77,7 +78,7 @@ class EngineCaches:
         self._reference = MedicareReference(years={})
 
     async def terms(self, session: AsyncSession, ref: VersionRef) -> ContractTerms:
-        key = (ref.contract_id, ref.version, ref.fee_schedule_hash)
+        key = (ref.contract_id, ref.version, ref.revision, ref.fee_schedule_hash)
         cached = self._terms.get(key)
         if cached is None:
             repo = ProjectionRepository(session)

@@ -1,11 +1,18 @@
-"""Queries on the contract projection: contracts, their versions and assembled fee schedules."""
+"""Queries on the contract projection: contracts, their versions and assembled fee schedules.
+
+Every contract.* event carries the contract's revision (one per change the registry published):
+the projection keeps, for each version number, the content of the highest revision it saw, so a
+draft edit, an activation or a correction (same number) replaces what it holds, and a stale event
+(a lower revision, delivered late from another topic) changes nothing. Events from before
+revisions (revision 0) keep the old rule: a version number is applied once.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reimbursement_engine.adapters.orm import contract_versions, contracts, fee_schedule_chunks, fee_schedules
@@ -43,15 +50,31 @@ class ProjectionRepository:
         )
         return found is not None
 
+    async def is_newer_content(self, data: dict[str, Any]) -> bool:
+        """Whether the event carries content the projection does not hold yet: a version it does
+        not hold, or a higher revision than any it holds for the contract."""
+        revision = _revision(data)
+        if revision and revision > await self._held_revision(data["contract_id"]):
+            return True
+        return not await self.has_version(data["contract_id"], int(data["version"]))
+
+    async def _held_revision(self, contract_id: str) -> int:
+        held = await self.session.scalars(
+            select(contract_versions.c.data).where(contract_versions.c.contract_id == contract_id)
+        )
+        return max((_revision(data) for data in held), default=0)
+
     async def contract(self, contract_id: str) -> Any:
         return (
             await self.session.execute(select(contracts).where(contracts.c.contract_id == contract_id))
         ).first()
 
     async def upsert_contract(self, data: dict[str, Any]) -> None:
-        """Contract-level state (status, payer) follows the highest version seen."""
+        """Contract-level state (status, payer) follows the highest revision seen (before
+        revisions: the highest version)."""
         now = datetime.now(UTC)
         held = await self.contract(data["contract_id"])
+        revision = _revision(data)
         values = {
             "organization_id": data["organization_id"],
             "payer_id": data["payer_id"],
@@ -64,28 +87,47 @@ class ProjectionRepository:
         }
         if held is None:
             await self.session.execute(insert(contracts).values(contract_id=data["contract_id"], **values))
-        elif data["version"] >= held.latest_version:
+        elif (revision and revision > await self._held_revision(data["contract_id"])) or (
+            not revision and data["version"] >= held.latest_version
+        ):
             await self.session.execute(
                 update(contracts).where(contracts.c.contract_id == data["contract_id"]).values(**values)
             )
 
     async def add_version(self, data: dict[str, Any]) -> None:
+        """Hold the event's version: inserted, or its content replaced (same number, newer
+        revision); a withdrawn version (withdrawn_version) and any after it are dropped."""
         ref = data.get("fee_schedule") or {}
         effective_from = date.fromisoformat(data["effective_from"])
         effective_to = date.fromisoformat(data["effective_to"]) if data.get("effective_to") else None
-        await self.session.execute(
-            insert(contract_versions).values(
-                contract_id=data["contract_id"],
-                version=data["version"],
-                organization_id=data["organization_id"],
-                effective_from=effective_from,
-                effective_to=effective_to,
-                retroactive=bool(data.get("retroactive")),
-                fee_schedule_hash=ref.get("content_hash"),
-                data=data,
-                received_at=datetime.now(UTC),
+        contract_id, number = data["contract_id"], int(data["version"])
+        if data.get("withdrawn_version"):
+            await self.session.execute(
+                delete(contract_versions).where(
+                    contract_versions.c.contract_id == contract_id,
+                    contract_versions.c.version >= int(data["withdrawn_version"]),
+                    contract_versions.c.version > number,
+                )
             )
-        )
+        content = {
+            "organization_id": data["organization_id"],
+            "effective_from": effective_from,
+            "effective_to": effective_to,
+            "retroactive": bool(data.get("retroactive")),
+            "fee_schedule_hash": ref.get("content_hash"),
+            "data": data,
+            "received_at": datetime.now(UTC),
+        }
+        if await self.has_version(contract_id, number):
+            await self.session.execute(
+                update(contract_versions)
+                .where(contract_versions.c.contract_id == contract_id, contract_versions.c.version == number)
+                .values(**content)
+            )
+        else:
+            await self.session.execute(
+                insert(contract_versions).values(contract_id=contract_id, version=number, **content)
+            )
         # the registry closes the previous version the day before the new one starts
         await self.session.execute(
             update(contract_versions)
@@ -134,6 +176,7 @@ class ProjectionRepository:
                 r.fee_schedule_hash,
                 contract_scope(r.scope),
                 r.contract_name,
+                _revision(r.data),
             )
             for r in rows
         ]
@@ -209,3 +252,7 @@ class ProjectionRepository:
             )
         )
         return True
+
+
+def _revision(data: dict[str, Any]) -> int:
+    return int(data.get("revision") or 0)

@@ -35,6 +35,8 @@ class VersionRef:
     fee_schedule_hash: str | None
     scope: ContractScope = field(default_factory=ContractScope)
     name: str | None = None
+    revision: int = 0
+    """The registry's revision of the content held (a draft edit keeps the version number)."""
 
     @property
     def label(self) -> str:

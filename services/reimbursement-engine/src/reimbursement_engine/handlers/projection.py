@@ -37,8 +37,8 @@ async def apply_contract_version(uow: UnitOfWork, caches: EngineCaches, event: C
     org, contract_id, version = data["organization_id"], data["contract_id"], int(data["version"])
     reason = f"{event.type} {contract_id} v{version}"
     waiting = pending_for_contract(org, reason, contract_id, (data["payer_id"], data.get("payer_x12_id")))
-    if await repo.has_version(contract_id, version):
-        if event.type == "contract.terminated" and data.get("effective_to"):
+    if not await repo.is_newer_content(data):  # stale or repeated: the projection holds newer content
+        if event.type == "contract.terminated" and data.get("effective_to") and not data.get("revision"):
             await repo.set_version_end(contract_id, version, date.fromisoformat(data["effective_to"]))
         await reprice_batch(uow, caches, waiting)  # e.g. contract.activated: now in force
         return False

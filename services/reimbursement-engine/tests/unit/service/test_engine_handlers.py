@@ -141,3 +141,32 @@ async def test_an_835_for_unknown_claims_is_stored_unmatched(store: Store) -> No
     assert len(await store.outbox("claim.paid")) == 20
     again = await ingest_835(store.uow(), ORG, generate_835(20).encode())
     assert again.duplicate
+
+
+def revised(version: int, effective_from: str, percent: str, revision: int, **data: object) -> object:
+    """contract() as the registry publishes it today: with its revision (and any other field)."""
+    event = contract(version, effective_from, percent)
+    event.data.update(revision=revision, **data)  # type: ignore[attr-defined]
+    return event
+
+
+async def priced(store: Store) -> dict[str, Decimal]:
+    return {e["patient_control_number"]: D(e["expected_allowed"]) for e in await store.outbox("claim.priced")}
+
+
+async def test_a_draft_edit_and_its_activation_replace_the_version_held(store: Store) -> None:
+    await apply(store, revised(1, "2025-01-01", "120", 1, status="draft"))
+    await apply(store, revised(1, "2025-01-01", "150", 2, status="draft"))  # edited while a draft
+    await apply(store, revised(1, "2025-01-01", "150", 3, status="active"))  # approved, activated
+    await apply(store, revised(1, "2025-01-01", "120", 1, status="draft"))  # redelivered late: stale
+    await submit_claims(store.uow(), store.caches, ORG, [claim("PCN-150", "2025-03-01")])  # type: ignore[list-item]
+    # 150% of Medicare's 96.17 (see above) = 144.255, rounded half up to the cent
+    assert await priced(store) == {"PCN-150": D("144.26")}
+
+
+async def test_a_withdrawn_version_is_dropped_and_the_one_before_governs_again(store: Store) -> None:
+    await apply(store, revised(1, "2025-01-01", "100", 1))
+    await apply(store, revised(2, "2025-06-01", "200", 2))  # a future version entered by mistake
+    await apply(store, revised(1, "2025-01-01", "100", 3, withdrawn_version=2))
+    await submit_claims(store.uow(), store.caches, ORG, [claim("PCN-AUG", "2025-08-01")])  # type: ignore[list-item]
+    assert await priced(store) == {"PCN-AUG": D("96.17")}

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from accord_common.errors import Unprocessable
 from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
 from accord_common.web.types import IsoDate
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 
 from contract_registry.adapters.contract_search import ContractQuery, search_contracts
 from contract_registry.entrypoints.deps import ContractId
@@ -18,14 +18,16 @@ from contract_registry.entrypoints.schemas.contracts import (
     ContractListItem,
     ContractOut,
     ContractPatchIn,
+    CorrectionIn,
     CoverageIn,
     CoverageOut,
     DiffOut,
     LinkScheduleIn,
     VersionIn,
     VersionOut,
+    WithdrawalIn,
 )
-from contract_registry.handlers import contracts, drafts, queries
+from contract_registry.handlers import contracts, drafts, future_versions, queries
 from contract_registry.handlers.common import utcnow
 
 router = APIRouter(prefix="/v1/contracts", tags=["contracts"])
@@ -115,10 +117,51 @@ async def revise_draft(
     summary="Add a version (amendment)",
 )
 async def add_version(contract_id: ContractId, body: VersionIn, who: CurrentPrincipal, rt: Runtime) -> Any:
-    """Amend an active contract or revise a draft; publishes contract.amended. Overlapping or
+    """Amend an active contract or revise a draft; publishes contract.amended. Terms left out are
+    inherited from the version it follows, terms sent as null are cleared. Overlapping or
     gapped versions are refused (409 naming the dates); retroactive ones are marked."""
     who.require("contracts:write")
-    await contracts.add_version(rt.uow(), who, contract_id, body.model_dump(mode="json"))
+    await contracts.add_version(rt.uow(), who, contract_id, body.model_dump(mode="json", exclude_unset=True))
+    return await _view(rt, who.organization_id, contract_id)
+
+
+VersionNumber = Annotated[int, Path(ge=1, le=100_000, description="The version's number")]
+NOT_YET_IN_FORCE: dict[int | str, dict[str, Any]] = {
+    409: {"description": "Not the latest version, or it has already taken effect"}
+}
+
+
+@router.patch(
+    "/{contract_id}/versions/{number}",
+    response_model=ContractOut,
+    summary="Correct a version before it takes effect",
+    responses=NOT_YET_IN_FORCE,
+)
+async def correct_version(
+    contract_id: ContractId, number: VersionNumber, body: CorrectionIn, who: CurrentPrincipal, rt: Runtime
+) -> Any:
+    """The latest version's terms, corrected in place before its effective_from (left out: kept,
+    null: cleared); audited as contract.version_corrected, published as contract.amended."""
+    who.require("contracts:write")
+    command = body.model_dump(mode="json", exclude_unset=True)
+    await future_versions.correct_version(rt.uow(), who, contract_id, number, command)
+    return await _view(rt, who.organization_id, contract_id)
+
+
+@router.post(
+    "/{contract_id}/versions/{number}/withdraw",
+    response_model=ContractOut,
+    summary="Withdraw a version before it takes effect",
+    responses=NOT_YET_IN_FORCE,
+)
+async def withdraw_version(
+    contract_id: ContractId, number: VersionNumber, body: WithdrawalIn, who: CurrentPrincipal, rt: Runtime
+) -> Any:
+    """Drop the latest version before its effective_from; the previous version is open-ended
+    again. Audited as contract.version_withdrawn; published as contract.amended carrying the
+    version now latest and withdrawn_version."""
+    who.require("contracts:write")
+    await future_versions.withdraw_version(rt.uow(), who, contract_id, number, body.reason)
     return await _view(rt, who.organization_id, contract_id)
 
 

@@ -4,24 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from accord_common.web.types import IsoDate
 from pydantic import BaseModel, ConfigDict, Field
 
+from contract_registry.domain.validation import MAX_DAYS, MAX_MONTHS
 from contract_registry.entrypoints.schemas.parties import LineOfBusiness
 from contract_registry.entrypoints.schemas.scope import ContractScopeIn, ContractScopeOut
+from contract_registry.entrypoints.schemas.payment_terms import PAYMENT_TERM_EXAMPLE, PaymentTermIn
 
-PAYMENT_TERM_EXAMPLE: dict[str, Any] = {
-    "name": "Professional services",
-    "service_category": "professional",
-    "matcher": {"ranges": [{"code_system": "CPT", "first": "99202", "last": "99499"}]},
-    "methodology": {"kind": "percent_of_medicare", "percent": "120", "basis_year": None},
-    "lesser_of_billed": True,
-    "multiple_procedure_reduction": {"percentages": ["100", "50"]},
-    "escalators": [{"kind": "anniversary_escalator", "percent": "3"}],
-    "floors": [{"code_system": "CPT", "code": "99213", "minimum": "85.00"}],
-}
+# Shapes only: the domain checks the bounds (and names the field); the schema publishes them.
+Days = Annotated[int, Field(json_schema_extra={"minimum": 1, "maximum": MAX_DAYS})]
+Months = Annotated[int, Field(json_schema_extra={"minimum": 1, "maximum": MAX_MONTHS})]
+InterestRate = Annotated[Decimal, Field(description="Percent a year (18 = 18%), above 0 up to 1000")]
+DATES = "Contract dates fall from 1990-01-01 to 2100-12-31."
 
 
 class CredentialingIn(BaseModel):
@@ -40,24 +37,24 @@ class ReportingDeliverableIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str
-    days_after_period_end: int
+    days_after_period_end: int = Field(json_schema_extra={"minimum": 0, "maximum": MAX_DAYS})
     day_count: Literal["calendar", "business"] = "calendar"
 
 
 class TermsIn(BaseModel):
     """Dates, renewal, operational deadlines and how services are paid (validated by the domain)."""
 
-    effective_date: IsoDate
+    effective_date: IsoDate = Field(description=DATES)
     termination_date: IsoDate | None = None
     auto_renew: bool = False
-    renewal_term_months: int | None = None
-    notice_days: int | None = Field(default=None, description="Days before renewal to give notice")
-    timely_filing_days: int | None = None
-    appeal_window_days: int | None = None
-    prompt_pay_days: int | None = None
-    prompt_pay_interest_rate: Decimal | None = Field(default=None, description="Percent a year (18 = 18%)")
-    payment_terms: list[dict[str, Any]] = Field(
-        default=[], description="Payment terms in the registry's JSON shape (methodology tagged by kind)"
+    renewal_term_months: Months | None = None
+    notice_days: Days | None = Field(default=None, description="Days before renewal to give notice")
+    timely_filing_days: Days | None = None
+    appeal_window_days: Days | None = None
+    prompt_pay_days: Days | None = None
+    prompt_pay_interest_rate: InterestRate | None = None
+    payment_terms: list[PaymentTermIn] = Field(
+        default=[], max_length=200, description="How services are paid (methodology tagged by kind)"
     )
     value_based_terms: dict[str, Any] | None = None
     fee_schedule_id: str | None = Field(default=None, description="A fee schedule imported before")
@@ -117,13 +114,36 @@ class ContractPatchIn(BaseModel):
     effective_date: IsoDate | None = None
     termination_date: IsoDate | None = None
     auto_renew: bool | None = None
-    renewal_term_months: int | None = None
-    notice_days: int | None = None
-    timely_filing_days: int | None = None
-    appeal_window_days: int | None = None
-    prompt_pay_days: int | None = None
-    prompt_pay_interest_rate: Decimal | None = None
-    payment_terms: list[dict[str, Any]] | None = None
+    renewal_term_months: Months | None = None
+    notice_days: Days | None = None
+    timely_filing_days: Days | None = None
+    appeal_window_days: Days | None = None
+    prompt_pay_days: Days | None = None
+    prompt_pay_interest_rate: InterestRate | None = None
+    payment_terms: list[PaymentTermIn] | None = Field(default=None, max_length=200)
+    value_based_terms: dict[str, Any] | None = None
+    fee_schedule_id: str | None = None
+    credentialing: list[CredentialingIn] | None = None
+    reporting_deliverables: list[ReportingDeliverableIn] | None = None
+
+
+class AmendedTermsIn(BaseModel):
+    """Terms of a new or corrected version, over the terms of the version it follows: a field
+    left out is inherited unchanged; a field sent as null is cleared (a list sent as [] is
+    emptied); a value replaces. `fee_schedule_id` left out keeps the schedule, null unlinks it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    effective_date: IsoDate | None = Field(default=None, description=f"Left out: inherited. {DATES}")
+    termination_date: IsoDate | None = None
+    auto_renew: bool | None = Field(default=None, description="null: does not auto-renew")
+    renewal_term_months: Months | None = None
+    notice_days: Days | None = None
+    timely_filing_days: Days | None = None
+    appeal_window_days: Days | None = None
+    prompt_pay_days: Days | None = None
+    prompt_pay_interest_rate: InterestRate | None = None
+    payment_terms: list[PaymentTermIn] | None = Field(default=None, max_length=200)
     value_based_terms: dict[str, Any] | None = None
     fee_schedule_id: str | None = None
     credentialing: list[CredentialingIn] | None = None
@@ -132,25 +152,43 @@ class ContractPatchIn(BaseModel):
 
 VERSION_EXAMPLE: dict[str, Any] = {
     "effective_from": "2026-07-01",
-    "effective_date": "2026-01-01",
-    "termination_date": "2028-06-30",
-    "auto_renew": False,
     "notice_days": 120,
+    "prompt_pay_interest_rate": None,
     "payer_initiated": True,
     "objection_window_days": 30,
 }
 
 
-class VersionIn(TermsIn):
-    """A new version in force from effective_from (before today: retroactive, and marked so)."""
+class VersionIn(AmendedTermsIn):
+    """A new version in force from effective_from (before today: retroactive, and marked so).
+    It inherits every term it does not send; null clears one (see AmendedTermsIn)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [VERSION_EXAMPLE]})
 
-    effective_from: IsoDate
+    effective_from: IsoDate = Field(description=DATES)
     payer_initiated: bool = False
-    objection_window_days: int | None = Field(
+    objection_window_days: Days | None = Field(
         default=None, description="Required for a payer-initiated amendment, and only for one"
     )
+
+
+class CorrectionIn(AmendedTermsIn):
+    """Correct the terms of the latest version before it takes effect (same number and dates)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"notice_days": 90, "termination_date": None}]}
+    )
+
+
+class WithdrawalIn(BaseModel):
+    """Withdraw the latest version before it takes effect; the reason is audited and published."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reason": "Entered against the wrong payer; never signed"}]},
+    )
+
+    reason: str = Field(min_length=1, max_length=500)
 
 
 class ContractOut(BaseModel):
