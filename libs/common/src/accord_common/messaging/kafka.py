@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
 log = logging.getLogger(__name__)
+MIN_ISR = "min.insync.replicas"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,18 +54,115 @@ class KafkaConfig:
         )
 
 
-async def ensure_topics(bootstrap: str, topics: Iterable[str], partitions: int = 3) -> None:
-    """Create topics if missing (Kafka may have auto-create off; tansu needs explicit topics)."""
+@dataclass(frozen=True, slots=True)
+class TopicLayout:
+    """How every Accord topic is laid out on the cluster (settings: partitions, replicas, min ISR)."""
+
+    partitions: int = 3
+    replication_factor: int = 1
+    min_insync_replicas: int = 1
+
+    def new_topic(self, name: str) -> NewTopic:
+        configs = {MIN_ISR: str(self.min_insync_replicas)}
+        return NewTopic(name, self.partitions, self.replication_factor, topic_configs=configs)
+
+
+@dataclass(frozen=True, slots=True)
+class ExistingTopic:
+    """A topic as the cluster describes it; ``min_insync_replicas`` None when the broker does not say."""
+
+    name: str
+    partitions: int
+    replication_factor: int
+    min_insync_replicas: int | None
+
+    def differences(self, wanted: TopicLayout) -> list[str]:
+        """What differs from ``wanted``, in words an operator can act on (empty when it matches)."""
+        found = [
+            ("partitions", self.partitions, wanted.partitions),
+            ("replication factor", self.replication_factor, wanted.replication_factor),
+            (MIN_ISR, self.min_insync_replicas, wanted.min_insync_replicas),
+        ]
+        return [
+            f"{what} is {'unknown' if actual is None else actual}, expected {expected}"
+            for what, actual, expected in found
+            if actual != expected
+        ]
+
+
+class TopicLayoutMismatch(RuntimeError):
+    """Existing topics are laid out otherwise than the settings say (refused in production)."""
+
+
+def layout_report(topics: Iterable[ExistingTopic], wanted: TopicLayout) -> list[str]:
+    """One line per mismatching topic: ``<topic>: <what differs>; ...``."""
+    lines = []
+    for topic in topics:
+        if differs := topic.differences(wanted):
+            lines.append(f"{topic.name}: {'; '.join(differs)}")
+    return lines
+
+
+async def ensure_topics(
+    bootstrap: str, topics: Iterable[str], layout: TopicLayout | None = None, *, strict: bool = False
+) -> list[str]:
+    """Create missing topics with ``layout``, then check that existing ones match it.
+
+    Returns the mismatches (one line per topic). With ``strict`` (production) a mismatch raises
+    :class:`TopicLayoutMismatch` naming every topic and what differs; otherwise it is logged as a warning.
+    """
+    wanted, names = layout or TopicLayout(), list(dict.fromkeys(topics))
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15_000)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [t for t in dict.fromkeys(topics) if t not in existing]
-        for topic in missing:
+        for topic in (t for t in names if t not in existing):
             with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1)])
+                await admin.create_topics([wanted.new_topic(topic)])
+        older = [t for t in names if t in existing]  # the ones just created have the layout
+        described = await describe_topics(admin, older)
+        mismatches = layout_report(described, wanted)
+        unknown = sorted(set(older) - {t.name for t in described})
+        mismatches += [f"{name}: the cluster did not describe it" for name in unknown]
     finally:
         await admin.close()
+    if mismatches and strict:
+        raise TopicLayoutMismatch("Kafka topics differ from the settings:\n" + "\n".join(mismatches))
+    if mismatches:
+        log.warning("Kafka topics differ from the settings: %s", " | ".join(mismatches))
+    return mismatches
+
+
+async def describe_topics(admin: AIOKafkaAdminClient, names: list[str]) -> list[ExistingTopic]:
+    """Partitions and replicas from the metadata, ``min.insync.replicas`` from DescribeConfigs."""
+    described = await admin.describe_topics(names)
+    min_isr = await _min_insync_replicas(admin, names)
+    return [
+        ExistingTopic(
+            topic["topic"],
+            len(topic["partitions"]),
+            min((len(p["replicas"]) for p in topic["partitions"]), default=0),
+            min_isr.get(topic["topic"]),
+        )
+        for topic in described
+        if topic["error_code"] == 0
+    ]
+
+
+async def _min_insync_replicas(admin: AIOKafkaAdminClient, names: list[str]) -> dict[str, int]:
+    wanted = [ConfigResource(ConfigResourceType.TOPIC, name, {MIN_ISR: None}) for name in names]
+    try:
+        responses = await admin.describe_configs(wanted)
+    except KafkaError as exc:  # a broker without DescribeConfigs: every value unknown
+        log.warning("could not read topic configs: %s", exc)
+        return {}
+    found: dict[str, int] = {}
+    for response in responses:
+        for error_code, _message, _type, name, entries, *_ in response.resources:
+            for entry in entries if error_code == 0 else ():
+                if entry[0] == MIN_ISR and entry[1] is not None:
+                    found[name] = int(entry[1])
+    return found
 
 
 async def wait_for_broker(bootstrap: str, timeout_s: float = 30.0) -> None:
