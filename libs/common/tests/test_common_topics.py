@@ -14,7 +14,12 @@ POSTGRES = "postgresql+asyncpg://u:p@db/accord"
 
 @pytest.fixture(autouse=True)
 def _no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("ENVIRONMENT", "KAFKA_REPLICATION_FACTOR", "KAFKA_MIN_INSYNC_REPLICAS", "KAFKA_TOPIC_PARTITIONS"):
+    for name in (
+        "ENVIRONMENT",
+        "KAFKA_REPLICATION_FACTOR",
+        "KAFKA_MIN_INSYNC_REPLICAS",
+        "KAFKA_TOPIC_PARTITIONS",
+    ):
         monkeypatch.delenv(f"ACCORD_{name}", raising=False)
 
 
@@ -95,4 +100,12 @@ def test_the_report_names_each_mismatching_topic_and_what_differs() -> None:
         "claim.priced: replication factor is 1, expected 3; min.insync.replicas is 1, expected 2",
         "claim.priced.dlq: partitions is 6, expected 3",
         "obligation.created: min.insync.replicas is unknown, expected 2",
+    ]
+
+
+def test_a_broker_that_does_not_report_min_isr_passes_only_when_one_is_wanted() -> None:
+    tansu_topic = ExistingTopic("claim.priced", 3, 1, None)
+    assert layout_report([tansu_topic], TopicLayout(3, 1, 1)) == []
+    assert layout_report([tansu_topic], TopicLayout(3, 1, 2)) == [
+        "claim.priced: min.insync.replicas is unknown, expected 2"
     ]

@@ -83,6 +83,8 @@ class ExistingTopic:
             ("replication factor", self.replication_factor, wanted.replication_factor),
             (MIN_ISR, self.min_insync_replicas, wanted.min_insync_replicas),
         ]
+        if self.min_insync_replicas is None and wanted.min_insync_replicas == 1:
+            found.pop()  # a broker that does not say (tansu) is taken to use Kafka's default of 1
         return [
             f"{what} is {'unknown' if actual is None else actual}, expected {expected}"
             for what, actual, expected in found

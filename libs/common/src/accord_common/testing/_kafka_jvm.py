@@ -104,7 +104,13 @@ def new_cluster_id() -> str:
 
 
 def server_properties(
-    root: Path, port: int, controller_port: int, *, node_id: int = 1, voters: str | None = None, replicas: int = 1
+    root: Path,
+    port: int,
+    controller_port: int,
+    *,
+    node_id: int = 1,
+    voters: str | None = None,
+    replicas: int = 1,
 ) -> str:
     """One KRaft node (broker and controller); ``voters`` and ``replicas`` > 1 for a cluster."""
     min_isr = str(max(1, replicas - 1))

@@ -79,7 +79,9 @@ def start_kafka_cluster(size: int = 3, timeout: float = 240.0) -> KafkaCluster:
     """Start ``size`` nodes and wait until every broker is registered with the quorum."""
     pom = _kafka_jvm.find_pom()
     if pom is None or not _kafka_jvm.available():
-        raise InfrastructureUnavailable("a Kafka cluster from Maven jars needs java, mvn and deploy/kafka/pom.xml")
+        raise InfrastructureUnavailable(
+            "a Kafka cluster from Maven jars needs java, mvn and deploy/kafka/pom.xml"
+        )
     began = time.monotonic()
     nodes = _kafka_jvm.start_kraft_cluster(pom, size)
     cluster = KafkaCluster({n + 1: node for n, node in enumerate(nodes)}, _kafka_jvm.kafka_version(pom))
@@ -117,4 +119,3 @@ async def _broker_count(bootstrap: str) -> int:
         return 0
     finally:
         await client.close()
-
