@@ -28,7 +28,7 @@ def _no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     [("production", 3, 2), ("development", 1, 1), ("test", 1, 1)],
 )
 def test_replicas_and_min_isr_default_by_environment(environment: str, replicas: int, min_isr: int) -> None:
-    settings = ServiceSettings(environment=environment, database_url=POSTGRES)  # type: ignore[arg-type]
+    settings = ServiceSettings(environment=environment, database_url=POSTGRES)
     assert (settings.kafka_topic_partitions, settings.topic_replicas, settings.topic_min_insync_replicas) == (
         3,
         replicas,
@@ -64,7 +64,7 @@ def test_unsafe_layouts_are_refused_naming_the_setting(
 ) -> None:
     with pytest.raises(ValidationError, match=re.escape(named)):
         ServiceSettings(
-            environment=environment,  # type: ignore[arg-type]
+            environment=environment,
             database_url=POSTGRES,
             kafka_replication_factor=replicas,
             kafka_min_insync_replicas=min_isr,

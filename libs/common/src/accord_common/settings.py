@@ -58,8 +58,8 @@ class ServiceSettings(BaseSettings):
         replicas, min_isr = self.topic_replicas, self.topic_min_insync_replicas
         if min_isr > replicas:
             raise ValueError(
-                f"KAFKA_MIN_INSYNC_REPLICAS ({min_isr}) must not exceed KAFKA_REPLICATION_FACTOR ({replicas}):"
-                " no write could ever be acknowledged"
+                f"KAFKA_MIN_INSYNC_REPLICAS ({min_isr}) must not exceed"
+                f" KAFKA_REPLICATION_FACTOR ({replicas}): no write could ever be acknowledged"
             )
         if self.environment == "production" and replicas == 1 and not self.kafka_allow_unreplicated_topics:
             raise ValueError(

@@ -18,7 +18,7 @@ import asyncio
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -111,13 +111,13 @@ async def records_in(kafka: KafkaConfig, topic: str) -> int:
 
 
 @pytest.fixture
-async def database(postgres_server: PostgresServer) -> AsyncIterator[str]:
+async def database(postgres_server: PostgresServer) -> str:
     url = await postgres_server.create_database_async(f"repl_{uuid.uuid4().hex[:8]}")
     engine = make_engine(url)
     async with engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
     await engine.dispose()
-    yield url
+    return url
 
 
 async def report_progress(load: Load, began: float) -> None:

@@ -53,7 +53,7 @@ class KafkaCluster:
             leader = metadata.leader_for_partition(TopicPartition(topic, partition))
             if leader is None or leader < 0:
                 raise KafkaError(f"{topic}/{partition} has no leader")
-            return leader
+            return int(leader)
         finally:
             await client.close()
 
