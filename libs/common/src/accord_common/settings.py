@@ -28,6 +28,8 @@ class ServiceSettings(BaseSettings):
     kafka_min_insync_replicas: int | None = Field(default=None, ge=1)
     # production refuses a replication factor of 1 (a dead broker loses acknowledged events) unless set
     kafka_allow_unreplicated_topics: bool = False
+    # idempotent producer: "auto" asks the broker at start-up (Apache Kafka yes, tansu no)
+    kafka_idempotence: Literal["auto", "on", "off"] = "off"
     relay_enabled: bool = True
     relay_poll_interval_ms: int = 200
     consumer_max_attempts: int = 5

@@ -15,22 +15,27 @@ partition's new events are applied again, lost and duplicate counts) are printed
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from accord_common.db import make_engine, make_session_factory, new_metadata
 from accord_common.events import CloudEvent, new_event
 from accord_common.messaging import ConsumerLoop, KafkaConfig, OutboxRelay
-from accord_common.messaging.kafka import TopicLayout, ensure_topics
+from accord_common.messaging.kafka import TopicLayout, TopicLayoutMismatch, ensure_topics
+from accord_common.runtime import ServiceRuntime
+from accord_common.settings import Environment, ServiceSettings
 from accord_common.tables import add_infra_tables
 from accord_common.testing.kafka_cluster import KafkaCluster, start_kafka_cluster
 from accord_common.testing.postgres import PostgresServer
 from accord_common.uow import UnitOfWork
 from aiokafka import TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.partitioner import DefaultPartitioner
 from sqlalchemy import Column, Integer, String, Table, func, insert, select
 
@@ -118,6 +123,55 @@ async def database(postgres_server: PostgresServer) -> str:
         await conn.run_sync(metadata.create_all)
     await engine.dispose()
     return url
+
+
+async def test_start_up_refuses_topics_laid_out_otherwise_in_production_and_warns_elsewhere(
+    cluster: KafkaCluster, database: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Topics made by an older release (replication factor 1, hard-coded) are named with what differs."""
+    old = [
+        TopicLayout(3, 1, 1).new_topic("claim.priced"),
+        TopicLayout(1, 3, 2).new_topic("contract.activated"),
+    ]
+    admin = AIOKafkaAdminClient(bootstrap_servers=cluster.bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics(old)
+    finally:
+        await admin.close()
+
+    def runtime(environment: Environment) -> ServiceRuntime:
+        settings = ServiceSettings(
+            service_name="layout-test",
+            environment=environment,
+            database_url=database,
+            kafka_bootstrap=cluster.bootstrap,
+            kafka_replication_factor=3,
+            kafka_min_insync_replicas=2,
+        )
+        return ServiceRuntime(
+            settings=settings, metadata=metadata, service_root=Path("."), migrate_on_start=False
+        )
+
+    production = runtime("production")
+    with pytest.raises(TopicLayoutMismatch) as refused:
+        await production.start()
+    await production.stop()
+    assert str(refused.value).splitlines()[1:] == [
+        "claim.priced: replication factor is 1, expected 3; min.insync.replicas is 1, expected 2",
+        "contract.activated: partitions is 1, expected 3",
+    ]
+    assert production.producer is None  # refused before publishing anything
+
+    development = runtime("development")
+    caplog.set_level(logging.WARNING, logger="accord_common.messaging.kafka")
+    await development.start()
+    await development.stop()
+    warnings = [r.getMessage() for r in caplog.records if r.name == "accord_common.messaging.kafka"]
+    assert warnings == [
+        "Kafka topics differ from the settings: claim.priced: replication factor is 1, expected 3;"
+        " min.insync.replicas is 1, expected 2 | contract.activated: partitions is 1, expected 3"
+    ]
 
 
 async def report_progress(load: Load, began: float) -> None:

@@ -8,10 +8,11 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaClient, AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.protocol.transaction import InitProducerIdRequest
 
 log = logging.getLogger(__name__)
 MIN_ISR = "min.insync.replicas"
@@ -26,14 +27,18 @@ class KafkaConfig:
     session_timeout_ms: int = 10_000
     heartbeat_interval_ms: int = 3_000
 
+    # idempotence stops a retried batch from being written twice and keeps retrying instead of expiring a
+    # batch, but tansu refuses InitProducerId: off unless the broker grants producer ids (see
+    # supports_idempotence). Either way acks=all, one batch per partition in flight (order kept on
+    # retries), and the consumers' inboxes make duplicates harmless.
+    idempotence: bool = False
+
     def producer(self) -> AIOKafkaProducer:
-        # acks=all without idempotence: tansu refuses InitProducerId; the inbox makes
-        # duplicates harmless. One request in flight keeps order per partition on retries.
         return AIOKafkaProducer(
             bootstrap_servers=self.bootstrap,
             client_id=self.client_id,
             acks="all",
-            enable_idempotence=False,
+            enable_idempotence=self.idempotence,
             linger_ms=5,
             request_timeout_ms=15_000,
         )
@@ -99,7 +104,7 @@ class TopicLayoutMismatch(RuntimeError):
 def layout_report(topics: Iterable[ExistingTopic], wanted: TopicLayout) -> list[str]:
     """One line per mismatching topic: ``<topic>: <what differs>; ...``."""
     lines = []
-    for topic in topics:
+    for topic in sorted(topics, key=lambda t: t.name):
         if differs := topic.differences(wanted):
             lines.append(f"{topic.name}: {'; '.join(differs)}")
     return lines
@@ -181,3 +186,17 @@ async def wait_for_broker(bootstrap: str, timeout_s: float = 30.0) -> None:
             await asyncio.sleep(0.5)
         finally:
             await admin.close()
+
+
+async def supports_idempotence(bootstrap: str) -> bool:
+    """True if the broker grants a producer id (Apache Kafka does; tansu refuses InitProducerId)."""
+    client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=5_000)
+    try:
+        await client.bootstrap()
+        request = InitProducerIdRequest(transactional_id=None, transaction_timeout_ms=60_000)
+        response = await client.send(client.get_random_node(), request)
+        return bool(response.error_code == 0)
+    except (KafkaError, OSError, TimeoutError):
+        return False
+    finally:
+        await client.close()
