@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaClient, AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, NoError, TopicAlreadyExistsError, for_code
 from aiokafka.protocol.transaction import InitProducerIdRequest
 
 log = logging.getLogger(__name__)
@@ -188,14 +188,21 @@ async def wait_for_broker(bootstrap: str, timeout_s: float = 30.0) -> None:
             await admin.close()
 
 
-async def supports_idempotence(bootstrap: str) -> bool:
-    """True if the broker grants a producer id (Apache Kafka does; tansu refuses InitProducerId)."""
+async def supports_idempotence(bootstrap: str, timeout_s: float = 15.0) -> bool:
+    """True if the broker grants a producer id (Apache Kafka does; tansu refuses InitProducerId).
+
+    A retriable answer (a fresh broker still loading its coordinator) is asked again until ``timeout_s``.
+    """
     client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=5_000)
+    deadline = asyncio.get_running_loop().time() + timeout_s
     try:
         await client.bootstrap()
-        request = InitProducerIdRequest(transactional_id=None, transaction_timeout_ms=60_000)
-        response = await client.send(client.get_random_node(), request)
-        return bool(response.error_code == 0)
+        while True:
+            request = InitProducerIdRequest(transactional_id=None, transaction_timeout_ms=60_000)
+            error = for_code((await client.send(client.get_random_node(), request)).error_code)
+            if error is NoError or not error.retriable or asyncio.get_running_loop().time() > deadline:
+                return error is NoError
+            await asyncio.sleep(0.5)
     except (KafkaError, OSError, TimeoutError):
         return False
     finally:
