@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 import uuid
 from collections import Counter
@@ -41,6 +42,8 @@ from sqlalchemy import Column, Integer, String, Table, func, insert, select
 
 TOPIC, PARTITIONS = "contract.amended", 3
 WRITERS, KEYS_PER_WRITER = 3, 10
+# ACCORD_TEST_KAFKA_IDEMPOTENCE=on measures the same run with idempotent producers (the services' "on")
+IDEMPOTENCE = os.environ.get("ACCORD_TEST_KAFKA_IDEMPOTENCE", "off") == "on"
 WRITE_AFTER_KILL_S = 15.0
 WRITE_PAUSE_S = 1.0  # 30 events a second: what the consumer keeps up with on a busy two-core machine
 metadata = new_metadata()
@@ -192,7 +195,9 @@ async def test_killing_a_partition_leader_under_load_loses_and_duplicates_nothin
     assert await ensure_topics(cluster.bootstrap, [TOPIC, f"{TOPIC}.dlq"], wanted, strict=True) == []
     engine = make_engine(database)
     sessions = make_session_factory(engine)
-    kafka = KafkaConfig(cluster.bootstrap, session_timeout_ms=10_000, heartbeat_interval_ms=3_000)
+    kafka = KafkaConfig(
+        cluster.bootstrap, session_timeout_ms=10_000, heartbeat_interval_ms=3_000, idempotence=IDEMPOTENCE
+    )
     load, contracts = Load(), [str(uuid.uuid4()) for _ in range(WRITERS * KEYS_PER_WRITER)]
 
     async def apply(event: CloudEvent, uow: UnitOfWork) -> None:
@@ -271,7 +276,7 @@ async def test_killing_a_partition_leader_under_load_loses_and_duplicates_nothin
     stall = max(b - a for a, b in zip([killed_at, *on_victim], on_victim, strict=False))
     records = await records_in(kafka, TOPIC)
     print(
-        f"\ncluster start-up {cluster.startup_seconds:.1f}s; killed node {victim} (leader of {TOPIC}/{busiest},"
+        f"\nidempotence {'on' if IDEMPOTENCE else 'off'}; cluster start-up {cluster.startup_seconds:.1f}s; killed node {victim} (leader of {TOPIC}/{busiest},"
         f" now led by {new_leader}); that partition applied nothing for {stall:.1f}s; first event committed"
         f" after the kill applied {min(after_kill):.1f}s after it; {len(load.committed)} events committed,"
         f" {records} records in the topic ({records - len(load.committed)} sent twice), {len(rows)} effects,"
