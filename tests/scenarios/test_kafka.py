@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from accord_common.devstack.demo_money import SCHEDULE, underpaying_remittance
 from accord_common.events import CATALOGUE
 from accord_common.messaging.kafka import TopicLayout, describe_topics, layout_report
@@ -68,6 +69,7 @@ def activated_contract(t: Any) -> str:
     return str(contract["id"])
 
 
+@pytest.mark.timeout(900)  # the first scenario of a run also starts the broker, database and stack
 def test_topics_follow_the_settings_and_carry_an_underpayment_to_its_appeal_deadline(new_tenant: Any) -> None:
     t = new_tenant("kafka")
     described, mismatches = run_sync(lambda: topic_layout_report(t.stack.kafka_bootstrap))

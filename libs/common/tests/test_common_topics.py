@@ -71,6 +71,16 @@ def test_unsafe_layouts_are_refused_naming_the_setting(
         )
 
 
+def test_production_with_one_replica_allowed_defaults_to_one_in_sync_replica() -> None:
+    settings = ServiceSettings(
+        environment="production",
+        database_url=POSTGRES,
+        kafka_replication_factor=1,
+        kafka_allow_unreplicated_topics=True,
+    )
+    assert (settings.topic_replicas, settings.topic_min_insync_replicas) == (1, 1)
+
+
 def test_a_single_broker_production_is_allowed_only_explicitly() -> None:
     settings = ServiceSettings(
         environment="production",

@@ -52,8 +52,10 @@ class ServiceSettings(BaseSettings):
 
     @property
     def topic_min_insync_replicas(self) -> int:
-        """In-sync replicas an acks=all write needs: the setting, else 2 in production and 1 elsewhere."""
-        return self.kafka_min_insync_replicas or (2 if self.environment == "production" else 1)
+        """In-sync replicas an acks=all write needs: the setting, else 2 in production (at most the
+        replicas) and 1 elsewhere."""
+        production = min(2, self.topic_replicas) if self.environment == "production" else 1
+        return self.kafka_min_insync_replicas or production
 
     @model_validator(mode="after")
     def _refuse_unsafe_topics(self) -> ServiceSettings:
