@@ -67,6 +67,19 @@ def test_every_service_has_an_image_healthcheck_and_database(compose: dict[str, 
     assert getattr(settings, "environment") == "production"
 
 
+@pytest.mark.parametrize("service", sorted(SETTINGS))
+def test_one_broker_means_one_replica_set_explicitly(compose: dict[str, Any], service: str) -> None:
+    """Compose runs a single broker: the services must not expect 3 replicas (production's default)."""
+    assert compose["services"]["kafka"]["environment"]["KAFKA_CONTROLLER_QUORUM_VOTERS"].count("@") == 1
+    prefix = str(SETTINGS[service].model_config.get("env_prefix", ""))
+    env = compose["services"][service]["environment"]
+    assert env[f"{prefix}KAFKA_REPLICATION_FACTOR"] == env[f"{prefix}KAFKA_MIN_INSYNC_REPLICAS"] == "1"
+    assert env[f"{prefix}KAFKA_ALLOW_UNREPLICATED_TOPICS"] == "true"
+    values = {k.removeprefix(prefix).lower(): _interpolate(v) for k, v in env.items()}
+    settings = SETTINGS[service](**values)
+    assert (getattr(settings, "topic_replicas"), getattr(settings, "topic_min_insync_replicas")) == (1, 1)
+
+
 # What an operator must set (compose's ${NAME:?message} form), with a value the test stands in with.
 REQUIRED = {"ACCORD_NOTIFIER_SECRET_ENCRYPTION_KEYS": Fernet.generate_key().decode()}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from accord_common.auth import ensure_bootstrap_key
 from accord_common.db import make_engine, make_session_factory
 from accord_common.events import CATALOGUE
 from accord_common.messaging import ConsumerLoop, EventHandler, KafkaConfig, OutboxRelay
-from accord_common.messaging.kafka import ensure_topics, wait_for_broker
+from accord_common.messaging.kafka import TopicLayout, ensure_topics, supports_idempotence, wait_for_broker
 from accord_common.messaging.retention import RetentionPolicy, run_retention
 from accord_common.migrate import upgrade_async
 from accord_common.settings import ServiceSettings
@@ -74,7 +74,13 @@ class ServiceRuntime:
     async def _start_messaging(self) -> None:
         await wait_for_broker(self.kafka.bootstrap)
         topics = [s.topic for s in CATALOGUE.values()]
-        await ensure_topics(self.kafka.bootstrap, topics + [f"{t}.dlq" for t in topics])
+        await ensure_topics(
+            self.kafka.bootstrap,
+            topics + [f"{t}.dlq" for t in topics],
+            self.topic_layout(),
+            strict=self.settings.environment == "production",  # refuse to start; warn elsewhere
+        )
+        self.kafka = replace(self.kafka, idempotence=await self._idempotence())
         self.producer = self.kafka.producer()
         await self.producer.start()
         self.relay = OutboxRelay(
@@ -99,6 +105,14 @@ class ServiceRuntime:
             )
             self.consumer_loop.start()
             self._consumer = consumer
+
+    async def _idempotence(self) -> bool:
+        wanted = self.settings.kafka_idempotence
+        return wanted == "on" or (wanted == "auto" and await supports_idempotence(self.kafka.bootstrap))
+
+    def topic_layout(self) -> TopicLayout:
+        s = self.settings
+        return TopicLayout(s.kafka_topic_partitions, s.topic_replicas, s.topic_min_insync_replicas)
 
     async def _bootstrap_key(self) -> None:
         key, org = self.settings.bootstrap_api_key, self.settings.bootstrap_org_id

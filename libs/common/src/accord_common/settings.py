@@ -21,6 +21,15 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap: str = "127.0.0.1:9092"
     kafka_enabled: bool = True
     kafka_client_id: str | None = None
+    # topic layout: partitions, replicas per partition, replicas that must acknowledge a write
+    # (producers use acks=all). Replicas and min ISR default to 3 / 2 in production, 1 / 1 elsewhere.
+    kafka_topic_partitions: int = Field(default=3, ge=1)
+    kafka_replication_factor: int | None = Field(default=None, ge=1)
+    kafka_min_insync_replicas: int | None = Field(default=None, ge=1)
+    # production refuses a replication factor of 1 (a dead broker loses acknowledged events) unless set
+    kafka_allow_unreplicated_topics: bool = False
+    # idempotent producer: "auto" asks the broker at start-up (Apache Kafka yes, tansu no)
+    kafka_idempotence: Literal["auto", "on", "off"] = "off"
     relay_enabled: bool = True
     relay_poll_interval_ms: int = 200
     consumer_max_attempts: int = 5
@@ -41,6 +50,34 @@ class ServiceSettings(BaseSettings):
     max_request_bytes: int = 64 * 1024 * 1024
     bootstrap_api_key: str | None = None
     bootstrap_org_id: str | None = None
+
+    @property
+    def topic_replicas(self) -> int:
+        """Replicas per partition: the setting, else 3 in production and 1 elsewhere."""
+        return self.kafka_replication_factor or (3 if self.environment == "production" else 1)
+
+    @property
+    def topic_min_insync_replicas(self) -> int:
+        """In-sync replicas an acks=all write needs: the setting, else 2 in production (at most the
+        replicas) and 1 elsewhere."""
+        production = min(2, self.topic_replicas) if self.environment == "production" else 1
+        return self.kafka_min_insync_replicas or production
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_topics(self) -> ServiceSettings:
+        replicas, min_isr = self.topic_replicas, self.topic_min_insync_replicas
+        if min_isr > replicas:
+            raise ValueError(
+                f"KAFKA_MIN_INSYNC_REPLICAS ({min_isr}) must not exceed"
+                f" KAFKA_REPLICATION_FACTOR ({replicas}): no write could ever be acknowledged"
+            )
+        if self.environment == "production" and replicas == 1 and not self.kafka_allow_unreplicated_topics:
+            raise ValueError(
+                "KAFKA_REPLICATION_FACTOR=1 in production loses acknowledged events when the broker dies;"
+                " use 3 (with KAFKA_MIN_INSYNC_REPLICAS=2) or set KAFKA_ALLOW_UNREPLICATED_TOPICS=true"
+                " for a single-broker deployment"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> ServiceSettings:

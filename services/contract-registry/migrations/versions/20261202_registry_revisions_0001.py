@@ -2,7 +2,7 @@
 carries its revision, so consumers apply the newest content of a version)
 
 Revision ID: registry_revisions_0001
-Revises: 64af6aceaf95
+Revises: registry_match_0001
 Create Date: 2026-12-02 06:00:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "registry_revisions_0001"
-down_revision = "64af6aceaf95"
+down_revision = "registry_match_0001"
 branch_labels = None
 depends_on = None
 

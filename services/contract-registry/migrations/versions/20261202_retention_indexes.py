@@ -1,14 +1,14 @@
 """retention: index inbox rows by when they were processed (published outbox rows already are)
 
 Revision ID: common_retention_0001
-Revises: registry_match_0001
+Revises: registry_revisions_0001
 Create Date: 2026-12-02
 """
 
 from alembic import op
 
 revision = "common_retention_0001"
-down_revision = "registry_match_0001"
+down_revision = "registry_revisions_0001"
 branch_labels = None
 depends_on = None
 

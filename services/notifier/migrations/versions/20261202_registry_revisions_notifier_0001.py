@@ -2,7 +2,7 @@
 the newest revision of a contract and of each version wins, whatever its version number)
 
 Revision ID: registry_revisions_notifier_0001
-Revises: 3de9fd1749eb
+Revises: tracker_notifier_payer_x12_0001
 Create Date: 2026-12-02 06:40:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "registry_revisions_notifier_0001"
-down_revision = "3de9fd1749eb"
+down_revision = "tracker_notifier_payer_x12_0001"
 branch_labels = None
 depends_on = None
 

@@ -15,16 +15,19 @@ from accord_common.testing.kafka import (
     start_tansu,
     wait_for_kafka,
 )
+from accord_common.testing.kafka_cluster import KafkaCluster, start_kafka_cluster
 from accord_common.testing.postgres import PostgresServer, start_postgres
 
 __all__ = [
     "InfrastructureUnavailable",
     "KafkaBroker",
+    "KafkaCluster",
     "PostgresServer",
     "TansuProcess",
     "create_topics",
     "run_cleanups",
     "start_kafka",
+    "start_kafka_cluster",
     "start_postgres",
     "start_tansu",
     "wait_for_kafka",

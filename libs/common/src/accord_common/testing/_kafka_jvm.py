@@ -16,13 +16,17 @@ import subprocess
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from accord_common.testing import _process
 from accord_common.testing._process import InfrastructureUnavailable
 
 ENV_POM = "ACCORD_KAFKA_POM"
 _POM_RELATIVE = Path("deploy/kafka/pom.xml")
-_JVM_OPTS = ("-Xms256m", "-Xmx768m", "-XX:+UseSerialGC", "-Djava.awt.headless=true")
+_JVM_OPTS = ("-XX:+UseSerialGC", "-Djava.awt.headless=true")
+_JVM_HEAP = ("-Xms256m", "-Xmx768m")
+# three JVMs on two shared cores: small heaps, C1 only (starts faster, enough for a test load)
+_CLUSTER_HEAP = ("-Xms128m", "-Xmx320m", "-XX:TieredStopAtLevel=1", "-XX:ActiveProcessorCount=1")
 
 
 @dataclass
@@ -99,11 +103,21 @@ def new_cluster_id() -> str:
             return cid
 
 
-def server_properties(root: Path, port: int, controller_port: int) -> str:
+def server_properties(
+    root: Path,
+    port: int,
+    controller_port: int,
+    *,
+    node_id: int = 1,
+    voters: str | None = None,
+    replicas: int = 1,
+) -> str:
+    """One KRaft node (broker and controller); ``voters`` and ``replicas`` > 1 for a cluster."""
+    min_isr = str(max(1, replicas - 1))
     props = {
         "process.roles": "broker,controller",
-        "node.id": "1",
-        "controller.quorum.voters": f"1@127.0.0.1:{controller_port}",
+        "node.id": str(node_id),
+        "controller.quorum.voters": voters or f"{node_id}@127.0.0.1:{controller_port}",
         "listeners": f"PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}",
         "advertised.listeners": f"PLAINTEXT://127.0.0.1:{port}",
         "controller.listener.names": "CONTROLLER",
@@ -112,13 +126,14 @@ def server_properties(root: Path, port: int, controller_port: int) -> str:
         "log.dirs": str(root / "data"),
         "num.partitions": "3",
         "auto.create.topics.enable": "true",
-        "offsets.topic.replication.factor": "1",
+        "default.replication.factor": str(replicas),
+        "offsets.topic.replication.factor": str(replicas),
         "offsets.topic.num.partitions": "5",
-        "transaction.state.log.replication.factor": "1",
-        "transaction.state.log.min.isr": "1",
+        "transaction.state.log.replication.factor": str(replicas),
+        "transaction.state.log.min.isr": min_isr,
         "transaction.state.log.num.partitions": "5",
-        "share.coordinator.state.topic.replication.factor": "1",
-        "share.coordinator.state.topic.min.isr": "1",
+        "share.coordinator.state.topic.replication.factor": str(replicas),
+        "share.coordinator.state.topic.min.isr": min_isr,
         "group.initial.rebalance.delay.ms": "0",
     }
     return "".join(f"{key}={value}\n" for key, value in props.items())
@@ -126,19 +141,46 @@ def server_properties(root: Path, port: int, controller_port: int) -> str:
 
 def start_kraft(pom: Path) -> KraftProcess:
     """Format a fresh single-node KRaft cluster in a temp dir and start it (not yet ready)."""
+    port, controller_port = _two_ports()
+    return _start_node(pom, new_cluster_id(), port, controller_port, heap=_JVM_HEAP)
+
+
+def start_kraft_cluster(pom: Path, size: int = 3) -> list[KraftProcess]:
+    """``size`` KRaft nodes, each broker and controller, one quorum of ``size`` voters (not yet ready).
+
+    Topics default to ``size`` replicas and ``size - 1`` in-sync replicas; heaps are small so that a
+    three-node cluster fits on a two-core machine next to the services under test.
+    """
+    ports = _free_ports(2 * size)
+    voters = ",".join(f"{n + 1}@127.0.0.1:{ports[2 * n + 1]}" for n in range(size))
+    cluster_id, nodes = new_cluster_id(), []
+    try:
+        for n in range(size):
+            port, controller_port = ports[2 * n], ports[2 * n + 1]
+            props = {"node_id": n + 1, "voters": voters, "replicas": size}
+            nodes.append(_start_node(pom, cluster_id, port, controller_port, heap=_CLUSTER_HEAP, **props))
+    except BaseException:
+        for node in nodes:
+            node.stop()
+        raise
+    return nodes
+
+
+def _start_node(
+    pom: Path, cluster_id: str, port: int, controller_port: int, *, heap: tuple[str, ...], **props: Any
+) -> KraftProcess:
     classpath = resolve_classpath(pom)
     root = _process.make_temp_dir("accord-kafka-")
     try:
-        port, controller_port = _two_ports()
-        props = root / "server.properties"
-        props.write_text(server_properties(root, port, controller_port))
-        java = [shutil.which("java") or "java", *_jvm_opts(pom, root), "-cp", classpath]
-        fmt = [*java, "kafka.tools.StorageTool", "format", "-t", new_cluster_id()]
-        done = subprocess.run([*fmt, "-c", str(props)], capture_output=True, text=True, check=False)
+        config = root / "server.properties"
+        config.write_text(server_properties(root, port, controller_port, **props))
+        java = [shutil.which("java") or "java", *heap, *_jvm_opts(pom, root), "-cp", classpath]
+        fmt = [*java, "kafka.tools.StorageTool", "format", "-t", cluster_id]
+        done = subprocess.run([*fmt, "-c", str(config)], capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise InfrastructureUnavailable(f"kafka storage format failed:\n{done.stdout}{done.stderr}")
         log_path = root / "server.out"
-        popen = _process.spawn([*java, "kafka.Kafka", str(props)], log_path=log_path)
+        popen = _process.spawn([*java, "kafka.Kafka", str(config)], log_path=log_path)
         return KraftProcess(popen, f"127.0.0.1:{port}", root, log_path)
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)
@@ -154,8 +196,14 @@ def _jvm_opts(pom: Path, root: Path) -> list[str]:
 
 
 def _two_ports() -> tuple[int, int]:
-    first = _process.free_port()
-    second = _process.free_port()
-    while second == first:
-        second = _process.free_port()
+    first, second = _free_ports(2)
     return first, second
+
+
+def _free_ports(count: int) -> list[int]:
+    ports: list[int] = []
+    while len(ports) < count:
+        port = _process.free_port()
+        if port not in ports:
+            ports.append(port)
+    return ports

@@ -24,8 +24,8 @@ from .events import (
     ContractTerminated,
     ContractVersionWithdrawn,
 )
-from .scope import ContractScope
 from .future_versions import correct_latest, withdraw_latest
+from .scope import ContractScope
 from .status import ALLOWED_FROM, ContractStatus, LineOfBusiness, ReviewDecision
 from .versions import (
     ContractTerms,

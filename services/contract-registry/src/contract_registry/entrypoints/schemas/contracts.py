@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contract_registry.domain.validation import MAX_DAYS, MAX_MONTHS
 from contract_registry.entrypoints.schemas.parties import LineOfBusiness
-from contract_registry.entrypoints.schemas.scope import ContractScopeIn, ContractScopeOut
 from contract_registry.entrypoints.schemas.payment_terms import PAYMENT_TERM_EXAMPLE, PaymentTermIn
+from contract_registry.entrypoints.schemas.scope import ContractScopeIn, ContractScopeOut
 
 # Shapes only: the domain checks the bounds (and names the field); the schema publishes them.
 Days = Annotated[int, Field(json_schema_extra={"minimum": 1, "maximum": MAX_DAYS})]
