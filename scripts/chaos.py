@@ -67,7 +67,7 @@ class RestartableKafka:
 
     def start(self) -> None:
         root = self.kraft.root
-        java = [shutil.which("java") or "java", *_kafka_jvm._jvm_opts(self.pom, root)]
+        java = [shutil.which("java") or "java", *_kafka_jvm._JVM_HEAP, *_kafka_jvm._jvm_opts(self.pom, root)]
         java += ["-cp", _kafka_jvm.resolve_classpath(self.pom)]
         self.kraft.popen = _process.spawn(
             [*java, "kafka.Kafka", str(root / "server.properties")], log_path=self.kraft.log_path
