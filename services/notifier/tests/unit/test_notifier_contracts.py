@@ -161,3 +161,10 @@ def test_a_claim_naming_the_payer_by_its_x12_id_gets_the_payers_name() -> None:
     }
     mail = render_email("claim.variance_detected", held.names_for(variance), LINKS)
     assert mail.subject.endswith("(Acme Health Plan)") and "60054" not in mail.text
+
+
+def test_the_contract_events_the_notifier_projects_are_the_catalogue_s_contract_version_events() -> None:
+    from accord_common.events import CONTRACT_VERSION_EVENTS
+    from notifier.domain import CONTRACT_EVENT_TYPES
+
+    assert tuple(CONTRACT_EVENT_TYPES) == CONTRACT_VERSION_EVENTS  # one list, kept in the catalogue

@@ -85,6 +85,11 @@ _SPECS = [
 ]
 
 CATALOGUE: dict[str, EventSpec] = {spec.type: spec for spec in _SPECS}
+# The events that carry a contract version (ContractVersionData): every consumer of contract versions
+# subscribes to exactly these.
+CONTRACT_VERSION_EVENTS: tuple[str, ...] = tuple(
+    spec.type for spec in _SPECS if spec.payload is p.ContractVersionData
+)
 
 
 def payload_model(event_type: str) -> type[p.Payload]:

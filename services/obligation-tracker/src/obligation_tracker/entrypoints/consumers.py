@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from accord_common.events import CloudEvent
+from accord_common.events import CONTRACT_VERSION_EVENTS, CloudEvent
 from accord_common.messaging import EventHandler
 from accord_common.uow import UnitOfWork
 
@@ -12,13 +12,7 @@ from obligation_tracker.handlers.context import Tracker
 from obligation_tracker.handlers.contracts import on_contract_version
 from obligation_tracker.handlers.parking import CLAIM_USE_CASES, on_claim_event
 
-CONTRACT_TOPICS = (
-    "contract.created",
-    "contract.amended",
-    "contract.activated",
-    "contract.renewed",
-    "contract.terminated",
-)
+CONTRACT_TOPICS = CONTRACT_VERSION_EVENTS
 TrackerHandler = Callable[[CloudEvent, UnitOfWork, Tracker], Awaitable[None]]
 
 

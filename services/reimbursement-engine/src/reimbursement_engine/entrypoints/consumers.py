@@ -9,7 +9,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from accord_common.events import CloudEvent
+from accord_common.events import CONTRACT_VERSION_EVENTS, CloudEvent
 from accord_common.events.payloads import ClaimPricingRequestData
 from accord_common.messaging import EventHandler
 from accord_common.uow import UnitOfWork
@@ -28,13 +28,7 @@ from reimbursement_engine.handlers.remittances import IngestSummary, store_trans
 from reimbursement_engine.handlers.repricing import reprice_batch
 
 log = logging.getLogger(__name__)
-CONTRACT_TOPICS = (
-    "contract.created",
-    "contract.amended",
-    "contract.activated",
-    "contract.renewed",
-    "contract.terminated",
-)
+CONTRACT_TOPICS = CONTRACT_VERSION_EVENTS
 
 
 def claim_in(data: dict[str, Any]) -> dict[str, Any]:
