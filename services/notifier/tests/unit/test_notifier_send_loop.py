@@ -1,0 +1,108 @@
+"""The send loop on SQLite with gated fake senders: endpoints do not wait for each other, and a stop
+finishes and records what is in flight instead of leaving it to be sent again."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from notifier.adapters.orm import deliveries, delivery_attempts
+from notifier.entrypoints.send_loop import SendLoop
+from notifier.handlers.sending import INTERRUPTED
+from notifier.ports import SendResult
+from notifier_world import World, obligation
+
+SLOW = "https://slow.clinic.example/in"
+FAST = "https://fast.clinic.example/in"
+
+
+@dataclass
+class GatedWebhooks:
+    """Answers 204; a post to a gated URL waits until its gate opens."""
+
+    gates: dict[str, asyncio.Event] = field(default_factory=dict)
+    posts: list[tuple[str, str]] = field(default_factory=list)  # (url, webhook-id)
+    in_flight: int = 0
+
+    async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> SendResult:
+        self.posts.append((url, headers["webhook-id"]))
+        self.in_flight += 1
+        try:
+            if url in self.gates:
+                await self.gates[url].wait()
+        finally:
+            self.in_flight -= 1
+        return SendResult(204, 30_000)
+
+
+def loop_of(world: World, webhooks: GatedWebhooks, **settings: float) -> SendLoop:
+    changed = world.runtime.settings.model_copy(update={"dispatcher_interval_seconds": 0.01} | settings)
+    return SendLoop(changed, replace(world.dispatcher.senders, webhooks=webhooks))  # type: ignore[arg-type]
+
+
+async def eventually(check: object, rounds: int = 500) -> None:
+    for _ in range(rounds):
+        if check():  # type: ignore[operator]
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("timed out")
+
+
+async def statuses(world: World) -> list[str]:
+    return sorted(row.status for row in await world.rows(deliveries))
+
+
+async def test_a_slow_endpoint_holds_its_share_only_and_delays_nothing_else(world: World) -> None:
+    webhooks = GatedWebhooks(gates={SLOW: asyncio.Event()})
+    await world.subscribe(name="slow", webhook_url=SLOW)
+    await world.subscribe(name="fast", webhook_url=FAST)
+    await world.subscribe(
+        name="mail", channel_kind="email", webhook_url=None, secrets=None, recipients=["a@clinic.example"]
+    )
+    for _ in range(5):
+        await world.consume(obligation())
+    loop = loop_of(world, webhooks, dispatcher_concurrency_per_endpoint=2)
+    runner = asyncio.create_task(loop.run(world.runtime))
+    try:
+        await eventually(lambda: len(world.mail.sent) == 5 and sum(u == FAST for u, _ in webhooks.posts) == 5)
+        await eventually(lambda: loop.busy == {s: 2 for s in loop.busy} and len(loop.busy) == 1)
+        assert [u for u, _ in webhooks.posts].count(SLOW) == 2  # its share; three wait their turn
+        webhooks.gates[SLOW].set()
+        await eventually(lambda: [u for u, _ in webhooks.posts].count(SLOW) == 5)
+    finally:
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
+    assert await statuses(world) == ["delivered"] * 15
+
+
+async def test_a_stop_lets_the_sends_in_flight_finish_and_records_them(world: World) -> None:
+    webhooks = GatedWebhooks(gates={SLOW: asyncio.Event()})
+    await world.subscribe(webhook_url=SLOW)
+    await world.consume(obligation())
+    loop = loop_of(world, webhooks, dispatcher_drain_seconds=5)
+    runner = asyncio.create_task(loop.run(world.runtime))
+    await eventually(lambda: webhooks.in_flight == 1)
+    runner.cancel()  # the runtime stopping, mid-send
+    await asyncio.sleep(0.05)
+    assert not runner.done()  # it waits for the send in flight
+    webhooks.gates[SLOW].set()
+    await asyncio.gather(runner, return_exceptions=True)
+    assert await statuses(world) == ["delivered"]  # recorded: no resend when a lease runs out
+    (attempt,) = await world.rows(delivery_attempts)
+    assert attempt.status_code == 204
+
+
+async def test_a_send_unanswered_at_the_drain_deadline_is_recorded_as_interrupted(world: World) -> None:
+    webhooks = GatedWebhooks(gates={SLOW: asyncio.Event()})  # never opens
+    await world.subscribe(webhook_url=SLOW)
+    await world.consume(obligation())
+    loop = loop_of(world, webhooks, dispatcher_drain_seconds=0.1)
+    runner = asyncio.create_task(loop.run(world.runtime))
+    await eventually(lambda: webhooks.in_flight == 1)
+    runner.cancel()
+    await asyncio.gather(runner, return_exceptions=True)
+    (row,) = await world.rows(deliveries)
+    (attempt,) = await world.rows(delivery_attempts)
+    assert (row.status, row.locked_until) == ("retrying", None)  # retried on schedule, same webhook-id
+    assert (attempt.status_code, attempt.error) == (None, INTERRUPTED)
