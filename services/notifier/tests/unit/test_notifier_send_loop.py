@@ -6,12 +6,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
 
+from notifier.adapters.mapping import event_uuid
 from notifier.adapters.orm import deliveries, delivery_attempts
+from notifier.domain import webhook_message_id
 from notifier.entrypoints.send_loop import SendLoop
+from notifier.handlers.deliveries import replay_delivery
 from notifier.handlers.sending import INTERRUPTED
 from notifier.ports import SendResult
-from notifier_world import World, obligation
+from notifier_world import ORG, World, obligation
 
 SLOW = "https://slow.clinic.example/in"
 FAST = "https://fast.clinic.example/in"
@@ -104,5 +110,31 @@ async def test_a_send_unanswered_at_the_drain_deadline_is_recorded_as_interrupte
     await asyncio.gather(runner, return_exceptions=True)
     (row,) = await world.rows(deliveries)
     (attempt,) = await world.rows(delivery_attempts)
-    assert (row.status, row.locked_until) == ("retrying", None)  # retried on schedule, same webhook-id
+    assert (row.status, row.locked_until) == ("retrying", None)  # retried on schedule, not at lease end
     assert (attempt.status_code, attempt.error) == (None, INTERRUPTED)
+    webhooks.gates[SLOW].set()
+    world.clock.now += timedelta(seconds=1)  # the first retry delay of the test schedule
+    await loop_of(world, webhooks).tick(world.runtime)
+    assert await statuses(world) == ["delivered"]
+    (cut_off, retried) = webhooks.posts
+    assert cut_off[1] == retried[1] == row_webhook_id(row)  # the receiver can tell it is the same
+
+
+async def test_a_mail_keeps_its_message_id_on_every_retry_and_replay(world: World) -> None:
+    await world.subscribe(
+        channel_kind="email", webhook_url=None, secrets=None, recipients=["a@clinic.example"]
+    )
+    await world.consume(obligation())
+    world.mail.replies = [451, 550]  # try again later; then refused for good
+    await world.run_until_quiet(rounds=3)
+    (row,) = await world.rows(deliveries)
+    assert row.status == "dead"
+    await replay_delivery(world.runtime.uow(), ORG, row.id, world.clock())
+    await world.run_until_quiet(rounds=2)
+    assert await statuses(world) == ["delivered"]
+    ids = [mail.message_id for mail in world.mail.sent]
+    assert ids == [f"<{row_webhook_id(row)}@accord.notifier>"] * 3
+
+
+def row_webhook_id(row: Any) -> str:
+    return webhook_message_id(event_uuid(row.event_id), UUID(row.subscription_id))
