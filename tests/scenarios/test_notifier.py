@@ -22,6 +22,7 @@ from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import pytest
 from accord_common.devstack.demo_money import SCHEDULE, underpaying_remittance
 from accord_common.devstack.stack import SERVICES, RunningService, Stack
 from accord_common.testing import _process
@@ -177,6 +178,7 @@ def priced_claim(t: Tenant, contract_id: str, pcn: str) -> str:
     return str(claim["id"])
 
 
+@pytest.mark.timeout(600)  # two restarts of the notifier and a wait past a lease, on a shared machine
 def test_a_slow_billing_webhook_and_a_rolling_restart_neither_delay_nor_double_a_notification(
     new_tenant: Any, stack: Stack
 ) -> None:
