@@ -47,7 +47,7 @@ class NotifierSettings(ServiceSettings):
     dispatcher_concurrency_per_endpoint: int = 2
     # On stop, sends in flight get this long to finish and be recorded (more than the webhook timeout).
     dispatcher_drain_seconds: float = 25.0
-    # A claimed delivery is retried by another dispatcher once this has passed (a crash mid-send).
+    # A claimed delivery is retried by another replica once this has passed (a crash mid-send).
     delivery_lease_seconds: float = 120.0
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025

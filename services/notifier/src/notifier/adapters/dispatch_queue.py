@@ -1,7 +1,7 @@
-"""The dispatcher's queries: claim due work under a lease, record attempts, owner emails.
+"""The send loop's queries: claim due work under a lease, record attempts, owner emails.
 
 Claims use `SELECT ... FOR UPDATE SKIP LOCKED` (PostgreSQL; SQLite has one writer anyway) and set
-`locked_until`: a dispatcher that dies mid-send leaves a lease that runs out, and the delivery is
+`locked_until`: a replica that dies mid-send leaves a lease that runs out, and the delivery is
 claimed again. `lease_token` makes sure only the current holder records the outcome.
 """
 
@@ -65,7 +65,7 @@ class DispatchQueue:
             )
 
     async def claimed(self, delivery_id: str, token: str) -> Row[Any] | None:
-        """The delivery if this dispatcher still holds its lease and it is still open."""
+        """The delivery if this replica still holds its lease and it is still open."""
         query = select(deliveries).where(
             deliveries.c.id == delivery_id,
             deliveries.c.lease_token == token,
