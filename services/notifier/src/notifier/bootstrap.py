@@ -1,10 +1,12 @@
-"""The composition root: settings, adapters, runtime, dispatcher and app are wired here only."""
+"""The composition root: settings, adapters, runtime, send loop and app are wired here only."""
 
 from __future__ import annotations
 
 import inspect
 import logging
+import random
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from accord_common.runtime import ServiceRuntime
@@ -17,11 +19,13 @@ from notifier.adapters.secret_box import FernetSecretBox
 from notifier.adapters.smtp import SmtpMailSender
 from notifier.adapters.webhooks import HttpWebhookPoster
 from notifier.config import NotifierSettings
-from notifier.dispatcher import Dispatcher
 from notifier.entrypoints.api import routers
 from notifier.entrypoints.consumers import event_handlers
+from notifier.entrypoints.send_loop import SendLoop
+from notifier.handlers.dispatch import DispatchRules
+from notifier.handlers.sending import Senders
 from notifier.handlers.validation import UrlGuard
-from notifier.ports import MailSender, Resolver, SecretBox, WebhookPoster
+from notifier.ports import Clock, MailSender, Resolver, SecretBox, WebhookPoster
 
 SERVICE_ROOT = Path(__file__).resolve().parents[2]
 log = logging.getLogger(__name__)
@@ -66,6 +70,22 @@ def secret_box(settings: NotifierSettings) -> SecretBox:
     return FernetSecretBox(settings.encryption_keys())
 
 
+def senders(
+    settings: NotifierSettings,
+    outside: Outside,
+    box: SecretBox,
+    clock: Clock = lambda: datetime.now(UTC),
+    rng: random.Random | None = None,
+) -> Senders:
+    rules = DispatchRules(
+        settings.retry_policy,
+        rng or random.Random(),
+        settings.disable_after_consecutive_dead,
+        settings.links,
+    )
+    return Senders(outside.mail, outside.webhooks, box, rules, clock)
+
+
 def build_runtime(settings: NotifierSettings | None = None, outside: Outside | None = None) -> ServiceRuntime:
     settings = settings or NotifierSettings()
     outside = outside or default_outside(settings)
@@ -76,14 +96,14 @@ def build_runtime(settings: NotifierSettings | None = None, outside: Outside | N
             settings.links_base_url,
         )
     box = secret_box(settings)
-    dispatcher = Dispatcher(settings, outside.mail, outside.webhooks, box)
+    send_loop = SendLoop(settings, senders(settings, outside, box))
     return ServiceRuntime(
         settings=settings,
         metadata=metadata,
         service_root=SERVICE_ROOT,
         handlers=event_handlers(settings.digest_hour_utc, box),
-        background=[dispatcher.run],
-        on_stop=[outside.close],  # after the dispatcher is cancelled, before the database goes
+        background=[send_loop.run],
+        on_stop=[outside.close],  # after the send loop has drained, before the database goes
     )
 
 

@@ -42,7 +42,12 @@ class NotifierSettings(ServiceSettings):
     database_url: str = "sqlite+aiosqlite:///./.data/notifier.db"
     dispatcher_interval_seconds: float = 1.0
     dispatcher_batch_size: int = 20
-    # A claimed delivery is retried by another dispatcher once this has passed (a crash mid-send).
+    # Sends in flight at once, in all and per endpoint (one webhook or email subscription).
+    dispatcher_concurrency: int = 32
+    dispatcher_concurrency_per_endpoint: int = 2
+    # On stop, sends in flight get this long to finish and be recorded (more than the webhook timeout).
+    dispatcher_drain_seconds: float = 25.0
+    # A claimed delivery is retried by another replica once this has passed (a crash mid-send).
     delivery_lease_seconds: float = 120.0
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025

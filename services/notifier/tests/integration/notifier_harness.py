@@ -47,12 +47,17 @@ class Received:
 @dataclass
 class Receiver:
     """A webhook endpoint on 127.0.0.1. `answer(n)` gives the status for the n-th request (0-based);
-    `hang_first` holds the first request until `release` is set."""
+    `hang_first` holds the first request until `release` is set; `delay_seconds` is how long it
+    takes to answer each request. `in_progress` counts requests read but not yet answered and
+    `most_at_once` the most of those there ever were."""
 
     answer: Callable[[int], int] = lambda n: 204
     hang_first: bool = False
+    delay_seconds: float = 0.0
     received: list[Received] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
+    in_progress: int = 0
+    most_at_once: int = 0
 
     def __post_init__(self) -> None:
         receiver = self
@@ -64,13 +69,20 @@ class Receiver:
                 with lock:
                     index = len(receiver.received)
                     receiver.received.append(Received({k.lower(): v for k, v in self.headers.items()}, body))
-                if index == 0 and receiver.hang_first:
-                    receiver.release.wait(30)
+                    receiver.in_progress += 1
+                    receiver.most_at_once = max(receiver.most_at_once, receiver.in_progress)
                 try:
+                    if index == 0 and receiver.hang_first:
+                        receiver.release.wait(30)
+                    if receiver.delay_seconds:
+                        receiver.release.wait(receiver.delay_seconds)
                     self.send_response(receiver.answer(index))
                     self.end_headers()
                 except OSError:
                     pass  # the sender gave up (it was stopped mid-request)
+                finally:
+                    with lock:
+                        receiver.in_progress -= 1
 
             def log_message(self, *args: Any) -> None:
                 return
@@ -97,16 +109,24 @@ class Receiver:
 
 
 class MailSink:
-    """aiosmtpd on a free port, keeping every message it accepts."""
+    """aiosmtpd on a free port, keeping every message it accepts; it answers each message after
+    `delay_seconds` (`in_progress` counts those not yet answered)."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay_seconds: float = 0.0) -> None:
         self.port = free_port()
+        self.delay_seconds = delay_seconds
+        self.in_progress = 0
         self.messages: list[EmailMessage] = []
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         raw = envelope.original_content or envelope.content
         self.messages.append(email.message_from_bytes(raw, policy=email.policy.default))  # type: ignore[arg-type]
+        self.in_progress += 1
+        try:
+            await asyncio.sleep(self.delay_seconds)
+        finally:
+            self.in_progress -= 1
         return "250 OK"
 
     def start(self) -> MailSink:

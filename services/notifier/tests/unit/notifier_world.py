@@ -1,5 +1,5 @@
 """The notifier's runtime on SQLite with fake senders and a hand-moved clock, for unit tests of the
-dispatcher and the consumer's handler (the `world` fixture in conftest.py)."""
+send loop and the consumer's handler (the `world` fixture in conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,20 +7,25 @@ import random
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from accord_common.events import CloudEvent, new_event
 from accord_common.runtime import ServiceRuntime
+from notifier.adapters.dns import resolve_host
 from notifier.adapters.orm import metadata, subscriptions
-from notifier.bootstrap import SERVICE_ROOT, secret_box
+from notifier.bootstrap import SERVICE_ROOT, Outside, secret_box, senders
 from notifier.config import NotifierSettings
-from notifier.dispatcher import Dispatcher
 from notifier.entrypoints.consumers import event_handlers
+from notifier.entrypoints.send_loop import SendLoop
+from notifier.handlers.digest_sending import claim_digests, send_digest
+from notifier.handlers.digests import DigestClaim
+from notifier.handlers.dispatch import DispatchRules
 from notifier.handlers.events import record_deliveries
-from notifier.ports import OutgoingMail, SecretBox, SendResult
+from notifier.handlers.sending import DeliveryJob, Lease, claim_deliveries
+from notifier.ports import MailSender, OutgoingMail, SecretBox, SendResult
 from sqlalchemy import select
 
 ORG = "org-unit"
@@ -61,7 +66,7 @@ class FakeMail:
 @dataclass
 class World:
     runtime: ServiceRuntime
-    dispatcher: Dispatcher
+    dispatcher: SendLoop
     clock: Clock
     webhooks: FakeWebhooks
     mail: FakeMail
@@ -99,6 +104,30 @@ class World:
             await event_handlers(7, self.box)[event.type](event, uow)
             await uow.commit()
 
+    @property
+    def rules(self) -> DispatchRules:
+        return self.dispatcher.senders.rules
+
+    def use_mail(self, mail: MailSender) -> None:
+        """Send mail (single, digest, owner) through `mail` from now on."""
+        self.dispatcher.senders = replace(self.dispatcher.senders, mail=mail)
+
+    def lease(self) -> Lease:
+        return Lease(str(uuid.uuid4()), self.clock() + timedelta(seconds=30))
+
+    async def claim_deliveries(self) -> list[DeliveryJob]:
+        """Claim as a send loop does, without sending (a notifier that dies right after)."""
+        loop = self.dispatcher
+        return await claim_deliveries(
+            self.runtime.uow(), self.clock(), self.lease(), loop.capacity, loop.busy, 20
+        )
+
+    async def claim_digests(self) -> list[DigestClaim]:
+        return await claim_digests(self.runtime.uow(), self.clock(), self.lease(), 20)
+
+    async def send_digest(self, claim: DigestClaim) -> None:
+        await send_digest(self.runtime.uow, self.dispatcher.senders, claim)
+
     async def rows(self, table: Any) -> list[Any]:
         async with self.runtime.sessions() as session:
             return list((await session.execute(select(table))).all())
@@ -125,7 +154,8 @@ async def running_world(tmp_path: Path) -> AsyncIterator[World]:
     await runtime.start()
     clock, webhooks, mail = Clock(), FakeWebhooks(), FakeMail()
     box = secret_box(settings)
-    dispatcher = Dispatcher(settings, mail, webhooks, box, clock=clock, rng=random.Random(7))
+    outside = Outside(resolve=resolve_host, mail=mail, webhooks=webhooks)
+    dispatcher = SendLoop(settings, senders(settings, outside, box, clock=clock, rng=random.Random(7)))
     yield World(runtime, dispatcher, clock, webhooks, mail, box)
     await runtime.stop()
 

@@ -101,19 +101,17 @@ async def test_a_delivery_for_a_disabled_subscription_is_stopped_unsent(world: W
 async def test_an_expired_lease_is_claimed_again_and_the_old_holder_is_ignored(world: World) -> None:
     await world.subscribe()
     await world.consume(obligation())
-    jobs = await world.dispatcher._claim(world.runtime)  # a dispatcher claims, then dies
-    assert len(jobs) == 1 and await world.dispatcher._claim(world.runtime) == []
+    jobs = await world.claim_deliveries()  # a notifier claims, then dies
+    assert len(jobs) == 1 and await world.claim_deliveries() == []
     world.clock.now += timedelta(seconds=31)
     await world.dispatcher.tick(world.runtime)
     assert [r.status for r in await world.rows(deliveries)] == ["delivered"]
     late = await record_outcome(
-        world.runtime.uow(), jobs[0].claim, SendResult(204, 1), world.dispatcher.rules, world.clock()
+        world.runtime.uow(), jobs[0].claim, SendResult(204, 1), world.rules, world.clock()
     )
     assert late is None
     stale = Claim(jobs[0].claim.delivery_id, "not-the-holder")
-    assert (
-        await record_outcome(world.runtime.uow(), stale, None, world.dispatcher.rules, world.clock()) is None
-    )
+    assert await record_outcome(world.runtime.uow(), stale, None, world.rules, world.clock()) is None
 
 
 async def test_digest_deliveries_wait_for_the_digest_hour_and_go_as_one_mail(world: World) -> None:

@@ -71,8 +71,7 @@ class MailServer:
 @pytest.fixture
 def server(world: World) -> MailServer:
     server = MailServer()
-    world.dispatcher.mail = server
-    world.dispatcher.digests.mail = server
+    world.use_mail(server)
     return server
 
 
@@ -138,12 +137,12 @@ async def test_an_item_arriving_once_the_digest_is_sealed_waits_for_the_next_day
     early = obligation(title="Early")
     await world.consume(early)
     world.clock.now = DIGEST_HOUR
-    claims = await world.dispatcher.digests._claim(world.runtime)  # sealed; the mail is being written
+    claims = await world.claim_digests()  # sealed; the mail is being written
     world.clock.now = DIGEST_HOUR - timedelta(seconds=1)  # an event consumed just before the hour
     late = obligation(title="Late")
     await world.consume(late)
     world.clock.now = DIGEST_HOUR
-    await asyncio.gather(*(world.dispatcher.digests._deliver(world.runtime, claim) for claim in claims))
+    await asyncio.gather(*(world.send_digest(claim) for claim in claims))
     (first,) = server.sent
     assert "Early" in first.text and "Late" not in first.text
     world.clock.now = DIGEST_HOUR + timedelta(days=1)
@@ -169,14 +168,14 @@ class DyingServer(MailServer):
 
 async def test_a_digest_whose_sender_died_is_sent_again_once_with_the_same_message_id(world: World) -> None:
     server = DyingServer()
-    world.dispatcher.digests.mail = server
+    world.use_mail(server)
     await world.subscribe(**digest_subscription("Contracting team", "pat@clinic.example"))
     await world.subscribe(**digest_subscription("Revenue cycle", "pat@clinic.example"))
     await world.consume(obligation())
     world.clock.now = DIGEST_HOUR
-    claims = await world.dispatcher.digests._claim(world.runtime)
+    claims = await world.claim_digests()
     with pytest.raises(RuntimeError):
-        await world.dispatcher.digests._deliver(world.runtime, claims[0])
+        await world.send_digest(claims[0])
     await world.dispatcher.tick(world.runtime)  # the lease still holds: nobody sends it
     assert len(server.sent) == 1
     world.clock.now += timedelta(seconds=31)  # the lease runs out
@@ -189,7 +188,7 @@ async def test_a_digest_whose_sender_died_is_sent_again_once_with_the_same_messa
     assert (row.status, row.attempts) == ("delivered", 1)
     contents = sort_contents([], "pat@clinic.example")
     late = await record_digest_outcome(
-        world.runtime.uow(), claims[0], contents, SendResult(250, 1), world.dispatcher.rules, world.clock()
+        world.runtime.uow(), claims[0], contents, SendResult(250, 1), world.rules, world.clock()
     )
     assert late is None  # the dead holder's lease is gone: it records nothing
 
@@ -276,7 +275,7 @@ async def test_the_upgrade_folds_deliveries_already_waiting_into_recipient_diges
     sync.dispose()
     async with running_world(tmp_path) as world:  # starting migrates to head
         server = MailServer()
-        world.dispatcher.digests.mail = server
+        world.use_mail(server)
         (digest,) = await world.rows(digests)
         assert (digest.recipient, digest.digest_date.isoformat()) == ("pat@clinic.example", "2026-03-03")
         assert all(row.via_digest for row in await world.rows(deliveries))

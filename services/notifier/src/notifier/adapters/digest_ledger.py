@@ -2,7 +2,7 @@
 
 One digest row per (organisation, recipient, day), made with INSERT ... ON CONFLICT DO NOTHING so
 replicas consuming at once share it, then locked (`FOR UPDATE`) to read whether it is sealed. The
-dispatcher seals a digest in the transaction that first claims it, and claims with SKIP LOCKED:
+send loop seals a digest in the transaction that first claims it, and claims with SKIP LOCKED:
 so a delivery either joins a digest before it is claimed, or sees it sealed and joins the next
 day's. Nothing joins a mail that is already being sent.
 """

@@ -1,4 +1,4 @@
-"""The dispatcher's side of digests: claim due ones under a lease, read what they carry, record.
+"""The send loop's side of digests: claim due ones under a lease, read what they carry, record.
 
 Claims work as for deliveries (dispatch_queue.py): `FOR UPDATE SKIP LOCKED`, a lease that runs
 out if the sender dies, and a lease token so only the current holder records. The first claim
@@ -49,7 +49,7 @@ class DigestQueue:
         return ids
 
     async def claimed(self, digest_id: str, token: str, *, for_update: bool = False) -> Row[Any] | None:
-        """The digest if this dispatcher still holds its lease and it is still open."""
+        """The digest if this replica still holds its lease and it is still open."""
         query = select(digests).where(
             digests.c.id == digest_id, digests.c.lease_token == token, digests.c.status.in_(OPEN)
         )

@@ -1,17 +1,17 @@
-"""The dispatcher's queries: claim due work under a lease, record attempts, owner emails.
+"""The send loop's queries: claim due work under a lease, record attempts, owner emails.
 
 Claims use `SELECT ... FOR UPDATE SKIP LOCKED` (PostgreSQL; SQLite has one writer anyway) and set
-`locked_until`: a dispatcher that dies mid-send leaves a lease that runs out, and the delivery is
+`locked_until`: a replica that dies mid-send leaves a lease that runs out, and the delivery is
 claimed again. `lease_token` makes sure only the current holder records the outcome.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, insert, or_, select, update
+from sqlalchemy import Row, and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifier.adapters.orm import deliveries, delivery_attempts, owner_emails, subscriptions
@@ -26,30 +26,46 @@ class DispatchQueue:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def claim_due(self, now: datetime, lease_until: datetime, token: str, limit: int) -> list[str]:
-        due = (
-            select(deliveries.c.id)
-            .where(
-                deliveries.c.status.in_(OPEN),
-                deliveries.c.next_attempt_at <= now,
-                deliveries.c.via_digest.is_(False),  # those go in their digests (digest_queue.py)
-                or_(deliveries.c.locked_until.is_(None), deliveries.c.locked_until < now),
-            )
-            .order_by(deliveries.c.next_attempt_at)
+    async def due(
+        self, now: datetime, limit: int, per_endpoint: int, skip_endpoints: Collection[str]
+    ) -> list[tuple[str, str]]:
+        """Due deliveries as (id, subscription id), oldest first, locked for this transaction.
+
+        At most `per_endpoint` of each subscription (its oldest), none of `skip_endpoints`: a
+        subscription with a long backlog does not fill the claim and keep others waiting."""
+        due_now = and_(
+            deliveries.c.status.in_(OPEN),
+            deliveries.c.next_attempt_at <= now,
+            deliveries.c.via_digest.is_(False),  # those go in their digests (digest_queue.py)
+            or_(deliveries.c.locked_until.is_(None), deliveries.c.locked_until < now),
+        )
+        if skip_endpoints:
+            due_now = and_(due_now, deliveries.c.subscription_id.not_in(list(skip_endpoints)))
+        place = func.row_number().over(
+            partition_by=deliveries.c.subscription_id,
+            order_by=(deliveries.c.next_attempt_at, deliveries.c.id),
+        )
+        ranked = select(deliveries.c.id, place.label("place")).where(due_now).subquery()
+        first_of_each = select(ranked.c.id).where(ranked.c.place <= per_endpoint)
+        query = (
+            select(deliveries.c.id, deliveries.c.subscription_id)
+            .where(due_now, deliveries.c.id.in_(first_of_each))  # rechecked when a row is locked
+            .order_by(deliveries.c.next_attempt_at, deliveries.c.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        ids = list((await self.session.scalars(due)).all())
-        if ids:
+        return [(row.id, row.subscription_id) for row in (await self.session.execute(query)).all()]
+
+    async def lease(self, delivery_ids: Collection[str], lease_until: datetime, token: str) -> None:
+        if delivery_ids:
             await self.session.execute(
                 update(deliveries)
-                .where(deliveries.c.id.in_(ids))
+                .where(deliveries.c.id.in_(list(delivery_ids)))
                 .values(locked_until=lease_until, lease_token=token)
             )
-        return ids
 
     async def claimed(self, delivery_id: str, token: str) -> Row[Any] | None:
-        """The delivery if this dispatcher still holds its lease and it is still open."""
+        """The delivery if this replica still holds its lease and it is still open."""
         query = select(deliveries).where(
             deliveries.c.id == delivery_id,
             deliveries.c.lease_token == token,

@@ -92,7 +92,7 @@ delivery_attempts = Table(
     UniqueConstraint("delivery_id", "number", name="uq_delivery_attempts_delivery_number"),
 )
 
-# Mails to a subscription's owner (its webhook was switched off), sent by the dispatcher.
+# Mails to a subscription's owner (its webhook was switched off), sent by the send loop.
 owner_emails = Table(
     "owner_emails",
     metadata,

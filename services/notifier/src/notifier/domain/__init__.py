@@ -49,6 +49,7 @@ from .retry import (
     classify_smtp_reply,
     next_attempt_at,
 )
+from .send_capacity import SendCapacity
 from .signing import sign, webhook_message_id
 from .subscriptions import (
     EventField,
@@ -99,6 +100,7 @@ __all__ = [
     "RecordLinks",
     "RenderedEmail",
     "RetryPolicy",
+    "SendCapacity",
     "SigningSecret",
     "Subscription",
     "SubscriptionFilter",

@@ -65,7 +65,7 @@ async def record_digest_outcome(
 ) -> DeliveryStatus | None:
     """Record one attempt (or, with no result, cancel the digest: it had nothing to carry).
 
-    Returns the digest's new status, or None if this dispatcher no longer holds the lease.
+    Returns the digest's new status, or None if this replica no longer holds the lease.
     """
     async with uow:
         queue = DigestQueue(uow.session)

@@ -54,7 +54,7 @@ async def record_outcome(
 ) -> DeliveryStatus | None:
     """Record one attempt (or, with no result, stop the delivery: its subscription is off).
 
-    Returns the new status, or None if this dispatcher no longer holds the lease.
+    Returns the new status, or None if this replica no longer holds the lease.
     """
     async with uow:
         queue = DispatchQueue(uow.session)
