@@ -34,8 +34,12 @@ async def test_signed_webhook_verifies_and_tampering_fails(receiver: Receiver, n
     Webhook(secret).verify(request.body, request.headers)
     with pytest.raises(WebhookVerificationError):
         Webhook(secret).verify(request.body.replace(b"2027", b"2029"), request.headers)
-    assert request.headers["content-type"] == "application/json"
+    assert request.headers["content-type"] == "application/cloudevents+json; charset=UTF-8"
     assert json.loads(request.body)["id"] == event.id
+    from cloudevents.core.bindings.http import HTTPMessage, from_http_event
+
+    read = from_http_event(HTTPMessage(headers=dict(request.headers), body=request.body))  # the official SDK
+    assert (read.get_id(), read.get_type()) == (event.id, event.type)
     assert request.headers["webhook-id"].startswith("msg_")
 
     again = await notifier.client.get(f"/v1/subscriptions/{created['id']}", headers=headers)

@@ -112,7 +112,7 @@ async def _send(new_uow: NewUnitOfWork, senders: Senders, job: DeliveryJob) -> S
     if isinstance(channel, WebhookChannel):
         now = senders.clock()
         headers = sign(message_id, now, job.delivery.event, channel.signing_secrets(now))
-        headers["content-type"] = "application/json"
+        headers["content-type"] = "application/cloudevents+json; charset=UTF-8"  # structured mode
         if event.traceparent:
             headers["traceparent"] = event.traceparent
         return await senders.webhooks.post(channel.url, job.delivery.event, headers)
