@@ -52,7 +52,7 @@ async def client(
             session, metadata, organization_id="org-a", name="reader", scopes={"contracts:read"}
         )
     app = create_app(runtime, [router], title="t", description="d")
-    async with LifespanManager(app):
+    async with LifespanManager(app, startup_timeout=120, shutdown_timeout=60):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
             yield c, key

@@ -56,7 +56,7 @@ async def api() -> AsyncIterator[tuple[httpx.AsyncClient, str, LocalCluster]]:
                 session, metadata, organization_id="org-a", name="r", scopes={"contracts:read"}
             )
         app = create_app(runtime, [router], title="t", description="d")
-        async with LifespanManager(app):
+        async with LifespanManager(app, startup_timeout=120, shutdown_timeout=60):
             transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
             async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
                 yield client, key, cluster
