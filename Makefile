@@ -31,7 +31,7 @@ test: install
 lint: install
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy -p accord_common -p contract_registry -p reimbursement_engine -p obligation_tracker -p notifier
+	$(UV) run --frozen mypy -p accord_common -p contract_registry -p reimbursement_engine -p obligation_tracker -p notifier -p console
 	$(UV) run --frozen lint-imports
 
 fmt: install
