@@ -45,9 +45,11 @@ integration: install
 	$(PYTEST) -q -m integration
 
 e2e: install
+	@scripts/ensure-system-deps.sh
 	$(PYTEST) -q -m e2e tests/e2e tests/scenarios
 
 scenarios: install
+	@scripts/ensure-system-deps.sh
 	$(PYTEST) -q -m e2e tests/scenarios
 
 asyncapi: install
