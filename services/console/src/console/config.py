@@ -30,11 +30,6 @@ class ConsoleSettings(BaseSettings):
     # Secure cookies need https; switch off only for http://127.0.0.1 during development.
     cookie_secure: bool = True
     page_size: int = 50
-    # OpenID Connect: the organisation's identity provider (discovery at <issuer>/.well-known/...).
-    oidc_issuer: str | None = None
-    oidc_client_id: str | None = None
-    oidc_client_secret: SecretStr | None = None
-    oidc_redirect_url: str | None = None
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> ConsoleSettings:
@@ -47,7 +42,3 @@ class ConsoleSettings(BaseSettings):
 
     def sealing_key(self) -> str:
         return self.session_secret.get_secret_value() if self.session_secret else DEVELOPMENT_SESSION_SECRET
-
-    @property
-    def oidc_enabled(self) -> bool:
-        return bool(self.oidc_issuer and self.oidc_client_id)
