@@ -211,7 +211,10 @@ def link_in_variance_mail(mail_dir: Path, claim_id: str) -> str:
 def shot(driver: WebDriver, name: str) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        height = int(driver.execute_script("return document.documentElement.scrollHeight"))
+        driver.set_window_size(1280, min(max(height, 700), 1800))  # the whole page, audit trail included
         driver.save_screenshot(str(Path(SHOTS) / f"{name}.png"))
+        driver.set_window_size(1280, 1000)
 
 
 def signed_in_client(console: str, key: str) -> httpx.Client:

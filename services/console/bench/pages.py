@@ -114,7 +114,8 @@ def load(engine: str, variances: int) -> None:
 
 def time_pages(console: str, rounds: int) -> list[tuple[str, float, float]]:
     with httpx.Client(base_url=console, timeout=60) as client:
-        client.post("/sign-in", data={"api_key": KEY, "next": "/"}).raise_for_status()
+        signed = client.post("/sign-in", data={"api_key": KEY, "next": "/"})
+        assert signed.status_code == 303, signed.text
         first = client.get("/variances", params={"status": "open"})
         variance_id = first.text.split('href="/variances/', 1)[1].split('"', 1)[0]
         claim_id = client.get(f"/variances/{variance_id}").text.split('href="/claims/', 1)[1].split('"', 1)[0]
