@@ -38,6 +38,18 @@ VARIANCE = {
 }
 
 
+GROUP = {"contract_id": "c1", "code": "99213", "carc": "45", "expected_allowed": "100.00", "paid": "80.00"}
+# The engine lists its largest groups only (here 2 of 3); its total counts all three.
+WORKLIST = {
+    "items": [
+        GROUP | {"payer_id": "60054", "amount": "20.00", "claim_count": 1, "line_count": 1},
+        GROUP | {"payer_id": "87726", "amount": "0.10", "claim_count": 1, "line_count": 1},
+    ],
+    "total_amount": "20.11",
+    "group_count": 3,
+}
+
+
 class FakeServices:
     """Every service answers whoami per key; the engine holds one variance of org-a."""
 
@@ -54,6 +66,8 @@ class FakeServices:
             return httpx.Response(200, json={"organization_id": "org-a", "name": "Dana", "scopes": scopes})
         if path == "/v1/variances/v-1" and request.url.port == 8102:
             return httpx.Response(200, json=VARIANCE)
+        if path == "/v1/worklist":
+            return httpx.Response(200, json=WORKLIST)
         if path == "/v1/variances/v-1/transitions":
             self.transitions.append(json.loads(request.content))
             return httpx.Response(200, json=VARIANCE | {"status": "appealed"})
@@ -186,3 +200,15 @@ async def test_sign_out_needs_the_token_and_ends_the_session(console: httpx.Asyn
 def test_production_refuses_an_unsealed_or_insecure_session(values: dict[str, Any], refusal: str) -> None:
     with pytest.raises(ValidationError, match=refusal):
         ConsoleSettings(environment="production", **values)
+
+
+async def test_the_worklist_total_is_the_engines_unfiltered_and_the_sum_shown_filtered(
+    console: httpx.AsyncClient,
+) -> None:
+    await sign_in(console, ANALYST_KEY)
+    everything = await console.get("/worklist")
+    assert everything.status_code == 200
+    assert '<strong data-testid="worklist-total">$20.11</strong>' in everything.text
+    assert "Only the 500 largest" in everything.text
+    one_payer = await console.get("/worklist", params={"payer_id": "87726"})
+    assert '<strong data-testid="worklist-total">$0.10</strong>' in one_payer.text

@@ -39,12 +39,15 @@ async def worklist(
     chosen = {"payer_id": payer_id, "contract_id": contract_id, "code": code, "carc": carc}
     entries = [e for e in answer["items"] if all(not v or str(e.get(k)) == v for k, v in chosen.items())]
     groups = regroup(entries, by)
+    filtered = any(chosen.values())
+    # Unfiltered, the engine's own total counts every group, also those past the 500 listed.
     return render(
         request,
         "worklist.html",
         session,
         groups=groups,
-        total=total(groups),
+        total=total(groups) if filtered else amount(answer["total_amount"]),
+        truncated=answer["group_count"] > len(answer["items"]),
         by=by,
         group_choices=list(GroupBy),
         status=_workable(status),
