@@ -20,6 +20,9 @@ from console.domain.session import StaffSession
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 TEMPLATES.env.filters["dollars"] = dollars
 TEMPLATES.env.filters["percent"] = percent
+TEMPLATES.env.filters["plain"] = lambda value: (
+    "not set" if value is None else ("yes" if value else "no") if isinstance(value, bool) else value
+)
 
 
 class SignInRequired(Exception):
