@@ -81,9 +81,17 @@ def build_app(settings: ConsoleSettings | None = None, api: AccordApi | None = N
         app.include_router(module.router)
 
     @app.get("/healthz")
+    async def alive() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
     @app.get("/readyz")
     async def ready() -> JSONResponse:
-        return JSONResponse({"status": "ok"})
+        """200 when every service the console reads answers its /healthz, else 503 naming it."""
+        checks = await accord.reachable()
+        ok = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503
+        )
 
     return app
 

@@ -55,8 +55,12 @@ class FakeServices:
 
     def __init__(self) -> None:
         self.transitions: list[dict[str, Any]] = []
+        self.down: set[int] = set()
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/healthz":
+            down = request.url.port in self.down
+            return httpx.Response(503 if down else 200, json={"status": "unavailable" if down else "ok"})
         key = request.headers.get("authorization", "").removeprefix("Bearer ")
         scopes = {ANALYST_KEY: ["claims:read", "claims:write"], AUDITOR_KEY: ["claims:read"]}.get(key)
         if scopes is None:
@@ -212,3 +216,14 @@ async def test_the_worklist_total_is_the_engines_unfiltered_and_the_sum_shown_fi
     assert "Only the 500 largest" in everything.text
     one_payer = await console.get("/worklist", params={"payer_id": "87726"})
     assert '<strong data-testid="worklist-total">$0.10</strong>' in one_payer.text
+
+
+async def test_the_console_is_ready_only_when_every_service_answers(
+    console: httpx.AsyncClient, services: FakeServices
+) -> None:
+    ready = await console.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"registry": "ok", "engine": "ok", "tracker": "ok", "notifier": "ok"}
+    services.down.add(8103)
+    not_ready = await console.get("/readyz")
+    assert not_ready.status_code == 503 and not_ready.json()["checks"]["tracker"] == "status 503"

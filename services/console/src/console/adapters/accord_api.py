@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -46,6 +47,19 @@ class AccordApi:
         if response.status_code >= 400:
             raise _refusal(response)
         return response.json() if response.content else None
+
+    async def reachable(self) -> dict[str, str]:
+        """Each service's /healthz: "ok" or why not (the console's readiness)."""
+
+        async def probe(base: str) -> str:
+            try:
+                answer = await self.client.get(base.rstrip("/") + "/healthz", timeout=3)
+            except httpx.HTTPError as exc:
+                return type(exc).__name__
+            return "ok" if answer.status_code == 200 else f"status {answer.status_code}"
+
+        results = await asyncio.gather(*(probe(url) for url in self.base_urls.values()))
+        return {service.value: result for service, result in zip(self.base_urls, results, strict=True)}
 
     async def close(self) -> None:
         await self.client.aclose()
