@@ -33,7 +33,18 @@ VARIANCE = {
     "variance": "20.00",
     "carcs": ["45"],
     "remittance_date": "2026-04-02",
-    "lines": [],
+    "lines": [
+        {
+            "variance_id": "v-1",
+            "line_number": 1,
+            "code": "99213",
+            "carc": "CO-45",
+            "expected_allowed": "100.00",
+            "paid": "80.00",
+            "patient_responsibility": "0.00",
+            "variance": "20.00",
+        }
+    ],
     "history": [],
 }
 
@@ -140,6 +151,7 @@ async def test_a_form_without_its_csrf_token_is_refused_and_nothing_moves(
     await sign_in(console, ANALYST_KEY)
     page = await console.get("/variances/v-1")
     assert page.status_code == 200 and 'value="appealed"' in page.text
+    assert '<td class="num">$20.00</td>' in page.text  # the line's variance, to the cent
     for token in (None, "wrong"):
         data = {"to": "appealed", "note": "appeal sent"} | ({"csrf_token": token} if token else {})
         refused = await console.post("/variances/v-1/moves", data=data)
