@@ -33,6 +33,8 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service as ChromeService
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support import expected_conditions as expected
+from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.scenarios.conftest import Tenant, eventually
 
@@ -41,6 +43,7 @@ SHOTS = os.environ.get("ACCORD_CONSOLE_SCREENSHOTS")
 # Everything but admin; the auditor may read only (the console must offer them no action).
 ANALYST_SCOPES = ",".join(sorted(ALL_SCOPES - {"admin"}))
 READER_SCOPES = "contracts:read,claims:read,obligations:read,notifications:read"
+SLOW = 240  # seconds for events to cross the broker on a machine shared by several test suites
 pytestmark = pytest.mark.timeout(900)  # each CLI start (key issuance) is slow on a busy machine
 
 
@@ -151,11 +154,16 @@ def underpaid_claim(
             ],
         },
     )
-    eventually("the claim priced", lambda: t.get("engine", f"/v1/claims/{claim['id']}")["status"] == "priced")
+    eventually(
+        "the claim priced",
+        lambda: t.get("engine", f"/v1/claims/{claim['id']}")["status"] == "priced",
+        timeout=SLOW,
+    )
     t.post("engine", "/v1/remittances/json", underpaying_remittance(pcn))
     variance = eventually(
         "the variance",
         lambda: [v for v in t.get("engine", "/v1/variances")["items"] if v["claim_id"] == claim["id"]],
+        timeout=SLOW,
     )[0]
     return {"claim": claim, "contract": contract, "variance": variance}
 
@@ -241,7 +249,9 @@ def test_an_analyst_appeals_an_underpayment_from_the_email_link(
         "20.00",
     )
 
-    link = eventually("the variance email", lambda: link_in_variance_mail(stack.mail_dir, claim_id))
+    link = eventually(
+        "the variance email", lambda: link_in_variance_mail(stack.mail_dir, claim_id), timeout=SLOW
+    )
     assert link == f"{console}/claims/{claim_id}"
 
     browser.get(link)  # not signed in: the sign-in page, which then returns to the link
@@ -249,7 +259,7 @@ def test_an_analyst_appeals_an_underpayment_from_the_email_link(
     shot(browser, "sign-in")
     browser.find_element(By.ID, "api_key").send_keys(world.analyst_key)
     browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    assert browser.current_url == link
+    WebDriverWait(browser, 30).until(expected.url_to_be(link))
 
     explanation = browser.find_element(By.CSS_SELECTOR, "[data-testid=explanation]").text
     assert "99213" in explanation and "100.00" in explanation, explanation
@@ -261,11 +271,14 @@ def test_an_analyst_appeals_an_underpayment_from_the_email_link(
     shot(browser, "claim")
 
     browser.find_element(By.PARTIAL_LINK_TEXT, "underpaid by $20.00").click()
+    WebDriverWait(browser, 30).until(expected.url_contains("/variances/"))
     assert browser.find_element(By.CSS_SELECTOR, "[data-testid=variance-status]").text == "open"
     assert browser.find_element(By.CSS_SELECTOR, "[data-testid=variance-amount]").text == "$20.00"
     browser.find_element(By.CSS_SELECTOR, "input[name=to][value=appealed]").click()
     browser.find_element(By.ID, "note").send_keys("Appeal sent with the Acme rate sheet, ref APL-0042")
     browser.find_element(By.CSS_SELECTOR, "section[aria-labelledby=work-it] button[type=submit]").click()
+    status = (By.CSS_SELECTOR, "[data-testid=variance-status]")
+    WebDriverWait(browser, 30).until(expected.text_to_be_present_in_element(status, "appealed"))
 
     assert browser.find_element(By.CSS_SELECTOR, "[data-testid=variance-status]").text == "appealed"
     audit = browser.find_elements(By.CSS_SELECTOR, "tr.audit-entry")[-1].text  # the newest entry
@@ -297,7 +310,7 @@ def test_an_analyst_appeals_an_underpayment_from_the_email_link(
     shot(browser, "notifications")
 
     browser.find_element(By.CSS_SELECTOR, "form.who button").click()  # sign out
-    assert "/sign-in" in browser.current_url
+    WebDriverWait(browser, 30).until(expected.url_contains("/sign-in"))
     browser.get(link)
     assert "/sign-in" in browser.current_url  # the cookie is gone: signed out for real
 
