@@ -33,7 +33,7 @@ test: install
 lint: install
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy -p accord_common -p contract_registry -p reimbursement_engine -p obligation_tracker -p notifier
+	$(UV) run --frozen mypy -p accord_common -p contract_registry -p reimbursement_engine -p obligation_tracker -p notifier -p console
 	$(UV) run --frozen lint-imports
 
 fmt: install
@@ -47,9 +47,11 @@ integration: install
 	$(PYTEST) -q -m integration
 
 e2e: install
+	@scripts/ensure-system-deps.sh
 	$(PYTEST) -q -m e2e tests/e2e tests/scenarios
 
 scenarios: install
+	@scripts/ensure-system-deps.sh
 	$(PYTEST) -q -m e2e tests/scenarios
 
 asyncapi: install

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Install what the test harness needs from the system, only when it is missing:
-# PostgreSQL server binaries (Debian's package). Java 17 + Maven are used when present
+# PostgreSQL server binaries (Debian's package), Chromium + chromium-driver (the console's browser tests). Java 17 + Maven are used when present
 # (real Apache Kafka from Maven Central jars); without them the harness uses tansu.
 set -euo pipefail
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
-  if [ -n "${ACCORD_TEST_DATABASE_URL:-}" ]; then exit 0; fi
+if [ -z "${ACCORD_TEST_DATABASE_URL:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+  && ! command -v initdb >/dev/null 2>&1; then
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
     echo "installing PostgreSQL (Debian package) for the test harness"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
@@ -12,6 +12,18 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
     sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql
   else
     echo "PostgreSQL server binaries not found: install postgresql or set ACCORD_TEST_DATABASE_URL" >&2
+    exit 1
+  fi
+fi
+# Chromium and its WebDriver (Debian's packages) for the console's browser tests (tests/scenarios/test_console.py).
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+    echo "installing Chromium and chromium-driver (Debian packages) for the console's browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+  else
+    echo "Chromium not found: install chromium and chromium-driver for the console's browser tests" >&2
     exit 1
   fi
 fi

@@ -26,7 +26,11 @@ def stack(
     if os.environ.get("ACCORD_E2E_DATABASE", "postgresql") != "sqlite":
         server = request.getfixturevalue("postgres_server")
         suffix = uuid.uuid4().hex[:6]
-        urls = {s.name: server.create_database(f"{s.name.replace('-', '_')}_{suffix}") for s in SERVICES}
+        urls = {
+            s.name: server.create_database(f"{s.name.replace('-', '_')}_{suffix}")
+            for s in SERVICES
+            if s.owns_data
+        }
     config = StackConfig(
         data_dir=data_dir,
         kafka_bootstrap=kafka_broker.bootstrap,

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
+from console.config import ConsoleSettings
 from contract_registry.config import RegistrySettings
 from cryptography.fernet import Fernet
 from notifier.config import NotifierSettings
@@ -81,12 +82,30 @@ def test_one_broker_means_one_replica_set_explicitly(compose: dict[str, Any], se
 
 
 # What an operator must set (compose's ${NAME:?message} form), with a value the test stands in with.
-REQUIRED = {"ACCORD_NOTIFIER_SECRET_ENCRYPTION_KEYS": Fernet.generate_key().decode()}
+REQUIRED = {
+    "ACCORD_NOTIFIER_SECRET_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    "ACCORD_CONSOLE_PUBLIC_URL": "https://accord.clinic.example",
+    "ACCORD_CONSOLE_SESSION_SECRET": Fernet.generate_key().decode(),
+}
 
 
 def _interpolate(value: str) -> str:
     value = re.sub(r"\$\{([A-Z_]+):\?[^}]*\}", lambda m: REQUIRED[m.group(1)], value)
     return re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", lambda m: m.group(1), value)
+
+
+def test_the_console_reads_the_services_over_http_and_refuses_an_insecure_production(
+    compose: dict[str, Any],
+) -> None:
+    spec = compose["services"]["console"]
+    assert spec["build"]["args"]["SERVICE"] == "console"
+    values = {
+        k.removeprefix("ACCORD_CONSOLE_").lower(): _interpolate(v) for k, v in spec["environment"].items()
+    }
+    settings = ConsoleSettings(**values)
+    assert settings.environment == "production" and settings.cookie_secure
+    assert settings.engine_url == "http://reimbursement-engine:8000"
+    assert not any("DATABASE_URL" in variable for variable in spec["environment"])
 
 
 def test_every_required_variable_is_named_in_the_readme(compose: dict[str, Any]) -> None:

@@ -85,7 +85,7 @@ def issue_keys(stack: Stack, org_id: str) -> dict[str, str]:
     """Issue a key with every scope for `org_id` on every running service, through its CLI."""
     keys: dict[str, str] = {}
     for spec in SERVICES:
-        if spec.name not in stack.services:
+        if spec.name not in stack.services or not spec.owns_data:
             continue
         module = spec.command.replace("-", "_") + ".cli"
         done = subprocess.run(

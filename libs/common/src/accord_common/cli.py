@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
@@ -40,7 +41,8 @@ def run_cli(
         print("migrations applied")
         return 0
     if args.command == "issue-api-key":
-        raw = asyncio.run(_issue(runtime, args.org, args.name, set(args.scopes.split(","))))
+        given = sys.stdin.readline().strip() if args.key_from_stdin else None
+        raw = asyncio.run(_issue(runtime, args.org, args.name, set(args.scopes.split(",")), given))
         print(raw)
         return 0
     count = asyncio.run(_replay(runtime))
@@ -61,11 +63,19 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     key.add_argument("--org", required=True, help="provider organisation id")
     key.add_argument("--name", required=True, help="who uses the key, e.g. 'Epic billing'")
     key.add_argument("--scopes", required=True, help="comma-separated, e.g. contracts:read,admin")
+    key.add_argument(
+        "--key-from-stdin",
+        action="store_true",
+        help="store the key read from standard input (acc_<prefix>_<secret>) instead of a new one, "
+        "so one person holds one key for every service (the console signs in with it)",
+    )
     sub.add_parser("replay-dead-letters", help="re-publish dead-lettered events to their topic")
     return parser
 
 
-async def _issue(runtime: ServiceRuntime, org: str, name: str, scopes: set[str]) -> str:
+async def _issue(
+    runtime: ServiceRuntime, org: str, name: str, scopes: set[str], raw_key: str | None = None
+) -> str:
     async with runtime.sessions() as session, session.begin():
         raw = await issue_key(
             session,
@@ -73,6 +83,7 @@ async def _issue(runtime: ServiceRuntime, org: str, name: str, scopes: set[str])
             organization_id=org,
             name=name,
             scopes={s.strip() for s in scopes if s.strip()},
+            raw_key=raw_key,
         )
     await runtime.engine.dispose()
     return raw

@@ -89,12 +89,6 @@ def senders(
 def build_runtime(settings: NotifierSettings | None = None, outside: Outside | None = None) -> ServiceRuntime:
     settings = settings or NotifierSettings()
     outside = outside or default_outside(settings)
-    if settings.links_lead_nowhere:
-        log.warning(
-            "ACCORD_NOTIFIER_LINKS_BASE_URL is %s: links in mails will not open for staff; set it to "
-            "the https address of Accord's web app",
-            settings.links_base_url,
-        )
     box = secret_box(settings)
     send_loop = SendLoop(settings, senders(settings, outside, box))
     return ServiceRuntime(

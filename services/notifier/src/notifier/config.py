@@ -56,9 +56,10 @@ class NotifierSettings(ServiceSettings):
     smtp_password: SecretStr | None = None
     smtp_timeout_seconds: float = 30.0
     mail_from: str = "Accord <notifications@accord.example>"
-    # Where "Open the obligation" and the other links in mails point: Accord's web app, which
-    # serves /obligations/<id>, /claims/<id> and /settings/subscriptions[/<id>] (docs/notifier.md).
-    links_base_url: str = "http://127.0.0.1:8000"
+    # Where "Open the obligation" and the other links in mails point: the Accord console
+    # (services/console), which serves /obligations/<id>, /claims/<id>, /contracts/<id> and
+    # /settings/subscriptions[/<id>] (docs/notifier.md). Production refuses it unset or local.
+    links_base_url: str = "http://127.0.0.1:8105"
     # Comma-separated CIDRs or host names webhooks may reach although internal (dev: loopback).
     webhook_allow_private: str = ""
     webhook_timeout_seconds: float = TOTAL_TIMEOUT_SECONDS
@@ -96,6 +97,15 @@ class NotifierSettings(ServiceSettings):
             FernetSecretBox(self.encryption_keys())
         except ValueError as refusal:
             raise ValueError(f"{KEYS_VARIABLE}: {refusal}") from None
+        return self
+
+    @model_validator(mode="after")
+    def _require_console_links(self) -> NotifierSettings:
+        if self.links_lead_nowhere:
+            raise ValueError(
+                "production requires ACCORD_NOTIFIER_LINKS_BASE_URL: the https address of the Accord "
+                f"console, where the links in mails lead (not {self.links_base_url})"
+            )
         return self
 
     def _configured_encryption_keys(self) -> list[str]:

@@ -134,7 +134,10 @@ def test_production_refuses_the_development_key() -> None:
 
 def test_production_runs_with_its_own_keys_and_never_shows_them() -> None:
     settings = NotifierSettings(
-        environment="production", database_url=POSTGRES, secret_encryption_keys=f"{NEW_KEY},{OLD_KEY}"
+        environment="production",
+        database_url=POSTGRES,
+        secret_encryption_keys=f"{NEW_KEY},{OLD_KEY}",
+        links_base_url="https://console.clinic.example",
     )
     assert settings.encryption_keys() == [NEW_KEY, OLD_KEY]
     for shown in (repr(settings), str(settings), settings.model_dump_json()):

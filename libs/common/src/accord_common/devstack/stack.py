@@ -26,6 +26,7 @@ class ServiceSpec:
     command: str
     env_prefix: str
     port: int
+    owns_data: bool = True  # False: the console, which has no database and issues no API keys
 
 
 SERVICES = (
@@ -33,6 +34,7 @@ SERVICES = (
     ServiceSpec("reimbursement-engine", "reimbursement-engine", "ACCORD_ENGINE_", 8102),
     ServiceSpec("obligation-tracker", "obligation-tracker", "ACCORD_TRACKER_", 8103),
     ServiceSpec("notifier", "notifier", "ACCORD_NOTIFIER_", 8104),
+    ServiceSpec("console", "console", "ACCORD_CONSOLE_", 8105, owns_data=False),
 )
 DEV_API_KEY = "acc_devlocal_accord-development-key-not-for-production"
 DEV_ORG = "org-demo"
@@ -116,8 +118,21 @@ class Stack:
                 "ACCORD_REGISTRY_DOCUMENTS_DIR": str(self.config.data_dir / "documents"),
             }
         )
+        env.update(self._console_env())
         env.update(self.config.extra_env)
         return env
+
+    def _console_env(self) -> dict[str, str]:
+        """The console reads the services' APIs; the notifier's mail links point at the console."""
+        url = {s.name: f"http://127.0.0.1:{s.port + self.config.port_offset}" for s in SERVICES}
+        return {
+            "ACCORD_CONSOLE_REGISTRY_URL": url["contract-registry"],
+            "ACCORD_CONSOLE_ENGINE_URL": url["reimbursement-engine"],
+            "ACCORD_CONSOLE_TRACKER_URL": url["obligation-tracker"],
+            "ACCORD_CONSOLE_NOTIFIER_URL": url["notifier"],
+            "ACCORD_CONSOLE_COOKIE_SECURE": "false",  # plain http on 127.0.0.1 during development
+            "ACCORD_NOTIFIER_LINKS_BASE_URL": url["console"],
+        }
 
     def start_service(self, name: str) -> RunningService:
         spec = next(s for s in SERVICES if s.name == name)

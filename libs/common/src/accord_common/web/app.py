@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 from accord_common.logs import configure_logging
 from accord_common.runtime import ServiceRuntime
 from accord_common.telemetry import configure_tracing, tracer
+from accord_common.web.deps import CurrentPrincipal
 from accord_common.web.limits import MaxBodySize
 from accord_common.web.openapi import document_api
 from accord_common.web.problems import install_problem_handlers
@@ -48,6 +49,7 @@ def create_app(
     app.middleware("http")(_observe)
     app.add_middleware(MaxBodySize, max_bytes=settings.max_request_bytes)
     app.include_router(_health_router())
+    app.include_router(_identity_router())
     for router in routers:
         app.include_router(router)
     document_api(app)
@@ -93,5 +95,16 @@ def _health_router() -> APIRouter:
     @router.get("/metrics", summary="Prometheus metrics.", include_in_schema=False)
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def _identity_router() -> APIRouter:
+    router = APIRouter(prefix="/v1", tags=["identity"])
+
+    @router.get("/whoami", summary="The calling API key: its organisation, name and scopes.")
+    async def whoami(who: CurrentPrincipal) -> dict[str, object]:
+        """Which organisation the key acts for and what it may do (the console shows only what it may do)."""
+        return {"organization_id": who.organization_id, "name": who.name, "scopes": sorted(who.scopes)}
 
     return router
