@@ -278,24 +278,27 @@ def deadlines_per_claim(client: httpx.Client, tracker: str, claims: set[str]) ->
 
 
 def duplicates_by_cause(receiver: WebhookReceiver, stops: list[Stop]) -> dict[str, int]:
-    """Each repeat of a webhook-id, put down to the last notifier stop (or outage) before it arrived."""
+    """Each repeat of a webhook-id, put down to the stop that came between its first delivery and the
+    notifier recording it: the first notifier stop (or outage) after the first delivery arrived."""
     causes: Counter[str] = Counter()
-    first_seen: set[str] = set()
+    first_seen: dict[str, float] = {}
     for request in sorted(receiver.received, key=lambda r: r.at):
         webhook_id = request.headers.get("webhook-id", "")
         if webhook_id not in first_seen:
-            first_seen.add(webhook_id)
+            first_seen[webhook_id] = request.at
             continue
-        before = [s for s in stops if s.at <= request.at and s.service in ("notifier", "broker", "database")]
-        causes[_cause(before)] += 1
+        after = [
+            s
+            for s in stops
+            if first_seen[webhook_id] - 1 <= s.at <= request.at
+            and s.service in ("notifier", "broker", "database")
+        ]
+        causes[_cause(after[0]) if after else "no stop between the two deliveries"] += 1
     return dict(causes)
 
 
-def _cause(stops: list[Stop]) -> str:
-    if not stops:
-        return "no stop before it"
-    how = stops[-1].how
-    return f"after {how}" if how.endswith("outage") else f"after notifier {how.split()[-1]}"
+def _cause(stop: Stop) -> str:
+    return f"after {stop.how}" if stop.how.endswith("outage") else f"after notifier {stop.how.split()[-1]}"
 
 
 def count_dead_letters(urls: dict[str, str]) -> int:
