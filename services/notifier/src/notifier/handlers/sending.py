@@ -22,6 +22,7 @@ from accord_common.uow import UnitOfWork
 from notifier.adapters.dispatch_queue import DispatchQueue
 from notifier.adapters.mail_facts import with_names, with_previous_version
 from notifier.adapters.mapping import channel_from_row, event_uuid
+from notifier.adapters.send_metrics import observed
 from notifier.domain import SendCapacity, WebhookChannel, render_email, sign, webhook_message_id
 from notifier.handlers.dispatch import Claim, DispatchRules, record_outcome
 from notifier.ports import Clock, MailSender, OutgoingMail, SecretBox, SendResult, WebhookPoster
@@ -115,7 +116,7 @@ async def _send(new_uow: NewUnitOfWork, senders: Senders, job: DeliveryJob) -> S
         headers["content-type"] = "application/cloudevents+json; charset=UTF-8"  # structured mode
         if event.traceparent:
             headers["traceparent"] = event.traceparent
-        return await senders.webhooks.post(channel.url, job.delivery.event, headers)
+        return observed("webhook", await senders.webhooks.post(channel.url, job.delivery.event, headers))
     async with new_uow() as uow:  # reads only: names from the contract projection
         (named,) = await with_names(uow.session, job.delivery.organization_id, [event])
         data = await with_previous_version(uow.session, event.type, named)
@@ -127,4 +128,4 @@ async def _send(new_uow: NewUnitOfWork, senders: Senders, job: DeliveryJob) -> S
         rendered.html,
         f"<{message_id}@accord.notifier>",  # the same on every retry, resend and replay
     )
-    return await senders.mail.send(mail)
+    return observed("email", await senders.mail.send(mail))
