@@ -33,6 +33,16 @@ async def parked_rows(tracker: Harness, contract_id: str) -> int:
         return int(await session.scalar(query) or 0)
 
 
+async def parked_gauge(tracker: Harness) -> float:
+    from obligation_tracker.scheduler import ReminderScheduler
+    from prometheus_client import REGISTRY
+
+    counted = await ReminderScheduler(tracker.runtime.uow, None, 1).measure_parked()  # type: ignore[arg-type]
+    gauge = REGISTRY.get_sample_value("accord_parked_events")
+    assert gauge == counted
+    return gauge
+
+
 async def test_a_claim_before_its_contract_is_parked_then_applied_when_it_arrives(tracker: Harness) -> None:
     org, other_org = await tracker.new_org(), await tracker.new_org()
     contract_id, claim_id = str(uuid.uuid4()), str(uuid.uuid4())
@@ -52,6 +62,7 @@ async def test_a_claim_before_its_contract_is_parked_then_applied_when_it_arrive
     assert parked["data"]["total_charge"] == "1200.00" and "lines" not in parked["data"]
     assert await tracker.obligations(org, claim_id=claim_id) == []
     assert await dead_letters(tracker, priced.id) == []
+    assert await parked_gauge(tracker) >= 1  # operators see what waits on /metrics
     assert await parked_events(tracker, other_org) == []
     assert await parked_events(tracker, other_org, contract_id=contract_id) == []
 

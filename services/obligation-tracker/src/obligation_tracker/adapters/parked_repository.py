@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, exists, insert, or_, select
+from sqlalchemy import Select, and_, delete, exists, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from obligation_tracker.adapters.orm import claim_pricings, contracts, obligations
@@ -166,3 +166,8 @@ async def ready_to_apply(session: AsyncSession, parked_before: datetime, limit: 
     )
     rows = (await session.execute(query)).all()
     return [ReadyEvent(r.event_id, r.organization_id, r.contract_id, r.claim_id) for r in rows]
+
+
+async def count_parked(session: AsyncSession) -> int:
+    """How many claim events wait, across organisations (for the operators' gauge)."""
+    return int(await session.scalar(select(func.count()).select_from(parked)) or 0)
