@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from accord_common.events.catalogue import CATALOGUE, EventSpec
+from accord_common.events.catalogue import CATALOGUE, RECEIVERS, EventSpec
 from accord_common.events.envelope import CloudEvent
 
 
@@ -30,6 +30,17 @@ def asyncapi_document() -> dict[str, Any]:
             "channel": {"$ref": f"#/channels/{name}"},
             "summary": f"{spec.producer} publishes {spec.type}",
         }
+    for service, event_types in RECEIVERS.items():
+        for event_type in event_types:
+            name = event_type.replace(".", "_")
+            operations[f"{service.replace('-', '_')}_receives_{name}"] = {
+                "action": "receive",
+                "channel": {"$ref": f"#/channels/{name}"},
+                "summary": f"{service} consumes {event_type} (consumer group {service})",
+                "bindings": {
+                    "kafka": {"groupId": {"type": "string", "const": service}, "bindingVersion": "0.5.0"}
+                },
+            }
     return {
         "asyncapi": "3.0.0",
         "info": {

@@ -115,3 +115,25 @@ def validate_payload(event_type: str, data: dict[str, Any], *, strict: bool) -> 
             raise ValueError(f"{event_type}: fields not in the schema: {', '.join(unknown)}")
     dumped: dict[str, Any] = model.model_validate(data).model_dump(mode="json")
     return dumped
+
+
+# Who receives what: each service's consumer group and the event types its handlers take (the
+# AsyncAPI document's receive operations; tests/api holds every service's registered handlers equal).
+RECEIVERS: dict[str, tuple[str, ...]] = {
+    "reimbursement-engine": (
+        *CONTRACT_VERSION_EVENTS,
+        "fee_schedule.published",
+        "organisation.updated",
+        "claim.submitted",
+        "claim.paid",
+        "claim.pricing_requested",
+    ),
+    "obligation-tracker": (
+        *CONTRACT_VERSION_EVENTS,
+        "claim.priced",
+        "claim.paid",
+        "claim.variance_detected",
+        "claim.variance_status_changed",
+    ),
+    "notifier": tuple(t for t in CATALOGUE if not t.startswith("notification.")),
+}
