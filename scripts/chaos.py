@@ -29,6 +29,7 @@ import json
 import random
 import shutil
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -201,7 +202,15 @@ def kill_services(stack: Stack, kills: int, stops: list[Stop]) -> None:
         name = rng.choice(CORE)
         how = "SIGTERM" if n % 3 == 0 else "SIGKILL"
         stops.append(Stop(time.monotonic(), name, f"{name} {how}"))
-        stack.kill(name, signal.SIGTERM if how == "SIGTERM" else signal.SIGKILL)
+        process = stack.services[name].popen
+        process.send_signal(signal.SIGTERM if how == "SIGTERM" else signal.SIGKILL)
+        try:
+            process.wait(timeout=60)  # a clean stop lets the sends in flight finish (up to 25 s)
+        except subprocess.TimeoutExpired:
+            print(f"kill {n}: {name} did not stop within 60 s of SIGTERM; SIGKILL", flush=True)
+            stops.append(Stop(time.monotonic(), name, f"{name} SIGKILL"))
+            process.kill()
+            process.wait(timeout=30)
         stack.start_service(name)
         try:
             stack.wait_ready(timeout=120, names=[name])

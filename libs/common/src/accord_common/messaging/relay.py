@@ -83,7 +83,8 @@ class OutboxRelay:
                     await self.measure_backlog()
             if sent < self._batch:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._poll)
+                    async with asyncio.timeout(self._poll):  # not wait_for: it can swallow a cancel
+                        await self._wake.wait()
                 self._wake.clear()
 
     async def measure_backlog(self) -> tuple[int, float]:

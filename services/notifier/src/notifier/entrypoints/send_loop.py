@@ -122,5 +122,8 @@ class SendLoop:
 
     async def _pause(self) -> None:
         self._slot_freed.clear()
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow the task's own
+        # cancellation when the event is set at the same moment, and the loop would never stop
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._slot_freed.wait(), self.settings.dispatcher_interval_seconds)
+            async with asyncio.timeout(self.settings.dispatcher_interval_seconds):
+                await self._slot_freed.wait()
