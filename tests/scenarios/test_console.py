@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 import pytest
 from accord_common.auth import ALL_SCOPES
-from accord_common.devstack.demo_money import SCHEDULE, underpaying_remittance
+from accord_common.devstack.demo_money import underpaying_remittance
 from accord_common.devstack.stack import SERVICES, Stack
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
@@ -37,6 +37,7 @@ from selenium.webdriver.support import expected_conditions as expected
 from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.scenarios.conftest import Tenant, eventually
+from tests.scenarios.workflows import activate_acme_professional
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 SHOTS = os.environ.get("ACCORD_CONSOLE_SCREENSHOTS")
@@ -134,7 +135,7 @@ def underpaid_claim(
                 "channel": {"kind": "email", "recipients": [mail_to]},
             },
         )
-    contract = contract or active_contract(t)
+    contract = contract or activate_acme_professional(t)
     claim = t.post(
         "engine",
         "/v1/claims",
@@ -166,42 +167,6 @@ def underpaid_claim(
         timeout=SLOW,
     )[0]
     return {"claim": claim, "contract": contract, "variance": variance}
-
-
-def active_contract(t: Tenant) -> dict[str, Any]:
-    payer = t.post("registry", "/v1/payers", {"name": "Acme Health Plan", "x12_payer_id": "60054"})
-    schedule = t.post(
-        "registry",
-        "/v1/fee-schedules",
-        files={"file": ("acme-2026.csv", SCHEDULE, "text/csv")},
-        data={"name": "Acme 2026 professional"},
-    )
-    contract = t.post(
-        "registry",
-        "/v1/contracts",
-        {
-            "payer_id": payer["id"],
-            "name": "Acme PPO professional",
-            "line_of_business": "commercial",
-            "effective_date": "2026-01-01",
-            "termination_date": "2027-12-31",
-            "notice_days": 90,
-            "appeal_window_days": 180,
-            "prompt_pay_days": 30,
-            "fee_schedule_id": schedule["schedule"]["id"],
-            "payment_terms": [
-                {
-                    "name": "Professional",
-                    "service_category": "professional",
-                    "matcher": {"ranges": [{"code_system": "CPT", "first": "99202", "last": "99499"}]},
-                    "methodology": {"kind": "fee_schedule"},
-                }
-            ],
-        },
-    )
-    for step in ("submit", "activate"):
-        t.post("registry", f"/v1/contracts/{contract['id']}/{step}", {})
-    return dict(contract)
 
 
 def link_in_variance_mail(mail_dir: Path, claim_id: str) -> str:

@@ -12,13 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from accord_common.devstack.demo_money import SCHEDULE, underpaying_remittance
+from accord_common.devstack.demo_money import underpaying_remittance
 from accord_common.events import CATALOGUE
 from accord_common.messaging.kafka import TopicLayout, describe_topics, layout_report
 from accord_common.testing._process import run_sync
 from aiokafka.admin import AIOKafkaAdminClient
 
 from tests.scenarios.conftest import eventually
+from tests.scenarios.workflows import activate_acme_professional
 
 
 async def topic_layout_report(bootstrap: str) -> tuple[int, list[str]]:
@@ -33,42 +34,6 @@ async def topic_layout_report(bootstrap: str) -> tuple[int, list[str]]:
     return len(described), layout_report(described, TopicLayout(3, 1, 1))
 
 
-def activated_contract(t: Any) -> str:
-    payer = t.post("registry", "/v1/payers", {"name": "Acme Health Plan", "x12_payer_id": "60054"})
-    schedule = t.post(
-        "registry",
-        "/v1/fee-schedules",
-        files={"file": ("acme-2026.csv", SCHEDULE, "text/csv")},
-        data={"name": "Acme 2026 professional"},
-    )
-    contract = t.post(
-        "registry",
-        "/v1/contracts",
-        {
-            "payer_id": payer["id"],
-            "name": "Acme PPO professional",
-            "line_of_business": "commercial",
-            "effective_date": "2026-01-01",
-            "termination_date": "2027-12-31",
-            "notice_days": 90,
-            "appeal_window_days": 180,
-            "prompt_pay_days": 30,
-            "fee_schedule_id": schedule["schedule"]["id"],
-            "payment_terms": [
-                {
-                    "name": "Professional",
-                    "service_category": "professional",
-                    "matcher": {"ranges": [{"code_system": "CPT", "first": "99202", "last": "99499"}]},
-                    "methodology": {"kind": "fee_schedule"},
-                }
-            ],
-        },
-    )
-    for step in ("submit", "activate"):
-        t.post("registry", f"/v1/contracts/{contract['id']}/{step}", {})
-    return str(contract["id"])
-
-
 @pytest.mark.timeout(900)  # the first scenario of a run also starts the broker, database and stack
 def test_topics_follow_the_settings_and_carry_an_underpayment_to_its_appeal_deadline(new_tenant: Any) -> None:
     t = new_tenant("kafka")
@@ -76,7 +41,7 @@ def test_topics_follow_the_settings_and_carry_an_underpayment_to_its_appeal_dead
     assert described == 2 * len({s.topic for s in CATALOGUE.values()})  # every topic and .dlq exists
     assert mismatches == []
 
-    contract_id = activated_contract(t)
+    contract_id = str(activate_acme_professional(t)["id"])
     line = {
         "code_system": "CPT",
         "code": "99213",

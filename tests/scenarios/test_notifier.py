@@ -23,9 +23,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from accord_common.devstack.demo_money import SCHEDULE, underpaying_remittance
+from accord_common.devstack.demo_money import underpaying_remittance
 from accord_common.devstack.stack import SERVICES, RunningService, Stack
 from accord_common.testing import _process
+
+from tests.scenarios.workflows import activate_acme_professional
 
 from .conftest import Tenant, eventually
 
@@ -118,42 +120,6 @@ def text_of(message: EmailMessage) -> str:
     return "" if part is None else str(part.get_content())  # type: ignore[attr-defined]
 
 
-def activate_contract(t: Tenant) -> str:
-    payer = t.post("registry", "/v1/payers", {"name": "Acme Health Plan", "x12_payer_id": "60054"})
-    schedule = t.post(
-        "registry",
-        "/v1/fee-schedules",
-        files={"file": ("acme-2026.csv", SCHEDULE, "text/csv")},
-        data={"name": "Acme 2026 professional"},
-    )
-    contract = t.post(
-        "registry",
-        "/v1/contracts",
-        {
-            "payer_id": payer["id"],
-            "name": "Acme PPO professional",
-            "line_of_business": "commercial",
-            "effective_date": "2026-01-01",
-            "termination_date": "2027-12-31",
-            "notice_days": 90,
-            "appeal_window_days": 180,
-            "prompt_pay_days": 30,
-            "fee_schedule_id": schedule["schedule"]["id"],
-            "payment_terms": [
-                {
-                    "name": "Professional",
-                    "service_category": "professional",
-                    "matcher": {"ranges": [{"code_system": "CPT", "first": "99202", "last": "99499"}]},
-                    "methodology": {"kind": "fee_schedule"},
-                }
-            ],
-        },
-    )
-    for step in ("submit", "activate"):
-        t.post("registry", f"/v1/contracts/{contract['id']}/{step}", {})
-    return str(contract["id"])
-
-
 def priced_claim(t: Tenant, contract_id: str, pcn: str) -> str:
     """An office visit (CPT 99213, $150.00 charged on 14 March 2026), priced at $100.00."""
     line = {
@@ -212,7 +178,7 @@ def test_a_slow_billing_webhook_and_a_rolling_restart_neither_delay_nor_double_a
                 "channel": {"kind": "email", "recipients": [recipient]},
             },
         )
-        contract_id = activate_contract(t)
+        contract_id = str(activate_acme_professional(t)["id"])
         pcns = [f"SCN-NTF-{uuid.uuid4().hex[:6]}-{n}" for n in (1, 2)]
         claims = [priced_claim(t, contract_id, pcn) for pcn in pcns]
 
