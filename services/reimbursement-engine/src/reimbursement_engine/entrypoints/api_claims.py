@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 from accord_common.errors import PayloadTooLarge
 from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
 from fastapi import APIRouter, Path, Query, Request, status
-from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from reimbursement_engine.adapters.claims_mapping import ClaimSubmission, claim_from_837, submission
+from reimbursement_engine.adapters.claims_mapping import claim_from_837
 from reimbursement_engine.adapters.claims_repo import ClaimsRepository
 from reimbursement_engine.adapters.remittance_repo import RemittanceRepository
 from reimbursement_engine.domain.x12 import X12Error, parse_837
-from reimbursement_engine.entrypoints.claims_lean import lean_submissions
+from reimbursement_engine.entrypoints.claim_command import batch_submissions, submissions
 from reimbursement_engine.entrypoints.deps import Caches, Settings, read_limited
 from reimbursement_engine.entrypoints.openapi_examples import X12_837_BODY
 from reimbursement_engine.entrypoints.schemas_claims import (
     BatchOut,
-    ClaimBatchIn,
     ClaimIn,
     ClaimOut,
     ClaimSummary,
@@ -50,18 +46,13 @@ def _summary(item: StoredClaim) -> dict[str, Any]:
     }
 
 
-def _submissions(claims: list[ClaimIn], source: str) -> list[ClaimSubmission]:
-    today = datetime.now(UTC).date()
-    return [submission(claim.model_dump(), source, today) for claim in claims]
-
-
 @router.post(
     "/claims", status_code=status.HTTP_201_CREATED, response_model=ClaimOut, summary="Submit a claim"
 )
 async def submit_claim(body: ClaimIn, who: CurrentPrincipal, rt: Runtime, caches: Caches) -> Any:
     """Price one claim line by line with the contract version in force; publishes claim.priced."""
     who.require("claims:write")
-    stored = await handlers.submit_claims(rt.uow(), caches, who.organization_id, _submissions([body], "json"))
+    stored = await handlers.submit_claims(rt.uow(), caches, who.organization_id, submissions([body], "json"))
     return await _claim_view(rt, who.organization_id, stored[0].id)
 
 
@@ -87,28 +78,6 @@ _BATCH_BODY = {
 }
 
 
-async def _batch_submissions(request: Request) -> list[ClaimSubmission]:
-    """The batch body's claims as submissions: the lean validator first, then `ClaimBatchIn`
-    (same 422 field errors as a declared body) for anything it declines."""
-    raw = await request.body()
-    try:
-        body = json.loads(raw)
-    except ValueError as exc:
-        pos = getattr(exc, "pos", 0)
-        error = {"type": "json_invalid", "loc": ("body", pos), "msg": "JSON decode error", "input": {}}
-        raise RequestValidationError([error], body=raw) from None
-    today = datetime.now(UTC).date()
-    submissions = lean_submissions(body, today)
-    if submissions is not None:
-        return submissions
-    try:
-        claims = ClaimBatchIn.model_validate(body).claims
-    except ValidationError as exc:
-        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
-        raise RequestValidationError(errors, body=body) from None
-    return [submission(claim.model_dump(), "json", today) for claim in claims]
-
-
 @router.post(
     "/claims/batch",
     response_model=BatchOut,
@@ -120,7 +89,7 @@ async def submit_batch(
 ) -> Any:
     """Price many claims in one transaction (bulk inserts); answers a summary per claim."""
     who.require("claims:write")
-    submissions = await _batch_submissions(request)
+    submissions = batch_submissions(await request.body())
     line_count = sum(len(sub.lines) for sub in submissions)
     if len(submissions) > settings.max_batch_claims or line_count > settings.max_batch_lines:
         raise PayloadTooLarge(
@@ -166,7 +135,7 @@ async def submit_837(
     stored = []
     if accepted:
         stored = await handlers.submit_claims(
-            rt.uow(), caches, who.organization_id, _submissions(accepted, "x12"), skip_duplicates=True
+            rt.uow(), caches, who.organization_id, submissions(accepted, "x12"), skip_duplicates=True
         )
     kept = {item.submission.patient_control_number for item in stored}
     for claim in accepted:

@@ -6,7 +6,6 @@ consumer's unit of work (inbox row, effect and outbox rows in one transaction)."
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 from accord_common.events import CONTRACT_VERSION_EVENTS, CloudEvent
@@ -16,9 +15,9 @@ from accord_common.uow import UnitOfWork
 from pydantic import ValidationError
 
 from reimbursement_engine.adapters.caches import EngineCaches
-from reimbursement_engine.adapters.claims_mapping import submission
 from reimbursement_engine.adapters.remittance_json import from_claim_paid
 from reimbursement_engine.domain.repricing import RepricingRequest, RepricingScope
+from reimbursement_engine.entrypoints.claim_command import submissions
 from reimbursement_engine.entrypoints.schemas_claims import ClaimIn
 from reimbursement_engine.handlers import SOURCE
 from reimbursement_engine.handlers.claims import store_claims
@@ -90,8 +89,7 @@ def build_handlers(caches: EngineCaches) -> dict[str, EventHandler]:
             log.warning("claim.submitted refused", extra={"event_id": event.id, "fields": fields})
             return
         org = event.data["organization_id"]
-        sub = submission(claim.model_dump(), "kafka", datetime.now(UTC).date())
-        await store_claims(uow, caches, org, [sub], skip_duplicates=True)
+        await store_claims(uow, caches, org, submissions([claim], "kafka"), skip_duplicates=True)
 
     async def on_organisation(event: CloudEvent, uow: UnitOfWork) -> None:
         await apply_organisation(uow, caches, event)

@@ -18,6 +18,7 @@ from accord_common.uow import UnitOfWork
 from reimbursement_engine.adapters.caches import EngineCaches
 from reimbursement_engine.adapters.claims_mapping import ClaimSubmission, domain_claim
 from reimbursement_engine.adapters.claims_repo import ClaimAlreadyLive, ClaimsRepository
+from reimbursement_engine.domain.claim_lifecycle import ClaimStatus
 from reimbursement_engine.domain.pricing import Claim
 from reimbursement_engine.handlers import SOURCE, reconcile
 from reimbursement_engine.handlers import claim_lifecycle as lifecycle
@@ -32,7 +33,7 @@ from reimbursement_engine.handlers.pricing import (
     priced_payload,
 )
 
-VOIDED = "voided"
+VOIDED = ClaimStatus.VOIDED
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,17 +1,22 @@
-"""The batch endpoint's lean validator agrees with ClaimIn: the same submissions (header, rows,
-domain claim) when it accepts, and it declines (leaving ClaimBatchIn to answer) whatever ClaimIn
-refuses or it does not know."""
+"""The batch endpoint's lean fast path agrees with the claim command's pydantic path: the same
+submissions (header, rows, domain claim) when it accepts, and it declines (leaving pydantic to
+answer) whatever ClaimIn refuses or it does not know; the batch then refuses the same fields as a
+declared ClaimBatchIn body would. The command's pydantic path (validate_json + submissions from the
+models) equals ClaimIn.model_validate + claims_mapping.submission on the same inputs."""
 
 from __future__ import annotations
 
 import copy
+import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from reimbursement_engine.adapters.claims_mapping import ClaimSubmission, submission
+from reimbursement_engine.entrypoints.claim_command import batch_claims, batch_submissions, submissions
 from reimbursement_engine.entrypoints.claims_lean import lean_submissions
 from reimbursement_engine.entrypoints.schemas_claims import ClaimBatchIn
 
@@ -61,7 +66,21 @@ TODAY = date(2026, 11, 23)
 
 
 def _full(body: dict[str, Any]) -> list[ClaimSubmission]:
-    return [submission(c.model_dump(), "json", TODAY) for c in ClaimBatchIn.model_validate(body).claims]
+    """The claim command's pydantic path on the body's bytes, checked against the dict path."""
+    raw = json.dumps(body).encode()
+    command = submissions(batch_claims(raw), "json", TODAY)
+    declared = [submission(c.model_dump(), "json", TODAY) for c in ClaimBatchIn.model_validate(body).claims]
+    assert command == declared
+    return command
+
+
+def _refused_fields(body: Any) -> list[tuple[Any, ...]]:
+    """The fields a declared ClaimBatchIn body refuses (what FastAPI answered before)."""
+    try:
+        ClaimBatchIn.model_validate(body)
+    except ValidationError as exc:
+        return [("body", *e["loc"]) for e in exc.errors()]
+    return []
 
 
 def lean_claims(body: Any) -> list[ClaimSubmission] | None:
@@ -120,13 +139,30 @@ def _with(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
 def test_declines_what_it_does_not_know(path: tuple[Any, ...], value: Any) -> None:
     body = _with(path, value)
     assert lean_claims(body) is None
-    try:
-        full = _full(body)
-    except ValidationError:
+    refused = _refused_fields(body)
+    if refused:
+        with pytest.raises(RequestValidationError) as caught:
+            batch_submissions(json.dumps(body).encode(), TODAY)
+        assert [e["loc"] for e in caught.value.errors()] == refused
         return
-    assert full  # accepted by ClaimIn only: the endpoint then uses ClaimIn's values
+    # accepted by ClaimIn only: the batch then uses ClaimIn's values
+    assert batch_submissions(json.dumps(body).encode(), TODAY) == _full(body)
+
+
+def test_the_batch_takes_the_fast_path_when_it_accepts() -> None:
+    body = {"claims": [_claim()]}
+    assert batch_submissions(json.dumps(body).encode(), TODAY) == lean_claims(body) == _full(body)
+
+
+def test_a_body_that_is_not_json_is_refused_as_before() -> None:
+    with pytest.raises(RequestValidationError) as caught:
+        batch_submissions(b'{"claims": [', TODAY)
+    assert [(e["type"], e["loc"]) for e in caught.value.errors()] == [("json_invalid", ("body", 12))]
 
 
 @pytest.mark.parametrize("body", [{}, {"claims": []}, {"claims": {}}, {"claims": [_claim()], "x": 1}, []])
 def test_declines_other_bodies(body: Any) -> None:
     assert lean_claims(body) is None
+    with pytest.raises(RequestValidationError) as caught:
+        batch_submissions(json.dumps(body).encode(), TODAY)
+    assert [e["loc"] for e in caught.value.errors()] == _refused_fields(body)
