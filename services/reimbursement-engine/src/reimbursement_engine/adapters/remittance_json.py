@@ -10,6 +10,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from accord_common.events.payloads import ClaimPaidData
+
 from reimbursement_engine.domain.x12 import (
     Adjustment,
     ClaimPayment,
@@ -101,20 +103,20 @@ def transaction(body: Mapping[str, Any]) -> Transaction835:
     )
 
 
-def from_claim_paid(event_id: str, data: Mapping[str, Any]) -> Transaction835:
+def from_claim_paid(event_id: str, data: ClaimPaidData) -> Transaction835:
     """A claim.paid event a billing system published, as a one-claim remittance."""
     return transaction(
         {
-            "payer_id": data["payer_id"],
-            "trace_number": data.get("remittance_id") or f"event:{event_id}",
-            "payment_date": date.fromisoformat(str(data["paid_date"])),
+            "payer_id": data.payer_id,
+            "trace_number": data.remittance_id or f"event:{event_id}",
+            "payment_date": data.paid_date,
             "claims": [
                 {
-                    "patient_control_number": data["patient_control_number"],
-                    "paid": data["paid_amount"],
-                    "patient_responsibility": data.get("patient_responsibility") or "0",
-                    "status_code": data.get("claim_status_code") or "1",
-                    "payer_claim_control_number": data.get("payer_claim_control_number"),
+                    "patient_control_number": data.patient_control_number,
+                    "paid": str(data.paid_amount),
+                    "patient_responsibility": str(data.patient_responsibility),
+                    "status_code": data.claim_status_code or "1",
+                    "payer_claim_control_number": data.payer_claim_control_number,
                 }
             ],
         }

@@ -6,10 +6,10 @@ consumer's unit of work (inbox row, effect and outbox rows in one transaction)."
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
-from accord_common.events import CONTRACT_VERSION_EVENTS, CloudEvent
-from accord_common.events.payloads import ClaimPricingRequestData
+from accord_common.events import CONTRACT_VERSION_EVENTS, CloudEvent, payload_model
+from accord_common.events.payloads import ClaimData, ClaimPaidData, ClaimPricingRequestData, Payload
 from accord_common.messaging import EventHandler
 from accord_common.uow import UnitOfWork
 from pydantic import ValidationError
@@ -28,39 +28,51 @@ from reimbursement_engine.handlers.repricing import reprice_batch
 
 log = logging.getLogger(__name__)
 CONTRACT_TOPICS = CONTRACT_VERSION_EVENTS
+P = TypeVar("P", bound=Payload)
 
 
-def claim_in(data: dict[str, Any]) -> dict[str, Any]:
+def typed(model: type[P], event: CloudEvent) -> P:
+    """The event's payload as the catalogue's model; an invalid payload raises ValidationError (naming
+    the field), so the consumer loop dead-letters it: it will not get better on retry."""
+    return model.model_validate(event.data)
+
+
+def checked(event: CloudEvent) -> CloudEvent:
+    """Refuse an event whose payload is off the catalogue's model before any use case reads it."""
+    payload_model(event.type).model_validate(event.data)
+    return event
+
+
+def claim_in(data: ClaimData) -> dict[str, Any]:
     """A claim.submitted payload (ClaimData) in the claim JSON shape."""
     return {
-        "patient_control_number": data.get("patient_control_number"),
-        "payer_id": data.get("payer_id"),
-        "contract_id": data.get("contract_id"),
-        "service_from": data.get("service_date"),
-        "service_to": data.get("service_to"),
-        "received_date": data.get("received_date"),
-        "place_of_service": data.get("place_of_service"),
-        "type_of_bill": data.get("type_of_bill"),
-        "drg": data.get("drg"),
-        "medicare_locality": data.get("medicare_locality"),
+        "patient_control_number": data.patient_control_number,
+        "payer_id": data.payer_id,
+        "contract_id": data.contract_id,
+        "service_from": data.service_date,
+        "service_to": data.service_to,
+        "received_date": data.received_date,
+        "place_of_service": data.place_of_service,
+        "type_of_bill": data.type_of_bill,
+        "drg": data.drg,
+        "medicare_locality": data.medicare_locality,
         "billing_provider": {
-            "npi": data.get("billing_provider_npi"),
-            "tin": data.get("billing_provider_tin"),
-            "zip_code": data.get("billing_provider_zip"),
+            "npi": data.billing_provider_npi,
+            "tin": data.billing_provider_tin,
+            "zip_code": data.billing_provider_zip,
         },
         "service_facility": {
-            "npi": data.get("service_facility_npi"),
-            "zip_code": data.get("service_facility_zip"),
+            "npi": data.service_facility_npi,
+            "zip_code": data.service_facility_zip,
         },
-        "line_of_business": data.get("line_of_business"),
-        "plan_id": data.get("plan_id"),
-        "lines": data.get("lines") or [],
+        "line_of_business": data.line_of_business,
+        "plan_id": data.plan_id,
+        "lines": data.lines,
     }
 
 
-def repricing_request(data: dict[str, Any]) -> RepricingRequest:
+def repricing_request(body: ClaimPricingRequestData) -> RepricingRequest:
     """A claim.pricing_requested payload as the domain's request."""
-    body = ClaimPricingRequestData.model_validate(data)
     return RepricingRequest(
         body.organization_id,
         RepricingScope(body.scope),
@@ -76,39 +88,40 @@ def repricing_request(data: dict[str, Any]) -> RepricingRequest:
 
 def build_handlers(caches: EngineCaches) -> dict[str, EventHandler]:
     async def on_contract(event: CloudEvent, uow: UnitOfWork) -> None:
-        await apply_contract_version(uow, caches, event)
+        await apply_contract_version(uow, caches, checked(event))
 
     async def on_fee_schedule(event: CloudEvent, uow: UnitOfWork) -> None:
-        await apply_fee_schedule_chunk(uow, caches, event)
+        await apply_fee_schedule_chunk(uow, caches, checked(event))
 
     async def on_claim_submitted(event: CloudEvent, uow: UnitOfWork) -> None:
+        data = typed(ClaimData, event)
         try:
-            claim = ClaimIn.model_validate(claim_in(event.data))
+            claim = ClaimIn.model_validate(claim_in(data))
         except ValidationError as exc:  # a bad claim will not get better on retry
             fields = [".".join(str(p) for p in e["loc"]) for e in exc.errors()]
             log.warning("claim.submitted refused", extra={"event_id": event.id, "fields": fields})
             return
-        org = event.data["organization_id"]
-        await store_claims(uow, caches, org, submissions([claim], "kafka"), skip_duplicates=True)
+        commands = submissions([claim], "kafka")
+        await store_claims(uow, caches, data.organization_id, commands, skip_duplicates=True)
 
     async def on_organisation(event: CloudEvent, uow: UnitOfWork) -> None:
-        await apply_organisation(uow, caches, event)
+        await apply_organisation(uow, caches, checked(event))
 
     async def on_claim_paid(event: CloudEvent, uow: UnitOfWork) -> None:
         if event.source == SOURCE:
             return  # our own claim.paid, already reconciled when the 835 came in
-        org = event.data["organization_id"]
+        paid = typed(ClaimPaidData, event)
         await store_transactions(
             uow,
-            org,
-            [from_claim_paid(event.id, event.data)],
+            paid.organization_id,
+            [from_claim_paid(event.id, paid)],
             IngestSummary(None),
             tolerance=caches.default_tolerance,
             publish_paid=False,
         )
 
     async def on_pricing_requested(event: CloudEvent, uow: UnitOfWork) -> None:
-        await reprice_batch(uow, caches, repricing_request(event.data))
+        await reprice_batch(uow, caches, repricing_request(typed(ClaimPricingRequestData, event)))
 
     handlers: dict[str, EventHandler] = {topic: on_contract for topic in CONTRACT_TOPICS}
     handlers["claim.pricing_requested"] = on_pricing_requested

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from accord_common.events.payloads import ClaimData
 from reimbursement_engine.adapters.claims_mapping import submission
 from reimbursement_engine.entrypoints.claim_command import submissions
 from reimbursement_engine.entrypoints.consumers import claim_in
@@ -69,16 +70,22 @@ def test_dates_default_from_the_lines_and_today() -> None:
 
 
 def test_a_kafka_claim_submitted_payload_goes_through_the_same_command() -> None:
-    data = {
-        "organization_id": "org-1",
-        "patient_control_number": "K-1",
-        "payer_id": "60054",
-        "service_date": "2026-03-14",
-        "received_date": "2026-03-20",
-        "place_of_service": "11",
-        "billing_provider_npi": "1234567893",
-        "lines": [{"code_system": "CPT", "code": "99213", "charge": "150.00", "service_date": "2026-03-14"}],
-    }
+    data = ClaimData.model_validate(
+        {
+            "claim_id": "c-1",
+            "organization_id": "org-1",
+            "patient_control_number": "K-1",
+            "payer_id": "60054",
+            "service_date": "2026-03-14",
+            "received_date": "2026-03-20",
+            "place_of_service": "11",
+            "billing_provider_npi": "1234567893",
+            "total_charge": "150.00",
+            "lines": [
+                {"code_system": "CPT", "code": "99213", "charge": "150.00", "service_date": "2026-03-14"}
+            ],
+        }
+    )
     claim = ClaimIn.model_validate(claim_in(data))
     (command,) = submissions([claim], "kafka", TODAY)
     assert command == submission(claim.model_dump(), "kafka", TODAY)

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from accord_common.events.payloads import ClaimData
 from reimbursement_engine.adapters.claims_mapping import claim_from_837, claim_route, service_site, submission
 from reimbursement_engine.domain.contract_match import ClaimRoute, ClaimType
 from reimbursement_engine.domain.locality import OrgLocation, ServiceSite, derive_place
@@ -144,7 +145,7 @@ def test_a_claim_submitted_on_kafka_carries_its_site_and_line_of_business() -> N
         "total_charge": "200.00",
         "lines": [{"code_system": "CPT", "code": "99213", "charge": "200.00", "service_date": "2025-03-14"}],
     }
-    claim = ClaimIn.model_validate(claim_in(data))
+    claim = ClaimIn.model_validate(claim_in(ClaimData.model_validate(data)))
     header = submission(claim.model_dump(), "kafka", date(2025, 3, 20)).header
     assert claim_route(header) == ClaimRoute(
         payer_id="60054",
