@@ -18,7 +18,7 @@ from notifier.adapters.dns import resolve_host
 from notifier.adapters.orm import metadata, subscriptions
 from notifier.bootstrap import SERVICE_ROOT, Outside, secret_box, senders
 from notifier.config import NotifierSettings
-from notifier.entrypoints.consumers import event_handlers
+from notifier.entrypoints.consumers import event_handlers, payload_of
 from notifier.entrypoints.send_loop import SendLoop
 from notifier.handlers.digest_sending import claim_digests, send_digest
 from notifier.handlers.digests import DigestClaim
@@ -94,7 +94,7 @@ class World:
 
     async def consume(self, event: CloudEvent) -> int:
         async with self.runtime.uow() as uow:
-            created = await record_deliveries(uow, event, self.clock(), 7, self.box)
+            created = await record_deliveries(uow, event, payload_of(event), self.clock(), 7, self.box)
             await uow.commit()
         return created
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from accord_common.events import CATALOGUE, CloudEvent
+from accord_common.events import CATALOGUE, CloudEvent, payload_model
+from accord_common.events.payloads import ContractVersionData, Payload
 from accord_common.messaging import EventHandler
 from accord_common.uow import UnitOfWork
 
@@ -19,16 +20,23 @@ def consumed_event_types() -> list[str]:
     return sorted(t for t in CATALOGUE if not t.startswith("notification."))
 
 
+def payload_of(event: CloudEvent) -> Payload:
+    """The event's payload as the catalogue's model; one off its model raises ValidationError (naming
+    the field), so the consumer loop dead-letters it before anything is written."""
+    return payload_model(event.type).model_validate(event.data)
+
+
 def event_handlers(digest_hour_utc: int, box: SecretBox) -> dict[str, EventHandler]:
     async def on_event(event: CloudEvent, uow: UnitOfWork) -> None:
         """Record the deliveries the event owes; the consumer loop commits with the inbox row."""
-        await record_deliveries(uow, event, datetime.now(UTC), digest_hour_utc, box)
+        await record_deliveries(uow, event, payload_of(event), datetime.now(UTC), digest_hour_utc, box)
 
     async def on_contract_event(event: CloudEvent, uow: UnitOfWork) -> None:
         """Update the projection, then deliver it like any event, all in one transaction."""
+        version = ContractVersionData.model_validate(event.data)
         now = datetime.now(UTC)
-        await apply_contract_version(uow, event, now)
-        await record_deliveries(uow, event, now, digest_hour_utc, box)
+        await apply_contract_version(uow, event, version, now)
+        await record_deliveries(uow, event, version, now, digest_hour_utc, box)
 
     handlers: dict[str, EventHandler] = dict.fromkeys(consumed_event_types(), on_event)
     for event_type in CONTRACT_EVENT_TYPES:

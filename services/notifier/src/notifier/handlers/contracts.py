@@ -7,6 +7,7 @@ import logging
 from datetime import datetime
 
 from accord_common.events import CloudEvent
+from accord_common.events.payloads import ContractVersionData
 from accord_common.uow import UnitOfWork
 
 from notifier.adapters.contracts import ContractProjection
@@ -15,13 +16,14 @@ from notifier.domain import ContractSummary, version_terms
 log = logging.getLogger(__name__)
 
 
-async def apply_contract_version(uow: UnitOfWork, event: CloudEvent, now: datetime) -> bool:
+async def apply_contract_version(
+    uow: UnitOfWork, event: CloudEvent, version: ContractVersionData, now: datetime
+) -> bool:
     """Hold the event's version if it supersedes the one held; the consumer loop commits.
 
     Returns whether the projection changed (an older version, or a repeat, changes nothing).
     """
-    data = {**event.data}
-    data.setdefault("organization_id", event.organizationid)
+    data = version.model_dump(mode="json", exclude_unset=True)
     try:
         incoming = ContractSummary.from_event(data)
     except (KeyError, TypeError, ValueError):

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from accord_common.events import CloudEvent
+from accord_common.events.payloads import Payload
 from accord_common.uow import UnitOfWork
 
 from notifier.adapters.digest_ledger import DigestLedger
@@ -24,18 +25,19 @@ log = logging.getLogger(__name__)
 
 
 async def record_deliveries(
-    uow: UnitOfWork, event: CloudEvent, now: datetime, digest_hour_utc: int, box: SecretBox
+    uow: UnitOfWork, event: CloudEvent, payload: Payload, now: datetime, digest_hour_utc: int, box: SecretBox
 ) -> int:
-    """Create the deliveries this event owes (none twice); the consumer loop commits.
+    """Create the deliveries this event owes (none twice); the consumer loop commits. `payload` is
+    the event's data as the catalogue's model (validated at the Kafka edge); filters match on it.
 
     The unit of work is already open with the inbox row written, so deliveries and inbox row
     commit together; the unique (event, subscription) constraint backs this up across replicas.
     """
-    organization_id = str(event.data.get("organization_id") or event.organizationid or "")
+    organization_id = str(getattr(payload, "organization_id", None) or event.organizationid or "")
     if not organization_id:
         log.warning("event without an organisation ignored", extra={"event_id": event.id})
         return 0
-    data = {**event.data, "organization_id": organization_id}
+    data = {**payload.model_dump(mode="json", exclude_unset=True), "organization_id": organization_id}
     candidates = await SubscriptionRepository(uow.session, organization_id).active()
     deliveries = DeliveryRepository(uow.session, organization_id)
     created = 0
