@@ -162,3 +162,39 @@ async def test_claims_waiting_for_a_contract_are_priced_batch_by_batch_over_kafk
     assert {(D(c["expected_allowed"]), c["pricing_completeness"]) for c in priced} == {
         (D("95.00"), "fully_priced")
     }
+
+
+async def _dead_letters(engine: Engine, event_id: str) -> list[Any]:
+    from sqlalchemy import select
+
+    table = engine.runtime.metadata.tables["dead_letters"]
+    async with engine.runtime.sessions() as session:
+        return list((await session.execute(select(table).where(table.c.event_id == event_id))).all())
+
+
+async def test_a_claim_submitted_off_its_payload_model_is_dead_lettered_naming_the_field(
+    kafka_engine: tuple[Engine, KafkaConfig],
+) -> None:
+    """The Kafka edge validates claim.submitted with ClaimData: a claim without payer_id is a content
+    failure, dead-lettered with the field named (it used to be logged and skipped), nothing stored."""
+    engine, kafka = kafka_engine
+    org = new_org()
+    headers = await engine.key(org)
+    data = {
+        "claim_id": str(uuid.uuid4()),
+        "organization_id": org,
+        "patient_control_number": "PCN-NO-PAYER",
+        "service_date": "2026-03-14",
+        "total_charge": "150.00",
+        "lines": [{"code_system": "CPT", "code": "99213", "charge": "150.00", "service_date": "2026-03-14"}],
+    }
+    bad = CloudEvent(source="billing-system", type="claim.submitted", subject=data["claim_id"], data=data)
+    await _produce(kafka, [bad])
+    async with asyncio.timeout(120):
+        while not (rows := await _dead_letters(engine, bad.id)):
+            await asyncio.sleep(0.5)
+    (row,) = rows
+    assert row.topic == "claim.submitted"
+    assert "payer_id" in row.error
+    claims = (await engine.client.get("/v1/claims", headers=headers)).json()
+    assert claims["items"] == []
