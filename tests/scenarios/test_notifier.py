@@ -209,7 +209,7 @@ def test_a_slow_billing_webhook_and_a_rolling_restart_neither_delay_nor_double_a
         assert len(mails) == 2 and len({str(m["Message-ID"]) for m in mails}) == 2
 
         text = text_of(second)
-        assert f"patient control number {pcns[1]}" in text
+        assert f"Claim {pcns[1]} was paid $80.00 by Acme Health Plan" in text  # named as people read it
         for figure in (
             "Expected allowed:       $100.00",
             "Paid:                   $80.00",
