@@ -46,10 +46,22 @@ def all_pending(organization_id: str, reason: str) -> RepricingRequest:
     return RepricingRequest(organization_id, RepricingScope.PENDING, reason)
 
 
+ANY_VERSION = 0  # no version is numbered 0: "claims priced under another version" is then every one
+
+
 def governed_by_version(
-    organization_id: str, reason: str, contract_id: str, version: int, start: date, end: date | None
+    organization_id: str,
+    reason: str,
+    contract_id: str,
+    version: int,
+    start: date,
+    end: date | None,
+    *,
+    revised: bool = False,
 ) -> RepricingRequest:
-    """Claims priced under another version of the contract whose dates reach [start, end]."""
+    """Claims priced under another version of the contract whose dates reach [start, end]; when the
+    version itself was revised (a draft edit or correction keeps its number), its own claims too."""
+    version_left_alone = ANY_VERSION if revised else version
     return RepricingRequest(
-        organization_id, RepricingScope.VERSION, reason, (), contract_id, version, start, end
+        organization_id, RepricingScope.VERSION, reason, (), contract_id, version_left_alone, start, end
     )

@@ -18,6 +18,7 @@ from accord_common.uow import UnitOfWork
 from reimbursement_engine.adapters.caches import EngineCaches
 from reimbursement_engine.adapters.claims_mapping import ClaimSubmission, domain_claim
 from reimbursement_engine.adapters.claims_repo import ClaimAlreadyLive, ClaimsRepository
+from reimbursement_engine.adapters.locks import hold_contract_terms
 from reimbursement_engine.domain.claim_lifecycle import ClaimStatus
 from reimbursement_engine.domain.pricing import Claim
 from reimbursement_engine.handlers import SOURCE, reconcile
@@ -128,6 +129,7 @@ async def store_claims(
     """Inside an open unit of work: a patient control number already live is a conflict (409),
     or skipped with `skip_duplicates`; replacements and voids supersede the live claim
     (claim_lifecycle); payments held for a new claim's patient control number are reconciled."""
+    await hold_contract_terms(uow.session, org, exclusive=False)  # before reading any contract
     now = datetime.now(UTC)
     repo = ClaimsRepository(uow.session, org)
     submissions, retired = await lifecycle.retire_superseded(

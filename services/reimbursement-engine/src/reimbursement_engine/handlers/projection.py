@@ -16,6 +16,7 @@ from accord_common.events import CloudEvent
 from accord_common.uow import UnitOfWork
 
 from reimbursement_engine.adapters.caches import EngineCaches
+from reimbursement_engine.adapters.locks import hold_contract_terms
 from reimbursement_engine.adapters.projection_repo import ProjectionRepository
 from reimbursement_engine.adapters.terms_mapping import TermsMappingError, contract_terms
 from reimbursement_engine.domain.repricing import all_pending, governed_by_version, pending_for_contract
@@ -32,6 +33,7 @@ async def apply_contract_version(uow: UnitOfWork, caches: EngineCaches, event: C
     except (TermsMappingError, KeyError, ValueError) as exc:
         log.warning("contract version not applied", extra={"event_id": event.id, "error": str(exc)})
         raise
+    await hold_contract_terms(uow.session, data["organization_id"], exclusive=True)  # see adapters/locks
     repo = ProjectionRepository(uow.session)
     await repo.upsert_contract(data)
     org, contract_id, version = data["organization_id"], data["contract_id"], int(data["version"])
@@ -42,10 +44,12 @@ async def apply_contract_version(uow: UnitOfWork, caches: EngineCaches, event: C
             await repo.set_version_end(contract_id, version, date.fromisoformat(data["effective_to"]))
         await reprice_batch(uow, caches, waiting)  # e.g. contract.activated: now in force
         return False
+    revised = await repo.has_version(contract_id, version)  # new content under a number held
     await repo.add_version(data)
     start = date.fromisoformat(data["effective_from"])
     end = date.fromisoformat(data["effective_to"]) if data.get("effective_to") else None
-    await reprice_batch(uow, caches, governed_by_version(org, reason, contract_id, version, start, end))
+    governed = governed_by_version(org, reason, contract_id, version, start, end, revised=revised)
+    await reprice_batch(uow, caches, governed)
     await reprice_batch(uow, caches, waiting)
     return True
 

@@ -13,6 +13,7 @@ from accord_common.uow import UnitOfWork
 
 from reimbursement_engine.adapters.caches import EngineCaches
 from reimbursement_engine.adapters.claims_repo import ClaimsRepository
+from reimbursement_engine.adapters.locks import hold_contract_terms
 from reimbursement_engine.domain.repricing import RepricingRequest, RepricingScope
 from reimbursement_engine.handlers import SOURCE
 from reimbursement_engine.handlers.claims import reprice
@@ -22,6 +23,7 @@ REPRICE_BATCH = 500
 
 async def reprice_batch(uow: UnitOfWork, caches: EngineCaches, request: RepricingRequest) -> int:
     """Inside `uow`: price one batch of the request's claims; a full batch asks for the next."""
+    await hold_contract_terms(uow.session, request.organization_id, exclusive=False)
     repo = ClaimsRepository(uow.session, request.organization_id)
     if request.scope is RepricingScope.PENDING:
         rows = await repo.pending_batch(
