@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 from accord_common.db import make_engine, make_session_factory, new_metadata
-from accord_common.events import CloudEvent, new_event
+from accord_common.events import CloudEvent
 from accord_common.messaging import ConsumerLoop
 from accord_common.tables import add_infra_tables
+from accord_common.testing.events import contract_amended as amended
 from accord_common.uow import UnitOfWork
 from aiokafka import TopicPartition
 from sqlalchemy import Column, Integer, String, Table, event, func, insert, select
@@ -65,19 +66,6 @@ class Producer:
 
     async def send_and_wait(self, topic: str, value: bytes, key: bytes | None, headers: Any) -> None:
         self.sent.append((topic, value))
-
-
-def amended(contract_id: str, version: int) -> CloudEvent:
-    data = {
-        "contract_id": contract_id,
-        "organization_id": "org-a",
-        "payer_id": "p",
-        "status": "active",
-        "version": version,
-        "effective_from": "2026-01-01",
-        "terms": {"effective_date": "2026-01-01"},
-    }
-    return new_event("contract.amended", source="test", subject=contract_id, data=data)
 
 
 @pytest.fixture

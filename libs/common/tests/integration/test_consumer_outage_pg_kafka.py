@@ -22,9 +22,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 from accord_common.db import make_engine, make_session_factory, new_metadata
-from accord_common.events import CloudEvent, new_event
+from accord_common.events import CloudEvent
 from accord_common.messaging import ConsumerLoop, KafkaConfig
 from accord_common.tables import add_infra_tables
+from accord_common.testing.events import contract_amended as amended
 from accord_common.testing.kafka import KafkaBroker
 from accord_common.testing.postgres import LocalCluster
 from accord_common.uow import UnitOfWork
@@ -65,23 +66,6 @@ async def make_topic(bootstrap: str) -> str:
     finally:
         await admin.close()
     return topic
-
-
-def amended(contract_id: str, version: int) -> CloudEvent:
-    return new_event(
-        "contract.amended",
-        source="test",
-        subject=contract_id,
-        data={
-            "contract_id": contract_id,
-            "organization_id": "org-a",
-            "payer_id": "p",
-            "status": "active",
-            "version": version,
-            "effective_from": "2026-01-01",
-            "terms": {"effective_date": "2026-01-01"},
-        },
-    )
 
 
 async def end_offsets(kafka: KafkaConfig, topic: str, group: str) -> tuple[int, int]:

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 from accord_common.db import make_engine, make_session_factory, new_metadata
-from accord_common.events import CloudEvent, new_event
+from accord_common.events import CloudEvent
 from accord_common.messaging import ConsumerLoop, KafkaConfig, OutboxRelay, ensure_topics
 from accord_common.tables import add_infra_tables
+from accord_common.testing.events import contract_amended as contract_event
 from accord_common.testing.kafka import KafkaBroker
 from accord_common.testing.postgres import PostgresServer
 from accord_common.uow import UnitOfWork
@@ -26,23 +27,6 @@ ledger = Table(
     Column("contract_id", String(36), nullable=False),
     Column("version", Integer, nullable=False),
 )
-
-
-def contract_event(contract_id: str, version: int) -> CloudEvent:
-    return new_event(
-        "contract.amended",
-        source="test",
-        subject=contract_id,
-        data={
-            "contract_id": contract_id,
-            "organization_id": "org-a",
-            "payer_id": "p",
-            "status": "active",
-            "version": version,
-            "effective_from": "2026-01-01",
-            "terms": {"effective_date": "2026-01-01"},
-        },
-    )
 
 
 class Harness:

@@ -26,12 +26,13 @@ from pathlib import Path
 
 import pytest
 from accord_common.db import make_engine, make_session_factory, new_metadata
-from accord_common.events import CloudEvent, new_event
+from accord_common.events import CloudEvent
 from accord_common.messaging import ConsumerLoop, KafkaConfig, OutboxRelay
 from accord_common.messaging.kafka import TopicLayout, TopicLayoutMismatch, ensure_topics
 from accord_common.runtime import ServiceRuntime
 from accord_common.settings import Environment, ServiceSettings
 from accord_common.tables import add_infra_tables
+from accord_common.testing.events import contract_amended as amended
 from accord_common.testing.kafka_cluster import KafkaCluster, start_kafka_cluster
 from accord_common.testing.postgres import PostgresServer
 from accord_common.uow import UnitOfWork
@@ -75,23 +76,6 @@ class Load:
 
 def partition_of(contract_id: str) -> int:
     return int(DefaultPartitioner()(contract_id.encode(), list(range(PARTITIONS)), []))
-
-
-def amended(contract_id: str, version: int) -> CloudEvent:
-    return new_event(
-        "contract.amended",
-        source="test",
-        subject=contract_id,
-        data={
-            "contract_id": contract_id,
-            "organization_id": "org-a",
-            "payer_id": "p",
-            "status": "active",
-            "version": version,
-            "effective_from": "2026-01-01",
-            "terms": {"effective_date": "2026-01-01"},
-        },
-    )
 
 
 async def write(load: Load, new_uow: Callable[[], UnitOfWork], contracts: list[str]) -> None:

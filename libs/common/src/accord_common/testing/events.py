@@ -1,0 +1,23 @@
+"""Events the infrastructure tests send: the smallest valid contract version, keyed by its contract."""
+
+from __future__ import annotations
+
+from accord_common.events import CloudEvent, new_event
+
+
+def contract_amended(contract_id: str, version: int) -> CloudEvent:
+    """contract.amended for `contract_id` at `version` (organisation org-a, in force from 2026-01-01)."""
+    return new_event(
+        "contract.amended",
+        source="test",
+        subject=contract_id,
+        data={
+            "contract_id": contract_id,
+            "organization_id": "org-a",
+            "payer_id": "p",
+            "status": "active",
+            "version": version,
+            "effective_from": "2026-01-01",
+            "terms": {"effective_date": "2026-01-01"},
+        },
+    )
