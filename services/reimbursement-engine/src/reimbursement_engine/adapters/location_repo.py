@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from accord_common.bulk import insert_rows
+from accord_common.events.payloads import LocationData
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,9 +33,10 @@ class LocationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def save(self, organization_id: str, locations: list[dict[str, Any]]) -> None:
+    async def save(self, organization_id: str, published: list[LocationData]) -> None:
         """Replace the organisation's locations (the profile is published whole)."""
         now = datetime.now(UTC)
+        locations = [location.model_dump(mode="json") for location in published]
         held = await self.session.scalar(
             select(organization_locations.c.organization_id).where(
                 organization_locations.c.organization_id == organization_id

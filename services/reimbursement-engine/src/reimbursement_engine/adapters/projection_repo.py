@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from accord_common.events.payloads import ContractVersionData, FeeScheduleChunkData
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,9 +22,9 @@ from reimbursement_engine.domain.contract_choice import ContractScope, VersionRe
 SCOPE_FIELDS = ("line_of_business", "plan_ids", "claim_types", "bill_types", "provider_tins", "provider_npis")
 
 
-def scope_of(data: dict[str, Any]) -> dict[str, Any]:
+def scope_of(version: ContractVersionData) -> dict[str, Any]:
     """The contract-level matching criteria a contract.* payload carries (JSON-safe)."""
-    return {name: data.get(name) for name in SCOPE_FIELDS if data.get(name)}
+    return {name: getattr(version, name) for name in SCOPE_FIELDS if getattr(version, name)}
 
 
 def contract_scope(stored: dict[str, Any] | None) -> ContractScope:
@@ -50,13 +51,12 @@ class ProjectionRepository:
         )
         return found is not None
 
-    async def is_newer_content(self, data: dict[str, Any]) -> bool:
+    async def is_newer_content(self, version: ContractVersionData) -> bool:
         """Whether the event carries content the projection does not hold yet: a version it does
         not hold, or a higher revision than any it holds for the contract."""
-        revision = _revision(data)
-        if revision and revision > await self._held_revision(data["contract_id"]):
+        if version.revision and version.revision > await self._held_revision(version.contract_id):
             return True
-        return not await self.has_version(data["contract_id"], int(data["version"]))
+        return not await self.has_version(version.contract_id, version.version)
 
     async def _held_revision(self, contract_id: str) -> int:
         held = await self.session.scalars(
@@ -69,53 +69,51 @@ class ProjectionRepository:
             await self.session.execute(select(contracts).where(contracts.c.contract_id == contract_id))
         ).first()
 
-    async def upsert_contract(self, data: dict[str, Any]) -> None:
+    async def upsert_contract(self, version: ContractVersionData) -> None:
         """Contract-level state (status, payer) follows the highest revision seen (before
         revisions: the highest version)."""
         now = datetime.now(UTC)
-        held = await self.contract(data["contract_id"])
-        revision = _revision(data)
+        contract_id, revision = version.contract_id, version.revision
+        held = await self.contract(contract_id)
         values = {
-            "organization_id": data["organization_id"],
-            "payer_id": data["payer_id"],
-            "payer_x12_id": data.get("payer_x12_id"),
-            "status": data["status"],
-            "latest_version": data["version"],
+            "organization_id": version.organization_id,
+            "payer_id": version.payer_id,
+            "payer_x12_id": version.payer_x12_id,
+            "status": version.status,
+            "latest_version": version.version,
             "updated_at": now,
-            "contract_name": data.get("contract_name"),
-            "scope": scope_of(data),
+            "contract_name": version.contract_name,
+            "scope": scope_of(version),
         }
         if held is None:
-            await self.session.execute(insert(contracts).values(contract_id=data["contract_id"], **values))
-        elif (revision and revision > await self._held_revision(data["contract_id"])) or (
-            not revision and data["version"] >= held.latest_version
+            await self.session.execute(insert(contracts).values(contract_id=contract_id, **values))
+        elif (revision and revision > await self._held_revision(contract_id)) or (
+            not revision and version.version >= held.latest_version
         ):
             await self.session.execute(
-                update(contracts).where(contracts.c.contract_id == data["contract_id"]).values(**values)
+                update(contracts).where(contracts.c.contract_id == contract_id).values(**values)
             )
 
-    async def add_version(self, data: dict[str, Any]) -> None:
-        """Hold the event's version: inserted, or its content replaced (same number, newer
-        revision); a withdrawn version (withdrawn_version) and any after it are dropped."""
-        ref = data.get("fee_schedule") or {}
-        effective_from = date.fromisoformat(data["effective_from"])
-        effective_to = date.fromisoformat(data["effective_to"]) if data.get("effective_to") else None
-        contract_id, number = data["contract_id"], int(data["version"])
-        if data.get("withdrawn_version"):
+    async def add_version(self, version: ContractVersionData) -> None:
+        """Hold the event's version (as the catalogue's model, JSON): inserted, or its content
+        replaced (same number, newer revision); a withdrawn version and any after it are dropped."""
+        effective_from, effective_to = version.effective_from, version.effective_to
+        contract_id, number = version.contract_id, version.version
+        if version.withdrawn_version:
             await self.session.execute(
                 delete(contract_versions).where(
                     contract_versions.c.contract_id == contract_id,
-                    contract_versions.c.version >= int(data["withdrawn_version"]),
+                    contract_versions.c.version >= version.withdrawn_version,
                     contract_versions.c.version > number,
                 )
             )
         content = {
-            "organization_id": data["organization_id"],
+            "organization_id": version.organization_id,
             "effective_from": effective_from,
             "effective_to": effective_to,
-            "retroactive": bool(data.get("retroactive")),
-            "fee_schedule_hash": ref.get("content_hash"),
-            "data": data,
+            "retroactive": version.retroactive,
+            "fee_schedule_hash": version.fee_schedule.content_hash if version.fee_schedule else None,
+            "data": version.model_dump(mode="json"),
             "received_at": datetime.now(UTC),
         }
         if await self.has_version(contract_id, number):
@@ -132,8 +130,8 @@ class ProjectionRepository:
         await self.session.execute(
             update(contract_versions)
             .where(
-                contract_versions.c.contract_id == data["contract_id"],
-                contract_versions.c.version < data["version"],
+                contract_versions.c.contract_id == contract_id,
+                contract_versions.c.version < number,
                 or_(
                     contract_versions.c.effective_to.is_(None),
                     contract_versions.c.effective_to >= effective_from,
@@ -205,24 +203,24 @@ class ProjectionRepository:
         )
         return set(found)
 
-    async def add_chunk(self, chunk: dict[str, Any]) -> bool:
+    async def add_chunk(self, chunk: FeeScheduleChunkData) -> bool:
         """Store one chunk; False when it was already held."""
         held = await self.session.scalar(
             select(fee_schedule_chunks.c.chunk_index).where(
-                fee_schedule_chunks.c.content_hash == chunk["content_hash"],
-                fee_schedule_chunks.c.chunk_index == chunk["chunk_index"],
+                fee_schedule_chunks.c.content_hash == chunk.content_hash,
+                fee_schedule_chunks.c.chunk_index == chunk.chunk_index,
             )
         )
         if held is not None:
             return False
         await self.session.execute(
             insert(fee_schedule_chunks).values(
-                content_hash=chunk["content_hash"],
-                chunk_index=chunk["chunk_index"],
-                schedule_id=chunk["schedule_id"],
-                organization_id=chunk["organization_id"],
-                chunk_count=chunk["chunk_count"],
-                rows=chunk["rows"],
+                content_hash=chunk.content_hash,
+                chunk_index=chunk.chunk_index,
+                schedule_id=chunk.schedule_id,
+                organization_id=chunk.organization_id,
+                chunk_count=chunk.chunk_count,
+                rows=chunk.rows,
             )
         )
         return True

@@ -8,6 +8,7 @@ import os
 from typing import Any
 
 from accord_common.events import new_event
+from accord_common.events.payloads import ContractVersionData, FeeScheduleChunkData
 from accord_common.migrate import upgrade_async
 
 from reimbursement_engine.adapters import medicare_repo
@@ -103,8 +104,10 @@ async def seed(settings: EngineSettings) -> None:
     async with runtime.uow() as uow:
         for year in pricing_bench.medicare_reference().years.values():
             await medicare_repo.replace_year(uow.session, year)
-        await apply_fee_schedule_chunk(uow, caches, chunk)
-        await apply_contract_version(uow, caches, contract)
+        await apply_fee_schedule_chunk(uow, caches, FeeScheduleChunkData.model_validate(chunk.data))
+        await apply_contract_version(
+            uow, caches, contract.type, ContractVersionData.model_validate(contract.data)
+        )
         await uow.commit()
     await runtime.engine.dispose()
 

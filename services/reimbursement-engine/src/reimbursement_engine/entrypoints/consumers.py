@@ -8,8 +8,16 @@ from __future__ import annotations
 import logging
 from typing import Any, TypeVar
 
-from accord_common.events import CONTRACT_VERSION_EVENTS, CloudEvent, payload_model
-from accord_common.events.payloads import ClaimData, ClaimPaidData, ClaimPricingRequestData, Payload
+from accord_common.events import CONTRACT_VERSION_EVENTS, CloudEvent
+from accord_common.events.payloads import (
+    ClaimData,
+    ClaimPaidData,
+    ClaimPricingRequestData,
+    ContractVersionData,
+    FeeScheduleChunkData,
+    OrganisationData,
+    Payload,
+)
 from accord_common.messaging import EventHandler
 from accord_common.uow import UnitOfWork
 from pydantic import ValidationError
@@ -35,12 +43,6 @@ def typed(model: type[P], event: CloudEvent) -> P:
     """The event's payload as the catalogue's model; an invalid payload raises ValidationError (naming
     the field), so the consumer loop dead-letters it: it will not get better on retry."""
     return model.model_validate(event.data)
-
-
-def checked(event: CloudEvent) -> CloudEvent:
-    """Refuse an event whose payload is off the catalogue's model before any use case reads it."""
-    payload_model(event.type).model_validate(event.data)
-    return event
 
 
 def claim_in(data: ClaimData) -> dict[str, Any]:
@@ -88,10 +90,10 @@ def repricing_request(body: ClaimPricingRequestData) -> RepricingRequest:
 
 def build_handlers(caches: EngineCaches) -> dict[str, EventHandler]:
     async def on_contract(event: CloudEvent, uow: UnitOfWork) -> None:
-        await apply_contract_version(uow, caches, checked(event))
+        await apply_contract_version(uow, caches, event.type, typed(ContractVersionData, event))
 
     async def on_fee_schedule(event: CloudEvent, uow: UnitOfWork) -> None:
-        await apply_fee_schedule_chunk(uow, caches, checked(event))
+        await apply_fee_schedule_chunk(uow, caches, typed(FeeScheduleChunkData, event))
 
     async def on_claim_submitted(event: CloudEvent, uow: UnitOfWork) -> None:
         data = typed(ClaimData, event)
@@ -105,7 +107,7 @@ def build_handlers(caches: EngineCaches) -> dict[str, EventHandler]:
         await store_claims(uow, caches, data.organization_id, commands, skip_duplicates=True)
 
     async def on_organisation(event: CloudEvent, uow: UnitOfWork) -> None:
-        await apply_organisation(uow, caches, checked(event))
+        await apply_organisation(uow, caches, typed(OrganisationData, event))
 
     async def on_claim_paid(event: CloudEvent, uow: UnitOfWork) -> None:
         if event.source == SOURCE:

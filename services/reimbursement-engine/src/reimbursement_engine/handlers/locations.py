@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
-from accord_common.events import CloudEvent
+from accord_common.events.payloads import OrganisationData
 from accord_common.uow import UnitOfWork
 
 from reimbursement_engine.adapters.caches import EngineCaches
@@ -17,12 +16,11 @@ from reimbursement_engine.domain.zip5 import ZipLocality, parse_zip5
 from reimbursement_engine.handlers.repricing import reprice_batch
 
 
-async def apply_organisation(uow: UnitOfWork, caches: EngineCaches, event: CloudEvent) -> None:
+async def apply_organisation(uow: UnitOfWork, caches: EngineCaches, organisation: OrganisationData) -> None:
     """Hold the organisation's locations (inside the consumer's unit of work); claims waiting for a
     contract or a review are tried again."""
-    data: dict[str, Any] = dict(event.data)
-    org = data["organization_id"]
-    await LocationRepository(uow.session).save(org, list(data.get("locations") or []))
+    org = organisation.organization_id
+    await LocationRepository(uow.session).save(org, organisation.locations)
     await reprice_batch(uow, caches, all_pending(org, "the organisation's locations changed"))
 
 

@@ -9,10 +9,8 @@ waiting for it; a new version re-prices those it now governs (in batches: handle
 from __future__ import annotations
 
 import logging
-from datetime import date
-from typing import Any
 
-from accord_common.events import CloudEvent
+from accord_common.events.payloads import ContractVersionData, FeeScheduleChunkData
 from accord_common.uow import UnitOfWork
 
 from reimbursement_engine.adapters.caches import EngineCaches
@@ -25,42 +23,46 @@ from reimbursement_engine.handlers.repricing import reprice_batch
 log = logging.getLogger(__name__)
 
 
-async def apply_contract_version(uow: UnitOfWork, caches: EngineCaches, event: CloudEvent) -> bool:
-    """Apply a contract.* event inside the consumer's unit of work; False when already held."""
-    data: dict[str, Any] = dict(event.data)
+async def apply_contract_version(
+    uow: UnitOfWork, caches: EngineCaches, change: str, version: ContractVersionData
+) -> bool:
+    """Apply a contract.* event (``change`` is its type) inside the consumer's unit of work; False
+    when the projection already holds its content."""
     try:
-        contract_terms(data)  # refuse terms this engine cannot read before storing anything
+        contract_terms(version.model_dump(mode="json"))  # refuse terms this engine cannot read before storing
     except (TermsMappingError, KeyError, ValueError) as exc:
-        log.warning("contract version not applied", extra={"event_id": event.id, "error": str(exc)})
+        log.warning(
+            "contract version not applied", extra={"contract_id": version.contract_id, "error": str(exc)}
+        )
         raise
-    await hold_contract_terms(uow.session, data["organization_id"], exclusive=True)  # see adapters/locks
+    await hold_contract_terms(uow.session, version.organization_id, exclusive=True)  # see adapters/locks
     repo = ProjectionRepository(uow.session)
-    await repo.upsert_contract(data)
-    org, contract_id, version = data["organization_id"], data["contract_id"], int(data["version"])
-    reason = f"{event.type} {contract_id} v{version}"
-    waiting = pending_for_contract(org, reason, contract_id, (data["payer_id"], data.get("payer_x12_id")))
-    if not await repo.is_newer_content(data):  # stale or repeated: the projection holds newer content
-        if event.type == "contract.terminated" and data.get("effective_to") and not data.get("revision"):
-            await repo.set_version_end(contract_id, version, date.fromisoformat(data["effective_to"]))
+    await repo.upsert_contract(version)
+    org, contract_id, number = version.organization_id, version.contract_id, version.version
+    reason = f"{change} {contract_id} v{number}"
+    waiting = pending_for_contract(org, reason, contract_id, (version.payer_id, version.payer_x12_id))
+    if not await repo.is_newer_content(version):  # stale or repeated: the projection holds newer content
+        if change == "contract.terminated" and version.effective_to and not version.revision:
+            await repo.set_version_end(contract_id, number, version.effective_to)
         await reprice_batch(uow, caches, waiting)  # e.g. contract.activated: now in force
         return False
-    revised = await repo.has_version(contract_id, version)  # new content under a number held
-    await repo.add_version(data)
-    start = date.fromisoformat(data["effective_from"])
-    end = date.fromisoformat(data["effective_to"]) if data.get("effective_to") else None
-    governed = governed_by_version(org, reason, contract_id, version, start, end, revised=revised)
+    revised = await repo.has_version(contract_id, number)  # new content under a number held
+    await repo.add_version(version)
+    start, end = version.effective_from, version.effective_to
+    governed = governed_by_version(org, reason, contract_id, number, start, end, revised=revised)
     await reprice_batch(uow, caches, governed)
     await reprice_batch(uow, caches, waiting)
     return True
 
 
-async def apply_fee_schedule_chunk(uow: UnitOfWork, caches: EngineCaches, event: CloudEvent) -> bool:
+async def apply_fee_schedule_chunk(
+    uow: UnitOfWork, caches: EngineCaches, chunk: FeeScheduleChunkData
+) -> bool:
     """Hold a chunk; once every chunk of its content hash is held, assemble and price waiting claims."""
-    chunk: dict[str, Any] = dict(event.data)
     repo = ProjectionRepository(uow.session)
     await repo.add_chunk(chunk)
-    assembled = await repo.assemble(chunk["content_hash"], int(chunk["chunk_count"]), int(chunk["row_count"]))
+    assembled = await repo.assemble(chunk.content_hash, chunk.chunk_count, chunk.row_count)
     if assembled:
-        reason = f"fee_schedule.published {chunk['schedule_id']} complete"
-        await reprice_batch(uow, caches, all_pending(chunk["organization_id"], reason))
+        reason = f"fee_schedule.published {chunk.schedule_id} complete"
+        await reprice_batch(uow, caches, all_pending(chunk.organization_id, reason))
     return assembled

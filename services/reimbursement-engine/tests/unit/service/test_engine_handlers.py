@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from accord_common.db import make_engine, make_session_factory
-from accord_common.events import new_event
+from accord_common.events import CloudEvent, new_event
+from accord_common.events.payloads import ContractVersionData
 from accord_common.uow import UnitOfWork
 from reimbursement_engine.adapters import medicare_repo
 from reimbursement_engine.adapters.caches import EngineCaches
@@ -61,7 +62,7 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
     await s.engine.dispose()
 
 
-def contract(version: int, effective_from: str, percent: str) -> object:
+def contract(version: int, effective_from: str, percent: str) -> CloudEvent:
     term = {
         "name": "pro",
         "service_category": "pro",
@@ -108,9 +109,11 @@ def claim(pcn: str, on: str) -> object:
     )
 
 
-async def apply(store: Store, event: object) -> None:
+async def apply(store: Store, event: CloudEvent) -> None:
     async with store.uow() as uow:
-        await apply_contract_version(uow, store.caches, event)  # type: ignore[arg-type]
+        await apply_contract_version(
+            uow, store.caches, event.type, ContractVersionData.model_validate(event.data)
+        )
         await uow.commit()
 
 
