@@ -7,8 +7,11 @@ gpci2025.csv / GPCI2026.csv, anes<year>.csv, oppscap<year>_<month>.csv.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TextIO
 
 from reimbursement_engine.domain.pricing.medicare import MedicareYear
 from reimbursement_engine.domain.pricing.medicare_files import (
@@ -45,10 +48,40 @@ def _find(directory: Path, prefix: str, release: Release | None) -> Path | None:
     return found[0] if found else None
 
 
-def _release(year: int, rvu_path: Path, named: str | None) -> Release | None:
-    if named:
-        return release_named(year, named)
-    return release_in_file_name(year, rvu_path.name)
+def read_release(
+    year: int,
+    release: str | None,
+    pprrvu: TextIO,
+    gpci: TextIO,
+    anesthesia: TextIO | None = None,
+    opps_caps: TextIO | None = None,
+    names: Mapping[str, str] | None = None,
+) -> LoadedRelease:
+    """One release of a year from its files' text streams (a folder or an upload): the rows, the
+    conversion factor the RVU file states, and a report per file. `release` (RVU26C, jul, Q3) names
+    it, else the PPRRVU file name in `names` ("pprrvu", "gpci", "anesthesia", "opps_caps")."""
+    names = names or {}
+    rvus = read_pprrvu(pprrvu, names.get("pprrvu", "PPRRVU"))
+    gpcis, gpci_report = read_gpci(gpci, names.get("gpci", "GPCI"))
+    if not gpcis:
+        raise MedicareFileError(f"{gpci_report.file} has no locality rows")
+    reports = [rvus.report, gpci_report]
+    factors: AnesthesiaFactors | None = None
+    if anesthesia is not None:
+        factors = parse_anesthesia(anesthesia, names.get("anesthesia", "anesthesia"))
+        reports += [factors.report] if factors.report else []
+    caps = []
+    if opps_caps is not None:
+        caps = list(parse_opps_caps(opps_caps))
+        reports.append(FileReport(names.get("opps_caps", "OPPS caps"), len(caps)))
+    which = release_named(year, release) if release else release_in_file_name(year, names.get("pprrvu", ""))
+    loaded = replace(
+        medicare_year(year, rvus.rows, gpcis, caps, factors),
+        release=which.name if which else "",
+        effective=which.effective if which else None,
+        conversion_factor=rvus.conversion_factor,
+    )
+    return LoadedRelease(loaded, tuple(reports))
 
 
 def load_medicare_release(directory: Path, year: int, release: str | None = None) -> LoadedRelease:
@@ -60,31 +93,28 @@ def load_medicare_release(directory: Path, year: int, release: str | None = None
     gpci_path = _find(directory, f"gpci{year}", named)
     if rvu_path is None or gpci_path is None:
         raise MedicareFileError(f"{directory} lacks the CY{year} PPRRVU or GPCI file")
-    with rvu_path.open(newline="", encoding="utf-8-sig", errors="replace") as rvu_file:
-        rvus = read_pprrvu(rvu_file, rvu_path.name)
-    with gpci_path.open(newline="", encoding="utf-8-sig", errors="replace") as gpci_file:
-        gpcis, gpci_report = read_gpci(gpci_file, gpci_path.name)
-    if not gpcis:
-        raise MedicareFileError(f"{gpci_path} has no locality rows")
-    reports = [rvus.report, gpci_report]
-    anesthesia: AnesthesiaFactors | None = None
-    if (anes_path := _find(directory, f"anes{year}", named)) is not None:
-        with anes_path.open(newline="", encoding="utf-8-sig", errors="replace") as anes_file:
-            anesthesia = parse_anesthesia(anes_file, anes_path.name)
-        reports += [anesthesia.report] if anesthesia.report else []
-    caps = []
-    if (caps_path := _find(directory, f"oppscap{year}", named)) is not None:
-        with caps_path.open(newline="", encoding="utf-8-sig") as caps_file:
-            caps = list(parse_opps_caps(caps_file))
-        reports.append(FileReport(caps_path.name, len(caps)))
-    which = _release(year, rvu_path, release)
-    loaded = replace(
-        medicare_year(year, rvus.rows, gpcis, caps, anesthesia),
-        release=which.name if which else "",
-        effective=which.effective if which else None,
-        conversion_factor=rvus.conversion_factor,
-    )
-    return LoadedRelease(loaded, tuple(reports))
+    paths = {
+        "pprrvu": rvu_path,
+        "gpci": gpci_path,
+        "anesthesia": _find(directory, f"anes{year}", named),
+        "opps_caps": _find(directory, f"oppscap{year}", named),
+    }
+    with ExitStack() as files:
+        streams = {
+            key: files.enter_context(path.open(newline="", encoding="utf-8-sig", errors="replace"))
+            for key, path in paths.items()
+            if path is not None
+        }
+        names = {key: path.name for key, path in paths.items() if path is not None}
+        return read_release(
+            year,
+            release,
+            streams["pprrvu"],
+            streams["gpci"],
+            streams.get("anesthesia"),
+            streams.get("opps_caps"),
+            names,
+        )
 
 
 def load_medicare_year(directory: Path, year: int, release: str | None = None) -> MedicareYear:

@@ -7,13 +7,14 @@ Formula: round_half_up((work RVU x work GPCI + PE RVU x PE GPCI + MP RVU x MP GP
 Rest of Texas 04412-99: work GPCI 1.000 with the floor (0.991 without), PE 0.949, MP 0.903.
 """
 
+import io
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from reimbursement_engine.adapters.medicare_files import LoadedRelease, load_medicare_release
+from reimbursement_engine.adapters.medicare_files import LoadedRelease, load_medicare_release, read_release
 from reimbursement_engine.domain.pricing import LocalityKey, MedicareQuote, MedicareReference, Setting
 from reimbursement_engine.domain.pricing.medicare_release import Release, release_in_file_name, release_named
 
@@ -154,3 +155,19 @@ def test_the_release_in_cms_file_names() -> None:
     assert release_in_file_name(2026, "PPRRVU2026_Jul_nonQPP.csv") == Release("RVU26C", date(2026, 7, 1))
     assert release_in_file_name(2025, "pprrvu2025_oct.csv") == Release("RVU25D", date(2025, 10, 1))
     assert release_in_file_name(2026, "GPCI2026.csv") is None
+
+
+def test_a_release_read_from_streams_reports_the_rows_it_refused() -> None:
+    rvu_text = (FILES / "PPRRVU2026_Jul_nonQPP.csv").read_text(encoding="utf-8")
+    bad = rvu_text.replace("99213,,A,,1.30,", "99213,,A,,1.3O,")  # letter O, as mistyped
+    gpci = (FILES / "GPCI2026.csv").open(encoding="utf-8")
+    with gpci:
+        loaded = read_release(2026, "RVU26C", io.StringIO(bad), gpci, names={"pprrvu": "upload.csv"})
+    (rvus, _) = loaded.reports
+    assert (rvus.file, rvus.read, rvus.refused) == (
+        "upload.csv",
+        18,
+        ("line 28 (99213): '1.3O' is not a number",),
+    )
+    assert ("99213", "") not in loaded.year.rvus and ("99203", "") in loaded.year.rvus
+    assert (loaded.year.release, loaded.year.anesthesia_national_cf) == ("RVU26C", None)
