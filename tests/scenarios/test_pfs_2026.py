@@ -158,7 +158,7 @@ def test_a_2026_texas_claim_is_priced_from_the_cy2026_schedule(stack: Stack, new
     assert (
         "150% x Medicare CY2026 RVU26C locality 04412-99 99203 non-facility (work GPCI 1.000 with the 1.0 "
         "floor, 0.991 without) $114.05 x 1 unit(s)" in explanation
-    )
+    ), explanation
     assert (
         "20610 non-facility (work GPCI 1.000 with the 1.0 floor, 0.991 without) $66.41, modifier 50, "
         "BILAT SURG indicator 1: 150% of the fee schedule amount = $99.62 x 1 unit(s)" in explanation

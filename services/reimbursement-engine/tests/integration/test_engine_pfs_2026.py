@@ -94,7 +94,8 @@ async def test_2026_claims_are_priced_from_the_release_in_force_at_the_zips_loca
             response = await engine.client.post("/v1/claims", json=body, headers=headers)
             claim = response.json()
             assert (claim["status"], claim["expected_allowed"]) == ("priced", expected), claim
-            assert f"Medicare CY2026 {release} locality 04412-99" in claim["explanation"]
+            where = f"Medicare CY2026 {release} locality 04412-99 {body['lines'][0]['code']} non-facility"  # type: ignore[index]
+            assert f"{where} (work GPCI 1.000 with the 1.0 floor, 0.991 without)" in claim["explanation"]
             assert (
                 "Medicare locality 04412-99: service facility ZIP 75002 in CMS's ZIP-to-locality file"
                 in (claim["explanation"])

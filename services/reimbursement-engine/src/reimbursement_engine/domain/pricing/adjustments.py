@@ -124,7 +124,7 @@ def apply_medicare_multiple_procedure(works: list[LineWork]) -> None:
 
 
 def _reduce_medicare_day(group: list[LineWork]) -> None:
-    slots = [(w.medicare_amount or ZERO, w.amount / w.line.units, w) for w in group for _ in range(_units(w))]
+    slots = [(w.medicare_amount or ZERO, w.amount / _units(w), w) for w in group for _ in range(_units(w))]
     if len(slots) < 2:
         return
     ranked = sorted(slots, key=lambda slot: slot[0], reverse=True)

@@ -139,7 +139,7 @@ class MedicareQuote:
         else:
             text = f"Medicare {self.cf.label} {where} {code} {self.setting.value}"
             if self.gpci.floored:
-                floor = f"{self.gpci.work} with the 1.0 floor, {self.gpci.work_without_floor} without"
+                floor = f"{self.gpci.work:.3f} with the 1.0 floor, {self.gpci.work_without_floor:.3f} without"
                 text += f" (work GPCI {floor})"
         if self.capped_from is not None:
             text += f" (OPPS cap, below the fee schedule's {fmt_money(self.capped_from)})"
