@@ -31,6 +31,9 @@ def run_cli(
             host=args.host,
             port=args.port,
             workers=args.workers,
+            # A worker must answer the supervisor's ping once started; on a busy host importing the
+            # service takes longer than uvicorn's 5 s default and the workers would be restarted forever.
+            timeout_worker_healthcheck=60,
             log_config=None,
             access_log=False,
         )
