@@ -235,7 +235,7 @@ async def test_failed_authentications_are_logged_without_the_key_and_limited_per
     finally:
         logging.getLogger("accord.auth").removeHandler(handler)
     assert [a.status_code for a in answers] == [401] * 5 + [429]
-    assert int(answers[-1].headers["Retry-After"]) == 12  # 5 a minute: one every 12 s
+    assert 1 <= int(answers[-1].headers["Retry-After"]) <= 12  # 5 a minute: one every 12 s
     assert answers[-1].headers["content-type"] == "application/problem+json"
     logged = [json.loads(line) for line in lines.getvalue().splitlines()]
     failed = [entry for entry in logged if entry["msg"] == "authentication failed"]

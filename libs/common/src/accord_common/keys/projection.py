@@ -30,7 +30,9 @@ async def apply_key(uow: UnitOfWork, key: ApiKeyData) -> None:
     state = _state(key)
     if row is None:
         await uow.session.execute(
-            insert(table).values(id=key.key_id, prefix=key.prefix, key_hash=key.key_hash, **state)
+            insert(table).values(
+                id=key.key_id, prefix=key.prefix, key_hash=key.key_hash, created_at=key.issued_at, **state
+            )
         )
     elif row.key_hash != key.key_hash:
         log.warning("api key %s: another key holds prefix %s here; not projected", key.key_id, key.prefix)
@@ -49,7 +51,6 @@ def _state(key: ApiKeyData) -> dict[str, Any]:
         "rate_limit_per_minute": key.rate_limit_per_minute,
         "revision": key.revision,
         "source": "registry",
-        "created_at": key.issued_at,
     }
 
 
