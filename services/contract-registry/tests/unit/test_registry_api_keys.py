@@ -9,7 +9,8 @@ import pytest
 from accord_common.auth import ALL_SCOPES
 from contract_registry.domain.api_keys import ApiKey, Issuer, KeyChange, KeySecret, KeyStatus
 from contract_registry.domain.errors import ApiKeyRefused, ApiKeyRevoked
-from contract_registry.entrypoints.schemas.api_keys import Scope
+from contract_registry.entrypoints.schemas.api_keys import ExpireIn, Scope
+from pydantic import ValidationError
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 ADMIN = Issuer("admin-key", frozenset({"admin"}))
@@ -120,3 +121,22 @@ def test_expire_now_or_later(at: datetime, refused: str | None) -> None:
 
 def test_the_openapi_scope_enum_is_every_scope() -> None:
     assert set(Scope.__args__) == ALL_SCOPES
+
+
+@pytest.mark.parametrize(
+    ("expires_at", "accepted"),
+    [
+        ("2027-06-30T00:00:00Z", "2027-06-30T00:00:00+00:00"),
+        ("2027-06-30T02:00:00+02:00", "2027-06-30T00:00:00+00:00"),
+        ("0001-01-01T00:00:00+01:00", None),  # before year 1 in UTC: refused, not a 500
+        ("9999-12-31T23:59:59-14:00", None),
+        ("2027-06-30T00:00:00", None),  # no offset: ambiguous
+    ],
+)
+def test_an_expiry_is_an_instant_stored_in_utc(expires_at: str, accepted: str | None) -> None:
+    if accepted is None:
+        with pytest.raises(ValidationError):
+            ExpireIn.model_validate({"expires_at": expires_at})
+    else:
+        parsed = ExpireIn.model_validate({"expires_at": expires_at}).expires_at
+        assert parsed is not None and parsed.isoformat() == accepted

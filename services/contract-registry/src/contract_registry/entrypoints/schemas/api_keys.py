@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from datetime import UTC, datetime
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+
+
+def _in_utc(at: datetime) -> datetime:
+    """Stored in UTC; a year that cannot be (0001 with an offset east of UTC) is refused here, not later."""
+    try:
+        utc = at.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("a time between the years 2000 and 9000") from None
+    if not 2000 <= utc.year <= 9000:
+        raise ValueError("a time between the years 2000 and 9000")
+    return utc
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
 Scope = Literal[
     "admin",
@@ -42,7 +56,7 @@ class ApiKeyIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=200, description="Who holds the key.")
     scopes: list[Scope] = Field(min_length=1, max_length=20, description="What the key may do.")
-    expires_at: AwareDatetime | None = Field(default=None, description="When it stops working (null: never).")
+    expires_at: Instant | None = Field(default=None, description="When it stops working (null: never).")
     rate_limit_per_minute: int | None = Field(
         default=None, ge=1, le=100_000, description="Requests a minute (null: the service's default)."
     )
@@ -61,7 +75,7 @@ class ExpireIn(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"expires_at": "2027-01-31T23:59:59Z"}]}
     )
 
-    expires_at: AwareDatetime | None = Field(default=None, description="From when (null: now).")
+    expires_at: Instant | None = Field(default=None, description="From when (null: now).")
 
 
 class ApiKeyOut(BaseModel):
