@@ -51,7 +51,7 @@ class ServiceSettings(BaseSettings):
     # API keys: requests a minute per key (a key issued with its own limit keeps it), failed
     # authentications a minute per client address (then 429 with Retry-After), and how often the
     # last use of keys is written and reported to the registry (coalesced, not a write per request)
-    rate_limit_per_key_per_minute: int = Field(default=1200, ge=1, le=1_000_000)
+    rate_limit_per_key_per_minute: int = Field(default=3000, ge=1, le=1_000_000)
     rate_limit_failed_auth_per_address_per_minute: int = Field(default=300, ge=1, le=1_000_000)
     key_usage_flush_seconds: float = Field(default=10.0, gt=0, le=3600)
     bootstrap_api_key: str | None = None

@@ -26,7 +26,7 @@ class RateLimits:
     """Requests a minute per key (unless the key has its own) and failed authentications a minute
     per client address."""
 
-    per_key_per_minute: int = 1200
+    per_key_per_minute: int = 3000
     failed_per_address_per_minute: int = 300
 
 
