@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from accord_common.auth import ALL_SCOPES
 from contract_registry.domain.api_keys import ApiKey, Issuer, KeyChange, KeySecret, KeyStatus
-from contract_registry.domain.errors import ApiKeyRefused, ApiKeyRevoked
+from contract_registry.domain.errors import ApiKeyEnded, ApiKeyRefused
 from contract_registry.entrypoints.schemas.api_keys import ExpireIn, Scope
 from pydantic import ValidationError
 
@@ -96,11 +96,11 @@ def test_revocation_is_final() -> None:
     key.revoke(NOW)
     assert key.status(NOW) is KeyStatus.REVOKED
     assert key.revision == 2
-    with pytest.raises(ApiKeyRevoked):
+    with pytest.raises(ApiKeyEnded):
         key.revoke(NOW + timedelta(seconds=1))
-    with pytest.raises(ApiKeyRevoked):
+    with pytest.raises(ApiKeyEnded):
         key.expire(NOW + timedelta(days=1), NOW)
-    with pytest.raises(ApiKeyRevoked):
+    with pytest.raises(ApiKeyEnded):
         key.rotate(new_id="k2", secret=KeySecret("d", "1" * 64), issuer=ADMIN, now=NOW, overlap=timedelta(0))
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from .errors import ApiKeyRefused, ApiKeyRevoked
+from .errors import ApiKeyEnded, ApiKeyRefused
 
 MAX_OVERLAP = timedelta(days=7)
 ALL_SCOPES_HOLDER = "admin"
@@ -145,7 +145,7 @@ class ApiKey:
 
     def revoke(self, now: datetime) -> None:
         if self.revoked_at is not None:
-            raise ApiKeyRevoked(f"API key {self.id} was revoked at {self.revoked_at.isoformat()}")
+            raise ApiKeyEnded(f"API key {self.id} was revoked at {self.revoked_at.isoformat()}")
         self.revoked_at = now
         self._record(KeyChange.REVOKED)
 
@@ -155,9 +155,9 @@ class ApiKey:
 
     def _require_usable(self, now: datetime) -> None:
         if self.revoked_at is not None:
-            raise ApiKeyRevoked(f"API key {self.id} is revoked")
+            raise ApiKeyEnded(f"API key {self.id} is revoked")
         if self.expires_at is not None and self.expires_at <= now:
-            raise ApiKeyRevoked(f"API key {self.id} expired at {self.expires_at.isoformat()}")
+            raise ApiKeyEnded(f"API key {self.id} expired at {self.expires_at.isoformat()}")
 
     def _record(self, change: KeyChange) -> None:
         self.revision += 1

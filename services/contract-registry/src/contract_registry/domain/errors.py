@@ -119,5 +119,5 @@ class ApiKeyRefused(ApiKeyError):
         self.message = message
 
 
-class ApiKeyRevoked(ApiKeyError):
-    """The key is revoked already: nothing more can change it."""
+class ApiKeyEnded(ApiKeyError):
+    """The key is revoked or has expired: nothing more can change it (409)."""
