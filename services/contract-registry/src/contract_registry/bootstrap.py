@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from accord_common.keys.projection import key_usage_handlers
 from accord_common.runtime import ServiceRuntime
 from accord_common.web.app import create_app
 from fastapi import FastAPI
@@ -13,6 +14,7 @@ from contract_registry.adapters.orm import metadata
 from contract_registry.config import RegistrySettings
 from contract_registry.entrypoints.problems import install_domain_problems
 from contract_registry.entrypoints.routers import (
+    api_keys,
     audit,
     contracts,
     documents,
@@ -29,12 +31,16 @@ ROUTERS = [
     fee_schedules.router,
     documents.router,
     audit.router,
+    api_keys.router,
 ]
 
 
 def build_runtime(settings: RegistrySettings | None = None) -> ServiceRuntime:
     return ServiceRuntime(
-        settings=settings or RegistrySettings(), metadata=metadata, service_root=SERVICE_ROOT
+        settings=settings or RegistrySettings(),
+        metadata=metadata,
+        service_root=SERVICE_ROOT,
+        handlers=key_usage_handlers(),
     )
 
 
