@@ -2,7 +2,7 @@
 of the registry's keys)
 
 Revision ID: keys_0001
-Revises: common_retention_0001
+Revises: engine_pfs_0001
 Create Date: 2026-12-02
 """
 
@@ -10,7 +10,7 @@ from accord_common.tables import key_management_columns
 from alembic import op
 
 revision = "keys_0001"
-down_revision = "common_retention_0001"
+down_revision = "engine_pfs_0001"
 branch_labels = None
 depends_on = None
 
