@@ -10,7 +10,8 @@ from decimal import Decimal
 
 import pytest
 from reimbursement_engine.adapters import explanation_text
-from reimbursement_engine.domain.pricing import bench, price_claim
+from reimbursement_engine.bench import pricing as bench
+from reimbursement_engine.domain.pricing import price_claim
 from reimbursement_engine.domain.pricing.explanation import Step, StepKind
 
 
