@@ -26,7 +26,7 @@ from reimbursement_engine.domain.worklist import WORKED, status_after_reconcilin
 from reimbursement_engine.handlers import SOURCE
 
 SYSTEM = "system"
-_CHUNK = 2000
+_CHUNK = 500  # claims reconciled per round of reads and bulk writes (the loop runs between)
 
 
 def cas(items: list[dict[str, Any]]) -> tuple[CasAmount, ...]:
@@ -62,7 +62,7 @@ async def reconcile_claims(
     uow: UnitOfWork, org: str, claim_ids: list[str], default_tolerance: Decimal = DEFAULT_TOLERANCE
 ) -> list[Reconciliation | None]:
     """`reconcile_claim` for many claims: the claims, their variances, effective payments and lines
-    read a few thousand at a time, new variances written in bulk, their events published as one batch."""
+    read 500 at a time, new variances written in bulk, their events published as one batch."""
     tolerance = await VarianceRepository(uow.session, org).tolerance(default_tolerance)
     results: list[Reconciliation | None] = []
     for start in range(0, len(claim_ids), _CHUNK):

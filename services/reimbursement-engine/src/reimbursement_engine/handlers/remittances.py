@@ -35,6 +35,8 @@ from reimbursement_engine.handlers import SOURCE
 from reimbursement_engine.handlers.reconcile import reconcile_claims
 from reimbursement_engine.handlers.x12_refusal import refusal
 
+_YIELD_EVERY = 500  # claims handled between two returns to the event loop
+
 
 @dataclass
 class IngestSummary:
@@ -126,7 +128,9 @@ async def _store_transaction(
     paid_on = t.payment_date or t.production_date
     await repo.add_remittance(remittance_row(remittance_id, summary.file_id, t, payer_id, paid_on))
     payments, lines, touched, paid_events = [], [], [], []
-    for claim, claim_id in zip(t.claims, await _match(uow, org, t.claims), strict=True):
+    for n, (claim, claim_id) in enumerate(zip(t.claims, await _match(uow, org, t.claims), strict=True)):
+        if n % _YIELD_EVERY == 0:
+            await asyncio.sleep(0)  # a large file: let the service's other requests in
         payment_id = new_id()
         payments.append(payment_row(payment_id, org, remittance_id, claim, claim_id, paid_on))
         lines += [line_row(payment_id, i, line) for i, line in enumerate(claim.lines)]
@@ -136,7 +140,10 @@ async def _store_transaction(
             touched.append(claim_id)
         if publish_paid:
             paid_events.append(_paid_event(org, payer_id, claim, claim_id, paid_on, remittance_id))
-    uow.publish_batch("claim.paid", source=SOURCE, organization_id=org, items=paid_events)
+    for start in range(0, len(paid_events), _YIELD_EVERY):
+        await asyncio.sleep(0)
+        chunk = paid_events[start : start + _YIELD_EVERY]
+        uow.publish_batch("claim.paid", source=SOURCE, organization_id=org, items=chunk)
     await repo.add_payments(payments, lines, plb_rows(remittance_id, t))
     for claim, row in zip(t.claims, payments, strict=True):
         if claim.status_code == REVERSAL:
