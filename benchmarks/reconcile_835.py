@@ -23,7 +23,9 @@ upload (worst and median latency: does the upload block other requests?).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -31,18 +33,18 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 from accord_common.devstack.client import AUTH
 from accord_common.devstack.demo_money import active_contract
 from accord_common.devstack.stack import SERVICES, Stack, StackConfig
 from accord_common.testing import _process
 from accord_common.testing.kafka import start_kafka
-from sqlalchemy import create_engine, text
 
 BATCH = 1000
 LINE_CHARGE, LINE_PAID = Decimal("150.00"), Decimal("90.00")
@@ -130,34 +132,41 @@ class Probe:
         self._thread.join()
 
 
-def count_appeals(tracker_url: str) -> Callable[[str], int]:
-    engine = create_engine(tracker_url.replace("+aiosqlite", "").replace("+asyncpg", "+psycopg"))
+def count_obligations(tracker_url: str) -> Callable[[str], int]:
+    """Counts the tracker's open obligations of a kind, straight from its database."""
+    query = "SELECT count(*) FROM obligations WHERE kind = $1 AND status = 'open'"
+    if tracker_url.startswith("sqlite"):
+        path = tracker_url.split(":///", 1)[1]
 
-    def count(kind: str) -> int:
-        with engine.connect() as conn:
-            found = conn.execute(
-                text("SELECT count(*) FROM obligations WHERE kind = :kind AND status = 'open'"),
-                {"kind": kind},
-            ).scalar()
-        return int(found or 0)
+        def count_sqlite(kind: str) -> int:
+            with closing(sqlite3.connect(path)) as conn:
+                return int(conn.execute(query.replace("$1", "?"), (kind,)).fetchone()[0])
 
-    return count
+        return count_sqlite
+    dsn = tracker_url.replace("postgresql+asyncpg://", "postgresql://")
+
+    async def fetch(kind: str) -> int:
+        conn = await asyncpg.connect(dsn)
+        try:
+            return int(await conn.fetchval(query, kind))
+        finally:
+            await conn.close()
+
+    return lambda kind: asyncio.run(fetch(kind))
 
 
 @contextmanager
 def stack(postgres: bool, data_dir: Path) -> Iterator[tuple[Stack, dict[str, str]]]:
     broker = start_kafka("kafka" if postgres else "tansu")
     urls: dict[str, str] = {}
-    cluster = None
+    database = None
     try:
         if postgres:
-            from accord_common.testing.postgres import LocalCluster
+            from accord_common.testing.postgres import start_postgres  # Debian's binaries
 
-            cluster = LocalCluster()
-            cluster.start()
-            server = cluster.server()
+            database = start_postgres()
             suffix = uuid.uuid4().hex[:6]
-            urls = {n: server.create_database(f"{n.replace('-', '_')}_{suffix}") for n in NAMES}
+            urls = {n: database.create_database(f"{n.replace('-', '_')}_{suffix}") for n in NAMES}
         config = StackConfig(
             data_dir=data_dir,
             kafka_bootstrap=broker.bootstrap,
@@ -176,8 +185,8 @@ def stack(postgres: bool, data_dir: Path) -> Iterator[tuple[Stack, dict[str, str
         finally:
             running.stop()
     finally:
-        if cluster is not None:
-            cluster.stop()
+        if database is not None:
+            database.stop()
         broker.stop()
 
 
@@ -203,7 +212,7 @@ def run(claims: int, postgres: bool) -> dict[str, Any]:
         registry = running.services["contract-registry"].url
         engine = running.services["reimbursement-engine"].url
         contract_id = active_contract(registry)
-        count = count_appeals(urls["obligation-tracker"])
+        count = count_obligations(urls["obligation-tracker"])
         prefix = f"R{uuid.uuid4().hex[:5].upper()}"
         with httpx.Client(base_url=engine, headers=AUTH, timeout=600) as client:
             began = time.perf_counter()
@@ -217,12 +226,12 @@ def run(claims: int, postgres: bool) -> dict[str, Any]:
             settled_s = time.perf_counter() - began
             remittance = remittance_835(prefix, claims)
             pid = running.services["reimbursement-engine"].popen.pid
-            rss_before = _memory(pid, "VmRSS", reset_peak=True)
+            rss_before = process_memory(pid, "VmRSS", reset_peak=True)
             with Probe(engine) as probe:
                 began = time.perf_counter()
                 response = client.post("/v1/remittances/x12", content=remittance)
                 answered = time.perf_counter()
-            peak = _memory(pid, "VmHWM")
+            peak = process_memory(pid, "VmHWM")
             response.raise_for_status()
             summary = response.json()
             worklisted = wait(
@@ -251,7 +260,7 @@ def run(claims: int, postgres: bool) -> dict[str, Any]:
     }
 
 
-def _memory(pid: int, field: str, reset_peak: bool = False) -> float:
+def process_memory(pid: int, field: str, reset_peak: bool = False) -> float:
     """The engine's resident memory in MiB from /proc (Linux); `reset_peak` restarts VmHWM."""
     if reset_peak:
         Path(f"/proc/{pid}/clear_refs").write_text("5")
@@ -302,7 +311,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  end to end: {r['end_to_end_s']:.2f} s = {r['claims_per_s']:,.0f} claims/s")
     if health:
         print(
-            f"  /healthz during the upload: {len(health)} probes, median {statistics.median(health)} ms, "
+            f"  /healthz during the upload: {len(health)} probes, median {statistics.median(health):.1f} ms, "
             f"worst {max(health)} ms"
         )
     print(
