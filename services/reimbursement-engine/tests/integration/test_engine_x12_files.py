@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from engine_helpers import Engine, new_org
 from reimbursement_engine.adapters.orm import claim_payments, claims, remittance_files
-from reimbursement_engine.domain.x12 import generate_835
-from reimbursement_engine.domain.x12.generate_837 import Envelope837, generate_837
+from reimbursement_engine.bench.x12_835 import generate_835
+from reimbursement_engine.bench.x12_837 import Envelope837, generate_837
 from sqlalchemy import func, select
 from sqlalchemy.sql import Selectable
 

@@ -37,6 +37,7 @@ from obligation_tracker.domain import (
     settle_prompt_pay,
     version_for_claim,
 )
+from obligation_tracker.handlers import run_memo
 from obligation_tracker.handlers.context import Tracker
 from obligation_tracker.handlers.publishing import Change, apply_change
 from obligation_tracker.handlers.snapshot import snapshot_of
@@ -75,9 +76,10 @@ async def _known_contract(
     uow: UnitOfWork, contract_id: str, organization_id: str, *, hold: bool = True
 ) -> Any:
     projection = ContractProjection(uow.session)
-    if hold:
-        await projection.hold(contract_id, exclusive=False)
-    held = await projection.get(contract_id)
+    if hold and not run_memo.memo(uow).get(("held", contract_id)):
+        await projection.hold(contract_id, exclusive=False)  # shared, until the transaction ends
+        run_memo.memo(uow)[("held", contract_id)] = True
+    held = await run_memo.once(uow, ("contract", contract_id), lambda: projection.get(contract_id))
     if held is None or held.organization_id != organization_id:
         raise ContractNotYetKnown(contract_id, organization_id)
     return held
@@ -96,13 +98,24 @@ async def claim_version(
     one in force on its date of service (a database from before versions were kept: the latest)."""
     held = await _known_contract(uow, contract_id, organization_id, hold=hold)
     versions = ContractVersions(uow.session)
-    periods = await versions.periods(contract_id, organization_id)
+    periods = await run_memo.once(
+        uow, ("periods", contract_id, organization_id), lambda: versions.periods(contract_id, organization_id)
+    )
     if not periods:
-        return ContractVersionData.model_validate(held.version_data)
+        return await run_memo.once(uow, ("latest", contract_id), lambda: _version_data(held))
     number = version_for_claim(periods, date_of_service, priced_with)
     if number is None:
         raise ContractNotYetKnown(contract_id, organization_id, priced_with)
-    row = await versions.get(contract_id, number)
+    return await run_memo.once(
+        uow, ("version", contract_id, number), lambda: _version(versions, contract_id, number)
+    )
+
+
+async def _version(versions: ContractVersions, contract_id: str, number: int) -> ContractVersionData:
+    return await _version_data(await versions.get(contract_id, number))
+
+
+async def _version_data(row: Any) -> ContractVersionData:
     return ContractVersionData.model_validate(row.version_data)
 
 
@@ -126,8 +139,8 @@ async def on_claim_priced(event: CloudEvent, uow: UnitOfWork, tracker: Tracker) 
         claim.claim_id, pcn, claim.contract_id, data.version, claim.service_date, claim.received_date
     )
     await ClaimPricings(uow.session, org).record(pricing, tracker.now())
-    calendar = await tracker.calendar(uow.session, org)
-    repo = await tracker.obligations(uow.session, org)
+    schedule = await run_memo.schedule(uow, tracker, org)
+    repo = await run_memo.obligations(uow, tracker, org)
     facts = ClaimDeadlineFacts(
         as_uuid(claim.claim_id),
         version.contract_id,
@@ -137,7 +150,7 @@ async def on_claim_priced(event: CloudEvent, uow: UnitOfWork, tracker: Tracker) 
         payer_name=data.payer_name,
     )
     refs = ObligationRefs(org, claim.contract_id, claim.claim_id, claim.payer_id, pcn, data.payer_name)
-    for wanted in claim_obligations(facts, version, calendar.schedule):
+    for wanted in claim_obligations(facts, version, schedule):
         if wanted.kind is ObligationKind.TIMELY_FILING and claim.received_date is not None:
             wanted = _filed(wanted, claim.received_date)
         await upsert_claim_obligation(uow, repo, wanted, refs, tracker.now())
@@ -179,7 +192,7 @@ async def on_claim_paid(event: CloudEvent, uow: UnitOfWork, tracker: Tracker) ->
         await _known_contract(uow, paid.contract_id, paid.organization_id)
     await hold_claim(uow.session, paid.organization_id, paid.claim_id, exclusive=False)
     pricing = await ClaimPricings(uow.session, paid.organization_id).get(paid.claim_id)
-    repo = await tracker.obligations(uow.session, paid.organization_id)
+    repo = await run_memo.obligations(uow, tracker, paid.organization_id)
     filing = await repo.for_claim(paid.claim_id, ObligationKind.TIMELY_FILING)
     prompt_pay = await repo.for_claim(paid.claim_id, ObligationKind.PROMPT_PAY)
     held = [s.obligation.kind for s in (filing, prompt_pay) if s is not None]
@@ -239,7 +252,7 @@ async def on_claim_variance(event: CloudEvent, uow: UnitOfWork, tracker: Tracker
     await _known_contract(uow, variance.contract_id, org)
     await hold_claim(uow.session, org, claim_id, exclusive=True)
     pricing = await ClaimPricings(uow.session, org).get(claim_id)
-    repo = await tracker.obligations(uow.session, org)
+    repo = await run_memo.obligations(uow, tracker, org)
     if pricing is None and await repo.for_claim(claim_id, ObligationKind.TIMELY_FILING) is None:
         raise ClaimNotYetPriced(claim_id, org, variance.contract_id)  # (a claim priced before
         # pricings were recorded holds its timely filing deadline)
@@ -255,9 +268,9 @@ async def on_claim_variance(event: CloudEvent, uow: UnitOfWork, tracker: Tracker
         patient_control_number=pcn,
         payer_name=data.payer_name,
     )
-    calendar = await tracker.calendar(uow.session, org)
+    schedule = await run_memo.schedule(uow, tracker, org)
     refs = ObligationRefs(org, variance.contract_id, claim_id, variance.payer_id, pcn, data.payer_name)
-    for wanted in claim_obligations(facts, appeal_only, calendar.schedule):
+    for wanted in claim_obligations(facts, appeal_only, schedule):
         await upsert_claim_obligation(uow, repo, wanted, refs, tracker.now())
 
 
@@ -266,7 +279,7 @@ async def _priced_version(
 ) -> ContractVersionData:
     if pricing is None or pricing.contract_id != contract_id:
         held = await _known_contract(uow, contract_id, organization_id, hold=False)
-        return ContractVersionData.model_validate(held.version_data)
+        return await run_memo.once(uow, ("latest", contract_id), lambda: _version_data(held))
     return await claim_version(
         uow, contract_id, organization_id, pricing.service_date, pricing.contract_version, hold=False
     )

@@ -131,6 +131,33 @@ class RemittanceRepository:
         ).all()
         return payment, list(lines)
 
+    async def effective_payments(self, claim_ids: list[str]) -> dict[str, tuple[Any, list[Any]]]:
+        """`effective_payment` for many claims at once: two queries per 5,000 claims."""
+        chosen: dict[str, Any] = {}
+        for start in range(0, len(claim_ids), _CHUNK):
+            rows = await self.session.execute(
+                select(claim_payments, remittances.c.payment_date)
+                .join(remittances, remittances.c.id == claim_payments.c.remittance_id)
+                .where(
+                    claim_payments.c.claim_id.in_(claim_ids[start : start + _CHUNK]),
+                    claim_payments.c.status_code != REVERSAL,
+                    claim_payments.c.reversed_by.is_(None),
+                )
+                .order_by(remittances.c.received_at, claim_payments.c.id)
+            )
+            chosen.update((row.claim_id, row) for row in rows)  # the last in order wins
+        lines: dict[str, list[Any]] = {payment.id: [] for payment in chosen.values()}
+        ids = list(lines)
+        for start in range(0, len(ids), _CHUNK):
+            found = await self.session.execute(
+                select(line_payments)
+                .where(line_payments.c.claim_payment_id.in_(ids[start : start + _CHUNK]))
+                .order_by(line_payments.c.claim_payment_id, line_payments.c.line_index)
+            )
+            for line in found:
+                lines[line.claim_payment_id].append(line)
+        return {claim_id: (payment, lines[payment.id]) for claim_id, payment in chosen.items()}
+
     async def attach_unmatched(self, claim_ids_by_pcn: dict[str, str]) -> set[str]:
         """Payments that arrived before their claim (no claim id, same patient control number) now
         belong to it; answers the claim ids that received any."""

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from accord_common.bulk import insert_rows
 from accord_common.errors import NotFound
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,6 +63,32 @@ class VarianceRepository:
 
     async def update(self, variance_id: str, values: dict[str, Any]) -> None:
         await self.session.execute(update(variances).where(variances.c.id == variance_id).values(**values))
+
+    async def insert_many(self, rows: list[dict[str, Any]]) -> None:
+        """New variances in bulk (each row with every column but the organisation)."""
+        await insert_rows(self.session, variances, [{"organization_id": self.org, **row} for row in rows])
+
+    async def add_lines(self, rows: list[dict[str, Any]]) -> None:
+        """Lines of variances that have none yet (new variances), in bulk."""
+        await insert_rows(self.session, variance_lines, rows)
+
+    async def audit_many(self, entries: list[tuple[str, str | None, str, str]]) -> None:
+        """System audit entries (variance id, from status, to status, note) stamped now, in bulk."""
+        at = datetime.now(UTC)
+        rows = [
+            {
+                "variance_id": variance_id,
+                "organization_id": self.org,
+                "actor": "system",
+                "from_status": from_status,
+                "to_status": to_status,
+                "note": note,
+                "amount": None,
+                "at": at,
+            }
+            for variance_id, from_status, to_status, note in entries
+        ]
+        await insert_rows(self.session, variance_audit, rows)
 
     async def replace_lines(self, variance_id: str, rows: list[dict[str, Any]]) -> None:
         await self.session.execute(delete(variance_lines).where(variance_lines.c.variance_id == variance_id))

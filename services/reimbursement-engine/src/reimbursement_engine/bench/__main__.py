@@ -12,9 +12,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from reimbursement_engine.bench import measure
+from reimbursement_engine.bench import pricing as pricing_bench
 from reimbursement_engine.bench.workload import CLAIMS_PER_REQUEST, environment, seed
 from reimbursement_engine.config import EngineSettings
-from reimbursement_engine.domain.pricing import bench as pricing_bench
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:

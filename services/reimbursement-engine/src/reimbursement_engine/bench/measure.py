@@ -18,10 +18,10 @@ from pathlib import Path
 
 import httpx
 
+from reimbursement_engine.bench import pricing as pricing_bench
 from reimbursement_engine.bench.workload import KEY, bodies, claims, domain_claims
-from reimbursement_engine.domain.pricing import bench as pricing_bench
+from reimbursement_engine.bench.x12_835 import generate_835
 from reimbursement_engine.domain.pricing import price_claim
-from reimbursement_engine.domain.x12 import generate_835
 
 
 def free_port() -> int:

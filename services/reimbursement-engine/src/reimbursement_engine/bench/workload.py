@@ -13,10 +13,10 @@ from accord_common.migrate import upgrade_async
 
 from reimbursement_engine.adapters import medicare_repo
 from reimbursement_engine.adapters.caches import EngineCaches
+from reimbursement_engine.bench import pricing as pricing_bench
 from reimbursement_engine.bootstrap import build_runtime
 from reimbursement_engine.config import EngineSettings
 from reimbursement_engine.domain.pricing import Claim, LocalityKey
-from reimbursement_engine.domain.pricing import bench as pricing_bench
 from reimbursement_engine.handlers.projection import apply_contract_version, apply_fee_schedule_chunk
 
 ORG = "bench-org"

@@ -12,8 +12,9 @@ import statistics
 import time
 from collections.abc import Callable
 
-from reimbursement_engine.domain.x12 import ClaimKind, generate_835, parse_835, parse_837, validate_835
-from reimbursement_engine.domain.x12.generate_837 import Envelope837, generate_837
+from reimbursement_engine.bench.x12_835 import generate_835
+from reimbursement_engine.bench.x12_837 import Envelope837, generate_837
+from reimbursement_engine.domain.x12 import ClaimKind, parse_835, parse_837, validate_835
 
 
 def claims_per_second(parse: Callable[[bytes], int], data: bytes, rounds: int) -> list[float]:

@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from accord_common.events import new_event
 from accord_common.ids import new_id
 from accord_common.uow import UnitOfWork
 
@@ -27,6 +26,7 @@ from reimbursement_engine.domain.worklist import WORKED, status_after_reconcilin
 from reimbursement_engine.handlers import SOURCE
 
 SYSTEM = "system"
+_CHUNK = 500  # claims reconciled per round of reads and bulk writes (the loop runs between)
 
 
 def cas(items: list[dict[str, Any]]) -> tuple[CasAmount, ...]:
@@ -55,26 +55,72 @@ async def reconcile_claim(
     uow: UnitOfWork, org: str, claim_id: str, default_tolerance: Decimal = DEFAULT_TOLERANCE
 ) -> Reconciliation | None:
     """Compare the claim's expected allowed with its effective payment (if both exist)."""
+    return (await reconcile_claims(uow, org, [claim_id], default_tolerance))[0]
+
+
+async def reconcile_claims(
+    uow: UnitOfWork, org: str, claim_ids: list[str], default_tolerance: Decimal = DEFAULT_TOLERANCE
+) -> list[Reconciliation | None]:
+    """`reconcile_claim` for many claims: the claims, their variances, effective payments and lines
+    read 500 at a time, new variances written in bulk, their events published as one batch."""
+    tolerance = await VarianceRepository(uow.session, org).tolerance(default_tolerance)
+    results: list[Reconciliation | None] = []
+    for start in range(0, len(claim_ids), _CHUNK):
+        results += await _reconcile_chunk(uow, org, claim_ids[start : start + _CHUNK], tolerance)
+    return results
+
+
+async def _reconcile_chunk(
+    uow: UnitOfWork, org: str, claim_ids: list[str], tolerance: Decimal
+) -> list[Reconciliation | None]:
     session = uow.session
-    claim = await ClaimsRepository(session, org).get(claim_id)
-    variances = VarianceRepository(session, org)
-    existing = await variances.by_claim(claim_id)
-    effective = await RemittanceRepository(session, org).effective_payment(claim_id)
-    if effective is None or claim.expected_allowed is None:
-        if existing is not None and existing.status == "open":
-            await _set_status(variances, existing, "void", "no effective payment (reversed)")
-        return None
-    payment, paid_lines = effective
-    lines = (await ClaimsRepository(session, org).lines([claim_id]))[claim_id]
-    expected = tuple(ExpectedLine(r.line_number, r.code, r.expected_allowed or Decimal(0)) for r in lines)
-    tolerance = await variances.tolerance(default_tolerance)
-    fully_priced = claim.pricing_completeness in (None, PricingCompleteness.FULLY_PRICED)
-    paid = paid_claim(payment, paid_lines)
-    result = reconcile(expected, claim.expected_allowed, paid, tolerance, fully_priced)
-    variance_id = await _save(variances, existing, claim, payment, result)
-    if result.classification.is_variance:
-        uow.publish(_variance_event(variance_id, org, claim, payment, result))
-    return result
+    claims_repo, variances = ClaimsRepository(session, org), VarianceRepository(session, org)
+    claims = await claims_repo.get_many(claim_ids)
+    existing = {row.claim_id: row for row in await variances.in_claims(claim_ids)}
+    effective = await RemittanceRepository(session, org).effective_payments(claim_ids)
+    priced = [i for i in claim_ids if i in effective and claims[i].expected_allowed is not None]
+    claim_lines = await claims_repo.lines(priced)
+    writes = _Writes()
+    results: list[Reconciliation | None] = []
+    for claim_id in claim_ids:
+        claim, held = claims[claim_id], existing.get(claim_id)
+        if claim_id not in claim_lines:
+            if held is not None and held.status == "open":
+                await _set_status(variances, held, "void", "no effective payment (reversed)")
+            results.append(None)
+            continue
+        payment, paid_lines = effective[claim_id]
+        expected = tuple(
+            ExpectedLine(r.line_number, r.code, r.expected_allowed or Decimal(0))
+            for r in claim_lines[claim_id]
+        )
+        fully_priced = claim.pricing_completeness in (None, PricingCompleteness.FULLY_PRICED)
+        result = reconcile(
+            expected, claim.expected_allowed, paid_claim(payment, paid_lines), tolerance, fully_priced
+        )
+        variance_id = await _save(variances, writes, held, claim, payment, result)
+        if result.classification.is_variance:
+            writes.events.append((claim.id, _variance_data(variance_id, org, claim, payment, result)))
+        results.append(result)
+    await writes.flush(uow, variances, org)
+    return results
+
+
+class _Writes:
+    """What a chunk of reconciled claims writes in bulk: new variances, their lines and audit
+    entries, and their claim.variance_detected events."""
+
+    def __init__(self) -> None:
+        self.variances: list[dict[str, Any]] = []
+        self.lines: list[dict[str, Any]] = []
+        self.audits: list[tuple[str, str | None, str, str]] = []
+        self.events: list[tuple[str, dict[str, Any]]] = []
+
+    async def flush(self, uow: UnitOfWork, repo: VarianceRepository, org: str) -> None:
+        await repo.insert_many(self.variances)
+        await repo.add_lines(self.lines)
+        await repo.audit_many(self.audits)
+        uow.publish_batch("claim.variance_detected", source=SOURCE, organization_id=org, items=self.events)
 
 
 async def retire_variance(uow: UnitOfWork, org: str, claim_id: str, note: str) -> None:
@@ -128,7 +174,7 @@ def _line_rows(variance_id: str, result: Reconciliation) -> list[dict[str, Any]]
 
 
 async def _save(
-    repo: VarianceRepository, existing: Any, claim: Any, payment: Any, result: Reconciliation
+    repo: VarianceRepository, writes: _Writes, existing: Any, claim: Any, payment: Any, result: Reconciliation
 ) -> str:
     now = datetime.now(UTC)
     status = _status(existing, result)
@@ -143,18 +189,21 @@ async def _save(
             "payer_id": claim.payer_id,
             "created_at": now,
         }
-        await repo.insert({**identity, **values})
-        await repo.audit(variance_id, SYSTEM, None, status, f"reconciled: {classification}")
-    else:
-        variance_id = existing.id
-        await repo.update(variance_id, values)
-        if existing.status != status:
-            await repo.audit(variance_id, SYSTEM, existing.status, status, f"re-reconciled: {classification}")
+        writes.variances.append({**identity, **values})
+        writes.audits.append((variance_id, None, status, f"reconciled: {classification}"))
+        writes.lines += _line_rows(variance_id, result)
+        return variance_id
+    variance_id = str(existing.id)
+    await repo.update(variance_id, values)
+    if existing.status != status:
+        await repo.audit(variance_id, SYSTEM, existing.status, status, f"re-reconciled: {classification}")
     await repo.replace_lines(variance_id, _line_rows(variance_id, result))
-    return str(variance_id)
+    return variance_id
 
 
-def _variance_event(variance_id: str, org: str, claim: Any, payment: Any, result: Reconciliation) -> Any:
+def _variance_data(
+    variance_id: str, org: str, claim: Any, payment: Any, result: Reconciliation
+) -> dict[str, Any]:
     remitted: date = payment.payment_date or payment.paid_date or datetime.now(UTC).date()
     data = {
         "claim_id": claim.id,
@@ -175,6 +224,4 @@ def _variance_event(variance_id: str, org: str, claim: Any, payment: Any, result
             for x in result.lines
         ],
     }
-    return new_event(
-        "claim.variance_detected", source=SOURCE, subject=claim.id, data=data, organization_id=org
-    )
+    return data

@@ -7,13 +7,13 @@ SHA-256) or a payment already held (same payer and trace number) changes nothing
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from accord_common.events import new_event
 from accord_common.ids import new_id
 from accord_common.uow import UnitOfWork
 
@@ -32,8 +32,10 @@ from reimbursement_engine.domain.x12 import (
     validate_835,
 )
 from reimbursement_engine.handlers import SOURCE
-from reimbursement_engine.handlers.reconcile import reconcile_claim
+from reimbursement_engine.handlers.reconcile import reconcile_claims
 from reimbursement_engine.handlers.x12_refusal import refusal
+
+_YIELD_EVERY = 500  # claims handled between two returns to the event loop
 
 
 @dataclass
@@ -62,11 +64,15 @@ def parse_checked(raw: bytes) -> list[Transaction835]:
     return list(remittance.transactions)
 
 
+def _parsed_and_hashed(raw: bytes) -> tuple[list[Transaction835], str]:
+    return parse_checked(raw), hashlib.sha256(raw).hexdigest()
+
+
 async def ingest_835(
     uow: UnitOfWork, org: str, raw: bytes, tolerance: Decimal = DEFAULT_TOLERANCE
 ) -> IngestSummary:
-    transactions = parse_checked(raw)
-    sha = hashlib.sha256(raw).hexdigest()
+    # Parsing is CPU-bound (seconds for a large file): a worker thread, so other requests go on.
+    transactions, sha = await asyncio.to_thread(_parsed_and_hashed, raw)
     async with uow:
         repo = RemittanceRepository(uow.session, org)
         held = await repo.file_by_hash(sha)
@@ -108,8 +114,7 @@ async def store_transactions(
         summary.transactions += 1
         summary.total_paid += transaction.total_paid
         touched += await _store_transaction(uow, org, transaction, payer_id, summary, publish_paid)
-    for claim_id in dict.fromkeys(touched):
-        result = await reconcile_claim(uow, org, claim_id, tolerance)
+    for result in await reconcile_claims(uow, org, list(dict.fromkeys(touched)), tolerance):
         if result is not None:
             name = result.classification.value
             summary.classifications[name] = summary.classifications.get(name, 0) + 1
@@ -122,8 +127,10 @@ async def _store_transaction(
     remittance_id = new_id()
     paid_on = t.payment_date or t.production_date
     await repo.add_remittance(remittance_row(remittance_id, summary.file_id, t, payer_id, paid_on))
-    payments, lines, touched = [], [], []
-    for claim, claim_id in zip(t.claims, await _match(uow, org, t.claims), strict=True):
+    payments, lines, touched, paid_events = [], [], [], []
+    for n, (claim, claim_id) in enumerate(zip(t.claims, await _match(uow, org, t.claims), strict=True)):
+        if n % _YIELD_EVERY == 0:
+            await asyncio.sleep(0)  # a large file: let the service's other requests in
         payment_id = new_id()
         payments.append(payment_row(payment_id, org, remittance_id, claim, claim_id, paid_on))
         lines += [line_row(payment_id, i, line) for i, line in enumerate(claim.lines)]
@@ -132,7 +139,11 @@ async def _store_transaction(
             summary.matched += 1
             touched.append(claim_id)
         if publish_paid:
-            uow.publish(_paid_event(org, payer_id, claim, claim_id, paid_on, remittance_id))
+            paid_events.append(_paid_event(org, payer_id, claim, claim_id, paid_on, remittance_id))
+    for start in range(0, len(paid_events), _YIELD_EVERY):
+        await asyncio.sleep(0)
+        chunk = paid_events[start : start + _YIELD_EVERY]
+        uow.publish_batch("claim.paid", source=SOURCE, organization_id=org, items=chunk)
     await repo.add_payments(payments, lines, plb_rows(remittance_id, t))
     for claim, row in zip(t.claims, payments, strict=True):
         if claim.status_code == REVERSAL:
@@ -167,7 +178,8 @@ async def _reverse(
 
 def _paid_event(
     org: str, payer_id: str, c: ClaimPayment, claim_id: str | None, paid_on: date | None, remittance_id: str
-) -> Any:
+) -> tuple[str, dict[str, Any]]:
+    """claim.paid for one payment, as (subject, payload) for `UnitOfWork.publish_batch`."""
     data = {
         "claim_id": claim_id,
         "organization_id": org,
@@ -180,8 +192,7 @@ def _paid_event(
         "payer_claim_control_number": c.payer_claim_control_number or None,
         "claim_status_code": c.status_code,
     }
-    subject = claim_id or f"pcn:{c.patient_control_number}"
-    return new_event("claim.paid", source=SOURCE, subject=subject, data=data, organization_id=org)
+    return claim_id or f"pcn:{c.patient_control_number}", data
 
 
 async def ingest_transaction(

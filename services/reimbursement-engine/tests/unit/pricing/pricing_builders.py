@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from reimbursement_engine.adapters import explanation_text
 from reimbursement_engine.domain.pricing import (
     Claim,
     ClaimLine,
@@ -84,3 +85,4 @@ def assert_explained(priced: PricedClaim) -> None:
             assert step.text  # every template formats
     total = sum(x.expected_allowed for x in (*priced.lines, *priced.cases))
     assert priced.expected_allowed == total
+    assert explanation_text.explain(priced) == priced.explain()  # the stored text is the domain's

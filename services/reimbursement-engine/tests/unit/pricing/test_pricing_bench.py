@@ -1,6 +1,6 @@
 """The benchmark runs and reports a rate (no timing assertion: machines differ)."""
 
-from reimbursement_engine.domain.pricing import bench
+from reimbursement_engine.bench import pricing as bench
 
 
 def test_bench_prices_generated_lines() -> None:

@@ -17,8 +17,8 @@ from reimbursement_engine.adapters import medicare_repo
 from reimbursement_engine.adapters.caches import EngineCaches
 from reimbursement_engine.adapters.claims_mapping import submission
 from reimbursement_engine.adapters.orm import metadata
+from reimbursement_engine.bench.x12_835 import generate_835
 from reimbursement_engine.domain.pricing import Gpci, LocalityKey, MedicareYear, RvuRow
-from reimbursement_engine.domain.x12 import generate_835
 from reimbursement_engine.handlers.claims import submit_claims
 from reimbursement_engine.handlers.projection import apply_contract_version
 from reimbursement_engine.handlers.remittances import ingest_835

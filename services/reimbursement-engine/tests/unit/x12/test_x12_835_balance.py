@@ -6,11 +6,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from reimbursement_engine.bench.x12_835 import generate_835
 from reimbursement_engine.domain.x12 import (
     Rule,
     X12Error,
     check_balancing,
-    generate_835,
     parse_835,
     validate_835,
 )

@@ -8,12 +8,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from reimbursement_engine.bench.x12_835 import generate_835
 from reimbursement_engine.domain.x12 import (
     Adjustment,
     ProcedureCode,
     Rule,
     X12Error,
-    generate_835,
     parse_835,
 )
 

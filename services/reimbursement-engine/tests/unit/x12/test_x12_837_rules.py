@@ -11,8 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from reimbursement_engine.bench.x12_837 import Envelope837, generate_837
 from reimbursement_engine.domain.x12 import ClaimKind, Rule, X12Error, X12Refusal, parse_837, read_837
-from reimbursement_engine.domain.x12.generate_837 import Envelope837, generate_837
 
 TWO_CLAIMS = generate_837(2)
 INSTITUTIONAL = generate_837(1, envelope=Envelope837(ClaimKind.INSTITUTIONAL))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from reimbursement_engine.domain.x12 import check_balancing, generate_835, parse_835, validate_835
+from reimbursement_engine.bench.x12_835 import generate_835
+from reimbursement_engine.domain.x12 import check_balancing, parse_835, validate_835
 
 
 @pytest.mark.parametrize(

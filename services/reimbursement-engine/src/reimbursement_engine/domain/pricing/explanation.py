@@ -6,8 +6,6 @@ are notes (which term, which rate, which flag).
 
 from __future__ import annotations
 
-import string
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -64,6 +62,8 @@ class Step(NamedTuple):
     The text is kept as a `str.format` template and its arguments and only formatted when read:
     most priced lines are stored, few are read. A named tuple, not a dataclass: a claim makes
     about four steps a line, and a tuple is built in a third of a frozen dataclass's time.
+    (Storing many explanations renders them with `adapters.explanation_text`, which gives the
+    same text faster.)
     """
 
     kind: StepKind
@@ -73,7 +73,7 @@ class Step(NamedTuple):
 
     @property
     def text(self) -> str:
-        return _formatter(self.template)(self.args) if self.args else self.template
+        return self.template.format(*self.args) if self.args else self.template
 
     def __str__(self) -> str:
         return _render(self)
@@ -169,55 +169,7 @@ class PricedClaim:
 
 
 def _render(step: Step) -> str:
-    # StepKind members are str: concatenation skips Enum's Python-level `.value` and __format__
-    text = _formatter(step.template)(step.args) if step.args else step.template
+    text = step.text
     if step.amount is None:
-        return step.kind + ": " + text
-    return step.kind + ": " + text + " = " + fmt_money(step.amount)
-
-
-_Format = Callable[[tuple[object, ...]], str]
-_FORMATTERS: dict[str, _Format] = {}
-_FORMATTERS_LIMIT = 1_000
-
-
-def _formatter(template: str) -> _Format:
-    """`template.format(*args)` as a compiled f-string (half the time: str.format parses the
-    template on every call). Only plain positional fields with brace-free specs are compiled;
-    literal text enters the source as a repr() string literal, never as code. Anything else
-    keeps `str.format`."""
-    formatter = _FORMATTERS.get(template)
-    if formatter is None:
-        formatter = _compile(template)
-        if len(_FORMATTERS) < _FORMATTERS_LIMIT:
-            _FORMATTERS[template] = formatter
-    return formatter
-
-
-def _compile(template: str) -> _Format:
-    fallback: _Format = lambda args: template.format(*args)  # noqa: E731
-    parts = []
-    try:
-        parsed = list(string.Formatter().parse(template))
-    except ValueError:
-        return fallback
-    for literal, field, spec, conversion in parsed:
-        parts.append(literal.replace("{", "{{").replace("}", "}}"))
-        if field is None:
-            continue
-        if (
-            not field.isdigit()
-            or (spec and ("{" in spec or "}" in spec))
-            or conversion not in (None, "r", "s", "a")
-        ):
-            return fallback
-        parts.append(
-            "{a["
-            + field
-            + "]"
-            + (f"!{conversion}" if conversion else "")
-            + (f":{spec}" if spec else "")
-            + "}"
-        )
-    compiled: _Format = eval("lambda a: f" + repr("".join(parts)))  # noqa: S307
-    return compiled
+        return f"{step.kind}: {text}"
+    return f"{step.kind}: {text} = {fmt_money(step.amount)}"

@@ -40,36 +40,12 @@ def percent_of(amount: Decimal, percent: Decimal) -> Decimal:
     return amount * percent / HUNDRED
 
 
-_MONEY_TEXT: dict[Decimal, str] = {}
-_MONEY_TEXT_LIMIT = 20_000
-
-
 def fmt_money(amount: Decimal) -> str:
-    """Format an amount the way an analyst reads it: $1,234.50.
-
-    Remembered by value: the text depends only on the amount's value (equal Decimals such as 5.48
-    and 5.480 give the same text), and a batch repeats the same rates and totals many times.
-    """
-    text = _MONEY_TEXT.get(amount)
-    if text is None:
-        sign = "-" if amount < 0 else ""
-        text = f"{sign}${abs(amount):,.2f}"
-        if len(_MONEY_TEXT) >= _MONEY_TEXT_LIMIT:
-            _MONEY_TEXT.clear()
-        _MONEY_TEXT[amount] = text
-    return text
-
-
-_PERCENT_TEXT: dict[Decimal, str] = {}
+    """Format an amount the way an analyst reads it: $1,234.50."""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.2f}"
 
 
 def fmt_percent(percent: Decimal) -> str:
-    """Format a whole-number percentage without trailing zeros: 140%, 3.5%. Remembered by value
-    like fmt_money (normalize() makes the text depend on the value only)."""
-    text = _PERCENT_TEXT.get(percent)
-    if text is None:
-        text = format(percent.normalize(), "f") + "%"
-        if len(_PERCENT_TEXT) >= _MONEY_TEXT_LIMIT:
-            _PERCENT_TEXT.clear()
-        _PERCENT_TEXT[percent] = text
-    return text
+    """Format a whole-number percentage without trailing zeros: 140%, 3.5%."""
+    return format(percent.normalize(), "f") + "%"

@@ -10,7 +10,6 @@ from .balance import check_balancing, validate_835
 from .claims import Claim837, ClaimKind, Diagnosis, ServiceLine
 from .codes import ProcedureCode
 from .errors import REFUSING_RULES, Breach, Finding, Rule, X12Error, X12Refusal
-from .generate import generate_835
 from .parse_835 import parse_835
 from .parse_837 import Read837, parse_837, read_837
 from .remittance import (
@@ -46,7 +45,6 @@ __all__ = [
     "X12Error",
     "X12Refusal",
     "check_balancing",
-    "generate_835",
     "parse_835",
     "parse_837",
     "read_837",

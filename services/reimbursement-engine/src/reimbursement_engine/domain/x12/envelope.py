@@ -7,19 +7,22 @@ envelope and each mismatch is returned as a `Finding`, so one reading reports al
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from .elements import check_shape, fail, text
 from .errors import Finding, Rule, X12Error
-from .tokenizer import Segment, Separators, tokenize_interchanges
+from .tokenizer import Segment, Separators, stream_interchanges
 
 _ENVELOPE_IDS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
 
 
 @dataclass(frozen=True, slots=True)
 class TransactionSet:
-    """One ST..SE: its body excludes ST and SE."""
+    """One ST..SE: its body excludes ST and SE. With a body reader (see `read_interchange`) `body`
+    is empty and `content` is what the reader made of the body's segments as they were read."""
 
     set_id: str
     control_number: str
@@ -28,10 +31,16 @@ class TransactionSet:
     se: Segment
     body: tuple[Segment, ...]
     declared_segment_count: int
+    body_segment_count: int
+    content: Any = None
 
     @property
     def segment_count(self) -> int:
-        return len(self.body) + 2
+        return self.body_segment_count + 2
+
+
+# Reads one transaction set's body as its segments arrive: (separators, ST, version, body) -> content.
+BodyReader = Callable[[Separators, Segment, str, Iterator[Segment]], Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,40 +55,64 @@ class Interchange:
 
 
 class _Cursor:
-    def __init__(self, segments: list[Segment]) -> None:
+    def __init__(self, segments: Iterator[Segment], separators: Separators) -> None:
         self.segments = segments
-        self.position = 0
+        self.separators = separators
+        self.last: Segment | None = None
+        self.held: Segment | None = None  # a segment read ahead and given back
 
     def next(self, expected: str) -> Segment:
         """The next segment, or an error saying the file ends before `expected`."""
-        if self.position >= len(self.segments):
-            last = self.segments[-1]
-            message = f"file ends after segment {last.index} ({last.id}) before {expected}"
-            raise X12Error(message, rule="truncated", segment_index=last.index + 1, segment_id="")
-        segment = self.segments[self.position]
-        self.position += 1
-        check_shape(segment)
+        segment, self.held = self.held, None
+        if segment is None:
+            segment = next(self.segments, None)
+            if segment is None:
+                index = -1 if self.last is None else self.last.index
+                said = "" if self.last is None else f" after segment {index} ({self.last.id})"
+                message = f"file ends{said} before {expected}"
+                raise X12Error(message, rule="truncated", segment_index=index + 1, segment_id="")
+            check_shape(segment)
+        self.last = segment
         return segment
 
+    def give_back(self, segment: Segment) -> None:
+        self.held = segment
 
-def read_interchanges(data: bytes | str) -> tuple[Interchange, ...]:
+    def body(self, counted: list[int]) -> Iterator[Segment]:
+        """The transaction's body segments up to (not including) its trailer; counts them."""
+        while True:
+            segment = self.next("SE")
+            if segment.id in _ENVELOPE_IDS:
+                self.give_back(segment)
+                return
+            counted[0] += 1
+            yield segment
+
+
+def read_interchanges(data: bytes | str, read_body: BodyReader | None = None) -> tuple[Interchange, ...]:
     """Tokenize `data` and read every interchange in it, in file order."""
-    return tuple(_interchange(sep, segments) for sep, segments in tokenize_interchanges(data))
+    return tuple(
+        _interchange(_Cursor(segments, sep), read_body) for sep, segments in stream_interchanges(data)
+    )
 
 
-def read_interchange(data: bytes | str) -> Interchange:
-    """Exactly one interchange per input (an 835 remittance is one interchange)."""
-    first, *others = read_interchanges(data)
-    if others:
-        second = others[0]
+def read_interchange(data: bytes | str, read_body: BodyReader | None = None) -> Interchange:
+    """Exactly one interchange per input (an 835 remittance is one interchange).
+
+    With `read_body`, each transaction's body goes to it segment by segment as the file is read
+    (the segments are not kept), and its answer is the transaction's `content`."""
+    interchanges = stream_interchanges(data)
+    separators, segments = next(interchanges)
+    first = _interchange(_Cursor(segments, separators), read_body)
+    for _, others in interchanges:
+        second = _interchange(_Cursor(others, separators), None)
         message = f"a second interchange (ISA13 {second.control_number!r}) follows the first"
         rule = "one interchange per input"
         raise X12Error(message, rule=rule, segment_index=second.segment_index, segment_id="ISA")
     return first
 
 
-def _interchange(separators: Separators, segments: list[Segment]) -> Interchange:
-    cursor = _Cursor(segments)
+def _interchange(cursor: _Cursor, read_body: BodyReader | None) -> Interchange:
     isa = cursor.next("ISA")
     findings: list[Finding] = []
     transactions: list[TransactionSet] = []
@@ -87,25 +120,27 @@ def _interchange(separators: Separators, segments: list[Segment]) -> Interchange
     segment = cursor.next("GS or IEA")
     while segment.id == "GS":
         groups += 1
-        transactions.extend(_read_group(cursor, segment, findings))
+        transactions.extend(_read_group(cursor, segment, findings, read_body))
         segment = cursor.next("GS or IEA")
     _expect(segment, "IEA", "GS or IEA")
     findings += _trailer(segment, (groups, "functional groups"), isa.element(13), Rule.INTERCHANGE_COUNT)
-    if cursor.position != len(segments):
-        extra = segments[cursor.position]
+    extra = next(cursor.segments, None)
+    if extra is not None:
         raise fail(extra, "after IEA only an ISA", f"{extra.id} follows the IEA")
     sender, receiver = isa.element(6).strip(), isa.element(8).strip()
     ordered = tuple(sorted(findings, key=lambda f: f.segment_index))
     control = isa.element(13)
-    return Interchange(separators, sender, receiver, control, tuple(transactions), ordered, isa.index)
+    return Interchange(cursor.separators, sender, receiver, control, tuple(transactions), ordered, isa.index)
 
 
-def _read_group(cursor: _Cursor, gs: Segment, findings: list[Finding]) -> list[TransactionSet]:
+def _read_group(
+    cursor: _Cursor, gs: Segment, findings: list[Finding], read_body: BodyReader | None
+) -> list[TransactionSet]:
     version = text(gs, 8)
     transactions: list[TransactionSet] = []
     segment = cursor.next("ST or GE")
     while segment.id == "ST":
-        transactions.append(_read_transaction(cursor, segment, version, findings))
+        transactions.append(_read_transaction(cursor, segment, version, findings, read_body))
         segment = cursor.next("ST or GE")
     _expect(segment, "GE", "ST or GE")
     findings += _trailer(segment, (len(transactions), "transaction sets"), gs.element(6), Rule.GROUP_COUNT)
@@ -113,20 +148,22 @@ def _read_group(cursor: _Cursor, gs: Segment, findings: list[Finding]) -> list[T
 
 
 def _read_transaction(
-    cursor: _Cursor, st: Segment, group_version: str, findings: list[Finding]
+    cursor: _Cursor, st: Segment, group_version: str, findings: list[Finding], read_body: BodyReader | None
 ) -> TransactionSet:
-    body: list[Segment] = []
-    segment = cursor.next("SE")
-    while segment.id not in _ENVELOPE_IDS:
-        body.append(segment)
-        segment = cursor.next("SE")
-    _expect(segment, "SE", "SE")
     version = st.element(3) or group_version
-    count = len(body) + 2
+    counted = [0]
+    segments = cursor.body(counted)
+    content = None if read_body is None else read_body(cursor.separators, st, version, segments)
+    body = tuple(segments)  # all of it without a reader; what the reader left (nothing) with one
+    segment = cursor.next("SE")
+    _expect(segment, "SE", "SE")
+    count = counted[0] + 2
     findings += _trailer(segment, (count, "segments from ST to SE"), st.element(2), Rule.SEGMENT_COUNT)
     declared = _count(segment)
     declared_count = count if declared is None else declared
-    return TransactionSet(text(st, 1), text(st, 2), version, st, segment, tuple(body), declared_count)
+    return TransactionSet(
+        text(st, 1), text(st, 2), version, st, segment, body, declared_count, counted[0], content
+    )
 
 
 def _expect(segment: Segment, segment_id: str, expected: str) -> None:

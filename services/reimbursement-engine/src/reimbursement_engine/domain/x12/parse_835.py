@@ -13,6 +13,7 @@ PLB closes the claims); mapping each group to a record is in `map_835`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -26,7 +27,7 @@ from .map_835 import (
     ensure_claim,
     provider_adjustments,
 )
-from .remittance import Party, Remittance835, Transaction835
+from .remittance import ClaimPayment, Party, Remittance835, Transaction835
 from .tokenizer import Segment, Separators
 
 SUPPORTED_835_VERSIONS = frozenset({"005010X221A1", "005010X221"})
@@ -35,15 +36,29 @@ _CLAIM_OR_LINE_ONLY = frozenset({"CAS", "MIA", "MOA", "LQ", "AMT"})
 
 @dataclass
 class _Loops:
+    """A transaction's body as it is read: header segments, claims mapped as each loop closes (its
+    segments are then dropped), PLB segments and the notes of mapping."""
+
+    separators: Separators
     header: list[Segment] = field(default_factory=list)
-    claims: list[ClaimLoop] = field(default_factory=list)
+    claims: list[ClaimPayment] = field(default_factory=list)
     plb: list[Segment] = field(default_factory=list)
+    notes: list[Finding] = field(default_factory=list)
+    open_claim: ClaimLoop | None = None
+
+    def close_claim(self) -> None:
+        if self.open_claim is not None:
+            self.claims.append(claim_payment(self.open_claim, self.separators, self.notes))
+            self.open_claim = None
 
 
 def parse_835(data: bytes | str) -> Remittance835:
-    """Every 835 transaction in one interchange; raises X12Error when the file is malformed."""
-    interchange = read_interchange(data)
-    transactions = tuple(_transaction(ts, interchange.separators) for ts in interchange.transactions)
+    """Every 835 transaction in one interchange; raises X12Error when the file is malformed.
+
+    Read in one pass: each claim is mapped as soon as its loop ends, so the file's segments are
+    never all held at once (memory follows the claims, not the segments)."""
+    interchange = read_interchange(data, _read_body)
+    transactions = tuple(_transaction(ts) for ts in interchange.transactions)
     return Remittance835(
         interchange.sender_id,
         interchange.receiver_id,
@@ -53,15 +68,19 @@ def parse_835(data: bytes | str) -> Remittance835:
     )
 
 
-def _transaction(ts: TransactionSet, separators: Separators) -> Transaction835:
-    if ts.set_id != "835":
-        raise fail(ts.st, "ST01 = 835", f"transaction set {ts.set_id!r} is not an 835")
-    if ts.version not in SUPPORTED_835_VERSIONS:
-        raise fail(ts.st, "835 version 005010X221A1", f"version {ts.version!r} is not supported")
-    loops = _group(ts.body)
-    notes: list[Finding] = []
-    claims = tuple(claim_payment(loop, separators, notes) for loop in loops.claims)
-    plb = tuple(a for s in loops.plb for a in provider_adjustments(s, separators, notes))
+def _read_body(separators: Separators, st: Segment, version: str, body: Iterator[Segment]) -> _Loops:
+    set_id = text(st, 1)
+    if set_id != "835":
+        raise fail(st, "ST01 = 835", f"transaction set {set_id!r} is not an 835")
+    if version not in SUPPORTED_835_VERSIONS:
+        raise fail(st, "835 version 005010X221A1", f"version {version!r} is not supported")
+    return _group(body, _Loops(separators))
+
+
+def _transaction(ts: TransactionSet) -> Transaction835:
+    loops: _Loops = ts.content
+    notes = loops.notes
+    plb = tuple(a for s in loops.plb for a in provider_adjustments(s, loops.separators, notes))
     bpr, trn = _header_segment(loops.header, ts.st, "BPR"), _header_segment(loops.header, ts.st, "TRN")
     production = next((s for s in loops.header if s.id == "DTM" and s.element(1) == "405"), None)
     payer, payee = _parties(loops.header, ts.st, trn)
@@ -78,7 +97,7 @@ def _transaction(ts: TransactionSet, separators: Separators) -> Transaction835:
         optional_date(production, 2) if production else None,
         payer,
         payee,
-        claims,
+        tuple(loops.claims),
         plb,
         ts.segment_count,
         ts.declared_segment_count,
@@ -88,34 +107,35 @@ def _transaction(ts: TransactionSet, separators: Separators) -> Transaction835:
     )
 
 
-def _group(body: tuple[Segment, ...]) -> _Loops:
-    """Split the body into header, claim loops (with their lines) and PLB segments."""
-    loops = _Loops()
-    claim: ClaimLoop | None = None
+def _group(body: Iterator[Segment], loops: _Loops) -> _Loops:
+    """Split the body into header, claim loops (with their lines, mapped as each closes) and PLB."""
     line: LineLoop | None = None
     for segment in body:
         sid = segment.id
         if sid == "CLP":
-            claim, line = ClaimLoop(segment), None
-            loops.claims.append(claim)
+            loops.close_claim()
+            loops.open_claim, line = ClaimLoop(segment), None
         elif sid == "SVC":
             line = LineLoop(segment)
-            ensure_claim(claim, segment).lines.append(line)
+            ensure_claim(loops.open_claim, segment).lines.append(line)
         elif sid == "PLB":
+            loops.close_claim()
             loops.plb.append(segment)
-            claim = line = None
+            line = None
         elif loops.plb:
             raise fail(segment, "PLB is the last loop of an 835", f"{sid} follows PLB")
         elif sid == "LX":
-            claim = line = None
+            loops.close_claim()
+            line = None
         elif line is not None:
             line.segments.append(segment)
-        elif claim is not None:
-            claim.segments.append(segment)
+        elif loops.open_claim is not None:
+            loops.open_claim.segments.append(segment)
         elif sid in _CLAIM_OR_LINE_ONLY:
             ensure_claim(None, segment)
         else:
             loops.header.append(segment)
+    loops.close_claim()
     return loops
 
 

@@ -10,6 +10,7 @@ with its own ISA and so its own delimiters.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .errors import X12Error
@@ -100,20 +101,27 @@ def tokenize(data: bytes | str) -> tuple[Separators, list[Segment]]:
 
 def tokenize_interchanges(data: bytes | str) -> list[tuple[Separators, list[Segment]]]:
     """Each interchange (ISA..IEA) with its own delimiters; segment indexes count from the file start."""
+    return [(separators, list(segments)) for separators, segments in stream_interchanges(data)]
+
+
+def stream_interchanges(data: bytes | str) -> Iterator[tuple[Separators, Iterator[Segment]]]:
+    """`tokenize_interchanges` one segment at a time: each interchange's segments are made as they
+    are read (never a list of the file's segments), so memory follows the reader, not the file.
+    Read each interchange's segments before asking for the next interchange."""
     text = decode(data).lstrip(_LAYOUT)
-    interchanges: list[tuple[Separators, list[Segment]]] = []
-    first_index = 0
+    counter = [0]  # segments read so far in the file: the next segment's index
     while True:
-        separators = read_separators(text, first_index)
+        separators = read_separators(text, counter[0])
         end = _interchange_end(text, separators)
-        segments = _segments(text[:end], separators, first_index)
-        interchanges.append((separators, segments))
-        first_index += len(segments)
+        segments = _segments(text, end, separators, counter)
+        yield separators, segments
+        for _ in segments:  # what the reader left of this interchange
+            pass
         text = text[end:].lstrip(_LAYOUT)
         if not text:
-            return interchanges
+            return
         if not text.startswith("ISA"):
-            raise _outside_interchange(text, separators, first_index)
+            raise _outside_interchange(text, separators, counter[0])
 
 
 _LAYOUT = "\ufeff \t\r\n"
@@ -129,25 +137,29 @@ def _interchange_end(text: str, separators: Separators) -> int:
     return min(found.end() + 1, len(text))
 
 
-def _segments(text: str, separators: Separators, first_index: int) -> list[Segment]:
+def _segments(text: str, end: int, separators: Separators, counter: list[int]) -> Iterator[Segment]:
+    """The segments of `text[:end]`, one at a time; `counter[0]` is the next segment's file index."""
     layout = "".join(c for c in " \t\r\n" if c not in (separators.element, separators.segment))
-    segments: list[Segment] = []
+    terminator, element = separators.segment, separators.element
     valid_ids: set[str] = set()  # checking each distinct id once keeps large files fast
-    index = first_index
-    for raw in text.split(separators.segment):
-        raw = raw.strip(layout)
+    start = 0
+    while start <= end:
+        stop = text.find(terminator, start, end)
+        if stop < 0:
+            stop = end
+        raw = text[start:stop].strip(layout)
+        start = stop + 1
         if not raw:
             continue
-        elements = tuple(raw.split(separators.element))
+        elements = tuple(raw.split(element))
         segment_id = elements[0]
         if segment_id not in valid_ids:
             if not _SEGMENT_ID.match(segment_id):
                 message = f"{segment_id[:10]!r} is not a segment identifier"
-                raise X12Error(message, rule="segment id", segment_index=index, segment_id="")
+                raise X12Error(message, rule="segment id", segment_index=counter[0], segment_id="")
             valid_ids.add(segment_id)
-        segments.append(Segment(index, segment_id, elements))
-        index += 1
-    return segments
+        yield Segment(counter[0], segment_id, elements)
+        counter[0] += 1
 
 
 def _outside_interchange(text: str, separators: Separators, segment_index: int) -> X12Error:

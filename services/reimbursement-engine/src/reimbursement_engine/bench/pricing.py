@@ -10,13 +10,19 @@ import time
 from datetime import date
 from decimal import Decimal
 
-from .claim import Claim, ClaimLine
-from .codes import CodeSystem, ServiceCategory, codes
-from .engine import price_claim
-from .escalators import AnniversaryEscalator
-from .fee_schedule import FeeSchedule, FeeScheduleRow
-from .medicare import Gpci, LocalityKey, MedicareReference, MedicareYear, RvuRow
-from .terms import (
+from reimbursement_engine.domain.pricing.claim import Claim, ClaimLine
+from reimbursement_engine.domain.pricing.codes import CodeSystem, ServiceCategory, codes
+from reimbursement_engine.domain.pricing.engine import price_claim
+from reimbursement_engine.domain.pricing.escalators import AnniversaryEscalator
+from reimbursement_engine.domain.pricing.fee_schedule import FeeSchedule, FeeScheduleRow
+from reimbursement_engine.domain.pricing.medicare import (
+    Gpci,
+    LocalityKey,
+    MedicareReference,
+    MedicareYear,
+    RvuRow,
+)
+from reimbursement_engine.domain.pricing.terms import (
     ContractTerms,
     FeeScheduleRate,
     MultipleProcedureReduction,

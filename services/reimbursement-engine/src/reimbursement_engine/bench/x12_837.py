@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .claims import ClaimKind
+from reimbursement_engine.domain.x12.claims import ClaimKind
 
 _PROFESSIONAL_CODES = ("99213", "99214", "93000", "80053", "71046", "36415", "97110", "20610")
 _INSTITUTIONAL_LINES = (("0450", "99284"), ("0300", "80053"), ("0320", "71046"), ("0730", "93005"))

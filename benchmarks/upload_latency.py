@@ -1,0 +1,78 @@
+"""A large 835 upload against the engine alone: does it block other requests, and what does it cost
+in memory? (issue 11)
+
+One engine (uvicorn, one worker, SQLite in a temporary folder, Kafka off) receives one generated 835
+of about `--mib` MiB (claims that match nothing: parsing, balancing, storing). While it uploads,
+`GET /healthz` is timed every 50 ms on another connection. Printed: the upload's seconds, /healthz
+median and worst latency, and the engine's RSS before the upload and its peak during it (VmHWM,
+reset just before the upload).
+
+    uv run --frozen python benchmarks/upload_latency.py [--mib 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from reimbursement_engine.bench import measure
+from reimbursement_engine.bench.workload import KEY, environment, seed
+from reimbursement_engine.bench.x12_835 import generate_835
+from reimbursement_engine.config import EngineSettings
+
+sys.path.insert(0, str(Path(__file__).parent))
+from reconcile_835 import Probe, process_memory
+
+BYTES_PER_CLAIM = 288  # generate_835's two-line claims, near enough
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--mib", type=float, default=8.0, help="size of the 835 in MiB")
+    parser.add_argument(
+        "--engine-path",
+        default=None,
+        help="PYTHONPATH for the engine only (e.g. an older checkout's src folders, to compare)",
+    )
+    args = parser.parse_args(argv)
+    remittance = generate_835(int(args.mib * 2**20 / BYTES_PER_CLAIM)).encode()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite+aiosqlite:///{Path(tmp) / 'engine.db'}"
+        asyncio.run(seed(EngineSettings(database_url=url, kafka_enabled=False)))
+        port = measure.free_port()
+        env = environment(url)
+        if args.engine_path:
+            env["PYTHONPATH"] = args.engine_path
+        server = measure.serve(env, port, 1)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            before = process_memory(server.pid, "VmRSS", reset_peak=True)
+            headers = {"Authorization": f"Bearer {KEY}"}
+            with httpx.Client(base_url=base, headers=headers, timeout=600) as client, Probe(base) as probe:
+                began = time.perf_counter()
+                answer = client.post("/v1/remittances/x12", content=remittance)
+                seconds = time.perf_counter() - began
+            peak = process_memory(server.pid, "VmHWM")
+            answer.raise_for_status()
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    health = [x * 1000 for x in probe.latencies]
+    print(
+        f"835 upload of {len(remittance) / 2**20:.1f} MiB ({answer.json()['claims']:,} claims): "
+        f"{seconds:.1f} s; "
+        f"/healthz during it: {len(health)} probes, median {statistics.median(health):.1f} ms, "
+        f"worst {max(health):.1f} ms; engine RSS {before:.0f} MiB before, peak {peak:.0f} MiB"
+    )
+
+
+if __name__ == "__main__":
+    main()

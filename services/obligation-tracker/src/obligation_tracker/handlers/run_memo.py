@@ -1,0 +1,59 @@
+"""What the claim use cases read again and again within ONE unit of work, read once.
+
+A consumer applies a fetched run of claim events (hundreds) in one transaction; each event would
+otherwise read the same contract, its versions and the organisation's calendar. The memo lives in
+the unit of work's session (`session.info`), so it ends with the transaction: nothing is kept across
+transactions, and a run that falls back to one event per transaction starts empty each time. Only
+the claim use cases use it, and they never write contracts, versions or calendar settings, so what
+they remember cannot go stale inside their transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from accord_common.uow import UnitOfWork
+
+from obligation_tracker.adapters.repository import ObligationRepository
+from obligation_tracker.domain import OrgSchedule
+from obligation_tracker.handlers.context import OrgCalendar, Tracker
+
+T = TypeVar("T")
+_KEY = "obligation_tracker.claim_reads"
+
+
+def memo(uow: UnitOfWork) -> dict[tuple[Any, ...], Any]:
+    found: dict[tuple[Any, ...], Any] = uow.session.info.setdefault(_KEY, {})
+    return found
+
+
+async def once(uow: UnitOfWork, key: tuple[Any, ...], read: Callable[[], Awaitable[T]]) -> T:
+    """`read()` the first time `key` is asked for in this unit of work; its answer after that."""
+    remembered = memo(uow)
+    if key not in remembered:
+        remembered[key] = await read()
+    value: T = remembered[key]
+    return value
+
+
+async def calendar(uow: UnitOfWork, tracker: Tracker, organization_id: str) -> OrgCalendar:
+    return await once(
+        uow, ("calendar", organization_id), lambda: tracker.calendar(uow.session, organization_id)
+    )
+
+
+async def schedule(uow: UnitOfWork, tracker: Tracker, organization_id: str) -> OrgSchedule:
+    """The organisation's schedule (zone and business calendar), made once per unit of work."""
+    found = await calendar(uow, tracker, organization_id)
+    return await once(uow, ("schedule", organization_id), lambda: _ready(found.schedule))
+
+
+async def _ready(value: T) -> T:
+    return value
+
+
+async def obligations(uow: UnitOfWork, tracker: Tracker, organization_id: str) -> ObligationRepository:
+    """`Tracker.obligations` with the calendar read once per unit of work."""
+    found = await schedule(uow, tracker, organization_id)
+    return ObligationRepository(uow.session, organization_id, found.zone)
