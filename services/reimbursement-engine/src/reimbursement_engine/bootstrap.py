@@ -14,8 +14,10 @@ from reimbursement_engine.adapters.orm import metadata
 from reimbursement_engine.config import EngineSettings
 from reimbursement_engine.entrypoints import (
     api_analytics,
+    api_canary,
     api_claims,
     api_locations,
+    api_recovery,
     api_remittance_reads,
     api_remittances,
     api_variances,
@@ -47,6 +49,8 @@ def build_app(settings: EngineSettings | None = None) -> FastAPI:
             api_variances.router,
             api_analytics.router,
             api_locations.router,
+            api_recovery.router,
+            api_canary.router,
         ],
         title="Accord reimbursement engine",
         description="Expected price per claim line under the contract in force, 835 reconciliation, "

@@ -23,8 +23,10 @@ from reimbursement_engine.domain.reconciliation import (
     Reconciliation,
     reconcile,
 )
+from reimbursement_engine.domain.root_causes import RootCause, primary_cause
 from reimbursement_engine.domain.worklist import WORKED, status_after_reconciling
 from reimbursement_engine.handlers import SOURCE
+from reimbursement_engine.handlers.root_causes import diagnose_claim
 
 SYSTEM = "system"
 
@@ -45,6 +47,7 @@ def paid_claim(payment: Any, lines: list[Any]) -> PaidClaim:
                 line.paid,
                 cas(line.adjustments),
                 line.line_control_number,
+                getattr(line, "original_code", None),
             )
             for line in lines
         ),
@@ -71,7 +74,11 @@ async def reconcile_claim(
     fully_priced = claim.pricing_completeness in (None, PricingCompleteness.FULLY_PRICED)
     paid = paid_claim(payment, paid_lines)
     result = reconcile(expected, claim.expected_allowed, paid, tolerance, fully_priced)
-    variance_id = await _save(variances, existing, claim, payment, result)
+    causes: tuple[RootCause, ...] = ()
+    if result.classification.is_variance:
+        rest = result.variance - sum((line.variance for line in result.lines), Decimal(0))
+        causes = await diagnose_claim(session, org, claim, lines, paid, paid_lines, rest)
+    variance_id = await _save(variances, existing, claim, payment, result, causes)
     if result.classification.is_variance:
         uow.publish(_variance_event(variance_id, org, claim, payment, result))
     return result
@@ -95,8 +102,31 @@ def _status(existing: Any, result: Reconciliation) -> str:
     return status_after_reconciling(current, result.classification.is_variance)
 
 
-def _values(payment: Any, claim: Any, result: Reconciliation, status: str, now: datetime) -> dict[str, Any]:
+def cause_rows(causes: tuple[RootCause, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "cause": c.cause.value,
+            "line_number": c.line_number,
+            "code": c.code,
+            "amount": str(c.amount),
+            "evidence": c.evidence,
+        }
+        for c in causes
+    ]
+
+
+def _values(
+    payment: Any,
+    claim: Any,
+    result: Reconciliation,
+    status: str,
+    now: datetime,
+    causes: tuple[RootCause, ...],
+) -> dict[str, Any]:
+    primary = primary_cause(causes)
     return {
+        "root_causes": cause_rows(causes),
+        "primary_cause": None if primary is None else primary.value,
         "claim_payment_id": payment.id,
         "classification": result.classification.value,
         "status": status,
@@ -128,11 +158,16 @@ def _line_rows(variance_id: str, result: Reconciliation) -> list[dict[str, Any]]
 
 
 async def _save(
-    repo: VarianceRepository, existing: Any, claim: Any, payment: Any, result: Reconciliation
+    repo: VarianceRepository,
+    existing: Any,
+    claim: Any,
+    payment: Any,
+    result: Reconciliation,
+    causes: tuple[RootCause, ...],
 ) -> str:
     now = datetime.now(UTC)
     status = _status(existing, result)
-    values = _values(payment, claim, result, status, now)
+    values = _values(payment, claim, result, status, now, causes)
     classification = result.classification.value
     if existing is None:
         variance_id = new_id()
