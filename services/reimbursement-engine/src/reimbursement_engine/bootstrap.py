@@ -17,6 +17,7 @@ from reimbursement_engine.entrypoints import (
     api_canary,
     api_claims,
     api_locations,
+    api_published_rates,
     api_recovery,
     api_remittance_reads,
     api_remittances,
@@ -51,6 +52,7 @@ def build_app(settings: EngineSettings | None = None) -> FastAPI:
             api_locations.router,
             api_recovery.router,
             api_canary.router,
+            api_published_rates.router,
         ],
         title="Accord reimbursement engine",
         description="Expected price per claim line under the contract in force, 835 reconciliation, "
