@@ -23,7 +23,7 @@ from typing import Any
 
 from accord_common.events import CATALOGUE
 from accord_common.testing._process import run_sync
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 
 from tests.scenarios.conftest import Tenant, eventually
 
@@ -226,28 +226,30 @@ def org_events(bootstrap: str, org_id: str) -> list[dict[str, Any]]:
     """Every event on the catalogue's topics that names the organisation (read to the end)."""
 
     async def read() -> list[dict[str, Any]]:
-        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+        topics = sorted({s.topic for s in CATALOGUE.values()})
+        consumer = AIOKafkaConsumer(
+            *topics, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
+        )
         await consumer.start()
         try:
-            topics = {s.topic for s in CATALOGUE.values()}
-            partitions = [
-                TopicPartition(topic, p)
-                for topic in topics
-                for p in consumer.partitions_for_topic(topic) or ()
-            ]
-            consumer.assign(partitions)
-            await consumer.seek_to_beginning(*partitions)
-            ends = await consumer.end_offsets(partitions)
             found: list[dict[str, Any]] = []
+            while not consumer.assignment():  # partitions are assigned once metadata arrives
+                found += _named(await consumer.getmany(timeout_ms=500), org_id)
+            partitions = list(consumer.assignment())
+            ends = await consumer.end_offsets(partitions)
             while [p for p in partitions if await consumer.position(p) < ends[p]]:
-                batch = await consumer.getmany(timeout_ms=1000)
-                for records in batch.values():
-                    found += [json.loads(r.value) for r in records if r.value and org_id.encode() in r.value]
+                found += _named(await consumer.getmany(timeout_ms=1000), org_id)
             return found
         finally:
             await consumer.stop()
 
     return run_sync(read)
+
+
+def _named(batch: dict[Any, list[Any]], org_id: str) -> list[dict[str, Any]]:
+    return [
+        json.loads(r.value) for rs in batch.values() for r in rs if r.value and org_id.encode() in r.value
+    ]
 
 
 def test_a_canary_run_leaves_nothing_behind(new_tenant: Any) -> None:
