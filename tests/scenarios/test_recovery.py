@@ -21,12 +21,15 @@ import json
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from accord_common.events import CATALOGUE
 from accord_common.testing._process import run_sync
 from aiokafka import AIOKafkaConsumer
 
 from tests.scenarios.conftest import Tenant, eventually
 
+# the first scenario of a run also starts the broker, database and stack; the machine is shared
+pytestmark = pytest.mark.timeout(900)
 D = Decimal
 # The envelope, BPR/TRN and party segments follow x12/835/managed-care.835 in /work/shared/data:
 ATTRIBUTION = "X12 TR3 examples as shipped in LinuxForHealth/x12 tests (Apache-2.0)"
