@@ -15,8 +15,11 @@ from reimbursement_engine.adapters.orm import metadata
 from reimbursement_engine.config import EngineSettings
 from reimbursement_engine.entrypoints import (
     api_analytics,
+    api_canary,
     api_claims,
     api_locations,
+    api_published_rates,
+    api_recovery,
     api_remittance_reads,
     api_remittances,
     api_variances,
@@ -51,6 +54,9 @@ def build_app(settings: EngineSettings | None = None) -> FastAPI:
             api_variances.router,
             api_analytics.router,
             api_locations.router,
+            api_recovery.router,
+            api_canary.router,
+            api_published_rates.router,
         ],
         title="Accord reimbursement engine",
         description="Expected price per claim line under the contract in force, 835 reconciliation, "

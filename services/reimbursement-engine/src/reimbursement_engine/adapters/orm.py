@@ -250,6 +250,9 @@ line_payments = Table(
     Column("line_control_number", String(50), nullable=True),
     Column("adjustments", JSON, nullable=False),
     Column("remark_codes", JSON, nullable=False),
+    # SVC06: the procedure as billed when the payer adjudicated another (SVC01)
+    Column("original_code", String(48), nullable=True),
+    Column("original_modifiers", String(24), nullable=True),
 )
 
 provider_adjustments = Table(
@@ -262,6 +265,9 @@ provider_adjustments = Table(
     Column("reason_code", String(8), nullable=False),
     Column("reference", String(80), nullable=True),
     Column("amount", Money, nullable=False),
+    # a recoupment tied to the claim it takes back (PLB03-2 reference)
+    Column("organization_id", String(64), nullable=True),
+    Column("claim_id", String(36), nullable=True, index=True),
 )
 
 # --- variances, their worklist state and audit trail ---
@@ -285,6 +291,8 @@ variances = Table(
     Column("remittance_date", Date, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("root_causes", JSON, nullable=True),  # domain.root_causes: each cause with its evidence
+    Column("primary_cause", String(40), nullable=True),
     Index("ix_variances_org_status", "organization_id", "status"),
 )
 
@@ -321,6 +329,28 @@ organization_settings = Table(
     metadata,
     Column("organization_id", String(64), primary_key=True),
     Column("variance_tolerance", Money, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+triage_rules = Table(
+    "triage_rules",
+    metadata,
+    Column("organization_id", String(64), primary_key=True),
+    Column("minimum_amount", Money, nullable=False),
+    Column("excluded_codes", JSON, nullable=False),
+    Column("excluded_payers", JSON, nullable=False),
+    Column("appeal_window_days", Integer, nullable=False),
+    Column("timely_filing_days", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# named claims priced under a proposed contract version before go-live (never stored as claims)
+canary_sets = Table(
+    "canary_sets",
+    metadata,
+    Column("organization_id", String(64), primary_key=True),
+    Column("name", String(120), primary_key=True),
+    Column("claims", JSON, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 

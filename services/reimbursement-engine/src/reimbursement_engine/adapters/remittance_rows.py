@@ -72,7 +72,7 @@ def payment_row(
 
 
 def line_row(payment_id: str, index: int, line: ServicePayment) -> dict[str, Any]:
-    procedure = line.procedure
+    procedure, original = line.procedure, line.original_procedure
     return {
         "claim_payment_id": payment_id,
         "line_index": index,
@@ -86,4 +86,6 @@ def line_row(payment_id: str, index: int, line: ServicePayment) -> dict[str, Any
         "line_control_number": line.line_control_number,
         "adjustments": _adjustments(line.adjustments),
         "remark_codes": list(line.remark_codes),
+        "original_code": original.code if original else None,
+        "original_modifiers": ":".join(original.modifiers) if original else None,
     }

@@ -135,7 +135,14 @@ class VarianceRepository:
 
     async def page(self, filters: dict[str, Any], after: str | None, limit: int) -> list[Any]:
         query = select(variances).where(variances.c.organization_id == self.org)
-        for name in ("status", "classification", "payer_id", "contract_id", "patient_control_number"):
+        for name in (
+            "status",
+            "classification",
+            "payer_id",
+            "contract_id",
+            "patient_control_number",
+            "primary_cause",
+        ):
             if filters.get(name):
                 query = query.where(variances.c[name] == filters[name])
         if filters.get("since"):

@@ -54,9 +54,15 @@ def choose_version(
     versions: list[VersionRef], on: date, *, payer_id: str, contract_id: str | None
 ) -> VersionRef | None:
     """The highest version in force on `on`: of the named contract, else of an in-force contract
-    with the payer (the contract with the latest start wins when several are)."""
+    with the payer (the contract with the latest start wins when several are). A draft or proposed
+    version never prices a real claim, even when the claim names its contract (canary runs price
+    under one without storing anything: handlers/canary.py)."""
     if contract_id is not None:
-        candidates = [v for v in versions if v.contract_id == contract_id and v.in_force_on(on)]
+        candidates = [
+            v
+            for v in versions
+            if v.contract_id == contract_id and v.status not in NOT_IN_FORCE and v.in_force_on(on)
+        ]
     else:
         candidates = [
             v for v in versions if v.is_with(payer_id) and v.status not in NOT_IN_FORCE and v.in_force_on(on)

@@ -60,6 +60,7 @@ class PaidLine:
     paid: Decimal
     adjustments: tuple[CasAmount, ...] = ()
     line_control_number: str | None = None
+    original_code: str | None = None  # 835 SVC06: the code billed when the payer adjudicated another
 
     @property
     def patient_responsibility(self) -> Decimal:
@@ -120,8 +121,9 @@ def _main_carc(adjustments: tuple[CasAmount, ...]) -> str:
     return "" if chosen is None else chosen.label
 
 
-def match_lines(expected: tuple[ExpectedLine, ...], paid: tuple[PaidLine, ...]) -> list[LineVariance]:
-    """Pair paid lines with claim lines: by line control number, else by code in order."""
+def pair_lines(expected: tuple[ExpectedLine, ...], paid: tuple[PaidLine, ...]) -> dict[int, PaidLine]:
+    """Paid lines by the claim line they pay: by line control number, else by code in order (the
+    code adjudicated, or the one billed as SVC06 names it)."""
     open_lines = {line.line_number: line for line in expected}
     paired: dict[int, PaidLine] = {}
     for paid_line in paid:
@@ -130,10 +132,17 @@ def match_lines(expected: tuple[ExpectedLine, ...], paid: tuple[PaidLine, ...]) 
         if number and number.isdigit():
             target = open_lines.get(int(number))
         if target is None:
-            target = next((e for e in open_lines.values() if e.code == paid_line.code), None)
+            codes = (paid_line.code, paid_line.original_code)
+            target = next((e for e in open_lines.values() if e.code in codes), None)
         if target is not None:
             paired[target.line_number] = paid_line
             del open_lines[target.line_number]
+    return paired
+
+
+def match_lines(expected: tuple[ExpectedLine, ...], paid: tuple[PaidLine, ...]) -> list[LineVariance]:
+    """Each claim line with what its paid line (see pair_lines) paid."""
+    paired = pair_lines(expected, paid)
     out = []
     for line in expected:
         got = paired.get(line.line_number)

@@ -56,6 +56,10 @@ class VarianceOut(BaseModel):
     patient_responsibility: Decimal
     variance: Decimal
     carcs: list[str]
+    primary_cause: str | None = Field(default=None, description="The root cause it is worked under.")
+    root_causes: list[dict[str, Any]] | None = Field(
+        default=None, description="Each cause with the line, code, amount and evidence (docs/recovery.md)."
+    )
     remittance_date: IsoDate
     created_at: datetime
     updated_at: datetime
@@ -155,6 +159,7 @@ async def list_variances(
         Query(description="Only this kind: underpaid, overpaid, denied, partly_denied or needs_review."),
     ] = None,
     payer_id: Annotated[str | None, Query(description="Only variances of this payer.")] = None,
+    cause: Annotated[str | None, Query(description="Only variances worked under this root cause.")] = None,
     contract_id: Annotated[str | None, Query(description="Only variances under this contract.")] = None,
     patient_control_number: Annotated[
         str | None, Query(description="Only variances of the claim with this patient control number.")
@@ -175,6 +180,7 @@ async def list_variances(
         "status": status,
         "classification": classification,
         "payer_id": payer_id,
+        "primary_cause": cause,
         "contract_id": contract_id,
         "patient_control_number": patient_control_number,
         "since": since,

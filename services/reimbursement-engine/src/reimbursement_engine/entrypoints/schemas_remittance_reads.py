@@ -121,6 +121,9 @@ class ProviderAdjustmentOut(BaseModel):
     reason_code: str
     reference: str | None
     amount: Decimal = Field(description="As the payer sent it: BPR02 = sum(CLP04) - sum(PLB amounts).")
+    claim_id: str | None = Field(
+        default=None, description="The claim the PLB03-2 reference names (a take-back), when known."
+    )
 
 
 class RemittanceOut(BaseModel):

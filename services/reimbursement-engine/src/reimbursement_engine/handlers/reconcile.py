@@ -22,8 +22,10 @@ from reimbursement_engine.domain.reconciliation import (
     Reconciliation,
     reconcile,
 )
+from reimbursement_engine.domain.root_causes import RootCause, primary_cause
 from reimbursement_engine.domain.worklist import WORKED, status_after_reconciling
 from reimbursement_engine.handlers import SOURCE
+from reimbursement_engine.handlers.root_causes import diagnose_claim
 
 SYSTEM = "system"
 _CHUNK = 500  # claims reconciled per round of reads and bulk writes (the loop runs between)
@@ -45,6 +47,7 @@ def paid_claim(payment: Any, lines: list[Any]) -> PaidClaim:
                 line.paid,
                 cas(line.adjustments),
                 line.line_control_number,
+                getattr(line, "original_code", None),
             )
             for line in lines
         ),
@@ -95,10 +98,14 @@ async def _reconcile_chunk(
             for r in claim_lines[claim_id]
         )
         fully_priced = claim.pricing_completeness in (None, PricingCompleteness.FULLY_PRICED)
-        result = reconcile(
-            expected, claim.expected_allowed, paid_claim(payment, paid_lines), tolerance, fully_priced
-        )
-        variance_id = await _save(variances, writes, held, claim, payment, result)
+        paid = paid_claim(payment, paid_lines)
+        result = reconcile(expected, claim.expected_allowed, paid, tolerance, fully_priced)
+        causes: tuple[RootCause, ...] = ()
+        if result.classification.is_variance:
+            rest = result.variance - sum((line.variance for line in result.lines), Decimal(0))
+            lines = claim_lines[claim_id]
+            causes = await diagnose_claim(session, org, claim, lines, paid, paid_lines, rest)
+        variance_id = await _save(variances, writes, held, claim, payment, result, causes)
         if result.classification.is_variance:
             writes.events.append((claim.id, _variance_data(variance_id, org, claim, payment, result)))
         results.append(result)
@@ -141,8 +148,31 @@ def _status(existing: Any, result: Reconciliation) -> str:
     return status_after_reconciling(current, result.classification.is_variance)
 
 
-def _values(payment: Any, claim: Any, result: Reconciliation, status: str, now: datetime) -> dict[str, Any]:
+def cause_rows(causes: tuple[RootCause, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "cause": c.cause.value,
+            "line_number": c.line_number,
+            "code": c.code,
+            "amount": str(c.amount),
+            "evidence": c.evidence,
+        }
+        for c in causes
+    ]
+
+
+def _values(
+    payment: Any,
+    claim: Any,
+    result: Reconciliation,
+    status: str,
+    now: datetime,
+    causes: tuple[RootCause, ...],
+) -> dict[str, Any]:
+    primary = primary_cause(causes)
     return {
+        "root_causes": cause_rows(causes),
+        "primary_cause": None if primary is None else primary.value,
         "claim_payment_id": payment.id,
         "classification": result.classification.value,
         "status": status,
@@ -174,11 +204,17 @@ def _line_rows(variance_id: str, result: Reconciliation) -> list[dict[str, Any]]
 
 
 async def _save(
-    repo: VarianceRepository, writes: _Writes, existing: Any, claim: Any, payment: Any, result: Reconciliation
+    repo: VarianceRepository,
+    writes: _Writes,
+    existing: Any,
+    claim: Any,
+    payment: Any,
+    result: Reconciliation,
+    causes: tuple[RootCause, ...],
 ) -> str:
     now = datetime.now(UTC)
     status = _status(existing, result)
-    values = _values(payment, claim, result, status, now)
+    values = _values(payment, claim, result, status, now, causes)
     classification = result.classification.value
     if existing is None:
         variance_id = new_id()

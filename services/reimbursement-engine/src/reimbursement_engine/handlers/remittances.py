@@ -18,9 +18,11 @@ from accord_common.ids import new_id
 from accord_common.uow import UnitOfWork
 
 from reimbursement_engine.adapters.claims_repo import ClaimsRepository
+from reimbursement_engine.adapters.recovery_repo import RecoveryRepository
 from reimbursement_engine.adapters.remittance_repo import RemittanceRepository
 from reimbursement_engine.adapters.remittance_rows import line_row, payment_row, plb_rows, remittance_row
 from reimbursement_engine.domain.reconciliation import DEFAULT_TOLERANCE
+from reimbursement_engine.domain.take_backs import link
 from reimbursement_engine.domain.x12 import (
     REFUSING_RULES,
     REVERSAL,
@@ -144,11 +146,27 @@ async def _store_transaction(
         await asyncio.sleep(0)
         chunk = paid_events[start : start + _YIELD_EVERY]
         uow.publish_batch("claim.paid", source=SOURCE, organization_id=org, items=chunk)
-    await repo.add_payments(payments, lines, plb_rows(remittance_id, t))
+    plb = await _linked_plb(uow, org, plb_rows(remittance_id, t), payments)
+    await repo.add_payments(payments, lines, plb)
     for claim, row in zip(t.claims, payments, strict=True):
         if claim.status_code == REVERSAL:
             summary.reversals += await _reverse(repo, claim, row["id"], remittance_id)
     return touched
+
+
+async def _linked_plb(
+    uow: UnitOfWork, org: str, rows: list[dict[str, Any]], payments: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each PLB row tied to the claim its PLB03-2 reference names: a claim paid in this remittance
+    or an earlier one (by the payer's claim control number), or a claim by patient control number."""
+    references = [str(r["reference"]) for r in rows if r["reference"]]
+    known = await RecoveryRepository(uow.session, org).claims_for_references(references)
+    for payment in payments:
+        for key in (payment["payer_claim_control_number"], payment["patient_control_number"]):
+            if key and payment["claim_id"]:
+                known.setdefault(key, payment["claim_id"])
+    claim_ids = link([r["reference"] for r in rows], known)
+    return [{**r, "organization_id": org, "claim_id": c} for r, c in zip(rows, claim_ids, strict=True)]
 
 
 async def _match(uow: UnitOfWork, org: str, claims: tuple[ClaimPayment, ...]) -> list[str | None]:

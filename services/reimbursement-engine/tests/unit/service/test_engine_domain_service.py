@@ -128,6 +128,6 @@ def test_the_version_in_force_on_the_date_of_service_is_chosen() -> None:
     assert choose_version(versions, date(2025, 3, 1), payer_id="60054", contract_id=None).version == 1
     assert choose_version(versions, date(2025, 6, 1), payer_id="payer", contract_id=None).version == 2
     assert choose_version(versions, date(2023, 6, 1), payer_id="payer", contract_id=None) is None
-    assert (
-        choose_version(versions, date(2023, 6, 1), payer_id="x", contract_id="draft").contract_id == "draft"
-    )
+    # a draft never prices a real claim, even one that names it (canary runs price under drafts)
+    assert choose_version(versions, date(2023, 6, 1), payer_id="x", contract_id="draft") is None
+    assert choose_version(versions, date(2025, 6, 1), payer_id="x", contract_id="c").version == 2
