@@ -14,6 +14,7 @@ from reimbursement_engine.adapters.orm import metadata
 from reimbursement_engine.config import EngineSettings
 from reimbursement_engine.entrypoints import (
     api_analytics,
+    api_appeals,
     api_claims,
     api_locations,
     api_remittance_reads,
@@ -46,6 +47,7 @@ def build_app(settings: EngineSettings | None = None) -> FastAPI:
             api_remittance_reads.router,
             api_variances.router,
             api_analytics.router,
+            api_appeals.router,
             api_locations.router,
         ],
         title="Accord reimbursement engine",
