@@ -16,6 +16,7 @@ from contract_registry.entrypoints.routers import (
     audit,
     contracts,
     documents,
+    fee_schedule_xlsx,
     fee_schedules,
     lifecycle,
     parties,
@@ -27,6 +28,7 @@ ROUTERS = [
     contracts.router,
     lifecycle.router,
     fee_schedules.router,
+    fee_schedule_xlsx.router,
     documents.router,
     audit.router,
 ]

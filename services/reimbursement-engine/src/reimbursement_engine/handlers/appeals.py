@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -97,8 +97,8 @@ async def _packet(session: AsyncSession, org: str, variance_ids: list[str]) -> t
         contract_id,
         head.contract_name or data.get("contract_name") or contract_id,
         version,
-        datetime.fromisoformat(str(data["effective_from"])).date(),
-        datetime.fromisoformat(str(data["effective_to"])).date() if data.get("effective_to") else None,
+        date.fromisoformat(str(data["effective_from"])),
+        _day(data.get("effective_to") or terms.get("termination_date")),
         terms.get("appeal_window_days"),
     )
     try:
@@ -106,6 +106,11 @@ async def _packet(session: AsyncSession, org: str, variance_ids: list[str]) -> t
     except AppealRefused as exc:
         raise Unprocessable(str(exc), errors=[{"field": "variance_ids", "message": str(exc)}])
     return packet, version
+
+
+def _day(value: Any) -> date | None:
+    """The version's end, else the contract's termination date (None: open-ended)."""
+    return date.fromisoformat(str(value)) if value else None
 
 
 async def _claim(appeals: AppealRepository, variance: Any, claim: Any, lines: list[Any]) -> ClaimCited:
