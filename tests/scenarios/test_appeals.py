@@ -25,9 +25,12 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pypdf import PdfReader
 
 from tests.scenarios.conftest import Tenant, eventually
+
+pytestmark = pytest.mark.timeout(900)  # two tenants (key issuance through each CLI) on a busy machine
 
 D = Decimal
 MANAGED_CARE_835 = Path(__file__).parent / "data" / "x12" / "managed-care.835"

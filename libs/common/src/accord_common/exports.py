@@ -13,15 +13,17 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from collections.abc import AsyncIterator, Sequence
+import zipfile
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import IO, Literal
 
 import anyio
 from fastapi.responses import StreamingResponse
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 Format = Literal["csv", "xlsx"]
@@ -109,3 +111,35 @@ def tabular_response(
     body = csv_chunks(header, rows) if fmt == "csv" else xlsx_chunks(name, header, rows)
     disposition = f'attachment; filename="{name}.{fmt}"'
     return StreamingResponse(body, media_type=MEDIA[fmt], headers={"Content-Disposition": disposition})
+
+
+class NotASpreadsheet(ValueError):
+    """An upload that is not an XLSX workbook."""
+
+
+def cell_text(value: object) -> str:
+    """A spreadsheet cell as text, as a CSV of it would read: numbers as typed (99213, 100.5, not
+    99213.0), dates ISO (2026-01-01), empty as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(Decimal(repr(value)))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def xlsx_text_rows(file: IO[bytes]) -> Iterator[list[str]]:
+    """The first sheet's rows as text cells, read streaming (blank rows kept, so row numbers are the
+    sheet's); NotASpreadsheet when the file is no workbook."""
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        raise NotASpreadsheet(f"the file is not an XLSX workbook ({type(exc).__name__})")
+    if not workbook.worksheets:
+        raise NotASpreadsheet("the workbook has no sheet")
+    return ([cell_text(v) for v in row] for row in workbook.worksheets[0].iter_rows(values_only=True))

@@ -20,6 +20,8 @@ from reimbursement_engine.entrypoints import (
     api_locations,
     api_remittance_reads,
     api_remittances,
+    api_schedule_what_if,
+    api_scorecard,
     api_variances,
 )
 from reimbursement_engine.entrypoints.consumers import build_handlers
@@ -50,6 +52,8 @@ def build_app(settings: EngineSettings | None = None) -> FastAPI:
             api_analytics.router,
             api_appeals.router,
             api_exports.router,
+            api_scorecard.router,
+            api_schedule_what_if.router,
             api_locations.router,
         ],
         title="Accord reimbursement engine",

@@ -8,10 +8,10 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, Any
 
+from accord_common.exports import cell_text
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -34,28 +34,13 @@ def open_rate_sheet(file: IO[bytes]) -> Any:
     return workbook.worksheets[0]
 
 
-def _text(value: object) -> str:
-    """A cell as the CSV import would read it: numbers exactly as typed (99213, 100.5), dates ISO."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else str(Decimal(repr(value)))
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
-
-
 def rate_sheet_lines(sheet: Any) -> Iterator[str]:
     """One CSV line per sheet row (blank rows kept, so the report's row numbers are the sheet's)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     width = 0
     for values in sheet.iter_rows(values_only=True):
-        cells = [_text(v) for v in values]
+        cells = [cell_text(v) for v in values]
         if not width:  # the header: its last named column sets the width
             width = max((i + 1 for i, c in enumerate(cells) if c), default=0)
         writer.writerow(cells[:width] if width else cells)
