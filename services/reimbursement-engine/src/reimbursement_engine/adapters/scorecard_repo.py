@@ -20,7 +20,7 @@ class ScorecardRepository:
         self.org = organization_id
 
     async def prompt_pay(self) -> dict[tuple[str, int], tuple[int | None, Decimal | None]]:
-        """(contract, version) -> (prompt-pay days, annual interest rate as a fraction)."""
+        """(contract, version) -> (prompt-pay days, annual interest rate as a fraction: 0.18 for 18%)."""
         rows = await self.session.execute(
             select(
                 contract_versions.c.contract_id, contract_versions.c.version, contract_versions.c.data
@@ -32,7 +32,7 @@ class ScorecardRepository:
             rate = terms.get("prompt_pay_interest_rate")
             out[(contract_id, version)] = (
                 terms.get("prompt_pay_days"),
-                None if rate is None else Decimal(str(rate)),
+                None if rate is None else Decimal(str(rate)) / 100,  # the contract says 18 for 18%
             )
         return out
 

@@ -26,9 +26,8 @@ async def scorecard(
 ) -> list[PayerScorecard]:
     claims = await ClaimsRepository(session, org).in_period(contract_id, start, end, limit)
     claims = [c for c in claims if payer_id in (None, c.payer_id)]
-    variances = {
-        v.claim_id: v for v in await VarianceRepository(session, org).in_claims([c.id for c in claims])
-    }
+    found = await VarianceRepository(session, org).in_claims([c.id for c in claims])
+    variances = {v.claim_id: v for v in found if v.status != "void"}  # void: the payment was reversed
     repo = ScorecardRepository(session, org)
     terms = await repo.prompt_pay()
     rarcs = await repo.remark_codes([v.claim_payment_id for v in variances.values()])
