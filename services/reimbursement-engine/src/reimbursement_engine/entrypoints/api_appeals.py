@@ -95,12 +95,14 @@ async def post_appeal(body: AppealIn, who: CurrentPrincipal, rt: Runtime) -> Any
 
 @router.get("/appeals/{appeal_id}", summary="Get an appeal with its history")
 async def get_appeal(appeal_id: AppealId, who: CurrentPrincipal, rt: Runtime) -> Any:
+    """The appeal: status, amount due and paid, deadline, recipients, and every move (audit trail)."""
     who.require("claims:read")
     return await _read(rt, who.organization_id, appeal_id)
 
 
 @router.get("/appeals/{appeal_id}/letter.pdf", summary="The appeal letter as PDF")
 async def get_pdf(appeal_id: AppealId, who: CurrentPrincipal, rt: Runtime) -> Response:
+    """The letter as PDF, as it was drafted (and sent)."""
     who.require("claims:read")
     async with rt.sessions() as session:
         row = await AppealRepository(session, who.organization_id).get(appeal_id)
@@ -110,6 +112,7 @@ async def get_pdf(appeal_id: AppealId, who: CurrentPrincipal, rt: Runtime) -> Re
 
 @router.get("/appeals/{appeal_id}/letter.html", response_class=HTMLResponse, summary="The letter as HTML")
 async def get_html(appeal_id: AppealId, who: CurrentPrincipal, rt: Runtime) -> HTMLResponse:
+    """The letter as HTML, as it was drafted (and sent)."""
     who.require("claims:read")
     async with rt.sessions() as session:
         row = await AppealRepository(session, who.organization_id).get(appeal_id)
@@ -133,7 +136,10 @@ async def move_appeal(appeal_id: AppealId, body: AppealMoveIn, who: CurrentPrinc
 
 
 @router.get("/variances/{variance_id}/appeals", summary="The appeals citing a variance")
-async def variance_appeals(variance_id: str, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def variance_appeals(
+    variance_id: Annotated[str, Path(description="The variance's id.")], who: CurrentPrincipal, rt: Runtime
+) -> Any:
+    """Every appeal whose letter cites the variance, oldest first."""
     who.require("claims:read")
     async with rt.sessions() as session:
         rows = await AppealRepository(session, who.organization_id).of_variance(variance_id)
@@ -152,6 +158,7 @@ async def put_template(request: Request, who: CurrentPrincipal, rt: Runtime, set
 
 @router.get("/settings/appeal-template", summary="The appeal letter template in use")
 async def get_template(who: CurrentPrincipal, rt: Runtime) -> Any:
+    """The organisation's template, or the default one (`custom` says which)."""
     who.require("claims:read")
     async with rt.sessions() as session:
         source = await AppealRepository(session, who.organization_id).template()

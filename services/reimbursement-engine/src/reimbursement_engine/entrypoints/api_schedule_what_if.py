@@ -65,7 +65,26 @@ def _report(report: ScheduleWhatIf, skipped: int, period: tuple[date, date]) -> 
     }
 
 
-@router.post("/fee-schedule", summary="What-if: a proposed fee schedule against the last 12 months")
+PROPOSAL_EXAMPLE = {
+    "requestBody": {
+        "content": {
+            "multipart/form-data": {
+                "example": {
+                    "file": "code_system,code,amount\nCPT,99213,104.00\nCPT,99214,156.50\n",
+                    "as_of": "2026-12-31",
+                    "mode": "overlay",
+                }
+            }
+        }
+    }
+}
+
+
+@router.post(
+    "/fee-schedule",
+    summary="What-if: a proposed fee schedule against the last 12 months",
+    openapi_extra=PROPOSAL_EXAMPLE,
+)
 async def post_schedule(
     who: CurrentPrincipal,
     rt: Runtime,

@@ -24,7 +24,7 @@ from contract_registry.adapters.fee_schedule_xlsx import (
 from contract_registry.domain import ImportPolicy
 from contract_registry.entrypoints.deps import ScheduleId
 from contract_registry.entrypoints.routers.fee_schedules import Name, Upload, _schedule, import_report
-from contract_registry.entrypoints.schemas.fee_schedules import CsvReportOut
+from contract_registry.entrypoints.schemas.fee_schedules import CsvReportOut, multipart_example
 from contract_registry.handlers import fee_schedules
 
 router = APIRouter(prefix="/v1/fee-schedules", tags=["fee schedules"])
@@ -37,6 +37,9 @@ CHUNK = 64 * 1024
     status_code=status.HTTP_201_CREATED,
     response_model=CsvReportOut,
     summary="Import a fee schedule from an XLSX rate sheet",
+    openapi_extra=multipart_example(
+        {"name": "Acme 2027 rate sheet", "policy": "all_or_nothing", "file": "(an .xlsx workbook)"}
+    ),
     responses={422: {"description": "Not a workbook, or bad rows (row, column, message): nothing written"}},
 )
 async def import_xlsx(
