@@ -55,10 +55,6 @@ class AppealRepository:
         )
         return list((await self.session.execute(query)).all())
 
-    async def count(self) -> int:
-        rows = await self.session.execute(select(appeals.c.id).where(appeals.c.organization_id == self.org))
-        return len(rows.all())
-
     async def audit(
         self, appeal_id: str, actor: str, moved: tuple[str | None, str], note: str | None, amount: Any
     ) -> None:

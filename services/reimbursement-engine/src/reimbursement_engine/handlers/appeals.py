@@ -47,14 +47,14 @@ async def draft(uow: UnitOfWork, who: Principal, variance_ids: list[str], organi
         repo = AppealRepository(uow.session, who.organization_id)
         packet, version = await _packet(uow.session, who.organization_id, variance_ids)
         now = datetime.now(UTC)
-        reference = f"APL-{now:%Y%m%d}-{await repo.count() + 1:04d}"
+        appeal_id = str(uuid.uuid4())
+        reference = f"APL-{now:%Y%m%d}-{appeal_id[:8].upper()}"  # unique without counting (no race)
         source = await repo.template() or default_template()
         try:
             html = render_html(source, context(packet, organization_name, now.date(), reference))
             pdf = render_pdf(html)
         except TemplateRefused as exc:
             raise Unprocessable(f"the organisation's appeal template: {exc}")
-        appeal_id = str(uuid.uuid4())
         await repo.add(
             {
                 "id": appeal_id,
