@@ -9,14 +9,15 @@ from accord_common.devstack.demo_money import SCHEDULE
 from tests.scenarios.conftest import Tenant
 
 
-def activate_acme_professional(t: Tenant) -> dict[str, Any]:
-    """Payer Acme (X12 60054), its 2026 fee schedule (99213 at $100.00) and an activated professional
-    contract paying from it (notice 90 days, appeal window 180, prompt pay 30); returns the contract."""
+def activate_acme_professional(t: Tenant, schedule: str = SCHEDULE, **terms: Any) -> dict[str, Any]:
+    """Payer Acme (X12 60054), its 2026 fee schedule (99213 at $100.00 unless `schedule` says other
+    rates) and an activated professional contract paying from it (notice 90 days, appeal window 180,
+    prompt pay 30, and any other `terms`, e.g. prompt_pay_interest_rate); returns the contract."""
     payer = t.post("registry", "/v1/payers", {"name": "Acme Health Plan", "x12_payer_id": "60054"})
     schedule = t.post(
         "registry",
         "/v1/fee-schedules",
-        files={"file": ("acme-2026.csv", SCHEDULE, "text/csv")},
+        files={"file": ("acme-2026.csv", schedule, "text/csv")},
         data={"name": "Acme 2026 professional"},
     )
     contract = t.post(
@@ -40,6 +41,7 @@ def activate_acme_professional(t: Tenant) -> dict[str, Any]:
                     "methodology": {"kind": "fee_schedule"},
                 }
             ],
+            **terms,
         },
     )
     for step in ("submit", "activate"):

@@ -96,7 +96,7 @@ def build_runtime(settings: NotifierSettings | None = None, outside: Outside | N
         settings=settings,
         metadata=metadata,
         service_root=SERVICE_ROOT,
-        handlers={**event_handlers(settings.digest_hour_utc, box), **key_projection_handlers()},
+        handlers={**event_handlers(settings.digest_hour_utc, box, outside.mail), **key_projection_handlers()},
         background=[send_loop.run],
         on_stop=[outside.close],  # after the send loop has drained, before the database goes
     )

@@ -24,12 +24,20 @@ class SendResult:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # e.g. application/pdf
+    content: bytes
+
+
+@dataclass(frozen=True)
 class OutgoingMail:
     recipients: tuple[str, ...]
     subject: str
     text: str
     html: str
     message_id: str  # stable per delivery, so a resend is recognisably the same mail
+    attachments: tuple[Attachment, ...] = ()
 
 
 class MailSender(Protocol):

@@ -15,13 +15,17 @@ from reimbursement_engine.adapters.orm import metadata
 from reimbursement_engine.config import EngineSettings
 from reimbursement_engine.entrypoints import (
     api_analytics,
+    api_appeals,
     api_canary,
     api_claims,
+    api_exports,
     api_locations,
     api_published_rates,
     api_recovery,
     api_remittance_reads,
     api_remittances,
+    api_schedule_what_if,
+    api_scorecard,
     api_variances,
 )
 from reimbursement_engine.entrypoints.consumers import build_handlers
@@ -53,6 +57,10 @@ def build_app(settings: EngineSettings | None = None) -> FastAPI:
             api_remittance_reads.router,
             api_variances.router,
             api_analytics.router,
+            api_appeals.router,
+            api_exports.router,
+            api_scorecard.router,
+            api_schedule_what_if.router,
             api_locations.router,
             api_recovery.router,
             api_canary.router,

@@ -67,6 +67,12 @@ _SPECS = [
         "reimbursement-engine",
         "Staff moved a variance along its workflow (appealed, recovered, written off).",
     ),
+    EventSpec(
+        "claim.appeal_sent",
+        p.AppealSentData,
+        "reimbursement-engine",
+        "An appeal letter (PDF attached) to mail to the payer; the notifier sends it.",
+    ),
     EventSpec("obligation.created", p.ObligationData, "obligation-tracker", "A deadline appeared."),
     EventSpec("obligation.rescheduled", p.ObligationData, "obligation-tracker", "A deadline moved."),
     EventSpec("obligation.cancelled", p.ObligationData, "obligation-tracker", "No longer applies."),

@@ -231,6 +231,26 @@ class VarianceStatusChangedData(Payload):
     amount: Decimal | None = None
 
 
+class AppealSentData(Payload):
+    """claim.appeal_sent: an appeal letter to mail to the payer (the notifier sends it, the PDF
+    attached). ``pdf_base64`` is the letter as a PDF, base64 (a letter is tens of kilobytes)."""
+
+    appeal_id: str
+    organization_id: str
+    reference: str
+    payer_id: str
+    contract_id: str
+    variance_ids: list[str]
+    recipients: list[str] = Field(min_length=1)
+    subject: str
+    text: str
+    html: str
+    amount_due: Decimal
+    deadline: date | None = None
+    pdf_filename: str
+    pdf_base64: str
+
+
 class ObligationData(Payload):
     obligation_id: str
     organization_id: str

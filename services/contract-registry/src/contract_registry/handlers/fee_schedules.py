@@ -58,14 +58,16 @@ async def import_csv(
     name: str,
     policy: ImportPolicy = ImportPolicy.ALL_OR_NOTHING,
     progress: Progress = no_progress,
+    source: str = "csv",
 ) -> CsvImportResult:
-    """Read, validate and insert BATCH rows at a time; keep them only if the report allows."""
+    """Read, validate and insert BATCH rows at a time; keep them only if the report allows.
+    `source` says what the lines came from: csv, or xlsx (a rate sheet read as CSV lines)."""
     report = CsvImportReport(policy=policy)
     rows = read_numbered_fee_schedule_csv(lines, report)
     schedule_id, now = str(uuid.uuid4()), utcnow()
     async with uow:
         repo = FeeScheduleRepository(uow.session, who.organization_id)
-        await repo.add(_schedule_values(schedule_id, name, "csv", who, now))
+        await repo.add(_schedule_values(schedule_id, name, source, who, now))
         # parsing reads the upload (a file): do it off the event loop, one batch at a time
         while batch := await asyncio.to_thread(_next_batch, rows):
             await store_rows(repo, schedule_id, batch)
@@ -76,7 +78,7 @@ async def import_csv(
         if clashes or not report.committable or report.rows_accepted == 0:
             return CsvImportResult(report)  # leaving the unit of work uncommitted rolls everything back
         sealed = await seal(uow, who, schedule_id, report.rows_accepted, progress)
-        await _audit_import(uow, who, sealed, name, "csv", now)
+        await _audit_import(uow, who, sealed, name, source, now)
         await uow.commit()
     return CsvImportResult(report, sealed)
 

@@ -28,6 +28,11 @@ class SmtpMailSender:
         message["Message-ID"] = mail.message_id
         message.set_content(mail.text)
         message.add_alternative(mail.html, subtype="html")
+        for attachment in mail.attachments:
+            maintype, _, subtype = attachment.content_type.partition("/")
+            message.add_attachment(
+                attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename
+            )
         return message
 
     async def send(self, mail: OutgoingMail) -> SendResult:

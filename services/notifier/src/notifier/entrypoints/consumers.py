@@ -6,14 +6,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from accord_common.events import CATALOGUE, CloudEvent, payload_model
-from accord_common.events.payloads import ContractVersionData, Payload
+from accord_common.events.payloads import AppealSentData, ContractVersionData, Payload
 from accord_common.messaging import EventHandler
 from accord_common.uow import UnitOfWork
 
 from notifier.domain import CONTRACT_EVENT_TYPES
+from notifier.handlers.appeal_mail import mail_appeal
 from notifier.handlers.contracts import apply_contract_version
 from notifier.handlers.events import record_deliveries
-from notifier.ports import SecretBox
+from notifier.ports import MailSender, SecretBox
 
 
 def consumed_event_types() -> list[str]:
@@ -28,7 +29,9 @@ def payload_of(event: CloudEvent) -> Payload:
     return payload_model(event.type).model_validate(event.data)
 
 
-def event_handlers(digest_hour_utc: int, box: SecretBox) -> dict[str, EventHandler]:
+def event_handlers(
+    digest_hour_utc: int, box: SecretBox, mail: MailSender | None = None
+) -> dict[str, EventHandler]:
     async def on_event(event: CloudEvent, uow: UnitOfWork) -> None:
         """Record the deliveries the event owes; the consumer loop commits with the inbox row."""
         await record_deliveries(uow, event, payload_of(event), datetime.now(UTC), digest_hour_utc, box)
@@ -40,7 +43,15 @@ def event_handlers(digest_hour_utc: int, box: SecretBox) -> dict[str, EventHandl
         await apply_contract_version(uow, event, version, now)
         await record_deliveries(uow, event, version, now, digest_hour_utc, box)
 
+    async def on_appeal_sent(event: CloudEvent, uow: UnitOfWork) -> None:
+        """Mail the letter to the payer's addresses (raises, so the event is retried, when the mail
+        server does not accept it). Subscriptions get nothing: the letter is the delivery."""
+        appeal = AppealSentData.model_validate(event.data)
+        if mail is not None:
+            await mail_appeal(mail, event, appeal)
+
     handlers: dict[str, EventHandler] = dict.fromkeys(consumed_event_types(), on_event)
+    handlers["claim.appeal_sent"] = on_appeal_sent
     for event_type in CONTRACT_EVENT_TYPES:
         if event_type in handlers:
             handlers[event_type] = on_contract_event

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Query
 
 from obligation_tracker.adapters.repository import ObligationFilter
 from obligation_tracker.domain import ObligationKind, ObligationStatus
+from obligation_tracker.entrypoints.api_exports import router as exports_router
 from obligation_tracker.entrypoints.api_kpis import router as kpi_router
 from obligation_tracker.entrypoints.api_parked import router as parked_router
 from obligation_tracker.entrypoints.api_settings import feed_router, settings_router
@@ -150,4 +151,4 @@ async def snooze_obligation(
     )
 
 
-routers = [router, settings_router, feed_router, kpi_router, parked_router]
+routers = [router, settings_router, feed_router, kpi_router, parked_router, exports_router]

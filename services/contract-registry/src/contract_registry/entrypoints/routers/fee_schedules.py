@@ -62,6 +62,11 @@ async def import_csv(
         result = await fee_schedules.import_csv(rt.uow(), who, lines, name=name, policy=policy)
     except UnicodeDecodeError:
         raise Unprocessable("the file is not UTF-8 text", errors=[{"field": "file", "message": "not UTF-8"}])
+    return await import_report(rt, who.organization_id, result)
+
+
+async def import_report(rt: Runtime, org: str, result: fee_schedules.CsvImportResult) -> dict[str, Any]:
+    """The row-level report of a CSV or XLSX import; 422 naming each bad cell when nothing was kept."""
     report = result.report
     errors = [
         {"row": e.row_number, "column": e.column, "field": e.column, "message": e.message}
@@ -79,7 +84,7 @@ async def import_csv(
         "rows_accepted": report.rows_accepted,
         "error_count": report.error_count,
         "errors": [{"row": e["row"], "column": e["column"], "message": e["message"]} for e in errors],
-        "schedule": await _schedule(rt, who.organization_id, result.schedule.schedule_id),
+        "schedule": await _schedule(rt, org, result.schedule.schedule_id),
     }
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 class FeeScheduleOut(BaseModel):
     id: str
     name: str
-    source: str = Field(description="csv or tic")
+    source: str = Field(description="csv, xlsx or tic")
     content_hash: str = Field(description="SHA-256 of the sorted canonical rows")
     row_count: int
     created_at: datetime
