@@ -19,16 +19,20 @@ from sqlalchemy import select, update
 class HoldingMailSink(MailSink):
     """aiosmtpd that never answers the first message's DATA: its sender hangs mid-send. The message
     is not accepted (so not kept); when the sender's connection goes, aiosmtpd cancels the wait.
-    Every later message is accepted as by MailSink."""
+    Every later message is accepted as by MailSink. With `hold_to` set, only a message to that
+    address is held: the broker is shared by the session, so a fresh notifier also sends what earlier
+    tests published without a subscription (an appeal letter names its own recipients)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.held: list[EmailMessage] = []
+        self.hold_to: str | None = None
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if not self.held:
-            raw = envelope.original_content or envelope.content
-            self.held.append(email.message_from_bytes(raw, policy=email.policy.default))  # type: ignore[arg-type]
+        raw = envelope.original_content or envelope.content
+        message = email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[arg-type]
+        if not self.held and (self.hold_to is None or str(message["To"]).lower() == self.hold_to):
+            self.held.append(message)
             await asyncio.Event().wait()  # until the connection is lost or the server stops
         return await super().handle_DATA(server, session, envelope)
 

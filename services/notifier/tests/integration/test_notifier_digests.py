@@ -92,6 +92,7 @@ async def test_a_mail_server_stuck_mid_send_at_a_stop_gets_the_digest_again_once
 ) -> None:
     settings = make_settings(smtp_port=holding_sink.port, dispatcher_drain_seconds=1)
     address = reader()
+    holding_sink.hold_to = address.lower()
     async with running(settings) as first:
         org, headers = await first.tenant()
         await subscribe_twice(first, headers, address)

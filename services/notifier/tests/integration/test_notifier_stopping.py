@@ -44,7 +44,9 @@ async def delivered(notifier: NotifierProcess) -> int:
 
 
 def message_ids(sink: MailSink) -> Counter[str]:
-    return Counter(str(message["Message-ID"]) for message in sink.messages)
+    """This test's mails (the broker is shared by the session: a fresh notifier also mails what
+    earlier tests published that names its own recipients, e.g. an appeal letter)."""
+    return Counter(str(m["Message-ID"]) for m in sink.messages if str(m["To"]) == "revenue@clinic.example")
 
 
 def webhook_ids(receiver: Receiver) -> Counter[str]:
@@ -117,5 +119,5 @@ async def test_sigkill_mid_send_resends_at_most_what_was_in_flight_with_the_same
     )
     hooks, mails = webhook_ids(receiver), message_ids(slow_mail)
     assert len(hooks) == EVENTS and len(mails) == EVENTS  # each resend carried its first id
-    duplicates = (len(receiver.received) - EVENTS) + (len(slow_mail.messages) - EVENTS)
+    duplicates = (len(receiver.received) - EVENTS) + (sum(mails.values()) - EVENTS)
     assert 1 <= duplicates <= in_flight <= 4  # two per endpoint at most were in flight
