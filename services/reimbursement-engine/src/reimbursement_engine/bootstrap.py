@@ -16,6 +16,7 @@ from reimbursement_engine.entrypoints import (
     api_analytics,
     api_claims,
     api_locations,
+    api_reference,
     api_remittance_reads,
     api_remittances,
     api_variances,
@@ -47,6 +48,7 @@ def build_app(settings: EngineSettings | None = None) -> FastAPI:
             api_variances.router,
             api_analytics.router,
             api_locations.router,
+            api_reference.router,
         ],
         title="Accord reimbursement engine",
         description="Expected price per claim line under the contract in force, 835 reconciliation, "

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from .codes import Setting
 from .money import fmt_money, to_cents
+from .schedules import NO_SCHEDULES, MedicareSchedules
 
 # Status codes with RVU-based payment under the MPFS (RVU25D layout: A active, R restricted,
 # T paid only if no other service that day). Other statuses have no fee schedule amount.
@@ -188,6 +189,7 @@ class MedicareReference:
     years: Mapping[int, MedicareYear]
     conversion_factors: tuple[ConversionFactorPeriod, ...] = CONVERSION_FACTORS
     drg_weights: Mapping[int, DrgWeightTable] = field(default_factory=dict)
+    schedules: MedicareSchedules = field(default_factory=lambda: NO_SCHEDULES)
     _cache: dict[tuple[object, ...], MedicareQuote | str] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )

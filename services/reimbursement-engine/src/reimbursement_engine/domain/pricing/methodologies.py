@@ -14,6 +14,7 @@ from .explanation import LineStatus, StepKind
 from .fee_schedule import RateKind
 from .medicare import LocalityKey, MedicareQuote
 from .money import HUNDRED, percent_of, to_cents
+from .schedule_lines import price_from_schedule
 from .terms import (
     Capitation,
     FeeScheduleRate,
@@ -116,6 +117,11 @@ def _medicare_base(
 
 
 def price_percent_of_medicare(work: LineWork, ctx: PricingContext, method: PercentOfMedicare) -> None:
+    quote = ctx.schedule_quotes.get(work.line.line_number)
+    if quote is not None:
+        why = ctx.schedule_basis[work.line.line_number][1]
+        price_from_schedule(work, method.percent, quote, why)
+        return
     _medicare_base(work, ctx, method.percent, method.locality, method.basis_year, None)
 
 
