@@ -31,7 +31,7 @@ async def replace_file(
     text: str,
     report: FileReport,
 ) -> int:
-    """Store one part of a release (replacing it) and bump the year's generation."""
+    """Store one part of a release (replacing it) and bump the year's generation (answered)."""
     where = (F.schedule == schedule.value, F.effective_on == effective_on, F.part == part)
     await session.execute(delete(medicare_schedule_files).where(*where))
     await session.execute(
@@ -46,6 +46,8 @@ async def replace_file(
             loaded_at=datetime.now(UTC),
         )
     )
+    if schedule is Basis.PFS:  # held until the year loads whole (load_medicare stamps it then)
+        return 0
     return await reference_loads.stamp(session, kind_of(schedule), effective_on.year)
 
 
