@@ -199,7 +199,7 @@ def test_an_asc_claim_is_priced_at_180_percent_of_the_asc_schedule(stack: Stack,
         {"claim_types": ["professional"]},
         {"kind": "percent_of_medicare", "percent": "180", "basis": "ASC"},
     )
-    shown = t.get("registry", f"/v1/contracts/{contract}")["payment_terms"][0]["methodology"]
+    shown = t.get("registry", f"/v1/contracts/{contract}")["version"]["payment_terms"][0]["methodology"]
     assert shown["basis"] == "ASC"
 
     sent = t.post("engine", "/v1/claims/x12", content=asc_837p().encode())
