@@ -3,14 +3,16 @@ unadjusted or wage-adjusted at 60% labor, packaging by status indicator, status 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from reimbursement_engine.domain.pricing import LineStatus
+from reimbursement_engine.domain.pricing import LineStatus, MedicareReference
 from reimbursement_engine.domain.pricing.asc import WageIndex
 from reimbursement_engine.domain.pricing.opps import OPPS_CONVERSION_FACTORS
-from schedule_builders import line, price, reference
+from reimbursement_engine.domain.pricing.supplies import ClfsRelease
+from schedule_builders import line, price, reference, schedules
 
 D = Decimal
 ON = date(2025, 3, 14)
@@ -76,4 +78,24 @@ def test_type_of_bill_13x_prices_by_apc_when_the_term_names_no_schedule() -> Non
     assert (
         "Medicare OPPS (hospital outpatient PPS (APC)): type of bill 0131 (hospital outpatient)"
         in priced.explain()
+    )
+
+
+def test_laboratory_tests_on_an_outpatient_bill_are_packaged_or_paid_under_the_clfs() -> None:
+    # OPPS Addendum B January 2025: 80053 has status Q4 (conditionally packaged laboratory test)
+    alone = price([line(1, "80053", ON, pos=None)], "OPPS", MEDICARE)
+    assert alone.lines[0].unpriced_reason == "status indicator Q4: laboratory test paid under the CLFS"
+    with_visit = price([line(1, "G0463", ON, pos=None), line(2, "80053", ON, pos=None)], "OPPS", MEDICARE)
+    assert with_visit.lines[1].expected_allowed == D("0")
+    assert "status indicator Q4: conditionally packaged (billed with status J2)" in with_visit.explain()
+    # with a CLFS release in force (here the CLFS 2026 Q1 rate, $10.56, set in force in 2025 only to
+    # show the routing) the test alone is paid under the CLFS
+    built = schedules()
+    clfs = ClfsRelease(date(2025, 1, 1), {("80053", ""): D("10.56")})
+    medicare = MedicareReference(years={}, schedules=replace(built, clfs=(*built.clfs, clfs)))
+    paid = price([line(1, "80053", ON, pos=None)], "OPPS", medicare)
+    assert paid.lines[0].expected_allowed == D("10.56")
+    assert (
+        "OPPS Addendum B January 2025: status indicator Q4: laboratory test paid under the CLFS"
+        in paid.explain()
     )

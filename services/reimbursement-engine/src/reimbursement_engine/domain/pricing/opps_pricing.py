@@ -21,7 +21,14 @@ from .schedule_quote import HALF, ScheduleQuote, discount_multiple
 from .schedules import Basis
 
 _HALF_RATE_MODIFIERS = {"73": "discontinued before anesthesia", "52": "reduced services"}
-_CONDITIONAL = {"Q1": frozenset({"S", "T", "V"}), "Q2": frozenset({"T"})}
+_CONDITIONAL = {
+    "Q1": frozenset({"S", "T", "V"}),
+    "Q2": frozenset({"T"}),
+    # laboratory tests: packaged with an outpatient service, else paid under the CLFS
+    "Q4": frozenset({"J1", "J2", "S", "T", "V", "Q1", "Q2", "Q3"}),
+}
+# statuses OPPS leaves to another Medicare fee schedule
+ELSEWHERE = {"A": Basis.CLFS, "Q4": Basis.CLFS, "Y": Basis.DMEPOS}
 
 
 def opps_quotes(
@@ -83,6 +90,11 @@ def _price(
     cbsa: str | None,
     quote: ScheduleQuote,
 ) -> None:
+    if row.status in ELSEWHERE:
+        quote.elsewhere = ELSEWHERE[row.status]
+    if row.status == "Q4":
+        quote.refuse(LineStatus.UNPRICED, "status indicator Q4: laboratory test paid under the CLFS")
+        return
     if row.status in NOT_PAID_BY_OPPS:
         quote.refuse(LineStatus.UNPRICED, f"status indicator {row.status}: {NOT_PAID_BY_OPPS[row.status]}")
         return

@@ -73,10 +73,27 @@ def _quotes(basis: Basis, lines: list[ClaimLine], ctx: PricingContext) -> dict[i
     elif basis is Basis.OPPS:
         opps = in_force(schedules.opps, on)
         if opps is not None:
-            return opps_quotes(lines, opps, schedules.wage_index(Basis.OPPS, on.year), claim.site_cbsa)
+            quotes = opps_quotes(lines, opps, schedules.wage_index(Basis.OPPS, on.year), claim.site_cbsa)
+            return _paid_elsewhere(quotes, lines, ctx)
     else:
         return {line.line_number: _supply_quote(basis, line, ctx) for line in lines}
     return {line.line_number: _missing(basis, line.service_date) for line in lines}
+
+
+def _paid_elsewhere(
+    quotes: dict[int, ScheduleQuote], lines: list[ClaimLine], ctx: PricingContext
+) -> dict[int, ScheduleQuote]:
+    """A hospital outpatient line OPPS leaves to the CLFS (status A, Q4 not packaged) or the DMEPOS
+    fee schedule (Y) is priced there, when that schedule is loaded."""
+    for line in lines:
+        quote = quotes[line.line_number]
+        if quote.elsewhere is None or quote.status is not LineStatus.UNPRICED:
+            continue
+        other = _supply_quote(quote.elsewhere, line, ctx)
+        if other.status is LineStatus.PRICED:
+            other.notes.insert(0, f"{quote.release}: {quote.reason}")
+            quotes[line.line_number] = other
+    return quotes
 
 
 def _supply_quote(basis: Basis, line: ClaimLine, ctx: PricingContext) -> ScheduleQuote:

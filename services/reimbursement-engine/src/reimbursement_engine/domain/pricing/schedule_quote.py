@@ -28,6 +28,7 @@ class ScheduleQuote:
     notes: list[str] = field(default_factory=list)
     discountable: bool = False
     discount: Decimal = Decimal(0)
+    elsewhere: Basis | None = None  # OPPS: the schedule that pays the code instead (status A, Q4, Y)
 
     @property
     def amount(self) -> Decimal:
