@@ -38,3 +38,18 @@ def test_moving_asc_cases_from_150_percent_of_the_pfs_to_180_percent_of_the_asc_
     # ASC January 2025 national: 1,579.16 x 180% = 2,842.49
     assert (impact.current, impact.proposed, impact.change) == (D("807.38"), D("2842.49"), D("2035.11"))
     assert "Medicare ASC (ASC payment system): named by the term" in proposed.explain()
+
+
+def test_a_term_without_a_basis_keeps_the_pfs_until_the_settings_schedule_is_loaded() -> None:
+    pfs_only = MedicareReference(years={2025: PFS_2025})
+    claim = Claim("PCN-8", "60054", ON, ON, (line(1, "29881", ON, pos=None),), type_of_bill="0131")
+    priced = price_claim(claim, contract(None, percent="100"), pfs_only, ON)
+    assert priced.lines[0].expected_allowed == D("538.25")  # 16.64 RVU x 32.3465, facility
+    assert priced.flags == (
+        "line 1 29881: type of bill 0131 (hospital outpatient) means Medicare OPPS, but no OPPS release "
+        "is loaded for 2025-03-14: priced on the physician fee schedule",
+        "line 1 29881: no Medicare locality on the claim, its term or its location, national GPCIs used",
+    )
+    # with Addendum B loaded the same term prices by APC (29881: J1, $3,244.61)
+    with_opps = MedicareReference(years={2025: PFS_2025}, schedules=schedules())
+    assert price_claim(claim, contract(None, percent="100"), with_opps, ON).expected_allowed == D("3244.61")

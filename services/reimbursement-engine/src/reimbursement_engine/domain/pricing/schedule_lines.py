@@ -30,6 +30,20 @@ def quote_schedules(works: list[LineWork], ctx: PricingContext) -> None:
         if not isinstance(method, PercentOfMedicare):
             continue
         basis, why = _basis(method, work, ctx)
+        if (
+            method.basis is None
+            and basis is not Basis.PFS
+            and not _loaded(basis, work.line.service_date, ctx)
+        ):
+            # terms without a basis priced on the PFS before the other schedules existed: until the
+            # setting's schedule is loaded for the date they still do, and the line says so
+            line = work.line
+            work.flags.append(
+                f"line {line.line_number} {line.code}: {why} means Medicare {basis.value}, but no "
+                f"{basis.value} release is loaded for {line.service_date}: priced on the physician fee "
+                "schedule"
+            )
+            basis = Basis.PFS
         ctx.schedule_basis[work.line.line_number] = (basis, why)
         if basis is not Basis.PFS:
             groups[(basis, _release_key(basis, work.line.service_date, ctx))].append(work.line)
@@ -49,6 +63,15 @@ def _basis(method: PercentOfMedicare, work: LineWork, ctx: PricingContext) -> tu
         work.place_of_service,
         claim.facility_claim,
     )
+
+
+def _loaded(basis: Basis, on: date, ctx: PricingContext) -> bool:
+    schedules = ctx.medicare.schedules
+    if basis is Basis.ASC:
+        return in_force(schedules.asc, on) is not None
+    if basis is Basis.OPPS:
+        return in_force(schedules.opps, on) is not None
+    return True
 
 
 def _release_key(basis: Basis, on: date, ctx: PricingContext) -> date:
