@@ -134,3 +134,17 @@ def test_without_a_cbsa_the_national_rate_is_used_and_said() -> None:
     priced = price([line(1, "45378", date(2025, 3, 14))], "ASC", MEDICARE)
     assert priced.lines[0].expected_allowed == D("489.47")
     assert "no CBSA for the surgery center: national rate, not wage-adjusted" in priced.explain()
+
+
+@pytest.mark.parametrize(
+    ("units", "expected", "text"),
+    [
+        # the second unit of a discountable procedure is another procedure: 489.47 + 50% (244.74)
+        ("2", "734.20", "$489.47 x 2 unit(s) - $244.74 discounting"),
+        ("1.00", "489.47", "$489.47 x 1 unit(s))"),  # units as stored read the same
+    ],
+)
+def test_units(units: str, expected: str, text: str) -> None:
+    priced = price([line(1, "45378", date(2025, 3, 14), units=units)], "ASC", MEDICARE)
+    assert priced.lines[0].expected_allowed == D(expected)
+    assert text in priced.explain()

@@ -163,4 +163,5 @@ def price_from_schedule(work: LineWork, percent: Decimal, quote: ScheduleQuote, 
     template = "{0} x Medicare {1} payment {2} ({3}: {4} x {5:f} unit(s){6})"
     less = f" - {fmt_money(quote.discount)} discounting" if quote.discount else ""
     args = (fmt_percent(percent), basis.value, fmt_money(medicare), quote.release, fmt_money(quote.per_unit))
-    work.add(StepKind.BASE, template, *args, quote.units, less, amount=amount)
+    units = quote.units.normalize()  # 1, 1.00 and 1.000 (as stored) all read "1 unit(s)"
+    work.add(StepKind.BASE, template, *args, units, less, amount=amount)
