@@ -28,10 +28,13 @@ class ChangeIn(BaseModel):
     code_from: str | None = Field(default=None, max_length=12)
     code_to: str | None = Field(default=None, max_length=12)
     term: str | None = None
+    basis: Literal["PFS", "ASC", "OPPS", "CLFS", "DMEPOS"] | None = Field(
+        default=None, description="percent_of_medicare: the Medicare schedule (null: by the claim's setting)"
+    )
 
     def proposal(self) -> Proposal:
         if self.kind == "percent_of_medicare":
-            return MoveToPercentOfMedicare(self.percent, self.term)
+            return MoveToPercentOfMedicare(self.percent, self.term, self.basis)
         if not self.code_from:
             raise Unprocessable(
                 "a rate change names its codes", errors=[{"field": "change.code_from", "message": "required"}]

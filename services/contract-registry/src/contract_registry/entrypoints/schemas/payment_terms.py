@@ -65,6 +65,12 @@ class PercentOfMedicareIn(BaseModel):
     kind: Literal["percent_of_medicare"]
     percent: Percent
     basis_year: int | None = Field(default=None, description="1992 to 2100")
+    basis: Literal["PFS", "ASC", "OPPS", "CLFS", "DMEPOS"] | None = Field(
+        default=None,
+        description="the Medicare schedule: physician fee schedule, ASC, hospital outpatient (APC), "
+        "clinical laboratory or DMEPOS; null: by the claim's setting (POS 24 on a facility claim -> "
+        "ASC, type of bill 13x -> OPPS, lab codes -> CLFS, DME codes -> DMEPOS, else the PFS)",
+    )
 
 
 class PercentOfChargesIn(BaseModel):
