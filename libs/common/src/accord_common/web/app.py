@@ -18,7 +18,7 @@ from accord_common.telemetry import configure_tracing, tracer
 from accord_common.web.deps import CurrentPrincipal
 from accord_common.web.limits import MaxBodySize
 from accord_common.web.openapi import document_api
-from accord_common.web.pipeline import MethodsAllowed, authenticate_before_body
+from accord_common.web.pipeline import AuthenticateBeforeBody, MethodsAllowed
 from accord_common.web.problems import install_problem_handlers
 
 REQUESTS = Counter("accord_http_requests_total", "HTTP requests", ["method", "route", "status"])
@@ -56,13 +56,13 @@ def create_app(
     install_problem_handlers(app)
     app.middleware("http")(_observe)
     app.add_middleware(MaxBodySize, max_bytes=settings.max_request_bytes)
+    app.add_middleware(AuthenticateBeforeBody)
     app.add_middleware(MethodsAllowed, fastapi_app=app)
     app.include_router(_health_router())
     app.include_router(_identity_router())
     for router in routers:
         app.include_router(router)
     document_api(app)
-    authenticate_before_body(app)
     return app
 
 
@@ -81,6 +81,7 @@ async def _observe(request: Request, call_next: Callable[[Request], Awaitable[Re
         f"{request.method} {request.url.path}", context=ctx, kind=trace.SpanKind.SERVER
     ) as span:
         response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
         route = request.scope.get("route")
         template = getattr(route, "path", "unmatched")
         span.update_name(f"{request.method} {template}")

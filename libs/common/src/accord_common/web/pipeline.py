@@ -3,15 +3,17 @@ answer OPTIONS (and 405) with every method the path has.
 
 FastAPI reads and parses a route's body before it resolves the route's dependencies, so an API key
 checked by a dependency alone is checked only after an unauthenticated client made the server read
-and parse its body (a 20 MiB JSON array cost the registry 500 MiB before the 401). Here each
-route's ASGI app is wrapped: when the route takes the API key (accord_common.web.deps.get_principal,
-directly or through `Requires(scope)`), the key and the scopes the route declares are checked from
-the headers alone; the body is not touched until they pass. The principal is left on the request,
-so the route's own dependency does not look the key up again.
+and parse its body (a 20 MiB JSON array cost the registry 500 MiB before the 401). Here the channel
+the body comes through is guarded: when the routed operation takes the API key
+(accord_common.web.deps.get_principal, directly or through `Requires(scope)`), its first read
+checks the key and the scopes the operation declares from the headers alone; the body is not
+pulled from the connection until they pass. The principal is left on the request, so the route's
+own dependency does not look the key up again.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from fastapi import FastAPI
@@ -20,20 +22,70 @@ from fastapi.routing import APIRoute
 from fastapi.security import SecurityScopes
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Match
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.routing import compile_path
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from accord_common.errors import Problem
 from accord_common.web.deps import API_KEY, get_principal
+from accord_common.web.problems import problem_response
+
+_METHODS = {"GET", "PUT", "POST", "PATCH", "DELETE"}
 
 
-def authenticate_before_body(app: FastAPI) -> None:
-    """Wrap every route that takes the API key so the key and its scopes are checked first."""
-    for route in app.router.routes:
-        if not isinstance(route, APIRoute):
-            continue
-        scopes = _declared_scopes(route.dependant)
-        if scopes is not None:
-            route.app = _AuthenticateFirst(route.app, sorted(scopes))
+class AuthenticateBeforeBody:
+    """ASGI middleware: the first time the route asks for the body, authenticate and check the
+    scopes it declares first (from the headers alone); a refusal answers 401/403 and the body is
+    never read. Routes that read no body authenticate through their dependency as before."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        checked = False
+        refused: Problem | None = None
+
+        async def guarded_receive() -> Message:
+            nonlocal checked, refused
+            if not checked and scope.get("route") is not None:  # routed: the operation is known
+                checked = True
+                try:
+                    await _authenticate(scope)
+                except Problem as problem:
+                    refused = problem
+                    raise _Refused from problem
+            return await receive()
+
+        async def guarded_send(message: Message) -> None:
+            # FastAPI turns an error raised while it reads the body into a 400: answer the refusal.
+            if refused is None:
+                await send(message)
+            elif message["type"] == "http.response.start":
+                await problem_response(refused, Request(scope))(scope, receive, send)
+
+        try:
+            await self.app(scope, guarded_receive, guarded_send)
+        except _Refused:
+            assert refused is not None
+            await problem_response(refused, Request(scope))(scope, receive, send)
+
+
+class _Refused(Exception):
+    """Raised into the route's body reading when the caller was refused (never answered as such)."""
+
+
+async def _authenticate(scope: Scope) -> None:
+    route = scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    scopes = _declared_scopes(route.dependant)
+    if scopes is None:
+        return
+    request = Request(scope)  # no receive: it cannot read the body
+    bearer = await API_KEY(request)
+    await get_principal(request, SecurityScopes(sorted(scopes)), bearer, request.headers.get("x-api-key"))
 
 
 def _declared_scopes(dependant: Dependant) -> set[str] | None:
@@ -51,23 +103,6 @@ def _walk(dependant: Dependant) -> Iterator[Dependant]:
         yield from _walk(sub)
 
 
-class _AuthenticateFirst:
-    """ASGI: authenticate from the headers (a Request with no receive cannot read the body)."""
-
-    def __init__(self, app: ASGIApp, scopes: list[str]) -> None:
-        self.app = app
-        self.scopes = scopes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            request = Request(scope)
-            bearer = await API_KEY(request)
-            await get_principal(
-                request, SecurityScopes(self.scopes), bearer, request.headers.get("x-api-key")
-            )
-        await self.app(scope, receive, send)
-
-
 class MethodsAllowed:
     """ASGI middleware: OPTIONS on a known path answers 204 with `Allow` listing every method the
     path has (not Starlette's 405 naming the first route's one method), and a 405 lists them all."""
@@ -75,6 +110,7 @@ class MethodsAllowed:
     def __init__(self, app: ASGIApp, fastapi_app: FastAPI) -> None:
         self.app = app
         self.fastapi_app = fastapi_app
+        self._paths: list[tuple[re.Pattern[str], set[str]]] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -98,10 +134,14 @@ class MethodsAllowed:
         await self.app(scope, receive, with_allow)  # type: ignore[arg-type]
 
     def _methods(self, scope: Scope) -> set[str]:
+        """The methods the OpenAPI document lists for the request's path (GET implies HEAD)."""
+        if self._paths is None:
+            self._paths = [
+                (compile_path(path)[0], {m.upper() for m in item if m.upper() in _METHODS})
+                for path, item in self.fastapi_app.openapi().get("paths", {}).items()
+            ]
         methods: set[str] = set()
-        for route in self.fastapi_app.router.routes:
-            match, _ = route.matches({**scope, "method": "GET"})
-            route_methods = getattr(route, "methods", None)
-            if match is not Match.NONE and route_methods:
-                methods |= set(route_methods)
+        for pattern, listed in self._paths:
+            if pattern.match(scope["path"]):
+                methods |= listed | ({"HEAD"} if "GET" in listed else set())
         return methods

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from accord_common.auth import Principal
 from accord_common.web.deps import Requires, Runtime
+from accord_common.web.download import content_disposition
 from fastapi import APIRouter, File, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 
@@ -86,12 +87,14 @@ async def get_document(
 async def download(
     document_id: DocumentId, who: Annotated[Principal, Requires("contracts:read")], rt: Runtime, store: Store
 ) -> StreamingResponse:
-    """The bytes as uploaded (the X-Content-SHA256 header repeats the recorded hash)."""
+    """The bytes as uploaded (the X-Content-SHA256 header repeats the recorded hash), named by an
+    RFC 6266 Content-Disposition (filename* carries the UTF-8 name), never sniffed (nosniff)."""
     row = await _document(rt, who.organization_id, document_id)
     headers = {
-        "Content-Disposition": f'attachment; filename="{row.filename}"',
+        "Content-Disposition": content_disposition(row.filename),
         "X-Content-SHA256": row.sha256,
         "Content-Length": str(row.size_bytes),
+        "X-Content-Type-Options": "nosniff",
     }
     return StreamingResponse(store.read(row.storage_key), media_type=row.content_type, headers=headers)
 
