@@ -29,6 +29,20 @@ async def test_a_fee_schedule_amount_off_the_bound_is_a_422_naming_the_cell(
     assert (error["row"], error["column"]) == (2, "amount"), error
 
 
+def _raw_multipart(filename: str, content: bytes) -> dict[str, object]:
+    """A multipart upload naming the file as a careless client does: raw UTF-8, quotes escaped with a
+    backslash, a line feed as is (httpx would percent-encode them, hiding the case)."""
+    quoted = filename.replace("\\", "\\\\").replace('"', '\\"')
+    body = (
+        b"--XBOUNDARYX\r\n"
+        + f'Content-Disposition: form-data; name="file"; filename="{quoted}"\r\n'.encode()
+        + b"Content-Type: application/pdf\r\n\r\n"
+        + content
+        + b"\r\n--XBOUNDARYX--\r\n"
+    )
+    return {"content": body, "headers": {"Content-Type": "multipart/form-data; boundary=XBOUNDARYX"}}
+
+
 @pytest.mark.parametrize(
     ("filename", "fallback"),
     [
@@ -41,9 +55,7 @@ async def test_any_file_name_downloads_with_an_encoded_content_disposition(
     registry: Registry, filename: str, fallback: str
 ) -> None:
     body = b"%PDF-1.7\n" + filename.encode()
-    document = ok(
-        await registry.a.post("/v1/documents", files={"file": (filename, body, "application/pdf")}), 201
-    )
+    document = ok(await registry.a.post("/v1/documents", **_raw_multipart(filename, body)), 201)
     download = await registry.a.get(f"/v1/documents/{document['id']}/content")
     assert download.status_code == 200 and download.content == body
     disposition = download.headers["content-disposition"]

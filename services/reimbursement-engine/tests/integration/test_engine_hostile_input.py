@@ -99,3 +99,14 @@ async def test_a_key_without_the_scope_is_a_403_before_the_body_is_read(engine: 
         response = await engine.client.post(path, content=b"{not json", headers=headers)
         assert response.status_code == 403, (path, response.text)
         assert "claims:write" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("pcn", ["PCN\N{PILE OF POO}", "PCN\n1", "ＰＣＮ１"])
+async def test_a_json_claim_patient_control_number_is_printable_ascii(engine: Engine, pcn: str) -> None:
+    headers = await engine.key(new_org())
+    body = claim_json(pcn, "60054", line("99213", "100.00"))
+    for path, payload in (("/v1/claims", body), ("/v1/claims/batch", {"claims": [body]})):
+        response = await engine.client.post(path, json=payload, headers=headers)
+        assert response.status_code == 422, (path, response.text)
+        assert "patient_control_number" in response.json()["errors"][0]["field"]
+    assert (await engine.client.get("/v1/claims", headers=headers)).json()["items"] == []

@@ -100,7 +100,8 @@ Cursor = Annotated[
     str | None,
     Query(
         max_length=2000,
-        pattern=r"^[A-Za-z0-9_=-]*$",
-        description="Opaque cursor: next_cursor of the previous page.",
+        pattern=r"^(eyJ[A-Za-z0-9_-]*={0,2})?$",
+        description="Opaque cursor: next_cursor of the previous page, unchanged (URL-safe base64 of a "
+        "JSON object, so it starts with eyJ); any other value is a 422.",
     ),
 ]

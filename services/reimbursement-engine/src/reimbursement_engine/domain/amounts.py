@@ -1,6 +1,6 @@
 """The bound on every amount and rate the engine accepts (JSON, CSV, X12): the same two figures as
 accord_common.amounts (the domain is pure and cannot import it; a unit test holds them equal).
-See docs/reimbursement-engine.md, "Amounts"."""
+See docs/service-guide.md, "Amounts"."""
 
 from __future__ import annotations
 

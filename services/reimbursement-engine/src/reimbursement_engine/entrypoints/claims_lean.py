@@ -80,6 +80,12 @@ def _units(value: Any) -> Decimal:
     raise _Declined
 
 
+def _printable(value: str) -> str:
+    if not (value.isascii() and value.isprintable()):
+        raise _Declined
+    return value
+
+
 def _text(value: Any, low: int, high: int) -> str:
     if type(value) is not str or not low <= len(value) <= high:
         raise _Declined
@@ -193,7 +199,7 @@ def _claim(raw: Any, values: _Values, today: date) -> ClaimSubmission:
     if type(lines) is not list or not 1 <= len(lines) <= 999:
         raise _Declined
     claim: dict[str, Any] = {
-        "patient_control_number": _text(raw.get("patient_control_number"), 1, 38),
+        "patient_control_number": _printable(_text(raw.get("patient_control_number"), 1, 38)),
         "payer_id": _text(raw.get("payer_id"), 1, 80),
         "contract_id": _optional(raw.get("contract_id"), lambda v: _text(v, 0, 64)),
         "billing_provider": _provider(raw.get("billing_provider")),

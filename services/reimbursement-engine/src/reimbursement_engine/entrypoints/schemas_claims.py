@@ -20,6 +20,7 @@ _CODE_FORMATS = {
     "MSDRG": (re.compile(r"(?!000)[0-9]{3}"), "3 digits from 001 to 999"),
     "APC": (re.compile(r"[0-9]{4}"), "4 digits (e.g. 5012)"),
 }
+PRINTABLE_ASCII = r"^[ -~]+$"
 Money = Field(ge=0, max_digits=14, decimal_places=2)
 
 
@@ -112,7 +113,12 @@ class ClaimIn(BaseModel):
         },
     )
 
-    patient_control_number: str = Field(min_length=1, max_length=38)
+    patient_control_number: str = Field(
+        min_length=1,
+        max_length=38,
+        pattern=PRINTABLE_ASCII,
+        description="CLM01: printable ASCII (the X12 character set), as the 837 carries it.",
+    )
     payer_id: str = Field(min_length=1, max_length=80)
     contract_id: str | None = Field(default=None, max_length=64)
     billing_provider: BillingProvider | None = None

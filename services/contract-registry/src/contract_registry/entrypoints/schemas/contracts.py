@@ -255,7 +255,12 @@ class ReviewIn(BaseModel):
         json_schema_extra={"examples": [{"role": "legal", "comment": "Indemnity clause reviewed."}]},
     )
 
-    role: str = Field(min_length=1, max_length=40)
+    role: str = Field(
+        min_length=1,
+        max_length=40,
+        json_schema_extra={"pattern": r"^[a-z][a-z0-9_-]{0,39}$"},
+        description="One of the organisation's required approver roles (GET /v1/organisation).",
+    )
     comment: str = ""
 
 
