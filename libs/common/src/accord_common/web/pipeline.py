@@ -25,9 +25,7 @@ from starlette.responses import Response
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from accord_common.errors import Problem
 from accord_common.web.deps import API_KEY, get_principal
-from accord_common.web.problems import problem_response
 
 _METHODS = {"GET", "PUT", "POST", "PATCH", "DELETE"}
 
@@ -45,7 +43,7 @@ class AuthenticateBeforeBody:
             await self.app(scope, receive, send)
             return
         checked = False
-        refused: Problem | None = None
+        refused: Exception | None = None
 
         async def guarded_receive() -> Message:
             nonlocal checked, refused
@@ -53,9 +51,9 @@ class AuthenticateBeforeBody:
                 checked = True
                 try:
                     await _authenticate(scope)
-                except Problem as problem:
-                    refused = problem
-                    raise _Refused from problem
+                except Exception as error:  # a refusal, or the database down while looking the key up
+                    refused = error
+                    raise _Refused from error
             return await receive()
 
         async def guarded_send(message: Message) -> None:
@@ -63,17 +61,27 @@ class AuthenticateBeforeBody:
             if refused is None:
                 await send(message)
             elif message["type"] == "http.response.start":
-                await problem_response(refused, Request(scope))(scope, receive, send)
+                await _answer(refused, scope, receive, send)
 
         try:
             await self.app(scope, guarded_receive, guarded_send)
         except _Refused:
             assert refused is not None
-            await problem_response(refused, Request(scope))(scope, receive, send)
+            await _answer(refused, scope, receive, send)
 
 
 class _Refused(Exception):
     """Raised into the route's body reading when the caller was refused (never answered as such)."""
+
+
+async def _answer(error: Exception, scope: Scope, receive: Receive, send: Send) -> None:
+    """Answer as the app's own exception handler for the error does (401/403 problem, 503 outage)."""
+    handlers = scope["app"].exception_handlers
+    handler = next((handlers[c] for c in type(error).__mro__ if c in handlers), None)
+    if handler is None:
+        raise error
+    response: Response = await handler(Request(scope), error)
+    await response(scope, receive, send)
 
 
 async def _authenticate(scope: Scope) -> None:
