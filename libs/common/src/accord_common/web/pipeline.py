@@ -32,8 +32,9 @@ _METHODS = {"GET", "PUT", "POST", "PATCH", "DELETE"}
 
 class AuthenticateBeforeBody:
     """ASGI middleware: the first time the route asks for the body, authenticate and check the
-    scopes it declares first (from the headers alone); a refusal answers 401/403 and the body is
-    never read. Routes that read no body authenticate through their dependency as before."""
+    scopes it declares first (from the headers alone); a refusal answers 401/403 (503 when the key
+    cannot be looked up) and the body is never read. Routes that read no body authenticate through
+    their dependency as before."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
