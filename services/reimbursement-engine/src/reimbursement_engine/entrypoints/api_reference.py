@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from accord_common.auth import Principal
 from accord_common.errors import NotFound, Unprocessable
-from accord_common.web.deps import CurrentPrincipal, Runtime
+from accord_common.web.deps import Requires, Runtime
 from accord_common.web.types import IsoDate
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel
@@ -67,7 +68,7 @@ async def load_reference_file(
         ),
     ],
     request: Request,
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("admin")],
     rt: Runtime,
     caches: Caches,
     effective_on: Annotated[IsoDate, Query(description="first day the release is in force, e.g. 2025-04-01")],
@@ -79,7 +80,6 @@ async def load_reference_file(
     CLFS: CLFS; DMEPOS: DMEPOS, PEN; PFS: RVU, GPCI, ANES, OPPSCAP (the year loads once its RVU and
     GPCI files are held). A later release of the year supersedes an earlier one from its
     effective date; claims priced from then on use it."""
-    who.require("admin")
     basis = _schedule(schedule, part)
     content = await read_limited(request, _LIMIT)
     if not content.strip():
