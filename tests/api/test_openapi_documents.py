@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from accord_common.auth import ALL_SCOPES
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 METHODS = {"get", "put", "post", "patch", "delete", "head", "options", "trace"}
 PROBLEM_JSON = "application/problem+json"
-BEARER = "apiKey"  # the scheme name accord_common.web.deps.API_KEY declares
+BEARER = "ApiKeyBearer"  # the scheme name accord_common.web.deps.API_KEY declares
 PROBES = {("get", "/healthz"), ("get", "/readyz")}
 # Operations that do not take the API key: the probes, and the calendar feed (its token is the credential).
 UNAUTHENTICATED = PROBES | {("get", "/v1/calendar/{token}.ics")}
@@ -177,8 +178,11 @@ def test_authenticated_operations_declare_bearer_and_a_401_problem(document: dic
             if operation.get("security"):
                 wrong.append(f"{where}: claims to need the API key")
             continue
-        if operation.get("security") != [{BEARER: []}]:
+        security = operation.get("security") or [{}]
+        if [list(s) for s in security] != [[BEARER]] or not set(security[0][BEARER]) <= ALL_SCOPES:
             wrong.append(f"{where}: security is {operation.get('security')!r}")
+        elif path != "/v1/whoami" and len(security[0][BEARER]) != 1:
+            wrong.append(f"{where}: names no scope (Requires) the key must carry")
         unauthorized = resolve(document, operation.get("responses", {}).get("401", {}))
         if PROBLEM_JSON not in unauthorized.get("content", {}):
             wrong.append(f"{where}: no 401 {PROBLEM_JSON} response")

@@ -165,10 +165,10 @@ async def test_malformed_json_names_the_body_and_where_it_breaks() -> None:
 def test_the_document_declares_auth_only_where_a_key_is_taken_and_errors_as_problems() -> None:
     document = _app().openapi()
     paths = document["paths"]
-    assert document["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
+    assert document["components"]["securitySchemes"]["ApiKeyBearer"]["scheme"] == "bearer"
     assert "HTTPValidationError" not in document["components"]["schemas"]
     authenticated = paths["/v1/things/{thing_id}"]["get"]
-    assert authenticated["security"] == [{"apiKey": []}]
+    assert authenticated["security"] == [{"ApiKeyBearer": []}]
     assert {"401", "403", "404", "422", "default"} <= set(authenticated["responses"])
     assert "security" not in paths["/v1/feeds/{token}.ics"]["get"]
     assert "401" not in paths["/v1/feeds/{token}.ics"]["get"]["responses"]

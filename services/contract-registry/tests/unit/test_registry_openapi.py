@@ -37,7 +37,9 @@ def test_every_operation_has_a_summary_and_a_description(document: dict[str, Any
         assert operation.get("summary"), f"{method} {path} has no summary"
         if path.startswith("/v1"):
             assert operation.get("description"), f"{method} {path} has no description"
-            assert operation.get("security") == [{"apiKey": []}], f"{method} {path} is not authenticated"
+            assert [list(s) for s in operation.get("security", [])] == [["ApiKeyBearer"]], (
+                f"{method} {path} is not authenticated"
+            )
 
 
 def test_every_request_body_has_an_example(document: dict[str, Any]) -> None:

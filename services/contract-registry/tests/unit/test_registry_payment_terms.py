@@ -53,6 +53,10 @@ C = CodeSystem
             "PercentOfMedicareTerm.basis_year: 1980 is not a Medicare fee schedule year",
         ),
         (
+            lambda: PercentOfMedicareTerm(D("180"), basis="IPPS"),
+            "PercentOfMedicareTerm.basis: 'IPPS' is not a Medicare schedule (PFS, ASC, OPPS, CLFS, DMEPOS)",
+        ),
+        (
             lambda: PercentOfChargesTerm(D("0")),
             "PercentOfChargesTerm.percent: must be within 0 < p <= 1000%, got 0%",
         ),

@@ -142,7 +142,7 @@ def test_every_operation_documents_its_errors_as_problems() -> None:
         for method, operation in item.items():
             responses = operation["responses"]
             if path.startswith("/v1"):
-                assert operation["security"] == [{"apiKey": []}], f"{method} {path}"
+                assert [list(s) for s in operation["security"]] == [["ApiKeyBearer"]], f"{method} {path}"
                 assert {"401", "403", "default"} <= set(responses), f"{method} {path}"
             for code, response in responses.items():
                 if code == "default" or int(code) >= 400:

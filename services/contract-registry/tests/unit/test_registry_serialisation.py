@@ -64,6 +64,7 @@ def test_money_and_percentages_are_strings_and_dates_iso() -> None:
         "kind": "percent_of_medicare",
         "percent": "120",
         "basis_year": None,
+        "basis": None,  # the Medicare schedule; None: by the claim's setting
     }
     assert professional["floors"] == [{"code_system": "CPT", "code": "99213", "minimum": "85.00"}]
     assert data["value_based_terms"]["risk_corridor"] == {"lower_percent": "2", "upper_percent": "10"}

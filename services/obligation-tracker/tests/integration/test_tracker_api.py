@@ -175,6 +175,31 @@ async def test_another_organisation_gets_404_everywhere(tracker: Harness) -> Non
             },
             "period_end",
         ),
+        (  # a boolean is not a number: pydantic's lax mode stored [false] as [0]
+            "put",
+            "/v1/settings",
+            {"time_zone": "America/Chicago", "holiday_country": "US", "lead_days": [False]},
+            "lead_days.0",
+        ),
+        (
+            "put",
+            "/v1/settings",
+            {"time_zone": "America/Chicago", "holiday_country": "US", "lead_days": ["30"]},
+            "lead_days.0",
+        ),
+        (
+            "post",
+            "/v1/kpis/measures",
+            {
+                "contract_id": "c",
+                "measure": "m",
+                "direction": "higher_is_better",
+                "target": "１",  # full-width digit
+                "period_start": "2026-01-01",
+                "period_end": "2026-12-31",
+            },
+            "target",
+        ),
         ("get", "/v1/obligations?due_within_days=-1", None, "due_within_days"),
         ("post", "/v1/calendar-feeds", {"name": ""}, "name"),
     ],

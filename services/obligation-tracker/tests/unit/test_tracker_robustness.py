@@ -35,7 +35,7 @@ def test_every_other_operation_needs_a_key_and_documents_401(document: dict[str,
     for path, item in document["paths"].items():
         if path.startswith("/v1") and not path.endswith(".ics"):
             for method, operation in item.items():
-                assert operation["security"] == [{"apiKey": []}], f"{method} {path}"
+                assert [list(s) for s in operation["security"]] == [["ApiKeyBearer"]], f"{method} {path}"
                 assert "401" in operation["responses"], f"{method} {path}"
 
 

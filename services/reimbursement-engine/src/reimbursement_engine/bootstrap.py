@@ -22,6 +22,7 @@ from reimbursement_engine.entrypoints import (
     api_locations,
     api_published_rates,
     api_recovery,
+    api_reference,
     api_remittance_reads,
     api_remittances,
     api_schedule_what_if,
@@ -65,6 +66,7 @@ def build_app(settings: EngineSettings | None = None) -> FastAPI:
             api_recovery.router,
             api_canary.router,
             api_published_rates.router,
+            api_reference.router,
         ],
         title="Accord reimbursement engine",
         description="Expected price per claim line under the contract in force, 835 reconciliation, "

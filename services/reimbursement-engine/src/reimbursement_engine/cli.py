@@ -1,5 +1,5 @@
 """`reimbursement-engine serve | migrate | issue-api-key | replay-dead-letters | load-medicare |
-load-msdrg-weights | load-zip-localities`."""
+load-msdrg-weights | load-zip-localities | load-schedule`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ from reimbursement_engine.bootstrap import build_runtime
 if TYPE_CHECKING:
     from reimbursement_engine.adapters.medicare_files import LoadedRelease
     from reimbursement_engine.adapters.medicare_repo import LoadedYear
+    from reimbursement_engine.handlers.reference import LoadReport
 
 PROG = "reimbursement-engine"
 
@@ -116,12 +118,53 @@ def load_medicare_command(argv: Sequence[str]) -> int:
     return 0
 
 
+async def _load_schedule(schedule: str, part: str, on: date, path: Path) -> LoadReport:
+    from accord_common.migrate import upgrade_async
+
+    from reimbursement_engine.domain.pricing.schedules import Basis
+    from reimbursement_engine.handlers.reference import load_schedule_file
+
+    runtime = build_runtime()
+    try:
+        await upgrade_async(runtime.service_root, runtime.settings.database_url)
+        content = await asyncio.to_thread(path.read_bytes)
+        return await load_schedule_file(runtime.uow(), None, Basis(schedule), part, on, path.name, content)
+    finally:
+        await runtime.engine.dispose()
+
+
+def load_schedule_command(argv: Sequence[str]) -> int:
+    """One Medicare reference file (the same loader as POST /v1/reference/medicare/{schedule}/{part})."""
+    parser = argparse.ArgumentParser(prog=f"{PROG} load-schedule")
+    parser.add_argument("--schedule", required=True, choices=["ASC", "OPPS", "CLFS", "DMEPOS", "PFS"])
+    parser.add_argument(
+        "--part", required=True, help="AA, BB, EE, FF, wage_index, B, CLFS, DMEPOS, PEN, RVU ..."
+    )
+    parser.add_argument("--effective", type=date.fromisoformat, required=True, help="first day in force")
+    parser.add_argument("--file", type=Path, required=True)
+    args = parser.parse_args(argv)
+    try:
+        report = asyncio.run(_load_schedule(args.schedule, args.part, args.effective, args.file))
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"{report.schedule} {report.part} ({report.filename}): {report.rows_read} rows read, "
+        f"{report.rows_loaded} loaded, {len(report.refused)} refused; {report.outcome}"
+    )
+    for refused in report.refused:
+        print(f"  refused row {refused.line}: {refused.reason}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "load-medicare":
         sys.exit(load_medicare_command(args[1:]))
     if args and args[0] == "load-msdrg-weights":
         sys.exit(load_msdrg_command(args[1:]))
+    if args and args[0] == "load-schedule":
+        sys.exit(load_schedule_command(args[1:]))
     if args and args[0] == "load-zip-localities":
         sys.exit(load_zip_command(args[1:]))
     sys.exit(run_cli(PROG, build_runtime, "reimbursement_engine.bootstrap:build_app", args))

@@ -53,7 +53,7 @@ class CredentialingDate(Payload):
 
     kind: str = Field(min_length=1, max_length=60)
     due_date: date
-    provider_npi: str | None = Field(default=None, pattern=r"^\d{10}$")
+    provider_npi: str | None = Field(default=None, pattern=r"^[0-9]{10}$")
 
 
 class ReportingDeliverable(Payload):
@@ -110,8 +110,8 @@ class ContractVersionData(Payload):
 
 
 class MedicareLocalityData(Payload):
-    mac: str = Field(pattern=r"^\d{5}$")
-    locality: str = Field(pattern=r"^\d{2}$")
+    mac: str = Field(pattern=r"^[0-9]{5}$")
+    locality: str = Field(pattern=r"^[0-9]{2}$")
 
 
 class LocationData(Payload):

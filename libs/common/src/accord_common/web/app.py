@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from opentelemetry import propagate, trace
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 
@@ -17,6 +18,7 @@ from accord_common.telemetry import configure_tracing, tracer
 from accord_common.web.deps import CurrentPrincipal
 from accord_common.web.limits import MaxBodySize
 from accord_common.web.openapi import document_api
+from accord_common.web.pipeline import AuthenticateBeforeBody, MethodsAllowed
 from accord_common.web.problems import install_problem_handlers
 
 REQUESTS = Counter("accord_http_requests_total", "HTTP requests", ["method", "route", "status"])
@@ -43,17 +45,32 @@ def create_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+    )
     app.state.runtime = runtime
     install_problem_handlers(app)
     app.middleware("http")(_observe)
     app.add_middleware(MaxBodySize, max_bytes=settings.max_request_bytes)
+    app.add_middleware(AuthenticateBeforeBody)
+    app.add_middleware(MethodsAllowed, fastapi_app=app)
     app.include_router(_health_router())
     app.include_router(_identity_router())
     for router in routers:
         app.include_router(router)
     document_api(app)
     return app
+
+
+def operation_id(route: APIRoute) -> str:
+    """The operationId generated clients name their method after: the endpoint's name in camelCase
+    (`create_payer` -> `createPayer`, not FastAPI's `create_payer_v1_payers_post`)."""
+    head, *rest = route.name.split("_")
+    return head + "".join(word.capitalize() for word in rest)
 
 
 async def _observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -64,6 +81,7 @@ async def _observe(request: Request, call_next: Callable[[Request], Awaitable[Re
         f"{request.method} {request.url.path}", context=ctx, kind=trace.SpanKind.SERVER
     ) as span:
         response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
         route = request.scope.get("route")
         template = getattr(route, "path", "unmatched")
         span.update_name(f"{request.method} {template}")

@@ -7,8 +7,8 @@ import json
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Query, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends, Header, Query, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
 
 from accord_common.auth import Principal
 from accord_common.errors import Unauthorized, Unprocessable
@@ -21,7 +21,7 @@ def get_runtime(request: Request) -> ServiceRuntime:
 
 
 API_KEY = HTTPBearer(
-    scheme_name="apiKey",
+    scheme_name="ApiKeyBearer",
     bearerFormat="acc_<prefix>_<secret>",
     description="An Accord API key; `X-API-Key: <key>` is accepted too.",
     auto_error=False,
@@ -31,17 +31,30 @@ API_KEY = HTTPBearer(
 
 async def get_principal(
     request: Request,
+    security_scopes: SecurityScopes,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(API_KEY)],
     x_api_key: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Principal:
-    """Authenticate `Authorization: Bearer <key>` or `X-API-Key: <key>`."""
-    raw = bearer.credentials.strip() if bearer else x_api_key
-    if not raw:  # costs nothing to refuse: not counted against the address
-        raise Unauthorized("an API key is required (Authorization: Bearer acc_...)")
-    address = request.client.host if request.client else "unknown"
-    principal = await get_runtime(request).key_guard.admit(raw, address)
-    request.state.principal = principal
+    """Authenticate `Authorization: Bearer <key>` or `X-API-Key: <key>` and check the scopes the
+    operation declares (`Requires`). The request pipeline (accord_common.web.pipeline) calls this
+    before the body is read; the route's own call then finds the principal on the request."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if principal is None:
+        raw = bearer.credentials.strip() if bearer else x_api_key
+        if not raw:  # costs nothing to refuse: not counted against the address
+            raise Unauthorized("an API key is required (Authorization: Bearer acc_...)")
+        address = request.client.host if request.client else "unknown"
+        principal = await get_runtime(request).key_guard.admit(raw, address)
+        request.state.principal = principal
+    for scope in security_scopes.scopes:
+        principal.require(scope)
     return principal
+
+
+def Requires(scope: str) -> Any:
+    """`who: Annotated[Principal, Requires("contracts:write")]`: the caller's key must carry the scope.
+    Declared on the operation, so it is checked before the body is read and shown in OpenAPI."""
+    return Security(get_principal, scopes=[scope])
 
 
 Runtime = Annotated[ServiceRuntime, Depends(get_runtime)]
@@ -86,7 +99,8 @@ Cursor = Annotated[
     str | None,
     Query(
         max_length=2000,
-        pattern=r"^[A-Za-z0-9_=-]*$",
-        description="Opaque cursor: next_cursor of the previous page.",
+        pattern=r"^(eyJ[A-Za-z0-9_-]*={0,2})?$",
+        description="Opaque cursor: next_cursor of the previous page, unchanged (URL-safe base64 of a "
+        "JSON object, so it starts with eyJ); any other value is a 422.",
     ),
 ]

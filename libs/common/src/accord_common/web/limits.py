@@ -13,7 +13,8 @@ class BodyTooLarge(Exception):
 
 
 class MaxBodySize:
-    """ASGI middleware: checks Content-Length up front and counts streamed (chunked) bodies."""
+    """ASGI middleware: checks Content-Length up front and counts streamed (chunked) bodies; either
+    way an oversized body is a 413, whatever the route did with the error while reading it."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -28,19 +29,27 @@ class MaxBodySize:
             await self._refuse(scope, send)
             return
         received = 0
-        started = False
+        started = exceeded = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
+                    exceeded = True
                     raise BodyTooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
+            # FastAPI turns any error while reading a JSON body (BodyTooLarge too) into a 400
+            # "could not be parsed": once the limit was crossed, the answer is the 413 instead.
             nonlocal started
+            if exceeded:
+                if message["type"] == "http.response.start" and not started:
+                    started = True
+                    await self._refuse(scope, send)
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 

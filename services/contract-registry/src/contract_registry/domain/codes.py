@@ -29,19 +29,19 @@ class Setting(StrEnum):
 # Category I CPT is five digits; Category II ends in F, Category III in T, PLA codes in U.
 _CODE_FORMATS: dict[CodeSystem, tuple[re.Pattern[str], str]] = {
     CodeSystem.CPT: (
-        re.compile(r"\d{4}[0-9FTU]"),
+        re.compile(r"[0-9]{4}[0-9FTU]"),
         "4 digits then a digit, F, T or U (e.g. 99213, 0001T)",
     ),
-    CodeSystem.HCPCS: (re.compile(r"[A-Z]\d{4}"), "a letter then 4 digits (e.g. J1885, G0008)"),
-    CodeSystem.REV: (re.compile(r"0\d{3}"), "4 digits starting with 0 (e.g. 0450, 0278)"),
+    CodeSystem.HCPCS: (re.compile(r"[A-Z][0-9]{4}"), "a letter then 4 digits (e.g. J1885, G0008)"),
+    CodeSystem.REV: (re.compile(r"0[0-9]{3}"), "4 digits starting with 0 (e.g. 0450, 0278)"),
     CodeSystem.MSDRG: (
-        re.compile(r"(?!000)\d{3}"),
+        re.compile(r"(?!000)[0-9]{3}"),
         "3 digits from 001 to 999 (e.g. 470)",
     ),
-    CodeSystem.APC: (re.compile(r"\d{4}"), "4 digits (e.g. 5012)"),
+    CodeSystem.APC: (re.compile(r"[0-9]{4}"), "4 digits (e.g. 5012)"),
 }
 _MODIFIER = re.compile(r"[A-Z0-9]{2}")
-_PLACE_OF_SERVICE = re.compile(r"\d{2}")
+_PLACE_OF_SERVICE = re.compile(r"[0-9]{2}")
 
 
 def code_format_problem(code_system: CodeSystem, code: str) -> str | None:

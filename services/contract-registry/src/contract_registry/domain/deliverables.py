@@ -12,7 +12,7 @@ from .errors import InvalidContractTerms
 from .parties import npi_check_digit_ok
 from .validation import require_date
 
-_NPI = re.compile(r"\d{10}")
+_NPI = re.compile(r"[0-9]{10}")
 
 
 class DayCount(StrEnum):

@@ -37,13 +37,14 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum, StrEnum
 from typing import TypeVar
 
 from .codes import CodeSystem, Setting
 from .errors import InvalidField
 from .fee_schedule import BillingUnit, FeeScheduleRow, RateKind
+from .validation import PLAIN_DECIMAL
 
 COLUMNS = (
     "code_system",
@@ -247,10 +248,9 @@ def _enum(kind: type[E], column: str, text: str) -> E:
 def _decimal(column: str, text: str) -> Decimal | None:
     if not text:
         return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise _CellError(column, f"{text!r} is not a number (write 1200.00, no $ or commas)")
+    if not PLAIN_DECIMAL.fullmatch(text):
+        raise _CellError(column, f"{text[:40]!r} is not a number (write 1200.00, no $ or commas)")
+    return Decimal(text)
 
 
 def _date(column: str, text: str, *, required: bool) -> date | None:

@@ -21,10 +21,12 @@ class FeeScheduleTerm:
 
 @dataclass(frozen=True, slots=True)
 class PercentOfMedicareTerm:
-    """percent x Medicare allowed; `basis_year` fixes the Medicare year (None: year of service)."""
+    """percent x Medicare allowed; `basis_year` fixes the Medicare year (None: year of service);
+    `basis` names the Medicare schedule (None: the claim's setting decides, as before)."""
 
     percent: Decimal
     basis_year: int | None = None
+    basis: str | None = None
 
     def __post_init__(self) -> None:
         require_percent(InvalidPaymentTerm, "PercentOfMedicareTerm.percent", self.percent)
@@ -33,6 +35,16 @@ class PercentOfMedicareTerm:
                 "PercentOfMedicareTerm.basis_year",
                 f"{self.basis_year} is not a Medicare fee schedule year (RBRVS began in 1992)",
             )
+        if self.basis is not None and self.basis not in MEDICARE_BASES:
+            raise InvalidPaymentTerm(
+                "PercentOfMedicareTerm.basis",
+                f"{self.basis!r} is not a Medicare schedule ({', '.join(MEDICARE_BASES)})",
+            )
+
+
+# Medicare schedules a % of Medicare term can name: physician fee schedule, ambulatory surgery
+# center, hospital outpatient (APC), clinical laboratory, durable medical equipment and supplies
+MEDICARE_BASES = ("PFS", "ASC", "OPPS", "CLFS", "DMEPOS")
 
 
 @dataclass(frozen=True, slots=True)

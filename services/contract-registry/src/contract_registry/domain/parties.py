@@ -14,10 +14,10 @@ from enum import IntEnum
 
 from .errors import InvalidField
 
-_TIN = re.compile(r"\d{2}-?\d{7}")
-_NPI = re.compile(r"\d{10}")
-_MAC = re.compile(r"\d{5}")
-_LOCALITY = re.compile(r"\d{2}")
+_TIN = re.compile(r"[0-9]{2}-?[0-9]{7}")
+_NPI = re.compile(r"[0-9]{10}")
+_MAC = re.compile(r"[0-9]{5}")
+_LOCALITY = re.compile(r"[0-9]{2}")
 
 
 class InvalidParty(InvalidField):
@@ -87,8 +87,8 @@ class MedicareLocality:
             raise InvalidParty("locality", f"{self.locality!r} is not a 2-digit locality number")
 
 
-_ZIP = re.compile(r"\d{5}(-?\d{4})?")
-_CBSA = re.compile(r"\d{5}")
+_ZIP = re.compile(r"[0-9]{5}(-?[0-9]{4})?")
+_CBSA = re.compile(r"[0-9]{5}")
 
 
 @dataclass(frozen=True, slots=True)

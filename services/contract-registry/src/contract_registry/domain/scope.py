@@ -14,7 +14,7 @@ from enum import StrEnum
 from .errors import InvalidField
 from .parties import Npi, NpiType, Tin
 
-_BILL_TYPE = re.compile(r"\d{2}")
+_BILL_TYPE = re.compile(r"[0-9]{2}")
 
 
 class ClaimType(StrEnum):
@@ -62,7 +62,9 @@ class ContractScope:
         provider_npis: list[str] | None = None,
     ) -> ContractScope:
         """From plain values (a command or a stored row); TINs kept as 12-3456789."""
-        tins = tuple(Tin(t).canonical if re.fullmatch(r"\d{2}-?\d{7}", t) else t for t in provider_tins or ())
+        tins = tuple(
+            Tin(t).canonical if re.fullmatch(r"[0-9]{2}-?[0-9]{7}", t) else t for t in provider_tins or ()
+        )
         return cls(
             claim_types=frozenset(ClaimType(c) for c in claim_types or ()),
             bill_types=tuple(bill_types or ()),

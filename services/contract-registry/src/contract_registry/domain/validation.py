@@ -9,6 +9,7 @@ inside its business calendar, and every count fits a 32-bit integer column.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -17,9 +18,13 @@ from .errors import InvalidField
 MAX_PERCENT = Decimal("1000")
 """The highest percentage a contract may state (1000% of Medicare or charges); 5,000% is a typo."""
 MAX_MONEY = Decimal("9999999.99")
-"""The largest amount a term may state ($9,999,999.99 a case, day, member month or code)."""
+"""The largest amount a term may state ($9,999,999.99 a case, day, member month or code): equal to
+accord_common.amounts.MAX_RATE (held equal by a unit test)."""
 MAX_DECIMAL_PLACES = 6
 """Amounts and percentages are stored to six decimal places: more would be silently rounded."""
+PLAIN_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
+"""How an amount or a percentage is written in text (CSV): ASCII digits and an optional point; no
+exponent (1e999999), NaN, full-width digits (U+FF11...), separators or currency sign."""
 MAX_DAYS = 3650
 """Ten years: the longest notice, filing, appeal, payment or objection period a term may state."""
 MAX_MONTHS = 120

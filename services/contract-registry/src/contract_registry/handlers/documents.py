@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import unicodedata
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -29,6 +31,20 @@ ALLOWED_TYPES: dict[str, tuple[bytes, ...]] = {
     "text/plain": (),
 }
 """Allowed content types and the magic bytes their files start with (text/plain: valid UTF-8)."""
+_TEXT_CONTROLS = frozenset("\t\n\r\f")
+FILENAME_LENGTH = 255
+
+
+def stored_filename(filename: str) -> str:
+    """The name as kept: control characters (a line feed) become spaces, and a name longer than the
+    column keeps its extension and as much of its start as fits."""
+    name = "".join(" " if unicodedata.category(c) == "Cc" else c for c in filename).strip() or "document"
+    if len(name) <= FILENAME_LENGTH:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or len(extension) > 16:
+        return name[:FILENAME_LENGTH]
+    return stem[: FILENAME_LENGTH - len(extension) - 1] + "." + extension
 
 
 @dataclass(slots=True)
@@ -36,9 +52,13 @@ class _Measured:
     """Passes chunks through while counting and hashing them; refuses past the size limit."""
 
     limit: int
+    text: bool = False
     size: int = 0
     digest: hashlib._Hash = field(default_factory=hashlib.sha256)
     head: bytes = b""
+    decoder: codecs.IncrementalDecoder = field(
+        default_factory=lambda: codecs.getincrementaldecoder("utf-8")()
+    )
 
     async def through(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
         async for chunk in chunks:
@@ -48,7 +68,21 @@ class _Measured:
             self.digest.update(chunk)
             if len(self.head) < 16:
                 self.head += chunk[: 16 - len(self.head)]
+            if self.text:
+                self._check_text(chunk, final=False)
             yield chunk
+        if self.text:
+            self._check_text(b"", final=True)
+
+    def _check_text(self, chunk: bytes, *, final: bool) -> None:
+        """text/plain is UTF-8 with no control characters but tab, line and page breaks (an ELF or
+        MZ executable declared as text is refused)."""
+        try:
+            decoded = self.decoder.decode(chunk, final)
+        except UnicodeDecodeError:
+            raise UnsupportedMediaType("the file's content is not text/plain (not UTF-8)")
+        if any(c not in _TEXT_CONTROLS and unicodedata.category(c) == "Cc" for c in decoded):
+            raise UnsupportedMediaType("the file's content is not text/plain (it has control characters)")
 
 
 def check_declared_type(content_type: str) -> str:
@@ -88,17 +122,17 @@ async def upload(
 ) -> Uploaded:
     """Store the bytes, then record them; the same bytes uploaded again in the organisation are
     not stored twice: the existing document is answered (and the new copy deleted)."""
-    check_declared_type(content_type)  # cheap, before reading anything
+    base = check_declared_type(content_type)  # cheap, before reading anything
     document_id, now = str(uuid.uuid4()), utcnow()
     key = f"{who.organization_id}/{document_id}"
-    measured = _Measured(max_bytes)
+    measured = _Measured(max_bytes, text=base == "text/plain")
     try:
         await store.put(key, measured.through(chunks))
         check_content_type(content_type, measured.head)
         values = {
             "id": document_id,
-            "filename": filename,
-            "content_type": content_type.split(";")[0],
+            "filename": stored_filename(filename),
+            "content_type": base,
             "size_bytes": measured.size,
             "sha256": measured.digest.hexdigest(),
             "storage_key": key,

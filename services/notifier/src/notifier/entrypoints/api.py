@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
+from accord_common.auth import Principal
+from accord_common.web.deps import (
+    Cursor,
+    Limit,
+    Requires,
+    Runtime,
+    decode_cursor,
+    encode_cursor,
+)
 from fastapi import APIRouter, Depends, Path, Request, Response, status
 
 from notifier.adapters.repository import SubscriptionRepository
@@ -52,7 +60,7 @@ SubscriptionId = Annotated[
     summary="Create a subscription",
 )
 async def create_subscription(
-    body: SubscriptionIn, who: CurrentPrincipal, rt: Runtime, guard: Guard, box: Box
+    body: SubscriptionIn, who: Annotated[Principal, Requires(WRITE)], rt: Runtime, guard: Guard, box: Box
 ) -> Any:
     """Subscribe a webhook or an email list to event types; a webhook's secret is shown here only.
 
@@ -61,7 +69,6 @@ async def create_subscription(
     Standard Webhooks with the `whsec_` secret in this response; store it, it is not shown again.
     Needs the `notifications:write` scope.
     """
-    who.require(WRITE)
     subscription_id, issued = await subscriptions.create_subscription(
         rt.uow(), who.organization_id, body.model_dump(), guard, box, _now()
     )
@@ -70,14 +77,13 @@ async def create_subscription(
 
 @router.get("/subscriptions", response_model=Page[SubscriptionOut], summary="List subscriptions")
 async def list_subscriptions(
-    who: CurrentPrincipal, rt: Runtime, limit: Limit = 50, cursor: Cursor = None
+    who: Annotated[Principal, Requires(READ)], rt: Runtime, limit: Limit = 50, cursor: Cursor = None
 ) -> Any:
     """The organisation's subscriptions, by id, with cursor pagination (never their secrets).
 
     Pass `next_cursor` from a page as `cursor` to get the next; it is null on the last page.
     Needs the `notifications:read` scope.
     """
-    who.require(READ)
     after = (decode_cursor(cursor, {"after": str}) or {}).get("after")
     async with rt.sessions() as session:
         rows = await SubscriptionRepository(session, who.organization_id).page(after, limit)
@@ -86,12 +92,13 @@ async def list_subscriptions(
 
 
 @router.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut, summary="Get a subscription")
-async def get_subscription(subscription_id: SubscriptionId, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def get_subscription(
+    subscription_id: SubscriptionId, who: Annotated[Principal, Requires(READ)], rt: Runtime
+) -> Any:
     """One subscription (without its secret), including whether it is enabled and why not.
 
     Needs the `notifications:read` scope.
     """
-    who.require(READ)
     return await _view(rt, who.organization_id, subscription_id)
 
 
@@ -99,14 +106,17 @@ async def get_subscription(subscription_id: SubscriptionId, who: CurrentPrincipa
     "/subscriptions/{subscription_id}", response_model=SubscriptionOut, summary="Change a subscription"
 )
 async def update_subscription(
-    subscription_id: SubscriptionId, body: SubscriptionPatch, who: CurrentPrincipal, rt: Runtime, guard: Guard
+    subscription_id: SubscriptionId,
+    body: SubscriptionPatch,
+    who: Annotated[Principal, Requires(WRITE)],
+    rt: Runtime,
+    guard: Guard,
 ) -> Any:
     """Change a subscription's name, event types, filters, channel target or owner.
 
     Fields left out stay as they are; `filters` and `owner_email` may be null to clear them, no
     other field may be null. Needs the `notifications:write` scope.
     """
-    who.require(WRITE)
     changes = body.changes()
     await subscriptions.update_subscription(
         rt.uow(), who.organization_id, subscription_id, changes, guard, _now()
@@ -120,13 +130,12 @@ async def update_subscription(
     summary="Delete a subscription",
 )
 async def delete_subscription(
-    subscription_id: SubscriptionId, who: CurrentPrincipal, rt: Runtime
+    subscription_id: SubscriptionId, who: Annotated[Principal, Requires(WRITE)], rt: Runtime
 ) -> Response:
     """Delete a subscription; its pending deliveries stop, its delivery history stays.
 
     Needs the `notifications:write` scope.
     """
-    who.require(WRITE)
     await subscriptions.delete_subscription(rt.uow(), who.organization_id, subscription_id, _now())
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -136,7 +145,9 @@ async def delete_subscription(
     response_model=SecretOut,
     summary="Rotate a webhook's signing secret",
 )
-async def rotate_secret(subscription_id: SubscriptionId, who: CurrentPrincipal, rt: Runtime, box: Box) -> Any:
+async def rotate_secret(
+    subscription_id: SubscriptionId, who: Annotated[Principal, Requires(WRITE)], rt: Runtime, box: Box
+) -> Any:
     """A new signing secret (shown once); the old one keeps signing until the overlap ends.
 
     No request body. Until `previous_secret_retires_at` (24 hours on) each webhook carries a
@@ -144,7 +155,6 @@ async def rotate_secret(subscription_id: SubscriptionId, who: CurrentPrincipal, 
     webhook subscriptions have a secret (an email one answers 409). Needs the
     `notifications:write` scope.
     """
-    who.require(WRITE)
     issued = await subscriptions.rotate_secret(rt.uow(), who.organization_id, subscription_id, box, _now())
     return {"secret": issued.secret, "previous_secret_retires_at": issued.previous_retires_at}
 
@@ -154,13 +164,14 @@ async def rotate_secret(subscription_id: SubscriptionId, who: CurrentPrincipal, 
     response_model=SubscriptionOut,
     summary="Re-enable a subscription",
 )
-async def enable_subscription(subscription_id: SubscriptionId, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def enable_subscription(
+    subscription_id: SubscriptionId, who: Annotated[Principal, Requires(WRITE)], rt: Runtime
+) -> Any:
     """Switch a disabled subscription back on (its missed deliveries can then be replayed).
 
     A webhook is disabled after several deliveries in a row end dead (its owner_email, if any, is told).
     No request body. Needs the `notifications:write` scope.
     """
-    who.require(WRITE)
     await subscriptions.enable_subscription(rt.uow(), who.organization_id, subscription_id, _now())
     return await _view(rt, who.organization_id, subscription_id)
 
@@ -170,13 +181,14 @@ async def enable_subscription(subscription_id: SubscriptionId, who: CurrentPrinc
     response_model=ReplayOut,
     summary="Replay a subscription's failed deliveries",
 )
-async def replay_failed(subscription_id: SubscriptionId, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def replay_failed(
+    subscription_id: SubscriptionId, who: Annotated[Principal, Requires(WRITE)], rt: Runtime
+) -> Any:
     """Send every dead-lettered or disabled delivery of this subscription again.
 
     No request body; answers how many were queued. A disabled subscription answers 409: enable it
     first. Needs the `notifications:write` scope.
     """
-    who.require(WRITE)
     count = await deliveries.replay_failed(rt.uow(), who.organization_id, subscription_id, _now())
     return {"replayed": count}
 

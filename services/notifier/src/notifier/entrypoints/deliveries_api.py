@@ -5,8 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+from accord_common.auth import Principal
 from accord_common.errors import Unprocessable
-from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
+from accord_common.web.deps import (
+    Cursor,
+    Limit,
+    Requires,
+    Runtime,
+    decode_cursor,
+    encode_cursor,
+)
 from fastapi import APIRouter, Path, Query
 
 from notifier.adapters.mapping import as_utc
@@ -25,7 +33,7 @@ DeliveryId = Annotated[str, Path(description="The delivery's id, as listed by GE
 
 @router.get("/deliveries", response_model=Page[DeliveryOut], summary="List deliveries")
 async def list_deliveries(
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires(READ)],
     rt: Runtime,
     subscription_id: SubscriptionFilter = None,
     status: StatusFilter = None,
@@ -37,7 +45,6 @@ async def list_deliveries(
     Pass `next_cursor` from a page as `cursor` to get the next; it is null on the last page.
     Needs the `notifications:read` scope.
     """
-    who.require(READ)
     before = _keyset(decode_cursor(cursor, {"created_at": str, "id": str}))
     filters = {"subscription_id": subscription_id, "status": status.value if status else None}
     async with rt.sessions() as session:
@@ -52,23 +59,25 @@ async def list_deliveries(
 
 
 @router.get("/deliveries/{delivery_id}", response_model=DeliveryOut, summary="Get a delivery")
-async def get_delivery(delivery_id: DeliveryId, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def get_delivery(
+    delivery_id: DeliveryId, who: Annotated[Principal, Requires(READ)], rt: Runtime
+) -> Any:
     """One delivery with every attempt (time, status code, latency, error).
 
     Needs the `notifications:read` scope.
     """
-    who.require(READ)
     return await _view(rt, who.organization_id, delivery_id)
 
 
 @router.post("/deliveries/{delivery_id}/replay", response_model=DeliveryOut, summary="Replay a delivery")
-async def replay_delivery(delivery_id: DeliveryId, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def replay_delivery(
+    delivery_id: DeliveryId, who: Annotated[Principal, Requires(WRITE)], rt: Runtime
+) -> Any:
     """Send a dead-lettered or disabled delivery again (same webhook-id: receivers deduplicate).
 
     No request body. A delivery that is pending, retrying or delivered answers 409, as does one
     whose subscription is disabled. Needs the `notifications:write` scope.
     """
-    who.require(WRITE)
     await deliveries.replay_delivery(rt.uow(), who.organization_id, delivery_id, datetime.now(UTC))
     return await _view(rt, who.organization_id, delivery_id)
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from accord_common.web.patch import PatchModel
+from accord_common.web.types import Amount
 from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
@@ -23,7 +23,7 @@ class FiltersIn(Strict):
 
     payer_id: str | None = Field(None, max_length=64, description="Only events about this payer.")
     contract_id: str | None = Field(None, max_length=64, description="Only events about this contract.")
-    min_variance: Decimal | None = Field(None, description="Least size of a claim variance, e.g. '100.00'.")
+    min_variance: Amount | None = Field(None, description="Least size of a claim variance, e.g. '100.00'.")
     obligation_kind: str | None = Field(
         None, max_length=64, description="Only obligations of this kind, e.g. 'renewal_notice'."
     )

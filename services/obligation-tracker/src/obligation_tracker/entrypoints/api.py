@@ -6,8 +6,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated, Any
 
+from accord_common.auth import Principal
 from accord_common.errors import Unprocessable
-from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
+from accord_common.web.deps import (
+    Cursor,
+    Limit,
+    Requires,
+    Runtime,
+    decode_cursor,
+    encode_cursor,
+)
 from accord_common.web.types import IsoDate
 from fastapi import APIRouter, Path, Query
 
@@ -45,7 +53,7 @@ def _after(cursor: str | None) -> tuple[IsoDate, str] | None:
 
 @router.get("/obligations", response_model=ObligationPage, summary="List obligations")
 async def list_obligations(
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("obligations:read")],
     rt: Runtime,
     tracker: CurrentTracker,
     limit: Limit = 50,
@@ -70,7 +78,6 @@ async def list_obligations(
     Filters combine (all must match). Pass `next_cursor` from a page as `cursor` to get the next;
     it is null on the last page. Needs the `obligations:read` scope.
     """
-    who.require("obligations:read")
     async with rt.sessions() as session:
         calendar = await tracker.calendar(session, who.organization_id)
         due_by = None
@@ -88,13 +95,15 @@ async def list_obligations(
 
 @router.get("/obligations/{obligation_id}", response_model=ObligationDetailOut, summary="Get an obligation")
 async def get_obligation(
-    obligation_id: ObligationId, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker
+    obligation_id: ObligationId,
+    who: Annotated[Principal, Requires("obligations:read")],
+    rt: Runtime,
+    tracker: CurrentTracker,
 ) -> Any:
     """One obligation with its status history (who changed what, when and why).
 
     Needs the `obligations:read` scope.
     """
-    who.require("obligations:read")
     async with rt.sessions() as session:
         repo = await tracker.obligations(session, who.organization_id)
         stored = await repo.get(obligation_id)
@@ -106,13 +115,16 @@ async def get_obligation(
     "/obligations/{obligation_id}/complete", response_model=ObligationOut, summary="Complete an obligation"
 )
 async def complete_obligation(
-    obligation_id: ObligationId, body: CompleteIn, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker
+    obligation_id: ObligationId,
+    body: CompleteIn,
+    who: Annotated[Principal, Requires("obligations:write")],
+    rt: Runtime,
+    tracker: CurrentTracker,
 ) -> Any:
     """Mark an open obligation done, with an optional comment; publishes obligation.completed.
 
     Only an open obligation can be completed (409 otherwise). Needs the `obligations:write` scope.
     """
-    who.require("obligations:write")
     return obligation_view(await actions.complete(rt.uow(), tracker, who, obligation_id, body.comment))
 
 
@@ -120,13 +132,16 @@ async def complete_obligation(
     "/obligations/{obligation_id}/waive", response_model=ObligationOut, summary="Waive an obligation"
 )
 async def waive_obligation(
-    obligation_id: ObligationId, body: WaiveIn, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker
+    obligation_id: ObligationId,
+    body: WaiveIn,
+    who: Annotated[Principal, Requires("obligations:write")],
+    rt: Runtime,
+    tracker: CurrentTracker,
 ) -> Any:
     """Waive an open obligation that no longer needs doing, with the reason (kept in its history).
 
     Only an open obligation can be waived (409 otherwise). Needs the `obligations:write` scope.
     """
-    who.require("obligations:write")
     return obligation_view(await actions.waive(rt.uow(), tracker, who, obligation_id, body.reason))
 
 
@@ -136,7 +151,11 @@ async def waive_obligation(
     summary="Snooze an obligation's reminders",
 )
 async def snooze_obligation(
-    obligation_id: ObligationId, body: SnoozeIn, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker
+    obligation_id: ObligationId,
+    body: SnoozeIn,
+    who: Annotated[Principal, Requires("obligations:write")],
+    rt: Runtime,
+    tracker: CurrentTracker,
 ) -> Any:
     """Hold reminders for an open obligation until a date (the deadline itself does not move).
 
@@ -145,7 +164,6 @@ async def snooze_obligation(
     The obligation stays open. Only an open obligation can be snoozed (409 otherwise). Needs the
     `obligations:write` scope.
     """
-    who.require("obligations:write")
     return obligation_view(
         await actions.snooze(rt.uow(), tracker, who, obligation_id, body.until, body.comment)
     )

@@ -6,8 +6,9 @@ from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated
 
+from accord_common.auth import Principal
 from accord_common.exports import Format, Row, tabular_response
-from accord_common.web.deps import CurrentPrincipal, Runtime
+from accord_common.web.deps import Requires, Runtime
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 
@@ -27,7 +28,7 @@ HEADER = (
 @router.get("/obligations.{fmt}", summary="Export the deadlines (CSV or XLSX)")
 async def export_obligations(
     fmt: Annotated[Format, Path(description="csv or xlsx")],
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("obligations:read")],
     rt: Runtime,
     tracker: CurrentTracker,
     kind: Annotated[ObligationKind | None, Query(description="Only obligations of this kind.")] = None,
@@ -35,7 +36,6 @@ async def export_obligations(
     contract_id: Annotated[str | None, Query(description="Only this contract's obligations.")] = None,
 ) -> StreamingResponse:
     """Every obligation (any number), soonest due first; money (interest owed) to the cent."""
-    who.require("obligations:read")
     where = ObligationFilter(kind and kind.value, status and status.value, contract_id, None, None)
 
     async def rows() -> AsyncIterator[Row]:

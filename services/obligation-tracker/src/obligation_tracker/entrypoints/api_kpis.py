@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from accord_common.web.deps import CurrentPrincipal, Runtime
+from accord_common.auth import Principal
+from accord_common.web.deps import Requires, Runtime
 from fastapi import APIRouter, Path, Query, status
 
 from obligation_tracker.entrypoints.deps import CurrentTracker
@@ -19,7 +20,12 @@ MeasureId = Annotated[str, Path(description="The measure's id, as returned when 
 @router.post(
     "/measures", status_code=status.HTTP_201_CREATED, response_model=MeasureOut, summary="Define a measure"
 )
-async def define_measure(body: MeasureIn, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker) -> Any:
+async def define_measure(
+    body: MeasureIn,
+    who: Annotated[Principal, Requires("obligations:write")],
+    rt: Runtime,
+    tracker: CurrentTracker,
+) -> Any:
     """Define a quality or efficiency measure of a value-based contract, with its target and period.
 
     `direction` says whether a higher or a lower value is good; `weight` is its relative weight
@@ -28,7 +34,6 @@ async def define_measure(body: MeasureIn, who: CurrentPrincipal, rt: Runtime, tr
     a measure defined here is never changed by them.
     Needs the `obligations:write` scope.
     """
-    who.require("obligations:write")
     definition = kpis.MeasureDefinition(
         body.contract_id,
         body.measure,
@@ -45,21 +50,24 @@ async def define_measure(body: MeasureIn, who: CurrentPrincipal, rt: Runtime, tr
 
 @router.post("/measures/{measure_id}/readings", response_model=MeasureOut, summary="Record a reading")
 async def record_reading(
-    measure_id: MeasureId, body: ReadingIn, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker
+    measure_id: MeasureId,
+    body: ReadingIn,
+    who: Annotated[Principal, Requires("obligations:write")],
+    rt: Runtime,
+    tracker: CurrentTracker,
 ) -> Any:
     """Record the measure's value to date and evaluate it as of that date.
 
     A reading that leaves the measure at risk of missing its target publishes kpi.at_risk (once per
     measure and reading date). A retired measure answers 409. Needs the `obligations:write` scope.
     """
-    who.require("obligations:write")
     row, evaluation = await kpis.record_reading(rt.uow(), tracker, who, measure_id, body.value, body.as_of)
     return measure_view(row, evaluation)
 
 
 @router.get("/measures", response_model=list[MeasureOut], summary="List measures with status")
 async def list_measures(
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("obligations:read")],
     rt: Runtime,
     tracker: CurrentTracker,
     contract_id: Annotated[str | None, Query(description="Only the measures of this contract.")] = None,
@@ -73,7 +81,6 @@ async def list_measures(
     from staff (defined here) or from a contract version's value-based terms (`defined_by`), which
     define, update and retire them as the contract is amended. Needs the `obligations:read` scope.
     """
-    who.require("obligations:read")
     found = await kpis.measures_with_status(
         rt.uow(), tracker, who, contract_id, include_retired=include_retired
     )

@@ -6,8 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
+from accord_common.auth import Principal
 from accord_common.errors import Unprocessable
-from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
+from accord_common.web.deps import (
+    Cursor,
+    Limit,
+    Requires,
+    Runtime,
+    decode_cursor,
+    encode_cursor,
+)
 from fastapi import APIRouter, Query
 
 from obligation_tracker.adapters.parked_repository import ParkedClaimEvents
@@ -32,7 +40,7 @@ def _after(cursor: str | None) -> tuple[datetime, str] | None:
 
 @router.get("/parked-events", response_model=ParkedEventPage, summary="List parked claim events")
 async def list_parked_events(
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("obligations:read")],
     rt: Runtime,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -51,7 +59,6 @@ async def list_parked_events(
     (`awaiting: claim.priced`). Nothing needs replaying. Pass `next_cursor` from a page as `cursor`
     to get the next; it is null on the last page. Read-only. Needs the `obligations:read` scope.
     """
-    who.require("obligations:read")
     async with rt.sessions() as session:
         rows = await ParkedClaimEvents(session, who.organization_id).page(
             contract_id, _after(cursor), limit, claim_id=claim_id

@@ -6,8 +6,9 @@ import asyncio
 from datetime import timedelta
 from typing import Annotated, Any
 
+from accord_common.auth import Principal
 from accord_common.errors import NotFound
-from accord_common.web.deps import CurrentPrincipal, Runtime
+from accord_common.web.deps import Requires, Runtime
 from fastapi import APIRouter, Path, Response, status
 
 from obligation_tracker.adapters.repository import aware
@@ -29,13 +30,14 @@ FeedToken = Annotated[
 
 
 @settings_router.get("/settings", response_model=SettingsOut, summary="Get calendar settings")
-async def get_settings(who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker) -> Any:
+async def get_settings(
+    who: Annotated[Principal, Requires("obligations:read")], rt: Runtime, tracker: CurrentTracker
+) -> Any:
     """The organisation's time zone, holiday calendar and reminder lead times.
 
     Until the organisation saves its own, the service defaults are shown with `is_default` true.
     Needs the `obligations:read` scope.
     """
-    who.require("obligations:read")
     async with rt.sessions() as session:
         saved = await OrgSettingsRepository(session, who.organization_id).get()
         calendar = await tracker.calendar(session, who.organization_id)
@@ -43,14 +45,18 @@ async def get_settings(who: CurrentPrincipal, rt: Runtime, tracker: CurrentTrack
 
 
 @settings_router.put("/settings", response_model=SettingsOut, summary="Update calendar settings")
-async def put_settings(body: SettingsIn, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker) -> Any:
+async def put_settings(
+    body: SettingsIn,
+    who: Annotated[Principal, Requires("obligations:write")],
+    rt: Runtime,
+    tracker: CurrentTracker,
+) -> Any:
     """Replace the calendar rules; new deadlines and reminders follow them.
 
     Business days skip weekends and the public holidays of `holiday_country` (and its subdivision);
     `lead_days` are the days before a deadline on which to send a reminder.
     Needs the `obligations:write` scope.
     """
-    who.require("obligations:write")
     calendar = OrgCalendar(
         body.time_zone, body.holiday_country, body.holiday_subdivision, tuple(body.lead_days)
     )
@@ -74,25 +80,28 @@ def _settings_view(calendar: OrgCalendar, *, is_default: bool) -> dict[str, Any]
     response_model=FeedCreatedOut,
     summary="Create an iCalendar feed",
 )
-async def create_feed(body: FeedIn, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker) -> Any:
+async def create_feed(
+    body: FeedIn,
+    who: Annotated[Principal, Requires("obligations:write")],
+    rt: Runtime,
+    tracker: CurrentTracker,
+) -> Any:
     """A new subscription URL for calendar apps (Outlook, Google, Apple).
 
     The URL embeds a secret token and is shown in this response only (only a hash is kept): whoever
     has it can read the feed. Needs the `obligations:write` scope.
     """
-    who.require("obligations:write")
     row, token = await handlers.create_feed(rt.uow(), tracker, who, body.name, body.include_settled)
     url = f"{rt.settings.public_base_url.rstrip('/')}/v1/calendar/{token}.ics"
     return row | {"url": url}
 
 
 @feed_router.get("/calendar-feeds", response_model=list[FeedOut], summary="List iCalendar feeds")
-async def list_feeds(who: CurrentPrincipal, rt: Runtime) -> Any:
+async def list_feeds(who: Annotated[Principal, Requires("obligations:read")], rt: Runtime) -> Any:
     """The organisation's feeds, revoked ones included (never their URLs).
 
     Needs the `obligations:read` scope.
     """
-    who.require("obligations:read")
     async with rt.sessions() as session:
         return [r._asdict() for r in await CalendarFeedRepository(session).list(who.organization_id)]
 
@@ -101,13 +110,15 @@ async def list_feeds(who: CurrentPrincipal, rt: Runtime) -> Any:
     "/calendar-feeds/{feed_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke an iCalendar feed"
 )
 async def revoke_feed(
-    feed_id: FeedId, who: CurrentPrincipal, rt: Runtime, tracker: CurrentTracker
+    feed_id: FeedId,
+    who: Annotated[Principal, Requires("obligations:write")],
+    rt: Runtime,
+    tracker: CurrentTracker,
 ) -> Response:
     """Revoke a feed: its URL answers 404 from now on.
 
     Needs the `obligations:write` scope.
     """
-    who.require("obligations:write")
     await handlers.revoke_feed(rt.uow(), tracker, who, feed_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
-from accord_common.web.types import IsoDate
+from accord_common.web.types import Amount, IsoDate, WholeNumber
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from obligation_tracker.domain import Direction, MeasureStatus
@@ -103,7 +103,9 @@ class SettingsIn(BaseModel):
     time_zone: str = Field(description="IANA zone, e.g. America/New_York")
     holiday_country: str = Field(min_length=2, max_length=3, description="ISO 3166 country")
     holiday_subdivision: str | None = Field(default=None, max_length=16, description="e.g. TX")
-    lead_days: list[int] = Field(min_length=1, max_length=12, description="Days before a deadline to remind")
+    lead_days: list[WholeNumber] = Field(
+        min_length=1, max_length=12, description="Days before a deadline to remind"
+    )
 
     @field_validator("time_zone")
     @classmethod
@@ -198,8 +200,8 @@ class MeasureIn(BaseModel):
     contract_id: str = Field(min_length=1, max_length=64, description="The value-based contract.")
     measure: str = Field(min_length=1, max_length=200, description="The measure's name, as in the contract.")
     direction: Direction = Field(description="Whether a higher or a lower value meets the target.")
-    target: Decimal = Field(max_digits=18, decimal_places=6, description="The value to reach, e.g. '0.80'.")
-    weight: Decimal = Field(
+    target: Amount = Field(max_digits=18, decimal_places=6, description="The value to reach, e.g. '0.80'.")
+    weight: Amount = Field(
         default=Decimal(1), gt=0, max_digits=18, decimal_places=6, description="Relative weight (default 1)."
     )
     period_start: IsoDate = Field(description="First day of the measurement period.")
@@ -218,7 +220,7 @@ class ReadingIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"value": "0.74", "as_of": "2026-06-30"}]}
     )
-    value: Decimal = Field(max_digits=18, decimal_places=6, description="The measure's value to date.")
+    value: Amount = Field(max_digits=18, decimal_places=6, description="The measure's value to date.")
     as_of: IsoDate = Field(description="The day the value was measured.")
 
 

@@ -15,13 +15,15 @@ from typing import Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reimbursement_engine.adapters import drg_repo, medicare_repo, reference_loads
+from reimbursement_engine.adapters import drg_repo, medicare_repo, reference_loads, schedule_repo
 from reimbursement_engine.adapters.projection_repo import ProjectionRepository
 from reimbursement_engine.adapters.reference_loads import ReferenceKind
 from reimbursement_engine.adapters.terms_mapping import contract_terms
 from reimbursement_engine.domain.contract_choice import VersionRef
 from reimbursement_engine.domain.pricing import ContractTerms, MedicareReference, MedicareYear
 from reimbursement_engine.domain.pricing.msdrg import DrgWeightTable
+from reimbursement_engine.domain.pricing.schedule_releases import ScheduleYear, assemble
+from reimbursement_engine.domain.pricing.schedules import Basis
 from reimbursement_engine.domain.reconciliation import DEFAULT_TOLERANCE
 
 _TERMS_LIMIT = 2000
@@ -75,6 +77,9 @@ class EngineCaches:
         self._drg_years = _Held[DrgWeightTable](
             ReferenceKind.MSDRG, drg_repo.read_year, drg_repo.years_present
         )
+        self._schedules: dict[Basis, _Held[ScheduleYear]] = {
+            basis: _schedule_held(basis) for basis in Basis if basis is not Basis.PFS
+        }
         self._reference = MedicareReference(years={})
 
     async def terms(self, session: AsyncSession, ref: VersionRef) -> ContractTerms:
@@ -97,17 +102,27 @@ class EngineCaches:
         weights) as last loaded; absent years are re-checked on the next call."""
         changed = await self._years.refresh(session, set(years))
         changed = await self._drg_years.refresh(session, set(drg_years)) or changed
+        for held in self._schedules.values():  # ASC, OPPS, CLFS, DMEPOS releases of the same years
+            changed = await held.refresh(session, set(years)) or changed
         if changed:
             self._rebuild()
         return self._reference
 
     def _rebuild(self) -> None:
         held = {year: releases for year, releases in self._years.years.items() if releases}
+        schedules = assemble(y for loaded in self._schedules.values() for y in loaded.years.values())
         self._reference = MedicareReference(
             years={year: releases[0] for year, releases in held.items()},
             later_releases={year: releases[1:] for year, releases in held.items() if len(releases) > 1},
             drg_weights=dict(self._drg_years.years),
+            schedules=schedules,
         )
+
+    def forget_schedule(self, schedule: Basis, year: int) -> None:
+        """A release of `year` was loaded here: read again on next use (other processes see the
+        generation move)."""
+        self._schedules[schedule].forget(year)
+        self._rebuild()
 
     def forget_medicare(self, year: int) -> None:
         self._years.forget(year)
@@ -116,3 +131,13 @@ class EngineCaches:
     def forget_drg_weights(self, fiscal_year: int) -> None:
         self._drg_years.forget(fiscal_year)
         self._rebuild()
+
+
+def _schedule_held(basis: Basis) -> _Held[ScheduleYear]:
+    async def read(session: AsyncSession, year: int) -> ScheduleYear:
+        return await schedule_repo.read_year(session, basis, year)
+
+    async def present(session: AsyncSession, years: set[int]) -> set[int]:
+        return await schedule_repo.years_present(session, basis, years)
+
+    return _Held[ScheduleYear](schedule_repo.kind_of(basis), read, present)

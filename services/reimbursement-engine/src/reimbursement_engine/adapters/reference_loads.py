@@ -21,6 +21,11 @@ R = reference_loads.c
 class ReferenceKind(StrEnum):
     MEDICARE = "medicare"  # physician fee schedule, by calendar year
     MSDRG = "msdrg"  # MS-DRG relative weights, by federal fiscal year
+    # the other Medicare schedules (medicare_schedule_files), by the calendar year of their releases
+    ASC = "asc"
+    OPPS = "opps"
+    CLFS = "clfs"
+    DMEPOS = "dmepos"
 
 
 async def stamp(session: AsyncSession, kind: ReferenceKind, year: int) -> int:

@@ -37,6 +37,7 @@ from reimbursement_engine.domain.pricing import (
     codes,
 )
 from reimbursement_engine.domain.pricing.fee_schedule import OPEN_END, RateKind
+from reimbursement_engine.domain.pricing.schedules import Basis
 from reimbursement_engine.domain.pricing.terms import Methodology
 
 CODE_SYSTEMS = {
@@ -187,7 +188,8 @@ def methodology(
         locality = parse_locality(method.get("locality") or method.get("medicare_locality"))
         basis = method.get("basis_year")
         percent = decimal(method.get("percent"), f"{path}.percent")
-        return PercentOfMedicare(percent, locality, None if basis is None else _year(basis, path))
+        year = None if basis is None else _year(basis, path)
+        return PercentOfMedicare(percent, locality, year, _medicare_basis(method.get("basis"), path))
     if kind == "percent_of_charges":
         return PercentOfCharges(decimal(method.get("percent"), f"{path}.percent"))
     if kind == "per_diem":
@@ -201,6 +203,15 @@ def methodology(
     if kind == "invoice_cost":
         return InvoiceCostPlus(decimal(method.get("markup_percent", "0"), f"{path}.markup_percent"))
     raise TermsMappingError(f"{path}.kind", f"unknown methodology {kind!r}")
+
+
+def _medicare_basis(value: Any, path: str) -> str | None:
+    """The schedule a % of Medicare term names (absent: by the claim's setting)."""
+    if value is None:
+        return None
+    if value not in {basis.value for basis in Basis}:
+        raise TermsMappingError(f"{path}.basis", f"{value!r} is not a Medicare schedule")
+    return str(value)
 
 
 def _year(value: Any, path: str) -> int:

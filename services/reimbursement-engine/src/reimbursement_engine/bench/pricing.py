@@ -1,6 +1,6 @@
 """Throughput benchmark: price N generated lines in process and report lines per second.
 
-uv run python -m reimbursement_engine.domain.pricing.bench 200000
+uv run python -m reimbursement_engine.bench.pricing 200000
 """
 
 from __future__ import annotations

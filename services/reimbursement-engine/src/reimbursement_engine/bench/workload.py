@@ -53,7 +53,7 @@ def schedule_chunk() -> dict[str, Any]:
 
 
 def contract(row_count: int) -> dict[str, Any]:
-    """The in-process bench's contract (`domain.pricing.bench._contract`) as a registry version:
+    """The in-process bench's contract (`bench.pricing._contract`) as a registry version:
     office visits from the fee schedule, surgery at 140% of Medicare with multiple-procedure
     reduction, both lesser of billed, 3% anniversary escalator from 2022-07-01."""
     escalators = [{"kind": "anniversary", "percent": "3"}]

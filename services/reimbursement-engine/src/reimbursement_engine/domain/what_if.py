@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from reimbursement_engine.domain.pricing import ContractTerms, PercentOfMedicare, PricedClaim
+from reimbursement_engine.domain.pricing import ContractTerms, PaymentTerm, PercentOfMedicare, PricedClaim
 from reimbursement_engine.domain.pricing.money import HUNDRED, to_cents
 
 
@@ -28,6 +28,7 @@ class MoveToPercentOfMedicare:
 
     percent: Decimal
     term: str | None = None
+    basis: str | None = None  # the Medicare schedule (e.g. "ASC"); None: by the claim's setting
 
 
 Proposal = RateChange | MoveToPercentOfMedicare
@@ -37,12 +38,17 @@ def proposed_terms(terms: ContractTerms, proposal: Proposal) -> ContractTerms:
     if not isinstance(proposal, MoveToPercentOfMedicare):
         return terms
     moved = tuple(
-        replace(t, methodology=PercentOfMedicare(proposal.percent, getattr(t.methodology, "locality", None)))
+        replace(t, methodology=_moved(t, proposal))
         if proposal.term in (None, t.name) and not t.is_case
         else t
         for t in terms.terms
     )
     return replace(terms, terms=moved)
+
+
+def _moved(term: PaymentTerm, proposal: MoveToPercentOfMedicare) -> PercentOfMedicare:
+    locality = getattr(term.methodology, "locality", None)
+    return PercentOfMedicare(proposal.percent, locality, basis=proposal.basis)
 
 
 def proposed_line_amount(code: str, amount: Decimal, proposal: Proposal) -> Decimal:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from accord_common.auth import Principal
 from accord_common.errors import Unprocessable
-from accord_common.web.deps import CurrentPrincipal, Runtime
+from accord_common.web.deps import Requires, Runtime
 from accord_common.web.types import IsoDate
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -28,10 +29,13 @@ class ChangeIn(BaseModel):
     code_from: str | None = Field(default=None, max_length=12)
     code_to: str | None = Field(default=None, max_length=12)
     term: str | None = None
+    basis: Literal["PFS", "ASC", "OPPS", "CLFS", "DMEPOS"] | None = Field(
+        default=None, description="percent_of_medicare: the Medicare schedule (null: by the claim's setting)"
+    )
 
     def proposal(self) -> Proposal:
         if self.kind == "percent_of_medicare":
-            return MoveToPercentOfMedicare(self.percent, self.term)
+            return MoveToPercentOfMedicare(self.percent, self.term, self.basis)
         if not self.code_from:
             raise Unprocessable(
                 "a rate change names its codes", errors=[{"field": "change.code_from", "message": "required"}]
@@ -71,7 +75,7 @@ class WhatIfIn(BaseModel):
 
 @router.get("/analytics", summary="Payer and contract performance")
 async def get_analytics(
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("claims:read")],
     rt: Runtime,
     settings: Settings,
     period_from: IsoDate = Query(
@@ -80,7 +84,6 @@ async def get_analytics(
     period_to: IsoDate = Query(alias="to", description="Last day of service in the period (YYYY-MM-DD)."),
 ) -> Any:
     """Per payer and contract: expected vs paid, underpayment and its rate, denials by CARC, days to pay."""
-    who.require("claims:read")
     async with rt.sessions() as session:
         items = await handlers.analytics(
             session, who.organization_id, period_from, period_to, settings.what_if_max_claims
@@ -90,10 +93,13 @@ async def get_analytics(
 
 @router.post("/what-if", summary="What-if: re-price past claims under a proposed change")
 async def post_what_if(
-    body: WhatIfIn, who: CurrentPrincipal, rt: Runtime, caches: Caches, settings: Settings
+    body: WhatIfIn,
+    who: Annotated[Principal, Requires("claims:read")],
+    rt: Runtime,
+    caches: Caches,
+    settings: Settings,
 ) -> Any:
     """Re-price past claims under a proposed change (writes nothing): impact by code and service line."""
-    who.require("claims:read")
     async with rt.sessions() as session:
         report, skipped = await what_if(
             session,
@@ -115,9 +121,10 @@ async def post_what_if(
 
 
 @router.post("/costs", summary="Upload costs per code (CSV)", openapi_extra=COSTS_BODY)
-async def upload_costs(request: Request, who: CurrentPrincipal, rt: Runtime, settings: Settings) -> Any:
+async def upload_costs(
+    request: Request, who: Annotated[Principal, Requires("claims:write")], rt: Runtime, settings: Settings
+) -> Any:
     """Upload the organisation's cost per code as CSV (code_system,code,cost)."""
-    who.require("claims:write")
     raw = await read_limited(request, settings.max_upload_bytes)
     rows = handlers.read_costs(raw.decode("utf-8-sig", errors="replace"))
     return {"saved": await handlers.save_costs(rt.uow(), who.organization_id, rows)}
@@ -125,20 +132,19 @@ async def upload_costs(request: Request, who: CurrentPrincipal, rt: Runtime, set
 
 @router.get("/margin", summary="Margin per code under a contract")
 async def get_margin(
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("claims:read")],
     rt: Runtime,
     caches: Caches,
     contract_id: Annotated[str, Query(description="The contract whose rates to compare with costs.")],
     on: Annotated[IsoDate, Query(description="Price with the contract version in force on this day.")],
     place_of_service: str = Query(
-        default="11", pattern=r"^\d{2}$", description="CMS place-of-service code (11 = office)."
+        default="11", pattern=r"^[0-9]{2}$", description="CMS place-of-service code (11 = office)."
     ),
     flagged_only: Annotated[
         bool, Query(description="Only codes paid below cost or below the contract's floor.")
     ] = False,
 ) -> Any:
     """Expected reimbursement per costed or floored code; flags below cost and below the contract's floor."""
-    who.require("claims:read")
     async with rt.sessions() as session:
         items = await margin(session, caches, who.organization_id, contract_id, on, place_of_service)
     if flagged_only:

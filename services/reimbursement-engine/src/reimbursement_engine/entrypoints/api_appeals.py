@@ -7,7 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from accord_common.web.deps import CurrentPrincipal, Runtime
+from accord_common.auth import Principal
+from accord_common.web.deps import Requires, Runtime
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -84,26 +85,29 @@ async def _read(rt: Any, org: str, appeal_id: str) -> dict[str, Any]:
 
 
 @router.post("/appeals", status_code=201, summary="Draft an appeal letter for one or more variances")
-async def post_appeal(body: AppealIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def post_appeal(
+    body: AppealIn, who: Annotated[Principal, Requires("claims:write")], rt: Runtime
+) -> Any:
     """One letter (HTML and PDF) for variances of one payer and one contract, each underpaid or denied:
     it cites the contract, each line's clause, the expected calculation, the 835 lines and codes, the
     amount due and the appeal deadline."""
-    who.require("claims:write")
     appeal_id = await handlers.draft(rt.uow(), who, body.variance_ids, body.from_name)
     return await _read(rt, who.organization_id, appeal_id)
 
 
 @router.get("/appeals/{appeal_id}", summary="Get an appeal with its history")
-async def get_appeal(appeal_id: AppealId, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def get_appeal(
+    appeal_id: AppealId, who: Annotated[Principal, Requires("claims:read")], rt: Runtime
+) -> Any:
     """The appeal: status, amount due and paid, deadline, recipients, and every move (audit trail)."""
-    who.require("claims:read")
     return await _read(rt, who.organization_id, appeal_id)
 
 
 @router.get("/appeals/{appeal_id}/letter.pdf", summary="The appeal letter as PDF")
-async def get_pdf(appeal_id: AppealId, who: CurrentPrincipal, rt: Runtime) -> Response:
+async def get_pdf(
+    appeal_id: AppealId, who: Annotated[Principal, Requires("claims:read")], rt: Runtime
+) -> Response:
     """The letter as PDF, as it was drafted (and sent)."""
-    who.require("claims:read")
     async with rt.sessions() as session:
         row = await AppealRepository(session, who.organization_id).get(appeal_id)
     headers = {"Content-Disposition": f'attachment; filename="{row.reference}.pdf"'}
@@ -111,55 +115,59 @@ async def get_pdf(appeal_id: AppealId, who: CurrentPrincipal, rt: Runtime) -> Re
 
 
 @router.get("/appeals/{appeal_id}/letter.html", response_class=HTMLResponse, summary="The letter as HTML")
-async def get_html(appeal_id: AppealId, who: CurrentPrincipal, rt: Runtime) -> HTMLResponse:
+async def get_html(
+    appeal_id: AppealId, who: Annotated[Principal, Requires("claims:read")], rt: Runtime
+) -> HTMLResponse:
     """The letter as HTML, as it was drafted (and sent)."""
-    who.require("claims:read")
     async with rt.sessions() as session:
         row = await AppealRepository(session, who.organization_id).get(appeal_id)
     return HTMLResponse(row.html)
 
 
 @router.post("/appeals/{appeal_id}/send", summary="Mail the letter to the payer")
-async def send_appeal(appeal_id: AppealId, body: SendIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def send_appeal(
+    appeal_id: AppealId, body: SendIn, who: Annotated[Principal, Requires("claims:write")], rt: Runtime
+) -> Any:
     """The notifier mails the letter with the PDF attached; the appeal's variances become appealed."""
-    who.require("claims:write")
     await handlers.send(rt.uow(), who, appeal_id, [str(a) for a in body.to])
     return await _read(rt, who.organization_id, appeal_id)
 
 
 @router.post("/appeals/{appeal_id}/transitions", summary="Record what the payer did")
-async def move_appeal(appeal_id: AppealId, body: AppealMoveIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def move_appeal(
+    appeal_id: AppealId, body: AppealMoveIn, who: Annotated[Principal, Requires("claims:write")], rt: Runtime
+) -> Any:
     """sent -> acknowledged -> paid | denied_again -> escalated (audited)."""
-    who.require("claims:write")
     await handlers.move(rt.uow(), who, appeal_id, body.to, body.note, body.amount)
     return await _read(rt, who.organization_id, appeal_id)
 
 
 @router.get("/variances/{variance_id}/appeals", summary="The appeals citing a variance")
 async def variance_appeals(
-    variance_id: Annotated[str, Path(description="The variance's id.")], who: CurrentPrincipal, rt: Runtime
+    variance_id: Annotated[str, Path(description="The variance's id.")],
+    who: Annotated[Principal, Requires("claims:read")],
+    rt: Runtime,
 ) -> Any:
     """Every appeal whose letter cites the variance, oldest first."""
-    who.require("claims:read")
     async with rt.sessions() as session:
         rows = await AppealRepository(session, who.organization_id).of_variance(variance_id)
     return {"items": [AppealOut.model_validate(r._asdict()).model_dump(mode="json") for r in rows]}
 
 
 @router.put("/settings/appeal-template", summary="Upload the organisation's appeal letter template")
-async def put_template(request: Request, who: CurrentPrincipal, rt: Runtime, settings: Settings) -> Any:
+async def put_template(
+    request: Request, who: Annotated[Principal, Requires("claims:write")], rt: Runtime, settings: Settings
+) -> Any:
     """A Jinja2 HTML template (text/plain or text/html body), rendered in a sandbox; refused (422)
     when it does not parse, render the sample packet or lay out as a PDF."""
-    who.require("claims:write")
     raw = await read_limited(request, settings.max_upload_bytes)
     await handlers.save_template(rt.uow(), who.organization_id, raw.decode("utf-8", errors="replace"))
     return {"saved": True}
 
 
 @router.get("/settings/appeal-template", summary="The appeal letter template in use")
-async def get_template(who: CurrentPrincipal, rt: Runtime) -> Any:
+async def get_template(who: Annotated[Principal, Requires("claims:read")], rt: Runtime) -> Any:
     """The organisation's template, or the default one (`custom` says which)."""
-    who.require("claims:read")
     async with rt.sessions() as session:
         source = await AppealRepository(session, who.organization_id).template()
     return {"custom": source is not None, "template": source or default_template()}

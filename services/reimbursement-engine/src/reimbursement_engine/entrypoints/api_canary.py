@@ -6,8 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
+from accord_common.auth import Principal
 from accord_common.errors import Unprocessable
-from accord_common.web.deps import CurrentPrincipal, Runtime
+from accord_common.web.deps import Requires, Runtime
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -53,9 +54,10 @@ class CanaryRunIn(BaseModel):
 
 
 @router.put("/canary-sets/{name}", summary="Keep a named set of canary claims")
-async def put_canary_set(name: SetName, body: CanarySetIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def put_canary_set(
+    name: SetName, body: CanarySetIn, who: Annotated[Principal, Requires("claims:write")], rt: Runtime
+) -> Any:
     """The set's claims (replacing any held under the name). They are never stored as claims."""
-    who.require("claims:write")
     subs = submissions(body.claims, "canary")
     pcns = [s.patient_control_number for s in subs]
     twice = sorted({p for p in pcns if pcns.count(p) > 1})
@@ -85,11 +87,14 @@ def _amount(value: Decimal | None) -> str | None:
 
 @router.post("/canary-sets/{name}/runs", summary="Run a canary set against a proposed contract version")
 async def run_canary(
-    name: SetName, body: CanaryRunIn, who: CurrentPrincipal, rt: Runtime, caches: Caches
+    name: SetName,
+    body: CanaryRunIn,
+    who: Annotated[Principal, Requires("claims:read")],
+    rt: Runtime,
+    caches: Caches,
 ) -> Any:
     """Each claim priced under the proposed version and under the version in force, with the
     difference. Nothing is kept: no claim, no deadline, no event."""
-    who.require("claims:read")
     async with rt.sessions() as session:
         found = await handlers.run(session, caches, who.organization_id, name, body.contract_id, body.version)
     return {

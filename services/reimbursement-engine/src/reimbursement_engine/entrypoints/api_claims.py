@@ -5,8 +5,16 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
+from accord_common.auth import Principal
 from accord_common.errors import PayloadTooLarge
-from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
+from accord_common.web.deps import (
+    Cursor,
+    Limit,
+    Requires,
+    Runtime,
+    decode_cursor,
+    encode_cursor,
+)
 from fastapi import APIRouter, Path, Query, Request, status
 from pydantic import ValidationError
 
@@ -49,9 +57,10 @@ def _summary(item: StoredClaim) -> dict[str, Any]:
 @router.post(
     "/claims", status_code=status.HTTP_201_CREATED, response_model=ClaimOut, summary="Submit a claim"
 )
-async def submit_claim(body: ClaimIn, who: CurrentPrincipal, rt: Runtime, caches: Caches) -> Any:
+async def submit_claim(
+    body: ClaimIn, who: Annotated[Principal, Requires("claims:write")], rt: Runtime, caches: Caches
+) -> Any:
     """Price one claim line by line with the contract version in force; publishes claim.priced."""
-    who.require("claims:write")
     stored = await handlers.submit_claims(rt.uow(), caches, who.organization_id, submissions([body], "json"))
     return await _claim_view(rt, who.organization_id, stored[0].id)
 
@@ -85,10 +94,13 @@ _BATCH_BODY = {
     openapi_extra={"requestBody": _BATCH_BODY},
 )
 async def submit_batch(
-    request: Request, who: CurrentPrincipal, rt: Runtime, caches: Caches, settings: Settings
+    request: Request,
+    who: Annotated[Principal, Requires("claims:write")],
+    rt: Runtime,
+    caches: Caches,
+    settings: Settings,
 ) -> Any:
     """Price many claims in one transaction (bulk inserts); answers a summary per claim."""
-    who.require("claims:write")
     submissions = batch_submissions(await request.body())
     line_count = sum(len(sub.lines) for sub in submissions)
     if len(submissions) > settings.max_batch_claims or line_count > settings.max_batch_lines:
@@ -113,10 +125,13 @@ async def submit_batch(
     "/claims/x12", response_model=X12ClaimsOut, summary="Upload an 837P / 837I", openapi_extra=X12_837_BODY
 )
 async def submit_837(
-    request: Request, who: CurrentPrincipal, rt: Runtime, caches: Caches, settings: Settings
+    request: Request,
+    who: Annotated[Principal, Requires("claims:write")],
+    rt: Runtime,
+    caches: Caches,
+    settings: Settings,
 ) -> Any:
     """Upload an X12 837P or 837I file: each claim is priced, held pending its contract, or refused."""
-    who.require("claims:write")
     raw = await read_limited(request, settings.max_upload_bytes)
     try:
         parsed = parse_837(raw)
@@ -150,17 +165,16 @@ async def submit_837(
 @router.get("/claims/{claim_id}", response_model=ClaimOut, summary="Get a claim")
 async def get_claim(
     claim_id: Annotated[str, Path(description="The claim's id, as returned when it was submitted.")],
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("claims:read")],
     rt: Runtime,
 ) -> Any:
     """A claim with its lines, expected amounts, explanation and payments."""
-    who.require("claims:read")
     return await _claim_view(rt, who.organization_id, claim_id)
 
 
 @router.get("/claims", response_model=dict[str, Any], summary="List claims")
 async def list_claims(
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("claims:read")],
     rt: Runtime,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -176,7 +190,6 @@ async def list_claims(
 
     Pass `next_cursor` from a page as `cursor` to get the next; it is null on the last page.
     """
-    who.require("claims:read")
     after = (decode_cursor(cursor, {"after": str}) or {}).get("after")
     async with rt.sessions() as session:
         rows = await ClaimsRepository(session, who.organization_id).page(

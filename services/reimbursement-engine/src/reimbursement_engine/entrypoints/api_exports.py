@@ -5,8 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from accord_common.auth import Principal
 from accord_common.exports import Format, Row, tabular_response
-from accord_common.web.deps import CurrentPrincipal, Runtime
+from accord_common.web.deps import Requires, Runtime
 from accord_common.web.types import IsoDate
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
@@ -34,7 +35,7 @@ ANALYTICS_HEADER = (
 @router.get("/variances.{fmt}", summary="Export variances (CSV or XLSX)")
 async def export_variances(
     fmt: Fmt,
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("claims:read")],
     rt: Runtime,
     status: Annotated[str | None, Query(description="Only this status (open, appealed, ...).")] = None,
     classification: Annotated[str | None, Query(description="Only this classification.")] = None,
@@ -43,7 +44,6 @@ async def export_variances(
     until: Annotated[IsoDate | None, Query(description="Remitted on or before (YYYY-MM-DD).")] = None,
 ) -> StreamingResponse:
     """Every variance matching the filters, one row each, streamed (any number)."""
-    who.require("claims:read")
     filters = {
         "status": status,
         "classification": classification,
@@ -58,12 +58,11 @@ async def export_variances(
 @router.get("/claims.{fmt}", summary="Export claims with their pricing (CSV or XLSX)")
 async def export_claims(
     fmt: Fmt,
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("claims:read")],
     rt: Runtime,
     status: Annotated[str | None, Query(description="Only claims in this status (priced, ...).")] = None,
 ) -> StreamingResponse:
     """One row per claim line: the claim, its contract and version, and what each line should allow."""
-    who.require("claims:read")
     rows = sources.claims(rt.sessions, who.organization_id, status)
     return tabular_response(fmt, "claims", sources.CLAIM_HEADER, rows)
 
@@ -90,12 +89,11 @@ def _group_rows(section: str, group: WorklistGroup) -> list[Row]:
 @router.get("/worklist.{fmt}", summary="Export the worklist (CSV or XLSX)")
 async def export_worklist(
     fmt: Fmt,
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("claims:read")],
     rt: Runtime,
     status: Annotated[Literal["open", "appealed"], Query(description="open or appealed variances.")] = "open",
 ) -> StreamingResponse:
     """Every group of the worklist (all of them, no limit), by section: recoverable, overpaid, review."""
-    who.require("claims:read")
     async with rt.sessions() as session:
         found = await variance_handlers.worklist(session, who.organization_id, status)
     rows = [
@@ -124,14 +122,13 @@ def _analytics_row(item: dict[str, Any]) -> Row:
 @router.get("/analytics.{fmt}", summary="Export payer and contract analytics (CSV or XLSX)")
 async def export_analytics(
     fmt: Fmt,
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("claims:read")],
     rt: Runtime,
     settings: Settings,
     period_from: IsoDate = Query(alias="from", description="First day of service (YYYY-MM-DD)."),
     period_to: IsoDate = Query(alias="to", description="Last day of service (YYYY-MM-DD)."),
 ) -> StreamingResponse:
     """GET /v1/analytics as a table: one row per payer and contract."""
-    who.require("claims:read")
     async with rt.sessions() as session:
         items = await analytics_handlers.analytics(
             session, who.organization_id, period_from, period_to, settings.what_if_max_claims

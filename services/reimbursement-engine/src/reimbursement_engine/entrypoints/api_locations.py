@@ -3,9 +3,10 @@ derives a claim's Medicare locality and CBSA."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from accord_common.web.deps import CurrentPrincipal, Runtime
+from accord_common.auth import Principal
+from accord_common.web.deps import Requires, Runtime
 from fastapi import APIRouter
 from pydantic import BaseModel
 
@@ -29,10 +30,9 @@ class LocationsOut(BaseModel):
 @router.get(
     "/locations", response_model=LocationsOut, summary="The organisation's locations, as pricing sees them"
 )
-async def list_locations(who: CurrentPrincipal, rt: Runtime) -> Any:
+async def list_locations(who: Annotated[Principal, Requires("claims:read")], rt: Runtime) -> Any:
     """Locations received from the registry's organisation profile (read-only here: edit them with
     the registry's PUT /v1/organisation)."""
-    who.require("claims:read")
     async with rt.sessions() as session:
         held = await LocationRepository(session).locations(who.organization_id)
     items = [

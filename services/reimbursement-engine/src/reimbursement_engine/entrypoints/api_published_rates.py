@@ -7,8 +7,9 @@ import json
 from decimal import Decimal
 from typing import Annotated, Any
 
+from accord_common.auth import Principal
 from accord_common.errors import PayloadTooLarge, Unprocessable
-from accord_common.web.deps import CurrentPrincipal, Runtime
+from accord_common.web.deps import Requires, Runtime
 from accord_common.web.types import IsoDate
 from fastapi import APIRouter, File, Form, UploadFile
 
@@ -49,7 +50,7 @@ def _rate(rate: Any) -> dict[str, Any]:
     openapi_extra=_BODY,
 )
 async def compare_published_rates(
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("claims:read")],
     rt: Runtime,
     caches: Caches,
     file: Annotated[UploadFile, File(description="The payer's TiC in-network-rates JSON (schema v2).")],
@@ -61,7 +62,6 @@ async def compare_published_rates(
     """Every CPT/HCPCS code whose published dollar rate for our TINs/NPIs (default: the contract's
     scope) differs from what the contract allows for one unit on `as_of`; codes the contract does
     not price are listed apart. Nothing is stored."""
-    who.require("claims:read")
     raw = await file.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
         raise PayloadTooLarge(f"an in-network file compared here holds at most {MAX_BYTES} bytes")

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from accord_common.web.deps import CurrentPrincipal, Runtime
+from accord_common.auth import Principal
+from accord_common.web.deps import Requires, Runtime
 from accord_common.web.types import IsoDate
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -112,9 +113,10 @@ def _rules_out(rules: TriageRules) -> dict[str, Any]:
 
 
 @router.put("/settings/triage-rules", summary="Set the triage rules")
-async def put_triage_rules(body: TriageRulesIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def put_triage_rules(
+    body: TriageRulesIn, who: Annotated[Principal, Requires("claims:write")], rt: Runtime
+) -> Any:
     """What is worth appealing for the organisation, and the windows its worklist counts down."""
-    who.require("claims:write")
     rules = TriageRules(
         body.minimum_amount,
         frozenset(body.excluded_codes),
@@ -127,16 +129,15 @@ async def put_triage_rules(body: TriageRulesIn, who: CurrentPrincipal, rt: Runti
 
 
 @router.get("/settings/triage-rules", summary="Get the triage rules")
-async def get_triage_rules(who: CurrentPrincipal, rt: Runtime) -> Any:
+async def get_triage_rules(who: Annotated[Principal, Requires("claims:read")], rt: Runtime) -> Any:
     """The organisation's triage rules (defaults until set: nothing excluded, 180 and 90 days)."""
-    who.require("claims:read")
     async with rt.sessions() as session:
         return _rules_out(await handlers.rules(session, who.organization_id))
 
 
 @router.get("/worklist/projects", response_model=ProjectsOut, summary="Get the worklist as recovery projects")
 async def get_projects(
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("claims:read")],
     rt: Runtime,
     status: Annotated[Literal["open", "appealed"], Query(description="Open or appealed variances.")] = "open",
     as_of: Annotated[
@@ -146,7 +147,6 @@ async def get_projects(
 ) -> Any:
     """Recoverable variances (underpaid, denied) grouped by root cause, payer and contract: one payer
     loading error is one project. Triaged by the organisation's rules; take-backs listed apart."""
-    who.require("claims:read")
     today: date = as_of or datetime.now(UTC).date()
     async with rt.sessions() as session:
         found = await handlers.projects(session, who.organization_id, today, status)

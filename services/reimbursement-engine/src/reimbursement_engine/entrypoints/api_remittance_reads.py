@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
+from accord_common.auth import Principal
+from accord_common.web.deps import (
+    Cursor,
+    Limit,
+    Requires,
+    Runtime,
+    decode_cursor,
+    encode_cursor,
+)
 from accord_common.web.types import IsoDate
 from fastapi import APIRouter, Path, Query
 
@@ -39,7 +47,7 @@ def _with_lines(payment: Any, lines: list[Any]) -> dict[str, Any]:
 
 @router.get("/remittances", response_model=RemittancePage, summary="List remittances")
 async def list_remittances(
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("claims:read")],
     rt: Runtime,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -49,7 +57,6 @@ async def list_remittances(
     paid_until: Annotated[IsoDate | None, Query(description="Paid on or before this day (BPR16).")] = None,
 ) -> Any:
     """The organisation's remittances (one per 835 transaction or JSON payment), cursor-paginated."""
-    who.require("claims:read")
     where = RemittanceFilter(payer_id, trace_number, paid_since, paid_until)
     async with rt.sessions() as session:
         reads = RemittanceReads(session, who.organization_id)
@@ -60,9 +67,10 @@ async def list_remittances(
 
 
 @router.get("/remittances/{remittance_id}", response_model=RemittanceDetailOut, summary="Get a remittance")
-async def get_remittance(remittance_id: RemittanceId, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def get_remittance(
+    remittance_id: RemittanceId, who: Annotated[Principal, Requires("claims:read")], rt: Runtime
+) -> Any:
     """One remittance with its PLB provider adjustments and how many claims it paid."""
-    who.require("claims:read")
     async with rt.sessions() as session:
         reads = RemittanceReads(session, who.organization_id)
         row = await reads.get(remittance_id)
@@ -78,10 +86,13 @@ async def get_remittance(remittance_id: RemittanceId, who: CurrentPrincipal, rt:
     summary="List a remittance's claim payments",
 )
 async def list_claim_payments(
-    remittance_id: RemittanceId, who: CurrentPrincipal, rt: Runtime, limit: Limit = 50, cursor: Cursor = None
+    remittance_id: RemittanceId,
+    who: Annotated[Principal, Requires("claims:read")],
+    rt: Runtime,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Any:
     """Each claim the remittance paid, with claim-level CAS, line payments and their CAS."""
-    who.require("claims:read")
     async with rt.sessions() as session:
         reads = RemittanceReads(session, who.organization_id)
         await reads.get(remittance_id)
@@ -97,10 +108,12 @@ async def list_claim_payments(
     summary="Get one claim payment",
 )
 async def get_claim_payment(
-    remittance_id: RemittanceId, claim_payment_id: PaymentId, who: CurrentPrincipal, rt: Runtime
+    remittance_id: RemittanceId,
+    claim_payment_id: PaymentId,
+    who: Annotated[Principal, Requires("claims:read")],
+    rt: Runtime,
 ) -> Any:
     """One claim payment of the remittance, with its CAS adjustments and line payments."""
-    who.require("claims:read")
     async with rt.sessions() as session:
         reads = RemittanceReads(session, who.organization_id)
         row = await reads.payment(remittance_id, claim_payment_id)
@@ -113,9 +126,10 @@ async def get_claim_payment(
     response_model=ProviderAdjustmentList,
     summary="List a remittance's PLB adjustments",
 )
-async def list_provider_adjustments(remittance_id: RemittanceId, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def list_provider_adjustments(
+    remittance_id: RemittanceId, who: Annotated[Principal, Requires("claims:read")], rt: Runtime
+) -> Any:
     """The remittance's PLB provider-level adjustments (interest, forward balances, recoupments)."""
-    who.require("claims:read")
     async with rt.sessions() as session:
         reads = RemittanceReads(session, who.organization_id)
         await reads.get(remittance_id)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
+from accord_common.auth import Principal
 from accord_common.errors import Unprocessable
-from accord_common.web.deps import CurrentPrincipal, Runtime
+from accord_common.web.deps import Requires, Runtime
 from fastapi import APIRouter, Request
 
 from reimbursement_engine.adapters.remittance_json import transaction
@@ -23,18 +24,20 @@ router = APIRouter(prefix="/v1", tags=["remittances"])
 @router.post(
     "/remittances/x12", response_model=IngestOut, summary="Upload an 835", openapi_extra=X12_835_BODY
 )
-async def upload_835(request: Request, who: CurrentPrincipal, rt: Runtime, settings: Settings) -> Any:
+async def upload_835(
+    request: Request, who: Annotated[Principal, Requires("claims:write")], rt: Runtime, settings: Settings
+) -> Any:
     """Ingest an X12 835 (balancing checked; a refused file stores nothing; a re-upload changes nothing)."""
-    who.require("claims:write")
     raw = await read_limited(request, settings.max_upload_bytes)
     summary = await handlers.ingest_835(rt.uow(), who.organization_id, raw, settings.variance_tolerance)
     return asdict(summary)
 
 
 @router.post("/remittances/json", response_model=IngestOut, summary="Post a remittance as JSON")
-async def post_remittance(body: RemittanceIn, who: CurrentPrincipal, rt: Runtime, settings: Settings) -> Any:
+async def post_remittance(
+    body: RemittanceIn, who: Annotated[Principal, Requires("claims:write")], rt: Runtime, settings: Settings
+) -> Any:
     """Ingest one payment as JSON (same balancing, matching and reconciliation as an 835)."""
-    who.require("claims:write")
     summary = await handlers.ingest_transaction(
         rt.uow(),
         who.organization_id,

@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from accord_common.auth import Principal
 from accord_common.errors import PayloadTooLarge
-from accord_common.web.deps import CurrentPrincipal, Runtime
+from accord_common.web.deps import Requires, Runtime
 from accord_common.web.types import IsoDate
 from fastapi import APIRouter, File, Form, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
@@ -86,7 +87,7 @@ PROPOSAL_EXAMPLE = {
     openapi_extra=PROPOSAL_EXAMPLE,
 )
 async def post_schedule(
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("claims:read")],
     rt: Runtime,
     caches: Caches,
     settings: Settings,
@@ -102,7 +103,6 @@ async def post_schedule(
 ) -> Any:
     """Re-price the year's priced claims with the proposal in place of the contract's fee schedule
     (reductions, escalators and lesser-of apply as in pricing); writes nothing."""
-    who.require("claims:read")
     data = await file.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
         raise PayloadTooLarge(f"the proposal exceeds the {settings.max_upload_bytes}-byte limit")
@@ -112,10 +112,13 @@ async def post_schedule(
 
 @router.post("/rate-change", summary="What-if: a rate change over a code range against the last 12 months")
 async def post_rate_change(
-    body: RateChangeIn, who: CurrentPrincipal, rt: Runtime, caches: Caches, settings: Settings
+    body: RateChangeIn,
+    who: Annotated[Principal, Requires("claims:read")],
+    rt: Runtime,
+    caches: Caches,
+    settings: Settings,
 ) -> Any:
     """+x% (or -x%) on the expected amount of the codes from code_from to code_to; writes nothing."""
-    who.require("claims:read")
     proposal = RateChange(body.percent, body.code_from, body.code_to or body.code_from)
     return await _run(rt, caches, settings, who.organization_id, proposal, body.contract_id, body.as_of)
 

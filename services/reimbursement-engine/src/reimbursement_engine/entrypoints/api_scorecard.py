@@ -5,8 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
+from accord_common.auth import Principal
 from accord_common.exports import Format, Row, tabular_response
-from accord_common.web.deps import CurrentPrincipal, Runtime
+from accord_common.web.deps import Requires, Runtime
 from accord_common.web.types import IsoDate
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
@@ -33,7 +34,7 @@ HEADER = ("payer_id", "contract_id", "month", *COLUMNS, "denial_rate_by_carc_gro
 
 @router.get("/scorecard", summary="Payer scorecard, trended by month")
 async def get_scorecard(
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("claims:read")],
     rt: Runtime,
     settings: Settings,
     period_from: From,
@@ -44,7 +45,6 @@ async def get_scorecard(
     """Per payer and contract over the period of service, with each month of service: expected vs
     paid, underpayment rate, denial rate by CARC group and by RARC, days to pay against prompt pay,
     the prompt-pay interest owed, recoveries and their cycle time."""
-    who.require("claims:read")
     async with rt.sessions() as session:
         cards = await scorecard(
             session,
@@ -79,7 +79,7 @@ def _row(card: PayerScorecard, month: str, score: dict[str, Any]) -> Row:
 @router.get("/exports/scorecard.{fmt}", summary="Export the payer scorecard (CSV or XLSX)", tags=["exports"])
 async def export_scorecard(
     fmt: Annotated[Format, Path(description="csv or xlsx")],
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("claims:read")],
     rt: Runtime,
     settings: Settings,
     period_from: From,
@@ -88,7 +88,6 @@ async def export_scorecard(
     contract_id: Contract = None,
 ) -> StreamingResponse:
     """A row per payer, contract and month (month `total` for the whole period)."""
-    who.require("claims:read")
     async with rt.sessions() as session:
         cards = await scorecard(
             session,

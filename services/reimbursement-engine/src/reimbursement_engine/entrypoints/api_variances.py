@@ -6,8 +6,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
-from accord_common.web.types import IsoDate
+from accord_common.auth import Principal
+from accord_common.web.deps import (
+    Cursor,
+    Limit,
+    Requires,
+    Runtime,
+    decode_cursor,
+    encode_cursor,
+)
+from accord_common.web.types import Amount, IsoDate
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,14 +41,14 @@ class TransitionIn(BaseModel):
     )
     to: Literal["appealed", "recovered", "written_off"]
     note: str | None = Field(default=None, max_length=4000)
-    amount: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+    amount: Amount | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
 
 
 class ToleranceIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"variance_tolerance": "2.50"}]}
     )
-    variance_tolerance: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
+    variance_tolerance: Amount = Field(ge=0, max_digits=14, decimal_places=2)
 
 
 class VarianceOut(BaseModel):
@@ -123,7 +131,7 @@ def _section(group: WorklistGroup, limit: int) -> dict[str, Any]:
 
 @router.get("/worklist", response_model=WorklistOut, summary="Get the variance worklist")
 async def get_worklist(
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("claims:read")],
     rt: Runtime,
     limit: Annotated[
         int, Query(ge=1, le=500, description="How many groups to list per section (1-500).")
@@ -134,7 +142,6 @@ async def get_worklist(
 ) -> Any:
     """Every variance in `status`, summed by payer, contract, code and CARC: what payers owe
     (underpaid, denied), overpayments apart, and claims that need review."""
-    who.require("claims:read")
     async with rt.sessions() as session:
         found = await handlers.worklist(session, who.organization_id, status)
     return {
@@ -146,7 +153,7 @@ async def get_worklist(
 
 @router.get("/variances", summary="List variances")
 async def list_variances(
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("claims:read")],
     rt: Runtime,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -174,7 +181,6 @@ async def list_variances(
     Filters combine (all must match). Pass `next_cursor` from a page as `cursor` to get the next;
     it is null on the last page.
     """
-    who.require("claims:read")
     after = (decode_cursor(cursor, {"after": str}) or {}).get("after")
     filters = {
         "status": status,
@@ -196,9 +202,10 @@ async def list_variances(
 
 
 @router.get("/variances/{variance_id}", summary="Get a variance")
-async def get_variance(variance_id: VarianceId, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def get_variance(
+    variance_id: VarianceId, who: Annotated[Principal, Requires("claims:read")], rt: Runtime
+) -> Any:
     """One variance with its lines and its history."""
-    who.require("claims:read")
     async with rt.sessions() as session:
         repo = VarianceRepository(session, who.organization_id)
         row = await repo.get(variance_id)
@@ -223,26 +230,30 @@ async def get_variance(variance_id: VarianceId, who: CurrentPrincipal, rt: Runti
 
 @router.post("/variances/{variance_id}/transitions", summary="Move a variance through its workflow")
 async def move_variance(
-    variance_id: VarianceId, body: TransitionIn, who: CurrentPrincipal, rt: Runtime
+    variance_id: VarianceId,
+    body: TransitionIn,
+    who: Annotated[Principal, Requires("claims:write")],
+    rt: Runtime,
 ) -> Any:
     """open -> appealed -> recovered | written_off (open -> written_off too), with a note; audited."""
-    who.require("claims:write")
     await handlers.transition(rt.uow(), who, variance_id, body.to, body.note, body.amount)
     return await get_variance(variance_id, who, rt)
 
 
 @router.put("/settings/variance-tolerance", summary="Set the variance tolerance")
-async def put_tolerance(body: ToleranceIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def put_tolerance(
+    body: ToleranceIn, who: Annotated[Principal, Requires("claims:write")], rt: Runtime
+) -> Any:
     """The organisation's tolerance: a claim within it of its expected amount is paid as expected."""
-    who.require("claims:write")
     await handlers.set_tolerance(rt.uow(), who.organization_id, body.variance_tolerance)
     return {"variance_tolerance": str(body.variance_tolerance)}
 
 
 @router.get("/settings/variance-tolerance", summary="Get the variance tolerance")
-async def get_tolerance(who: CurrentPrincipal, rt: Runtime, settings: Settings) -> Any:
+async def get_tolerance(
+    who: Annotated[Principal, Requires("claims:read")], rt: Runtime, settings: Settings
+) -> Any:
     """The tolerance in force for the organisation."""
-    who.require("claims:read")
     async with rt.sessions() as session:
         value = await VarianceRepository(session, who.organization_id).tolerance(settings.variance_tolerance)
     return {"variance_tolerance": str(value)}

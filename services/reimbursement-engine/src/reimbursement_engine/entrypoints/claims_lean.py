@@ -37,7 +37,7 @@ _CLAIM_KEYS = frozenset(ClaimIn.model_fields) - {
 _LINE_KEYS = frozenset(ClaimLineIn.model_fields)
 _PROVIDER_KEYS = frozenset({"npi", "tin"})
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_MONEY = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?")
+_MONEY = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,2})?")  # within accord_common.amounts.MAX_AMOUNT
 _UNITS = re.compile(r"[0-9]{1,6}(?:\.[0-9]{1,3})?")
 _MODIFIER = re.compile(r"[A-Z0-9]{2}")
 _CODES = {system: pattern for system, (pattern, _) in _CODE_FORMATS.items()}
@@ -65,7 +65,7 @@ def _date(value: Any) -> date:
 def _money(value: Any) -> Decimal:
     if type(value) is str and _MONEY.fullmatch(value):
         return Decimal(value)
-    if type(value) is int and 0 <= value < 10**12:
+    if type(value) is int and 0 <= value < 10**9:
         return Decimal(value)
     raise _Declined
 
@@ -78,6 +78,12 @@ def _units(value: Any) -> Decimal:
         if 0 < units <= 100000:
             return units
     raise _Declined
+
+
+def _printable(value: str) -> str:
+    if not (value.isascii() and value.isprintable()):
+        raise _Declined
+    return value
 
 
 def _text(value: Any, low: int, high: int) -> str:
@@ -193,7 +199,7 @@ def _claim(raw: Any, values: _Values, today: date) -> ClaimSubmission:
     if type(lines) is not list or not 1 <= len(lines) <= 999:
         raise _Declined
     claim: dict[str, Any] = {
-        "patient_control_number": _text(raw.get("patient_control_number"), 1, 38),
+        "patient_control_number": _printable(_text(raw.get("patient_control_number"), 1, 38)),
         "payer_id": _text(raw.get("payer_id"), 1, 80),
         "contract_id": _optional(raw.get("contract_id"), lambda v: _text(v, 0, 64)),
         "billing_provider": _provider(raw.get("billing_provider")),

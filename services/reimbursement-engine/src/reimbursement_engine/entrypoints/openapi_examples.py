@@ -43,9 +43,10 @@ X837 = (
 COSTS_CSV = "code_system,code,cost\nCPT,99213,61.40\nCPT,27447,14250.00\n"
 
 
-def raw_body(media_type: str, example: str, description: str) -> dict[str, Any]:
-    """`openapi_extra` for an operation whose body is a file read from the request stream."""
-    content = {media_type: {"schema": {"type": "string"}, "example": example}}
+def raw_body(media_type: str, example: str, description: str, *also: str) -> dict[str, Any]:
+    """`openapi_extra` for an operation whose body is a file read from the request stream (whatever
+    its Content-Type: `also` names the other types clients send it as)."""
+    content = {kind: {"schema": {"type": "string"}, "example": example} for kind in (media_type, *also)}
     return {"requestBody": {"required": True, "description": description, "content": content}}
 
 
@@ -53,12 +54,14 @@ X12_835_BODY = raw_body(
     "application/edi-x12",
     X835,
     "An X12 835 (005010X221A1) as sent by the payer; separators are read from its ISA segment.",
+    "text/plain",
 )
 X12_837_BODY = raw_body(
     "application/edi-x12",
     X837,
     "An X12 837P (005010X222A1) or 837I (005010X223A2) file, one or more interchanges; CLM05-3 7 "
     "replaces, 8 voids. Refused (422) with every breach listed: segment, segment_index, rule.",
+    "text/plain",
 )
 COSTS_BODY = raw_body("text/csv", COSTS_CSV, "Cost of service per code: code_system,code,cost.")
 

@@ -7,23 +7,24 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from accord_common.web.types import IsoDate
+from accord_common.web.types import Amount, IsoDate
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from reimbursement_engine.domain.pricing import PricingCompleteness
 
 CodeSystemName = Literal["CPT", "HCPCS", "REV", "MSDRG", "APC"]
 _CODE_FORMATS = {
-    "CPT": (re.compile(r"\d{4}[0-9FTU]"), "4 digits then a digit, F, T or U (e.g. 99213)"),
-    "HCPCS": (re.compile(r"[A-Z]\d{4}"), "a letter then 4 digits (e.g. J1885)"),
-    "REV": (re.compile(r"0\d{3}"), "4 digits starting with 0 (e.g. 0450)"),
-    "MSDRG": (re.compile(r"(?!000)\d{3}"), "3 digits from 001 to 999"),
-    "APC": (re.compile(r"\d{4}"), "4 digits (e.g. 5012)"),
+    "CPT": (re.compile(r"[0-9]{4}[0-9FTU]"), "4 digits then a digit, F, T or U (e.g. 99213)"),
+    "HCPCS": (re.compile(r"[A-Z][0-9]{4}"), "a letter then 4 digits (e.g. J1885)"),
+    "REV": (re.compile(r"0[0-9]{3}"), "4 digits starting with 0 (e.g. 0450)"),
+    "MSDRG": (re.compile(r"(?!000)[0-9]{3}"), "3 digits from 001 to 999"),
+    "APC": (re.compile(r"[0-9]{4}"), "4 digits (e.g. 5012)"),
 }
+PRINTABLE_ASCII = r"^[ -~]+$"
 Money = Field(ge=0, max_digits=14, decimal_places=2)
 
 
-ZipCode = Field(default=None, pattern=r"^\d{5}(-?\d{4})?$", description="ZIP or ZIP+4")
+ZipCode = Field(default=None, pattern=r"^[0-9]{5}(-?[0-9]{4})?$", description="ZIP or ZIP+4")
 LineOfBusinessName = Literal[
     "commercial", "medicare_advantage", "medicaid_managed_care", "workers_compensation", "other"
 ]
@@ -34,8 +35,8 @@ class BillingProvider(BaseModel):
     facility, the Medicare locality)."""
 
     model_config = ConfigDict(extra="forbid")
-    npi: str | None = Field(default=None, pattern=r"^\d{10}$")
-    tin: str | None = Field(default=None, pattern=r"^\d{2}-?\d{7}$")
+    npi: str | None = Field(default=None, pattern=r"^[0-9]{10}$")
+    tin: str | None = Field(default=None, pattern=r"^[0-9]{2}-?[0-9]{7}$")
     zip_code: str | None = ZipCode
 
 
@@ -44,7 +45,7 @@ class ServiceFacility(BaseModel):
     Medicare locality through the organisation's locations or CMS's ZIP-to-locality file."""
 
     model_config = ConfigDict(extra="forbid")
-    npi: str | None = Field(default=None, pattern=r"^\d{10}$")
+    npi: str | None = Field(default=None, pattern=r"^[0-9]{10}$")
     zip_code: str | None = ZipCode
 
 
@@ -56,12 +57,12 @@ class ClaimLineIn(BaseModel):
     code_system: CodeSystemName
     code: str
     modifiers: list[str] = Field(default_factory=list, max_length=4)
-    units: Decimal = Field(default=Decimal(1), gt=0, le=100000, max_digits=12, decimal_places=3)
-    charge: Decimal = Money
-    revenue_code: str | None = Field(default=None, pattern=r"^0\d{3}$")
+    units: Amount = Field(default=Decimal(1), gt=0, le=100000, max_digits=12, decimal_places=3)
+    charge: Amount = Money
+    revenue_code: str | None = Field(default=None, pattern=r"^0[0-9]{3}$")
     service_date: IsoDate
-    place_of_service: str | None = Field(default=None, pattern=r"^\d{2}$")
-    invoice_cost: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+    place_of_service: str | None = Field(default=None, pattern=r"^[0-9]{2}$")
+    invoice_cost: Amount | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
 
     @field_validator("code")
     @classmethod
@@ -112,7 +113,12 @@ class ClaimIn(BaseModel):
         },
     )
 
-    patient_control_number: str = Field(min_length=1, max_length=38)
+    patient_control_number: str = Field(
+        min_length=1,
+        max_length=38,
+        pattern=PRINTABLE_ASCII,
+        description="CLM01: printable ASCII (the X12 character set), as the 837 carries it.",
+    )
     payer_id: str = Field(min_length=1, max_length=80)
     contract_id: str | None = Field(default=None, max_length=64)
     billing_provider: BillingProvider | None = None
@@ -127,20 +133,20 @@ class ClaimIn(BaseModel):
     service_from: IsoDate | None = None
     service_to: IsoDate | None = None
     received_date: IsoDate | None = None
-    place_of_service: str | None = Field(default=None, pattern=r"^\d{2}$")
-    type_of_bill: str | None = Field(default=None, pattern=r"^\d{3,4}$")
+    place_of_service: str | None = Field(default=None, pattern=r"^[0-9]{2}$")
+    type_of_bill: str | None = Field(default=None, pattern=r"^[0-9]{3,4}$")
     frequency_code: str | None = Field(
         default=None,
         pattern=r"^[178]$",
         description="1 original, 7 replacement (supersedes the claim with this patient control number), "
         "8 void (cancels it); default: the type of bill's last digit, else 1",
     )
-    drg: str | None = Field(default=None, pattern=r"^\d{3}$")
+    drg: str | None = Field(default=None, pattern=r"^[0-9]{3}$")
     admission_date: IsoDate | None = None
     discharge_date: IsoDate | None = None
     medicare_locality: str | None = Field(
         default=None,
-        pattern=r"^\d{5}[- ]?\d{1,2}$",
+        pattern=r"^[0-9]{5}[- ]?[0-9]{1,2}$",
         description="MAC-locality (e.g. 01112-05); default: derived from the organisation's location "
         "by service facility or billing NPI, else by ZIP",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from accord_common.web.types import Amount as AmountIn
 from accord_common.web.types import IsoDate
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,7 +16,7 @@ class AdjustmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     group_code: str = Field(pattern=r"^(CO|PR|OA|PI|CR)$")
     reason_code: str = Field(min_length=1, max_length=5)
-    amount: Decimal = Amount
+    amount: AmountIn = Amount
 
 
 class PaidLineIn(BaseModel):
@@ -23,10 +24,10 @@ class PaidLineIn(BaseModel):
     line_number: int | None = Field(default=None, ge=1)
     code: str = Field(min_length=1, max_length=12)
     modifiers: list[str] = []
-    charge: Decimal = Amount
-    paid: Decimal = Amount
-    units: Decimal | None = None
-    allowed: Decimal | None = None
+    charge: AmountIn = Amount
+    paid: AmountIn = Amount
+    units: AmountIn | None = None
+    allowed: AmountIn | None = None
     adjustments: list[AdjustmentIn] = []
     remark_codes: list[str] = []
 
@@ -35,10 +36,10 @@ class PaidClaimIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     patient_control_number: str = Field(min_length=1, max_length=38)
     payer_claim_control_number: str | None = None
-    status_code: str = Field(default="1", pattern=r"^\d{1,2}$")
-    charge: Decimal = Amount
-    paid: Decimal = Amount
-    patient_responsibility: Decimal | None = None
+    status_code: str = Field(default="1", pattern=r"^[0-9]{1,2}$")
+    charge: AmountIn = Amount
+    paid: AmountIn = Amount
+    patient_responsibility: AmountIn | None = None
     adjustments: list[AdjustmentIn] = []
     remark_codes: list[str] = []
     lines: list[PaidLineIn] = []
@@ -89,7 +90,7 @@ class RemittanceIn(BaseModel):
     payer_name: str | None = None
     trace_number: str = Field(min_length=1, max_length=80)
     payment_date: IsoDate
-    total_paid: Decimal | None = None
+    total_paid: AmountIn | None = None
     claims: list[PaidClaimIn] = Field(min_length=1, max_length=10000)
 
 

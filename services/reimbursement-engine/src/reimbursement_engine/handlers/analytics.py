@@ -7,9 +7,10 @@ import io
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from accord_common.amounts import MAX_RATE, AmountError, parse_amount
 from accord_common.errors import Unprocessable
 from accord_common.uow import UnitOfWork
 from sqlalchemy import insert, select
@@ -116,6 +117,9 @@ def _add_variance(entry: PayerContractStats, claim: Any, variance: Any) -> None:
         entry.late += 1
 
 
+_CODE_LENGTH = 12
+
+
 def read_costs(text: str) -> list[dict[str, Any]]:
     """CSV with a header: code_system,code,cost (e.g. CPT,99213,61.20)."""
     reader = csv.DictReader(io.StringIO(text))
@@ -124,24 +128,28 @@ def read_costs(text: str) -> list[dict[str, Any]]:
             "the cost CSV needs the columns code_system, code, cost",
             errors=[{"field": "header", "message": "missing columns"}],
         )
-    rows = []
+    rows: dict[tuple[str, str], dict[str, Any]] = {}  # a code listed twice: the last line wins
     for number, row in enumerate(reader, start=2):
         try:
-            cost = Decimal(row["cost"].strip())
-        except InvalidOperation:
+            cost = parse_amount(row.get("cost") or "", MAX_RATE)
+        except AmountError as error:
             raise Unprocessable(
-                f"line {number}: cost {row['cost']!r} is not a number",
-                errors=[{"field": f"line {number}.cost", "message": "not a number"}],
+                f"line {number}: cost {error}",
+                errors=[{"field": f"line {number}.cost", "message": str(error)}],
             )
         if cost < 0:
             raise Unprocessable(
                 f"line {number}: cost is negative",
                 errors=[{"field": f"line {number}.cost", "message": "negative"}],
             )
-        rows.append(
-            {"code_system": row["code_system"].strip().upper(), "code": row["code"].strip(), "cost": cost}
-        )
-    return rows
+        code_system, code = (row.get("code_system") or "").strip().upper(), (row.get("code") or "").strip()
+        if not 0 < len(code_system) <= _CODE_LENGTH or not 0 < len(code) <= _CODE_LENGTH:
+            raise Unprocessable(
+                f"line {number}: code_system and code are required, {_CODE_LENGTH} characters at most",
+                errors=[{"field": f"line {number}.code", "message": "required, 12 characters at most"}],
+            )
+        rows[(code_system, code)] = {"code_system": code_system, "code": code, "cost": cost}
+    return list(rows.values())
 
 
 async def save_costs(uow: UnitOfWork, org: str, rows: list[dict[str, Any]]) -> int:

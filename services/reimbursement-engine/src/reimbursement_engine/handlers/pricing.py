@@ -95,6 +95,14 @@ class Pricer:
         """The locality (and CBSA) of the organisation's location that rendered the claim."""
         return derive_place(service_site(header), self.locations, self.zip_localities)
 
+    def located(self, claim: Claim, header: Mapping[str, Any]) -> Claim:
+        """The claim with where it was rendered: locality, CBSA and whether a facility billed it
+        (institutional, or the professional form billed by a location with a CBSA, a surgery
+        center: POS 24 on it prices by the ASC schedule)."""
+        place = self.place_of(header)
+        facility = claim_route(header).claim_type is ClaimType.INSTITUTIONAL or bool(place.cbsa)
+        return replace(claim, site_locality=place.locality, site_cbsa=place.cbsa, facility_claim=facility)
+
     async def terms_on(self, claim: Claim, contract_id: str | None) -> ContractTerms | None:
         """The terms in force on the claim's first date of service (what-if and margin)."""
         ref = choose_version(
@@ -115,8 +123,8 @@ class Pricer:
             return chosen
         refs, reasons = chosen
         place = self.place_of(header)
-        priced = self._price_under(replace(claim, site_locality=place.locality), refs)
         facility = route.claim_type is ClaimType.INSTITUTIONAL
+        priced = self._price_under(self.located(claim, header), refs)
         context = "Contract: " + " | ".join(reasons) + "\nLocation: " + place.describe(facility)
         return PricingResult(PRICED, None, refs[min(refs)], priced, context)
 

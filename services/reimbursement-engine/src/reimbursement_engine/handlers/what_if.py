@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -41,7 +40,7 @@ async def what_if(
         if terms is None:
             skipped += 1
             continue
-        claim = replace(claim, site_locality=pricer.place_of(row.submitted).locality)
+        claim = pricer.located(claim, row.submitted)
         current = price_claim(claim, terms, pricer.medicare, today)
         proposed = price_claim(claim, proposed_terms(terms, proposal), pricer.medicare, today)
         report.add(current, proposed, proposal)

@@ -132,6 +132,10 @@ def test_a_fee_schedule_term_reads_every_row_of_its_schedule() -> None:
             {"kind": "percent_of_medicare", "percent": "120", "basis_year": 2024},
             PercentOfMedicare(D(120), None, 2024),
         ),
+        (
+            {"kind": "percent_of_medicare", "percent": "180", "basis_year": None, "basis": "ASC"},
+            PercentOfMedicare(D(180), basis="ASC"),
+        ),
         ({"kind": "percent_of_charges", "percent": "65.5"}, PercentOfCharges(D("65.5"))),
         ({"kind": "case_rate", "rate": "12000"}, CaseRate(D(12000))),
     ],
@@ -224,6 +228,12 @@ def test_the_mapped_terms_price_a_claim() -> None:
         (
             registry_term("t", {"kind": "percent_of_charges", "percent": "50"}, rng("ICD10")),
             "payment_terms[0].matcher.ranges[0].code_system",
+        ),
+        (
+            registry_term(
+                "t", {"kind": "percent_of_medicare", "percent": "150", "basis": "IPPS"}, rng("CPT")
+            ),
+            "payment_terms[0].methodology.basis",
         ),
     ],
 )

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
+from accord_common.auth import Principal
+from accord_common.web.deps import (
+    Cursor,
+    Limit,
+    Requires,
+    Runtime,
+    decode_cursor,
+    encode_cursor,
+)
 from fastapi import APIRouter
 
 from contract_registry.adapters.audit_repository import AuditRepository
@@ -30,17 +38,22 @@ async def _page(rt: Runtime, org: str, contract_id: str | None, limit: int, curs
     "/contracts/{contract_id}/audit", response_model=Page[AuditEntryOut], summary="A contract's audit trail"
 )
 async def contract_audit(
-    contract_id: ContractId, who: CurrentPrincipal, rt: Runtime, limit: Limit = 50, cursor: Cursor = None
+    contract_id: ContractId,
+    who: Annotated[Principal, Requires("contracts:read")],
+    rt: Runtime,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Any:
     """Every change to the contract, oldest first."""
-    who.require("contracts:read")
     return await _page(rt, who.organization_id, contract_id, limit, cursor)
 
 
 @router.get("/audit", response_model=Page[AuditEntryOut], summary="The organisation's audit trail")
 async def organisation_audit(
-    who: CurrentPrincipal, rt: Runtime, limit: Limit = 50, cursor: Cursor = None
+    who: Annotated[Principal, Requires("contracts:read")],
+    rt: Runtime,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Any:
     """Every change in the organisation (payers, profile, contracts, fee schedules, documents)."""
-    who.require("contracts:read")
     return await _page(rt, who.organization_id, None, limit, cursor)

@@ -5,8 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
+from accord_common.auth import Principal
 from accord_common.errors import Unprocessable
-from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
+from accord_common.web.deps import (
+    Cursor,
+    Limit,
+    Requires,
+    Runtime,
+    decode_cursor,
+    encode_cursor,
+)
 from accord_common.web.types import IsoDate
 from fastapi import APIRouter, Path, Query, status
 
@@ -47,16 +55,17 @@ def _cursor_time(value: str) -> datetime:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ContractOut, summary="Create a contract")
-async def create_contract(body: ContractIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def create_contract(
+    body: ContractIn, who: Annotated[Principal, Requires("contracts:write")], rt: Runtime
+) -> Any:
     """A draft contract; publishes contract.created with its first (proposed) version."""
-    who.require("contracts:write")
     contract_id = await contracts.create_contract(rt.uow(), who, body.model_dump(mode="json"))
     return await _view(rt, who.organization_id, contract_id)
 
 
 @router.get("", response_model=Page[ContractListItem], summary="Search contracts")
 async def search(
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("contracts:read")],
     rt: Runtime,
     payer_id: Annotated[str | None, Query(description="Only contracts with this payer.")] = None,
     status: Annotated[
@@ -73,7 +82,6 @@ async def search(
     cursor: Cursor = None,
 ) -> Any:
     """Filter by payer, status, termination within N days and free text; cursor pagination."""
-    who.require("contracts:read")
     position = decode_cursor(cursor, {"created_at": str, "id": str})
     after = (_cursor_time(position["created_at"]), position["id"]) if position else None
     query = ContractQuery(payer_id, status, expiring_within_days, q, after, limit)
@@ -86,10 +94,12 @@ async def search(
 
 @router.get("/{contract_id}", response_model=ContractOut, summary="Get a contract (as of a date)")
 async def get_contract(
-    contract_id: ContractId, who: CurrentPrincipal, rt: Runtime, as_of: AsOf = None
+    contract_id: ContractId,
+    who: Annotated[Principal, Requires("contracts:read")],
+    rt: Runtime,
+    as_of: AsOf = None,
 ) -> Any:
     """The contract with its latest version, or with the version in force on `as_of`."""
-    who.require("contracts:read")
     return await _view(rt, who.organization_id, contract_id, as_of)
 
 
@@ -100,11 +110,13 @@ async def get_contract(
     responses={409: {"description": "The contract is no longer a draft: add a version instead"}},
 )
 async def revise_draft(
-    contract_id: ContractId, body: ContractPatchIn, who: CurrentPrincipal, rt: Runtime
+    contract_id: ContractId,
+    body: ContractPatchIn,
+    who: Annotated[Principal, Requires("contracts:write")],
+    rt: Runtime,
 ) -> Any:
     """Name, line of business, plans and terms of the draft's latest proposed version, in place
     (same version number); audited as contract.revised, published as contract.amended."""
-    who.require("contracts:write")
     patch = body.model_dump(mode="json", exclude_unset=True)
     await drafts.revise_draft(rt.uow(), who, contract_id, patch)
     return await _view(rt, who.organization_id, contract_id)
@@ -116,11 +128,15 @@ async def revise_draft(
     response_model=ContractOut,
     summary="Add a version (amendment)",
 )
-async def add_version(contract_id: ContractId, body: VersionIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def add_version(
+    contract_id: ContractId,
+    body: VersionIn,
+    who: Annotated[Principal, Requires("contracts:write")],
+    rt: Runtime,
+) -> Any:
     """Amend an active contract or revise a draft; publishes contract.amended. Terms left out are
     inherited from the version it follows, terms sent as null are cleared. Overlapping or
     gapped versions are refused (409 naming the dates); retroactive ones are marked."""
-    who.require("contracts:write")
     await contracts.add_version(rt.uow(), who, contract_id, body.model_dump(mode="json", exclude_unset=True))
     return await _view(rt, who.organization_id, contract_id)
 
@@ -138,11 +154,14 @@ NOT_YET_IN_FORCE: dict[int | str, dict[str, Any]] = {
     responses=NOT_YET_IN_FORCE,
 )
 async def correct_version(
-    contract_id: ContractId, number: VersionNumber, body: CorrectionIn, who: CurrentPrincipal, rt: Runtime
+    contract_id: ContractId,
+    number: VersionNumber,
+    body: CorrectionIn,
+    who: Annotated[Principal, Requires("contracts:write")],
+    rt: Runtime,
 ) -> Any:
     """The latest version's terms, corrected in place before its effective_from (left out: kept,
     null: cleared); audited as contract.version_corrected, published as contract.amended."""
-    who.require("contracts:write")
     command = body.model_dump(mode="json", exclude_unset=True)
     await future_versions.correct_version(rt.uow(), who, contract_id, number, command)
     return await _view(rt, who.organization_id, contract_id)
@@ -155,20 +174,24 @@ async def correct_version(
     responses=NOT_YET_IN_FORCE,
 )
 async def withdraw_version(
-    contract_id: ContractId, number: VersionNumber, body: WithdrawalIn, who: CurrentPrincipal, rt: Runtime
+    contract_id: ContractId,
+    number: VersionNumber,
+    body: WithdrawalIn,
+    who: Annotated[Principal, Requires("contracts:write")],
+    rt: Runtime,
 ) -> Any:
     """Drop the latest version before its effective_from; the previous version is open-ended
     again. Audited as contract.version_withdrawn; published as contract.amended carrying the
     version now latest and withdrawn_version."""
-    who.require("contracts:write")
     await future_versions.withdraw_version(rt.uow(), who, contract_id, number, body.reason)
     return await _view(rt, who.organization_id, contract_id)
 
 
 @router.get("/{contract_id}/versions", response_model=list[VersionOut], summary="Version history")
-async def history(contract_id: ContractId, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def history(
+    contract_id: ContractId, who: Annotated[Principal, Requires("contracts:read")], rt: Runtime
+) -> Any:
     """Every version, oldest first (proposed ones while the contract is a draft)."""
-    who.require("contracts:read")
     async with rt.sessions() as session:
         return await queries.history(session, who.organization_id, contract_id)
 
@@ -176,23 +199,26 @@ async def history(contract_id: ContractId, who: CurrentPrincipal, rt: Runtime) -
 @router.get("/{contract_id}/diff", response_model=DiffOut, summary="Compare two versions")
 async def diff(
     contract_id: ContractId,
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("contracts:read")],
     rt: Runtime,
     from_: Annotated[int, Query(alias="from", ge=1, description="The earlier version's number.")],
     to: Annotated[int, Query(ge=1, description="The later version's number.")],
 ) -> Any:
     """Field by field, and the fee schedules row by row."""
-    who.require("contracts:read")
     async with rt.sessions() as session:
         return await queries.diff(session, who.organization_id, contract_id, from_, to)
 
 
 @router.post("/{contract_id}/coverage", response_model=CoverageOut, summary="Check coverage of codes")
-async def coverage(contract_id: ContractId, body: CoverageIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def coverage(
+    contract_id: ContractId,
+    body: CoverageIn,
+    who: Annotated[Principal, Requires("contracts:read")],
+    rt: Runtime,
+) -> Any:
     """Which codes the version in force on the date does not cover, and the term paying each other.
     A draft (or a contract in review) answers from its proposed version in force on the date
     (`proposed: true`)."""
-    who.require("contracts:read")
     codes = [(c.code_system, c.code) for c in body.codes]
     async with rt.sessions() as session:
         return await queries.coverage(session, who.organization_id, contract_id, codes, body.date)
@@ -205,9 +231,11 @@ async def coverage(contract_id: ContractId, body: CoverageIn, who: CurrentPrinci
     summary="Link a fee schedule",
 )
 async def link_fee_schedule(
-    contract_id: ContractId, body: LinkScheduleIn, who: CurrentPrincipal, rt: Runtime
+    contract_id: ContractId,
+    body: LinkScheduleIn,
+    who: Annotated[Principal, Requires("contracts:write")],
+    rt: Runtime,
 ) -> Any:
     """A new version of the latest terms using the schedule from `effective_from` (contract.amended)."""
-    who.require("contracts:write")
     await contracts.link_fee_schedule(rt.uow(), who, contract_id, body.schedule_id, body.effective_from)
     return await _view(rt, who.organization_id, contract_id)

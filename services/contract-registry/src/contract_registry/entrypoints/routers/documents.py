@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from accord_common.web.deps import CurrentPrincipal, Runtime
+from accord_common.auth import Principal
+from accord_common.web.deps import Requires, Runtime
+from accord_common.web.download import content_disposition
 from fastapi import APIRouter, File, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 
@@ -45,7 +47,7 @@ async def _document(rt: Runtime, org: str, document_id: str) -> Any:
 )
 async def upload(
     file: Annotated[UploadFile, File(description="pdf, docx, png, jpeg, tiff or txt")],
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("contracts:write")],
     rt: Runtime,
     store: Store,
     settings: Settings,
@@ -53,7 +55,6 @@ async def upload(
 ) -> Any:
     """Store a contract document; its SHA-256 is recorded. A duplicate (the same bytes again) is
     detected: the existing document is answered with 200 and `already_stored: true`."""
-    who.require("contracts:write")
     uploaded = await documents.upload(
         rt.uow(),
         who,
@@ -70,9 +71,10 @@ async def upload(
 
 
 @router.get("/documents/{document_id}", response_model=DocumentOut, summary="Get a document's metadata")
-async def get_document(document_id: DocumentId, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def get_document(
+    document_id: DocumentId, who: Annotated[Principal, Requires("contracts:read")], rt: Runtime
+) -> Any:
     """File name, type, size, SHA-256, who uploaded it and when."""
-    who.require("contracts:read")
     return (await _document(rt, who.organization_id, document_id))._asdict()
 
 
@@ -83,15 +85,16 @@ async def get_document(document_id: DocumentId, who: CurrentPrincipal, rt: Runti
     responses={200: {"content": {"application/octet-stream": {}}, "description": "The stored bytes"}},
 )
 async def download(
-    document_id: DocumentId, who: CurrentPrincipal, rt: Runtime, store: Store
+    document_id: DocumentId, who: Annotated[Principal, Requires("contracts:read")], rt: Runtime, store: Store
 ) -> StreamingResponse:
-    """The bytes as uploaded (the X-Content-SHA256 header repeats the recorded hash)."""
-    who.require("contracts:read")
+    """The bytes as uploaded (the X-Content-SHA256 header repeats the recorded hash), named by an
+    RFC 6266 Content-Disposition (filename* carries the UTF-8 name), never sniffed (nosniff)."""
     row = await _document(rt, who.organization_id, document_id)
     headers = {
-        "Content-Disposition": f'attachment; filename="{row.filename}"',
+        "Content-Disposition": content_disposition(row.filename),
         "X-Content-SHA256": row.sha256,
         "Content-Length": str(row.size_bytes),
+        "X-Content-Type-Options": "nosniff",
     }
     return StreamingResponse(store.read(row.storage_key), media_type=row.content_type, headers=headers)
 
@@ -102,9 +105,13 @@ async def download(
     response_model=list[LinkedDocumentOut],
     summary="Link a document to a version",
 )
-async def link(contract_id: ContractId, body: LinkDocumentIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def link(
+    contract_id: ContractId,
+    body: LinkDocumentIn,
+    who: Annotated[Principal, Requires("contracts:write")],
+    rt: Runtime,
+) -> Any:
     """Attach an uploaded document to a version of the contract (default: the latest)."""
-    who.require("contracts:write")
     await documents.link(rt.uow(), who, contract_id, body.document_id, body.version)
     return await contract_documents(contract_id, who, rt)
 
@@ -114,9 +121,10 @@ async def link(contract_id: ContractId, body: LinkDocumentIn, who: CurrentPrinci
     response_model=list[LinkedDocumentOut],
     summary="A contract's documents",
 )
-async def contract_documents(contract_id: ContractId, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def contract_documents(
+    contract_id: ContractId, who: Annotated[Principal, Requires("contracts:read")], rt: Runtime
+) -> Any:
     """Documents linked to the contract's versions."""
-    who.require("contracts:read")
     async with rt.sessions() as session:
         await ContractRepository(session, who.organization_id).row(contract_id)
         rows = await DocumentRepository(session, who.organization_id).for_contract(contract_id)

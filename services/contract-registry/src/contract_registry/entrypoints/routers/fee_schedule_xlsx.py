@@ -8,8 +8,9 @@ import tempfile
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+from accord_common.auth import Principal
 from accord_common.errors import Unprocessable
-from accord_common.web.deps import CurrentPrincipal, Runtime
+from accord_common.web.deps import Requires, Runtime
 from fastapi import APIRouter, Form, status
 from fastapi.responses import StreamingResponse
 
@@ -45,13 +46,12 @@ CHUNK = 64 * 1024
 async def import_xlsx(
     file: Upload,
     name: Name,
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("contracts:write")],
     rt: Runtime,
     policy: Annotated[ImportPolicy, Form()] = ImportPolicy.ALL_OR_NOTHING,
 ) -> Any:
     """The first sheet, with the CSV import's header row (code_system, code, ..., effective_to), read
     streaming; each error names the sheet's row number and the column, as for CSV."""
-    who.require("contracts:write")
     try:
         sheet = await asyncio.to_thread(open_rate_sheet, file.file)
     except NotAWorkbook as exc:
@@ -67,10 +67,11 @@ async def import_xlsx(
     response_class=StreamingResponse,
     responses={200: {"content": {XLSX: {}}, "description": "The import's columns; amounts as numbers"}},
 )
-async def export_xlsx(schedule_id: ScheduleId, who: CurrentPrincipal, rt: Runtime) -> StreamingResponse:
+async def export_xlsx(
+    schedule_id: ScheduleId, who: Annotated[Principal, Requires("contracts:read")], rt: Runtime
+) -> StreamingResponse:
     """Written write-only (constant memory) to a temporary file, then streamed; the XLSX import reads
     it back to the same rows."""
-    who.require("contracts:read")
     await _schedule(rt, who.organization_id, schedule_id)
     headers = {"Content-Disposition": f'attachment; filename="fee-schedule-{schedule_id}.xlsx"'}
     return StreamingResponse(_written(rt, who.organization_id, schedule_id), media_type=XLSX, headers=headers)

@@ -6,8 +6,16 @@ import codecs
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+from accord_common.auth import Principal
 from accord_common.errors import Unprocessable
-from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
+from accord_common.web.deps import (
+    Cursor,
+    Limit,
+    Requires,
+    Runtime,
+    decode_cursor,
+    encode_cursor,
+)
 from accord_common.web.types import IsoDate
 from fastapi import APIRouter, File, Form, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
@@ -50,13 +58,12 @@ async def _schedule(rt: Runtime, org: str, schedule_id: str) -> dict[str, Any]:
 async def import_csv(
     file: Upload,
     name: Name,
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("contracts:write")],
     rt: Runtime,
     policy: Annotated[ImportPolicy, Form()] = ImportPolicy.ALL_OR_NOTHING,
 ) -> Any:
     """Streamed from the upload, validated row by row, inserted in batches; all or nothing by
     default. Publishes the rows as fee_schedule.published chunk events in the same transaction."""
-    who.require("contracts:write")
     lines = codecs.iterdecode(file.file, "utf-8-sig")
     try:
         result = await fee_schedules.import_csv(rt.uow(), who, lines, name=name, policy=policy)
@@ -98,14 +105,13 @@ async def import_report(rt: Runtime, org: str, result: fee_schedules.CsvImportRe
 async def import_tic(
     file: Upload,
     name: Name,
-    who: CurrentPrincipal,
+    who: Annotated[Principal, Requires("contracts:write")],
     rt: Runtime,
     effective_from: Annotated[IsoDate | None, Form()] = None,
     only_our_providers: Annotated[bool, Form()] = False,
 ) -> Any:
     """A payer's Transparency in Coverage JSON (schema v2): rates become rows, or the file is
     refused with 422 and the reason (XML v1 files, capitation, unsupported code types ...)."""
-    who.require("contracts:write")
     sealed, result = await fee_schedules.import_tic(
         rt.uow(),
         who,
@@ -124,9 +130,13 @@ async def import_tic(
 
 
 @router.get("", response_model=Page[FeeScheduleOut], summary="List fee schedules")
-async def list_schedules(who: CurrentPrincipal, rt: Runtime, limit: Limit = 50, cursor: Cursor = None) -> Any:
+async def list_schedules(
+    who: Annotated[Principal, Requires("contracts:read")],
+    rt: Runtime,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Any:
     """The organisation's fee schedules."""
-    who.require("contracts:read")
     after = (decode_cursor(cursor, {"after": str}) or {}).get("after")
     async with rt.sessions() as session:
         rows = await FeeScheduleRepository(session, who.organization_id).schedules(after, limit)
@@ -135,9 +145,10 @@ async def list_schedules(who: CurrentPrincipal, rt: Runtime, limit: Limit = 50, 
 
 
 @router.get("/{schedule_id}", response_model=FeeScheduleOut, summary="Get a fee schedule")
-async def get_schedule(schedule_id: ScheduleId, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def get_schedule(
+    schedule_id: ScheduleId, who: Annotated[Principal, Requires("contracts:read")], rt: Runtime
+) -> Any:
     """Name, source, content hash and row count."""
-    who.require("contracts:read")
     return await _schedule(rt, who.organization_id, schedule_id)
 
 
@@ -147,20 +158,24 @@ async def get_schedule(schedule_id: ScheduleId, who: CurrentPrincipal, rt: Runti
     summary="Delete a fee schedule",
     responses={409: {"description": "A contract version names the schedule (they are listed)"}},
 )
-async def delete_schedule(schedule_id: ScheduleId, who: CurrentPrincipal, rt: Runtime) -> Response:
+async def delete_schedule(
+    schedule_id: ScheduleId, who: Annotated[Principal, Requires("contracts:write")], rt: Runtime
+) -> Response:
     """Delete a schedule and its rows when no contract version names it (audited). To replace a
     linked schedule, import the new one and link it from a date (POST /v1/contracts/{id}/fee-schedule)."""
-    who.require("contracts:write")
     await fee_schedules.delete_schedule(rt.uow(), who, schedule_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/{schedule_id}/rows", response_model=Page[FeeScheduleRowOut], summary="List rows")
 async def rows(
-    schedule_id: ScheduleId, who: CurrentPrincipal, rt: Runtime, limit: Limit = 100, cursor: Cursor = None
+    schedule_id: ScheduleId,
+    who: Annotated[Principal, Requires("contracts:read")],
+    rt: Runtime,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> Any:
     """The schedule's rows in import order, a page at a time."""
-    who.require("contracts:read")
     after = (decode_cursor(cursor, {"after": int}) or {}).get("after")
     async with rt.sessions() as session:
         repo = FeeScheduleRepository(session, who.organization_id)
@@ -176,9 +191,10 @@ async def rows(
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}, "description": "The import's CSV format"}},
 )
-async def export(schedule_id: ScheduleId, who: CurrentPrincipal, rt: Runtime) -> StreamingResponse:
+async def export(
+    schedule_id: ScheduleId, who: Annotated[Principal, Requires("contracts:read")], rt: Runtime
+) -> StreamingResponse:
     """Streamed in batches, in the format the CSV import reads (it round-trips)."""
-    who.require("contracts:read")
     await _schedule(rt, who.organization_id, schedule_id)
     filename = f"fee-schedule-{schedule_id}.csv"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from accord_common.web.deps import CurrentPrincipal, Runtime
+from accord_common.auth import Principal
+from accord_common.web.deps import Requires, Runtime
 from fastapi import APIRouter
 
 from contract_registry.entrypoints.deps import ContractId
@@ -20,57 +21,76 @@ async def _view(rt: Runtime, org: str, contract_id: str) -> Any:
 
 
 @router.post("/submit", response_model=ContractOut, summary="Submit for review")
-async def submit(contract_id: ContractId, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def submit(
+    contract_id: ContractId, who: Annotated[Principal, Requires("contracts:write")], rt: Runtime
+) -> Any:
     """Draft -> in review (approved at once if the organisation requires no approver role)."""
-    who.require("contracts:write")
     await lifecycle.submit_for_review(rt.uow(), who, contract_id)
     return await _view(rt, who.organization_id, contract_id)
 
 
 @router.post("/approve", response_model=ContractOut, summary="Approve for a role")
-async def approve(contract_id: ContractId, body: ReviewIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def approve(
+    contract_id: ContractId,
+    body: ReviewIn,
+    who: Annotated[Principal, Requires("contracts:approve")],
+    rt: Runtime,
+) -> Any:
     """One required role approves; who is the API key's name, when is now."""
-    who.require("contracts:approve")
     await lifecycle.approve(rt.uow(), who, contract_id, body.role, body.comment)
     return await _view(rt, who.organization_id, contract_id)
 
 
 @router.post("/reject", response_model=ContractOut, summary="Reject for a role")
-async def reject(contract_id: ContractId, body: ReviewIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def reject(
+    contract_id: ContractId,
+    body: ReviewIn,
+    who: Annotated[Principal, Requires("contracts:approve")],
+    rt: Runtime,
+) -> Any:
     """Back to draft; approvals so far are void. The comment (why) is required."""
-    who.require("contracts:approve")
     await lifecycle.reject(rt.uow(), who, contract_id, body.role, body.comment)
     return await _view(rt, who.organization_id, contract_id)
 
 
 @router.post("/activate", response_model=ContractOut, summary="Activate")
-async def activate(contract_id: ContractId, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def activate(
+    contract_id: ContractId, who: Annotated[Principal, Requires("contracts:write")], rt: Runtime
+) -> Any:
     """Approved -> active: the proposed versions come into force (contract.activated). Refused
     with 409 naming the missing roles until every required role has approved."""
-    who.require("contracts:write")
     await lifecycle.activate(rt.uow(), who, contract_id)
     return await _view(rt, who.organization_id, contract_id)
 
 
 @router.post("/renew", response_model=ContractOut, summary="Renew")
-async def renew(contract_id: ContractId, body: RenewIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def renew(
+    contract_id: ContractId,
+    body: RenewIn,
+    who: Annotated[Principal, Requires("contracts:write")],
+    rt: Runtime,
+) -> Any:
     """A new term from the day after the termination date (contract.renewed)."""
-    who.require("contracts:write")
     await lifecycle.renew(rt.uow(), who, contract_id, body.renewal_term_months)
     return await _view(rt, who.organization_id, contract_id)
 
 
 @router.post("/terminate", response_model=ContractOut, summary="Terminate")
-async def terminate(contract_id: ContractId, body: TerminateIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def terminate(
+    contract_id: ContractId,
+    body: TerminateIn,
+    who: Annotated[Principal, Requires("contracts:write")],
+    rt: Runtime,
+) -> Any:
     """End the contract early on `last_day`, saying why (contract.terminated)."""
-    who.require("contracts:write")
     await lifecycle.terminate(rt.uow(), who, contract_id, body.last_day, body.reason)
     return await _view(rt, who.organization_id, contract_id)
 
 
 @router.post("/expire", response_model=ContractOut, summary="Expire")
-async def expire(contract_id: ContractId, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def expire(
+    contract_id: ContractId, who: Annotated[Principal, Requires("contracts:write")], rt: Runtime
+) -> Any:
     """The term ran out without renewal (contract.terminated, status expired)."""
-    who.require("contracts:write")
     await lifecycle.expire(rt.uow(), who, contract_id)
     return await _view(rt, who.organization_id, contract_id)

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+from accord_common.auth import Principal
 from accord_common.errors import NotFound
-from accord_common.web.deps import CurrentPrincipal, Cursor, Limit, Runtime, decode_cursor, encode_cursor
+from accord_common.web.deps import (
+    Cursor,
+    Limit,
+    Requires,
+    Runtime,
+    decode_cursor,
+    encode_cursor,
+)
 from fastapi import APIRouter, Response, status
 
 from contract_registry.adapters.party_repository import PartyRepository
@@ -32,17 +40,22 @@ async def _payer(rt: Runtime, org: str, payer_id: str) -> dict[str, Any]:
 @router.post(
     "/payers", status_code=status.HTTP_201_CREATED, response_model=PayerOut, summary="Register a payer"
 )
-async def create_payer(body: PayerIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def create_payer(
+    body: PayerIn, who: Annotated[Principal, Requires("contracts:write")], rt: Runtime
+) -> Any:
     """Register a payer (insurer, with its X12 payer id) and its plans / lines of business."""
-    who.require("contracts:write")
     payer_id = await parties.create_payer(rt.uow(), who, body.model_dump(mode="json"))
     return await _payer(rt, who.organization_id, payer_id)
 
 
 @router.get("/payers", response_model=Page[PayerOut], summary="List payers")
-async def list_payers(who: CurrentPrincipal, rt: Runtime, limit: Limit = 50, cursor: Cursor = None) -> Any:
+async def list_payers(
+    who: Annotated[Principal, Requires("contracts:read")],
+    rt: Runtime,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Any:
     """The organisation's payers, by id."""
-    who.require("contracts:read")
     after = (decode_cursor(cursor, {"after": str}) or {}).get("after")
     async with rt.sessions() as session:
         rows = await PartyRepository(session, who.organization_id).payers(after, limit)
@@ -51,33 +64,35 @@ async def list_payers(who: CurrentPrincipal, rt: Runtime, limit: Limit = 50, cur
 
 
 @router.get("/payers/{payer_id}", response_model=PayerOut, summary="Get a payer")
-async def get_payer(payer_id: PayerId, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def get_payer(
+    payer_id: PayerId, who: Annotated[Principal, Requires("contracts:read")], rt: Runtime
+) -> Any:
     """One payer with its plans."""
-    who.require("contracts:read")
     return await _payer(rt, who.organization_id, payer_id)
 
 
 @router.patch("/payers/{payer_id}", response_model=PayerOut, summary="Change a payer")
-async def update_payer(payer_id: PayerId, body: PayerPatch, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def update_payer(
+    payer_id: PayerId, body: PayerPatch, who: Annotated[Principal, Requires("contracts:write")], rt: Runtime
+) -> Any:
     """Change a payer's name, X12 payer id or plans (audited field by field)."""
-    who.require("contracts:write")
     patch = body.changes(mode="json")
     await parties.update_payer(rt.uow(), who, payer_id, patch)
     return await _payer(rt, who.organization_id, payer_id)
 
 
 @router.delete("/payers/{payer_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a payer")
-async def delete_payer(payer_id: PayerId, who: CurrentPrincipal, rt: Runtime) -> Response:
+async def delete_payer(
+    payer_id: PayerId, who: Annotated[Principal, Requires("contracts:write")], rt: Runtime
+) -> Response:
     """Delete a payer no contract names (409 otherwise)."""
-    who.require("contracts:write")
     await parties.delete_payer(rt.uow(), who, payer_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/organisation", response_model=OrganisationOut, summary="Get the organisation profile")
-async def get_organisation(who: CurrentPrincipal, rt: Runtime) -> Any:
+async def get_organisation(who: Annotated[Principal, Requires("contracts:read")], rt: Runtime) -> Any:
     """The caller's organisation: TINs, NPIs, locations and required approver roles."""
-    who.require("contracts:read")
     async with rt.sessions() as session:
         row = await PartyRepository(session, who.organization_id).profile()
     if row is None:
@@ -86,9 +101,10 @@ async def get_organisation(who: CurrentPrincipal, rt: Runtime) -> Any:
 
 
 @router.put("/organisation", response_model=OrganisationOut, summary="Set the organisation profile")
-async def put_organisation(body: OrganisationIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+async def put_organisation(
+    body: OrganisationIn, who: Annotated[Principal, Requires("contracts:write")], rt: Runtime
+) -> Any:
     """Replace the profile. NPIs are Luhn-checked; each location's MAC + locality must be a CY2025
     Medicare locality. New contracts require approval by the listed roles before activation."""
-    who.require("contracts:write")
     await parties.save_profile(rt.uow(), who, body.model_dump(mode="json"))
     return await get_organisation(who, rt)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from accord_common.web.types import IsoDate
+from accord_common.web.types import Amount, IsoDate
 from pydantic import BaseModel, ConfigDict, Field
 
 from contract_registry.domain.validation import MAX_DAYS, MAX_MONTHS
@@ -17,7 +16,7 @@ from contract_registry.entrypoints.schemas.scope import ContractScopeIn, Contrac
 # Shapes only: the domain checks the bounds (and names the field); the schema publishes them.
 Days = Annotated[int, Field(json_schema_extra={"minimum": 1, "maximum": MAX_DAYS})]
 Months = Annotated[int, Field(json_schema_extra={"minimum": 1, "maximum": MAX_MONTHS})]
-InterestRate = Annotated[Decimal, Field(description="Percent a year (18 = 18%), above 0 up to 1000")]
+InterestRate = Annotated[Amount, Field(description="Percent a year (18 = 18%), above 0 up to 1000")]
 DATES = "Contract dates fall from 1990-01-01 to 2100-12-31."
 
 
@@ -256,7 +255,12 @@ class ReviewIn(BaseModel):
         json_schema_extra={"examples": [{"role": "legal", "comment": "Indemnity clause reviewed."}]},
     )
 
-    role: str = Field(min_length=1, max_length=40)
+    role: str = Field(
+        min_length=1,
+        max_length=40,
+        json_schema_extra={"pattern": r"^[a-z][a-z0-9_-]{0,39}$"},
+        description="One of the organisation's required approver roles (GET /v1/organisation).",
+    )
     comment: str = ""
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from accord_common.web.patch import PatchModel
 from pydantic import BaseModel, ConfigDict, Field
@@ -70,20 +70,37 @@ class PayerOut(BaseModel):
     updated_at: datetime
 
 
+# The formats the domain checks (contract_registry.domain.parties), published so that generated
+# clients and validators agree with the server; the domain still names the field it refuses.
+EIN = r"^[0-9]{2}-?[0-9]{7}$"
+NPI = r"^[0-9]{10}$"
+FIVE_DIGITS = r"^[0-9]{5}$"
+TWO_DIGITS = r"^[0-9]{2}$"
+ZIP = r"^[0-9]{5}(-?[0-9]{4})?$"
+ROLE = r"^[a-z][a-z0-9_-]{0,39}$"
+
+
 class TinIn(BaseModel):
-    number: str = Field(description="EIN as 12-3456789")
+    number: str = Field(description="EIN as 12-3456789", json_schema_extra={"pattern": EIN})
     name: str = ""
 
 
 class NpiIn(BaseModel):
-    number: str = Field(description="10 digits; the check digit is verified (Luhn)")
+    number: str = Field(
+        description="10 digits; the check digit is verified (Luhn)", json_schema_extra={"pattern": NPI}
+    )
     type: Literal[1, 2] = Field(description="1 individual practitioner, 2 organisation")
     name: str = ""
 
 
 class MedicareLocalityIn(BaseModel):
-    mac: str = Field(description="Medicare Administrative Contractor, 5 digits (e.g. 01112)")
-    locality: str = Field(description="Locality number, 2 digits (e.g. 05)")
+    mac: str = Field(
+        description="Medicare Administrative Contractor, 5 digits (e.g. 01112)",
+        json_schema_extra={"pattern": FIVE_DIGITS},
+    )
+    locality: str = Field(
+        description="Locality number, 2 digits (e.g. 05)", json_schema_extra={"pattern": TWO_DIGITS}
+    )
 
 
 class LocationIn(BaseModel):
@@ -95,8 +112,14 @@ class LocationIn(BaseModel):
         description="NPIs billed from here (service facility or billing provider on a claim): a claim "
         "naming one is priced at this location's Medicare locality",
     )
-    zip_code: str | None = Field(default=None, description="5-digit ZIP (or ZIP+4)")
-    cbsa: str | None = Field(default=None, description="Core-based statistical area (wage index), 5 digits")
+    zip_code: str | None = Field(
+        default=None, description="5-digit ZIP (or ZIP+4)", json_schema_extra={"pattern": ZIP}
+    )
+    cbsa: str | None = Field(
+        default=None,
+        description="Core-based statistical area (wage index), 5 digits",
+        json_schema_extra={"pattern": FIVE_DIGITS},
+    )
 
 
 PROFILE_EXAMPLE: dict[str, Any] = {
@@ -129,7 +152,9 @@ class OrganisationIn(BaseModel):
     tins: list[TinIn] = []
     npis: list[NpiIn] = []
     locations: list[LocationIn] = []
-    required_approver_roles: list[str] = []
+    required_approver_roles: list[Annotated[str, Field(json_schema_extra={"pattern": ROLE})]] = Field(
+        default=[], description="Role names (lower case, e.g. legal, finance); each must approve a contract."
+    )
     distinct_approvers: bool = Field(
         default=True,
         description="Segregation of duties: each required role is approved by a different person "

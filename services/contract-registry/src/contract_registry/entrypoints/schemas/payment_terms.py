@@ -11,18 +11,18 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from accord_common.web.types import IsoDate
+from accord_common.web.types import Amount, IsoDate
 from pydantic import BaseModel, ConfigDict, Field
 
 from contract_registry.domain.validation import MAX_DECIMAL_PLACES, MAX_MONEY, MAX_PERCENT
 
 _PLACES = f"at most {MAX_DECIMAL_PLACES} decimal places"
 Money = Annotated[
-    Decimal, Field(description=f"Dollars, 0 to {MAX_MONEY}, {_PLACES} (a string keeps it exact)")
+    Amount, Field(description=f"Dollars, 0 to {MAX_MONEY}, {_PLACES} (a string keeps it exact)")
 ]
-Percent = Annotated[Decimal, Field(description=f"Whole percent (120 = 120%), above 0 up to {MAX_PERCENT}")]
-Share = Annotated[Decimal, Field(description="Whole percent share, 0 to 100")]
-EscalatorPercent = Annotated[Decimal, Field(description="Whole percent rise, above 0 up to 100")]
+Percent = Annotated[Amount, Field(description=f"Whole percent (120 = 120%), above 0 up to {MAX_PERCENT}")]
+Share = Annotated[Amount, Field(description="Whole percent share, 0 to 100")]
+EscalatorPercent = Annotated[Amount, Field(description="Whole percent rise, above 0 up to 100")]
 CodeSystemName = Literal["CPT", "HCPCS", "REV", "MSDRG", "APC"]
 
 
@@ -65,6 +65,12 @@ class PercentOfMedicareIn(BaseModel):
     kind: Literal["percent_of_medicare"]
     percent: Percent
     basis_year: int | None = Field(default=None, description="1992 to 2100")
+    basis: Literal["PFS", "ASC", "OPPS", "CLFS", "DMEPOS"] | None = Field(
+        default=None,
+        description="the Medicare schedule: physician fee schedule, ASC, hospital outpatient (APC), "
+        "clinical laboratory or DMEPOS; null: by the claim's setting (POS 24 on a facility claim -> "
+        "ASC, type of bill 13x -> OPPS, lab codes -> CLFS, DME codes -> DMEPOS, else the PFS)",
+    )
 
 
 class PercentOfChargesIn(BaseModel):

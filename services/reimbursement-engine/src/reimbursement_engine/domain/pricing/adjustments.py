@@ -17,7 +17,7 @@ def _is_eligible(work: LineWork, rule: MultipleProcedureReduction, ctx: PricingC
     line = work.line
     if line.code in rule.eligible_codes:
         return True
-    if not rule.use_medicare_indicator:
+    if not rule.use_medicare_indicator or line.line_number in ctx.schedule_quotes:
         return False
     return work.mppr_eligible or ctx.medicare.mppr_eligible(line.code, line.modifiers, line.service_date)
 

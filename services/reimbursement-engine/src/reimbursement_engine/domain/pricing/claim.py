@@ -43,6 +43,10 @@ class Claim:
     medicare_locality: LocalityKey | None = None
     # where the service was rendered (the organisation's location): below a term's own locality
     site_locality: LocalityKey | None = None
+    # the location's CBSA (ASC / OPPS wage index); a facility's claim (institutional, or billed by
+    # a location with a CBSA): POS 24 on it means the ASC schedule
+    site_cbsa: str | None = None
+    facility_claim: bool = False
 
     @property
     def total_charges(self) -> Decimal:

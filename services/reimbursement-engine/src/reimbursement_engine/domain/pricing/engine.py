@@ -17,6 +17,7 @@ from .explanation import LineStatus, PricedCase, PricedClaim, StepKind
 from .medicare import MedicareReference
 from .methodologies import price_base
 from .money import ZERO
+from .schedule_lines import quote_schedules
 from .selection import select_case_term, select_line_term
 from .terms import ContractTerms, PaymentTerm
 from .work import LineWork, PricingContext
@@ -63,6 +64,7 @@ def price_claim(
     """
     ctx = PricingContext(claim, contract, medicare)
     works = _select(ctx)
+    quote_schedules(works, ctx)
     open_lines = [w.line for w in works if not w.carved_out]
     case_term = select_case_term(contract, claim, open_lines)
     _price_lines(works, case_term, ctx)

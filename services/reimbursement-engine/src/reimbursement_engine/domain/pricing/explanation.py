@@ -18,6 +18,7 @@ from .money import fmt_money
 class StepKind(StrEnum):
     TERM = "term"
     BASE = "base"
+    SCHEDULE = "medicare schedule"  # a factor of a facility or supply schedule's payment, no amount
     ESCALATOR = "escalator"
     MULTIPLE_PROCEDURE = "multiple procedure reduction"
     LESSER_OF = "lesser of charges"

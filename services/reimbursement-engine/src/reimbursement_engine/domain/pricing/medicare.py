@@ -16,6 +16,7 @@ from .conversion_factors import (
     conversion_factor_for,
 )
 from .money import fmt_money, to_cents
+from .schedules import NO_SCHEDULES, MedicareSchedules
 
 # Status codes with RVU-based payment under the MPFS (RVU25D layout: A active, R restricted,
 # T paid only if no other service that day). Other statuses have no fee schedule amount.
@@ -191,6 +192,7 @@ class MedicareReference:
     later_releases: Mapping[int, tuple[MedicareYear, ...]] = field(default_factory=dict)
     conversion_factors: tuple[ConversionFactorPeriod, ...] = CONVERSION_FACTORS
     drg_weights: Mapping[int, DrgWeightTable] = field(default_factory=dict)
+    schedules: MedicareSchedules = field(default_factory=lambda: NO_SCHEDULES)
     _cache: dict[tuple[object, ...], MedicareQuote | str] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )

@@ -15,6 +15,7 @@ from .fee_schedule import RateKind
 from .medicare import LocalityKey, MedicareQuote
 from .medicare_modifiers import NotPayable, payment_policy
 from .money import HUNDRED, ZERO, percent_of, to_cents
+from .schedule_lines import price_from_schedule
 from .terms import (
     Capitation,
     FeeScheduleRate,
@@ -137,6 +138,11 @@ def _escape(text: str) -> str:
 
 
 def price_percent_of_medicare(work: LineWork, ctx: PricingContext, method: PercentOfMedicare) -> None:
+    quote = ctx.schedule_quotes.get(work.line.line_number)
+    if quote is not None:
+        why = ctx.schedule_basis[work.line.line_number][1]
+        price_from_schedule(work, method.percent, quote, why)
+        return
     _medicare_base(work, ctx, method.percent, method.locality, method.basis_year, None)
 
 

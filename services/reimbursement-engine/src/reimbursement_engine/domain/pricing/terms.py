@@ -35,6 +35,8 @@ class PercentOfMedicare:
     percent: Decimal
     locality: LocalityKey | None = None
     basis_year: int | None = None
+    # which Medicare schedule ("PFS", "ASC", "OPPS", "CLFS", "DMEPOS"); None: by the claim's setting
+    basis: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,8 @@ from .escalators import NO_ESCALATION, Escalation, escalation_on
 from .explanation import LineStatus, PricedLine, Step, StepKind
 from .medicare import MedicareReference
 from .money import ZERO
+from .schedule_quote import ScheduleQuote
+from .schedules import Basis
 from .terms import ContractTerms, PaymentTerm
 
 
@@ -63,6 +65,9 @@ class PricingContext:
     claim: Claim
     contract: ContractTerms
     medicare: MedicareReference
+    # Medicare's payment of the lines a % of Medicare term prices off the PFS (schedule_lines.py)
+    schedule_quotes: dict[int, ScheduleQuote] = field(default_factory=dict)
+    schedule_basis: dict[int, tuple[Basis, str]] = field(default_factory=dict)
 
     def escalation_on(self, service_date: date) -> Escalation:
         escalator = self.contract.escalator

@@ -9,6 +9,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
+from ..amounts import MAX_AMOUNT, MAX_PLACES
 from .errors import Finding, Rule, X12Error
 from .tokenizer import Segment, Separators
 
@@ -43,8 +44,8 @@ SEGMENT_SHAPES: dict[str, tuple[int, int]] = {
     "SV1": (4, 21),
     "SV2": (5, 10),
 }
-_AMOUNT = re.compile(r"-?(\d{1,18}(\.\d{0,18})?|\.\d{1,18})\Z")
-_DATE = re.compile(r"\d{8}\Z")
+_AMOUNT = re.compile(rf"-?([0-9]{{1,9}}(\.[0-9]{{0,{MAX_PLACES}}})?|\.[0-9]{{1,{MAX_PLACES}}})\Z")
+_DATE = re.compile(r"[0-9]{8}\Z")
 # Characters senders use as a component separator when they disagree with their own ISA16.
 _ALTERNATE_COMPONENT_SEPARATORS = ">:|^\\!}"
 
@@ -80,6 +81,16 @@ def text(segment: Segment, position: int) -> str:
     return value
 
 
+def identifier(segment: Segment, position: int) -> str:
+    """A required identifier (e.g. CLM01, the patient control number): printable ASCII only, the
+    X12 character set; an emoji or a full-width digit is refused, not stored."""
+    value = text(segment, position)
+    if not (value.isascii() and value.isprintable()):
+        name = element_name(segment, position)
+        raise fail(segment, f"{name} is printable ASCII", f"{name} has a character outside ASCII")
+    return value
+
+
 def optional_text(segment: Segment, position: int) -> str | None:
     return segment.element(position) or None
 
@@ -95,9 +106,10 @@ def optional_amount(segment: Segment, position: int) -> Decimal | None:
 
 
 def _decimal(segment: Segment, position: int, value: str) -> Decimal:
-    if not _AMOUNT.match(value):
+    if not _AMOUNT.match(value) or abs(Decimal(value)) > MAX_AMOUNT:
         name = element_name(segment, position)
-        raise fail(segment, f"{name} is a decimal number", f"{name} is {value[:20]!r}")
+        bound = f"at most {MAX_AMOUNT}, {MAX_PLACES} places"
+        raise fail(segment, f"{name} is a decimal number", f"{name} is {value[:20]!r} ({bound})")
     return Decimal(value)
 
 

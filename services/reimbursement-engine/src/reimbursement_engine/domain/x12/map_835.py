@@ -13,6 +13,7 @@ from .elements import (
     component,
     components,
     fail,
+    identifier,
     optional_amount,
     optional_text,
     text,
@@ -131,7 +132,7 @@ def claim_payment(loop: ClaimLoop, separators: Separators, notes: list[Finding])
             member_ids.setdefault(segment.element(1), segment.element(9))
     lines = tuple(service_payment(line, separators, notes) for line in loop.lines)
     return ClaimPayment(
-        text(clp, 1),
+        identifier(clp, 1),
         text(clp, 2),
         amount(clp, 3),
         amount(clp, 4),

@@ -1,0 +1,112 @@
+"""Hostile and careless input to the engine on PostgreSQL (issue 13): every one was a 500, a silent
+coercion or work done before authentication; each is now a 4xx naming what is wrong, nothing stored."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from engine_helpers import Engine, claim_json, contract_event, line, medicare_term, new_org
+from reimbursement_engine.bench.x12_837 import generate_837
+
+COSTS = {"Content-Type": "text/csv"}
+
+
+async def _costed(engine: Engine, org: str, headers: dict[str, str]) -> list[dict[str, str]]:
+    """The codes GET /v1/margin shows a cost for, under a fresh contract of the organisation."""
+    contract_id = str(uuid.uuid4())
+    await engine.deliver(contract_event(org, contract_id, "60054", payment_terms=[medicare_term("100")]))
+    response = await engine.client.get(
+        "/v1/margin", params={"contract_id": contract_id, "on": "2025-06-01"}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    return [{"code": i["code"], "cost": i.get("cost")} for i in response.json()["items"]]
+
+
+@pytest.mark.parametrize(
+    ("csv", "field"),
+    [
+        ("code_system,code,cost\nCPT,99213,NaN\n", "line 2.cost"),
+        ("code_system,code,cost\nCPT,99213,sNaN\n", "line 2.cost"),
+        ("code_system,code,cost\nCPT,99213\n", "line 2.cost"),  # no cost cell
+        ("code_system,code,cost\nCPT,99213,1e30\n", "line 2.cost"),
+        ("code_system,code,cost\nCPT,99213,1e999999\n", "line 2.cost"),
+        ("code_system,code,cost\nCPT,99213,10000000.00\n", "line 2.cost"),  # over MAX_RATE
+        ("code_system,code,cost\nCPT,99213,１５０\n", "line 2.cost"),  # full-width digits
+        ("code_system,code,cost\nCPT,9921399213992139921399213,15\n", "line 2.code"),
+    ],
+)
+async def test_a_cost_that_is_not_an_amount_is_a_422_and_margin_still_answers(
+    engine: Engine, csv: str, field: str
+) -> None:
+    org = new_org()
+    headers = await engine.key(org)
+    response = await engine.client.post("/v1/costs", content=csv, headers=headers | COSTS)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == field
+    assert await _costed(engine, org, headers) == []  # nothing saved; margin answers 200
+
+
+async def test_a_code_listed_twice_keeps_its_last_cost(engine: Engine) -> None:
+    headers = await engine.key(new_org())
+    csv = "code_system,code,cost\nCPT,99213,10.00\nCPT,99213,12.50\n"
+    response = await engine.client.post("/v1/costs", content=csv, headers=headers | COSTS)
+    assert response.json() == {"saved": 1}, response.text
+
+
+@pytest.mark.parametrize("charge", ["１５０", "150e0", "NaN", True, "1e30", 1e30, "1000000000.00"])
+async def test_a_claim_charge_must_be_a_plain_bounded_amount(engine: Engine, charge: object) -> None:
+    headers = await engine.key(new_org())
+    body = claim_json("PCN-HOSTILE-1", "60054", line("99213", "100.00"))
+    body["lines"][0]["charge"] = charge
+    response = await engine.client.post("/v1/claims", json=body, headers=headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "lines.0.charge"
+    assert (await engine.client.get("/v1/claims", headers=headers)).json()["items"] == []
+
+
+async def test_an_837_with_an_emoji_patient_control_number_is_refused(engine: Engine) -> None:
+    headers = await engine.key(new_org())
+    upload = generate_837(1).replace("CLM*PCN00000001*", "CLM*PCN\N{PILE OF POO}1*")
+    response = await engine.client.post("/v1/claims/x12", content=upload.encode(), headers=headers)
+    assert response.status_code == 422, response.text
+    assert "CLM01 is printable ASCII" in response.text
+    assert (await engine.client.get("/v1/claims", headers=headers)).json()["items"] == []
+
+
+@pytest.mark.parametrize("charge", ["1E30", "１５６.１９", "1000000000.00", "1.1234567"])
+async def test_an_837_amount_off_the_bound_is_refused(engine: Engine, charge: str) -> None:
+    headers = await engine.key(new_org())
+    upload = generate_837(1).replace("CLM*PCN00000001*1156.19", f"CLM*PCN00000001*{charge}")
+    assert upload != generate_837(1)
+    response = await engine.client.post("/v1/claims/x12", content=upload.encode(), headers=headers)
+    assert response.status_code == 422, response.text
+    assert "CLM02 is a decimal number" in response.text
+
+
+async def test_an_unauthenticated_malformed_body_is_a_401_not_a_422(engine: Engine) -> None:
+    for content in (b"{not json", b"[" + b"1," * 100_000 + b"1]"):
+        response = await engine.client.post(
+            "/v1/claims", content=content, headers={"Content-Type": "application/json"}
+        )
+        assert response.status_code == 401, response.text
+        assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_a_key_without_the_scope_is_a_403_before_the_body_is_read(engine: Engine) -> None:
+    headers = await engine.key(new_org(), {"claims:read"})
+    for path in ("/v1/claims", "/v1/costs", "/v1/claims/x12"):
+        response = await engine.client.post(path, content=b"{not json", headers=headers)
+        assert response.status_code == 403, (path, response.text)
+        assert "claims:write" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("pcn", ["PCN\N{PILE OF POO}", "PCN\n1", "ＰＣＮ１"])
+async def test_a_json_claim_patient_control_number_is_printable_ascii(engine: Engine, pcn: str) -> None:
+    headers = await engine.key(new_org())
+    body = claim_json(pcn, "60054", line("99213", "100.00"))
+    for path, payload in (("/v1/claims", body), ("/v1/claims/batch", {"claims": [body]})):
+        response = await engine.client.post(path, json=payload, headers=headers)
+        assert response.status_code == 422, (path, response.text)
+        assert "patient_control_number" in response.json()["errors"][0]["field"]
+    assert (await engine.client.get("/v1/claims", headers=headers)).json()["items"] == []
