@@ -29,6 +29,7 @@ ALL_SCOPES = frozenset(
         "obligations:write",
         "notifications:read",
         "notifications:write",
+        "sessions:exchange",
         "admin",
     }
 )

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 from accord_common.runtime import ServiceRuntime
 from accord_common.web.app import create_app
 from fastapi import FastAPI
 
 from contract_registry.adapters.document_store import DocumentStore, LocalDocumentStore
+from contract_registry.adapters.oidc_verifier import OidcVerifier
 from contract_registry.adapters.orm import metadata
+from contract_registry.adapters.personal_keys import issue_personal_key
 from contract_registry.config import RegistrySettings
 from contract_registry.entrypoints.problems import install_domain_problems
 from contract_registry.entrypoints.routers import (
@@ -19,6 +22,7 @@ from contract_registry.entrypoints.routers import (
     fee_schedules,
     lifecycle,
     parties,
+    sign_in,
 )
 
 SERVICE_ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +33,7 @@ ROUTERS = [
     fee_schedules.router,
     documents.router,
     audit.router,
+    sign_in.router,
 ]
 
 
@@ -50,5 +55,7 @@ def build_app(settings: RegistrySettings | None = None, store: DocumentStore | N
         "organisation's data: another organisation's contract answers 404.",
     )
     app.state.document_store = store or LocalDocumentStore(settings.documents_dir)
+    app.state.oidc_verifier = OidcVerifier(httpx.AsyncClient(timeout=10.0, follow_redirects=False))
+    app.state.personal_key_issuer = issue_personal_key
     install_domain_problems(app)
     return app

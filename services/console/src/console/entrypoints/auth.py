@@ -10,7 +10,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from console.adapters.accord_api import AccordApi, ApiRefused, Service
-from console.adapters.session_cookie import COOKIE_NAME
+from console.adapters.session_cookie import COOKIE_NAME, SessionSealer
+from console.config import ConsoleSettings
+from console.domain.session import StaffSession
 from console.entrypoints.web import (
     Api,
     Settings,
@@ -51,7 +53,12 @@ async def sign_in(
         return render(request, "sign_in.html", None, 401, next=target, error=refusal.message)
     sealer = sealer_of(request)
     session = sealer.new(api_key.strip(), organization_id, name, scopes, datetime.now(UTC), "api_key")
-    response = see_other(target)
+    return set_session_cookie(see_other(target), sealer, session, settings)
+
+
+def set_session_cookie(
+    response: Response, sealer: SessionSealer, session: StaffSession, settings: ConsoleSettings
+) -> Response:
     response.set_cookie(
         COOKIE_NAME,
         sealer.seal(session),

@@ -1,0 +1,86 @@
+"""Signing people in with the organisation's identity provider (OpenID Connect)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accord_common.errors import Forbidden, Unauthorized
+from accord_common.web.deps import CurrentPrincipal, Runtime
+from fastapi import APIRouter, Request
+
+from contract_registry.adapters.oidc_verifier import IdTokenRefused, OidcVerifier
+from contract_registry.domain.sign_in import SignInRefused
+from contract_registry.entrypoints.schemas.sign_in import (
+    IdentityProviderIn,
+    IdentityProviderOut,
+    IdTokenSignIn,
+    PersonalKeyOut,
+)
+from contract_registry.handlers import sign_in
+
+router = APIRouter(prefix="/v1", tags=["sign-in"])
+
+
+def verifier_of(request: Request) -> OidcVerifier:
+    verifier: OidcVerifier = request.app.state.oidc_verifier
+    return verifier
+
+
+@router.get(
+    "/identity-provider",
+    response_model=IdentityProviderOut,
+    operation_id="getIdentityProvider",
+    summary="Get the identity provider the organisation trusts",
+)
+async def get_identity_provider(who: CurrentPrincipal, rt: Runtime) -> Any:
+    """The OpenID Connect provider people of the organisation sign in with, and its group mapping."""
+    who.require("admin")
+    return sign_in.provider_view(await sign_in.read_identity_provider(rt.uow(), who.organization_id))
+
+
+@router.put(
+    "/identity-provider",
+    response_model=IdentityProviderOut,
+    operation_id="setIdentityProvider",
+    summary="Trust an identity provider for sign-in",
+)
+async def put_identity_provider(body: IdentityProviderIn, who: CurrentPrincipal, rt: Runtime) -> Any:
+    """Name the OpenID Connect provider (issuer, the console's client id) and which of its groups
+    grant which scopes. Needs the admin scope; audited."""
+    who.require("admin")
+    provider = await sign_in.set_identity_provider(rt.uow(), who, body.model_dump())
+    return sign_in.provider_view(provider)
+
+
+@router.post(
+    "/sign-ins/oidc",
+    response_model=PersonalKeyOut,
+    status_code=201,
+    operation_id="signInWithIdToken",
+    summary="Exchange a person's ID token for a session key",
+)
+async def sign_in_with_id_token(
+    body: IdTokenSignIn, who: CurrentPrincipal, rt: Runtime, request: Request
+) -> Any:
+    """The console's call after a person signed in at the identity provider: the ID token is
+    verified (signature, issuer, audience, expiry, nonce) and the person gets a personal key for one
+    session, with the scopes their groups grant. Needs the `sessions:exchange` scope (the console's
+    own key)."""
+    who.require("sessions:exchange")
+    issue = request.app.state.personal_key_issuer
+    try:
+        person, key_id, raw_key, expires_at = await sign_in.sign_in_with_id_token(
+            rt.uow(), verifier_of(request), issue, who, body.id_token, body.nonce
+        )
+    except IdTokenRefused as refused:
+        raise Unauthorized(str(refused)) from None
+    except SignInRefused as refused:
+        raise Forbidden(str(refused)) from None
+    return {
+        "key_id": key_id,
+        "api_key": raw_key,
+        "name": person.display_name,
+        "subject": person.subject,
+        "scopes": sorted(person.scopes),
+        "expires_at": expires_at,
+    }
