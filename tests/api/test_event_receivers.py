@@ -12,6 +12,8 @@ def test_each_service_handles_exactly_the_events_the_catalogue_says_it_receives(
         from reimbursement_engine.bootstrap import build_runtime
     elif service == "obligation-tracker":
         from obligation_tracker.bootstrap import build_runtime  # type: ignore[no-redef]
+    elif service == "contract-registry":
+        from contract_registry.bootstrap import build_runtime  # type: ignore[no-redef]
     else:
         from notifier.bootstrap import build_runtime  # type: ignore[no-redef]
     runtime = build_runtime()

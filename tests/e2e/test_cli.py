@@ -49,8 +49,11 @@ def test_issue_api_key_then_call_the_api_with_it(tmp_path: Path) -> None:
         stored = conn.execute("SELECT key_hash, organization_id, scopes FROM api_keys").fetchall()
     assert stored[0][0] == hash_key(key) != key
     assert stored[0][1] == "org-stmarys"
-    with pytest.raises(subprocess.CalledProcessError):
-        cli(db, "issue-api-key", "--org", "o", "--name", "n", "--scopes", "contracts:everything")
+    with pytest.raises(subprocess.CalledProcessError) as typo:
+        cli(db, "issue-api-key", "--org", "o", "--name", "n", "--scopes", "contracts:read,contracts:wirte")
+    assert typo.value.returncode == 2
+    assert "unknown scope: contracts:wirte (valid: admin, claims:read" in typo.value.stderr
+    assert "Traceback" not in typo.value.stderr
 
     config = StackConfig(
         data_dir=tmp_path,

@@ -29,10 +29,47 @@ ALL_SCOPES = frozenset(
         "obligations:write",
         "notifications:read",
         "notifications:write",
+        "keys:admin",
         "sessions:exchange",
         "admin",
     }
 )
+"""`admin` holds every scope; `keys:admin` may only manage its organisation's API keys."""
+
+
+class UnknownScopes(ValueError):
+    """Scopes that are not Accord's (a typo: `contracts:wirte`); the message lists the valid ones."""
+
+    def __init__(self, unknown: set[str]) -> None:
+        self.unknown = frozenset(unknown)
+        super().__init__(
+            f"unknown scope{'s' if len(unknown) > 1 else ''}: {', '.join(sorted(unknown))}"
+            f" (valid: {', '.join(sorted(ALL_SCOPES))})"
+        )
+
+
+def parse_scopes(text: str) -> set[str]:
+    """`contracts:read, claims:write` -> the set; refuses an unknown scope or an empty list."""
+    scopes = {part.strip() for part in text.split(",") if part.strip()}
+    if not scopes:
+        raise ValueError("name at least one scope (comma-separated, e.g. contracts:read)")
+    check_scopes(scopes)
+    return scopes
+
+
+def check_scopes(scopes: set[str] | frozenset[str]) -> None:
+    unknown = set(scopes) - ALL_SCOPES
+    if unknown:
+        raise UnknownScopes(unknown)
+
+
+class KeyRefused(Unauthorized):
+    """Authentication failed; `reason` (never the key) and `prefix` (when the key had one) are logged."""
+
+    def __init__(self, reason: str, prefix: str | None = None) -> None:
+        super().__init__("unknown, expired or revoked API key")
+        self.reason = reason
+        self.prefix = prefix
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +80,14 @@ class Principal:
     organization_id: str
     name: str
     scopes: frozenset[str]
+    holder_id: str = ""
+    """The key a rotation started from: the same holder across rotations (segregation of duties)."""
+    rate_limit_per_minute: int | None = None
+    """This key's own limit; None: the service's default."""
+
+    @property
+    def holder(self) -> str:
+        return self.holder_id or self.key_id
 
     def require(self, scope: str) -> None:
         if scope not in self.scopes and "admin" not in self.scopes:
@@ -55,8 +100,8 @@ def hash_key(raw_key: str) -> str:
 
 def split_key(raw_key: str) -> str:
     parts = raw_key.split("_", 2)
-    if len(parts) != 3 or parts[0] != "acc" or not parts[1] or not parts[2]:
-        raise Unauthorized("malformed API key")
+    if len(parts) != 3 or parts[0] != "acc" or not parts[1] or not parts[2] or len(parts[1]) > 32:
+        raise KeyRefused("malformed key")
     return parts[1]
 
 
@@ -76,9 +121,7 @@ async def issue_key(
     raw_key: str | None = None,
 ) -> str:
     """Store a new key (hashed) and return the raw key, shown once."""
-    unknown = scopes - ALL_SCOPES
-    if unknown:
-        raise ValueError(f"unknown scopes: {', '.join(sorted(unknown))}")
+    check_scopes(scopes)
     if raw_key is None:
         _, raw_key = generate_key()
     prefix = split_key(raw_key)
@@ -91,19 +134,41 @@ async def issue_key(
             key_hash=hash_key(raw_key),
             scopes=sorted(scopes),
             created_at=datetime.now(UTC),
+            source="cli",
+            revision=0,
         )
     )
     return raw_key
 
 
-async def authenticate(session: AsyncSession, metadata: MetaData, raw_key: str) -> Principal:
+async def authenticate(
+    session: AsyncSession, metadata: MetaData, raw_key: str, now: datetime | None = None
+) -> Principal:
+    """The key's principal; KeyRefused (saying why, for the log) when unknown, expired or revoked."""
     table = metadata.tables["api_keys"]
-    row = (await session.execute(select(table).where(table.c.prefix == split_key(raw_key)))).first()
-    if row is None or row.revoked_at is not None:
-        raise Unauthorized("unknown or revoked API key")
+    prefix = split_key(raw_key)
+    row = (await session.execute(select(table).where(table.c.prefix == prefix))).first()
+    if row is None:
+        raise KeyRefused("unknown key", prefix)
     if not hmac.compare_digest(row.key_hash, hash_key(raw_key)):
-        raise Unauthorized("unknown or revoked API key")
-    return Principal(row.id, row.organization_id, row.name, frozenset(row.scopes))
+        raise KeyRefused("wrong secret", prefix)
+    if row.revoked_at is not None:
+        raise KeyRefused(f"revoked key {row.id}", prefix)
+    if row.expires_at is not None and _aware(row.expires_at) <= (now or datetime.now(UTC)):
+        raise KeyRefused(f"expired key {row.id}", prefix)
+    return Principal(
+        row.id,
+        row.organization_id,
+        row.name,
+        frozenset(row.scopes),
+        holder_id=row.holder_id or row.id,
+        rate_limit_per_minute=row.rate_limit_per_minute,
+    )
+
+
+def _aware(at: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 async def ensure_bootstrap_key(

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 
-from accord_common.auth import issue_key
+from accord_common.auth import ALL_SCOPES, issue_key, parse_scopes, split_key
+from accord_common.errors import Problem
 from accord_common.migrate import upgrade
 from accord_common.runtime import ServiceRuntime
 
@@ -31,6 +32,9 @@ def run_cli(
             host=args.host,
             port=args.port,
             workers=args.workers,
+            # A worker must answer the supervisor's ping once started; on a busy host importing the
+            # service takes longer than uvicorn's 5 s default and the workers would be restarted forever.
+            timeout_worker_healthcheck=60,
             log_config=None,
             access_log=False,
         )
@@ -42,7 +46,10 @@ def run_cli(
         return 0
     if args.command == "issue-api-key":
         given = sys.stdin.readline().strip() if args.key_from_stdin else None
-        raw = asyncio.run(_issue(runtime, args.org, args.name, set(args.scopes.split(",")), given))
+        if given is not None and not _well_formed(given):
+            print("error: the key on standard input is not acc_<prefix>_<secret>", file=sys.stderr)
+            return 2
+        raw = asyncio.run(_issue(runtime, args.org, args.name, args.scopes, given))
         print(raw)
         return 0
     count = asyncio.run(_replay(runtime))
@@ -62,7 +69,12 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     key = sub.add_parser("issue-api-key", help="issue an API key (printed once)")
     key.add_argument("--org", required=True, help="provider organisation id")
     key.add_argument("--name", required=True, help="who uses the key, e.g. 'Epic billing'")
-    key.add_argument("--scopes", required=True, help="comma-separated, e.g. contracts:read,admin")
+    key.add_argument(
+        "--scopes",
+        required=True,
+        type=_scopes,
+        help=f"comma-separated, e.g. contracts:read,keys:admin; one of: {', '.join(sorted(ALL_SCOPES))}",
+    )
     key.add_argument(
         "--key-from-stdin",
         action="store_true",
@@ -71,6 +83,22 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     )
     sub.add_parser("replay-dead-letters", help="re-publish dead-lettered events to their topic")
     return parser
+
+
+def _well_formed(raw_key: str) -> bool:
+    try:
+        split_key(raw_key)
+    except Problem:
+        return False
+    return True
+
+
+def _scopes(text: str) -> set[str]:
+    """argparse turns the error into `error: argument --scopes: unknown scope: ...` and exit 2."""
+    try:
+        return parse_scopes(text)
+    except ValueError as refused:
+        raise argparse.ArgumentTypeError(str(refused)) from None
 
 
 async def _issue(
@@ -82,7 +110,7 @@ async def _issue(
             runtime.metadata,
             organization_id=org,
             name=name,
-            scopes={s.strip() for s in scopes if s.strip()},
+            scopes=scopes,
             raw_key=raw_key,
         )
     await runtime.engine.dispose()

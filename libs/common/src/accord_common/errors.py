@@ -11,6 +11,7 @@ class Problem(Exception):
     status: int = 400
     title: str = "Bad request"
     type_slug: str = "bad-request"
+    headers: dict[str, str] = {}
 
     def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None) -> None:
         super().__init__(detail)
@@ -57,3 +58,14 @@ class PayloadTooLarge(Problem):
 
 class UnsupportedMediaType(Problem):
     status, title, type_slug = 415, "Unsupported media type", "unsupported-media-type"
+
+
+class TooManyRequests(Problem):
+    """A rate limit refused the request; Retry-After says when one more is allowed."""
+
+    status, title, type_slug = 429, "Too many requests", "rate-limited"
+
+    def __init__(self, detail: str, *, retry_after_s: int) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s
+        self.headers = {"Retry-After": str(retry_after_s)}

@@ -32,6 +32,11 @@ _ALLOWED_EXTRA = {
     "error_type",
     "outage_seconds",
     "retries",
+    # failed authentications: why, the key's public prefix (never the key) and the client address
+    "reason",
+    "key_prefix",
+    "key_id",
+    "client",
 }
 
 

@@ -15,6 +15,8 @@ from sqlalchemy import MetaData, text
 from accord_common.auth import ensure_bootstrap_key
 from accord_common.db import make_engine, make_session_factory
 from accord_common.events import CATALOGUE
+from accord_common.keys.guard import KeyGuard, RateLimits
+from accord_common.keys.usage import flush_usage, run_usage_flush
 from accord_common.messaging import ConsumerLoop, EventHandler, KafkaConfig, OutboxRelay
 from accord_common.messaging.kafka import TopicLayout, ensure_topics, supports_idempotence, wait_for_broker
 from accord_common.messaging.retention import RetentionPolicy, run_retention
@@ -49,6 +51,11 @@ class ServiceRuntime:
         self.relay: OutboxRelay | None = None
         self.consumer_loop: ConsumerLoop | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        limits = RateLimits(
+            self.settings.rate_limit_per_key_per_minute,
+            self.settings.rate_limit_failed_auth_per_address_per_minute,
+        )
+        self.key_guard = KeyGuard(self.sessions, self.metadata, limits)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.metadata, on_commit=self._wake_relay)
@@ -70,6 +77,14 @@ class ServiceRuntime:
             self.sessions, self.metadata, policy, self.settings.retention_interval_seconds
         )
         self._tasks.append(asyncio.create_task(retention, name="retention"))
+        usage = run_usage_flush(
+            self.key_guard.usage,
+            self.uow,
+            self.settings.service_name,
+            self.settings.key_usage_flush_seconds,
+            publish=self.settings.kafka_enabled,
+        )
+        self._tasks.append(asyncio.create_task(usage, name="key-usage"))
 
     async def _start_messaging(self) -> None:
         await wait_for_broker(self.kafka.bootstrap)
@@ -124,6 +139,7 @@ class ServiceRuntime:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._flush_key_usage()
         for hook in self.on_stop:
             await hook()
         if self.consumer_loop is not None:
@@ -134,6 +150,16 @@ class ServiceRuntime:
         if self.producer is not None:
             await self.producer.stop()
         await self.engine.dispose()
+
+    async def _flush_key_usage(self) -> None:
+        """The uses noted since the last flush are written before the process stops."""
+        uses = self.key_guard.usage.drain()
+        try:
+            await flush_usage(
+                self.uow(), uses, self.settings.service_name, publish=self.settings.kafka_enabled
+            )
+        except Exception:
+            log.warning("could not record the last use of %d API keys at stop", len(uses), exc_info=True)
 
     async def readiness(self) -> dict[str, Any]:
         checks: dict[str, Any] = {}

@@ -48,6 +48,12 @@ class ServiceSettings(BaseSettings):
     otel_endpoint: str | None = None
     public_base_url: str = "http://127.0.0.1:8000"
     max_request_bytes: int = 64 * 1024 * 1024
+    # API keys: requests a minute per key (a key issued with its own limit keeps it), failed
+    # authentications a minute per client address (then 429 with Retry-After), and how often the
+    # last use of keys is written and reported to the registry (coalesced, not a write per request)
+    rate_limit_per_key_per_minute: int = Field(default=3000, ge=1, le=1_000_000)
+    rate_limit_failed_auth_per_address_per_minute: int = Field(default=300, ge=1, le=1_000_000)
+    key_usage_flush_seconds: float = Field(default=10.0, gt=0, le=3600)
     bootstrap_api_key: str | None = None
     bootstrap_org_id: str | None = None
 

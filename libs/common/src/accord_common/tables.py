@@ -68,8 +68,25 @@ def _api_keys(metadata: MetaData) -> None:
         Column("scopes", JSON, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False),
         Column("revoked_at", DateTime(timezone=True), nullable=True),
+        *key_management_columns(),
         UniqueConstraint("prefix", name="uq_api_keys_prefix"),
     )
+
+
+def key_management_columns() -> list[Column[object]]:
+    """Managed keys (issued through the registry, projected everywhere): expiry, last use, the
+    holder across rotations, a per-key rate limit, where the row came from and the authority's
+    revision of it (a projection applies only newer revisions)."""
+    return [
+        Column("expires_at", DateTime(timezone=True), nullable=True),
+        Column("last_used_at", DateTime(timezone=True), nullable=True),
+        Column("holder_id", String(36), nullable=True),
+        Column("rate_limit_per_minute", Integer, nullable=True),
+        Column("source", String(20), nullable=False, server_default="cli"),
+        Column("revision", Integer, nullable=False, server_default="0"),
+        Column("issued_by_key_id", String(36), nullable=True),
+        Column("rotated_from_key_id", String(36), nullable=True),
+    ]
 
 
 def _dead_letters(metadata: MetaData) -> None:

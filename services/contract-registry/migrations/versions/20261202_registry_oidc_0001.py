@@ -1,7 +1,7 @@
 """sign-in: the identity provider each organisation trusts (OpenID Connect)
 
 Revision ID: registry_oidc_0001
-Revises: common_retention_0001
+Revises: keys_0001
 Create Date: 2026-12-02
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "registry_oidc_0001"
-down_revision = "common_retention_0001"
+down_revision = "keys_0001"
 branch_labels = None
 depends_on = None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+from accord_common.keys.projection import key_usage_handlers
 from accord_common.runtime import ServiceRuntime
 from accord_common.web.app import create_app
 from fastapi import FastAPI
@@ -12,10 +13,10 @@ from fastapi import FastAPI
 from contract_registry.adapters.document_store import DocumentStore, LocalDocumentStore
 from contract_registry.adapters.oidc_verifier import OidcVerifier
 from contract_registry.adapters.orm import metadata
-from contract_registry.adapters.personal_keys import issue_personal_key
 from contract_registry.config import RegistrySettings
 from contract_registry.entrypoints.problems import install_domain_problems
 from contract_registry.entrypoints.routers import (
+    api_keys,
     audit,
     contracts,
     documents,
@@ -33,13 +34,17 @@ ROUTERS = [
     fee_schedules.router,
     documents.router,
     audit.router,
+    api_keys.router,
     sign_in.router,
 ]
 
 
 def build_runtime(settings: RegistrySettings | None = None) -> ServiceRuntime:
     return ServiceRuntime(
-        settings=settings or RegistrySettings(), metadata=metadata, service_root=SERVICE_ROOT
+        settings=settings or RegistrySettings(),
+        metadata=metadata,
+        service_root=SERVICE_ROOT,
+        handlers=key_usage_handlers(),
     )
 
 
@@ -56,6 +61,5 @@ def build_app(settings: RegistrySettings | None = None, store: DocumentStore | N
     )
     app.state.document_store = store or LocalDocumentStore(settings.documents_dir)
     app.state.oidc_verifier = OidcVerifier(httpx.AsyncClient(timeout=10.0, follow_redirects=False))
-    app.state.personal_key_issuer = issue_personal_key
     install_domain_problems(app)
     return app

@@ -26,7 +26,7 @@ for _folder in (_SHARED, _HERE):
     if _folder not in sys.path:
         sys.path.insert(0, _folder)
 
-REGISTRY_SCOPES = {"contracts:read", "contracts:write", "contracts:approve"}
+REGISTRY_SCOPES = {"contracts:read", "contracts:write", "contracts:approve", "keys:admin"}
 assert REGISTRY_SCOPES <= ALL_SCOPES
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from accord_common.auth import issue_key
 from registry_helpers import PROFESSIONAL, active_contract, new_contract, new_payer, ok, version_body
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -116,22 +117,36 @@ async def test_activation_waits_for_every_required_role(registry: Registry) -> N
     finally:
         ok(await registry.a.put("/v1/organisation", json={**profile, "required_approver_roles": []}))
     assert ok(await registry.a.post(f"/v1/contracts/{cid}/submit"))["status"] == "in_review"
+    # segregation of duties: alice submitted, so lee (legal) and fox (finance) approve
+    legal, finance = await _approver(registry, "lee@st-mary"), await _approver(registry, "fox@st-mary")
     ok(
         await registry.a.post(
-            f"/v1/contracts/{cid}/approve", json={"role": "legal", "comment": "indemnity ok"}
+            f"/v1/contracts/{cid}/approve", json={"role": "legal", "comment": "indemnity ok"}, headers=legal
         )
     )
     refused = await registry.a.post(f"/v1/contracts/{cid}/activate")
     assert refused.status_code == 409 and refused.headers["content-type"] == "application/problem+json"
     assert "finance" in refused.json()["detail"]
     assert refused.json()["errors"] == [{"field": "approvals", "message": "awaiting approval by finance"}]
-    approved = ok(await registry.a.post(f"/v1/contracts/{cid}/approve", json={"role": "finance"}))
+    approved = ok(
+        await registry.a.post(f"/v1/contracts/{cid}/approve", json={"role": "finance"}, headers=finance)
+    )
     assert approved["status"] == "approved"
     assert [(x["role"], x["reviewer"]) for x in approved["approvals"]] == [
-        ("legal", "alice@st-mary"),
-        ("finance", "alice@st-mary"),
+        ("legal", "lee@st-mary"),
+        ("finance", "fox@st-mary"),
     ]
     assert ok(await registry.a.post(f"/v1/contracts/{cid}/activate"))["status"] == "active"
+
+
+async def _approver(registry: Registry, name: str) -> dict[str, str]:
+    """An Authorization header for another person of organisation A who may approve."""
+    runtime = registry.runtime
+    async with runtime.sessions() as session, session.begin():
+        key = await issue_key(
+            session, runtime.metadata, organization_id=registry.org_a, name=name, scopes={"contracts:approve"}
+        )
+    return {"Authorization": f"Bearer {key}"}
 
 
 async def test_every_change_leaves_an_audit_entry(registry: Registry) -> None:

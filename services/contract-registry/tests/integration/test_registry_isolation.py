@@ -34,7 +34,11 @@ async def owned(registry: Registry) -> dict[str, str]:
     document = ok(
         await registry.a.post("/v1/documents", files={"file": ("a.txt", b"A's notes", "text/plain")}), 201
     )
+    key = ok(
+        await registry.a.post("/v1/api-keys", json={"name": "A's reader", "scopes": ["contracts:read"]}), 201
+    )
     return {
+        "key_id": key["id"],
         "contract_id": contract["id"],
         "payer_id": contract["payer_id"],
         "schedule_id": schedule["schedule"]["id"],
@@ -70,7 +74,7 @@ async def test_another_organisations_resource_is_not_found(
 
 def test_every_scoped_route_is_covered() -> None:
     names = {p.split("{")[1].split("}")[0] for _, p, _ in SCOPED}
-    assert names == {"contract_id", "payer_id", "schedule_id", "document_id"}
+    assert names == {"contract_id", "payer_id", "schedule_id", "document_id", "key_id"}
     assert len(SCOPED) >= 20
 
 
@@ -80,6 +84,7 @@ async def test_lists_never_show_another_organisations_rows(registry: Registry, o
         ("/v1/payers", "payer_id"),
         ("/v1/fee-schedules", "schedule_id"),
         ("/v1/audit", "contract_id"),
+        ("/v1/api-keys", "key_id"),
     ]:
         items = ok(await registry.b.get(url, params={"limit": 500}))["items"]
         ids = {item.get("id") for item in items} | {item.get("contract_id") for item in items}

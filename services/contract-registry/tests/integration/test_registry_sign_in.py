@@ -70,6 +70,14 @@ async def test_a_person_signs_in_with_the_organisations_provider(
     assert (await person.post("/v1/payers", json={"name": "X"})).status_code == 403  # no contracts:write
     audit = (await person.get("/v1/audit", params={"limit": 200})).json()["items"]
     assert any(e["action"] == "person.signed_in" and e["entity_id"] == signed_in["key_id"] for e in audit)
+    admin = await _keyed(registry, registry.org_a, "admin@st-mary", {"admin"})
+    listed = (await admin.get(f"/v1/api-keys/{signed_in['key_id']}")).json()
+    assert listed["expires_at"] == signed_in["expires_at"] and listed["scopes"] == signed_in["scopes"]
+
+    # signing out revokes the person's key (on every service: published as api_key.revoked)
+    assert (await person.post("/v1/sign-ins/current/end")).status_code == 204
+    assert (await person.get("/v1/payers")).status_code == 401
+    assert (await admin.get(f"/v1/api-keys/{signed_in['key_id']}")).json()["status"] == "revoked"
 
 
 @pytest.mark.parametrize(
@@ -109,6 +117,11 @@ async def test_only_an_admin_names_the_provider_and_only_the_consoles_key_exchan
     plain = await _keyed(registry, registry.org_a, "analyst", {"contracts:read", "contracts:write"})
     setting = {"issuer": idp.issuer, "client_id": CLIENT_ID, "scopes_by_group": {}}
     assert (await plain.put("/v1/identity-provider", json=setting)).status_code == 403
+    # a key administrator maps only scopes their own key holds
+    keys_admin = await _keyed(registry, registry.org_a, "key admin", {"keys:admin", "claims:read"})
+    beyond = setting | {"scopes_by_group": {"revenue-cycle": ["claims:read", "claims:write"]}}
+    answer = await keys_admin.put("/v1/identity-provider", json=beyond)
+    assert answer.status_code == 422 and "claims:write" in answer.json()["detail"]
     nonce = secrets.token_urlsafe(16)
     token = idp.id_token("dana@st-mary.org", CLIENT_ID, nonce)
     assert (

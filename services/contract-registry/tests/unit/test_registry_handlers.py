@@ -23,6 +23,9 @@ from sqlalchemy import select
 ORG = "org-handlers"
 NOW = datetime(2026, 3, 1, 9, tzinfo=UTC)
 WRITER = Principal("key-1", ORG, "alice@st-mary", frozenset({"contracts:write", "contracts:approve"}))
+# segregation of duties: the submitter never approves, each role its own approver
+LEGAL = Principal("key-2", ORG, "lee@st-mary", frozenset({"contracts:approve"}))
+FINANCE = Principal("key-3", ORG, "fox@st-mary", frozenset({"contracts:approve"}))
 
 
 class Registry:
@@ -122,11 +125,11 @@ async def test_activation_waits_for_every_required_role(registry: Registry) -> N
     payer_id = await registry.payer(roles=["legal", "finance"])
     contract_id = await contracts.create_contract(registry.uow(), WRITER, command(payer_id))
     await lifecycle.submit_for_review(registry.uow(), WRITER, contract_id)
-    await lifecycle.approve(registry.uow(), WRITER, contract_id, "legal", "indemnity reviewed")
+    await lifecycle.approve(registry.uow(), LEGAL, contract_id, "legal", "indemnity reviewed")
     with pytest.raises(ApprovalsMissing, match="finance"):
         await lifecycle.activate(registry.uow(), WRITER, contract_id)
     assert "contract.activated" not in [e.type for e in await registry.events()]
-    await lifecycle.approve(registry.uow(), WRITER, contract_id, "finance", "")
+    await lifecycle.approve(registry.uow(), FINANCE, contract_id, "finance", "")
     assert await lifecycle.activate(registry.uow(), WRITER, contract_id) == "active"
     activated = (await registry.events())[-1]
     assert (activated.type, activated.data["status"], activated.data["version"]) == (

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from accord_common.keys.projection import key_projection_handlers
 from accord_common.runtime import ServiceRuntime
 from accord_common.web.app import create_app
 from fastapi import FastAPI
@@ -95,7 +96,7 @@ def build_runtime(settings: NotifierSettings | None = None, outside: Outside | N
         settings=settings,
         metadata=metadata,
         service_root=SERVICE_ROOT,
-        handlers=event_handlers(settings.digest_hour_utc, box),
+        handlers={**event_handlers(settings.digest_hour_utc, box), **key_projection_handlers()},
         background=[send_loop.run],
         on_stop=[outside.close],  # after the send loop has drained, before the database goes
     )

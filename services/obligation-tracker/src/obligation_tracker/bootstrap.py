@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from accord_common.keys.projection import key_projection_handlers
 from accord_common.runtime import ServiceRuntime
 from accord_common.web.app import create_app
 from fastapi import FastAPI
@@ -33,7 +34,7 @@ def build_runtime(
         settings=settings,
         metadata=metadata,
         service_root=SERVICE_ROOT,
-        handlers=event_handlers(tracker),
+        handlers={**event_handlers(tracker), **key_projection_handlers()},
         background=background,
     )
 

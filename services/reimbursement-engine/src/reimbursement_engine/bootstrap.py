@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
+from accord_common.keys.projection import key_projection_handlers
 from accord_common.runtime import ServiceRuntime
 from accord_common.web.app import create_app
 from fastapi import FastAPI
@@ -31,7 +32,10 @@ def build_runtime(
     settings = settings or EngineSettings()
     caches = caches or EngineCaches(settings.variance_tolerance)
     return ServiceRuntime(
-        settings=settings, metadata=metadata, service_root=SERVICE_ROOT, handlers=build_handlers(caches)
+        settings=settings,
+        metadata=metadata,
+        service_root=SERVICE_ROOT,
+        handlers={**build_handlers(caches), **key_projection_handlers()},
     )
 
 

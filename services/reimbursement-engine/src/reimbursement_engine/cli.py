@@ -15,20 +15,21 @@ from accord_common.cli import run_cli
 from reimbursement_engine.bootstrap import build_runtime
 
 if TYPE_CHECKING:
+    from reimbursement_engine.adapters.medicare_files import LoadedRelease
     from reimbursement_engine.adapters.medicare_repo import LoadedYear
 
 PROG = "reimbursement-engine"
 
 
-async def _load_medicare(directory: Path, year: int) -> LoadedYear:
-    from reimbursement_engine.handlers.medicare import load_medicare
+async def _load_medicare(parsed: LoadedRelease) -> LoadedYear:
+    from reimbursement_engine.handlers.medicare import store_medicare_release
 
     runtime = build_runtime()
     try:
         from accord_common.migrate import upgrade_async
 
         await upgrade_async(runtime.service_root, runtime.settings.database_url)
-        return await load_medicare(runtime.uow(), None, directory, year)
+        return await store_medicare_release(runtime.uow(), None, parsed)
     finally:
         await runtime.engine.dispose()
 
@@ -90,12 +91,28 @@ def load_medicare_command(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog=f"{PROG} load-medicare")
     parser.add_argument("--year", type=int, required=True, help="calendar year, e.g. 2025")
     parser.add_argument("--dir", type=Path, required=True, help="CMS PFS release folder (pprrvu, gpci CSVs)")
-    args = parser.parse_args(argv)
-    loaded = asyncio.run(_load_medicare(args.dir, args.year))
-    print(
-        f"loaded Medicare CY{args.year}: {loaded.rvus} RVU rows, {loaded.localities} localities, "
-        f"{loaded.opps_caps} OPPS caps, {loaded.anesthesia_localities} anesthesia conversion factors"
+    parser.add_argument(
+        "--release",
+        help="RVU26C, a quarter (Q3) or month (jul); default: the one the PPRRVU file name says",
     )
+    args = parser.parse_args(argv)
+    from reimbursement_engine.adapters.medicare_files import load_medicare_release
+
+    try:
+        parsed = load_medicare_release(args.dir, args.year, args.release)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    loaded = asyncio.run(_load_medicare(parsed))
+    release = parsed.year
+    print(
+        f"loaded Medicare {release.label} (in force from {release.effective_on.isoformat()}, "
+        f"conversion factor {release.conversion_factor or 'from the engine table'}): {loaded.rvus} RVU rows, "
+        f"{loaded.localities} localities, {loaded.opps_caps} OPPS caps, "
+        f"{loaded.anesthesia_localities} anesthesia conversion factors"
+    )
+    for report in parsed.reports:
+        print(report)
     return 0
 
 

@@ -44,7 +44,7 @@ async def test_percent_of_medicare_reproduces_cms_cy2025_national_amounts(engine
     assert [D(x["expected_allowed"]) for x in claim["lines"]] == [D("88.95"), D("63.72")]
     assert D(claim["expected_allowed"]) == D("152.67")
     assert any("national GPCIs used" in flag for flag in claim["flags"])
-    assert "Medicare CY2025 national 99213 non-facility" in claim["explanation"]
+    assert "Medicare CY2025 RVU25D national 99213 non-facility" in claim["explanation"]
 
 
 async def test_percent_of_medicare_prices_by_the_claims_locality(engine: Engine) -> None:

@@ -80,6 +80,25 @@ _SPECS = [
         "A payer missed a deadline (e.g. prompt pay); interest_owed says what it owes.",
     ),
     EventSpec("kpi.at_risk", p.KpiAtRiskData, "obligation-tracker", "A measure may miss target."),
+    EventSpec(
+        "api_key.issued",
+        p.ApiKeyData,
+        "contract-registry",
+        "An administrator issued an API key (or a rotation's new one): its hash, scopes, expiry.",
+    ),
+    EventSpec("api_key.revoked", p.ApiKeyData, "contract-registry", "An API key was revoked."),
+    EventSpec(
+        "api_key.expiry_changed",
+        p.ApiKeyData,
+        "contract-registry",
+        "An API key's expiry was set (a rotation's old key, or an administrator's expire).",
+    ),
+    EventSpec(
+        "api_key.used",
+        p.ApiKeyUsageData,
+        "every service",
+        "A key was used on a service (coalesced per flush interval): the registry's last use.",
+    ),
     EventSpec("notification.delivered", p.NotificationData, "notifier", "A notification arrived."),
     EventSpec("notification.failed", p.NotificationData, "notifier", "Delivery gave up."),
 ]
@@ -117,6 +136,10 @@ def validate_payload(event_type: str, data: dict[str, Any], *, strict: bool) -> 
     return dumped
 
 
+# Every service keeps a projection of the managed keys (they authenticate locally, no call to the
+# registry per request); the registry learns each key's last use from api_key.used.
+API_KEY_EVENTS: tuple[str, ...] = ("api_key.issued", "api_key.revoked", "api_key.expiry_changed")
+
 # Who receives what: each service's consumer group and the event types its handlers take (the
 # AsyncAPI document's receive operations; tests/api holds every service's registered handlers equal).
 RECEIVERS: dict[str, tuple[str, ...]] = {
@@ -127,6 +150,7 @@ RECEIVERS: dict[str, tuple[str, ...]] = {
         "claim.submitted",
         "claim.paid",
         "claim.pricing_requested",
+        *API_KEY_EVENTS,
     ),
     "obligation-tracker": (
         *CONTRACT_VERSION_EVENTS,
@@ -134,6 +158,10 @@ RECEIVERS: dict[str, tuple[str, ...]] = {
         "claim.paid",
         "claim.variance_detected",
         "claim.variance_status_changed",
+        *API_KEY_EVENTS,
     ),
-    "notifier": tuple(t for t in CATALOGUE if not t.startswith("notification.")),
+    # the notifier delivers every business event, never a key's (hashes stay off mail and webhooks)
+    "notifier": tuple(t for t in CATALOGUE if not t.startswith(("notification.", "api_key.")))
+    + API_KEY_EVENTS,
+    "contract-registry": ("api_key.used",),
 }

@@ -269,3 +269,31 @@ class NotificationData(Payload):
     attempts: int
     at: datetime
     error: str | None = None
+
+
+class ApiKeyData(Payload):
+    """api_key.issued / revoked / expiry_changed: the key's whole state as the registry (the key
+    authority) holds it. Only SHA-256 of the key travels (the key itself is shown once, to the admin);
+    a projection applies a revision newer than the one it holds, whatever the topic order."""
+
+    key_id: str
+    organization_id: str
+    name: str
+    prefix: str = Field(max_length=32)
+    key_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    scopes: list[str]
+    holder_id: str
+    issued_at: datetime
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+    rate_limit_per_minute: int | None = Field(default=None, ge=1)
+    revision: int = Field(ge=1)
+
+
+class ApiKeyUsageData(Payload):
+    """api_key.used: a service saw the key in use (coalesced: at most one per key per flush interval)."""
+
+    key_id: str
+    organization_id: str
+    service: str
+    last_used_at: datetime

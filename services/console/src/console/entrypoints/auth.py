@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -73,9 +74,12 @@ def set_session_cookie(
 
 @router.post("/sign-out")
 async def sign_out(
-    session: Signed, settings: Settings, csrf_token: Annotated[str, Form(max_length=200)] = ""
+    session: Signed, api: Api, settings: Settings, csrf_token: Annotated[str, Form(max_length=200)] = ""
 ) -> Response:
     check_csrf(session, csrf_token)
+    if session.signed_in_with == "oidc":  # the key was made for this session: end it everywhere
+        with contextlib.suppress(ApiRefused):  # already expired or revoked
+            await api.post(session.api_key, Service.REGISTRY, "/v1/sign-ins/current/end", {})
     response = see_other("/sign-in")
     response.delete_cookie(COOKIE_NAME, path="/", secure=settings.cookie_secure, httponly=True)
     return response

@@ -24,6 +24,7 @@ class AuditEntry:
     at: datetime
     contract_id: str | None = None
     comment: str | None = None
+    actor_key_id: str | None = None
 
 
 class AuditRepository:
@@ -39,6 +40,7 @@ class AuditRepository:
                 entity=entry.entity,
                 entity_id=entry.entity_id,
                 actor=entry.actor,
+                actor_key_id=entry.actor_key_id,
                 action=entry.action,
                 at=entry.at,
                 changes=entry.changes,

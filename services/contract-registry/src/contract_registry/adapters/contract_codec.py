@@ -25,11 +25,13 @@ def decision_to_json(decision: ReviewDecision) -> dict[str, str]:
         "reviewer": decision.reviewer,
         "at": decision.at.isoformat(),
         "comment": decision.comment,
+        "reviewer_id": decision.reviewer_id,
     }
 
 
 def decision_from_json(data: dict[str, str]) -> ReviewDecision:
-    return ReviewDecision(data["role"], data["reviewer"], datetime.fromisoformat(data["at"]), data["comment"])
+    at = datetime.fromisoformat(data["at"])
+    return ReviewDecision(data["role"], data["reviewer"], at, data["comment"], data.get("reviewer_id", ""))
 
 
 def terms_to_json(terms: ContractTerms) -> dict[str, Any]:
@@ -64,6 +66,7 @@ def contract_from_rows(row: Any, version_rows: list[Any]) -> Contract:
         proposed=versions if proposed else (),
         scope=ContractScope.of(**(row.scope or {})),
         revision=row.revision,
+        submitted_by=row.submitted_by_key_id,
     )
 
 

@@ -85,6 +85,7 @@ class ContractRepository:
             "current_version": latest.number,
             "termination_date": latest.terms.termination_date,
             "revision": contract.revision,
+            "submitted_by_key_id": contract.submitted_by,
         }
 
     async def _write_versions(self, contract: Contract, actor: str, now: datetime) -> None:

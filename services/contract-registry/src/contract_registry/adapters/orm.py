@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    true,
 )
 
 metadata = new_metadata()
@@ -44,6 +45,8 @@ organisations = Table(
     Column("npis", JSON, nullable=False),
     Column("locations", JSON, nullable=False),
     Column("required_approver_roles", JSON, nullable=False),
+    # segregation of duties: each required role approved by a different key holder
+    Column("distinct_approvers", Boolean, nullable=False, server_default=true()),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -94,6 +97,8 @@ contracts = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     # which claims it covers: claim types, types of bill, billing TINs / NPIs (null: not limited)
     Column("scope", JSON, nullable=True),
+    # the key holder who submitted it for review (who may then not approve it)
+    Column("submitted_by_key_id", String(36), nullable=True),
     Index("ix_contracts_org_status", "organization_id", "status"),
 )
 
@@ -185,6 +190,7 @@ audit_log = Table(
     Column("entity", String(40), nullable=False),
     Column("entity_id", String(64), nullable=False),
     Column("actor", String(200), nullable=False),
+    Column("actor_key_id", String(36), nullable=True),
     Column("action", String(60), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("changes", JSON, nullable=False),

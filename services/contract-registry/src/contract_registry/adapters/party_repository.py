@@ -64,3 +64,8 @@ class PartyRepository:
     async def required_approver_roles(self) -> frozenset[str]:
         profile = await self.profile()
         return frozenset(profile.required_approver_roles) if profile else frozenset()
+
+    async def distinct_approvers(self) -> bool:
+        """Whether each required role needs a different approver (the default, also with no profile)."""
+        profile = await self.profile()
+        return bool(profile.distinct_approvers) if profile else True

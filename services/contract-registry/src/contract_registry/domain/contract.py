@@ -26,6 +26,7 @@ from .events import (
 )
 from .future_versions import correct_latest, withdraw_latest
 from .scope import ContractScope
+from .segregation import check_segregation
 from .status import ALLOWED_FROM, ContractStatus, LineOfBusiness, ReviewDecision
 from .versions import (
     ContractTerms,
@@ -63,6 +64,8 @@ class Contract:
     versions: tuple[ContractVersion, ...] = ()
     proposed: tuple[ContractVersion, ...] = ()
     revision: int = 0
+    submitted_by: str | None = None
+    """The key holder who submitted it for review: they may not approve it."""
     events: list[ContractEvent] = field(default_factory=list)
     scope: ContractScope = field(default_factory=ContractScope)
 
@@ -180,17 +183,21 @@ class Contract:
         self._record(ContractAmended(self.id, self.proposed[-1], self.proposed[-2]))
         return self.proposed[-1]
 
-    def submit_for_review(self) -> None:
+    def submit_for_review(self, submitted_by: str | None = None) -> None:
         self._require("submit for review")
+        self.submitted_by = submitted_by
         self.approvals = ()
         self.status = S.APPROVED if not self.required_approver_roles else S.IN_REVIEW
 
-    def approve(self, decision: ReviewDecision) -> None:
-        """One required role approves; the last one moves the contract to approved."""
+    def approve(self, decision: ReviewDecision, *, distinct_approvers: bool = True) -> None:
+        """One required role approves; the last one moves the contract to approved. Segregation of
+        duties: the submitter never approves, and with `distinct_approvers` (the organisation's
+        setting) each role is approved by a different person."""
         self._require("approve")
         self._check_role(decision.role, "approve")
         if decision.role not in self.pending_roles:
             raise AlreadyApproved(f"contract {self.id}: {decision.role} has already approved")
+        check_segregation(self, decision, distinct_approvers=distinct_approvers)
         self.approvals = (*self.approvals, decision)
         if not self.pending_roles:
             self.status = S.APPROVED

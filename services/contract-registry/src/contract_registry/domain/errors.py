@@ -95,3 +95,29 @@ class NoVersionInForce(DomainError):
 
 class MalformedPayload(DomainError, ValueError):
     """A stored or received version dictionary that cannot be read back."""
+
+
+class SegregationOfDuties(ApprovalError):
+    """An approval the segregation-of-duties rules refuse; `rule` names the rule broken
+    ("own-submission" or "distinct-approvers")."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
+class ApiKeyError(DomainError):
+    """A key management request the rules refuse."""
+
+
+class ApiKeyRefused(ApiKeyError):
+    """An issue, rotation or expiry that breaks a rule about its content; `field` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class ApiKeyEnded(ApiKeyError):
+    """The key is revoked or has expired: nothing more can change it (409)."""

@@ -41,9 +41,11 @@ ALLOWED_FROM: dict[str, frozenset[ContractStatus]] = {
 
 @dataclass(frozen=True, slots=True)
 class ReviewDecision:
-    """An approval or rejection: which role, who, when, and their comment."""
+    """An approval or rejection: which role, who (the key holder's name and id), when, and why."""
 
     role: str
     reviewer: str
     at: datetime
     comment: str = ""
+    reviewer_id: str = ""
+    """The reviewer's key holder id (the same across the key's rotations); "" before it was kept."""

@@ -16,6 +16,7 @@ from contract_registry.domain import (
     NoVersionInForce,
     UnknownApproverRole,
 )
+from contract_registry.domain.errors import ApiKeyRefused, SegregationOfDuties
 
 
 def domain_problem(error: DomainError) -> Problem:
@@ -31,6 +32,10 @@ def domain_problem(error: DomainError) -> Problem:
         return Unprocessable(str(error))
     if isinstance(error, NoVersionInForce):
         return NotFound(str(error))
+    if isinstance(error, ApiKeyRefused):
+        return Unprocessable(str(error), errors=[{"field": error.field, "message": error.message}])
+    if isinstance(error, SegregationOfDuties):
+        return Conflict(str(error), errors=[{"field": "approver", "message": f"rule {error.rule}"}])
     if isinstance(error, ApprovalsMissing):
         missing = [
             {"field": "approvals", "message": f"awaiting approval by {role}"} for role in sorted(error.roles)

@@ -29,8 +29,9 @@ async def audit(
     contract_id: str | None = None,
     comment: str | None = None,
 ) -> None:
-    """Append one audit entry in the unit of work's transaction (it commits with the change)."""
-    entry = AuditEntry(who.name, action, entity, entity_id, changes, at, contract_id, comment)
+    """Append one audit entry in the unit of work's transaction (it commits with the change); it
+    names the acting key by its id as well as its holder's name."""
+    entry = AuditEntry(who.name, action, entity, entity_id, changes, at, contract_id, comment, who.key_id)
     await AuditRepository(uow.session, who.organization_id).append(entry)
 
 

@@ -10,6 +10,7 @@ from accord_common.auth import Principal
 from accord_common.uow import UnitOfWork
 
 from contract_registry.adapters.contract_repository import ContractRepository
+from contract_registry.adapters.party_repository import PartyRepository
 from contract_registry.domain import Contract, ReviewDecision
 from contract_registry.handlers.common import audit, utcnow
 from contract_registry.handlers.contracts import labels_of, publish_changes
@@ -54,21 +55,26 @@ async def _apply(
 
 
 async def submit_for_review(uow: UnitOfWork, who: Principal, contract_id: str) -> str:
-    return await _apply(uow, who, contract_id, "submitted", lambda c, _: c.submit_for_review())
+    """The submitter (the key's holder) is recorded: segregation of duties keeps them from approving."""
+    return await _apply(uow, who, contract_id, "submitted", lambda c, _: c.submit_for_review(who.holder))
 
 
 async def approve(uow: UnitOfWork, who: Principal, contract_id: str, role: str, comment: str) -> str:
-    """`who` (the API key's name) approves for `role`; the time is recorded."""
+    """`who` (the API key's name and holder) approves for `role`; the time is recorded. The
+    organisation's distinct-approvers setting is read first (it changes rarely)."""
+    async with uow:
+        distinct = await PartyRepository(uow.session, who.organization_id).distinct_approvers()
 
     def change(contract: Contract, now: datetime) -> None:
-        contract.approve(ReviewDecision(role, who.name, now, comment))
+        decision = ReviewDecision(role, who.name, now, comment, who.holder)
+        contract.approve(decision, distinct_approvers=distinct)
 
     return await _apply(uow, who, contract_id, "approved", change, {"role": role}, comment or None)
 
 
 async def reject(uow: UnitOfWork, who: Principal, contract_id: str, role: str, comment: str) -> str:
     def change(contract: Contract, now: datetime) -> None:
-        contract.reject(ReviewDecision(role, who.name, now, comment))
+        contract.reject(ReviewDecision(role, who.name, now, comment, who.holder))
 
     return await _apply(uow, who, contract_id, "rejected", change, {"role": role}, comment)
 

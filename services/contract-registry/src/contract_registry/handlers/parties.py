@@ -120,6 +120,7 @@ async def save_profile(uow: UnitOfWork, who: Principal, command: dict[str, Any])
         "npis": command.get("npis", []),
         "locations": command.get("locations", []),
         "required_approver_roles": sorted(set(command.get("required_approver_roles", []))),
+        "distinct_approvers": bool(command.get("distinct_approvers", True)),
     }
     async with uow:
         repo = PartyRepository(uow.session, who.organization_id)

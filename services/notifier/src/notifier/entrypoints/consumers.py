@@ -17,7 +17,9 @@ from notifier.ports import SecretBox
 
 
 def consumed_event_types() -> list[str]:
-    return sorted(t for t in CATALOGUE if not t.startswith("notification."))
+    """Every business event; never the notifier's own, nor an API key's (no hash reaches a mail or
+    webhook: the key projection takes those)."""
+    return sorted(t for t in CATALOGUE if not t.startswith(("notification.", "api_key.")))
 
 
 def payload_of(event: CloudEvent) -> Payload:

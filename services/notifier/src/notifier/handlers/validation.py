@@ -27,8 +27,9 @@ from notifier.domain import (
 )
 from notifier.ports import Resolver
 
-# notification.* are the notifier's own events: sending them to subscriptions could loop.
-SUBSCRIBABLE = tuple(sorted(t for t in CATALOGUE if not t.startswith("notification.")))
+# notification.* are the notifier's own events: sending them to subscriptions could loop. api_key.* carry
+# key hashes and feed the key projection only: never a mail or a webhook.
+SUBSCRIBABLE = tuple(sorted(t for t in CATALOGUE if not t.startswith(("notification.", "api_key."))))
 REQUEST_FIELDS = {
     "url": "channel.url",
     "recipients": "channel.recipients",

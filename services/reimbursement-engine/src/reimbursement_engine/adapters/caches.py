@@ -69,7 +69,7 @@ class EngineCaches:
     def __init__(self, default_tolerance: Decimal = DEFAULT_TOLERANCE) -> None:
         self.default_tolerance = default_tolerance
         self._terms: dict[tuple[str, int, int, str | None], ContractTerms] = {}
-        self._years = _Held[MedicareYear](
+        self._years = _Held[tuple[MedicareYear, ...]](
             ReferenceKind.MEDICARE, medicare_repo.read_year, medicare_repo.years_present
         )
         self._drg_years = _Held[DrgWeightTable](
@@ -102,8 +102,11 @@ class EngineCaches:
         return self._reference
 
     def _rebuild(self) -> None:
+        held = {year: releases for year, releases in self._years.years.items() if releases}
         self._reference = MedicareReference(
-            years=dict(self._years.years), drg_weights=dict(self._drg_years.years)
+            years={year: releases[0] for year, releases in held.items()},
+            later_releases={year: releases[1:] for year, releases in held.items() if len(releases) > 1},
+            drg_weights=dict(self._drg_years.years),
         )
 
     def forget_medicare(self, year: int) -> None:

@@ -1,9 +1,11 @@
-"""Medicare reference data by year in the engine's tables (loaded from the CMS PFS files): RVUs,
-GPCIs, OPPS caps and anesthesia conversion factors."""
+"""Medicare reference data by year and release in the engine's tables (loaded from the CMS PFS
+files): RVUs, GPCIs, OPPS caps and anesthesia conversion factors, and the releases themselves."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from typing import Any, NamedTuple
 
 from accord_common.bulk import insert_rows
 from sqlalchemy import delete, insert, select
@@ -16,12 +18,15 @@ from reimbursement_engine.adapters.orm import (
     medicare_opps_caps,
     medicare_rvus,
 )
+from reimbursement_engine.adapters.orm_reference import medicare_releases
 from reimbursement_engine.adapters.reference_loads import ReferenceKind
 from reimbursement_engine.domain.pricing import Gpci, LocalityKey, MedicareYear, RvuRow
 from reimbursement_engine.domain.pricing.medicare import NATIONAL_GPCI, OppsCap
 from reimbursement_engine.domain.pricing.medicare_files import AnesthesiaFactors, medicare_year
 
-_BATCH = 5000
+_TABLES = (medicare_rvus, medicare_gpcis, medicare_opps_caps, medicare_anesthesia_cfs, medicare_releases)
+_RVU_FIELDS = RvuRow.__slots__
+_GPCI_FIELDS = ("name", "state", "work", "pe", "mp", "work_without_floor")
 
 
 class LoadedYear(NamedTuple):
@@ -32,51 +37,42 @@ class LoadedYear(NamedTuple):
 
 
 async def replace_year(session: AsyncSession, year: MedicareYear) -> LoadedYear:
-    """Delete then insert one year's reference data (a reload of the same year is idempotent)."""
-    for table in (medicare_rvus, medicare_gpcis, medicare_opps_caps, medicare_anesthesia_cfs):
-        await session.execute(delete(table).where(table.c.year == year.year))
-    rvus = [
-        {
-            "year": year.year,
-            "hcpcs": r.hcpcs,
-            "modifier": r.modifier,
-            "status": r.status,
-            "work": r.work,
-            "pe_non_facility": r.pe_non_facility,
-            "pe_facility": r.pe_facility,
-            "mp": r.mp,
-            "mult_proc": r.mult_proc,
-            "non_facility_na": r.non_facility_na,
-            "facility_na": r.facility_na,
-        }
-        for r in year.rvus.values()
-    ]
-    for start in range(0, len(rvus), _BATCH):
-        await session.execute(insert(medicare_rvus), rvus[start : start + _BATCH])
+    """Delete then insert one release of a year (a reload of the same release is idempotent; a
+    named release also drops the year's unnamed rows, loaded before releases were recorded)."""
+    for table in _TABLES:
+        releases = {year.release, ""}
+        await session.execute(delete(table).where(table.c.year == year.year, table.c.release.in_(releases)))
+    key = {"year": year.year, "release": year.release}
+    rvus = [{**key, **{f: getattr(r, f) for f in _RVU_FIELDS}} for r in year.rvus.values()]
+    await insert_rows(session, medicare_rvus, rvus)
     gpcis = [
         {
-            "year": year.year,
+            **key,
             "mac": g.locality.mac,
             "locality": g.locality.locality,
-            "name": g.name,
-            "state": g.state,
-            "work": g.work,
-            "pe": g.pe,
-            "mp": g.mp,
+            **{f: getattr(g, f) for f in _GPCI_FIELDS},
         }
         for g in year.gpcis.values()
     ]
-    if gpcis:
-        await session.execute(insert(medicare_gpcis), gpcis)
-    await _replace_extras(session, year)
+    await insert_rows(session, medicare_gpcis, gpcis)
+    await _replace_extras(session, year, key)
+    if year.release:
+        await session.execute(
+            insert(medicare_releases).values(
+                **key,
+                effective_on=year.effective_on,
+                conversion_factor=year.conversion_factor,
+                loaded_at=datetime.now(UTC),
+            )
+        )
     await reference_loads.stamp(session, ReferenceKind.MEDICARE, year.year)
     return LoadedYear(len(rvus), len(gpcis), len(year.opps_caps), len(year.anesthesia_cfs))
 
 
-async def _replace_extras(session: AsyncSession, year: MedicareYear) -> None:
+async def _replace_extras(session: AsyncSession, year: MedicareYear, key: dict[str, Any]) -> None:
     caps = [
         {
-            "year": year.year,
+            **key,
             "hcpcs": hcpcs,
             "modifier": modifier,
             "mac": locality.mac,
@@ -92,7 +88,7 @@ async def _replace_extras(session: AsyncSession, year: MedicareYear) -> None:
         for locality, factor in year.anesthesia_cfs.items()
     ]
     rows = [
-        {"year": year.year, "mac": k.mac, "locality": k.locality, "name": name, "conversion_factor": factor}
+        {**key, "mac": k.mac, "locality": k.locality, "name": name, "conversion_factor": factor}
         for k, name, factor in factors
         if factor is not None
     ]
@@ -108,34 +104,40 @@ async def years_present(session: AsyncSession, years: set[int]) -> set[int]:
     return set(found)
 
 
-async def read_year(session: AsyncSession, year: int) -> MedicareYear:
-    rvu_rows = (await session.execute(select(medicare_rvus).where(medicare_rvus.c.year == year))).all()
-    gpci_rows = (await session.execute(select(medicare_gpcis).where(medicare_gpcis.c.year == year))).all()
+async def read_year(session: AsyncSession, year: int) -> tuple[MedicareYear, ...]:
+    """The year's releases, earliest in force first."""
+    stated = await session.execute(select(medicare_releases).where(medicare_releases.c.year == year))
+    meta = {r.release: (r.effective_on, r.conversion_factor) for r in stated}
+    names = await session.scalars(
+        select(medicare_gpcis.c.release).where(medicare_gpcis.c.year == year).distinct()
+    )
+    releases = [await _read_release(session, year, name, *meta.get(name, (None, None))) for name in names]
+    return tuple(sorted(releases, key=lambda r: r.effective_on))
+
+
+async def _rows(session: AsyncSession, table: Any, year: int, release: str) -> list[Any]:
+    result = await session.execute(select(table).where(table.c.year == year, table.c.release == release))
+    return list(result.all())
+
+
+async def _read_release(
+    session: AsyncSession, year: int, release: str, effective: date | None, cf: Any
+) -> MedicareYear:
     rvus = [
-        RvuRow(
-            r.hcpcs,
-            r.modifier,
-            r.status,
-            r.work,
-            r.pe_non_facility,
-            r.pe_facility,
-            r.mp,
-            r.mult_proc,
-            r.non_facility_na,
-            r.facility_na,
-        )
-        for r in rvu_rows
+        RvuRow(**{f: getattr(r, f) for f in _RVU_FIELDS})
+        for r in await _rows(session, medicare_rvus, year, release)
     ]
-    gpcis = [Gpci(LocalityKey(g.mac, g.locality), g.name, g.state, g.work, g.pe, g.mp) for g in gpci_rows]
-    cap_rows = await session.execute(select(medicare_opps_caps).where(medicare_opps_caps.c.year == year))
+    gpcis = [
+        Gpci(LocalityKey(g.mac, g.locality), g.name, g.state, g.work, g.pe, g.mp, g.work_without_floor)
+        for g in await _rows(session, medicare_gpcis, year, release)
+    ]
     caps = [
         (c.hcpcs, c.modifier, LocalityKey(c.mac, c.locality), OppsCap(c.facility, c.non_facility))
-        for c in cap_rows
+        for c in await _rows(session, medicare_opps_caps, year, release)
     ]
-    anes_rows = await session.execute(
-        select(medicare_anesthesia_cfs).where(medicare_anesthesia_cfs.c.year == year)
-    )
+    anes_rows = await _rows(session, medicare_anesthesia_cfs, year, release)
     factors = {LocalityKey(a.mac, a.locality): (a.name, a.conversion_factor) for a in anes_rows}
     national = factors.pop(NATIONAL_GPCI.locality, (None, None))[1]
     anesthesia = AnesthesiaFactors(national, factors) if factors or national is not None else None
-    return medicare_year(year, rvus, gpcis, caps, anesthesia)
+    loaded = medicare_year(year, rvus, gpcis, caps, anesthesia)
+    return replace(loaded, release=release, effective=effective, conversion_factor=cf)

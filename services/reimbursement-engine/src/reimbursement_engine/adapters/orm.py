@@ -81,6 +81,7 @@ medicare_rvus = Table(
     "medicare_rvus",
     metadata,
     Column("year", Integer, primary_key=True),
+    Column("release", String(8), primary_key=True, server_default=""),
     Column("hcpcs", String(8), primary_key=True),
     Column("modifier", String(4), primary_key=True),
     Column("status", String(2), nullable=False),
@@ -91,12 +92,16 @@ medicare_rvus = Table(
     Column("mult_proc", String(2), nullable=False),
     Column("non_facility_na", Boolean, nullable=False),
     Column("facility_na", Boolean, nullable=False),
+    Column("bilat_surg", String(2), nullable=False, server_default=""),
+    Column("asst_surg", String(2), nullable=False, server_default=""),
+    Column("co_surg", String(2), nullable=False, server_default=""),
 )
 
 medicare_gpcis = Table(
     "medicare_gpcis",
     metadata,
     Column("year", Integer, primary_key=True),
+    Column("release", String(8), primary_key=True, server_default=""),
     Column("mac", String(8), primary_key=True),
     Column("locality", String(4), primary_key=True),
     Column("name", String(200), nullable=False),
@@ -104,12 +109,14 @@ medicare_gpcis = Table(
     Column("work", Money, nullable=False),
     Column("pe", Money, nullable=False),
     Column("mp", Money, nullable=False),
+    Column("work_without_floor", Money, nullable=True),
 )
 
 medicare_anesthesia_cfs = Table(
     "medicare_anesthesia_cfs",
     metadata,
     Column("year", Integer, primary_key=True),
+    Column("release", String(8), primary_key=True, server_default=""),
     Column("mac", String(8), primary_key=True),  # 00000-00: the national conversion factor
     Column("locality", String(4), primary_key=True),
     Column("name", String(200), nullable=False),
@@ -120,6 +127,7 @@ medicare_opps_caps = Table(
     "medicare_opps_caps",
     metadata,
     Column("year", Integer, primary_key=True),
+    Column("release", String(8), primary_key=True, server_default=""),
     Column("hcpcs", String(8), primary_key=True),
     Column("modifier", String(4), primary_key=True),
     Column("mac", String(8), primary_key=True),

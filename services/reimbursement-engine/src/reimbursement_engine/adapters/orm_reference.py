@@ -4,7 +4,7 @@ and the claims' one-live-claim-per-patient-control-number rule."""
 from __future__ import annotations
 
 from accord_common.db import Money
-from sqlalchemy import Column, DateTime, Index, Integer, String, Table, text
+from sqlalchemy import Column, Date, DateTime, Index, Integer, String, Table, text
 
 from reimbursement_engine.adapters.orm import claims, metadata
 
@@ -37,5 +37,17 @@ reference_loads = Table(
     Column("kind", String(16), primary_key=True),  # "medicare" (calendar year), "msdrg" (fiscal year)
     Column("year", Integer, primary_key=True),
     Column("generation", Integer, nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+)
+
+# A physician fee schedule release of a year (RVU26C): in force from `effective_on` until the year's
+# next release; `conversion_factor` is the one its RVU file states.
+medicare_releases = Table(
+    "medicare_releases",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("release", String(8), primary_key=True),
+    Column("effective_on", Date, nullable=False),
+    Column("conversion_factor", Money, nullable=True),
     Column("loaded_at", DateTime(timezone=True), nullable=False),
 )

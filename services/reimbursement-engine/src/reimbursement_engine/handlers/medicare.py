@@ -9,21 +9,28 @@ from accord_common.uow import UnitOfWork
 
 from reimbursement_engine.adapters import drg_repo, medicare_repo
 from reimbursement_engine.adapters.caches import EngineCaches
-from reimbursement_engine.adapters.medicare_files import load_medicare_year
+from reimbursement_engine.adapters.medicare_files import LoadedRelease, load_medicare_release
 from reimbursement_engine.domain.pricing.msdrg import DrgWeightTable, parse_msdrg_weights
 
 
 async def load_medicare(
-    uow: UnitOfWork, caches: EngineCaches | None, directory: Path, year: int
+    uow: UnitOfWork, caches: EngineCaches | None, directory: Path, year: int, release: str | None = None
 ) -> medicare_repo.LoadedYear:
     """Parse the year's CMS files (PPRRVU, GPCI; anesthesia factors and OPPS caps when present)
-    and replace that year's rows; answers what was loaded."""
-    parsed = await asyncio.to_thread(load_medicare_year, directory, year)
+    and replace that release's rows; answers what was loaded."""
+    parsed = await asyncio.to_thread(load_medicare_release, directory, year, release)
+    return await store_medicare_release(uow, caches, parsed)
+
+
+async def store_medicare_release(
+    uow: UnitOfWork, caches: EngineCaches | None, parsed: LoadedRelease
+) -> medicare_repo.LoadedYear:
+    """Replace one release of a year with rows already parsed (from files or an upload)."""
     async with uow:
-        counts = await medicare_repo.replace_year(uow.session, parsed)
+        counts = await medicare_repo.replace_year(uow.session, parsed.year)
         await uow.commit()
     if caches is not None:
-        caches.forget_medicare(year)
+        caches.forget_medicare(parsed.year.year)
     return counts
 
 

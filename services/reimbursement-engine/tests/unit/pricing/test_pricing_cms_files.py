@@ -113,7 +113,7 @@ def test_99213_for_all_109_localities(medicare: MedicareReference, cms_2025: Med
             (Decimal("1.30") * gpci.work + Decimal("1.35") * gpci.pe + Decimal("0.10") * gpci.mp) * cf
         ).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
         assert quote.amount == expected
-        assert quote.source == f"Medicare CY2025 locality {key} 99213 non-facility"
+        assert quote.source == f"Medicare CY2025 RVU25D locality {key} 99213 non-facility"
         amounts[key] = quote.amount
     assert len(amounts) == 109
     # lowest: Arkansas 07102-13 (1 / 0.86 / 0.518): 2.5128 x 32.3465 = 81.28; highest: Alaska

@@ -102,11 +102,11 @@ def test_explanation_reads_line_by_line(medicare: MedicareReference) -> None:
             "Claim PCN-1, contract C-100 v1, priced 2025-04-01: charges $270.00, expected allowed $249.70",
             "  line 1 99213 [priced] $129.70",
             "    term: term professional: all (CPT/HCPCS 00100-99499)",
-            "    base: 140% x Medicare CY2025 locality 01112-54 99213 non-facility $92.64 "
+            "    base: 140% x Medicare CY2025 RVU25D locality 01112-54 99213 non-facility $92.64 "
             "x 1 unit(s) = $129.70",
             "  line 2 99214 [priced] $120.00",
             "    term: term professional: all (CPT/HCPCS 00100-99499)",
-            "    base: 140% x Medicare CY2025 locality 01112-54 99214 non-facility $130.01 "
+            "    base: 140% x Medicare CY2025 RVU25D locality 01112-54 99214 non-facility $130.01 "
             "x 1 unit(s) = $182.01",
             "    lesser of charges: billed charges $120.00 below contract amount $182.01 = -$62.01",
         ]

@@ -80,7 +80,7 @@ def test_percent_of_medicare(
     term = PaymentTerm("pro", ALL_CPT, PercentOfMedicare(D(percent), LocalityKey("01112", "54")))
     (result,) = price(claim(line(code, units=units), pos=pos), contract(term), medicare).lines
     assert result.expected_allowed == D(expected)
-    assert "Medicare CY2025 locality 01112-54 " + code in result.steps[1].text
+    assert "Medicare CY2025 RVU25D locality 01112-54 " + code in result.steps[1].text
 
 
 def test_percent_of_medicare_claim_locality_wins_and_text_reads(
@@ -91,7 +91,7 @@ def test_percent_of_medicare_claim_locality_wins_and_text_reads(
     (result,) = price(c, contract(term), medicare).lines
     assert result.expected_allowed == D("141.48")  # 140% x 101.06 (Manhattan) = 141.484
     assert result.steps[1].text == (
-        "140% x Medicare CY2025 locality 13202-01 99213 non-facility $101.06 x 1 unit(s)"
+        "140% x Medicare CY2025 RVU25D locality 13202-01 99213 non-facility $101.06 x 1 unit(s)"
     )
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from accord_common.errors import Forbidden, Unauthorized
 from accord_common.web.deps import CurrentPrincipal, Runtime
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from contract_registry.adapters.oidc_verifier import IdTokenRefused, OidcVerifier
 from contract_registry.domain.sign_in import SignInRefused
@@ -34,7 +34,7 @@ def verifier_of(request: Request) -> OidcVerifier:
 )
 async def get_identity_provider(who: CurrentPrincipal, rt: Runtime) -> Any:
     """The OpenID Connect provider people of the organisation sign in with, and its group mapping."""
-    who.require("admin")
+    who.require("keys:admin")
     return sign_in.provider_view(await sign_in.read_identity_provider(rt.uow(), who.organization_id))
 
 
@@ -47,7 +47,7 @@ async def get_identity_provider(who: CurrentPrincipal, rt: Runtime) -> Any:
 async def put_identity_provider(body: IdentityProviderIn, who: CurrentPrincipal, rt: Runtime) -> Any:
     """Name the OpenID Connect provider (issuer, the console's client id) and which of its groups
     grant which scopes. Needs the admin scope; audited."""
-    who.require("admin")
+    who.require("keys:admin")
     provider = await sign_in.set_identity_provider(rt.uow(), who, body.model_dump())
     return sign_in.provider_view(provider)
 
@@ -67,20 +67,32 @@ async def sign_in_with_id_token(
     session, with the scopes their groups grant. Needs the `sessions:exchange` scope (the console's
     own key)."""
     who.require("sessions:exchange")
-    issue = request.app.state.personal_key_issuer
     try:
-        person, key_id, raw_key, expires_at = await sign_in.sign_in_with_id_token(
-            rt.uow(), verifier_of(request), issue, who, body.id_token, body.nonce
+        signed_in = await sign_in.sign_in_with_id_token(
+            rt.uow(), verifier_of(request), who, body.id_token, body.nonce
         )
     except IdTokenRefused as refused:
         raise Unauthorized(str(refused)) from None
     except SignInRefused as refused:
         raise Forbidden(str(refused)) from None
     return {
-        "key_id": key_id,
-        "api_key": raw_key,
-        "name": person.display_name,
-        "subject": person.subject,
-        "scopes": sorted(person.scopes),
-        "expires_at": expires_at,
+        "key_id": signed_in.key.id,
+        "api_key": signed_in.raw_key,
+        "name": signed_in.person.display_name,
+        "subject": signed_in.person.subject,
+        "scopes": sorted(signed_in.person.scopes),
+        "expires_at": signed_in.key.expires_at,
     }
+
+
+@router.post(
+    "/sign-ins/current/end",
+    status_code=204,
+    operation_id="endSignIn",
+    summary="Sign out: revoke the calling key",
+)
+async def end_sign_in(who: CurrentPrincipal, rt: Runtime) -> Response:
+    """The console's call when a person signs out: the key it holds for them is revoked on every
+    service. Any key may end itself; audited."""
+    await sign_in.sign_out(rt.uow(), who)
+    return Response(status_code=204)

@@ -47,6 +47,7 @@ class AuditEntryOut(BaseModel):
     entity: str
     entity_id: str
     actor: str
+    actor_key_id: str | None = None
     action: str
     at: datetime
     changes: dict[str, object]

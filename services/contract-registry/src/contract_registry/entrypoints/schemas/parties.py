@@ -130,6 +130,11 @@ class OrganisationIn(BaseModel):
     npis: list[NpiIn] = []
     locations: list[LocationIn] = []
     required_approver_roles: list[str] = []
+    distinct_approvers: bool = Field(
+        default=True,
+        description="Segregation of duties: each required role is approved by a different person "
+        "(false lets one person approve for several roles). The submitter never approves.",
+    )
 
 
 class OrganisationOut(OrganisationIn):

@@ -11,6 +11,7 @@ from .codes import (
     codes,
     setting_for,
 )
+from .conversion_factors import CONVERSION_FACTORS, ConversionFactorPeriod, conversion_factor_for
 from .engine import price_claim
 from .escalators import AnniversaryEscalator, Escalation, Escalator, EscalatorStep, NamedDateEscalator
 from .explanation import (
@@ -24,8 +25,6 @@ from .explanation import (
 )
 from .fee_schedule import FeeSchedule, FeeScheduleRow
 from .medicare import (
-    CONVERSION_FACTORS,
-    ConversionFactorPeriod,
     Gpci,
     LocalityKey,
     MedicareQuote,
@@ -33,7 +32,6 @@ from .medicare import (
     MedicareYear,
     OppsCap,
     RvuRow,
-    conversion_factor_for,
     medicare_allowed,
 )
 from .money import round_half_up, to_cents

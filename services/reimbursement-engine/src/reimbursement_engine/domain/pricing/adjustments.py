@@ -6,7 +6,9 @@ from collections import defaultdict
 from decimal import Decimal
 
 from .explanation import LineStatus, StepKind
-from .money import HUNDRED, fmt_money, fmt_percent, to_cents
+from .medicare import MPPR_INDICATORS
+from .medicare_modifiers import MULTIPLE_PROCEDURES, mppr_percent
+from .money import HUNDRED, ZERO, fmt_money, fmt_percent, to_cents
 from .terms import MultipleProcedureReduction, PaymentTerm
 from .work import LineWork, PricingContext
 
@@ -92,3 +94,62 @@ def check_floor(work: LineWork, ctx: PricingContext) -> None:
         )
         work.add(StepKind.FLOOR, text)
         work.flags.append(f"line {line.line_number} {line.code}: {text}")
+
+
+def _medicare_ranked(work: LineWork) -> bool:
+    """A line Medicare's multiple procedure rule ranks: priced from the physician fee schedule with
+    MULT PROC 2 or 3, under a term without its own multiple procedure rule."""
+    return (
+        work.status is LineStatus.PRICED
+        and work.medicare_amount is not None
+        and work.mult_proc in MPPR_INDICATORS
+        and (work.term is None or work.term.multiple_procedure is None)
+    )
+
+
+def apply_medicare_multiple_procedure(works: list[LineWork]) -> None:
+    """Modifier 51: the day's procedures with MULT PROC 2 or 3, ranked by Medicare amount (each
+    unit a procedure), the highest at 100% and every other at 50% (CMS's standard rule), when a
+    line of that day carries 51. A 51 on a code outside the rule is noted, not reduced."""
+    by_day: defaultdict[object, list[LineWork]] = defaultdict(list)
+    for work in works:
+        if _medicare_ranked(work):
+            by_day[work.line.service_date].append(work)
+        elif MULTIPLE_PROCEDURES in work.line.modifiers and work.medicare_amount is not None:
+            template = "modifier 51 on a code with MULT PROC indicator {0}: no multiple procedure reduction"
+            work.add(StepKind.CHECK, template, work.mult_proc or "unknown")
+    for group in by_day.values():
+        if any(MULTIPLE_PROCEDURES in w.line.modifiers for w in group):
+            _reduce_medicare_day(group)
+
+
+def _reduce_medicare_day(group: list[LineWork]) -> None:
+    slots = [(w.medicare_amount or ZERO, w.amount / _units(w), w) for w in group for _ in range(_units(w))]
+    if len(slots) < 2:
+        return
+    ranked = sorted(slots, key=lambda slot: slot[0], reverse=True)
+    reductions: dict[int, Decimal] = defaultdict(Decimal)
+    ranks: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    for rank, (_, per_unit, work) in enumerate(ranked):
+        percent = mppr_percent(rank)
+        reductions[id(work)] += per_unit * (HUNDRED - percent) / HUNDRED
+        ranks[id(work)].append((rank + 1, percent))
+    for work in group:
+        reduction = to_cents(reductions[id(work)])
+        template = (
+            "modifier 51, MULT PROC indicator {0}: Medicare multiple procedure rule, ranked by Medicare "
+            "amount {1} of {2} procedures (unit: rank, % paid)"
+        )
+        work.add(
+            StepKind.MULTIPLE_PROCEDURE,
+            template,
+            work.mult_proc,
+            _Ranks(ranks[id(work)]),
+            len(ranked),
+            amount=-reduction,
+        )
+
+
+def _units(work: LineWork) -> int:
+    units = work.line.units
+    return int(units) if units >= 1 and units == units.to_integral_value() else 1

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from .adjustments import apply_lesser_of, apply_multiple_procedure, check_floor
+from .adjustments import (
+    apply_lesser_of,
+    apply_medicare_multiple_procedure,
+    apply_multiple_procedure,
+    check_floor,
+)
 from .cases import price_case, price_stop_loss
 from .claim import Claim
 from .codes import setting_for
@@ -62,6 +67,7 @@ def price_claim(
     case_term = select_case_term(contract, claim, open_lines)
     _price_lines(works, case_term, ctx)
     apply_multiple_procedure(works, ctx)
+    apply_medicare_multiple_procedure(works)
     for work in works:
         if work.term is not None:
             apply_lesser_of(work, work.term)

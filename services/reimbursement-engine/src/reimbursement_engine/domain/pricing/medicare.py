@@ -9,6 +9,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .codes import Setting
+from .conversion_factors import (
+    ANESTHESIA_CONVERSION_FACTORS,
+    CONVERSION_FACTORS,
+    ConversionFactorPeriod,
+    conversion_factor_for,
+)
 from .money import fmt_money, to_cents
 
 # Status codes with RVU-based payment under the MPFS (RVU25D layout: A active, R restricted,
@@ -49,6 +55,13 @@ class Gpci:
     work: Decimal
     pe: Decimal
     mp: Decimal
+    # the work GPCI before the 1.0 floor, when the file states both (CY2026 Addendum E)
+    work_without_floor: Decimal | None = None
+
+    @property
+    def floored(self) -> bool:
+        """Whether the 1.0 work-GPCI floor raised this locality's work GPCI."""
+        return self.work_without_floor is not None and self.work_without_floor != self.work
 
 
 NATIONAL_GPCI = Gpci(LocalityKey("00000", "00"), NATIONAL, "", Decimal(1), Decimal(1), Decimal(1))
@@ -68,6 +81,10 @@ class RvuRow:
     mult_proc: str = "0"
     non_facility_na: bool = False
     facility_na: bool = False
+    # payment policy indicators (PPRRVU BILAT SURG, ASST SURG, CO SURG); "" when not loaded
+    bilat_surg: str = ""
+    asst_surg: str = ""
+    co_surg: str = ""
 
     @property
     def payable(self) -> bool:
@@ -79,38 +96,6 @@ class RvuRow:
 
     def pe(self, setting: Setting) -> Decimal:
         return self.pe_facility if setting is Setting.FACILITY else self.pe_non_facility
-
-
-@dataclass(frozen=True, slots=True)
-class ConversionFactorPeriod:
-    """A conversion factor in force from `start` to `end` (inclusive)."""
-
-    start: date
-    end: date
-    value: Decimal
-    label: str
-
-
-# domain.md, Medicare facts. CY2026: the non-qualifying-APM factor (the qualifying one is 33.5675).
-CONVERSION_FACTORS: tuple[ConversionFactorPeriod, ...] = (
-    ConversionFactorPeriod(date(2023, 1, 1), date(2023, 12, 31), Decimal("33.8872"), "CY2023"),
-    ConversionFactorPeriod(date(2024, 1, 1), date(2024, 3, 8), Decimal("32.7442"), "CY2024"),
-    ConversionFactorPeriod(date(2024, 3, 9), date(2024, 12, 31), Decimal("33.2875"), "CY2024"),
-    ConversionFactorPeriod(date(2025, 1, 1), date(2025, 12, 31), Decimal("32.3465"), "CY2025"),
-    ConversionFactorPeriod(date(2026, 1, 1), date(2026, 12, 31), Decimal("33.4009"), "CY2026"),
-)
-ANESTHESIA_CONVERSION_FACTORS = {2025: Decimal("20.3178")}
-QUALIFYING_APM_CONVERSION_FACTORS = {2026: Decimal("33.5675")}
-
-
-def conversion_factor_for(
-    service_date: date, periods: tuple[ConversionFactorPeriod, ...] = CONVERSION_FACTORS
-) -> ConversionFactorPeriod | None:
-    """The MPFS conversion factor in force on a date of service (None when unknown)."""
-    for period in periods:
-        if period.start <= service_date <= period.end:
-            return period
-    return None
 
 
 def medicare_allowed(rvu: RvuRow, gpci: Gpci, setting: Setting, cf: Decimal) -> Decimal:
@@ -153,6 +138,9 @@ class MedicareQuote:
             text = f"Medicare {self.cf.label} anesthesia conversion factor {where} {code} per anesthesia unit"
         else:
             text = f"Medicare {self.cf.label} {where} {code} {self.setting.value}"
+            if self.gpci.floored:
+                floor = f"{self.gpci.work:.3f} with the 1.0 floor, {self.gpci.work_without_floor:.3f} without"
+                text += f" (work GPCI {floor})"
         if self.capped_from is not None:
             text += f" (OPPS cap, below the fee schedule's {fmt_money(self.capped_from)})"
         object.__setattr__(self, "source", text)
@@ -160,8 +148,11 @@ class MedicareQuote:
 
 @dataclass(frozen=True, slots=True)
 class MedicareYear:
-    """One calendar year of RVUs and GPCIs, OPPS caps and anesthesia conversion factors (as
-    loaded from CMS files; caps and anesthesia factors are optional)."""
+    """One release of one calendar year's RVUs and GPCIs, OPPS caps and anesthesia conversion
+    factors (as loaded from CMS files; caps and anesthesia factors are optional).
+
+    `release` names it (RVU26C); it supersedes the year's earlier releases from `effective`
+    (None: January 1). `conversion_factor` is the one the RVU file states (None: the table's)."""
 
     year: int
     rvus: Mapping[tuple[str, str], RvuRow]
@@ -169,6 +160,17 @@ class MedicareYear:
     opps_caps: Mapping[tuple[str, str, LocalityKey], OppsCap] = field(default_factory=dict)
     anesthesia_cfs: Mapping[LocalityKey, Decimal] = field(default_factory=dict)
     anesthesia_national_cf: Decimal | None = None
+    release: str = ""
+    effective: date | None = None
+    conversion_factor: Decimal | None = None
+
+    @property
+    def effective_on(self) -> date:
+        return self.effective or date(self.year, 1, 1)
+
+    @property
+    def label(self) -> str:
+        return f"CY{self.year} {self.release}" if self.release else f"CY{self.year}"
 
     def rvu_for(self, hcpcs: str, modifiers: tuple[str, ...]) -> RvuRow | None:
         """The row for a code, preferring a component row (26/TC/53) when the line carries one."""
@@ -186,6 +188,7 @@ class MedicareReference:
     MS-DRG relative weights by federal fiscal year."""
 
     years: Mapping[int, MedicareYear]
+    later_releases: Mapping[int, tuple[MedicareYear, ...]] = field(default_factory=dict)
     conversion_factors: tuple[ConversionFactorPeriod, ...] = CONVERSION_FACTORS
     drg_weights: Mapping[int, DrgWeightTable] = field(default_factory=dict)
     _cache: dict[tuple[object, ...], MedicareQuote | str] = field(
@@ -217,9 +220,18 @@ class MedicareReference:
         weight = None if table is None else table.weight(drg)
         return None if weight is None else (weight, fiscal_year)
 
+    def release_on(self, service_date: date) -> MedicareYear | None:
+        """The year's release in force on the date: the latest effective on or before it, else
+        (a date before every loaded release) the year's earliest release."""
+        chosen = self.years.get(service_date.year)
+        for later in self.later_releases.get(service_date.year, ()):
+            if later.effective_on <= service_date:
+                chosen = later
+        return chosen
+
     def mppr_eligible(self, hcpcs: str, modifiers: tuple[str, ...], service_date: date) -> bool:
         """Whether Medicare's MULT_PROC indicator (2 or 3) subjects the code to the reduction."""
-        year = self.years.get(service_date.year)
+        year = self.release_on(service_date)
         rvu = None if year is None else year.rvu_for(hcpcs, modifiers)
         return rvu is not None and rvu.mppr_eligible
 
@@ -231,10 +243,12 @@ class MedicareReference:
         setting: Setting,
         service_date: date,
     ) -> MedicareQuote | str:
+        year = self.release_on(service_date)
         cf = conversion_factor_for(service_date, self.conversion_factors)
-        year = self.years.get(service_date.year)
-        if cf is None or year is None:
+        if year is None or cf is None:
             return f"no Medicare data loaded for CY{service_date.year}"
+        if year.release or year.conversion_factor is not None:
+            cf = ConversionFactorPeriod(cf.start, cf.end, year.conversion_factor or cf.value, year.label)
         rvu = year.rvu_for(hcpcs, modifiers)
         if rvu is None:
             return f"{hcpcs} is not in the CY{year.year} Medicare fee schedule"

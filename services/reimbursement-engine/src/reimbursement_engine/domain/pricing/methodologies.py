@@ -13,7 +13,8 @@ from .codes import CodeSystem, Setting
 from .explanation import LineStatus, StepKind
 from .fee_schedule import RateKind
 from .medicare import LocalityKey, MedicareQuote
-from .money import HUNDRED, percent_of, to_cents
+from .medicare_modifiers import NotPayable, payment_policy
+from .money import HUNDRED, ZERO, percent_of, to_cents
 from .terms import (
     Capitation,
     FeeScheduleRate,
@@ -98,13 +99,15 @@ def _medicare_base(
         work.settle(LineStatus.UNPRICED, StepKind.UNPRICED, quote)
         return
     work.mppr_eligible = quote.rvu.mppr_eligible
-    amount = to_cents(percent_of(quote.amount, percent) * line.units)
-    template = "{0:f}% x {1} ${2:,.2f} x {3:f} unit(s)"
+    allowed, policy_text = _with_policy(work, quote)
+    work.medicare_amount, work.mult_proc = allowed, quote.rvu.mult_proc
+    amount = to_cents(percent_of(allowed, percent) * line.units)
+    template = "{0:f}% x {1} ${2:,.2f}" + policy_text + " x {3:f} unit(s)"
     if basis_year is not None:
         template += f" (basis year {basis_year})"
     if source is not None:
         template = "{4}: " + template
-    args = (percent, quote.source, quote.amount, line.units, source)
+    args = (percent, quote.source, quote.amount, line.units, source, allowed)
     work.add(StepKind.BASE, template, *args, amount=amount)
     if locality is None:
         work.flags.append(
@@ -113,6 +116,24 @@ def _medicare_base(
         )
     if quote.setting is Setting.NON_FACILITY and quote.rvu.non_facility_na:
         work.flags.append(f"line {line.line_number} {line.code}: Medicare has no non-facility rate (NA)")
+
+
+def _with_policy(work: LineWork, quote: MedicareQuote) -> tuple[Decimal, str]:
+    """Medicare allowed per unit after the line's payment policy modifiers (50, 62, 80/81/82, AS),
+    and the text the base step adds (naming each modifier, its indicator and its percentage)."""
+    policy = payment_policy(quote.rvu, work.line.modifiers)
+    if policy is None:
+        return quote.amount, ""
+    if isinstance(policy, NotPayable):
+        return ZERO, f", {_escape(policy)}: $0.00"
+    if policy.note:
+        work.flags.append(f"line {work.line.line_number} {work.line.code}: {policy.note}")
+    allowed = to_cents(percent_of(quote.amount, policy.percent))
+    return allowed, f", {_escape(policy.text)} = ${{5:,.2f}}"
+
+
+def _escape(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 def price_percent_of_medicare(work: LineWork, ctx: PricingContext, method: PercentOfMedicare) -> None:

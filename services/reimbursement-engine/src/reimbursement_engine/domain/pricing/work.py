@@ -27,6 +27,10 @@ class LineWork:
     flags: list[str] = field(default_factory=list)
     mppr_eligible: bool = False
     carved_out: bool = False
+    # Medicare allowed per unit after the payment policy modifiers, and the code's MULT PROC
+    # indicator, when the line is priced from the physician fee schedule (for modifier 51)
+    medicare_amount: Decimal | None = None
+    mult_proc: str = ""
 
     def add(self, kind: StepKind, template: str, *args: object, amount: Decimal | None = None) -> None:
         """Record a step; its amount (a signed change) is added to the line amount."""

@@ -1,0 +1,205 @@
+"""`GET /v1/contracts/{id}?as_of=` as billing systems call it: the registry served by uvicorn with N
+workers on PostgreSQL, one contract with three versions, concurrent clients asking for the version in
+force on dates spread over two years.
+
+Real PostgreSQL (the test harness's local cluster) and a real broker (for the registry's relay). The
+load generator runs in this process, on the same cores as the service: the figures to trust on a
+shared machine are the ratios printed within one run (the same requests against `/healthz`, which
+does no authentication and no query, are the ceiling of the HTTP stack here).
+
+    uv run --frozen python benchmarks/contract_as_of.py [--workers 2] [--seconds 15] [--concurrency 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+from accord_common.testing import _process
+from accord_common.testing.kafka import start_kafka
+from accord_common.testing.postgres import LocalCluster
+
+ORG = "org-bench-as-of"
+FIRST_DAY = date(2026, 1, 1)
+
+
+def registry_env(database_url: str, bootstrap: str) -> dict[str, str]:
+    return os.environ | {
+        "ACCORD_REGISTRY_DATABASE_URL": database_url,
+        "ACCORD_REGISTRY_KAFKA_BOOTSTRAP": bootstrap,
+        "ACCORD_REGISTRY_LOG_LEVEL": "WARNING",
+        # one billing system's key asks for everything: lift the per-key limit for the measurement
+        "ACCORD_REGISTRY_RATE_LIMIT_PER_KEY": "1000000",
+        "ACCORD_REGISTRY_RATE_LIMIT_PER_ADDRESS": "1000000",
+    }
+
+
+def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "contract_registry.cli", *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    return done.stdout.strip()
+
+
+def seed(client: httpx.Client) -> str:
+    """A payer and an active contract with versions from 2026-01-01, 2026-07-01 and 2027-01-01."""
+    payer = client.post("/v1/payers", json={"name": "Acme Health Plan", "x12_payer_id": "60054"}).json()
+    contract = client.post(
+        "/v1/contracts",
+        json={
+            "payer_id": payer["id"],
+            "name": "Acme PPO professional",
+            "line_of_business": "commercial",
+            "effective_date": "2026-01-01",
+            "termination_date": "2027-12-31",
+            "notice_days": 90,
+            "appeal_window_days": 180,
+            "prompt_pay_days": 30,
+            "payment_terms": [
+                {
+                    "name": "Professional",
+                    "service_category": "professional",
+                    "matcher": {"ranges": [{"code_system": "CPT", "first": "99202", "last": "99499"}]},
+                    "methodology": {"kind": "percent_of_medicare", "percent": "140"},
+                }
+            ],
+        },
+    )
+    contract.raise_for_status()
+    cid = contract.json()["id"]
+    for step in ("submit", "activate"):
+        client.post(f"/v1/contracts/{cid}/{step}", json={}).raise_for_status()
+    for effective_from, timely in (("2026-07-01", 120), ("2027-01-01", 150)):
+        version = client.post(
+            f"/v1/contracts/{cid}/versions",
+            json={"effective_from": effective_from, "timely_filing_days": timely},
+        )
+        version.raise_for_status()
+    return str(cid)
+
+
+def wait_until_up(url: str, server: subprocess.Popen[bytes], timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the registry exited with {server.returncode}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer in {timeout:.0f} s")
+
+
+async def hammer(base: str, key: str, path_for: Any, seconds: float, concurrency: int) -> dict[str, float]:
+    """Requests answered per second and latency percentiles (ms) over `seconds`."""
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(
+        base_url=base, limits=limits, headers={"Authorization": f"Bearer {key}"}, timeout=30
+    ) as c:
+        stop_at = time.perf_counter() + seconds
+
+        async def one_client() -> None:
+            nonlocal errors
+            while time.perf_counter() < stop_at:
+                began = time.perf_counter()
+                try:
+                    answer = await c.get(path_for())
+                except httpx.HTTPError:
+                    errors += 1
+                    continue
+                latencies.append(time.perf_counter() - began)
+                errors += answer.status_code != 200
+
+        began = time.perf_counter()
+        await asyncio.gather(*(one_client() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - began
+    ordered = sorted(latencies)
+    return {
+        "per_s": len(ordered) / elapsed,
+        "p50": statistics.median(ordered) * 1000,
+        "p99": ordered[int(len(ordered) * 0.99) - 1] * 1000,
+        "errors": errors,
+        "requests": len(ordered),
+    }
+
+
+def measure(base: str, key: str, cid: str, seconds: float, concurrency: int) -> None:
+    def as_of() -> str:
+        day = FIRST_DAY + timedelta(days=random.randrange(730))
+        return f"/v1/contracts/{cid}?as_of={day.isoformat()}"
+
+    asyncio.run(hammer(base, key, as_of, 3, concurrency))  # warm-up: connections, caches
+    ceiling = asyncio.run(hammer(base, key, lambda: "/healthz", seconds, concurrency))
+    measured = asyncio.run(hammer(base, key, as_of, seconds, concurrency))
+    for label, r in (
+        ("GET /healthz (no auth, no query)", ceiling),
+        ("GET /v1/contracts/{id}?as_of=", measured),
+    ):
+        print(
+            f"{label:34s} {r['per_s']:>8,.0f} req/s  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms  "
+            f"({r['requests']:,} requests, {r['errors']} not 200)"
+        )
+    print(f"as-of / healthz throughput: {measured['per_s'] / ceiling['per_s']:.2f}")
+
+
+def main(workers: int, seconds: float, concurrency: int) -> None:
+    cluster = LocalCluster()
+    cluster.start()
+    broker = start_kafka()
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        url = cluster.server().create_database(f"registry_bench_{uuid.uuid4().hex[:6]}")
+        env = registry_env(url, broker.bootstrap)
+        cli(env, "migrate")
+        scopes = "contracts:read,contracts:write"
+        key = cli(env, "issue-api-key", "--org", ORG, "--name", "bench billing system", "--scopes", scopes)
+        key = key.splitlines()[-1]
+        port = _process.free_port()
+        command = [sys.executable, "-m", "contract_registry.cli", "serve", "--port", str(port)]
+        server = subprocess.Popen([*command, "--workers", str(workers)], env=env)
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(f"{base}/healthz", server)
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30) as client:
+            cid = seed(client)
+            august = client.get(f"/v1/contracts/{cid}", params={"as_of": "2026-08-01"}).json()
+            assert august["version"]["version"] == 2, august
+        print(
+            f"registry: {workers} worker(s) on PostgreSQL; broker: {broker.describe()}; "
+            f"{concurrency} concurrent clients, {seconds:.0f} s each"
+        )
+        measure(base, key, cid, seconds, concurrency)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        broker.stop()
+        cluster.remove()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--concurrency", type=int, default=32)
+    args = parser.parse_args()
+    main(args.workers, args.seconds, args.concurrency)
