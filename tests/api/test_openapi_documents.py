@@ -170,6 +170,10 @@ def test_the_bearer_scheme_is_declared(document: dict[str, Any]) -> None:
     assert scheme["scheme"].lower() == "bearer"
 
 
+# Any valid key may ask who it is, and end its own session (sign-out revokes the calling key).
+SELF_SERVICE = ("/v1/whoami", "/v1/sign-ins/current/end")
+
+
 def test_authenticated_operations_declare_bearer_and_a_401_problem(document: dict[str, Any]) -> None:
     wrong = []
     for method, path, operation in operations(document):
@@ -181,7 +185,7 @@ def test_authenticated_operations_declare_bearer_and_a_401_problem(document: dic
         security = operation.get("security") or [{}]
         if [list(s) for s in security] != [[BEARER]] or not set(security[0][BEARER]) <= ALL_SCOPES:
             wrong.append(f"{where}: security is {operation.get('security')!r}")
-        elif path != "/v1/whoami" and len(security[0][BEARER]) != 1:
+        elif path not in SELF_SERVICE and len(security[0][BEARER]) != 1:
             wrong.append(f"{where}: names no scope (Requires) the key must carry")
         unauthorized = resolve(document, operation.get("responses", {}).get("401", {}))
         if PROBLEM_JSON not in unauthorized.get("content", {}):

@@ -30,6 +30,7 @@ ALL_SCOPES = frozenset(
         "notifications:read",
         "notifications:write",
         "keys:admin",
+        "sessions:exchange",
         "admin",
     }
 )

@@ -17,10 +17,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from console.adapters.accord_api import AccordApi, ApiRefused, Service
+from console.adapters.oidc_client import IdentityProviderClient, PendingSealer
 from console.adapters.session_cookie import SessionSealer
 from console.config import ConsoleSettings
 from console.entrypoints import (
     auth,
+    auth_oidc,
     pages_analytics,
     pages_claims,
     pages_contracts,
@@ -49,6 +51,14 @@ def build_api(settings: ConsoleSettings, transport: httpx.AsyncBaseTransport | N
     return AccordApi(client, urls)
 
 
+def build_identity_provider(settings: ConsoleSettings, api: AccordApi) -> IdentityProviderClient | None:
+    """The organisation's OpenID Connect provider, when the console is configured with one."""
+    if not settings.oidc_issuer or not settings.oidc_client_id:
+        return None
+    secret = settings.oidc_client_secret.get_secret_value() if settings.oidc_client_secret else None
+    return IdentityProviderClient(api.client, settings.oidc_issuer, settings.oidc_client_id, secret)
+
+
 def build_app(settings: ConsoleSettings | None = None, api: AccordApi | None = None) -> FastAPI:
     settings = settings or ConsoleSettings()
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
@@ -65,6 +75,8 @@ def build_app(settings: ConsoleSettings | None = None, api: AccordApi | None = N
     app.state.settings = settings
     app.state.api = accord
     app.state.sealer = SessionSealer(settings.sealing_key(), timedelta(hours=settings.session_hours))
+    app.state.pending_sealer = PendingSealer(settings.sealing_key())
+    app.state.identity_provider = build_identity_provider(settings, accord)
     app.add_exception_handler(SignInRequired, on_sign_in_required)
     app.add_exception_handler(CsrfRefused, on_csrf_refused)
     app.add_exception_handler(ApiRefused, on_api_refused)
@@ -72,6 +84,7 @@ def build_app(settings: ConsoleSettings | None = None, api: AccordApi | None = N
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (
         auth,
+        auth_oidc,
         pages_claims,
         pages_deadlines,
         pages_contracts,

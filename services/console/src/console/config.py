@@ -30,6 +30,16 @@ class ConsoleSettings(BaseSettings):
     # Secure cookies need https; switch off only for http://127.0.0.1 during development.
     cookie_secure: bool = True
     page_size: int = 50
+    # Where people reach the console (the redirect URI registered with the identity provider).
+    public_url: str = "http://127.0.0.1:8105"
+    # Sign-in with the organisation's identity provider (OpenID Connect), when an issuer is set. The
+    # exchange key is the console's own API key with the sessions:exchange scope: with it the
+    # registry turns a person's verified ID token into their key for one session.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_exchange_key: SecretStr | None = None
+    oidc_label: str = "your organisation's sign-in"
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> ConsoleSettings:
@@ -38,7 +48,18 @@ class ConsoleSettings(BaseSettings):
                 raise ValueError("production requires ACCORD_CONSOLE_SESSION_SECRET (a Fernet key)")
             if not self.cookie_secure:
                 raise ValueError("production refuses session cookies without Secure")
+            if self.oidc_issuer and not self.oidc_issuer.startswith("https://"):
+                raise ValueError("production requires an https ACCORD_CONSOLE_OIDC_ISSUER")
+        if self.oidc_issuer and not (self.oidc_client_id and self.oidc_exchange_key):
+            raise ValueError(
+                "ACCORD_CONSOLE_OIDC_ISSUER needs ACCORD_CONSOLE_OIDC_CLIENT_ID "
+                "and ACCORD_CONSOLE_OIDC_EXCHANGE_KEY"
+            )
         return self
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer)
 
     def sealing_key(self) -> str:
         return self.session_secret.get_secret_value() if self.session_secret else DEVELOPMENT_SESSION_SECRET

@@ -152,3 +152,36 @@ def test_the_last_months_end_with_the_month_of_the_day_given() -> None:
         (date(2026, 2, 1), date(2026, 2, 28)),
     ]
     assert last_months(date(2028, 2, 29), 1) == [(date(2028, 2, 1), date(2028, 2, 29))]
+
+
+# --- OpenID Connect sign-in (authorization code + PKCE) ------------------------------------------
+
+
+def test_the_pkce_challenge_is_the_rfc_7636_example() -> None:
+    from console.domain.oidc import code_challenge
+
+    # RFC 7636, appendix B
+    assert (
+        code_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
+        == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    )
+
+
+def test_the_authorization_url_carries_state_nonce_and_challenge() -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    from console.domain.oidc import PendingSignIn, authorization_url, code_challenge
+
+    pending = PendingSignIn("st-1", "n-1", "v" * 43, "/worklist")
+    url = authorization_url("https://idp.example/auth?realm=staff", "accord-console", "https://c/cb", pending)
+    query = parse_qs(urlsplit(url).query)
+    assert query["realm"] == ["staff"] and query["state"] == ["st-1"] and query["nonce"] == ["n-1"]
+    assert query["code_challenge"] == [code_challenge("v" * 43)] and query["code_challenge_method"] == [
+        "S256"
+    ]
+    assert query["scope"] == ["openid email profile"] and query["redirect_uri"] == ["https://c/cb"]
+    assert (
+        pending.state_matches("st-1")
+        and not pending.state_matches("st-2")
+        and not pending.state_matches(None)
+    )

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 from accord_common.keys.projection import key_usage_handlers
 from accord_common.runtime import ServiceRuntime
 from accord_common.web.app import create_app
 from fastapi import FastAPI
 
 from contract_registry.adapters.document_store import DocumentStore, LocalDocumentStore
+from contract_registry.adapters.oidc_verifier import OidcVerifier
 from contract_registry.adapters.orm import metadata
 from contract_registry.config import RegistrySettings
 from contract_registry.entrypoints.problems import install_domain_problems
@@ -22,6 +24,7 @@ from contract_registry.entrypoints.routers import (
     fee_schedules,
     lifecycle,
     parties,
+    sign_in,
 )
 
 SERVICE_ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +37,7 @@ ROUTERS = [
     documents.router,
     audit.router,
     api_keys.router,
+    sign_in.router,
 ]
 
 
@@ -58,5 +62,6 @@ def build_app(settings: RegistrySettings | None = None, store: DocumentStore | N
         "organisation's data: another organisation's contract answers 404.",
     )
     app.state.document_store = store or LocalDocumentStore(settings.documents_dir)
+    app.state.oidc_verifier = OidcVerifier(httpx.AsyncClient(timeout=10.0, follow_redirects=False))
     install_domain_problems(app)
     return app

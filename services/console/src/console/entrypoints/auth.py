@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -10,7 +11,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from console.adapters.accord_api import AccordApi, ApiRefused, Service
-from console.adapters.session_cookie import COOKIE_NAME
+from console.adapters.session_cookie import COOKIE_NAME, SessionSealer
+from console.config import ConsoleSettings
+from console.domain.session import StaffSession
 from console.entrypoints.web import (
     Api,
     Settings,
@@ -51,7 +54,12 @@ async def sign_in(
         return render(request, "sign_in.html", None, 401, next=target, error=refusal.message)
     sealer = sealer_of(request)
     session = sealer.new(api_key.strip(), organization_id, name, scopes, datetime.now(UTC), "api_key")
-    response = see_other(target)
+    return set_session_cookie(see_other(target), sealer, session, settings)
+
+
+def set_session_cookie(
+    response: Response, sealer: SessionSealer, session: StaffSession, settings: ConsoleSettings
+) -> Response:
     response.set_cookie(
         COOKIE_NAME,
         sealer.seal(session),
@@ -66,9 +74,12 @@ async def sign_in(
 
 @router.post("/sign-out")
 async def sign_out(
-    session: Signed, settings: Settings, csrf_token: Annotated[str, Form(max_length=200)] = ""
+    session: Signed, api: Api, settings: Settings, csrf_token: Annotated[str, Form(max_length=200)] = ""
 ) -> Response:
     check_csrf(session, csrf_token)
+    if session.signed_in_with == "oidc":  # the key was made for this session: end it everywhere
+        with contextlib.suppress(ApiRefused):  # already expired or revoked
+            await api.post(session.api_key, Service.REGISTRY, "/v1/sign-ins/current/end", {})
     response = see_other("/sign-in")
     response.delete_cookie(COOKIE_NAME, path="/", secure=settings.cookie_secure, httponly=True)
     return response

@@ -50,6 +50,19 @@ organisations = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+identity_providers = Table(
+    "identity_providers",
+    metadata,
+    Column("organization_id", ORG, primary_key=True),
+    Column("issuer", String(500), nullable=False),
+    Column("client_id", String(200), nullable=False),
+    Column("groups_claim", String(100), nullable=False),
+    Column("scopes_by_group", JSON, nullable=False),
+    Column("session_hours", Integer, nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
 payers = Table(
     "payers",
     metadata,

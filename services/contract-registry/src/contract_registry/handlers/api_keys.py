@@ -38,13 +38,13 @@ def _issuer(who: Principal) -> Issuer:
     return Issuer(who.key_id, who.scopes)
 
 
-def _new_secret() -> tuple[KeySecret, str]:
+def new_secret() -> tuple[KeySecret, str]:
     prefix, raw = generate_key()
     return KeySecret(prefix, hash_key(raw)), raw
 
 
 async def issue(uow: UnitOfWork, who: Principal, command: IssueKey) -> IssuedKey:
-    secret, raw = _new_secret()
+    secret, raw = new_secret()
     now = utcnow()
     key = ApiKey.issue(
         id=str(uuid.uuid4()),
@@ -60,13 +60,13 @@ async def issue(uow: UnitOfWork, who: Principal, command: IssueKey) -> IssuedKey
     async with uow:
         await ApiKeyRepository(uow.session, who.organization_id).add(key)
         await _audit(uow, who, "api_key.issued", key, now, {"name": key.name, "scopes": sorted(key.scopes)})
-        _publish(uow, key)
+        publish_key_changes(uow, key)
         await uow.commit()
     return IssuedKey(key, raw)
 
 
 async def rotate(uow: UnitOfWork, who: Principal, key_id: str, overlap: timedelta) -> IssuedKey:
-    secret, raw = _new_secret()
+    secret, raw = new_secret()
     now = utcnow()
     async with uow:
         repo = ApiKeyRepository(uow.session, who.organization_id)
@@ -78,8 +78,8 @@ async def rotate(uow: UnitOfWork, who: Principal, key_id: str, overlap: timedelt
         await repo.add(new)
         changes = {"rotated_to": new.id, "old_key_expires_at": _iso(old.expires_at)}
         await _audit(uow, who, "api_key.rotated", old, now, changes)
-        _publish(uow, old)
-        _publish(uow, new)
+        publish_key_changes(uow, old)
+        publish_key_changes(uow, new)
         await uow.commit()
     return IssuedKey(new, raw)
 
@@ -95,7 +95,7 @@ async def expire(uow: UnitOfWork, who: Principal, key_id: str, at: datetime | No
         await repo.save(key)
         changes = {"expires_at": {"old": _iso(before), "new": _iso(key.expires_at)}}
         await _audit(uow, who, "api_key.expiry_changed", key, now, changes)
-        _publish(uow, key)
+        publish_key_changes(uow, key)
         await uow.commit()
     return key
 
@@ -108,7 +108,7 @@ async def revoke(uow: UnitOfWork, who: Principal, key_id: str) -> ApiKey:
         key.revoke(now)
         await repo.save(key)
         await _audit(uow, who, "api_key.revoked", key, now, {"name": key.name})
-        _publish(uow, key)
+        publish_key_changes(uow, key)
         await uow.commit()
     return key
 
@@ -119,7 +119,7 @@ async def _audit(
     await audit(uow, who, action, entity="api_key", entity_id=key.id, changes=changes, at=at)
 
 
-def _publish(uow: UnitOfWork, key: ApiKey) -> None:
+def publish_key_changes(uow: UnitOfWork, key: ApiKey) -> None:
     """One event per change the key recorded, each with the key's whole state at the end."""
     for change in key.drain_changes():
         uow.publish(

@@ -33,6 +33,7 @@ Scope = Literal[
     "notifications:write",
     "obligations:read",
     "obligations:write",
+    "sessions:exchange",
 ]
 """accord_common.auth.ALL_SCOPES, spelled out for the OpenAPI enum (a unit test holds them equal)."""
 
