@@ -235,6 +235,21 @@ def test_an_analyst_appeals_an_underpayment_from_the_email_link(
     assert "2026-04-02" in payments and "$80.00" in payments, payments
     shot(browser, "claim")
 
+    # the worklist as recovery projects: both $20.00 underpayments under the contract are one project,
+    # set aside since the appeal window (180 days from the 2026-04-02 remittance) closed on 2026-09-29
+    browser.get(f"{console}/worklist/projects")
+    contract_id = world.first["contract"]["id"]
+    rows = [
+        r.text for r in browser.find_elements(By.CSS_SELECTOR, "main table tbody tr") if contract_id in r.text
+    ]
+    page = browser.find_element(By.CSS_SELECTOR, "main").text
+    assert len(rows) == 1, page
+    assert "60054" in rows[0] and "$40.00" in rows[0] and "appeal window closed on 2026-09-29" in rows[0], (
+        page
+    )
+    shot(browser, "projects")
+    browser.get(link)
+
     browser.find_element(By.PARTIAL_LINK_TEXT, "underpaid by $20.00").click()
     WebDriverWait(browser, 30).until(expected.url_contains("/variances/"))
     assert browser.find_element(By.CSS_SELECTOR, "[data-testid=variance-status]").text == "open"

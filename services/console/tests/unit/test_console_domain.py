@@ -185,3 +185,17 @@ def test_the_authorization_url_carries_state_nonce_and_challenge() -> None:
         and not pending.state_matches("st-2")
         and not pending.state_matches(None)
     )
+
+
+@pytest.mark.parametrize(
+    ("cause", "label"),
+    [
+        ("escalator_not_applied", "Escalator not applied (last year's rate)"),
+        ("denied_timely_filing", "Denied: timely filing"),
+        ("a_cause_added_later", "A cause added later"),
+    ],
+)
+def test_a_root_cause_reads_in_a_persons_words(cause: str, label: str) -> None:
+    from console.domain.projects import cause_label
+
+    assert cause_label(cause) == label

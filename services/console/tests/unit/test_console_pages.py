@@ -61,6 +61,33 @@ WORKLIST = {
 }
 
 
+PROJECT = {
+    "cause": "escalator_not_applied",
+    "payer_id": "acme",
+    "contract_id": "c-1",
+    "amount": "24.00",
+    "variance_count": 8,
+    "variance_ids": ["v-1"],
+    "codes": ["99213"],
+    "oldest_remittance": "2026-06-01",
+    "appeal_deadline": "2026-09-28",
+    "appeal_days_left": 119,
+    "filing_deadline": "2026-06-08",
+    "filing_days_left": 7,
+    "set_aside": None,
+}
+PROJECTS = {
+    "items": [PROJECT, PROJECT | {"cause": "paid_as_other_code", "amount": "51.50", "variance_count": 1}],
+    "total_amount": "75.50",
+    "project_count": 2,
+    "set_aside": [
+        PROJECT | {"cause": "unexplained", "amount": "8.00", "set_aside": "below the $20.00 minimum"}
+    ],
+    "take_backs": [],
+    "take_back_total": "0.00",
+}
+
+
 class FakeServices:
     """Every service answers whoami per key; the engine holds one variance of org-a."""
 
@@ -83,6 +110,8 @@ class FakeServices:
             return httpx.Response(200, json=VARIANCE)
         if path == "/v1/worklist":
             return httpx.Response(200, json=WORKLIST)
+        if path == "/v1/worklist/projects":
+            return httpx.Response(200, json=PROJECTS)
         if path == "/v1/variances/v-1/transitions":
             self.transitions.append(json.loads(request.content))
             return httpx.Response(200, json=VARIANCE | {"status": "appealed"})
@@ -239,3 +268,12 @@ async def test_the_console_is_ready_only_when_every_service_answers(
     services.down.add(8103)
     not_ready = await console.get("/readyz")
     assert not_ready.status_code == 503 and not_ready.json()["checks"]["tracker"] == "status 503"
+
+
+async def test_the_worklist_by_root_cause_reads_as_projects(console: httpx.AsyncClient) -> None:
+    await sign_in(console, AUDITOR_KEY)
+    page = (await console.get("/worklist/projects")).text
+    assert "Escalator not applied (last year&#39;s rate)" in page and "Paid as another code" in page
+    assert 'data-testid="projects-total">$75.50<' in page
+    assert "below the $20.00 minimum" in page and "$8.00" in page
+    assert 'href="/worklist/projects?status=open"' in (await console.get("/worklist")).text

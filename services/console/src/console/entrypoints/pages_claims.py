@@ -55,6 +55,16 @@ async def worklist(
     )
 
 
+@router.get("/worklist/projects")
+async def projects(request: Request, session: Signed, api: Api, status: str = "open") -> Response:
+    """The worklist as recovery projects: one per root cause, payer and contract, largest first,
+    with the days left to appeal and to file, what triage set aside, and the payers' take-backs."""
+    answer = await api.get(
+        session.api_key, Service.ENGINE, "/v1/worklist/projects", status=_workable(status), limit=500
+    )
+    return render(request, "projects.html", session, answer=answer, status=_workable(status))
+
+
 @router.get("/variances")
 async def variances(
     request: Request,

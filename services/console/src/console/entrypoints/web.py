@@ -15,11 +15,13 @@ from console.adapters.session_cookie import COOKIE_NAME, SessionSealer
 from console.config import ConsoleSettings
 from console.domain.figures import dollars, percent
 from console.domain.permissions import Scope, may
+from console.domain.projects import cause_label
 from console.domain.session import StaffSession
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 TEMPLATES.env.filters["dollars"] = dollars
 TEMPLATES.env.filters["percent"] = percent
+TEMPLATES.env.filters["cause"] = cause_label
 TEMPLATES.env.filters["plain"] = lambda value: (
     "not set" if value is None else ("yes" if value else "no") if isinstance(value, bool) else value
 )
