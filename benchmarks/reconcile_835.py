@@ -209,38 +209,49 @@ def _free_offset() -> int:
 
 def run(claims: int, postgres: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp, stack(postgres, Path(tmp)) as (running, urls):
-        registry = running.services["contract-registry"].url
-        engine = running.services["reimbursement-engine"].url
-        contract_id = active_contract(registry)
-        count = count_obligations(urls["obligation-tracker"])
-        prefix = f"R{uuid.uuid4().hex[:5].upper()}"
-        with httpx.Client(base_url=engine, headers=AUTH, timeout=600) as client:
+        try:
+            return _measure(running, urls, claims)
+        except (TimeoutError, RuntimeError, httpx.HTTPError):
+            for log in sorted((Path(tmp) / "logs").glob("*.log")):  # what the services said, for the reader
+                print(f"--- {log.name} (last lines)", file=sys.stderr)
+                print("\n".join(log.read_text(errors="replace").splitlines()[-15:]), file=sys.stderr)
+            raise
+
+
+def _measure(running: Stack, urls: dict[str, str], claims: int) -> dict[str, Any]:
+    registry = running.services["contract-registry"].url
+    engine = running.services["reimbursement-engine"].url
+    patience = 240 + claims * 0.2  # seconds: generous on a busy machine, never forever
+    contract_id = active_contract(registry)
+    count = count_obligations(urls["obligation-tracker"])
+    prefix = f"R{uuid.uuid4().hex[:5].upper()}"
+    with httpx.Client(base_url=engine, headers=AUTH, timeout=600) as client:
+        began = time.perf_counter()
+        for first in range(0, claims, BATCH):
+            body = claims_body(prefix, first, min(BATCH, claims - first), contract_id)
+            posted = _post_until_priced(client, body)
+            if posted["priced"] != min(BATCH, claims - first):
+                raise RuntimeError(f"priced {posted['priced']} of a batch: {posted}")
+        priced_s = time.perf_counter() - began
+        wait("the claims' prompt-pay deadlines", lambda: count("prompt_pay") >= claims, patience)
+        settled_s = time.perf_counter() - began
+        remittance = remittance_835(prefix, claims)
+        pid = running.services["reimbursement-engine"].popen.pid
+        rss_before = process_memory(pid, "VmRSS", reset_peak=True)
+        with Probe(engine) as probe:
             began = time.perf_counter()
-            for first in range(0, claims, BATCH):
-                body = claims_body(prefix, first, min(BATCH, claims - first), contract_id)
-                posted = _post_until_priced(client, body)
-                if posted["priced"] != min(BATCH, claims - first):
-                    raise RuntimeError(f"priced {posted['priced']} of a batch: {posted}")
-            priced_s = time.perf_counter() - began
-            wait("the claims' prompt-pay deadlines", lambda: count("prompt_pay") >= claims, 1800)
-            settled_s = time.perf_counter() - began
-            remittance = remittance_835(prefix, claims)
-            pid = running.services["reimbursement-engine"].popen.pid
-            rss_before = process_memory(pid, "VmRSS", reset_peak=True)
-            with Probe(engine) as probe:
-                began = time.perf_counter()
-                response = client.post("/v1/remittances/x12", content=remittance)
-                answered = time.perf_counter()
-            peak = process_memory(pid, "VmHWM")
-            response.raise_for_status()
-            summary = response.json()
-            worklisted = wait(
-                "every variance on the worklist",
-                lambda: client.get("/v1/worklist").json()["variance_count"] >= claims,
-                1800,
-            )
-            appealed = wait("every appeal deadline", lambda: count("appeal") >= claims, 1800)
-        worklist = client_worklist(engine)
+            response = client.post("/v1/remittances/x12", content=remittance)
+            answered = time.perf_counter()
+        peak = process_memory(pid, "VmHWM")
+        response.raise_for_status()
+        summary = response.json()
+        worklisted = wait(
+            "every variance on the worklist",
+            lambda: client.get("/v1/worklist").json()["variance_count"] >= claims,
+            patience,
+        )
+        appealed = wait("every appeal deadline", lambda: count("appeal") >= claims, patience)
+    worklist = client_worklist(engine)
     last = max(answered, worklisted, appealed) - began
     return {
         "claims": claims,

@@ -9,9 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "reconcile_835.py"
 
 
+@pytest.mark.timeout(900)  # the bench bounds its own waits and says which one ran out
 def test_the_835_bench_runs_and_prints_its_figures() -> None:
     done = subprocess.run(
         [sys.executable, str(BENCH), "--claims", "40"], capture_output=True, text=True, timeout=900

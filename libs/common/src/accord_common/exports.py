@@ -17,7 +17,7 @@ import zipfile
 from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import IO, Literal
+from typing import IO, Any, Literal
 
 import anyio
 from fastapi.responses import StreamingResponse
@@ -33,6 +33,17 @@ BATCH = 500
 MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# The OpenAPI answer of an export route: `@router.get(..., response_class=StreamingResponse,
+# responses=TABULAR_RESPONSES)`, so clients and validators know a CSV or XLSX file comes back.
+TABULAR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The file, streamed: CSV (UTF-8, a header row) or XLSX (one sheet), per the path.",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            MEDIA["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
 }
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

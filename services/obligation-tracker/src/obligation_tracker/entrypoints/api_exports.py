@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated
 
 from accord_common.auth import Principal
-from accord_common.exports import Format, Row, tabular_response
+from accord_common.exports import TABULAR_RESPONSES, Format, Row, tabular_response
 from accord_common.web.deps import Requires, Runtime
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
@@ -25,7 +25,12 @@ HEADER = (
 )  # fmt: skip
 
 
-@router.get("/obligations.{fmt}", summary="Export the deadlines (CSV or XLSX)")
+@router.get(
+    "/obligations.{fmt}",
+    summary="Export the deadlines (CSV or XLSX)",
+    response_class=StreamingResponse,
+    responses=TABULAR_RESPONSES,
+)
 async def export_obligations(
     fmt: Annotated[Format, Path(description="csv or xlsx")],
     who: Annotated[Principal, Requires("obligations:read")],

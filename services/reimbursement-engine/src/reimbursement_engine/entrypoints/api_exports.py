@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from accord_common.auth import Principal
-from accord_common.exports import Format, Row, tabular_response
+from accord_common.exports import TABULAR_RESPONSES, Format, Row, tabular_response
 from accord_common.web.deps import Requires, Runtime
 from accord_common.web.types import IsoDate
 from fastapi import APIRouter, Path, Query
@@ -32,7 +32,12 @@ ANALYTICS_HEADER = (
 )  # fmt: skip
 
 
-@router.get("/variances.{fmt}", summary="Export variances (CSV or XLSX)")
+@router.get(
+    "/variances.{fmt}",
+    summary="Export variances (CSV or XLSX)",
+    response_class=StreamingResponse,
+    responses=TABULAR_RESPONSES,
+)
 async def export_variances(
     fmt: Fmt,
     who: Annotated[Principal, Requires("claims:read")],
@@ -55,7 +60,12 @@ async def export_variances(
     return tabular_response(fmt, "variances", sources.VARIANCE_HEADER, rows)
 
 
-@router.get("/claims.{fmt}", summary="Export claims with their pricing (CSV or XLSX)")
+@router.get(
+    "/claims.{fmt}",
+    summary="Export claims with their pricing (CSV or XLSX)",
+    response_class=StreamingResponse,
+    responses=TABULAR_RESPONSES,
+)
 async def export_claims(
     fmt: Fmt,
     who: Annotated[Principal, Requires("claims:read")],
@@ -86,7 +96,12 @@ def _group_rows(section: str, group: WorklistGroup) -> list[Row]:
     ]
 
 
-@router.get("/worklist.{fmt}", summary="Export the worklist (CSV or XLSX)")
+@router.get(
+    "/worklist.{fmt}",
+    summary="Export the worklist (CSV or XLSX)",
+    response_class=StreamingResponse,
+    responses=TABULAR_RESPONSES,
+)
 async def export_worklist(
     fmt: Fmt,
     who: Annotated[Principal, Requires("claims:read")],
@@ -119,7 +134,12 @@ def _analytics_row(item: dict[str, Any]) -> Row:
     )
 
 
-@router.get("/analytics.{fmt}", summary="Export payer and contract analytics (CSV or XLSX)")
+@router.get(
+    "/analytics.{fmt}",
+    summary="Export payer and contract analytics (CSV or XLSX)",
+    response_class=StreamingResponse,
+    responses=TABULAR_RESPONSES,
+)
 async def export_analytics(
     fmt: Fmt,
     who: Annotated[Principal, Requires("claims:read")],

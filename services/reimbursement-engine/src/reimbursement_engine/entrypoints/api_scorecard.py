@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from accord_common.auth import Principal
-from accord_common.exports import Format, Row, tabular_response
+from accord_common.exports import TABULAR_RESPONSES, Format, Row, tabular_response
 from accord_common.web.deps import Requires, Runtime
 from accord_common.web.types import IsoDate
 from fastapi import APIRouter, Path, Query
@@ -76,7 +76,13 @@ def _row(card: PayerScorecard, month: str, score: dict[str, Any]) -> Row:
     )
 
 
-@router.get("/exports/scorecard.{fmt}", summary="Export the payer scorecard (CSV or XLSX)", tags=["exports"])
+@router.get(
+    "/exports/scorecard.{fmt}",
+    summary="Export the payer scorecard (CSV or XLSX)",
+    response_class=StreamingResponse,
+    responses=TABULAR_RESPONSES,
+    tags=["exports"],
+)
 async def export_scorecard(
     fmt: Annotated[Format, Path(description="csv or xlsx")],
     who: Annotated[Principal, Requires("claims:read")],
