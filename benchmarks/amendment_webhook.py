@@ -115,6 +115,7 @@ def contracts(registry: httpx.Client, count: int) -> list[str]:
             json={
                 "payer_id": payer["id"],
                 "name": f"Acme PPO {n}",
+                "line_of_business": "commercial",
                 "effective_date": "2026-01-01",
                 "termination_date": TERMINATION.isoformat(),
                 "notice_days": 90,
@@ -128,7 +129,8 @@ def contracts(registry: httpx.Client, count: int) -> list[str]:
                 ],
             },
         )
-        answer.raise_for_status()
+        if answer.status_code != 201:
+            raise RuntimeError(f"contract refused: {answer.status_code} {answer.text}")
         cid = answer.json()["id"]
         for step in ("submit", "activate"):
             registry.post(f"/v1/contracts/{cid}/{step}", json={}).raise_for_status()
