@@ -12,14 +12,19 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 import pytest
 from accord_common.auth import ALL_SCOPES
 from accord_common.devstack.stack import SERVICES, Stack
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service as ChromeService
+from selenium.webdriver.remote.webdriver import WebDriver
 
 T = TypeVar("T")
 SHORT = {
@@ -140,3 +145,23 @@ def eventually(what: str, check: Callable[[], T | None], timeout: float = 60) ->
             return value
         time.sleep(0.25)
     raise TimeoutError(f"timed out waiting for {what}" + (f" (last: {last})" if last else ""))
+
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[WebDriver]:
+    """A real headless Chromium (Debian's package) driven by Selenium, for the console's pages."""
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.fail(
+            "Chromium is missing: scripts/ensure-system-deps.sh installs chromium and chromium-driver"
+        )
+    options = Options()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=ChromeService(CHROMEDRIVER), options=options)
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()

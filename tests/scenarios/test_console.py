@@ -28,9 +28,6 @@ import pytest
 from accord_common.auth import ALL_SCOPES
 from accord_common.devstack.demo_money import underpaying_remittance
 from accord_common.devstack.stack import SERVICES, Stack
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service as ChromeService
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as expected
@@ -39,7 +36,6 @@ from selenium.webdriver.support.wait import WebDriverWait
 from tests.scenarios.conftest import Tenant, eventually
 from tests.scenarios.workflows import activate_acme_professional
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 SHOTS = os.environ.get("ACCORD_CONSOLE_SCREENSHOTS")
 # Everything but admin; the auditor may read only (the console must offer them no action).
 ANALYST_SCOPES = ",".join(sorted(ALL_SCOPES - {"admin"}))
@@ -103,22 +99,6 @@ def world(stack: Stack) -> Iterator[World]:
     second = underpaid_claim(tenant, "CONSOLE-CSRF-1", "", subscribe=False, contract=first["contract"])
     yield World(tenant, reader, outsider, first, second)
     tenant.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[WebDriver]:
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.fail(
-            "Chromium is missing: scripts/ensure-system-deps.sh installs chromium and chromium-driver"
-        )
-    options = Options()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=ChromeService(CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
 
 
 def underpaid_claim(
