@@ -120,7 +120,11 @@ async def _then_nothing_more_until_enabled(
 async def _outbox_count(notifier: Notifier, topic: str, subscription_id: str) -> int:
     outbox = metadata.tables["outbox"]
     async with notifier.runtime.sessions() as session:
-        rows = (await session.execute(select(outbox.c.payload).where(outbox.c.topic == topic))).all()
+        rows = (
+            await session.execute(
+                select(outbox.c.payload).where(outbox.c.topic == topic).order_by(outbox.c.id)
+            )
+        ).all()
     return sum(1 for row in rows if json.loads(row.payload)["data"]["subscription_id"] == subscription_id)
 
 

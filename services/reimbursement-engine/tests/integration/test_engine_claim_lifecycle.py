@@ -21,7 +21,9 @@ UNDERPAID_BY_60 = clp("PCN-L", "200.00", "60.00", cas=[("CO", "45", "140.00")])
 async def _events(engine: Engine, topic: str, claim_id: str) -> list[dict[str, Any]]:
     table = engine.runtime.metadata.tables["outbox"]
     async with engine.runtime.sessions() as session:
-        rows = await session.scalars(select(table.c.payload).where(table.c.topic == topic))
+        rows = await session.scalars(
+            select(table.c.payload).where(table.c.topic == topic).order_by(table.c.id)
+        )
         events = [json.loads(p) for p in rows]
     return [e["data"] for e in events if e.get("subject") == claim_id]
 

@@ -20,7 +20,9 @@ TOPIC = "claim.variance_status_changed"
 async def _published(engine: Engine, variance_id: str) -> list[dict[str, Any]]:
     table = engine.runtime.metadata.tables["outbox"]
     async with engine.runtime.sessions() as session:
-        rows = await session.scalars(select(table.c.payload).where(table.c.topic == TOPIC))
+        rows = await session.scalars(
+            select(table.c.payload).where(table.c.topic == TOPIC).order_by(table.c.id)
+        )
         events = [json.loads(p) for p in rows]
     return [e for e in events if e["data"]["variance_id"] == variance_id]
 

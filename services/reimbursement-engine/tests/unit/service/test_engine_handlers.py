@@ -41,7 +41,9 @@ class Store:
     async def outbox(self, topic: str) -> list[dict]:
         table = metadata.tables["outbox"]
         async with self.sessions() as session:
-            rows = await session.scalars(select(table.c.payload).where(table.c.topic == topic))
+            rows = await session.scalars(
+                select(table.c.payload).where(table.c.topic == topic).order_by(table.c.id)
+            )
             return [json.loads(p)["data"] for p in rows]
 
 
