@@ -59,6 +59,7 @@ async def apply_fee_schedule_chunk(
     uow: UnitOfWork, caches: EngineCaches, chunk: FeeScheduleChunkData
 ) -> bool:
     """Hold a chunk; once every chunk of its content hash is held, assemble and price waiting claims."""
+    await hold_contract_terms(uow.session, chunk.organization_id, exclusive=True)  # see adapters/locks
     repo = ProjectionRepository(uow.session)
     await repo.add_chunk(chunk)
     assembled = await repo.assemble(chunk.content_hash, chunk.chunk_count, chunk.row_count)

@@ -3,6 +3,7 @@ in bounded batches: each batch its own transaction, a full one asks for the next
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import date
@@ -20,6 +21,7 @@ from reimbursement_engine.adapters.claims_mapping import ClaimSubmission, submis
 from reimbursement_engine.adapters.orm import claims, metadata
 from reimbursement_engine.domain.pricing import Gpci, LocalityKey, MedicareYear, RvuRow
 from reimbursement_engine.entrypoints.consumers import build_handlers
+from reimbursement_engine.handlers import claims as claims_handlers
 from reimbursement_engine.handlers import repricing
 from reimbursement_engine.handlers.claims import submit_claims
 from sqlalchemy import delete, select
@@ -263,3 +265,34 @@ async def test_a_retroactive_version_reprices_its_claims_in_bounded_batches(
         "PCN-1": "144.26",
         "PCN-2": "144.26",
     }  # 150% x $96.17 = $144.255
+
+
+@pytest.mark.parametrize("then", ["contract.activated", "fee_schedule.published"])
+async def test_a_contract_arriving_while_claims_are_being_priced_never_leaves_them_pending(
+    engine_store: Store, monkeypatch: pytest.MonkeyPatch, then: str
+) -> None:
+    """The race of the 835 bench: the batch read no contract in force, the contract arrived and looked
+    for waiting claims before the batch had written them. The arrival now waits for the batch."""
+    if then == "fee_schedule.published":
+        first, later = fee_schedule_contract()
+    else:
+        first, later = approved_then(then)
+    await deliver(engine_store, first)
+    read, go_on = asyncio.Event(), asyncio.Event()
+    price = claims_handlers._priced
+
+    async def priced_then_pause(*args: Any) -> Any:
+        stored = await price(*args)  # the contract read: not in force yet, so pending
+        read.set()
+        await go_on.wait()
+        return stored
+
+    monkeypatch.setattr(claims_handlers, "_priced", priced_then_pause)
+    batch = asyncio.create_task(submit_claims(engine_store.uow(), engine_store.caches, ORG, [claim("PCN-1")]))
+    await asyncio.wait_for(read.wait(), 10)
+    arrival = asyncio.create_task(deliver(engine_store, later))
+    await asyncio.sleep(0.5)
+    assert not arrival.done(), "the contract was applied while the batch was still pricing"
+    go_on.set()
+    await asyncio.wait_for(asyncio.gather(batch, arrival), 30)
+    assert await statuses(engine_store) == {"PCN-1": "priced"}
