@@ -85,3 +85,15 @@ def test_an_unreadable_locality_leaves_the_claim_to_domain_claim_to_refuse() -> 
     assert sub.claim is None
     with pytest.raises(ValueError, match="medicare_locality"):
         domain_claim(sub.header, sub.lines)
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"), [("76801", "76801"), ("76801-1234", "76801"), ("768011234", "76801"), (None, None)]
+)
+def test_the_beneficiary_zip_is_kept_as_5_digits_and_read_back_for_re_pricing(
+    given: str | None, kept: str | None
+) -> None:
+    sub = submission(PROFESSIONAL | {"beneficiary_zip": given}, "json", TODAY)
+    assert sub.header.get("beneficiary_zip") == kept
+    assert sub.claim is not None and sub.claim.beneficiary_zip == kept
+    assert domain_claim(sub.header, sub.lines) == sub.claim
