@@ -269,3 +269,38 @@ def test_the_patient_s_residence_zip_is_read_from_2010ca_else_2010ba(
 
     assert [c.patient_zip for c in claims] == expected
     assert all(c.service_facility_zip == "75202" for c in claims)
+
+
+def test_an_837i_reads_the_patient_s_zip_the_same_way() -> None:
+    body = [
+        "ST*837*0001*005010X223A3",
+        "BHT*0019*00*0001*20260212*1200*CH",
+        "NM1*41*2*BROWNWOOD REGIONAL*****46*BRMC",
+        "PER*IC*BILLING*TE*3255550100",
+        "NM1*40*2*ACME HEALTH PLAN*****46*60054",
+        "HL*1**20*1",
+        "NM1*85*2*BROWNWOOD REGIONAL*****XX*1234567893",
+        "N3*1 MAIN ST",
+        "N4*BROWNWOOD*TX*76801",
+        "REF*EI*987654321",
+        *_subscriber(2, "M1", "75201", child=True),
+        *_patient(3, 2, "79843"),
+        "CLM*OP-1*120.00***13:A:1**A*Y*Y",
+        "DTP*434*RD8*20260209-20260209",
+        "CL1*1*1*01",
+        "HI*ABK:G4733",
+        "LX*1",
+        "SV2*0290*HC:E0601:RR*120.00*UN*1",
+        "DTP*472*D8*20260209",
+    ]
+    isa = "ISA*00*          *00*          *ZZ*BRMC           *ZZ*ACME           *260212*1200*^*00501*000000302*0*T*:"
+    end = [f"SE*{len(body) + 1}*0001", "GE*1*302", "IEA*1*000000302"]
+    text = "~\n".join([isa, "GS*HC*BRMC*ACME*20260212*1200*302*X*005010X223A3", *body, *end]) + "~\n"
+
+    [claim] = parse_837(text)
+
+    assert (claim.kind, claim.patient_zip, claim.billing_provider_zip) == (
+        ClaimKind.INSTITUTIONAL,
+        "79843",
+        "76801",
+    )
