@@ -18,22 +18,33 @@ A hospital outpatient department bills an 837I (type of bill 0131) of 14 March 2
 at 100% of Medicare without naming a schedule: type of bill 13x means OPPS. Two status T
 procedures: 43239 $937.56 (#1) and 45378 $911.71 at 50% = $455.85 (national unadjusted: no OPPS
 wage index loaded). Total $1,393.41.
+
+A DME supplier in Dallas holds a contract at 120% of the Medicare DMEPOS fee schedule. The operator
+loads the DMEPOS January 2026 file over HTTP and CMS's ZIP5 file (with its rural indicator) by the
+engine's CLI. The supplier bills a CPAP rental (E0601-RR) of 9 February 2026 for two beneficiaries
+in one 837P: one lives in Brownwood, TX 76801 (ZIP5 RURAL IND R: the subscriber's N4, loop 2010BA),
+the other, a dependant, in Dallas, TX 75201 (urban: the patient's N4, loop 2010CA). A third claim, in
+JSON, names beneficiary ZIP 76801-1234. DMEPOS26_JAN.csv's E0601-RR row: TX (NR) $50.91, TX (R) $91.52.
+- rural: $91.52 x 120% = $109.824 -> $109.82
+- urban: $50.91 x 120% = $61.092 -> $61.09
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from accord_common.devstack.stack import Stack
+from accord_common.devstack.stack import SERVICES, Stack
 
 from tests.scenarios.conftest import Tenant, eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 CMS = Path(__file__).with_name("data") / "cms"
-ASC_NPI, HOPD_NPI = "1888888884", "1999999992"
+ASC_NPI, HOPD_NPI, DME_NPI = "1888888884", "1999999992", "1234567893"
 
 
 def load(t: Tenant, schedule: str, part: str, effective_on: str, path: Path) -> dict[str, Any]:
@@ -251,3 +262,152 @@ def test_a_hospital_outpatient_837i_is_priced_by_apc(stack: Stack, new_tenant: A
         "OPPS status T multiple procedure discounting: 2 procedures, this line's unit(s) ranked #2 at 50% (-$455.86)",
     ):
         assert expected in text, expected
+
+
+def engine_cli(stack: Stack, *args: str) -> str:
+    """The engine's own CLI against the stack's engine database, as an operator runs it."""
+    spec = next(s for s in SERVICES if s.name == "reimbursement-engine")
+    done = subprocess.run(
+        [sys.executable, "-m", "reimbursement_engine.cli", *args],
+        capture_output=True,
+        text=True,
+        env=stack.env_for(spec),
+        check=True,
+        timeout=300,
+    )
+    return done.stdout
+
+
+def dme_contract(payer_id: str) -> dict[str, Any]:
+    return {
+        "payer_id": payer_id,
+        "name": "Acme PPO home medical equipment",
+        "line_of_business": "commercial",
+        "scope": {"claim_types": ["professional"]},
+        "effective_date": "2026-01-01",
+        "termination_date": "2026-12-31",
+        "notice_days": 90,
+        "appeal_window_days": 180,
+        "prompt_pay_days": 30,
+        "payment_terms": [
+            {
+                "name": "Durable medical equipment",
+                "service_category": "dme",
+                "matcher": {"ranges": [{"code_system": "HCPCS", "first": "E0100", "last": "E9999"}]},
+                "methodology": {"kind": "percent_of_medicare", "percent": "120", "basis": "DMEPOS"},
+            }
+        ],
+    }
+
+
+def dme_837p() -> str:
+    """Two CPAP rentals: a subscriber in rural Brownwood (2010BA N4) and a dependant in Dallas
+    (2010CA N4) whose subscriber lives in Brownwood."""
+    segments = [
+        "BHT*0019*00*0001*20260212*1200*CH",
+        "NM1*41*2*DALLAS HOME MEDICAL*****46*DALLASSC",
+        "PER*IC*BILLING OFFICE*TE*2145550100",
+        "NM1*40*2*ACME HEALTH PLAN*****46*60054",
+        "HL*1**20*1",
+        f"NM1*85*2*DALLAS HOME MEDICAL*****XX*{DME_NPI}",
+        "N3*1 ELM ST",
+        "N4*DALLAS*TX*75201",
+        "REF*EI*987654321",
+    ]
+    for hl, (pcn, member, patient) in enumerate(
+        (("CPAP-BROWNWOOD", "MEMBER0101", None), ("CPAP-DALLAS", "MEMBER0102", "752014402")), 0
+    ):
+        first = 2 + 2 * hl
+        segments += [
+            f"HL*{first}*1*22*{0 if patient is None else 1}",
+            "SBR*P*18*******CI",
+            f"NM1*IL*1*DOE*JANE****MI*{member}",
+            "N3*12 FISK AVE",
+            "N4*BROWNWOOD*TX*76801",
+            "NM1*PR*2*ACME HEALTH PLAN*****PI*60054",
+        ]
+        if patient is not None:
+            segments += [f"HL*{first + 1}*{first}*23*0", "PAT*19", "NM1*QC*1*DOE*JOHN", "N3*4 MAIN ST"]
+            segments += [f"N4*DALLAS*TX*{patient}"]
+        segments += [
+            f"CLM*{pcn}*120.00***12:B:1*Y*A*Y*Y",
+            "HI*ABK:G4733",
+            "LX*1",
+            "SV1*HC:E0601:RR*120.00*UN*1***1",
+            "DTP*472*D8*20260209",
+        ]
+    return x12(segments, "005010X222A2", "20260212")
+
+
+def test_a_dme_claim_is_priced_at_the_rural_amount_where_the_beneficiary_lives(
+    stack: Stack, new_tenant: Any
+) -> None:
+    t: Tenant = new_tenant("dmerural")
+    report = load(t, "dmepos", "DMEPOS", "2026-01-01", CMS / "dmepos" / "DMEPOS26_JAN.csv")
+    assert (report["rows_read"], report["rows_refused"]) == (1, 0)
+    assert "8 ZIP codes" in engine_cli(
+        stack, "load-zip-localities", "--file", str(CMS / "zip5_dmepos_sample.csv")
+    )
+    t.put(
+        "registry",
+        "/v1/organisation",
+        {
+            "name": "Dallas Home Medical",
+            "tins": [{"number": "98-7654321"}],
+            "npis": [{"number": DME_NPI, "type": 2}],
+            "locations": [
+                {
+                    "name": "Dallas Home Medical",
+                    "medicare_locality": {"mac": "04412", "locality": "11"},
+                    "npis": [DME_NPI],
+                    "zip_code": "75201",
+                }
+            ],
+        },
+    )
+    payer = t.post("registry", "/v1/payers", {"name": "Acme Health Plan", "x12_payer_id": "60054"})
+    contract = t.post("registry", "/v1/contracts", dme_contract(payer["id"]))
+    for step in ("submit", "activate"):
+        t.post("registry", f"/v1/contracts/{contract['id']}/{step}", {})
+
+    sent = t.post("engine", "/v1/claims/x12", content=dme_837p().encode())
+    assert sent["refused"] == []
+    json_claim = {
+        "patient_control_number": "CPAP-JSON",
+        "payer_id": "60054",
+        "claim_type": "professional",
+        "billing_provider": {"npi": DME_NPI},
+        "place_of_service": "12",
+        "beneficiary_zip": "76801-1234",
+        "lines": [
+            {
+                "code_system": "HCPCS",
+                "code": "E0601",
+                "modifiers": ["RR"],
+                "charge": "120.00",
+                "service_date": "2026-02-09",
+            }
+        ],
+    }
+    bad = t.call("POST", "engine", "/v1/claims", json=json_claim | {"beneficiary_zip": "7680"})
+    assert bad.status_code == 422 and [e["field"] for e in bad.json()["errors"]] == ["beneficiary_zip"]
+    posted = t.post("engine", "/v1/claims", json_claim)
+    ids = {c["patient_control_number"]: c["id"] for c in sent["claims"]} | {"CPAP-JSON": posted["id"]}
+
+    expected = {
+        "CPAP-BROWNWOOD": ("109.82", "76801 in TX, rural (RURAL IND R)", "TX (R): $91.52", "$91.52"),
+        "CPAP-JSON": ("109.82", "76801 in TX, rural (RURAL IND R)", "TX (R): $91.52", "$91.52"),
+        "CPAP-DALLAS": ("61.09", "75201 in TX, urban (RURAL IND blank)", "TX (NR): $50.91", "$50.91"),
+    }
+    for pcn, (amount, area, column, medicare) in expected.items():
+        claim = eventually(f"{pcn} priced", lambda pcn=pcn: priced(t, ids[pcn]), timeout=120)
+        assert (claim["contract_id"], claim["expected_allowed"]) == (contract["id"], amount), claim
+        assert claim["flags"] == []
+        text = claim["explanation"]
+        for line in (
+            "Medicare DMEPOS (DMEPOS fee schedule): named by the term",
+            f"DMEPOS state and rural / non-rural: beneficiary ZIP {area} in CMS's ZIP5 file",
+            f"DMEPOS January 2026 E0601-RR {column}",
+            f"120% x Medicare DMEPOS payment {medicare} (DMEPOS January 2026: {medicare} x 1 unit(s)) = ${amount}",
+        ):
+            assert line in text, (pcn, line, text)

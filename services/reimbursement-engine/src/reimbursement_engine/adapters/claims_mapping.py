@@ -14,7 +14,7 @@ from typing import Any
 
 from reimbursement_engine.adapters.terms_mapping import CODE_SYSTEMS, parse_locality
 from reimbursement_engine.domain.contract_match import ClaimRoute, ClaimType
-from reimbursement_engine.domain.locality import ServiceSite
+from reimbursement_engine.domain.locality import ServiceSite, zip5
 from reimbursement_engine.domain.pricing import Claim, ClaimLine
 from reimbursement_engine.domain.x12 import Claim837
 
@@ -93,6 +93,7 @@ def submission_from_rows(
         "admission_date": claim.get("admission_date"),
         "discharge_date": claim.get("discharge_date"),
         "medicare_locality": claim.get("medicare_locality"),
+        "beneficiary_zip": zip5(claim.get("beneficiary_zip")),
     }
     domain = _typed_claim(header, domain_lines) if len(domain_lines) == len(rows) else None
     stored = {k: _iso(v) for k, v in header.items() if v is not None}
@@ -136,6 +137,7 @@ def _typed_claim(header: Mapping[str, Any], lines: list[ClaimLine]) -> Claim | N
         admission_date=header["admission_date"],
         discharge_date=header["discharge_date"],
         medicare_locality=locality,
+        beneficiary_zip=header["beneficiary_zip"],
     )
 
 
@@ -168,6 +170,7 @@ def domain_claim(header: Mapping[str, Any], lines: Iterable[Mapping[str, Any]]) 
         admission_date=header_date(header, "admission_date"),
         discharge_date=header_date(header, "discharge_date"),
         medicare_locality=parse_locality(header.get("medicare_locality")),
+        beneficiary_zip=header.get("beneficiary_zip"),
     )
 
 
@@ -233,6 +236,8 @@ def claim_from_837(claim: Claim837) -> dict[str, Any]:
             "zip_code": claim.billing_provider_zip,
         },
         "service_facility": {"npi": claim.service_facility_npi, "zip_code": claim.service_facility_zip},
+        # the patient's (else the subscriber's) N403: its first 5 digits when it is a US ZIP
+        "beneficiary_zip": zip5(claim.patient_zip),
         "claim_type": claim.kind.value,
         "line_of_business": claim.line_of_business,
         "service_from": claim.statement_start,

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reimbursement_engine.adapters.orm import organization_locations, zip_localities
 from reimbursement_engine.domain.locality import OrgLocation
-from reimbursement_engine.domain.pricing import LocalityKey
+from reimbursement_engine.domain.pricing import LocalityKey, Residence
 from reimbursement_engine.domain.zip5 import ZipLocality
 
 
@@ -74,6 +74,17 @@ class LocationRepository:
         )
         return {r.zip_code: LocalityKey(r.carrier, r.locality) for r in rows}
 
+    async def residences(self, zip_codes: Iterable[str]) -> dict[str, Residence]:
+        """Beneficiaries' ZIP codes: state and rural indicator (DMEPOS amounts)."""
+        wanted = sorted(set(zip_codes))
+        if not wanted:
+            return {}
+        table = zip_localities.c
+        rows = await self.session.execute(
+            select(table.zip_code, table.state, table.rural_indicator).where(table.zip_code.in_(wanted))
+        )
+        return {r.zip_code: Residence(r.zip_code, r.state, r.rural_indicator) for r in rows}
+
     async def replace_zip_localities(self, rows: list[ZipLocality]) -> int:
         """Replace the whole ZIP table with one quarter's file."""
         await self.session.execute(delete(zip_localities))
@@ -84,6 +95,7 @@ class LocationRepository:
                 "carrier": r.locality.mac,
                 "locality": r.locality.locality,
                 "year_quarter": r.year_quarter,
+                "rural_indicator": r.rural_indicator,
             }
             for r in rows
         ]

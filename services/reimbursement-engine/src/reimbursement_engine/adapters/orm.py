@@ -381,4 +381,6 @@ zip_localities = Table(
     Column("carrier", String(5), nullable=False),
     Column("locality", String(2), nullable=False),
     Column("year_quarter", String(5), nullable=False),
+    # RURAL IND: '' urban, R rural, B super rural; NULL loaded before the engine kept it
+    Column("rural_indicator", String(1), nullable=True),
 )

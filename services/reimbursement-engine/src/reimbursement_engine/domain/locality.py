@@ -63,7 +63,8 @@ def zip5(zip_code: str | None) -> str | None:
     if not zip_code:
         return None
     digits = zip_code.replace("-", "").strip()
-    return digits[:5] if len(digits) >= 5 and digits[:5].isdigit() else None
+    head = digits[:5]
+    return head if len(head) == 5 and head.isascii() and head.isdigit() else None
 
 
 def _by_npi(locations: Sequence[OrgLocation], npi: str | None) -> OrgLocation | None:

@@ -1,4 +1,5 @@
-"""CMS's ZIP-to-locality file (ZIP5, quarterly): ZIP code -> state, carrier (MAC) and locality."""
+"""CMS's ZIP-to-locality file (ZIP5, quarterly): ZIP code -> state, carrier (MAC), locality and
+rural indicator (RURAL IND: blank urban, R rural, B super rural; what DMEPOS rural amounts follow)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import TextIO
 
 from .pricing.medicare import LocalityKey
 
-_COLUMNS = ("STATE", "ZIP CODE", "CARRIER", "LOCALITY", "YEAR/QTR")
+_COLUMNS = ("STATE", "ZIP CODE", "CARRIER", "LOCALITY", "RURAL IND", "YEAR/QTR")
+RURAL_INDICATORS = frozenset({"", "R", "B"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,11 +20,13 @@ class ZipLocality:
     state: str
     locality: LocalityKey
     year_quarter: str
+    rural_indicator: str = ""  # "" urban, "R" rural, "B" super rural
 
 
 def parse_zip5(stream: TextIO) -> Iterator[ZipLocality]:
-    """Rows of the CSV edition (header STATE,ZIP CODE,CARRIER,LOCALITY,...,YEAR/QTR); ValueError
-    names the first row that is not a 5-digit ZIP with a 5-digit carrier and a locality."""
+    """Rows of the CSV edition (header STATE,ZIP CODE,CARRIER,LOCALITY,RURAL IND,...,YEAR/QTR);
+    ValueError names the first row that is not a 5-digit ZIP with a 5-digit carrier, a locality
+    and a rural indicator of blank, R or B."""
     reader = csv.DictReader(stream)
     missing = [c for c in _COLUMNS if c not in (reader.fieldnames or ())]
     if missing:
@@ -34,6 +38,13 @@ def parse_zip5(stream: TextIO) -> Iterator[ZipLocality]:
             raise ValueError(f"row {number}: ZIP {zip_code!r} / carrier {carrier!r} is not 5 digits")
         if not (locality.isdigit() and len(locality) == 2):
             raise ValueError(f"row {number}: locality {row['LOCALITY']!r} is not 2 digits")
+        rural = (row["RURAL IND"] or "").strip().upper()
+        if rural not in RURAL_INDICATORS:
+            raise ValueError(f"row {number}: RURAL IND {row['RURAL IND']!r} is not blank, R or B")
         yield ZipLocality(
-            zip_code, row["STATE"].strip(), LocalityKey(carrier, locality), row["YEAR/QTR"].strip()
+            zip_code,
+            row["STATE"].strip(),
+            LocalityKey(carrier, locality),
+            row["YEAR/QTR"].strip(),
+            rural,
         )

@@ -48,6 +48,7 @@ _HEADER_PATTERNS = {
     "frequency_code": re.compile(r"[178]"),
     "drg": re.compile(r"[0-9]{3}"),
     "medicare_locality": re.compile(r"[0-9]{5}[- ]?[0-9]{1,2}"),
+    "beneficiary_zip": re.compile(r"[0-9]{5}(?:-?[0-9]{4})?"),
 }
 _HEADER_DATES = ("service_from", "service_to", "received_date", "admission_date", "discharge_date")
 _NPI, _TIN, _REVENUE = re.compile(r"[0-9]{10}"), re.compile(r"[0-9]{2}-?[0-9]{7}"), re.compile(r"0[0-9]{3}")

@@ -24,7 +24,8 @@ PRINTABLE_ASCII = r"^[ -~]+$"
 Money = Field(ge=0, max_digits=14, decimal_places=2)
 
 
-ZipCode = Field(default=None, pattern=r"^[0-9]{5}(-?[0-9]{4})?$", description="ZIP or ZIP+4")
+ZIP_PATTERN = r"^[0-9]{5}(-?[0-9]{4})?$"
+ZipCode = Field(default=None, pattern=ZIP_PATTERN, description="ZIP or ZIP+4")
 LineOfBusinessName = Literal[
     "commercial", "medicare_advantage", "medicaid_managed_care", "workers_compensation", "other"
 ]
@@ -150,7 +151,23 @@ class ClaimIn(BaseModel):
         description="MAC-locality (e.g. 01112-05); default: derived from the organisation's location "
         "by service facility or billing NPI, else by ZIP",
     )
+    beneficiary_zip: str | None = Field(
+        default=None,
+        max_length=10,
+        description="Where the beneficiary (patient) lives: 5-digit ZIP or ZIP+4 (837: N403 of loop "
+        "2010CA, else 2010BA). Through CMS's ZIP5 file it picks the DMEPOS fee schedule's state and "
+        "its rural (R) or non-rural (NR) amount; without it DMEPOS lines take the state of the "
+        "claim's Medicare locality, non-rural, and are flagged. Only the first 5 digits are kept.",
+        examples=["76801", "76801-1234"],
+    )
     lines: list[ClaimLineIn] = Field(min_length=1, max_length=999)
+
+    @field_validator("beneficiary_zip")
+    @classmethod
+    def _beneficiary_zip(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(ZIP_PATTERN, value):
+            raise ValueError(f"{value!r} is not a 5-digit ZIP or ZIP+4 (e.g. 76801 or 76801-1234)")
+        return value
 
 
 class ClaimBatchIn(BaseModel):

@@ -118,7 +118,7 @@ async def run(
     terms = await caches.terms(session, ref)
     out = []
     for header, claim in zip(headers, claims, strict=True):
-        placed = replace(claim, site_locality=pricer.place_of(header).locality)
+        placed = replace(pricer.resident(claim), site_locality=pricer.place_of(header).locality)
         proposed = price_claim(placed, terms, pricer.medicare, today)
         out.append(await _beside_in_force(pricer, header, claim, proposed, ref))
     return CanaryRun(name, ref, out)

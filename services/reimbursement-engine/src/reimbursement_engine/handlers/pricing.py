@@ -36,6 +36,7 @@ from reimbursement_engine.domain.pricing import (
     LocalityKey,
     MedicareReference,
     PricedClaim,
+    Residence,
     price_claim,
 )
 from reimbursement_engine.domain.pricing.msdrg import fiscal_year_of
@@ -71,6 +72,7 @@ class Pricer:
         self.terms: dict[tuple[str, int], ContractTerms] = {}
         self.locations: list[OrgLocation] = []
         self.zip_localities: dict[str, LocalityKey] = {}
+        self.residences: dict[str, Residence] = {}
         self._chosen: dict[tuple[ClaimRoute, date], ContractChoice] = {}
 
     async def prepare(self, claims: list[Claim], headers: Sequence[Mapping[str, Any]] = ()) -> None:
@@ -84,6 +86,7 @@ class Pricer:
         self.locations = await places.locations(self.org)
         zips = {z for h in headers for raw in service_site(h).zip_codes if (z := zip5(raw))}
         self.zip_localities = await places.zip_localities(zips)
+        self.residences = await places.residences(c.beneficiary_zip for c in claims if c.beneficiary_zip)
 
     def _choose(self, route: ClaimRoute, on: date) -> ContractChoice:
         key = (route, on)
@@ -95,13 +98,20 @@ class Pricer:
         """The locality (and CBSA) of the organisation's location that rendered the claim."""
         return derive_place(service_site(header), self.locations, self.zip_localities)
 
+    def resident(self, claim: Claim) -> Claim:
+        """The claim with where its beneficiary lives (CMS's ZIP5 file): DMEPOS state and rural."""
+        if not claim.beneficiary_zip:
+            return claim
+        return replace(claim, residence=self.residences.get(claim.beneficiary_zip))
+
     def located(self, claim: Claim, header: Mapping[str, Any]) -> Claim:
         """The claim with where it was rendered: locality, CBSA and whether a facility billed it
         (institutional, or the professional form billed by a location with a CBSA, a surgery
         center: POS 24 on it prices by the ASC schedule)."""
         place = self.place_of(header)
         facility = claim_route(header).claim_type is ClaimType.INSTITUTIONAL or bool(place.cbsa)
-        return replace(claim, site_locality=place.locality, site_cbsa=place.cbsa, facility_claim=facility)
+        placed = replace(claim, site_locality=place.locality, site_cbsa=place.cbsa, facility_claim=facility)
+        return self.resident(placed)
 
     async def terms_on(self, claim: Claim, contract_id: str | None) -> ContractTerms | None:
         """The terms in force on the claim's first date of service (what-if and margin)."""

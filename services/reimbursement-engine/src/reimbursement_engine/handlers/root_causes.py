@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reimbursement_engine.adapters.caches import EngineCaches
 from reimbursement_engine.adapters.claims_mapping import domain_claim
+from reimbursement_engine.adapters.location_repo import LocationRepository
 from reimbursement_engine.adapters.projection_repo import ProjectionRepository
 from reimbursement_engine.domain.contract_choice import VersionRef
 from reimbursement_engine.domain.pricing import Claim, ContractTerms, MedicareReference, price_claim
@@ -97,6 +98,9 @@ async def _alternatives(
     if current is None:
         return {}
     claim = domain_claim(claim_row.submitted, [r._asdict() for r in claim_lines])
+    if claim.beneficiary_zip:  # DMEPOS: the beneficiary's state and rural amount, as pricing had it
+        found = await LocationRepository(session).residences([claim.beneficiary_zip])
+        claim = replace(claim, residence=found.get(claim.beneficiary_zip))
     medicare = await _CACHES.medicare(session, {line.service_date.year for line in claim.lines})
     terms = await _CACHES.terms(session, current)
     variants = _contract_variants(claim, terms) + _paid_code_variants(claim, terms, paired, rows)

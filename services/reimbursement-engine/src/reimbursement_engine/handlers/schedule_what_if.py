@@ -61,7 +61,7 @@ async def schedule_what_if(
         if terms is None:
             skipped += 1
             continue
-        claim = replace(claim, site_locality=pricer.place_of(row.submitted).locality)
+        claim = replace(pricer.resident(claim), site_locality=pricer.place_of(row.submitted).locality)
         current = price_claim(claim, terms, pricer.medicare, today)
         proposed = price_claim(claim, terms_under(terms, proposal), pricer.medicare, today)
         report.add(claim, current, proposed, proposal, cost)

@@ -3,12 +3,14 @@ schedule a % of Medicare term without a basis means for a line."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from reimbursement_engine.domain.pricing import Gpci, LocalityKey, MedicareYear
-from schedule_builders import line, price, reference
+from reimbursement_engine.domain.pricing import Gpci, LocalityKey, MedicareYear, Residence
+from reimbursement_engine.domain.zip5 import parse_zip5
+from schedule_builders import CMS, line, price, reference
 
 D = Decimal
 ON = date(2026, 2, 9)
@@ -61,3 +63,82 @@ def test_the_schedule_by_setting_when_the_term_names_none(
     on = date(2025, 3, 14) if basis in ("ASC", "OPPS") else ON
     priced = price([line(1, code, on, pos=pos)], None, MEDICARE, **claim)
     assert f"medicare schedule: Medicare {basis} (" in priced.explain()
+
+
+def residences() -> dict[str, Residence]:
+    """The beneficiaries' ZIP codes as CMS's ZIP5 file states them (rows in data/cms/zip5)."""
+    text = (CMS / "zip5" / "ZIP5_JAN2026.csv").read_text(encoding="utf-8")
+    return {
+        r.zip_code: Residence(r.zip_code, r.state, r.rural_indicator) for r in parse_zip5(io.StringIO(text))
+    }
+
+
+ZIPS = residences()
+
+
+# E0601-RR (CPAP rental) on the DMEPOS January 2026 file: TX (NR) 50.91, TX (R) 91.52; OK (NR) 50.91,
+# OK (R) 97.02; AR (NR) 51.94, AR (R) 86.69. E0114-NU: TX (NR) 58.68, TX (R) 0 (no rural amount).
+# The supplier bills from Rest of Texas (04412-99) in every row: the beneficiary's ZIP decides.
+@pytest.mark.parametrize(
+    ("code", "modifier", "zip_code", "expected", "area", "source"),
+    [
+        ("E0601", "RR", "75201", "50.91", "beneficiary ZIP 75201 in TX, urban (RURAL IND blank)", "TX (NR)"),
+        ("E0601", "RR", "76801", "91.52", "beneficiary ZIP 76801 in TX, rural (RURAL IND R)", "TX (R)"),
+        ("E0601", "RR", "79843", "91.52", "beneficiary ZIP 79843 in TX, super rural (RURAL IND B)", "TX (R)"),
+        ("E0601", "RR", "73102", "50.91", "beneficiary ZIP 73102 in OK, urban (RURAL IND blank)", "OK (NR)"),
+        ("E0601", "RR", "74401", "97.02", "beneficiary ZIP 74401 in OK, rural (RURAL IND R)", "OK (R)"),
+        ("E0601", "RR", "71701", "86.69", "beneficiary ZIP 71701 in AR, rural (RURAL IND R)", "AR (R)"),
+        (
+            "E0114",
+            "NU",
+            "76801",
+            "58.68",
+            "beneficiary ZIP 76801 in TX, rural (RURAL IND R)",
+            "TX (NR), the file has no rural amount",
+        ),
+    ],
+)
+def test_dmepos_by_the_beneficiary_s_state_and_rural_indicator(
+    code: str, modifier: str, zip_code: str, expected: str, area: str, source: str
+) -> None:
+    priced = price(
+        [line(1, code, ON, modifier, pos="12")],
+        "DMEPOS",
+        MEDICARE,
+        medicare_locality=TEXAS,
+        beneficiary_zip=zip_code,
+        residence=ZIPS[zip_code],
+    )
+    assert priced.lines[0].expected_allowed == D(expected)
+    text = priced.explain()
+    assert f"DMEPOS state and rural / non-rural: {area} in CMS's ZIP5 file" in text
+    assert f"DMEPOS January 2026 {code}-{modifier} {source}: ${expected}" in text
+    assert priced.flags == ()
+
+
+@pytest.mark.parametrize(
+    ("claim", "why"),
+    [
+        ({}, "no beneficiary ZIP on the claim: state TX of the claim's Medicare locality, non-rural assumed"),
+        (
+            {"beneficiary_zip": "00601"},
+            "beneficiary ZIP 00601 is not in CMS's ZIP5 file: state TX of the claim's Medicare locality, "
+            "non-rural assumed",
+        ),
+        (
+            {"beneficiary_zip": "76801", "residence": Residence("76801", "TX", None)},
+            "beneficiary ZIP 76801 in TX; its rural indicator is not loaded (reload CMS's ZIP5 file): "
+            "non-rural assumed",
+        ),
+    ],
+)
+def test_without_the_beneficiary_s_residence_dmepos_takes_the_locality_s_state_non_rural_flagged(
+    claim: dict[str, object], why: str
+) -> None:
+    priced = price(
+        [line(1, "E0601", ON, "RR", pos="12")], "DMEPOS", MEDICARE, medicare_locality=TEXAS, **claim
+    )
+    assert priced.lines[0].expected_allowed == D("50.91")
+    assert f"DMEPOS state and rural / non-rural: {why}" in priced.explain()
+    assert "DMEPOS January 2026 E0601-RR TX (NR): $50.91" in priced.explain()
+    assert priced.flags == (f"line 1 E0601: DMEPOS: {why}",)

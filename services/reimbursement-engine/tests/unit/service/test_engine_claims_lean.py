@@ -31,6 +31,7 @@ def _claim() -> dict[str, Any]:
         "type_of_bill": "0131",
         "drg": "470",
         "medicare_locality": "01112-54",
+        "beneficiary_zip": "76801-1234",
         "service_from": "2025-03-14",
         "received_date": "2025-03-20",
         "lines": [
@@ -96,6 +97,7 @@ def test_accepted_claims_equal_the_full_validator() -> None:
     assert lean[0].lines[1]["units"] == Decimal("2.5")
     assert lean[0].claim is not None and lean[0].claim.lines[0].modifiers == ("25",)
     assert lean[1].header["received_date"] == "2026-11-23"
+    assert (lean[0].header["beneficiary_zip"], "beneficiary_zip" in lean[1].header) == ("76801", False)
 
 
 def _with(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
@@ -131,6 +133,10 @@ def _with(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
         (("place_of_service",), "1"),
         (("drg",), "47"),
         (("medicare_locality",), "0111254x"),
+        (("beneficiary_zip",), "7680"),
+        (("beneficiary_zip",), "76801-12"),
+        (("beneficiary_zip",), "７６８０１"),
+        (("beneficiary_zip",), 76801),
         (("service_to",), "2025-13-01"),
         (("lines",), []),
         (("unknown",), True),

@@ -3,13 +3,17 @@ must equal the one re-built from the stored header and rows (what re-pricing and
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from reimbursement_engine.adapters.claims_mapping import domain_claim, submission
+from reimbursement_engine.adapters.claims_mapping import claim_from_837, domain_claim, submission
+from reimbursement_engine.bench.x12_837 import generate_837
 from reimbursement_engine.domain.pricing import CodeSystem, LocalityKey
+from reimbursement_engine.domain.x12 import parse_837
+from reimbursement_engine.entrypoints.schemas_claims import ClaimIn
 
 TODAY = date(2026, 11, 23)
 
@@ -85,3 +89,28 @@ def test_an_unreadable_locality_leaves_the_claim_to_domain_claim_to_refuse() -> 
     assert sub.claim is None
     with pytest.raises(ValueError, match="medicare_locality"):
         domain_claim(sub.header, sub.lines)
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"), [("76801", "76801"), ("76801-1234", "76801"), ("768011234", "76801"), (None, None)]
+)
+def test_the_beneficiary_zip_is_kept_as_5_digits_and_read_back_for_re_pricing(
+    given: str | None, kept: str | None
+) -> None:
+    sub = submission(PROFESSIONAL | {"beneficiary_zip": given}, "json", TODAY)
+    assert sub.header.get("beneficiary_zip") == kept
+    assert sub.claim is not None and sub.claim.beneficiary_zip == kept
+    assert domain_claim(sub.header, sub.lines) == sub.claim
+
+
+@pytest.mark.parametrize(
+    ("n403", "kept"), [("798431234", "79843"), ("79843", "79843"), ("K1A0B1", None), (None, None)]
+)
+def test_an_837_claim_keeps_the_patient_s_us_zip_and_leaves_a_foreign_postal_code_out(
+    n403: str | None, kept: str | None
+) -> None:
+    [parsed] = parse_837(generate_837(1))
+    shaped = claim_from_837(dataclasses.replace(parsed, patient_zip=n403))
+    assert shaped["beneficiary_zip"] == kept
+    sub = submission(ClaimIn.model_validate(shaped).model_dump(), "x12", TODAY)
+    assert sub.header.get("beneficiary_zip") == kept

@@ -76,18 +76,41 @@ def test_the_explanation_names_locality_and_cbsa_for_facility_claims() -> None:
     assert nowhere.describe(facility=False).startswith("national GPCIs: no location")
 
 
-def test_the_cms_zip5_file_reads_zip_carrier_and_locality() -> None:
-    text = (
-        "STATE,ZIP CODE,CARRIER,LOCALITY,RURAL IND,LAB CB LOCALITY,RURAL IND2,PLUS 4 FLAG,"
-        "PART B DRUG INDICATOR,YEAR/QTR\nCA,90012,01182,18,,Z9,,0,A,20261\nAK,99501,02102,1,,Z9,,0,A,20261\n"
+ZIP5_HEADER = (
+    "STATE,ZIP CODE,CARRIER,LOCALITY,RURAL IND,LAB CB LOCALITY,RURAL IND2,PLUS 4 FLAG,"
+    "PART B DRUG INDICATOR,YEAR/QTR\n"
+)
+
+
+def test_the_cms_zip5_file_reads_zip_carrier_locality_and_rural_indicator() -> None:
+    # rows of ZIP5_JAN2026.csv: Los Angeles and Anchorage urban, Brownwood TX rural, Marfa TX super rural
+    text = ZIP5_HEADER + (
+        "CA,90012,01182,18,,Z9,,0,A,20261\nAK,99501,02102,1,,Z9,,0,A,20261\n"
+        "TX,76801,04412,99,R,Z9,R,0,A,20261\nTX,79843,04412,99,B,Z9,B,0,A,20261\n"
     )
     rows = list(parse_zip5(io.StringIO(text)))
-    assert [(r.zip_code, r.state, r.locality, r.year_quarter) for r in rows] == [
-        ("90012", "CA", LA, "20261"),
-        ("99501", "AK", LocalityKey("02102", "01"), "20261"),
+    assert [(r.zip_code, r.state, r.locality, r.year_quarter, r.rural_indicator) for r in rows] == [
+        ("90012", "CA", LA, "20261", ""),
+        ("99501", "AK", LocalityKey("02102", "01"), "20261", ""),
+        ("76801", "TX", LocalityKey("04412", "99"), "20261", "R"),
+        ("79843", "TX", LocalityKey("04412", "99"), "20261", "B"),
     ]
-    with pytest.raises(ValueError, match="row 2"):
-        list(parse_zip5(io.StringIO("STATE,ZIP CODE,CARRIER,LOCALITY,YEAR/QTR\nCA,9001,01182,18,20261\n")))
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        (ZIP5_HEADER + "CA,9001,01182,18,,Z9,,0,A,20261\n", "row 2: ZIP '9001'"),
+        (ZIP5_HEADER + "TX,76801,04412,99,X,Z9,R,0,A,20261\n", "row 2: RURAL IND 'X' is not blank, R or B"),
+        (
+            "STATE,ZIP CODE,CARRIER,LOCALITY,YEAR/QTR\nCA,90012,01182,18,20261\n",
+            "missing column.s. RURAL IND",
+        ),
+    ],
+)
+def test_a_zip5_file_that_is_not_cms_s_is_refused_naming_the_row(text: str, error: str) -> None:
+    with pytest.raises(ValueError, match=error):
+        list(parse_zip5(io.StringIO(text)))
 
 
 def test_a_claim_without_a_place_of_service_names_its_lines() -> None:

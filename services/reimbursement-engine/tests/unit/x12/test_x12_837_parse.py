@@ -187,3 +187,120 @@ def test_an_835_is_not_an_837_and_vice_versa(x12_examples: Path) -> None:
         parse_837(generate_835(1))
     with pytest.raises(X12Error, match="ST01 = 835"):
         parse_835(read(x12_examples, "837p", "demo.example1.837"))
+
+
+def _837p(*loops: list[str]) -> str:
+    """A minimal 837P: billing provider (2010AA, N4 75201), then each subscriber / patient loop with
+    one claim (a CPAP rental, E0601-RR)."""
+    body = [
+        "ST*837*0001*005010X222A2",
+        "BHT*0019*00*0001*20260212*1200*CH",
+        "NM1*41*2*HOME MEDICAL SUPPLY*****46*HMS",
+        "PER*IC*BILLING*TE*2145550100",
+        "NM1*40*2*ACME HEALTH PLAN*****46*60054",
+        "HL*1**20*1",
+        "NM1*85*2*HOME MEDICAL SUPPLY*****XX*1234567893",
+        "N3*1 ELM ST",
+        "N4*DALLAS*TX*75201",
+        "REF*EI*987654321",
+    ]
+    for loop in loops:
+        body += loop
+    isa = "ISA*00*          *00*          *ZZ*HMS            *ZZ*ACME           *260212*1200*^*00501*000000301*0*T*:"
+    end = [f"SE*{len(body) + 1}*0001", "GE*1*301", "IEA*1*000000301"]
+    return "~\n".join([isa, "GS*HC*HMS*ACME*20260212*1200*301*X*005010X222A2", *body, *end]) + "~\n"
+
+
+def _subscriber(hl: int, member: str, zip_code: str | None, child: bool = False) -> list[str]:
+    loop = [f"HL*{hl}*1*22*{1 if child else 0}", "SBR*P*18*******CI", f"NM1*IL*1*DOE*JANE****MI*{member}"]
+    if zip_code:
+        loop += ["N3*2 OAK ST", f"N4*BROWNWOOD*TX*{zip_code}"]
+    return [*loop, "NM1*PR*2*ACME HEALTH PLAN*****PI*60054", "N4*HARTFORD*CT*06101"]
+
+
+def _patient(hl: int, parent: int, zip_code: str | None) -> list[str]:
+    loop = [f"HL*{hl}*{parent}*23*0", "PAT*19", "NM1*QC*1*DOE*JOHN"]
+    return loop + (["N3*3 PINE ST", f"N4*MARFA*TX*{zip_code}"] if zip_code else [])
+
+
+def _claim(pcn: str) -> list[str]:
+    return [
+        f"CLM*{pcn}*120.00***12:B:1*Y*A*Y*Y",
+        "HI*ABK:G4733",
+        "NM1*77*2*DALLAS DEPOT*****XX*1245319599",
+        "N4*DALLAS*TX*75202",  # the service facility's N4 (2310C) is not where the patient lives
+        "LX*1",
+        "SV1*HC:E0601:RR*120.00*UN*1***1",
+        "DTP*472*D8*20260209",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("loops", "expected"),
+    [
+        # the subscriber is the patient: 2010BA N403
+        ([_subscriber(2, "M1", "76801"), _claim("C1")], ["76801"]),
+        # a patient loop (2010CA) gives the patient's own N403, ZIP+4 as sent
+        (
+            [_subscriber(2, "M1", "76801", child=True), _patient(3, 2, "798431234"), _claim("C1")],
+            ["798431234"],
+        ),
+        # a patient loop without an N4: the subscriber's
+        ([_subscriber(2, "M1", "76801", child=True), _patient(3, 2, None), _claim("C1")], ["76801"]),
+        # no address at all
+        ([_subscriber(2, "M1", None), _claim("C1")], [None]),
+        # the next subscriber does not inherit the previous one's ZIP, nor a patient's
+        (
+            [
+                _subscriber(2, "M1", "76801", child=True),
+                _patient(3, 2, "79843"),
+                _claim("C1"),
+                _subscriber(4, "M2", None),
+                _claim("C2"),
+            ],
+            ["79843", None],
+        ),
+    ],
+)
+def test_the_patient_s_residence_zip_is_read_from_2010ca_else_2010ba(
+    loops: list[list[str]], expected: list[str | None]
+) -> None:
+    claims = parse_837(_837p(*loops))
+
+    assert [c.patient_zip for c in claims] == expected
+    assert all(c.service_facility_zip == "75202" for c in claims)
+
+
+def test_an_837i_reads_the_patient_s_zip_the_same_way() -> None:
+    body = [
+        "ST*837*0001*005010X223A3",
+        "BHT*0019*00*0001*20260212*1200*CH",
+        "NM1*41*2*BROWNWOOD REGIONAL*****46*BRMC",
+        "PER*IC*BILLING*TE*3255550100",
+        "NM1*40*2*ACME HEALTH PLAN*****46*60054",
+        "HL*1**20*1",
+        "NM1*85*2*BROWNWOOD REGIONAL*****XX*1234567893",
+        "N3*1 MAIN ST",
+        "N4*BROWNWOOD*TX*76801",
+        "REF*EI*987654321",
+        *_subscriber(2, "M1", "75201", child=True),
+        *_patient(3, 2, "79843"),
+        "CLM*OP-1*120.00***13:A:1**A*Y*Y",
+        "DTP*434*RD8*20260209-20260209",
+        "CL1*1*1*01",
+        "HI*ABK:G4733",
+        "LX*1",
+        "SV2*0290*HC:E0601:RR*120.00*UN*1",
+        "DTP*472*D8*20260209",
+    ]
+    isa = "ISA*00*          *00*          *ZZ*BRMC           *ZZ*ACME           *260212*1200*^*00501*000000302*0*T*:"
+    end = [f"SE*{len(body) + 1}*0001", "GE*1*302", "IEA*1*000000302"]
+    text = "~\n".join([isa, "GS*HC*BRMC*ACME*20260212*1200*302*X*005010X223A3", *body, *end]) + "~\n"
+
+    [claim] = parse_837(text)
+
+    assert (claim.kind, claim.patient_zip, claim.billing_provider_zip) == (
+        ClaimKind.INSTITUTIONAL,
+        "79843",
+        "76801",
+    )

@@ -1,7 +1,7 @@
 """Pure pricing domain: expected allowed per claim line under a contract's payment terms."""
 
 from .capitation import capitation_payment, member_months
-from .claim import Claim, ClaimLine
+from .claim import Claim, ClaimLine, Residence
 from .codes import (
     FACILITY_PLACES_OF_SERVICE,
     CodeRange,
@@ -92,6 +92,7 @@ __all__ = [
     "PricedClaim",
     "PricedLine",
     "PricingCompleteness",
+    "Residence",
     "RvuRow",
     "ServiceCategory",
     "Setting",

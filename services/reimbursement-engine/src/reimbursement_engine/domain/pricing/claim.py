@@ -27,6 +27,20 @@ class ClaimLine:
 
 
 @dataclass(frozen=True, slots=True)
+class Residence:
+    """Where the beneficiary lives, by CMS's ZIP5 file: state and RURAL IND ("" urban, "R" rural,
+    "B" super rural; None when the ZIP was loaded before the engine kept the indicator)."""
+
+    zip_code: str
+    state: str
+    rural_indicator: str | None
+
+    @property
+    def rural(self) -> bool:
+        return self.rural_indicator in ("R", "B")
+
+
+@dataclass(frozen=True, slots=True)
 class Claim:
     """A claim to price. `place_of_service` applies to lines that do not carry their own."""
 
@@ -47,6 +61,11 @@ class Claim:
     # a location with a CBSA): POS 24 on it means the ASC schedule
     site_cbsa: str | None = None
     facility_claim: bool = False
+    # the beneficiary's residence ZIP (5 digits; JSON beneficiary_zip, 837 loop 2010CA / 2010BA N403)
+    # and what CMS's ZIP5 file says of it (None: not given, or not in the file): DMEPOS state and
+    # rural / non-rural amount
+    beneficiary_zip: str | None = None
+    residence: Residence | None = None
 
     @property
     def total_charges(self) -> Decimal:

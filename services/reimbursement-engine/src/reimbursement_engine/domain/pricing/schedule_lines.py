@@ -11,6 +11,7 @@ from decimal import Decimal
 from .asc import AscRelease
 from .asc_pricing import asc_quotes
 from .claim import ClaimLine
+from .dmepos_area import dmepos_area
 from .explanation import LineStatus, StepKind
 from .money import fmt_money, fmt_percent, percent_of, to_cents
 from .opps import OppsRelease
@@ -127,11 +128,12 @@ def _supply_quote(basis: Basis, line: ClaimLine, ctx: PricingContext) -> Schedul
     dme = in_force(schedules.dmepos, line.service_date)
     if dme is None:
         return _missing(basis, line.service_date)
-    return dmepos_quote(line, dme, _state(ctx, line.service_date), rural=False)
+    return dmepos_quote(line, dme, dmepos_area(ctx.claim, _state(ctx, line.service_date)))
 
 
 def _state(ctx: PricingContext, on: date) -> str | None:
-    """The state of the claim's Medicare locality (the GPCI file names it)."""
+    """The state of the claim's Medicare locality (the GPCI file names it): DMEPOS's state when
+    the beneficiary's residence is not known."""
     locality = ctx.claim.medicare_locality or ctx.claim.site_locality
     if locality is None:
         return None
@@ -154,6 +156,7 @@ def price_from_schedule(work: LineWork, percent: Decimal, quote: ScheduleQuote, 
     work.add(StepKind.SCHEDULE, "Medicare {0} ({1}): {2}", basis.value, basis.schedule_name, why)
     for note in quote.notes:
         work.add(StepKind.SCHEDULE, "{0}", note)
+    work.flags.extend(quote.flags)
     if quote.status is not LineStatus.PRICED:
         kind = {LineStatus.INCLUDED: StepKind.INCLUDED, LineStatus.NOT_COVERED: StepKind.NOT_COVERED}
         work.settle(quote.status, kind.get(quote.status, StepKind.UNPRICED), "{0}", quote.reason)

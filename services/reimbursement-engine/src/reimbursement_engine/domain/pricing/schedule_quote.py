@@ -29,6 +29,7 @@ class ScheduleQuote:
     discountable: bool = False
     discount: Decimal = Decimal(0)
     elsewhere: Basis | None = None  # OPPS: the schedule that pays the code instead (status A, Q4, Y)
+    flags: list[str] = field(default_factory=list)  # for the line's flags (e.g. a DMEPOS assumption)
 
     @property
     def amount(self) -> Decimal:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .claim import ClaimLine
+from .dmepos_area import DmeposArea
 from .explanation import LineStatus
 from .money import fmt_money
 from .schedule_quote import ScheduleQuote
@@ -22,11 +23,16 @@ def clfs_quote(line: ClaimLine, release: ClfsRelease) -> ScheduleQuote:
     return quote
 
 
-def dmepos_quote(line: ClaimLine, release: DmeposRelease, state: str | None, rural: bool) -> ScheduleQuote:
+def dmepos_quote(line: ClaimLine, release: DmeposRelease, area: DmeposArea) -> ScheduleQuote:
+    """The state's (R) amount for a rural beneficiary when the file has one, else its (NR)."""
     quote = ScheduleQuote(Basis.DMEPOS, release.label, units=line.units)
+    if area.flag:
+        quote.flags.append(f"line {line.line_number} {line.code}: {area.flag}")
     found = release.amounts(line.code, line.modifiers)
     if found is None:
         return quote.refuse(LineStatus.UNPRICED, f"{line.code} is not on the {release.label} fee schedule")
+    quote.notes.append(f"DMEPOS state and rural / non-rural: {area.why}")
+    state = area.state
     if state is None:
         return quote.refuse(
             LineStatus.UNPRICED, "no state for the claim (its Medicare locality): DMEPOS is by state"
@@ -37,11 +43,11 @@ def dmepos_quote(line: ClaimLine, release: DmeposRelease, state: str | None, rur
         return quote.refuse(LineStatus.UNPRICED, f"{line.code}: no {state} amount on the {release.label}")
     non_rural, rural_amount = pair
     code = f"{line.code}-{modifiers}" if modifiers else line.code
-    if rural and rural_amount:
+    if area.rural and rural_amount:
         quote.per_unit, column = rural_amount, f"{state} (R)"
     else:
         quote.per_unit, column = non_rural, f"{state} (NR)"
-        if rural:
+        if area.rural:
             column += ", the file has no rural amount"
     if not quote.per_unit:
         return quote.refuse(LineStatus.UNPRICED, f"{code}: no fee schedule amount in {column}")

@@ -1,7 +1,7 @@
 """The 837 claim (005010X222A2 professional, 005010X223A3 institutional) as plain records.
 
-Only what pricing and matching need: no patient or subscriber names, addresses or birth dates;
-the subscriber's member id is kept.
+Only what pricing and matching need: no patient or subscriber names, street addresses or birth
+dates; the subscriber's member id and the patient's residence ZIP (DMEPOS rural amounts) are kept.
 """
 
 from __future__ import annotations
@@ -80,6 +80,9 @@ class Claim837:
     service_facility_npi: str | None = None
     service_facility_zip: str | None = None
     line_of_business: str | None = None
+    # N403 of the patient (loop 2010CA) when the claim has a patient loop that gives one, else of
+    # the subscriber (2010BA): where the beneficiary lives
+    patient_zip: str | None = None
 
     @property
     def place_of_service(self) -> str | None:

@@ -51,14 +51,26 @@ class SubmissionContext:
     provider_zip: str | None = None
     line_of_business: str | None = None
     entity: str | None = None  # the NM101 an N4 that follows belongs to
+    subscriber_zip: str | None = None  # 2010BA N403
+    patient_zip: str | None = None  # 2010CA N403 (HL 23: the patient is not the subscriber)
+
+    @property
+    def residence_zip(self) -> str | None:
+        """Where the patient lives: the patient loop's N403, else the subscriber's."""
+        return self.patient_zip or self.subscriber_zip
 
 
 def note_site(context: SubmissionContext, segment: Segment) -> None:
-    """Billing provider ZIP (loop 2010AA N403) and the SBR09 line of business, above the claims."""
+    """Billing provider ZIP (loop 2010AA N403), subscriber and patient ZIPs (2010BA, 2010CA N403)
+    and the SBR09 line of business, above the claims."""
     if segment.id == "NM1":
         context.entity = segment.element(1)
     elif segment.id == "N4" and context.entity == "85":
         context.provider_zip = segment.element(3) or None
+    elif segment.id == "N4" and context.entity == "IL":
+        context.subscriber_zip = segment.element(3) or None
+    elif segment.id == "N4" and context.entity == "QC":
+        context.patient_zip = segment.element(3) or None
     elif segment.id == "SBR":
         context.line_of_business = LINE_OF_BUSINESS_BY_FILING_CODE.get(segment.element(9))
 
@@ -126,6 +138,7 @@ def claim_837(loop: ClaimLoop837, info: TransactionInfo) -> Claim837:
         facility_npi,
         facility_zip,
         context.line_of_business,
+        context.residence_zip,
     )
 
 

@@ -134,8 +134,16 @@ def _enter_level(context: SubmissionContext, level: str) -> SubmissionContext:
     if level == "20":
         return SubmissionContext()
     if level == "22":
-        return replace(context, payer_name=None, payer_id=None, member_id=None, line_of_business=None)
-    return replace(context)
+        return replace(
+            context,
+            payer_name=None,
+            payer_id=None,
+            member_id=None,
+            line_of_business=None,
+            subscriber_zip=None,
+            patient_zip=None,
+        )
+    return replace(context, patient_zip=None)  # 23: a patient of the subscriber, with their own N4
 
 
 def _update_context(context: SubmissionContext, segment: Segment) -> None:
