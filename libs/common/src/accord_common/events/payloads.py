@@ -154,6 +154,8 @@ class ClaimData(Payload):
     billing_provider_zip: str | None = None
     service_facility_npi: str | None = None
     service_facility_zip: str | None = None
+    # claim.submitted: where the beneficiary lives (ZIP or ZIP+4), e.g. for DMEPOS rural amounts
+    beneficiary_zip: str | None = None
     line_of_business: str | None = None
     plan_id: str | None = None
     total_charge: Decimal

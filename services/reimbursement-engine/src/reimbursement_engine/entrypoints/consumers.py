@@ -67,6 +67,7 @@ def claim_in(data: ClaimData) -> dict[str, Any]:
             "npi": data.service_facility_npi,
             "zip_code": data.service_facility_zip,
         },
+        "beneficiary_zip": data.beneficiary_zip,
         "line_of_business": data.line_of_business,
         "plan_id": data.plan_id,
         "lines": data.lines,

@@ -80,6 +80,7 @@ def test_a_kafka_claim_submitted_payload_goes_through_the_same_command() -> None
             "received_date": "2026-03-20",
             "place_of_service": "11",
             "billing_provider_npi": "1234567893",
+            "beneficiary_zip": "76801-1234",
             "total_charge": "150.00",
             "lines": [
                 {"code_system": "CPT", "code": "99213", "charge": "150.00", "service_date": "2026-03-14"}
@@ -92,3 +93,4 @@ def test_a_kafka_claim_submitted_payload_goes_through_the_same_command() -> None
     assert command.source == "kafka"
     assert command.header["service_from"] == "2026-03-14"
     assert command.lines[0]["charge"] == Decimal("150.00")
+    assert command.header["beneficiary_zip"] == "76801"  # DMEPOS rural: where the beneficiary lives
