@@ -10,21 +10,14 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from accord_common.events import CloudEvent
 from accord_common.messaging import ConsumerLoop
 from accord_common.messaging.batch import apply_run
-from obligation_tracker.adapters.orm import (
-    claim_pricings,
-    metadata,
-    obligation_history,
-    obligations,
-    parked_claim_events,
-)
-from sqlalchemy import event, select
-from tracker_claim_events import VERSION_1, VERSION_2, Db, paid, priced, underpaid, variance_moved, version
+from obligation_tracker.adapters.orm import metadata
+from sqlalchemy import event
+from tracker_claim_events import VERSION_1, Db, everything, mixed_run, paid, priced, record, version
 
 CONSUMER = "obligation-tracker"
 
@@ -34,12 +27,6 @@ async def new_db(path: Path) -> Db:
     async with db.engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
     return db
-
-
-def record(event: CloudEvent, offset: int) -> Any:
-    return SimpleNamespace(
-        topic=event.type, partition=0, offset=offset, value=event.to_bytes(), key=b"k", headers=[]
-    )
 
 
 def one_by_one(db: Db) -> ConsumerLoop:
@@ -69,64 +56,6 @@ async def as_set(db: Db, events: list[CloudEvent]) -> int:
     return len(statements)
 
 
-async def everything(db: Db) -> dict[str, Any]:
-    """Every row the claim events write, in a form that does not depend on how they were applied."""
-    async with db.sessions() as session:
-
-        async def rows(query: Any) -> list[dict[str, Any]]:
-            return [r._asdict() for r in (await session.execute(query)).all()]
-
-        outbox, inbox = metadata.tables["outbox"], metadata.tables["inbox"]
-        published = (
-            await session.execute(select(outbox.c.topic, outbox.c.payload).order_by(outbox.c.id))
-        ).all()
-        return {
-            "obligations": await rows(select(obligations).order_by(obligations.c.id)),
-            "history": [
-                {k: v for k, v in r.items() if k != "id"}
-                for r in await rows(select(obligation_history).order_by(obligation_history.c.id))
-            ],
-            "pricings": await rows(select(claim_pricings).order_by(claim_pricings.c.claim_id)),
-            "parked": [
-                {k: v for k, v in r.items() if k != "parked_at"}
-                for r in await rows(select(parked_claim_events).order_by(parked_claim_events.c.event_id))
-            ],
-            "inbox": await rows(select(inbox.c.event_id, inbox.c.event_type).order_by(inbox.c.event_id)),
-            "outbox": [(topic, CloudEvent.from_bytes(payload).data) for topic, payload in published],
-        }
-
-
-def mixed_run(contract: str, unknown_contract: str) -> tuple[list[CloudEvent], list[CloudEvent]]:
-    """(what the tracker holds before, the run): same-claim events that must see each other, payments
-    and status changes that park and are released inside the run or by it, a claim of an unknown
-    contract, a re-pricing that moves a deadline and a redelivered event."""
-    before = [
-        version(contract, 1, **VERSION_1),
-        version(contract, 2, **VERSION_2),
-        priced("A", contract, 1, "2026-03-02", "2026-03-10"),
-        paid("P", "2026-04-20"),  # parked until P is priced (in the run)
-        variance_moved("Q", contract, "appealed", "2026-05-01"),  # parked; Q gets no variance
-    ]
-    first = priced("B", contract, 1, "2026-02-02", "2026-02-20")
-    run = [
-        first,
-        paid("B", "2026-03-30"),  # sees B's pricing: prompt pay due 2026-03-23, 7 days late
-        paid("C", "2026-04-01"),  # parked, then released by the next event
-        priced("C", contract, 1, "2026-03-01", "2026-03-05"),
-        priced("P", contract, 1, "2026-04-01", "2026-04-02"),  # releases the stored payment
-        underpaid("A", contract, "2026-05-15"),
-        variance_moved("A", contract, "appealed", "2026-05-20"),  # completes the appeal just opened
-        variance_moved("D", contract, "written_off", "2026-05-21"),  # parked until D's appeal
-        priced("D", contract, 2, "2026-07-10", "2026-07-12"),
-        underpaid("D", contract, "2026-08-03"),  # opens D's appeal, releases the write-off
-        priced("E", unknown_contract, 1, "2026-03-01", "2026-03-02"),  # parked until its contract
-        priced("A", contract, 2, "2026-07-02", "2026-07-06"),  # re-priced: prompt pay moves
-        priced("Q", contract, 1, "2026-04-01", "2026-04-03"),
-        first,  # redelivered inside the fetch: applied once
-    ]
-    return before, run
-
-
 async def test_a_mixed_run_as_a_set_writes_every_row_the_one_by_one_path_writes(tmp_path: Path) -> None:
     contract, unknown = str(uuid.uuid4()), str(uuid.uuid4())
     before, run = mixed_run(contract, unknown)
@@ -140,7 +69,7 @@ async def test_a_mixed_run_as_a_set_writes_every_row_the_one_by_one_path_writes(
             await one_by_one(alone).process(record(e, offset))
         await as_set(together, run)
 
-        expected, got = await everything(alone), await everything(together)
+        expected, got = await everything(alone.sessions), await everything(together.sessions)
         for table in expected:
             assert got[table] == expected[table], table
     finally:
@@ -188,7 +117,7 @@ async def test_a_run_makes_as_many_statements_for_forty_claims_as_for_four(tmp_p
             for n in range(size):
                 run += [priced(f"S{n}", contract, 1, "2026-02-02", "2026-02-20"), paid(f"S{n}", "2026-03-01")]
             counts.append(await as_set(db, run))
-            made = [r for r in (await everything(db))["obligations"] if r["claim_id"]]
+            made = [r for r in (await everything(db.sessions))["obligations"] if r["claim_id"]]
             assert [r["status"] for r in made].count("completed") == 2 * size
         finally:
             await db.engine.dispose()

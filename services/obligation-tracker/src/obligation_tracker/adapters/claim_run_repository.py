@@ -19,7 +19,7 @@ from obligation_tracker.adapters.orm import parked_claim_events as parked
 CHUNK = 1000  # ids per IN list
 _LOCKS = text(
     "SELECT CASE WHEN x THEN pg_advisory_xact_lock(k) ELSE pg_advisory_xact_lock_shared(k) END "
-    "FROM unnest(:keys, :exclusive) AS t(k, x)"
+    "FROM unnest(CAST(:keys AS BIGINT[]), CAST(:exclusive AS BOOLEAN[])) AS t(k, x)"
 ).bindparams(bindparam("keys", type_=ARRAY(BigInteger)), bindparam("exclusive", type_=ARRAY(Boolean)))
 OBLIGATION_STATE = (
     "status",
