@@ -48,7 +48,7 @@ async def claim_run_scope(events: Sequence[CloudEvent], uow: UnitOfWork) -> Asyn
         claims.setdefault(org, []).append(claim_id)
     for org, claim_ids in claims.items():
         await run.load(org, claim_ids)
-    await run.note_parked(await sets.parked_among(uow.session, sorted(run.run_events)))
+    run.note_parked(await sets.parked_among(uow.session, sorted(run.run_events)))
     uow.session.info[_KEY] = run
     try:
         yield

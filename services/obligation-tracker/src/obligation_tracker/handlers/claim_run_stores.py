@@ -81,7 +81,7 @@ class ClaimRun:
             self.pricings[key] = row._asdict()
             self.stored_pricings.add(key)
         for row in await sets.obligations_of(self.session, organization_id, wanted):
-            self._keep(row._asdict())
+            self.keep(row._asdict())
         for row in await sets.waiting_of(self.session, organization_id, wanted, WAITING):
             event = parked_of(row)
             self.waiting.setdefault((organization_id, event.awaiting, row.claim_id), []).append(event)
@@ -92,10 +92,10 @@ class ClaimRun:
         if (organization_id, claim_id) not in self.loaded:
             await self.load(organization_id, [claim_id])
 
-    async def note_parked(self, event_ids: set[str]) -> None:
+    def note_parked(self, event_ids: set[str]) -> None:
         self.parked_ids.update(event_ids)
 
-    def _keep(self, row: dict[str, Any]) -> None:
+    def keep(self, row: dict[str, Any]) -> None:
         key = row["natural_key"]
         if key in self.rows:
             return
@@ -104,8 +104,9 @@ class ClaimRun:
 
     async def flush(self) -> None:
         """Write what the run changed: inserts in bulk, updates as one executemany each."""
-        new_pricings = [p for k in self.priced if k not in self.stored_pricings if (p := self.pricings[k])]
-        changed = [p for k in self.priced if k in self.stored_pricings if (p := self.pricings[k])]
+        recorded = [(k, p) for k in self.priced if (p := self.pricings[k]) is not None]
+        new_pricings = [p for k, p in recorded if k not in self.stored_pricings]
+        changed = [p for k, p in recorded if k in self.stored_pricings]
         await sets.write_pricings(self.session, new_pricings, changed)
         await sets.write_obligations(
             self.session,
@@ -168,7 +169,7 @@ class RunObligations(ObligationRepository):
         if refs.claim_id is not None:
             await self.run.ensure(self.org, refs.claim_id)
         row = obligation_row(self.org, obligation, refs, description, now) | {"interest_owed": None}
-        self.run._keep(row)
+        self.run.keep(row)
         self.run.new_obligations[row["natural_key"]] = None
 
     async def save(
