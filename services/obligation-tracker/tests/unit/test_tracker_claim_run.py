@@ -15,6 +15,7 @@ from typing import Any
 from accord_common.events import CloudEvent
 from accord_common.messaging import ConsumerLoop
 from accord_common.messaging.batch import apply_run
+from aiokafka import TopicPartition
 from obligation_tracker.adapters.orm import metadata
 from sqlalchemy import event
 from tracker_claim_events import VERSION_1, Db, everything, mixed_run, paid, priced, record, version
@@ -123,3 +124,64 @@ async def test_a_run_makes_as_many_statements_for_forty_claims_as_for_four(tmp_p
             await db.engine.dispose()
     assert counts[0] == counts[1]
     assert counts[0] < 30
+
+
+class Partition:
+    """The consumer's side the loop talks to, scripted: one partition, offsets committed noted."""
+
+    def __init__(self) -> None:
+        self.commits: list[int] = []
+        self.tp = TopicPartition("claims", 0)
+
+    def assignment(self) -> set[TopicPartition]:
+        return {self.tp}
+
+    def seek(self, tp: TopicPartition, offset: int) -> None:
+        pass
+
+    def highwater(self, tp: TopicPartition) -> int:
+        return 100
+
+    async def commit(self, offsets: dict[TopicPartition, int]) -> None:
+        self.commits.append(offsets[self.tp])
+
+
+class DeadLetters:
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    async def send_and_wait(self, topic: str, **_: Any) -> None:
+        self.sent.append(topic)
+
+
+async def test_a_run_with_an_event_that_cannot_apply_goes_one_by_one_and_only_it_is_dead_lettered(
+    tmp_path: Path,
+) -> None:
+    contract = str(uuid.uuid4())
+    db, partition, dead = await new_db(tmp_path / "fallback.db"), Partition(), DeadLetters()
+    try:
+        first = version(contract, 1, **VERSION_1)
+        await one_by_one(db).process(record(first, 0))
+        bad = priced("Z", contract, 1, "2026-02-02", "2026-02-20")
+        bad = bad.model_copy(update={"data": bad.data | {"service_date": "not a date"}})
+        run = [priced("S", contract, 1, "2026-02-02", "2026-02-20"), bad, paid("S", "2026-03-01")]
+        loop = ConsumerLoop(
+            name=CONSUMER,
+            consumer=partition,  # type: ignore[arg-type]
+            producer=dead,  # type: ignore[arg-type]
+            handlers=db.handlers,
+            uow_factory=db.uow,
+            max_attempts=1,
+            backoff_s=0,
+        )
+        await loop.process_batches({partition.tp: [record(e, i) for i, e in enumerate(run)]})
+        rows = await everything(db.sessions)
+    finally:
+        await db.engine.dispose()
+    assert partition.commits == [3]
+    assert dead.sent == ["claim.priced.dlq"]
+    assert {(r["claim_id"], r["kind"], r["status"]) for r in rows["obligations"] if r["claim_id"]} == {
+        ("S", "timely_filing", "completed"),
+        ("S", "prompt_pay", "completed"),  # received 02-20 + 30 = 03-22, paid 03-01
+    }
+    assert {r["event_id"] for r in rows["inbox"]} == {first.id, run[0].id, run[2].id}  # not the bad one
