@@ -5,7 +5,8 @@ Real SQLite database, scripted consumer and producer (no broker needed to check 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 from accord_common.db import make_engine, make_session_factory, new_metadata
 from accord_common.events import CloudEvent
 from accord_common.messaging import ConsumerLoop
+from accord_common.messaging.batch import run_scope_of, with_run_scope
 from accord_common.tables import add_infra_tables
 from accord_common.testing.events import contract_amended as amended
 from accord_common.uow import UnitOfWork
@@ -184,3 +186,52 @@ async def test_a_record_that_is_not_a_cloud_event_is_dead_lettered_in_its_place(
     assert await ledger_rows(engine) == [(cid, 1), (cid, 2)]
     assert len(producer.sent) == 1 and producer.sent[0][1] == b"not json"
     assert consumer.commits == [3]
+
+
+def scoped(seen: list[Any]) -> Any:
+    """record_version carrying a run scope that notes what it was entered with and when it ended."""
+
+    @asynccontextmanager
+    async def scope(events: Sequence[CloudEvent], uow: UnitOfWork) -> AsyncIterator[None]:
+        seen.append(("enter", [e.data["version"] for e in events]))
+        yield
+        seen.append(("leave", await count_in(uow)))
+
+    async def handler(event: CloudEvent, uow: UnitOfWork) -> None:
+        await record_version(event, uow)
+
+    return with_run_scope(handler, scope)
+
+
+async def count_in(uow: UnitOfWork) -> int:
+    return int(await uow.session.scalar(select(func.count()).select_from(ledger)) or 0)
+
+
+async def test_a_run_scope_is_entered_once_around_the_run_in_its_transaction(engine: AsyncEngine) -> None:
+    cid, seen = str(uuid.uuid4()), []
+    events = [amended(cid, v) for v in range(1, 6)]
+    loop, consumer, _ = loop_for(engine, scoped(seen))
+    await loop.process_batches(run_of(events))
+    assert seen == [("enter", [1, 2, 3, 4, 5]), ("leave", 5)]  # after every handler, before the commit
+    await loop.process_batches(run_of([events[0], *(amended(cid, v) for v in (6, 7))], first_offset=5))
+    assert seen[2:] == [("enter", [6, 7]), ("leave", 7)]  # the redelivered event is not in the run
+    assert consumer.commits == [5, 8]
+
+
+async def test_one_by_one_never_enters_the_run_scope(engine: AsyncEngine) -> None:
+    seen: list[Any] = []
+    loop, _, _ = loop_for(engine, scoped(seen))
+    await loop.process(Record(amended(str(uuid.uuid4()), 1).to_bytes(), 0))  # type: ignore[arg-type]
+    assert seen == []
+    assert len(await ledger_rows(engine)) == 1
+
+
+def test_handlers_share_a_scope_only_when_all_carry_the_same_one() -> None:
+    async def plain(event: CloudEvent, uow: UnitOfWork) -> None:
+        pass
+
+    first, second = scoped([]), scoped([])
+    assert run_scope_of([first, first]) is not None
+    assert run_scope_of([first, plain]) is None
+    assert run_scope_of([first, second]) is None
+    assert run_scope_of([plain]) is None

@@ -9,12 +9,19 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from accord_common.db import make_engine, make_session_factory
 from accord_common.events import CloudEvent, new_event
 from accord_common.uow import UnitOfWork
-from obligation_tracker.adapters.orm import metadata, obligations
+from obligation_tracker.adapters.orm import (
+    claim_pricings,
+    metadata,
+    obligation_history,
+    obligations,
+    parked_claim_events,
+)
 from obligation_tracker.config import TrackerSettings
 from obligation_tracker.entrypoints.consumers import event_handlers
 from obligation_tracker.handlers.context import Tracker
@@ -142,3 +149,67 @@ def variance_moved(
     return new_event(
         "claim.variance_status_changed", source="test", subject=claim_id, data=data, organization_id=ORG
     )
+
+
+def record(event: CloudEvent, offset: int) -> Any:
+    return SimpleNamespace(
+        topic=event.type, partition=0, offset=offset, value=event.to_bytes(), key=b"k", headers=[]
+    )
+
+
+async def everything(sessions: Any) -> dict[str, Any]:
+    """Every row the claim events write, in a form that does not depend on how they were applied."""
+    async with sessions() as session:
+
+        async def rows(query: Any) -> list[dict[str, Any]]:
+            return [r._asdict() for r in (await session.execute(query)).all()]
+
+        outbox, inbox = metadata.tables["outbox"], metadata.tables["inbox"]
+        published = (
+            await session.execute(select(outbox.c.topic, outbox.c.payload).order_by(outbox.c.id))
+        ).all()
+        return {
+            "obligations": await rows(select(obligations).order_by(obligations.c.id)),
+            "history": [
+                {k: v for k, v in r.items() if k != "id"}
+                for r in await rows(select(obligation_history).order_by(obligation_history.c.id))
+            ],
+            "pricings": await rows(select(claim_pricings).order_by(claim_pricings.c.claim_id)),
+            "parked": [
+                {k: v for k, v in r.items() if k != "parked_at"}
+                for r in await rows(select(parked_claim_events).order_by(parked_claim_events.c.event_id))
+            ],
+            "inbox": await rows(select(inbox.c.event_id, inbox.c.event_type).order_by(inbox.c.event_id)),
+            "outbox": [(topic, CloudEvent.from_bytes(payload).data) for topic, payload in published],
+        }
+
+
+def mixed_run(contract: str, unknown_contract: str) -> tuple[list[CloudEvent], list[CloudEvent]]:
+    """(what the tracker holds before, the run): same-claim events that must see each other, payments
+    and status changes that park and are released inside the run or by it, a claim of an unknown
+    contract, a re-pricing that moves a deadline and a redelivered event."""
+    before = [
+        version(contract, 1, **VERSION_1),
+        version(contract, 2, **VERSION_2),
+        priced("A", contract, 1, "2026-03-02", "2026-03-10"),
+        paid("P", "2026-04-20"),  # parked until P is priced (in the run)
+        variance_moved("Q", contract, "appealed", "2026-05-01"),  # parked; Q gets no variance
+    ]
+    first = priced("B", contract, 1, "2026-02-02", "2026-02-20")
+    run = [
+        first,
+        paid("B", "2026-03-30"),  # sees B's pricing: prompt pay due 2026-03-23, 7 days late
+        paid("C", "2026-04-01"),  # parked, then released by the next event
+        priced("C", contract, 1, "2026-03-01", "2026-03-05"),
+        priced("P", contract, 1, "2026-04-01", "2026-04-02"),  # releases the stored payment
+        underpaid("A", contract, "2026-05-15"),
+        variance_moved("A", contract, "appealed", "2026-05-20"),  # completes the appeal just opened
+        variance_moved("D", contract, "written_off", "2026-05-21"),  # parked until D's appeal
+        priced("D", contract, 2, "2026-07-10", "2026-07-12"),
+        underpaid("D", contract, "2026-08-03"),  # opens D's appeal, releases the write-off
+        priced("E", unknown_contract, 1, "2026-03-01", "2026-03-02"),  # parked until its contract
+        priced("A", contract, 2, "2026-07-02", "2026-07-06"),  # re-priced: prompt pay moves
+        priced("Q", contract, 1, "2026-04-01", "2026-04-03"),
+        first,  # redelivered inside the fetch: applied once
+    ]
+    return before, run

@@ -6,11 +6,18 @@ the effects commit or roll back as one, records are applied in partition order (
 an event already in the inbox is skipped. Anything unusual -- a record that is not a CloudEvent, a
 handler that fails or tries to commit by itself, a concurrent replica that got there first -- makes
 the caller apply the run one by one instead, where retries and dead letters work per event.
+
+A service may give its handlers a run scope (`with_run_scope`): when every fresh event of a run is
+for handlers carrying the same scope, the scope is entered around them with the run's events, in
+the run's transaction (e.g. to read what the whole run needs at once and write its rows in bulk on
+the way out). The handlers still run one event at a time, in order; the one-by-one path never
+enters the scope, so each handler must also work alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +30,21 @@ from accord_common.telemetry import consumer_span
 from accord_common.uow import UnitOfWork
 
 EventHandlerT = Callable[[CloudEvent, UnitOfWork], Any]
+RunScope = Callable[[Sequence[CloudEvent], UnitOfWork], AbstractAsyncContextManager[None]]
+_SCOPE = "__accord_run_scope__"
+
+
+def with_run_scope(handler: EventHandlerT, scope: RunScope) -> EventHandlerT:
+    """Mark `handler` as applied inside `scope` when a whole run is for handlers of that scope."""
+    setattr(handler, _SCOPE, scope)
+    return handler
+
+
+def run_scope_of(handlers: Sequence[EventHandlerT]) -> RunScope | None:
+    """The scope every one of `handlers` carries, if they all carry the same one."""
+    scopes = {id(s): s for s in (getattr(h, _SCOPE, None) for h in handlers)}
+    found = next(iter(scopes.values()), None) if len(scopes) == 1 else None
+    return found
 
 
 @dataclass(frozen=True)
@@ -82,10 +104,12 @@ async def apply_run(
                 ],
             )
         uow.defer_commits = True  # a handler that commits by itself makes the run go one by one
-        for record, event, handler in fresh:
-            with consumer_span(record.topic, event.id, record.headers):
-                assert handler is not None
-                await handler(event, uow)
+        scope = run_scope_of([h for _, _, h in fresh if h is not None])
+        async with scope([e for _, e, _ in fresh], uow) if scope else nullcontext():
+            for record, event, handler in fresh:
+                with consumer_span(record.topic, event.id, record.headers):
+                    assert handler is not None
+                    await handler(event, uow)
         uow.defer_commits = False
         await uow.commit()
     return BatchOutcome(len(fresh), len(wanted) - len(fresh), len(parsed) - len(wanted))

@@ -22,13 +22,21 @@ async def hold(session: AsyncSession, subject: str, *, exclusive: bool) -> None:
 async def hold_contract(session: AsyncSession, contract_id: str, *, exclusive: bool) -> None:
     """Claims reading a contract share it; an arriving version takes it alone. So a claim either
     sees the contract or is parked before the version looks for parked claims."""
-    await hold(session, f"contract {contract_id}", exclusive=exclusive)
+    await hold(session, contract_subject(contract_id), exclusive=exclusive)
 
 
 async def hold_claim(session: AsyncSession, organization_id: str, claim_id: str, *, exclusive: bool) -> None:
     """Payments share it; a claim's pricing takes it alone. So a payment either sees the deadlines
     the pricing created or is parked before the pricing looks for waiting payments."""
-    await hold(session, f"claim {organization_id} {claim_id}", exclusive=exclusive)
+    await hold(session, claim_subject(organization_id, claim_id), exclusive=exclusive)
+
+
+def contract_subject(contract_id: str) -> str:
+    return f"contract {contract_id}"
+
+
+def claim_subject(organization_id: str, claim_id: str) -> str:
+    return f"claim {organization_id} {claim_id}"
 
 
 def lock_key(subject: str) -> int:

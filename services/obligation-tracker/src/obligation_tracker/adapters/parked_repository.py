@@ -35,7 +35,7 @@ class ParkedClaimEvent:
     claim_id: str | None = None
 
 
-def _parked(row: Any) -> ParkedClaimEvent:
+def parked_of(row: Any) -> ParkedClaimEvent:
     return ParkedClaimEvent(
         row.event_id,
         row.organization_id,
@@ -58,22 +58,27 @@ class ParkedClaimEvents:
 
     async def park(self, event: ParkedClaimEvent) -> bool:
         """Keep the event; False when it is parked already (a redelivery parks once)."""
-        held = await self.session.scalar(select(parked.c.event_id).where(parked.c.event_id == event.event_id))
-        if held is not None:
+        if await self.holds_anywhere(event.event_id):
             return False
-        await self.session.execute(
-            insert(parked).values(
-                event_id=event.event_id,
-                organization_id=self.org,
-                contract_id=event.contract_id,
-                event_type=event.event_type,
-                event=event.event,
-                parked_at=event.parked_at,
-                awaiting=event.awaiting,
-                claim_id=event.claim_id,
-            )
-        )
+        await self.session.execute(insert(parked).values(**self.row(event)))
         return True
+
+    def row(self, event: ParkedClaimEvent) -> dict[str, Any]:
+        return {
+            "event_id": event.event_id,
+            "organization_id": self.org,
+            "contract_id": event.contract_id,
+            "event_type": event.event_type,
+            "event": event.event,
+            "parked_at": event.parked_at,
+            "awaiting": event.awaiting,
+            "claim_id": event.claim_id,
+        }
+
+    async def holds_anywhere(self, event_id: str) -> bool:
+        """Whether the event is parked (in any organisation: event ids are unique)."""
+        held = await self.session.scalar(select(parked.c.event_id).where(parked.c.event_id == event_id))
+        return held is not None
 
     async def holds(self, event_id: str) -> bool:
         held = await self.session.scalar(
@@ -98,7 +103,7 @@ class ParkedClaimEvents:
 
     async def _take(self, *where: Any) -> list[ParkedClaimEvent]:
         query = self._scoped().where(*where).order_by(parked.c.parked_at, parked.c.event_id).with_for_update()
-        taken = [_parked(r) for r in (await self.session.execute(query)).all()]
+        taken = [parked_of(r) for r in (await self.session.execute(query)).all()]
         if taken:
             ids = [t.event_id for t in taken]
             await self.session.execute(delete(parked).where(parked.c.event_id.in_(ids)))
@@ -123,7 +128,7 @@ class ParkedClaimEvents:
                 (parked.c.parked_at > at) | ((parked.c.parked_at == at) & (parked.c.event_id > last_id))
             )
         query = query.order_by(parked.c.parked_at, parked.c.event_id).limit(limit)
-        return [_parked(r) for r in (await self.session.execute(query)).all()]
+        return [parked_of(r) for r in (await self.session.execute(query)).all()]
 
 
 @dataclass(frozen=True)

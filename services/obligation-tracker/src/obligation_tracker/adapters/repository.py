@@ -100,6 +100,61 @@ def _state(obligation: Obligation) -> dict[str, Any]:
     }
 
 
+def obligation_row(
+    organization_id: str, obligation: Obligation, refs: ObligationRefs, description: str, now: datetime
+) -> dict[str, Any]:
+    """A new obligation's row (no interest owed yet)."""
+    return {
+        "id": str(obligation.id),
+        "organization_id": organization_id,
+        "natural_key": obligation.key.as_text(),
+        "kind": obligation.kind.value,
+        "contract_id": refs.contract_id,
+        "claim_id": refs.claim_id,
+        "payer_id": refs.payer_id,
+        "patient_control_number": refs.patient_control_number,
+        "payer_name": refs.payer_name,
+        "description": description,
+        "created_at": now,
+        "updated_at": now,
+        **_state(obligation),
+    }
+
+
+def saved_state(
+    obligation: Obligation, now: datetime, description: str | None, interest_owed: Decimal | None
+) -> dict[str, Any]:
+    """The columns `ObligationRepository.save` writes."""
+    values = _state(obligation) | {"updated_at": now}
+    if description is not None:
+        values["description"] = description
+    if interest_owed is not None:
+        values["interest_owed"] = interest_owed
+    return values
+
+
+def history_row(
+    organization_id: str,
+    obligation: Obligation,
+    action: str,
+    previous: ObligationStatus | None,
+    actor: str,
+    at: datetime,
+    comment: str | None,
+) -> dict[str, Any]:
+    return {
+        "obligation_id": str(obligation.id),
+        "organization_id": organization_id,
+        "action": action,
+        "from_status": previous.value if previous else None,
+        "to_status": obligation.status.value,
+        "due_date": obligation.due_date,
+        "actor": actor,
+        "at": at,
+        "comment": comment,
+    }
+
+
 class ObligationRepository:
     def __init__(self, session: AsyncSession, organization_id: str, zone: ZoneInfo) -> None:
         self.session = session
@@ -137,21 +192,7 @@ class ObligationRepository:
         self, obligation: Obligation, refs: ObligationRefs, description: str, now: datetime
     ) -> None:
         await self.session.execute(
-            insert(obligations).values(
-                id=str(obligation.id),
-                organization_id=self.org,
-                natural_key=obligation.key.as_text(),
-                kind=obligation.kind.value,
-                contract_id=refs.contract_id,
-                claim_id=refs.claim_id,
-                payer_id=refs.payer_id,
-                patient_control_number=refs.patient_control_number,
-                payer_name=refs.payer_name,
-                description=description,
-                created_at=now,
-                updated_at=now,
-                **_state(obligation),
-            )
+            insert(obligations).values(**obligation_row(self.org, obligation, refs, description, now))
         )
 
     async def save(
@@ -162,11 +203,7 @@ class ObligationRepository:
         description: str | None = None,
         interest_owed: Decimal | None = None,
     ) -> None:
-        values = _state(obligation) | {"updated_at": now}
-        if description is not None:
-            values["description"] = description
-        if interest_owed is not None:
-            values["interest_owed"] = interest_owed
+        values = saved_state(obligation, now, description, interest_owed)
         await self.session.execute(
             update(obligations).where(obligations.c.id == str(obligation.id)).values(**values)
         )
@@ -181,19 +218,8 @@ class ObligationRepository:
         at: datetime,
         comment: str | None,
     ) -> None:
-        await self.session.execute(
-            insert(obligation_history).values(
-                obligation_id=str(obligation.id),
-                organization_id=self.org,
-                action=action,
-                from_status=previous.value if previous else None,
-                to_status=obligation.status.value,
-                due_date=obligation.due_date,
-                actor=actor,
-                at=at,
-                comment=comment,
-            )
-        )
+        row = history_row(self.org, obligation, action, previous, actor, at, comment)
+        await self.session.execute(insert(obligation_history).values(**row))
 
     async def history(self, obligation_id: str) -> list[dict[str, Any]]:
         rows = await self.session.execute(

@@ -72,31 +72,13 @@ class ClaimPricings:
             claim_pricings.c.organization_id == self.org, claim_pricings.c.claim_id == claim_id
         )
         row = (await self.session.execute(query)).first()
-        if row is None:
-            return None
-        return ClaimPricing(
-            row.claim_id,
-            row.patient_control_number,
-            row.contract_id,
-            row.contract_version,
-            row.service_date,
-            row.received_date,
-        )
+        return pricing_of(row) if row is not None else None
 
     async def record(self, pricing: ClaimPricing, now: datetime) -> None:
         """Keep the latest pricing of the claim (a re-priced claim replaces the earlier one)."""
-        values = {
-            "patient_control_number": pricing.patient_control_number,
-            "contract_id": pricing.contract_id,
-            "contract_version": pricing.contract_version,
-            "service_date": pricing.service_date,
-            "received_date": pricing.received_date,
-            "priced_at": now.astimezone(UTC),
-        }
+        values = pricing_row(self.org, pricing, now)
         if await self.get(pricing.claim_id) is None:
-            await self.session.execute(
-                insert(claim_pricings).values(organization_id=self.org, claim_id=pricing.claim_id, **values)
-            )
+            await self.session.execute(insert(claim_pricings).values(**values))
         else:
             await self.session.execute(
                 update(claim_pricings)
@@ -106,3 +88,27 @@ class ClaimPricings:
                 )
                 .values(**values)
             )
+
+
+def pricing_of(row: Any) -> ClaimPricing:
+    return ClaimPricing(
+        row.claim_id,
+        row.patient_control_number,
+        row.contract_id,
+        row.contract_version,
+        row.service_date,
+        row.received_date,
+    )
+
+
+def pricing_row(organization_id: str, pricing: ClaimPricing, now: datetime) -> dict[str, Any]:
+    return {
+        "organization_id": organization_id,
+        "claim_id": pricing.claim_id,
+        "patient_control_number": pricing.patient_control_number,
+        "contract_id": pricing.contract_id,
+        "contract_version": pricing.contract_version,
+        "service_date": pricing.service_date,
+        "received_date": pricing.received_date,
+        "priced_at": now.astimezone(UTC),
+    }

@@ -11,8 +11,6 @@ from accord_common.events import CloudEvent
 from accord_common.events.payloads import VarianceStatusChangedData
 from accord_common.uow import UnitOfWork
 
-from obligation_tracker.adapters.locks import hold_claim
-from obligation_tracker.adapters.version_repository import ClaimPricings
 from obligation_tracker.domain import (
     ObligationKind,
     ObligationStatus,
@@ -21,6 +19,7 @@ from obligation_tracker.domain import (
     appealable_outcome,
     settle_appeal,
 )
+from obligation_tracker.handlers import claim_run
 from obligation_tracker.handlers.claims import claim_version, terms_of
 from obligation_tracker.handlers.context import Tracker
 from obligation_tracker.handlers.publishing import Change, apply_change
@@ -42,8 +41,8 @@ async def on_variance_status_changed(event: CloudEvent, uow: UnitOfWork, tracker
     if appealable_outcome(change.classification) is None or change.contract_id is None:
         return  # an overpayment never opened an appeal deadline
     org, claim_id = change.organization_id, change.claim_id
-    await hold_claim(uow.session, org, claim_id, exclusive=False)
-    repo = await tracker.obligations(uow.session, org)
+    await claim_run.hold_claim(uow, org, claim_id, exclusive=False)
+    repo = await claim_run.obligations(uow, tracker, org)
     appeal = await repo.for_claim(claim_id, ObligationKind.APPEAL)
     if appeal is None:
         if await _no_appeal_window(uow, org, claim_id):
@@ -67,7 +66,7 @@ async def on_variance_status_changed(event: CloudEvent, uow: UnitOfWork, tracker
 
 async def _no_appeal_window(uow: UnitOfWork, organization_id: str, claim_id: str) -> bool:
     """Whether the version that priced the claim has no appeal window (no deadline will ever come)."""
-    pricing = await ClaimPricings(uow.session, organization_id).get(claim_id)
+    pricing = await claim_run.pricings(uow, organization_id).get(claim_id)
     if pricing is None:
         return False
     data = await claim_version(

@@ -17,14 +17,13 @@ from accord_common.events import CloudEvent
 from accord_common.events.payloads import ClaimData, ClaimPaidData, ClaimVarianceData, ContractVersionData
 from accord_common.uow import UnitOfWork
 
-from obligation_tracker.adapters.locks import hold_claim
 from obligation_tracker.adapters.repository import (
     ContractProjection,
     ObligationRefs,
     ObligationRepository,
     StoredObligation,
 )
-from obligation_tracker.adapters.version_repository import ClaimPricing, ClaimPricings, ContractVersions
+from obligation_tracker.adapters.version_repository import ClaimPricing, ContractVersions
 from obligation_tracker.domain import (
     ClaimDeadlineFacts,
     ContractVersionSnapshot,
@@ -37,7 +36,7 @@ from obligation_tracker.domain import (
     settle_prompt_pay,
     version_for_claim,
 )
-from obligation_tracker.handlers import run_memo
+from obligation_tracker.handlers import claim_run, run_memo
 from obligation_tracker.handlers.context import Tracker
 from obligation_tracker.handlers.publishing import Change, apply_change
 from obligation_tracker.handlers.snapshot import snapshot_of
@@ -134,13 +133,13 @@ async def on_claim_priced(event: CloudEvent, uow: UnitOfWork, tracker: Tracker) 
     version = terms_of(data)
     # Alone on the claim: a payment or variance either sees this pricing or is parked before the
     # waiting events are looked for (handlers/parking.py).
-    await hold_claim(uow.session, org, claim.claim_id, exclusive=True)
+    await claim_run.hold_claim(uow, org, claim.claim_id, exclusive=True)
     pricing = ClaimPricing(
         claim.claim_id, pcn, claim.contract_id, data.version, claim.service_date, claim.received_date
     )
-    await ClaimPricings(uow.session, org).record(pricing, tracker.now())
+    await claim_run.pricings(uow, org).record(pricing, tracker.now())
     schedule = await run_memo.schedule(uow, tracker, org)
-    repo = await run_memo.obligations(uow, tracker, org)
+    repo = await claim_run.obligations(uow, tracker, org)
     facts = ClaimDeadlineFacts(
         as_uuid(claim.claim_id),
         version.contract_id,
@@ -190,9 +189,9 @@ async def on_claim_paid(event: CloudEvent, uow: UnitOfWork, tracker: Tracker) ->
         return  # not matched to a claim: the engine matches by patient control number first
     if paid.contract_id is not None:  # the claim's deadlines come from it: wait for it
         await _known_contract(uow, paid.contract_id, paid.organization_id)
-    await hold_claim(uow.session, paid.organization_id, paid.claim_id, exclusive=False)
-    pricing = await ClaimPricings(uow.session, paid.organization_id).get(paid.claim_id)
-    repo = await run_memo.obligations(uow, tracker, paid.organization_id)
+    await claim_run.hold_claim(uow, paid.organization_id, paid.claim_id, exclusive=False)
+    pricing = await claim_run.pricings(uow, paid.organization_id).get(paid.claim_id)
+    repo = await claim_run.obligations(uow, tracker, paid.organization_id)
     filing = await repo.for_claim(paid.claim_id, ObligationKind.TIMELY_FILING)
     prompt_pay = await repo.for_claim(paid.claim_id, ObligationKind.PROMPT_PAY)
     held = [s.obligation.kind for s in (filing, prompt_pay) if s is not None]
@@ -250,9 +249,9 @@ async def on_claim_variance(event: CloudEvent, uow: UnitOfWork, tracker: Tracker
         return
     org, claim_id = variance.organization_id, variance.claim_id
     await _known_contract(uow, variance.contract_id, org)
-    await hold_claim(uow.session, org, claim_id, exclusive=True)
-    pricing = await ClaimPricings(uow.session, org).get(claim_id)
-    repo = await run_memo.obligations(uow, tracker, org)
+    await claim_run.hold_claim(uow, org, claim_id, exclusive=True)
+    pricing = await claim_run.pricings(uow, org).get(claim_id)
+    repo = await claim_run.obligations(uow, tracker, org)
     if pricing is None and await repo.for_claim(claim_id, ObligationKind.TIMELY_FILING) is None:
         raise ClaimNotYetPriced(claim_id, org, variance.contract_id)  # (a claim priced before
         # pricings were recorded holds its timely filing deadline)

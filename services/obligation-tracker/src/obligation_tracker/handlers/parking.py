@@ -31,6 +31,7 @@ from obligation_tracker.adapters.parked_repository import (
     ready_to_apply,
 )
 from obligation_tracker.clock import system_clock
+from obligation_tracker.handlers import claim_run
 from obligation_tracker.handlers.appeals import AppealNotYetOpen, on_variance_status_changed
 from obligation_tracker.handlers.claims import (
     ClaimNotYetPriced,
@@ -176,8 +177,8 @@ async def release_waiting(
     """Apply the claim's events that waited for ``awaiting`` (its pricing, or its appeal deadline),
     oldest first, and forget them; the same guarantees as above. The claim is held alone first, so
     a waiting event either saw what this unit of work wrote or is parked where this finds it."""
-    await hold_claim(uow.session, organization_id, claim_id, exclusive=True)
-    taken = await ParkedClaimEvents(uow.session, organization_id).take_waiting(awaiting, claim_id)
+    await claim_run.hold_claim(uow, organization_id, claim_id, exclusive=True)
+    taken = await claim_run.parked(uow, organization_id).take_waiting(awaiting, claim_id)
     for parked in taken:
         await on_claim_event(released(parked), uow, tracker)
     if taken:
@@ -245,7 +246,7 @@ async def _park(event: CloudEvent, waiting: _Waiting, uow: UnitOfWork) -> None:
         waiting.awaiting,
         str(claim_id) if claim_id is not None else None,
     )
-    first_time = await ParkedClaimEvents(uow.session, waiting.organization_id).park(parked)
+    first_time = await claim_run.parked(uow, waiting.organization_id).park(parked)
     log.info(
         PARKED_UNTIL[waiting.awaiting] if first_time else "claim event already parked",
         extra={

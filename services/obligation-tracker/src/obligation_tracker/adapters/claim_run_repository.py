@@ -1,0 +1,135 @@
+"""A fetched run of claim events, read and written as a set: one query for the run's claims'
+pricings, one for their obligations, one for their waiting parked events; each kind of row written
+in bulk (accord_common.bulk), updates as one executemany. handlers/claim_run.py decides what to
+write; nothing here knows about events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from accord_common.bulk import insert_rows
+from sqlalchemy import ARRAY, BigInteger, Boolean, bindparam, delete, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from obligation_tracker.adapters.locks import lock_key
+from obligation_tracker.adapters.orm import claim_pricings, obligation_history, obligations
+from obligation_tracker.adapters.orm import parked_claim_events as parked
+
+CHUNK = 1000  # ids per IN list
+_LOCKS = text(
+    "SELECT CASE WHEN x THEN pg_advisory_xact_lock(k) ELSE pg_advisory_xact_lock_shared(k) END "
+    "FROM unnest(CAST(:keys AS BIGINT[]), CAST(:exclusive AS BOOLEAN[])) AS t(k, x)"
+).bindparams(bindparam("keys", type_=ARRAY(BigInteger)), bindparam("exclusive", type_=ARRAY(Boolean)))
+OBLIGATION_STATE = (
+    "status",
+    "due_date",
+    "due_at",
+    "title",
+    "reasons",
+    "snoozed_until",
+    "description",
+    "interest_owed",
+    "updated_at",
+)
+
+
+def _chunks(ids: Sequence[str]) -> Iterable[list[str]]:
+    for start in range(0, len(ids), CHUNK):
+        yield list(ids[start : start + CHUNK])
+
+
+async def hold_all(session: AsyncSession, subjects: dict[str, bool]) -> None:
+    """Advisory locks on every subject ({subject: exclusive}) in one statement, in key order (so two
+    runs never wait on each other in a circle); PostgreSQL only, like adapters/locks.py."""
+    if not subjects or session.get_bind().dialect.name != "postgresql":
+        return
+    keyed = sorted((lock_key(subject), exclusive) for subject, exclusive in subjects.items())
+    await session.execute(_LOCKS, {"keys": [k for k, _ in keyed], "exclusive": [x for _, x in keyed]})
+
+
+async def pricings_of(session: AsyncSession, organization_id: str, claim_ids: Sequence[str]) -> list[Any]:
+    rows: list[Any] = []
+    for part in _chunks(claim_ids):
+        query = select(claim_pricings).where(
+            claim_pricings.c.organization_id == organization_id, claim_pricings.c.claim_id.in_(part)
+        )
+        rows.extend((await session.execute(query)).all())
+    return rows
+
+
+async def obligations_of(session: AsyncSession, organization_id: str, claim_ids: Sequence[str]) -> list[Any]:
+    """The claims' obligations, locked for update like `ObligationRepository.for_claim`."""
+    rows: list[Any] = []
+    for part in _chunks(claim_ids):
+        query = select(obligations).where(
+            obligations.c.organization_id == organization_id, obligations.c.claim_id.in_(part)
+        )
+        rows.extend((await session.execute(query.with_for_update())).all())
+    return rows
+
+
+async def waiting_of(
+    session: AsyncSession, organization_id: str, claim_ids: Sequence[str], awaiting: Sequence[str]
+) -> list[Any]:
+    """The claims' parked events waiting for one of `awaiting`, oldest first, locked for update."""
+    rows: list[Any] = []
+    for part in _chunks(claim_ids):
+        query = (
+            select(parked)
+            .where(
+                parked.c.organization_id == organization_id,
+                parked.c.claim_id.in_(part),
+                parked.c.awaiting.in_(awaiting),
+            )
+            .with_for_update()
+        )
+        rows.extend((await session.execute(query)).all())
+    return sorted(rows, key=lambda r: (r.parked_at, r.event_id))
+
+
+async def parked_among(session: AsyncSession, event_ids: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for part in _chunks(event_ids):
+        found.update(await session.scalars(select(parked.c.event_id).where(parked.c.event_id.in_(part))))
+    return found
+
+
+async def write_pricings(
+    session: AsyncSession, new: list[dict[str, Any]], changed: list[dict[str, Any]]
+) -> None:
+    await insert_rows(session, claim_pricings, new)
+    if changed:
+        statement = update(claim_pricings).where(
+            claim_pricings.c.organization_id == bindparam("b_org"),
+            claim_pricings.c.claim_id == bindparam("b_claim"),
+        )
+        await session.execute(
+            statement,
+            [
+                {k: v for k, v in r.items() if k not in ("organization_id", "claim_id")}
+                | {"b_org": r["organization_id"], "b_claim": r["claim_id"]}
+                for r in changed
+            ],
+        )
+
+
+async def write_obligations(
+    session: AsyncSession,
+    new: list[dict[str, Any]],
+    changed: list[dict[str, Any]],
+    history: list[dict[str, Any]],
+) -> None:
+    await insert_rows(session, obligations, new)
+    if changed:
+        statement = update(obligations).where(obligations.c.id == bindparam("b_id"))
+        await session.execute(
+            statement, [{k: r[k] for k in OBLIGATION_STATE} | {"b_id": r["id"]} for r in changed]
+        )
+    await insert_rows(session, obligation_history, history)
+
+
+async def write_parked(session: AsyncSession, taken: Sequence[str], new: list[dict[str, Any]]) -> None:
+    for part in _chunks(list(taken)):
+        await session.execute(delete(parked).where(parked.c.event_id.in_(part)))
+    await insert_rows(session, parked, new)
