@@ -2,7 +2,7 @@
 in memory? (issue 11)
 
 One engine (uvicorn, one worker, SQLite in a temporary folder, Kafka off) receives one generated 835
-of about `--mib` MiB (claims that match nothing: parsing, balancing, storing). While it uploads,
+of at most `--mib` MiB (claims that match nothing: parsing, balancing, storing). While it uploads,
 `GET /healthz` is timed every 50 ms on another connection. Printed: the upload's seconds, /healthz
 median and worst latency, and the engine's RSS before the upload and its peak during it (VmHWM,
 reset just before the upload).
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> None:
         help="PYTHONPATH for the engine only (e.g. an older checkout's src folders, to compare)",
     )
     args = parser.parse_args(argv)
-    remittance = generate_835(int(args.mib * 2**20 / BYTES_PER_CLAIM)).encode()
+    remittance = remittance_of(args.mib)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'engine.db'}"
         asyncio.run(seed(EngineSettings(database_url=url, kafka_enabled=False)))
@@ -72,6 +72,18 @@ def main(argv: list[str] | None = None) -> None:
         f"/healthz during it: {len(health)} probes, median {statistics.median(health):.1f} ms, "
         f"worst {max(health):.1f} ms; engine RSS {before:.0f} MiB before, peak {peak:.0f} MiB"
     )
+
+
+def remittance_of(mib: float) -> bytes:
+    """A generated 835 of at most `mib` MiB, as close to it as a whole number of claims allows (20
+    MiB is the engine's default upload limit)."""
+    target = int(mib * 2**20)
+    claims = int(target / BYTES_PER_CLAIM)
+    remittance = generate_835(claims).encode()
+    while len(remittance) > target:
+        claims = int(claims * target / len(remittance)) - 1
+        remittance = generate_835(claims).encode()
+    return remittance
 
 
 if __name__ == "__main__":
