@@ -29,10 +29,11 @@ __all__ = ["IngestSummary", "ingest_835", "ingest_transaction", "store_transacti
 
 
 async def ingest_835(
-    uow: UnitOfWork, org: str, raw: bytes, tolerance: Decimal = DEFAULT_TOLERANCE
+    uow: UnitOfWork, org: str, raw: bytes | bytearray, tolerance: Decimal = DEFAULT_TOLERANCE
 ) -> IngestSummary:
     """Store an 835 (422 listing every breach with segment and rule, nothing stored, when it is
-    malformed, its envelope counts or control numbers are wrong, or it does not balance)."""
+    malformed, its envelope counts or control numbers are wrong, or it does not balance). `raw`,
+    the body as read, is held once: decoded a window at a time as it is parsed."""
     sha = await asyncio.to_thread(lambda: hashlib.sha256(raw).hexdigest())
     async with uow:
         repo = RemittanceRepository(uow.session, org)

@@ -26,7 +26,7 @@ def validate_835(remittance: Remittance835) -> list[Finding]:
     return sorted(findings, key=lambda f: f.segment_index)
 
 
-def checked_835(data: bytes | str) -> Iterator[Payment835 | ClaimPayment | Transaction835]:
+def checked_835(data: bytes | bytearray | str) -> Iterator[Payment835 | ClaimPayment | Transaction835]:
     """`stream_835` (without its closing Remittance835) with every refusing rule checked as the
     items pass, keeping running totals (the claims' CLP04 sum) and the breaches, not the claims.
 

@@ -102,7 +102,7 @@ def read_interchanges(data: bytes | str) -> tuple[Interchange, ...]:
 EnvelopeItem = OpenTransaction | TransactionSet | Interchange
 
 
-def stream_interchange(data: bytes | str) -> Iterator[EnvelopeItem]:
+def stream_interchange(data: bytes | bytearray | str) -> Iterator[EnvelopeItem]:
     """Exactly one interchange per input (an 835 remittance is one interchange), read as a stream:
     for each transaction set an `OpenTransaction` (its body read by the caller, segment by
     segment, nothing kept) then the `TransactionSet` once its SE is read; last the `Interchange`

@@ -73,7 +73,7 @@ def parse_835(data: bytes | str) -> Remittance835:
     raise AssertionError("an 835 stream ends with its Remittance835")  # pragma: no cover
 
 
-def stream_835(data: bytes | str) -> Iterator[Item835]:
+def stream_835(data: bytes | bytearray | str) -> Iterator[Item835]:
     """The 835 read in one pass, as a stream: for each transaction its `Payment835` (once its header
     is read), its claims one at a time (each mapped as its loop closes, its segments dropped), then
     the `Transaction835` once its SE is read, with `claims=()` (they were given already), its PLB,
