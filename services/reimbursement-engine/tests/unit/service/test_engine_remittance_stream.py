@@ -2,7 +2,7 @@
 time, in one transaction (issue 11: a 20 MiB upload under 200 MiB of service memory).
 
 Memory is Python's own (tracemalloc) during `ingest_835`: what the ingest holds grows with the batch,
-not with the file, while the file itself (bytes in, decoded once to text) is ~290 bytes a claim."""
+not with the file (~290 bytes a claim, held once as bytes, decoded a window at a time)."""
 
 from __future__ import annotations
 
@@ -74,8 +74,8 @@ async def test_a_large_835_is_stored_whole_with_memory_that_follows_the_batch(st
     assert await store.count("claim_payments") == 3_000
     assert await store.count("line_payments") == 6_000  # generate_835: two lines a claim
     assert await store.count("outbox", "claim.paid") == 3_000
-    # Five times the claims: the peak grows by little more than the text of the file (decoded once,
-    # 0.55 MiB more here), not five-fold. Measured: 4.8 and 5.2 MiB; read whole, as before the
+    # Five times the claims: the peak grows by little (the file, 0.55 MiB more here, is decoded a
+    # 1 MiB window at a time), not five-fold. Measured: 4.8 and 5.2 MiB; read whole, as before the
     # ingest streamed, 4.7 and 22.0 MiB.
     assert large_peak - small_peak < 3 * MIB, (small_peak / MIB, large_peak / MIB)
     assert large_peak < 12 * MIB, large_peak / MIB
