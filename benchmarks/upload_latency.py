@@ -2,7 +2,7 @@
 in memory? (issue 11)
 
 One engine (uvicorn, one worker, SQLite in a temporary folder, Kafka off) receives one generated 835
-of about `--mib` MiB (claims that match nothing: parsing, balancing, storing). While it uploads,
+of at most `--mib` MiB (claims that match nothing: parsing, balancing, storing). While it uploads,
 `GET /healthz` is timed every 50 ms on another connection. Printed: the upload's seconds, /healthz
 median and worst latency, and the engine's RSS before the upload and its peak during it (VmHWM,
 reset just before the upload).
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> None:
         help="PYTHONPATH for the engine only (e.g. an older checkout's src folders, to compare)",
     )
     args = parser.parse_args(argv)
-    remittance = generate_835(int(args.mib * 2**20 / BYTES_PER_CLAIM)).encode()
+    remittance = remittance_of(args.mib)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'engine.db'}"
         asyncio.run(seed(EngineSettings(database_url=url, kafka_enabled=False)))
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
         env = environment(url)
         if args.engine_path:
             env["PYTHONPATH"] = args.engine_path
-        server = measure.serve(env, port, 1)
+        server = _serve(env, port)
         base = f"http://127.0.0.1:{port}"
         try:
             before = process_memory(server.pid, "VmRSS", reset_peak=True)
@@ -72,6 +73,34 @@ def main(argv: list[str] | None = None) -> None:
         f"/healthz during it: {len(health)} probes, median {statistics.median(health):.1f} ms, "
         f"worst {max(health):.1f} ms; engine RSS {before:.0f} MiB before, peak {peak:.0f} MiB"
     )
+
+
+def _serve(env: dict[str, str], port: int, deadline_s: float = 300) -> subprocess.Popen[bytes]:
+    """The engine (one worker), waited for up to `deadline_s`: on a loaded machine it can take
+    more than the minute `measure.serve` allows to answer /healthz."""
+    command = [sys.executable, "-m", "reimbursement_engine.cli", "serve", "--port", str(port)]
+    server = subprocess.Popen([*command, "--workers", "1"], env=env, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("the engine did not start")
+
+
+def remittance_of(mib: float) -> bytes:
+    """A generated 835 of at most `mib` MiB, as close to it as a whole number of claims allows (20
+    MiB is the engine's default upload limit)."""
+    target = int(mib * 2**20)
+    claims = int(target / BYTES_PER_CLAIM)
+    remittance = generate_835(claims).encode()
+    while len(remittance) > target:
+        claims = int(claims * target / len(remittance)) - 1
+        remittance = generate_835(claims).encode()
+    return remittance
 
 
 if __name__ == "__main__":

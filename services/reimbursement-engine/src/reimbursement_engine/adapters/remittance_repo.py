@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reimbursement_engine.adapters.orm import (
     claim_payments,
+    claims,
     line_payments,
     provider_adjustments,
     remittance_files,
@@ -50,11 +51,12 @@ class RemittanceRepository:
     async def add_remittance(self, row: dict[str, Any]) -> None:
         await self.session.execute(insert(remittances).values(organization_id=self.org, **row))
 
-    async def add_payments(
-        self, payments: list[dict[str, Any]], lines: list[dict[str, Any]], plb: list[dict[str, Any]]
-    ) -> None:
-        for table, rows in ((claim_payments, payments), (line_payments, lines), (provider_adjustments, plb)):
+    async def add_payments(self, payments: list[dict[str, Any]], lines: list[dict[str, Any]]) -> None:
+        for table, rows in ((claim_payments, payments), (line_payments, lines)):
             await insert_rows(self.session, table, rows)
+
+    async def add_provider_adjustments(self, rows: list[dict[str, Any]]) -> None:
+        await insert_rows(self.session, provider_adjustments, rows)
 
     async def reversible(self, pcn: str, payer_ccn: str | None, remittance_id: str) -> Any:
         """The payment a reversal undoes: the claim's latest earlier payment not already reversed."""
@@ -89,20 +91,38 @@ class RemittanceRepository:
         )
         return found
 
-    async def claims_for_payer_ccns(self, payer_ccns: list[str]) -> dict[str, str]:
-        """`claim_for_payer_ccn` for many payer claim control numbers at once."""
+    async def claims_for_payer_ccns(
+        self, payer_ccns: list[str], other_than: str | None = None
+    ) -> dict[str, str]:
+        """`claim_for_payer_ccn` for many payer claim control numbers at once; with `other_than`,
+        from the payments of remittances other than that one only."""
         found: dict[str, str] = {}
         unique = list(dict.fromkeys(payer_ccns))
         for start in range(0, len(unique), _CHUNK):
-            rows = await self.session.execute(
-                select(claim_payments.c.payer_claim_control_number, claim_payments.c.claim_id).where(
-                    claim_payments.c.organization_id == self.org,
-                    claim_payments.c.payer_claim_control_number.in_(unique[start : start + _CHUNK]),
-                    claim_payments.c.claim_id.is_not(None),
-                )
+            query = select(claim_payments.c.payer_claim_control_number, claim_payments.c.claim_id).where(
+                claim_payments.c.organization_id == self.org,
+                claim_payments.c.payer_claim_control_number.in_(unique[start : start + _CHUNK]),
+                claim_payments.c.claim_id.is_not(None),
             )
-            for row in rows:
+            if other_than is not None:
+                query = query.where(claim_payments.c.remittance_id != other_than)
+            for row in await self.session.execute(query):
                 found.setdefault(row.payer_claim_control_number, row.claim_id)
+        return found
+
+    async def claims_for_references(self, references: list[str], other_than: str) -> dict[str, str]:
+        """Claim ids by a payer claim control number of one of their payments in a remittance other
+        than `other_than`, or by their patient control number (a PLB03-2 reference names either)."""
+        found = await self.claims_for_payer_ccns(references, other_than)
+        if not references:
+            return found
+        by_pcn = await self.session.execute(
+            select(claims.c.patient_control_number, claims.c.id).where(
+                claims.c.organization_id == self.org, claims.c.patient_control_number.in_(references)
+            )
+        )
+        for row in by_pcn.all():
+            found.setdefault(row.patient_control_number, row.id)
         return found
 
     async def effective_payment(self, claim_id: str) -> tuple[Any, list[Any]] | None:

@@ -5,11 +5,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from reimbursement_engine.domain.x12 import Adjustment, ClaimPayment, ServicePayment, Transaction835
+from reimbursement_engine.domain.x12 import (
+    Adjustment,
+    ClaimPayment,
+    Payment835,
+    ServicePayment,
+    Transaction835,
+)
 
 
 def remittance_row(
-    remittance_id: str, file_id: str | None, t: Transaction835, payer_id: str, paid_on: date | None
+    remittance_id: str, file_id: str | None, t: Payment835, payer_id: str, paid_on: date | None
 ) -> dict[str, Any]:
     return {
         "id": remittance_id,

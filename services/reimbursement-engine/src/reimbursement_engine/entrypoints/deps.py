@@ -27,6 +27,11 @@ Settings = Annotated[EngineSettings, Depends(get_settings)]
 
 async def read_limited(request: Request, limit: int) -> bytes:
     """The request body, refused with 413 as soon as it passes `limit` bytes."""
+    return bytes(await read_limited_buffer(request, limit))
+
+
+async def read_limited_buffer(request: Request, limit: int) -> bytearray:
+    """`read_limited` in the one buffer it is read into (no copy: a large upload held once)."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(f"body of {declared} bytes exceeds the {limit}-byte limit")
@@ -35,4 +40,4 @@ async def read_limited(request: Request, limit: int) -> bytes:
         body += chunk
         if len(body) > limit:
             raise PayloadTooLarge(f"body exceeds the {limit}-byte limit")
-    return bytes(body)
+    return body

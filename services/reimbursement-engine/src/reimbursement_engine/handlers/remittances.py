@@ -1,80 +1,40 @@
 """Remittances in (835 files, JSON, claim.paid events): store, match, reconcile, publish.
 
-A refused file stores nothing: parsing and the balancing checks run before the transaction opens,
-and everything a file holds commits (or not) in one unit of work. A file already held (same
-SHA-256) or a payment already held (same payer and trace number) changes nothing.
+An 835 streams: it is read a batch of claims at a time (in a worker thread: reading is CPU-bound,
+so other requests go on), each batch stored and published (`RemittanceStore`) before the next is
+read, all inside one unit of work. The balancing totals and envelope counts are kept as the claims
+pass and checked once the file is read: a refused file rolls the whole upload back, so it stores
+nothing. A file already held (same SHA-256) or a payment already held (same payer and trace
+number) changes nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
 
 from accord_common.ids import new_id
 from accord_common.uow import UnitOfWork
 
-from reimbursement_engine.adapters.claims_repo import ClaimsRepository
-from reimbursement_engine.adapters.recovery_repo import RecoveryRepository
 from reimbursement_engine.adapters.remittance_repo import RemittanceRepository
-from reimbursement_engine.adapters.remittance_rows import line_row, payment_row, plb_rows, remittance_row
 from reimbursement_engine.domain.reconciliation import DEFAULT_TOLERANCE
-from reimbursement_engine.domain.take_backs import link
-from reimbursement_engine.domain.x12 import (
-    REFUSING_RULES,
-    REVERSAL,
-    ClaimPayment,
-    Transaction835,
-    X12Error,
-    X12Refusal,
-    parse_835,
-    validate_835,
-)
-from reimbursement_engine.handlers import SOURCE
-from reimbursement_engine.handlers.reconcile import reconcile_claims
+from reimbursement_engine.domain.x12 import ClaimPayment, Transaction835, X12Error, checked_835
+from reimbursement_engine.handlers.remittance_store import BATCH, IngestSummary, Item, RemittanceStore
 from reimbursement_engine.handlers.x12_refusal import refusal
 
-_YIELD_EVERY = 500  # claims handled between two returns to the event loop
-
-
-@dataclass
-class IngestSummary:
-    file_id: str | None
-    duplicate: bool = False
-    transactions: int = 0
-    skipped_transactions: int = 0
-    claims: int = 0
-    matched: int = 0
-    reversals: int = 0
-    total_paid: Decimal = Decimal(0)
-    classifications: dict[str, int] = field(default_factory=dict)
-
-
-def parse_checked(raw: bytes) -> list[Transaction835]:
-    """Parse an 835 and refuse it (422 listing every breach with segment and rule) when malformed,
-    its envelope counts or control numbers are wrong, or it does not balance."""
-    try:
-        remittance = parse_835(raw)
-        refusing = [f.breach for f in validate_835(remittance) if f.rule in REFUSING_RULES]
-        if refusing:
-            raise X12Refusal(refusing)
-    except X12Error as exc:
-        raise refusal("835", exc) from None
-    return list(remittance.transactions)
-
-
-def _parsed_and_hashed(raw: bytes) -> tuple[list[Transaction835], str]:
-    return parse_checked(raw), hashlib.sha256(raw).hexdigest()
+__all__ = ["IngestSummary", "ingest_835", "ingest_transaction", "store_transactions"]
 
 
 async def ingest_835(
-    uow: UnitOfWork, org: str, raw: bytes, tolerance: Decimal = DEFAULT_TOLERANCE
+    uow: UnitOfWork, org: str, raw: bytes | bytearray, tolerance: Decimal = DEFAULT_TOLERANCE
 ) -> IngestSummary:
-    # Parsing is CPU-bound (seconds for a large file): a worker thread, so other requests go on.
-    transactions, sha = await asyncio.to_thread(_parsed_and_hashed, raw)
+    """Store an 835 (422 listing every breach with segment and rule, nothing stored, when it is
+    malformed, its envelope counts or control numbers are wrong, or it does not balance). `raw`,
+    the body as read, is held once: decoded a window at a time as it is parsed."""
+    sha = await asyncio.to_thread(lambda: hashlib.sha256(raw).hexdigest())
     async with uow:
         repo = RemittanceRepository(uow.session, org)
         held = await repo.file_by_hash(sha)
@@ -82,19 +42,34 @@ async def ingest_835(
             counts = await repo.counts(held.id)
             return IngestSummary(held.id, True, counts["transactions"], 0, counts["claims"])
         file_id = new_id()
+        received = datetime.now(UTC)
         await repo.add_file(
-            {
-                "id": file_id,
-                "sha256": sha,
-                "kind": "x12",
-                "byte_count": len(raw),
-                "received_at": datetime.now(UTC),
-            }
+            {"id": file_id, "sha256": sha, "kind": "x12", "byte_count": len(raw), "received_at": received}
         )
         summary = IngestSummary(file_id)
-        await store_transactions(uow, org, transactions, summary, tolerance=tolerance, publish_paid=True)
+        store = RemittanceStore(uow, org, summary, publish_paid=True)
+        items = checked_835(raw)
+        try:
+            while batch := await asyncio.to_thread(_next_batch, items):
+                await store.take(batch)
+        except X12Error as exc:
+            raise refusal("835", exc) from None
+        await store.reconcile(tolerance)
         await uow.commit()
     return summary
+
+
+def _next_batch(items: Iterator[Item]) -> list[Item]:
+    """The next items of the file, up to BATCH claims (an empty list once it is all read)."""
+    batch: list[Item] = []
+    claims = 0
+    for item in items:
+        batch.append(item)
+        if isinstance(item, ClaimPayment):
+            claims += 1
+            if claims == BATCH:
+                break
+    return batch
 
 
 async def store_transactions(
@@ -106,111 +81,15 @@ async def store_transactions(
     tolerance: Decimal,
     publish_paid: bool,
 ) -> None:
-    repo = RemittanceRepository(uow.session, org)
-    touched: list[str] = []
+    """Transactions already read whole (a JSON remittance, a claim.paid): stored as an 835's are."""
+    store = RemittanceStore(uow, org, summary, publish_paid=publish_paid)
     for transaction in transactions:
-        payer_id = transaction.payer.id or transaction.trace_originator_id
-        if await repo.trace_seen(payer_id, transaction.trace_number):
-            summary.skipped_transactions += 1
-            continue
-        summary.transactions += 1
-        summary.total_paid += transaction.total_paid
-        touched += await _store_transaction(uow, org, transaction, payer_id, summary, publish_paid)
-    for result in await reconcile_claims(uow, org, list(dict.fromkeys(touched)), tolerance):
-        if result is not None:
-            name = result.classification.value
-            summary.classifications[name] = summary.classifications.get(name, 0) + 1
-
-
-async def _store_transaction(
-    uow: UnitOfWork, org: str, t: Transaction835, payer_id: str, summary: IngestSummary, publish_paid: bool
-) -> list[str]:
-    repo = RemittanceRepository(uow.session, org)
-    remittance_id = new_id()
-    paid_on = t.payment_date or t.production_date
-    await repo.add_remittance(remittance_row(remittance_id, summary.file_id, t, payer_id, paid_on))
-    payments, lines, touched, paid_events = [], [], [], []
-    for n, (claim, claim_id) in enumerate(zip(t.claims, await _match(uow, org, t.claims), strict=True)):
-        if n % _YIELD_EVERY == 0:
-            await asyncio.sleep(0)  # a large file: let the service's other requests in
-        payment_id = new_id()
-        payments.append(payment_row(payment_id, org, remittance_id, claim, claim_id, paid_on))
-        lines += [line_row(payment_id, i, line) for i, line in enumerate(claim.lines)]
-        summary.claims += 1
-        if claim_id is not None:
-            summary.matched += 1
-            touched.append(claim_id)
-        if publish_paid:
-            paid_events.append(_paid_event(org, payer_id, claim, claim_id, paid_on, remittance_id))
-    for start in range(0, len(paid_events), _YIELD_EVERY):
-        await asyncio.sleep(0)
-        chunk = paid_events[start : start + _YIELD_EVERY]
-        uow.publish_batch("claim.paid", source=SOURCE, organization_id=org, items=chunk)
-    plb = await _linked_plb(uow, org, plb_rows(remittance_id, t), payments)
-    await repo.add_payments(payments, lines, plb)
-    for claim, row in zip(t.claims, payments, strict=True):
-        if claim.status_code == REVERSAL:
-            summary.reversals += await _reverse(repo, claim, row["id"], remittance_id)
-    return touched
-
-
-async def _linked_plb(
-    uow: UnitOfWork, org: str, rows: list[dict[str, Any]], payments: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """Each PLB row tied to the claim its PLB03-2 reference names: a claim paid in this remittance
-    or an earlier one (by the payer's claim control number), or a claim by patient control number."""
-    references = [str(r["reference"]) for r in rows if r["reference"]]
-    known = await RecoveryRepository(uow.session, org).claims_for_references(references)
-    for payment in payments:
-        for key in (payment["payer_claim_control_number"], payment["patient_control_number"]):
-            if key and payment["claim_id"]:
-                known.setdefault(key, payment["claim_id"])
-    claim_ids = link([r["reference"] for r in rows], known)
-    return [{**r, "organization_id": org, "claim_id": c} for r, c in zip(rows, claim_ids, strict=True)]
-
-
-async def _match(uow: UnitOfWork, org: str, claims: tuple[ClaimPayment, ...]) -> list[str | None]:
-    """Each payment's claim: by patient control number; else by the payer claim control number of an
-    earlier payment (two queries per transaction, not one or two per claim)."""
-    by_pcn = await ClaimsRepository(uow.session, org).ids_by_pcn([c.patient_control_number for c in claims])
-    ccns = [c.payer_claim_control_number for c in claims if c.patient_control_number not in by_pcn]
-    by_ccn = await RemittanceRepository(uow.session, org).claims_for_payer_ccns([c for c in ccns if c])
-    return [
-        by_pcn.get(c.patient_control_number)
-        or (by_ccn.get(c.payer_claim_control_number) if c.payer_claim_control_number else None)
-        for c in claims
-    ]
-
-
-async def _reverse(
-    repo: RemittanceRepository, claim: ClaimPayment, reversal_id: str, remittance_id: str
-) -> int:
-    original = await repo.reversible(
-        claim.patient_control_number, claim.payer_claim_control_number, remittance_id
-    )
-    if original is None or original.id == reversal_id:
-        return 0
-    await repo.mark_reversed(original.id, reversal_id)
-    return 1
-
-
-def _paid_event(
-    org: str, payer_id: str, c: ClaimPayment, claim_id: str | None, paid_on: date | None, remittance_id: str
-) -> tuple[str, dict[str, Any]]:
-    """claim.paid for one payment, as (subject, payload) for `UnitOfWork.publish_batch`."""
-    data = {
-        "claim_id": claim_id,
-        "organization_id": org,
-        "patient_control_number": c.patient_control_number,
-        "payer_id": payer_id,
-        "paid_amount": c.paid,
-        "patient_responsibility": c.total_patient_responsibility,  # same figure as the stored payment
-        "paid_date": paid_on or datetime.now(UTC).date(),
-        "remittance_id": remittance_id,
-        "payer_claim_control_number": c.payer_claim_control_number or None,
-        "claim_status_code": c.status_code,
-    }
-    return claim_id or f"pcn:{c.patient_control_number}", data
+        await store.open_transaction(transaction.payment)
+        claims = transaction.claims
+        for start in range(0, len(claims), BATCH):
+            await store.add_claims(claims[start : start + BATCH])
+        await store.close_transaction(transaction)
+    await store.reconcile(tolerance)
 
 
 async def ingest_transaction(

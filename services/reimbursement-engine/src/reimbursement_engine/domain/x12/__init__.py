@@ -6,17 +6,18 @@ returned as `Finding`s so that every one is reported; `parse_837` refuses with o
 listing every `Breach` (`read_837` returns the claims and the breaches instead).
 """
 
-from .balance import check_balancing, validate_835
+from .balance import check_balancing, checked_835, validate_835
 from .claims import Claim837, ClaimKind, Diagnosis, ServiceLine
 from .codes import ProcedureCode
 from .errors import REFUSING_RULES, Breach, Finding, Rule, X12Error, X12Refusal
-from .parse_835 import parse_835
+from .parse_835 import Item835, parse_835, stream_835
 from .parse_837 import Read837, parse_837, read_837
 from .remittance import (
     REVERSAL,
     Adjustment,
     ClaimPayment,
     Party,
+    Payment835,
     ProviderAdjustment,
     Remittance835,
     ServicePayment,
@@ -33,7 +34,9 @@ __all__ = [
     "ClaimPayment",
     "Diagnosis",
     "Finding",
+    "Item835",
     "Party",
+    "Payment835",
     "ProcedureCode",
     "ProviderAdjustment",
     "Read837",
@@ -45,8 +48,10 @@ __all__ = [
     "X12Error",
     "X12Refusal",
     "check_balancing",
+    "checked_835",
     "parse_835",
     "parse_837",
     "read_837",
+    "stream_835",
     "validate_835",
 ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 
-from .errors import Finding, Rule
-from .remittance import ClaimPayment, Remittance835, Transaction835
+from .errors import REFUSING_RULES, Finding, Rule, X12Refusal
+from .parse_835 import stream_835
+from .remittance import ClaimPayment, Payment835, Remittance835, Transaction835
 
 
 def check_balancing(remittance: Remittance835) -> list[Finding]:
@@ -24,9 +26,44 @@ def validate_835(remittance: Remittance835) -> list[Finding]:
     return sorted(findings, key=lambda f: f.segment_index)
 
 
+def checked_835(data: bytes | bytearray | str) -> Iterator[Payment835 | ClaimPayment | Transaction835]:
+    """`stream_835` (without its closing Remittance835) with every refusing rule checked as the
+    items pass, keeping running totals (the claims' CLP04 sum) and the breaches, not the claims.
+
+    Raises X12Refusal listing every breach (as `validate_835` finds them, in file order) once the
+    whole file is read, or X12Error when it is malformed: every item may have been given before
+    either, so a caller that stores items as they come must undo its work when one is raised."""
+    breaches: list[Finding] = []
+    paid = Decimal(0)
+    for item in stream_835(data):
+        if isinstance(item, ClaimPayment):
+            paid += item.paid
+            breaches += check_claim(item)
+            yield item
+        elif isinstance(item, Payment835):
+            paid = Decimal(0)
+            yield item
+        elif isinstance(item, Transaction835):
+            breaches += transaction_balance(item, paid)
+            yield item
+        else:
+            breaches += item.envelope_findings
+    refusing = [f.breach for f in breaches if f.rule in REFUSING_RULES]
+    if refusing:
+        raise X12Refusal(refusing)
+
+
 def check_transaction(transaction: Transaction835) -> list[Finding]:
-    findings: list[Finding] = []
     paid = sum((c.paid for c in transaction.claims), Decimal(0))
+    findings = transaction_balance(transaction, paid)
+    for claim in transaction.claims:
+        findings.extend(check_claim(claim))
+    return sorted(findings, key=lambda f: f.segment_index)
+
+
+def transaction_balance(transaction: Transaction835, paid: Decimal) -> list[Finding]:
+    """BPR02 = sum(CLP04) - sum(PLB), `paid` being the transaction's sum(CLP04)."""
+    findings: list[Finding] = []
     provider_adjusted = sum((p.amount for p in transaction.provider_adjustments), Decimal(0))
     expected = paid - provider_adjusted
     if expected != transaction.total_paid:
@@ -41,9 +78,7 @@ def check_transaction(transaction: Transaction835) -> list[Finding]:
                 actual=transaction.total_paid,
             )
         )
-    for claim in transaction.claims:
-        findings.extend(check_claim(claim))
-    return sorted(findings, key=lambda f: f.segment_index)
+    return findings
 
 
 def check_claim(claim: ClaimPayment) -> list[Finding]:

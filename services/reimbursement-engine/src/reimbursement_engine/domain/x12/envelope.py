@@ -7,10 +7,9 @@ envelope and each mismatch is returned as a `Finding`, so one reading reports al
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from .elements import check_shape, fail, text
 from .errors import Finding, Rule, X12Error
@@ -21,8 +20,8 @@ _ENVELOPE_IDS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
 
 @dataclass(frozen=True, slots=True)
 class TransactionSet:
-    """One ST..SE: its body excludes ST and SE. With a body reader (see `read_interchange`) `body`
-    is empty and `content` is what the reader made of the body's segments as they were read."""
+    """One ST..SE: its body excludes ST and SE. Read through `stream_interchange`, `body` is only
+    what the reader of `OpenTransaction.body` left unread (nothing, when it read it all)."""
 
     set_id: str
     control_number: str
@@ -32,15 +31,21 @@ class TransactionSet:
     body: tuple[Segment, ...]
     declared_segment_count: int
     body_segment_count: int
-    content: Any = None
 
     @property
     def segment_count(self) -> int:
         return self.body_segment_count + 2
 
 
-# Reads one transaction set's body as its segments arrive: (separators, ST, version, body) -> content.
-BodyReader = Callable[[Separators, Segment, str, Iterator[Segment]], Any]
+@dataclass(frozen=True, slots=True)
+class OpenTransaction:
+    """A transaction set whose ST was just read: `body` gives its segments up to the SE as they are
+    read. Read it (or not) before asking the stream for its next item."""
+
+    separators: Separators
+    st: Segment
+    version: str
+    body: Iterator[Segment]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,30 +94,38 @@ class _Cursor:
             yield segment
 
 
-def read_interchanges(data: bytes | str, read_body: BodyReader | None = None) -> tuple[Interchange, ...]:
-    """Tokenize `data` and read every interchange in it, in file order."""
-    return tuple(
-        _interchange(_Cursor(segments, sep), read_body) for sep, segments in stream_interchanges(data)
-    )
+def read_interchanges(data: bytes | str) -> tuple[Interchange, ...]:
+    """Tokenize `data` and read every interchange in it, in file order (bodies kept)."""
+    return tuple(_whole(_interchange(_Cursor(segments, sep))) for sep, segments in stream_interchanges(data))
 
 
-def read_interchange(data: bytes | str, read_body: BodyReader | None = None) -> Interchange:
-    """Exactly one interchange per input (an 835 remittance is one interchange).
+EnvelopeItem = OpenTransaction | TransactionSet | Interchange
 
-    With `read_body`, each transaction's body goes to it segment by segment as the file is read
-    (the segments are not kept), and its answer is the transaction's `content`."""
+
+def stream_interchange(data: bytes | bytearray | str) -> Iterator[EnvelopeItem]:
+    """Exactly one interchange per input (an 835 remittance is one interchange), read as a stream:
+    for each transaction set an `OpenTransaction` (its body read by the caller, segment by
+    segment, nothing kept) then the `TransactionSet` once its SE is read; last the `Interchange`
+    with every envelope finding. A second interchange raises X12Error after the first is read."""
     interchanges = stream_interchanges(data)
     separators, segments = next(interchanges)
-    first = _interchange(_Cursor(segments, separators), read_body)
+    yield from _interchange(_Cursor(segments, separators))
     for _, others in interchanges:
-        second = _interchange(_Cursor(others, separators), None)
+        second = _whole(_interchange(_Cursor(others, separators)))
         message = f"a second interchange (ISA13 {second.control_number!r}) follows the first"
         rule = "one interchange per input"
         raise X12Error(message, rule=rule, segment_index=second.segment_index, segment_id="ISA")
-    return first
 
 
-def _interchange(cursor: _Cursor, read_body: BodyReader | None) -> Interchange:
+def _whole(items: Iterator[EnvelopeItem]) -> Interchange:
+    """The interchange at the end of `items`, every transaction's body kept in its TransactionSet."""
+    for item in items:
+        if isinstance(item, Interchange):
+            return item
+    raise AssertionError("an interchange stream ends with its Interchange")  # pragma: no cover
+
+
+def _interchange(cursor: _Cursor) -> Iterator[EnvelopeItem]:
     isa = cursor.next("ISA")
     findings: list[Finding] = []
     transactions: list[TransactionSet] = []
@@ -120,7 +133,7 @@ def _interchange(cursor: _Cursor, read_body: BodyReader | None) -> Interchange:
     segment = cursor.next("GS or IEA")
     while segment.id == "GS":
         groups += 1
-        transactions.extend(_read_group(cursor, segment, findings, read_body))
+        yield from _read_group(cursor, segment, findings, transactions)
         segment = cursor.next("GS or IEA")
     _expect(segment, "IEA", "GS or IEA")
     findings += _trailer(segment, (groups, "functional groups"), isa.element(13), Rule.INTERCHANGE_COUNT)
@@ -130,40 +143,40 @@ def _interchange(cursor: _Cursor, read_body: BodyReader | None) -> Interchange:
     sender, receiver = isa.element(6).strip(), isa.element(8).strip()
     ordered = tuple(sorted(findings, key=lambda f: f.segment_index))
     control = isa.element(13)
-    return Interchange(cursor.separators, sender, receiver, control, tuple(transactions), ordered, isa.index)
+    yield Interchange(cursor.separators, sender, receiver, control, tuple(transactions), ordered, isa.index)
 
 
 def _read_group(
-    cursor: _Cursor, gs: Segment, findings: list[Finding], read_body: BodyReader | None
-) -> list[TransactionSet]:
+    cursor: _Cursor, gs: Segment, findings: list[Finding], transactions: list[TransactionSet]
+) -> Iterator[EnvelopeItem]:
     version = text(gs, 8)
-    transactions: list[TransactionSet] = []
+    count = 0
     segment = cursor.next("ST or GE")
     while segment.id == "ST":
-        transactions.append(_read_transaction(cursor, segment, version, findings, read_body))
+        count += 1
+        transaction = yield from _read_transaction(cursor, segment, version, findings)
+        transactions.append(transaction)
+        yield transaction
         segment = cursor.next("ST or GE")
     _expect(segment, "GE", "ST or GE")
-    findings += _trailer(segment, (len(transactions), "transaction sets"), gs.element(6), Rule.GROUP_COUNT)
-    return transactions
+    findings += _trailer(segment, (count, "transaction sets"), gs.element(6), Rule.GROUP_COUNT)
 
 
 def _read_transaction(
-    cursor: _Cursor, st: Segment, group_version: str, findings: list[Finding], read_body: BodyReader | None
-) -> TransactionSet:
+    cursor: _Cursor, st: Segment, group_version: str, findings: list[Finding]
+) -> Generator[OpenTransaction, None, TransactionSet]:
     version = st.element(3) or group_version
     counted = [0]
     segments = cursor.body(counted)
-    content = None if read_body is None else read_body(cursor.separators, st, version, segments)
-    body = tuple(segments)  # all of it without a reader; what the reader left (nothing) with one
+    yield OpenTransaction(cursor.separators, st, version, segments)
+    body = tuple(segments)  # what the caller left unread: all of it, or nothing
     segment = cursor.next("SE")
     _expect(segment, "SE", "SE")
     count = counted[0] + 2
     findings += _trailer(segment, (count, "segments from ST to SE"), st.element(2), Rule.SEGMENT_COUNT)
     declared = _count(segment)
     declared_count = count if declared is None else declared
-    return TransactionSet(
-        text(st, 1), text(st, 2), version, st, segment, body, declared_count, counted[0], content
-    )
+    return TransactionSet(text(st, 1), text(st, 2), version, st, segment, body, declared_count, counted[0])
 
 
 def _expect(segment: Segment, segment_id: str, expected: str) -> None:

@@ -108,6 +108,26 @@ class Party:
 
 
 @dataclass(frozen=True, slots=True)
+class Payment835:
+    """A transaction's payment as its header states it (BPR, TRN, DTM*405, N1*PR, N1*PE): what an
+    835 says before its first claim."""
+
+    control_number: str
+    version: str
+    handling_code: str
+    total_paid: Decimal
+    credit_debit: str
+    payment_method: str | None
+    payment_date: date | None
+    trace_number: str
+    trace_originator_id: str
+    production_date: date | None
+    payer: Party
+    payee: Party
+    bpr_segment_index: int
+
+
+@dataclass(frozen=True, slots=True)
 class Transaction835:
     """One ST..SE remittance: a single payment (BPR/TRN) covering claims and PLB adjustments."""
 
@@ -130,6 +150,25 @@ class Transaction835:
     bpr_segment_index: int
     se_segment_index: int
     notes: tuple[Finding, ...]
+
+    @property
+    def payment(self) -> Payment835:
+        """The header of this transaction."""
+        return Payment835(
+            self.control_number,
+            self.version,
+            self.handling_code,
+            self.total_paid,
+            self.credit_debit,
+            self.payment_method,
+            self.payment_date,
+            self.trace_number,
+            self.trace_originator_id,
+            self.production_date,
+            self.payer,
+            self.payee,
+            self.bpr_segment_index,
+        )
 
 
 @dataclass(frozen=True, slots=True)

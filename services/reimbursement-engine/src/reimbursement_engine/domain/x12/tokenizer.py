@@ -9,6 +9,7 @@ with its own ISA and so its own delimiters.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -104,62 +105,141 @@ def tokenize_interchanges(data: bytes | str) -> list[tuple[Separators, list[Segm
     return [(separators, list(segments)) for separators, segments in stream_interchanges(data)]
 
 
-def stream_interchanges(data: bytes | str) -> Iterator[tuple[Separators, Iterator[Segment]]]:
+def stream_interchanges(data: bytes | bytearray | str) -> Iterator[tuple[Separators, Iterator[Segment]]]:
     """`tokenize_interchanges` one segment at a time: each interchange's segments are made as they
-    are read (never a list of the file's segments), so memory follows the reader, not the file.
+    are read (never a list of the file's segments), and bytes are decoded a window at a time (never
+    the whole file as text), so memory follows the reader, not the file.
     Read each interchange's segments before asking for the next interchange."""
-    text = decode(data).lstrip(_LAYOUT)
+    text = _Text(data)
+    text.skip(_LAYOUT)
     counter = [0]  # segments read so far in the file: the next segment's index
     while True:
-        separators = read_separators(text, counter[0])
-        end = _interchange_end(text, separators)
-        segments = _segments(text, end, separators, counter)
+        separators = read_separators(text.peek(ISA_LENGTH), counter[0])
+        segments = _segments(text, separators, counter)
         yield separators, segments
         for _ in segments:  # what the reader left of this interchange
             pass
-        text = text[end:].lstrip(_LAYOUT)
-        if not text:
+        text.skip(_LAYOUT)
+        if text.at_end():
             return
-        if not text.startswith("ISA"):
-            raise _outside_interchange(text, separators, counter[0])
+        if not text.peek(3) == "ISA":
+            raise _outside_interchange(text.first_segment(separators), separators, counter[0])
 
 
 _LAYOUT = "\ufeff \t\r\n"
+_WINDOW = 1 << 20  # bytes decoded at a time
 
 
-def _interchange_end(text: str, separators: Separators) -> int:
-    """Where the interchange at the start of `text` ends: after its IEA's terminator."""
-    terminator = re.escape(separators.segment)
-    iea = re.compile(terminator + r"[ \t\r\n]*IEA" + re.escape(separators.element) + "[^" + terminator + "]*")
-    found = iea.search(text, ISA_LENGTH - 1)
-    if found is None:
-        return len(text)
-    return min(found.end() + 1, len(text))
+class _Text:
+    """The input as text from a read position on, bytes decoded a window at a time: UTF-8 when the
+    whole input is valid UTF-8, otherwise Latin-1 (as `decode`). Offsets are from the position."""
+
+    def __init__(self, data: bytes | bytearray | str) -> None:
+        self._text = data if isinstance(data, str) else ""
+        self._windows = iter(()) if isinstance(data, str) else _decoded(data)
+        self._at = 0
+
+    def _more(self) -> bool:
+        window = next(self._windows, None)
+        if window is None:
+            return False
+        self._text, self._at = self._text[self._at :] + window, 0
+        return True
+
+    def peek(self, length: int) -> str:
+        while len(self._text) - self._at < length and self._more():
+            pass
+        return self._text[self._at : self._at + length]
+
+    def find(self, char: str) -> int:
+        """The offset of the next `char`, or -1 when the input ends first."""
+        searched = 0
+        while (found := self._text.find(char, self._at + searched)) < 0:
+            searched = len(self._text) - self._at
+            if not self._more():
+                return -1
+        return found - self._at
+
+    def take(self, length: int) -> str:
+        taken = self._text[self._at : self._at + length]
+        self._at += length
+        return taken
+
+    def rest(self) -> str:
+        while self._more():
+            pass
+        return self.take(len(self._text) - self._at)
+
+    def skip(self, chars: str) -> None:
+        """Past any of `chars`."""
+        run = re.compile(f"[{re.escape(chars)}]*")
+        while True:
+            self._at = run.match(self._text, self._at).end()  # type: ignore[union-attr]
+            if self._at < len(self._text) or not self._more():
+                return
+
+    def at_end(self) -> bool:
+        return self._at >= len(self._text) and not self._more()
+
+    def first_segment(self, separators: Separators) -> str:
+        stop = self.find(separators.segment)
+        return self.rest() if stop < 0 else self.peek(stop)
 
 
-def _segments(text: str, end: int, separators: Separators, counter: list[int]) -> Iterator[Segment]:
-    """The segments of `text[:end]`, one at a time; `counter[0]` is the next segment's file index."""
+def _decoded(data: bytes | bytearray) -> Iterator[str]:
+    codec = "latin-1" if data.isascii() or not _valid_utf8(data) else "utf-8"
+    decoder = codecs.getincrementaldecoder(codec)()
+    view = memoryview(data)
+    for start in range(0, len(data), _WINDOW):
+        yield decoder.decode(view[start : start + _WINDOW], final=start + _WINDOW >= len(data))
+
+
+def _valid_utf8(data: bytes | bytearray) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(data), _WINDOW):
+            decoder.decode(view[start : start + _WINDOW])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _segments(text: _Text, separators: Separators, counter: list[int]) -> Iterator[Segment]:
+    """The segments of the interchange at the start of `text`, one at a time, up to and with its
+    IEA (the first segment after the ISA whose text is IEA and an element separator) or the end of
+    the input; `counter[0]` is the next segment's file index."""
     layout = "".join(c for c in " \t\r\n" if c not in (separators.element, separators.segment))
     terminator, element = separators.segment, separators.element
+    iea = re.compile(r"[ \t\r\n]*IEA" + re.escape(element))
     valid_ids: set[str] = set()  # checking each distinct id once keeps large files fast
-    start = 0
-    while start <= end:
-        stop = text.find(terminator, start, end)
-        if stop < 0:
-            stop = end
-        raw = text[start:stop].strip(layout)
-        start = stop + 1
-        if not raw:
-            continue
-        elements = tuple(raw.split(element))
-        segment_id = elements[0]
-        if segment_id not in valid_ids:
-            if not _SEGMENT_ID.match(segment_id):
-                message = f"{segment_id[:10]!r} is not a segment identifier"
-                raise X12Error(message, rule="segment id", segment_index=counter[0], segment_id="")
-            valid_ids.add(segment_id)
-        yield Segment(counter[0], segment_id, elements)
-        counter[0] += 1
+    read = 0  # characters of the interchange read so far
+    while True:
+        stop = text.find(terminator)
+        piece = text.take(stop) if stop >= 0 else text.rest()
+        last = stop < 0 or (read >= ISA_LENGTH and iea.match(piece) is not None)
+        if stop >= 0:
+            text.take(1)
+        read += len(piece) + 1
+        raw = piece.strip(layout)
+        if raw:
+            yield _segment(raw, element, valid_ids, counter)
+        if last:
+            return
+
+
+def _segment(raw: str, element: str, valid_ids: set[str], counter: list[int]) -> Segment:
+    elements = tuple(raw.split(element))
+    segment_id = elements[0]
+    if segment_id not in valid_ids:
+        if not _SEGMENT_ID.match(segment_id):
+            message = f"{segment_id[:10]!r} is not a segment identifier"
+            raise X12Error(message, rule="segment id", segment_index=counter[0], segment_id="")
+        valid_ids.add(segment_id)
+    segment = Segment(counter[0], segment_id, elements)
+    counter[0] += 1
+    return segment
 
 
 def _outside_interchange(text: str, separators: Separators, segment_index: int) -> X12Error:
