@@ -40,17 +40,23 @@ class SendLoop:
             settings.dispatcher_concurrency, settings.dispatcher_concurrency_per_endpoint
         )
         self._in_flight: dict[asyncio.Task[None], str] = {}  # each send and its endpoint
-        self._slot_freed = asyncio.Event()
+        self._wake = asyncio.Event()  # a send ended, or a commit made a delivery due
 
     @property
     def busy(self) -> Counter[str]:
         """Sends in flight per endpoint."""
         return Counter(self._in_flight.values())
 
+    def wake(self) -> None:
+        """Start the next round now: a delivery became due (rung on commit, from any worker on
+        PostgreSQL) instead of at the end of `dispatcher_interval_seconds`."""
+        self._wake.set()
+
     async def run(self, runtime: ServiceRuntime) -> None:
-        """Forever: one round, then a pause (cut short when a send ends) unless more is due."""
+        """Forever: one round, then a pause (cut short by a wake-up) unless more is due."""
         try:
             while True:
+                self._wake.clear()  # before the round: a wake-up during it starts the next one
                 try:
                     more = await self.round(runtime)
                 except Exception:
@@ -112,7 +118,7 @@ class SendLoop:
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._in_flight.pop(task, None)
-        self._slot_freed.set()
+        self._wake.set()
 
     async def _guarded(self, send: Coroutine[Any, Any, None]) -> None:
         try:
@@ -121,9 +127,8 @@ class SendLoop:
             log.exception("a send failed unrecorded; it is claimed again when its lease runs out")
 
     async def _pause(self) -> None:
-        self._slot_freed.clear()
         # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow the task's own
         # cancellation when the event is set at the same moment, and the loop would never stop
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(self.settings.dispatcher_interval_seconds):
-                await self._slot_freed.wait()
+                await self._wake.wait()
