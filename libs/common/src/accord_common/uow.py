@@ -159,7 +159,8 @@ class UnitOfWork:
         if self._wakeups is None or not channels or self.session.get_bind().dialect.name != "postgresql":
             return
         for channel in sorted(channels):
-            await self.session.execute(select(func.pg_notify(self._wakeups.channel(channel), "")))
+            notify = func.pg_notify(self._wakeups.channel(channel), self._wakeups.token)
+            await self.session.execute(select(notify))
 
     async def rollback(self) -> None:
         await self.session.rollback()

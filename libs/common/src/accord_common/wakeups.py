@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -34,6 +35,8 @@ class Wakeups:
 
     def __init__(self, service_name: str) -> None:
         self._prefix = "accord_" + "".join(c if c.isalnum() else "_" for c in service_name.lower())
+        # carried by this process's NOTIFYs: it hears its own, already rung in process, and skips them
+        self.token = uuid.uuid4().hex
         self._waiting: dict[str, list[Callable[[], None]]] = {}
         self._task: asyncio.Task[None] | None = None
         self.listening = asyncio.Event()  # set while the PostgreSQL connection LISTENs
@@ -93,9 +96,9 @@ class Wakeups:
             await asyncio.sleep(delay)
             delay = min(delay * 2, _RECONNECT_S[1])
 
-    def _heard(self, _connection: Any, _pid: int, channel: str, _payload: str) -> None:
-        name = channel.removeprefix(self._prefix + "_")
-        self.ring([name])
+    def _heard(self, _connection: Any, _pid: int, channel: str, payload: str) -> None:
+        if payload != self.token:
+            self.ring([channel.removeprefix(self._prefix + "_")])
 
 
 async def _keep_alive(raw: Any) -> None:

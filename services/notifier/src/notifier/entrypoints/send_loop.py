@@ -16,7 +16,7 @@ import logging
 import uuid
 from collections import Counter
 from collections.abc import Coroutine
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from accord_common.runtime import ServiceRuntime
@@ -53,12 +53,19 @@ class SendLoop:
         self._wake.set()
 
     async def run(self, runtime: ServiceRuntime) -> None:
-        """Forever: one round, then a pause (cut short by a wake-up) unless more is due."""
+        """Forever: one round, then a pause (cut short by a wake-up) unless more is due.
+
+        A round woken early claims deliveries only; owner mails and digests (never urgent) are
+        claimed once per `dispatcher_interval_seconds`, so a busy stream of wake-ups costs one query
+        a round, not three."""
+        clock, last_full = asyncio.get_running_loop().time, float("-inf")
         try:
             while True:
                 self._wake.clear()  # before the round: a wake-up during it starts the next one
+                everything = clock() - last_full >= self.settings.dispatcher_interval_seconds
+                last_full = clock() if everything else last_full
                 try:
-                    more = await self.round(runtime)
+                    more = await self.round(runtime, everything=everything)
                 except Exception:
                     log.exception("send round failed; trying again")
                     more = False
@@ -68,25 +75,32 @@ class SendLoop:
             await self.drain()
             raise
 
-    async def round(self, runtime: ServiceRuntime) -> bool:
-        """Claim and start what may start now: owner mails, deliveries, digests. True if more is due."""
+    async def round(self, runtime: ServiceRuntime, *, everything: bool = True) -> bool:
+        """Claim and start what may start now: deliveries and (`everything`) owner mails and digests.
+        True if more is due."""
         now = self.senders.clock()
         lease = Lease(str(uuid.uuid4()), now + timedelta(seconds=self.settings.delivery_lease_seconds))
         batch = self.settings.dispatcher_batch_size
-        owners = await claim_owner_emails(
-            runtime.uow(), now, lease, min(OWNER_MAILS_PER_ROUND, self.capacity.free(self.busy))
-        )
-        for row in owners:
-            self._start(f"owner-mail:{row.id}", send_owner_email(runtime.uow, self.senders, row))
+        if everything:
+            await self._start_owner_mails(runtime, now, lease)
         jobs = await claim_deliveries(runtime.uow(), now, lease, self.capacity, self.busy, batch)
         for job in jobs:
             self._start(job.endpoint, send_delivery(runtime.uow, self.senders, job))
-        digest_limit = min(batch, self.capacity.free(self.busy))
-        digests = await claim_digests(runtime.uow(), now, lease, digest_limit)
+        digests_full = everything and await self._start_digests(runtime, now, lease, batch)
+        return (len(jobs) >= batch or digests_full) and self.capacity.free(self.busy) > 0
+
+    async def _start_owner_mails(self, runtime: ServiceRuntime, now: datetime, lease: Lease) -> None:
+        limit = min(OWNER_MAILS_PER_ROUND, self.capacity.free(self.busy))
+        for row in await claim_owner_emails(runtime.uow(), now, lease, limit):
+            self._start(f"owner-mail:{row.id}", send_owner_email(runtime.uow, self.senders, row))
+
+    async def _start_digests(self, runtime: ServiceRuntime, now: datetime, lease: Lease, batch: int) -> bool:
+        """Claim and start due digests; True if the claim was full (more may be due)."""
+        limit = min(batch, self.capacity.free(self.busy))
+        digests = await claim_digests(runtime.uow(), now, lease, limit)
         for claim in digests:
             self._start(f"digest:{claim.digest_id}", send_digest(runtime.uow, self.senders, claim))
-        full = len(jobs) >= batch or (digest_limit > 0 and len(digests) >= digest_limit)
-        return full and self.capacity.free(self.busy) > 0
+        return limit > 0 and len(digests) >= limit
 
     async def tick(self, runtime: ServiceRuntime) -> None:
         """One round, then wait until every send it started is recorded (tests step with this)."""
