@@ -6,8 +6,9 @@ PostgreSQL and a real broker. An organisation subscribes a webhook receiver (a r
 this process) to `obligation.rescheduled`; then amendments arrive at a steady rate (default 20/s), each
 changing a contract's notice period by a day, so each moves one deadline to a date of its own. The
 latency of an amendment is from the registry's answer (the version is committed) to the webhook's
-arrival, matched by contract and new due date. Printed: throughput kept, p50/p95/p99/max, and any
-webhook that never came.
+arrival, matched by contract and new due date. Printed: throughput kept, p50/p95/p99/max, any
+webhook that never came, and where the time went hop by hop (amendment_hops.py: the outbox, inbox and
+delivery rows each service's database keeps, p50/p99 per hop).
 
     uv run --frozen python benchmarks/amendment_webhook.py [--rate 20] [--seconds 30] [--contracts 20]
 """
@@ -15,6 +16,7 @@ webhook that never came.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import statistics
@@ -36,6 +38,7 @@ from accord_common.devstack.stack import SERVICES, Stack, StackConfig
 from accord_common.testing import _process
 from accord_common.testing.kafka import start_kafka
 from accord_common.testing.postgres import LocalCluster
+from amendment_hops import hops
 
 SERVICE_NAMES = ("contract-registry", "obligation-tracker", "notifier")
 TERMINATION = date(2027, 12, 31)
@@ -52,7 +55,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
-                now = time.monotonic()
+                now = time.time()
                 data = json.loads(body).get("data") or {}
                 with lock:
                     receiver.arrived.setdefault(
@@ -147,7 +150,7 @@ def wait_for(what: str, check: Any, timeout: float = 300) -> None:
     raise TimeoutError(what)
 
 
-def run(stack: Stack, rate: float, seconds: float, count: int) -> None:
+def run(stack: Stack, urls: dict[str, str], rate: float, seconds: float, count: int) -> None:
     org = f"org-bench-{uuid.uuid4().hex[:6]}"
     keys = {name: issue_key(stack, name, org) for name in SERVICE_NAMES}
     registry, tracker, notifier = (client(stack, name, keys[name]) for name in SERVICE_NAMES)
@@ -167,6 +170,7 @@ def run(stack: Stack, rate: float, seconds: float, count: int) -> None:
     wait_for("every contract's renewal notice", lambda: all(notice_open(cid) for cid in ids))
     total = int(rate * seconds)
     answered: dict[tuple[str, str], float] = {}
+    sent: dict[tuple[str, str], float] = {}
     refused = 0
 
     def amend(n: int) -> None:
@@ -174,11 +178,12 @@ def run(stack: Stack, rate: float, seconds: float, count: int) -> None:
         cid, k = ids[n % count], n // count + 1
         notice = 90 + k
         body = {"effective_from": (date(2027, 1, 1) + timedelta(days=k)).isoformat(), "notice_days": notice}
+        key, began = (cid, (TERMINATION - timedelta(days=notice)).isoformat()), time.time()
         answer = registry.post(f"/v1/contracts/{cid}/versions", json=body)
         if answer.status_code != 201:
             refused += 1
             return
-        answered[(cid, (TERMINATION - timedelta(days=notice)).isoformat())] = time.monotonic()
+        sent[key], answered[key] = began, time.time()
 
     print(f"{count} contracts, {total} amendments at {rate:.0f}/s (stack: {', '.join(SERVICE_NAMES)})")
     began = time.monotonic()
@@ -187,8 +192,10 @@ def run(stack: Stack, rate: float, seconds: float, count: int) -> None:
             time.sleep(max(0.0, began + n / rate - time.monotonic()))
             pool.submit(amend, n)
     sent_for = time.monotonic() - began
-    wait_for("every webhook", lambda: all(k in receiver.arrived for k in answered), timeout=180)
-    latencies = sorted((receiver.arrived[k] - t) * 1000 for k, t in answered.items() if k in receiver.arrived)
+    with contextlib.suppress(TimeoutError):  # a webhook that never comes is counted below
+        wait_for("every webhook", lambda: all(k in receiver.arrived for k in answered), timeout=180)
+    arrived = dict(receiver.arrived)
+    latencies = sorted((arrived[k] - t) * 1000 for k, t in answered.items() if k in arrived)
     missing = len(answered) - len(latencies)
     receiver.close()
     p = lambda q: latencies[max(0, int(len(latencies) * q) - 1)]  # noqa: E731
@@ -200,6 +207,11 @@ def run(stack: Stack, rate: float, seconds: float, count: int) -> None:
         f"amendment answered -> signed webhook received: p50 {statistics.median(latencies):.0f} ms  "
         f"p95 {p(0.95):.0f} ms  p99 {p(0.99):.0f} ms  max {latencies[-1]:.0f} ms"
     )
+    client_side = {
+        key: {"sent": sent[key], "answered": at, **({"arrived": arrived[key]} if key in arrived else {})}
+        for key, at in answered.items()
+    }
+    print("\n".join(hops(urls, TERMINATION, client_side)))
 
 
 def main(rate: float, seconds: float, count: int) -> None:
@@ -224,7 +236,7 @@ def main(rate: float, seconds: float, count: int) -> None:
         )
         stack = Stack(config)
         stack.start(timeout=300)
-        run(stack, rate, seconds, count)
+        run(stack, urls, rate, seconds, count)
     finally:
         if stack is not None:
             stack.stop()

@@ -23,6 +23,7 @@ from accord_common.messaging.retention import RetentionPolicy, run_retention
 from accord_common.migrate import upgrade_async
 from accord_common.settings import ServiceSettings
 from accord_common.uow import UnitOfWork
+from accord_common.wakeups import OUTBOX, Wakeups
 
 log = logging.getLogger(__name__)
 BackgroundTask = Callable[["ServiceRuntime"], Coroutine[Any, Any, None]]
@@ -56,13 +57,12 @@ class ServiceRuntime:
             self.settings.rate_limit_failed_auth_per_address_per_minute,
         )
         self.key_guard = KeyGuard(self.sessions, self.metadata, limits)
+        # Loops woken when a commit brings them work: this process's at once, on PostgreSQL every
+        # worker's and replica's (NOTIFY/LISTEN). Register with `wakeups.on` before `start`.
+        self.wakeups = Wakeups(self.settings.service_name)
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, self.metadata, on_commit=self._wake_relay)
-
-    def _wake_relay(self) -> None:
-        if self.relay is not None:
-            self.relay.wake()
+        return UnitOfWork(self.sessions, self.metadata, wakeups=self.wakeups)
 
     async def start(self) -> None:
         if self.migrate_on_start:
@@ -70,6 +70,7 @@ class ServiceRuntime:
         await self._bootstrap_key()
         if self.settings.kafka_enabled:
             await self._start_messaging()
+        self.wakeups.start(self.settings.database_url)
         for task in self.background:
             self._tasks.append(asyncio.create_task(task(self), name=task.__name__))
         policy = RetentionPolicy(self.settings.outbox_retention_days, self.settings.inbox_retention_days)
@@ -105,6 +106,7 @@ class ServiceRuntime:
             poll_interval_s=self.settings.relay_poll_interval_ms / 1000,
         )
         if self.settings.relay_enabled:
+            self.wakeups.on(OUTBOX, self.relay.wake)
             self.relay.start()
         if self.handlers:
             consumer = self.kafka.consumer(*self.handlers, group_id=self.settings.service_name)
@@ -147,6 +149,7 @@ class ServiceRuntime:
             await self._consumer.stop()
         if self.relay is not None:
             await self.relay.stop()
+        await self.wakeups.stop()
         if self.producer is not None:
             await self.producer.stop()
         await self.engine.dispose()

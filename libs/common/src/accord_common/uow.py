@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from accord_common.bulk import insert_rows
@@ -17,6 +17,7 @@ from accord_common.events.catalogue import check_payload
 from accord_common.events.envelope import envelope_json
 from accord_common.ids import new_id
 from accord_common.telemetry import STRUCTURED_CONTENT_TYPE, current_traceparent, trace_headers
+from accord_common.wakeups import OUTBOX, Wakeups
 
 
 class CommitDeferred(RuntimeError):
@@ -31,11 +32,14 @@ class UnitOfWork:
         session_factory: async_sessionmaker[AsyncSession],
         metadata: MetaData,
         on_commit: Callable[[], None] | None = None,
+        wakeups: Wakeups | None = None,
     ) -> None:
         self._session_factory = session_factory
         self.metadata = metadata
         self._outbox = metadata.tables["outbox"]
         self._on_commit = on_commit
+        self._wakeups = wakeups
+        self._rings: set[str] = set()  # wake-up channels to ring once this transaction commits
         self._events: list[CloudEvent | dict[str, Any]] = []  # events, or outbox rows made already
         self.committed = False
         self.defer_commits = False  # set by a caller that commits many handlers' work at once
@@ -43,6 +47,7 @@ class UnitOfWork:
     async def __aenter__(self) -> Self:
         self.session = self._session_factory()
         self._events = []
+        self._rings = set()
         self.committed = False
         return self
 
@@ -128,20 +133,39 @@ class UnitOfWork:
             rows.append(row)
         self._events = []
         await insert_rows(self.session, self._outbox, rows)
+        self.wake_on_commit(OUTBOX)
+
+    def wake_on_commit(self, channel: str) -> None:
+        """Ring wake-up `channel` (see wakeups.py) if and when this transaction commits: at once in
+        this process; on PostgreSQL a NOTIFY in the transaction reaches every other process too."""
+        self._rings.add(channel)
 
     async def commit(self) -> None:
         if self.defer_commits:
             raise CommitDeferred("this unit of work is committed by its caller")
         await self.flush_events()
+        rings, self._rings = self._rings, set()
+        await self._notify(rings)
         await self.session.commit()
         self.committed = True
         self._events = []
         if self._on_commit is not None:
             self._on_commit()
+        if self._wakeups is not None:
+            self._wakeups.ring(rings)
+
+    async def _notify(self, channels: set[str]) -> None:
+        """NOTIFY in the transaction: PostgreSQL delivers it on commit, never on rollback."""
+        if self._wakeups is None or not channels or self.session.get_bind().dialect.name != "postgresql":
+            return
+        for channel in sorted(channels):
+            notify = func.pg_notify(self._wakeups.channel(channel), self._wakeups.token)
+            await self.session.execute(select(notify))
 
     async def rollback(self) -> None:
         await self.session.rollback()
         self._events = []
+        self._rings = set()
 
 
 def _outbox_row(event: CloudEvent) -> dict[str, Any]:

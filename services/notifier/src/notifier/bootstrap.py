@@ -24,6 +24,7 @@ from notifier.entrypoints.api import routers
 from notifier.entrypoints.consumers import event_handlers
 from notifier.entrypoints.send_loop import SendLoop
 from notifier.handlers.dispatch import DispatchRules
+from notifier.handlers.events import DELIVERIES_DUE
 from notifier.handlers.sending import Senders
 from notifier.handlers.validation import UrlGuard
 from notifier.ports import Clock, MailSender, Resolver, SecretBox, WebhookPoster
@@ -92,7 +93,7 @@ def build_runtime(settings: NotifierSettings | None = None, outside: Outside | N
     outside = outside or default_outside(settings)
     box = secret_box(settings)
     send_loop = SendLoop(settings, senders(settings, outside, box))
-    return ServiceRuntime(
+    runtime = ServiceRuntime(
         settings=settings,
         metadata=metadata,
         service_root=SERVICE_ROOT,
@@ -100,6 +101,8 @@ def build_runtime(settings: NotifierSettings | None = None, outside: Outside | N
         background=[send_loop.run],
         on_stop=[outside.close],  # after the send loop has drained, before the database goes
     )
+    runtime.wakeups.on(DELIVERIES_DUE, send_loop.wake)  # a stored delivery goes out at once
+    return runtime
 
 
 def build_app(settings: NotifierSettings | None = None, outside: Outside | None = None) -> FastAPI:

@@ -15,6 +15,7 @@ from notifier.adapters.orm import deliveries, delivery_attempts
 from notifier.domain import webhook_message_id
 from notifier.entrypoints.send_loop import SendLoop
 from notifier.handlers.deliveries import replay_delivery
+from notifier.handlers.events import DELIVERIES_DUE
 from notifier.handlers.sending import INTERRUPTED
 from notifier.ports import SendResult
 from notifier_world import ORG, World, obligation
@@ -118,6 +119,31 @@ async def test_a_send_unanswered_at_the_drain_deadline_is_recorded_as_interrupte
     assert await statuses(world) == ["delivered"]
     (cut_off, retried) = webhooks.posts
     assert cut_off[1] == retried[1] == row_webhook_id(row)  # the receiver can tell it is the same
+
+
+async def test_a_stored_delivery_and_a_replay_start_a_round_at_once(world: World) -> None:
+    """The loop pauses 30 s between rounds, but a commit that makes a delivery due wakes it."""
+    await world.subscribe(
+        channel_kind="email", webhook_url=None, secrets=None, recipients=["a@clinic.example"]
+    )
+    world.mail.replies = [550]  # refused for good: the delivery is dead after its first attempt
+    loop = loop_of(world, GatedWebhooks(), dispatcher_interval_seconds=30)
+    world.runtime.wakeups.on(DELIVERIES_DUE, loop.wake)  # as the composition root does
+    runner = asyncio.create_task(loop.run(world.runtime))
+    try:
+        await asyncio.sleep(0.2)  # the first round found nothing: the loop is in its pause
+        await world.consume(obligation())
+        await eventually(lambda: len(world.mail.sent) == 1, rounds=200)  # 2 s, not 30
+        await eventually(lambda: not loop.busy)
+        (row,) = await world.rows(deliveries)
+        assert row.status == "dead"
+        await replay_delivery(world.runtime.uow(), ORG, row.id, world.clock())
+        await eventually(lambda: len(world.mail.sent) == 2, rounds=200)
+        await eventually(lambda: not loop.busy)
+    finally:
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
+    assert await statuses(world) == ["delivered"]
 
 
 async def test_a_mail_keeps_its_message_id_on_every_retry_and_replay(world: World) -> None:

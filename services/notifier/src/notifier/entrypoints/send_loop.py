@@ -16,7 +16,7 @@ import logging
 import uuid
 from collections import Counter
 from collections.abc import Coroutine
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from accord_common.runtime import ServiceRuntime
@@ -40,19 +40,32 @@ class SendLoop:
             settings.dispatcher_concurrency, settings.dispatcher_concurrency_per_endpoint
         )
         self._in_flight: dict[asyncio.Task[None], str] = {}  # each send and its endpoint
-        self._slot_freed = asyncio.Event()
+        self._wake = asyncio.Event()  # a send ended, or a commit made a delivery due
 
     @property
     def busy(self) -> Counter[str]:
         """Sends in flight per endpoint."""
         return Counter(self._in_flight.values())
 
+    def wake(self) -> None:
+        """Start the next round now: a delivery became due (rung on commit, from any worker on
+        PostgreSQL) instead of at the end of `dispatcher_interval_seconds`."""
+        self._wake.set()
+
     async def run(self, runtime: ServiceRuntime) -> None:
-        """Forever: one round, then a pause (cut short when a send ends) unless more is due."""
+        """Forever: one round, then a pause (cut short by a wake-up) unless more is due.
+
+        A round woken early claims deliveries only; owner mails and digests (never urgent) are
+        claimed once per `dispatcher_interval_seconds`, so a busy stream of wake-ups costs one query
+        a round, not three."""
+        clock, last_full = asyncio.get_running_loop().time, float("-inf")
         try:
             while True:
+                self._wake.clear()  # before the round: a wake-up during it starts the next one
+                everything = clock() - last_full >= self.settings.dispatcher_interval_seconds
+                last_full = clock() if everything else last_full
                 try:
-                    more = await self.round(runtime)
+                    more = await self.round(runtime, everything=everything)
                 except Exception:
                     log.exception("send round failed; trying again")
                     more = False
@@ -62,25 +75,32 @@ class SendLoop:
             await self.drain()
             raise
 
-    async def round(self, runtime: ServiceRuntime) -> bool:
-        """Claim and start what may start now: owner mails, deliveries, digests. True if more is due."""
+    async def round(self, runtime: ServiceRuntime, *, everything: bool = True) -> bool:
+        """Claim and start what may start now: deliveries and (`everything`) owner mails and digests.
+        True if more is due."""
         now = self.senders.clock()
         lease = Lease(str(uuid.uuid4()), now + timedelta(seconds=self.settings.delivery_lease_seconds))
         batch = self.settings.dispatcher_batch_size
-        owners = await claim_owner_emails(
-            runtime.uow(), now, lease, min(OWNER_MAILS_PER_ROUND, self.capacity.free(self.busy))
-        )
-        for row in owners:
-            self._start(f"owner-mail:{row.id}", send_owner_email(runtime.uow, self.senders, row))
+        if everything:
+            await self._start_owner_mails(runtime, now, lease)
         jobs = await claim_deliveries(runtime.uow(), now, lease, self.capacity, self.busy, batch)
         for job in jobs:
             self._start(job.endpoint, send_delivery(runtime.uow, self.senders, job))
-        digest_limit = min(batch, self.capacity.free(self.busy))
-        digests = await claim_digests(runtime.uow(), now, lease, digest_limit)
+        digests_full = everything and await self._start_digests(runtime, now, lease, batch)
+        return (len(jobs) >= batch or digests_full) and self.capacity.free(self.busy) > 0
+
+    async def _start_owner_mails(self, runtime: ServiceRuntime, now: datetime, lease: Lease) -> None:
+        limit = min(OWNER_MAILS_PER_ROUND, self.capacity.free(self.busy))
+        for row in await claim_owner_emails(runtime.uow(), now, lease, limit):
+            self._start(f"owner-mail:{row.id}", send_owner_email(runtime.uow, self.senders, row))
+
+    async def _start_digests(self, runtime: ServiceRuntime, now: datetime, lease: Lease, batch: int) -> bool:
+        """Claim and start due digests; True if the claim was full (more may be due)."""
+        limit = min(batch, self.capacity.free(self.busy))
+        digests = await claim_digests(runtime.uow(), now, lease, limit)
         for claim in digests:
             self._start(f"digest:{claim.digest_id}", send_digest(runtime.uow, self.senders, claim))
-        full = len(jobs) >= batch or (digest_limit > 0 and len(digests) >= digest_limit)
-        return full and self.capacity.free(self.busy) > 0
+        return limit > 0 and len(digests) >= limit
 
     async def tick(self, runtime: ServiceRuntime) -> None:
         """One round, then wait until every send it started is recorded (tests step with this)."""
@@ -112,7 +132,7 @@ class SendLoop:
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._in_flight.pop(task, None)
-        self._slot_freed.set()
+        self._wake.set()
 
     async def _guarded(self, send: Coroutine[Any, Any, None]) -> None:
         try:
@@ -121,9 +141,8 @@ class SendLoop:
             log.exception("a send failed unrecorded; it is claimed again when its lease runs out")
 
     async def _pause(self) -> None:
-        self._slot_freed.clear()
         # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow the task's own
         # cancellation when the event is set at the same moment, and the loop would never stop
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(self.settings.dispatcher_interval_seconds):
-                await self._slot_freed.wait()
+                await self._wake.wait()

@@ -11,6 +11,7 @@ from accord_common.uow import UnitOfWork
 from notifier.adapters.mapping import delivery_from_rows
 from notifier.adapters.repository import DeliveryRepository, SubscriptionRepository
 from notifier.domain import InvalidDeliveryTransition
+from notifier.handlers.events import DELIVERIES_DUE
 
 
 async def replay_delivery(uow: UnitOfWork, organization_id: str, delivery_id: str, now: datetime) -> None:
@@ -19,6 +20,7 @@ async def replay_delivery(uow: UnitOfWork, organization_id: str, delivery_id: st
         row = await repo.get(delivery_id, for_update=True)
         await _require_enabled(uow, organization_id, row.subscription_id)
         await _reopen(repo, row, now)
+        uow.wake_on_commit(DELIVERIES_DUE)
         await uow.commit()
 
 
@@ -30,6 +32,7 @@ async def replay_failed(uow: UnitOfWork, organization_id: str, subscription_id: 
         rows = await repo.ended_undelivered(subscription_id)
         for row in rows:
             await _reopen(repo, row, now)
+        uow.wake_on_commit(DELIVERIES_DUE)
         await uow.commit()
     return len(rows)
 

@@ -22,6 +22,8 @@ from notifier.domain import ChannelKind, DeliveryStatus, matches, next_digest_at
 from notifier.ports import SecretBox
 
 log = logging.getLogger(__name__)
+# The send loop's wake-up channel: rung when a commit makes a delivery due now (see wakeups.py).
+DELIVERIES_DUE = "deliveries_due"
 
 
 async def record_deliveries(
@@ -59,13 +61,16 @@ async def _add_delivery(
     now: datetime,
     digest_hour_utc: int,
 ) -> None:
-    """A delivery due now, or one that waits in its recipients' digests for the digest hour."""
+    """A delivery due now (the send loop is woken once it commits), or one that waits in its
+    recipients' digests for the digest hour."""
     via_digest = (
         bool(subscription.digest)
         and subscription.channel_kind == ChannelKind.EMAIL
         and bool(subscription.recipients)
     )
     due = next_digest_at(now, digest_hour_utc) if via_digest else now
+    if not via_digest:
+        uow.wake_on_commit(DELIVERIES_DUE)
     delivery_id = str(uuid.uuid4())
     await deliveries.add(
         {
