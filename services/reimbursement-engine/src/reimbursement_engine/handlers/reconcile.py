@@ -25,7 +25,7 @@ from reimbursement_engine.domain.reconciliation import (
 from reimbursement_engine.domain.root_causes import RootCause, primary_cause
 from reimbursement_engine.domain.worklist import WORKED, status_after_reconciling
 from reimbursement_engine.handlers import SOURCE
-from reimbursement_engine.handlers.root_causes import diagnose_claim
+from reimbursement_engine.handlers.root_causes import Diagnosis
 
 SYSTEM = "system"
 _CHUNK = 500  # claims reconciled per round of reads and bulk writes (the loop runs between)
@@ -84,6 +84,8 @@ async def _reconcile_chunk(
     priced = [i for i in claim_ids if i in effective and claims[i].expected_allowed is not None]
     claim_lines = await claims_repo.lines(priced)
     writes = _Writes()
+    years = {line.service_date.year for lines in claim_lines.values() for line in lines}
+    diagnosis = Diagnosis(session, org, years)  # what the chunk's variances compare with, read once
     results: list[Reconciliation | None] = []
     for claim_id in claim_ids:
         claim, held = claims[claim_id], existing.get(claim_id)
@@ -104,7 +106,7 @@ async def _reconcile_chunk(
         if result.classification.is_variance:
             rest = result.variance - sum((line.variance for line in result.lines), Decimal(0))
             lines = claim_lines[claim_id]
-            causes = await diagnose_claim(session, org, claim, lines, paid, paid_lines, rest)
+            causes = await diagnosis.claim(claim, lines, paid, paid_lines, rest)
         variance_id = await _save(variances, writes, held, claim, payment, result, causes)
         if result.classification.is_variance:
             writes.events.append((claim.id, _variance_data(variance_id, org, claim, payment, result)))

@@ -34,25 +34,80 @@ OTHER_VERSIONS = 8  # versions beside the one in force that a paid amount is com
 Variant = tuple[Alternative, str, Claim, ContractTerms, int | None]
 
 
-async def diagnose_claim(
-    session: AsyncSession,
-    org: str,
-    claim_row: Any,
-    claim_lines: list[Any],
-    paid: PaidClaim,
-    paid_rows: list[Any],
-    claim_level_variance: Decimal,
-) -> tuple[RootCause, ...]:
-    expected = tuple(
-        ExpectedLine(r.line_number, r.code, r.expected_allowed or Decimal(0)) for r in claim_lines
-    )
-    paired = pair_lines(expected, paid.lines)
-    rows = {id(line): row for line, row in zip(paid.lines, paid_rows, strict=False)}
-    alternatives = await _alternatives(session, org, claim_row, claim_lines, paired, rows)
-    lines = tuple(
-        _facts(r, paired.get(r.line_number), rows, alternatives.get(r.line_number, [])) for r in claim_lines
-    )
-    return diagnose(ClaimFacts(lines, paid.adjustments, claim_level_variance))
+class Diagnosis:
+    """Root causes for the variances of one batch of reconciled claims. What every claim of the
+    batch compares with (the organisation's contract versions, which fee schedules are assembled,
+    the Medicare years of the batch's lines, beneficiaries' residences) is read once for the batch,
+    not once a claim: a 1,000-claim 835 made some 15 round trips a variance before."""
+
+    def __init__(self, session: AsyncSession, org: str, years: set[int]) -> None:
+        self.session, self.org, self.years = session, org, years
+        self._shared: tuple[list[VersionRef], set[str], MedicareReference] | None = None
+        self._residences: dict[str, Any] = {}
+
+    async def claim(
+        self,
+        claim_row: Any,
+        claim_lines: list[Any],
+        paid: PaidClaim,
+        paid_rows: list[Any],
+        claim_level_variance: Decimal,
+    ) -> tuple[RootCause, ...]:
+        expected = tuple(
+            ExpectedLine(r.line_number, r.code, r.expected_allowed or Decimal(0)) for r in claim_lines
+        )
+        paired = pair_lines(expected, paid.lines)
+        rows = {id(line): row for line, row in zip(paid.lines, paid_rows, strict=False)}
+        alternatives = await self._alternatives(claim_row, claim_lines, paired, rows)
+        lines = tuple(
+            _facts(r, paired.get(r.line_number), rows, alternatives.get(r.line_number, []))
+            for r in claim_lines
+        )
+        return diagnose(ClaimFacts(lines, paid.adjustments, claim_level_variance))
+
+    async def _shared_data(self) -> tuple[list[VersionRef], set[str], MedicareReference]:
+        if self._shared is None:
+            repo = ProjectionRepository(self.session)
+            versions = await repo.version_refs(self.org)
+            hashes = {v.fee_schedule_hash for v in versions if v.fee_schedule_hash}
+            assembled = await repo.assembled_hashes(hashes)
+            medicare = await _CACHES.medicare(self.session, self.years)
+            self._shared = (versions, assembled, medicare)
+        return self._shared
+
+    async def _residence(self, zip_code: str) -> Any:
+        if zip_code not in self._residences:
+            found = await LocationRepository(self.session).residences([zip_code])
+            self._residences[zip_code] = found.get(zip_code)
+        return self._residences[zip_code]
+
+    async def _alternatives(
+        self,
+        claim_row: Any,
+        claim_lines: list[Any],
+        paired: dict[int, PaidLine],
+        rows: dict[int, Any],
+    ) -> dict[int, list[AlternativePrice]]:
+        if claim_row.contract_id is None or claim_row.contract_version is None:
+            return {}
+        versions, assembled, medicare = await self._shared_data()
+        key = (claim_row.contract_id, claim_row.contract_version)
+        current = next((v for v in versions if (v.contract_id, v.version) == key), None)
+        if current is None:
+            return {}
+        claim = domain_claim(claim_row.submitted, [r._asdict() for r in claim_lines])
+        if claim.beneficiary_zip:  # DMEPOS: the beneficiary's state and rural amount, as pricing had it
+            claim = replace(claim, residence=await self._residence(claim.beneficiary_zip))
+        years = {line.service_date.year for line in claim.lines}
+        if not years <= self.years:  # a line outside the batch's years (not expected): read them too
+            medicare = await _CACHES.medicare(self.session, self.years | years)
+        terms = await _CACHES.terms(self.session, current)
+        variants = _contract_variants(claim, terms) + _paid_code_variants(claim, terms, paired, rows)
+        for ref in _others(versions, current, assembled):
+            variants.append(
+                (Alternative.OTHER_VERSION, ref.label, claim, await _CACHES.terms(self.session, ref), None)
+            )
+        return _price_variants(variants, medicare)
 
 
 def _modifiers(text: str | None) -> tuple[str, ...]:
@@ -79,37 +134,6 @@ def _facts(row: Any, got: PaidLine | None, rows: dict[int, Any], alts: list[Alte
         adjustments=got.adjustments,
         alternatives=tuple(alts),
     )
-
-
-async def _alternatives(
-    session: AsyncSession,
-    org: str,
-    claim_row: Any,
-    claim_lines: list[Any],
-    paired: dict[int, PaidLine],
-    rows: dict[int, Any],
-) -> dict[int, list[AlternativePrice]]:
-    if claim_row.contract_id is None or claim_row.contract_version is None:
-        return {}
-    repo = ProjectionRepository(session)
-    versions = await repo.version_refs(org)
-    key = (claim_row.contract_id, claim_row.contract_version)
-    current = next((v for v in versions if (v.contract_id, v.version) == key), None)
-    if current is None:
-        return {}
-    claim = domain_claim(claim_row.submitted, [r._asdict() for r in claim_lines])
-    if claim.beneficiary_zip:  # DMEPOS: the beneficiary's state and rural amount, as pricing had it
-        found = await LocationRepository(session).residences([claim.beneficiary_zip])
-        claim = replace(claim, residence=found.get(claim.beneficiary_zip))
-    medicare = await _CACHES.medicare(session, {line.service_date.year for line in claim.lines})
-    terms = await _CACHES.terms(session, current)
-    variants = _contract_variants(claim, terms) + _paid_code_variants(claim, terms, paired, rows)
-    assembled = await repo.assembled_hashes({v.fee_schedule_hash for v in versions if v.fee_schedule_hash})
-    for ref in _others(versions, current, assembled):
-        variants.append(
-            (Alternative.OTHER_VERSION, ref.label, claim, await _CACHES.terms(session, ref), None)
-        )
-    return _price_variants(variants, medicare)
 
 
 def _contract_variants(claim: Claim, terms: ContractTerms) -> list[Variant]:
