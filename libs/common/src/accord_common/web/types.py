@@ -63,6 +63,25 @@ def amount_schema(*, signed: bool = True, places: int = MAX_PLACES) -> dict[str,
 
 Amount = Annotated[Decimal, BeforeValidator(_plain_amount), WithJsonSchema(amount_schema())]
 """Every amount, rate or figure a request body carries (the bound is accord_common.amounts)."""
+
+
+def _positive_schema() -> dict[str, Any]:
+    """More than 0: a whole number from 1, or a string that is not all zeros (at most MAX_PLACES places)."""
+    fractions = "|".join(
+        "0" * zeros + "[1-9]" + f"[0-9]{{0,{MAX_PLACES - 1 - zeros}}}" for zeros in range(MAX_PLACES)
+    )
+    whole = rf"[1-9][0-9]{{0,8}}(\.[0-9]{{1,{MAX_PLACES}}})?"
+    schema = amount_schema(signed=False)
+    schema["anyOf"] = [
+        {"type": "integer", "minimum": 1, "maximum": int(MAX_AMOUNT)},
+        {"type": "string", "pattern": rf"^({whole}|0\.({fractions}))$"},
+    ]
+    schema["description"] = schema["description"].replace("of at least 0", "greater than 0")
+    return schema
+
+
+PositiveAmount = Annotated[Decimal, BeforeValidator(_plain_amount), WithJsonSchema(_positive_schema())]
+"""An amount greater than 0 (the field adds `gt=0`)."""
 NonNegativeAmount = Annotated[
     Decimal, BeforeValidator(_plain_amount), WithJsonSchema(amount_schema(signed=False))
 ]
