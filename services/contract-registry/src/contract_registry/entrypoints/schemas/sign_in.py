@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from contract_registry.entrypoints.schemas.api_keys import Scope
+
 IDENTITY_PROVIDER_EXAMPLE: dict[str, Any] = {
     "issuer": "https://login.example-hospital.org/realms/staff",
     "client_id": "accord-console",
@@ -34,7 +36,7 @@ class IdentityProviderIn(BaseModel):
         description="The client id the console is registered under (the ID token's audience).",
     )
     groups_claim: str = Field(default="groups", min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:/-]+$")
-    scopes_by_group: dict[str, list[str]] = Field(
+    scopes_by_group: dict[str, list[Scope]] = Field(
         description="Which of the provider's groups grant which Accord scopes; a person gets the union "
         "of their groups' scopes and cannot sign in with none.",
         max_length=200,
