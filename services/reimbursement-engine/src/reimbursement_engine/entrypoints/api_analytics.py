@@ -40,7 +40,17 @@ Percent = Annotated[
 
 
 class ChangeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # A rate change names its codes: said in the schema (if kind is rate_change, code_from is a code).
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "if": {"properties": {"kind": {"const": "rate_change"}}, "required": ["kind"]},
+            "then": {
+                "required": ["code_from"],
+                "properties": {"code_from": {"type": "string", "minLength": 1, "maxLength": 12}},
+            },
+        },
+    )
     kind: Literal["rate_change", "percent_of_medicare"]
     percent: Percent = Field(ge=-100, le=1000)
     code_from: str | None = Field(default=None, max_length=12)
