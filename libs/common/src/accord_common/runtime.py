@@ -15,6 +15,7 @@ from sqlalchemy import MetaData, text
 from accord_common.auth import ensure_bootstrap_key
 from accord_common.db import make_engine, make_session_factory
 from accord_common.events import CATALOGUE
+from accord_common.keys.counters import Counters, DatabaseCounters, InProcessCounters
 from accord_common.keys.guard import KeyGuard, RateLimits
 from accord_common.keys.usage import flush_usage, run_usage_flush
 from accord_common.messaging import ConsumerLoop, EventHandler, KafkaConfig, OutboxRelay
@@ -56,10 +57,18 @@ class ServiceRuntime:
             self.settings.rate_limit_per_key_per_minute,
             self.settings.rate_limit_failed_auth_per_address_per_minute,
         )
-        self.key_guard = KeyGuard(self.sessions, self.metadata, limits)
+        self.key_guard = KeyGuard(self.sessions, self.metadata, limits, counters=self._rate_counters())
         # Loops woken when a commit brings them work: this process's at once, on PostgreSQL every
         # worker's and replica's (NOTIFY/LISTEN). Register with `wakeups.on` before `start`.
         self.wakeups = Wakeups(self.settings.service_name)
+
+    def _rate_counters(self) -> Counters:
+        """On PostgreSQL the workers of the service share their counts in the database; SQLite is one
+        process, which counts in memory."""
+        table = self.metadata.tables.get("rate_limit_hits")
+        if self.engine.dialect.name == "postgresql" and table is not None:
+            return DatabaseCounters(table)
+        return InProcessCounters()
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.metadata, wakeups=self.wakeups)

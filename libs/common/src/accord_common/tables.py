@@ -1,4 +1,5 @@
-"""Infrastructure tables every service database holds: outbox, inbox, dead letters, API keys."""
+"""Infrastructure tables every service database holds: outbox, inbox, dead letters, API keys, rate
+limit counters."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ def add_infra_tables(metadata: MetaData) -> None:
     _inbox(metadata)
     _api_keys(metadata)
     _dead_letters(metadata)
+    rate_limit_hits(metadata)
 
 
 def _outbox(metadata: MetaData) -> None:
@@ -103,4 +105,16 @@ def _dead_letters(metadata: MetaData) -> None:
         Column("attempts", Integer, nullable=False),
         Column("failed_at", DateTime(timezone=True), nullable=False),
         Column("replayed_at", DateTime(timezone=True), nullable=True),
+    )
+
+
+def rate_limit_hits(metadata: MetaData) -> Table:
+    """Requests counted a key (or client address) and minute, shared by a service's workers on
+    PostgreSQL (accord_common.keys.counters); UNLOGGED there: a count lost in a crash costs nothing."""
+    return Table(
+        "rate_limit_hits",
+        metadata,
+        Column("name", String(200), primary_key=True),
+        Column("window_start", BigInteger, primary_key=True),
+        Column("hits", Integer, nullable=False),
     )

@@ -1,6 +1,10 @@
 """What every authenticated request passes: the client address's failed-authentication budget, the
 key lookup (hashed, local), the key's own rate limit, and a note of its use. A failure is logged
-with the reason, the key's prefix (its public id) and the address; never the key."""
+with the reason, the key's prefix (its public id) and the address; never the key.
+
+The counts live where `counters` keeps them: in the process (SQLite, one process) or in the
+service's PostgreSQL database, so every worker of the service shares one limit (see
+accord_common.keys.counters); the address check, the lookup and the count use one connection."""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from accord_common.auth import KeyRefused, Principal, authenticate
 from accord_common.errors import TooManyRequests
-from accord_common.keys.ratelimit import RateLimiter
+from accord_common.keys.counters import Counters, InProcessCounters
 from accord_common.keys.usage import UsageRecorder
 
 log = logging.getLogger("accord.auth")
@@ -36,35 +40,43 @@ class KeyGuard:
         sessions: async_sessionmaker[AsyncSession],
         metadata: MetaData,
         limits: RateLimits,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
+        counters: Counters | None = None,
     ) -> None:
         self._sessions = sessions
         self._metadata = metadata
         self.limits = limits
-        self._clock = clock
-        self._keys = RateLimiter()
-        self._addresses = RateLimiter()
+        self.clock = clock  # wall time: windows counted in the database are the same for every worker
+        self.counters = counters or InProcessCounters()
         self.usage = UsageRecorder()
 
     async def admit(self, raw_key: str, address: str) -> Principal:
         """The caller's principal, or 401 (logged), or 429 with Retry-After."""
-        self._refuse_blocked_address(address)
-        try:
-            async with self._sessions() as session:
+        async with self._sessions() as session:
+            await self._refuse_blocked_address(session, address)
+            try:
                 principal = await authenticate(session, self._metadata, raw_key)
-        except KeyRefused as refused:
-            self._addresses.take(address, self.limits.failed_per_address_per_minute, self._clock())
-            log.warning(
-                "authentication failed",
-                extra={"reason": refused.reason, "key_prefix": refused.prefix, "client": address},
-            )
-            raise
-        self._limit_key(principal)
+            except KeyRefused as refused:
+                await self._count_failure(session, address)
+                log.warning(
+                    "authentication failed",
+                    extra={"reason": refused.reason, "key_prefix": refused.prefix, "client": address},
+                )
+                raise
+            await self._limit_key(session, principal)
         self.usage.touch(principal.key_id, principal.organization_id, datetime.now(UTC))
         return principal
 
-    def _refuse_blocked_address(self, address: str) -> None:
-        wait = self._addresses.wait_s(address, self.limits.failed_per_address_per_minute, self._clock())
+    async def _count_failure(self, session: AsyncSession, address: str) -> None:
+        name = f"address:{address}"
+        await self.counters.take(session, name, self.limits.failed_per_address_per_minute, self.clock())
+        await session.commit()
+
+    async def _refuse_blocked_address(self, session: AsyncSession, address: str) -> None:
+        name = f"address:{address}"
+        wait = await self.counters.wait_s(
+            session, name, self.limits.failed_per_address_per_minute, self.clock()
+        )
         if wait:
             log.warning("client refused: too many failed authentications", extra={"client": address})
             raise TooManyRequests(
@@ -72,9 +84,10 @@ class KeyGuard:
                 retry_after_s=wait,
             )
 
-    def _limit_key(self, principal: Principal) -> None:
+    async def _limit_key(self, session: AsyncSession, principal: Principal) -> None:
         per_minute = principal.rate_limit_per_minute or self.limits.per_key_per_minute
-        wait = self._keys.take(principal.key_id, per_minute, self._clock())
+        wait = await self.counters.take(session, f"key:{principal.key_id}", per_minute, self.clock())
+        await session.commit()
         if wait:
             raise TooManyRequests(
                 f"API key {principal.key_id} is limited to {per_minute} requests a minute;"

@@ -58,6 +58,17 @@ def _problem(description: str) -> dict[str, Any]:
     return {"description": description, "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}}
 
 
+def _invalid_request(op: dict[str, Any]) -> str:
+    """The 422's description: what the document cannot check (an opaque cursor's content) is named."""
+    described = "The request is invalid; `errors` names each field and why."
+    if any(parameter.get("name") == "cursor" for parameter in op.get("parameters", [])):
+        described += (
+            " A `cursor` the schema's pattern admits is still refused unless it is the `next_cursor`"
+            " of a previous page (it holds the server's position, which only the server can read)."
+        )
+    return described
+
+
 def _document_operation(op: dict[str, Any], method: str, path: str) -> None:
     responses = op.setdefault("responses", {})
     if op.get("security"):  # FastAPI puts it on each operation depending on deps.API_KEY
@@ -66,7 +77,7 @@ def _document_operation(op: dict[str, Any], method: str, path: str) -> None:
     if "{" in path:
         responses.setdefault("404", _problem("No such resource in the caller's organisation."))
     if op.get("parameters") or "requestBody" in op:
-        responses.setdefault("422", _problem("The request is invalid; `errors` names each field and why."))
+        responses.setdefault("422", _problem(_invalid_request(op)))
     for code, response in responses.items():
         if code.isdigit() and int(code) >= 400:  # an operation's own error responses are problems too
             response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}

@@ -3,14 +3,45 @@
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import product
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from accord_common.web.patch import PatchModel
 from accord_common.web.types import Amount
 from pydantic import BaseModel, ConfigDict, Field
 
+from notifier.handlers.validation import SUBSCRIBABLE
+
 T = TypeVar("T")
 Text = Annotated[str, Field(min_length=1, max_length=200)]
+# The server's own check (notifier.domain.channels), narrowed so JSON Schema can say it without a
+# lookahead: at most 64 characters before the @ and no "..", a domain of at most 191.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
+EMAIL_PATTERN = (
+    rf"^{_ATOM}{{1,32}}(\.{_ATOM}{{1,31}})?"
+    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,2}[A-Za-z]{2,63}$"
+)
+EmailAddress = Annotated[
+    str, Field(max_length=254, pattern=EMAIL_PATTERN, examples=["cfo@example-health.org"])
+]
+
+
+def _patterns(event_type: str) -> set[str]:
+    """Every pattern covering `event_type`: each segment itself or `*`, and a trailing `*` for the rest."""
+    segments = event_type.split(".")
+    found = set()
+    for cut in range(1, len(segments) + 1):
+        for choice in product(*[(segment, "*") for segment in segments[:cut]]):
+            if cut == len(segments) or choice[-1] == "*":
+                found.add(".".join(choice))
+    return found
+
+
+# What event_types accepts: an event Accord publishes, or a pattern that covers at least one.
+EVENT_PATTERNS = tuple(sorted(set().union(*(_patterns(t) for t in SUBSCRIBABLE))))
+EventPatternText = Annotated[
+    str, Field(json_schema_extra={"enum": list(EVENT_PATTERNS)}, description="An event type or pattern.")
+]
 
 
 class Strict(BaseModel):
@@ -36,7 +67,9 @@ class WebhookChannelIn(Strict):
 
 class EmailChannelIn(Strict):
     kind: Literal["email"]
-    recipients: list[str] = Field(min_length=1, max_length=50, description="Email addresses to send to.")
+    recipients: list[EmailAddress] = Field(
+        min_length=1, max_length=50, description="Email addresses to send to."
+    )
     digest: bool = Field(False, description="Collect into one mail a day instead of one per event.")
 
 
@@ -68,13 +101,16 @@ class SubscriptionIn(Strict):
     )
 
     name: Text
-    event_types: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
-        min_length=1, max_length=50, description="Event types or patterns, e.g. 'obligation.*'."
+    event_types: list[EventPatternText] = Field(
+        min_length=1,
+        max_length=50,
+        description="Event types or patterns, e.g. 'obligation.*' (`*` is one segment; a trailing `*` "
+        "covers the rest); each must cover an event Accord publishes.",
     )
     filters: FiltersIn = FiltersIn()
     channel: ChannelIn = Field(description="Where to deliver: a signed webhook or email.")
-    owner_email: str | None = Field(
-        None, max_length=320, description="Who hears about it if the webhook is switched off."
+    owner_email: EmailAddress | None = Field(
+        None, description="Who hears about it if the webhook is switched off."
     )
 
 
@@ -94,12 +130,10 @@ class SubscriptionPatch(PatchModel):
 
     nullable_fields = frozenset({"filters", "owner_email"})
     name: Text | None = None
-    event_types: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(
-        None, min_length=1, max_length=50
-    )
+    event_types: list[EventPatternText] | None = Field(None, min_length=1, max_length=50)
     filters: FiltersIn | None = None
     channel: ChannelIn | None = None
-    owner_email: str | None = Field(None, max_length=320)
+    owner_email: EmailAddress | None = None
 
 
 class FiltersOut(BaseModel):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import holidays
-from accord_common.web.types import Amount, IsoDate, WholeNumber
+from accord_common.web.types import Amount, IsoDate, PositiveAmount, WholeNumber
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from obligation_tracker.domain import Direction, MeasureStatus
@@ -83,6 +83,14 @@ class SnoozeIn(BaseModel):
     comment: str | None = Field(default=None, max_length=2000)
 
 
+# What the calendar settings accept, listed in the document: the zones and holiday calendars
+# this server knows (a subdivision must also belong to the chosen country: a rule across fields).
+ZONES = sorted(zone for zone in available_timezones() if "/" in zone or zone == "UTC")
+_SUPPORTED = holidays.list_supported_countries()
+COUNTRIES = sorted(_SUPPORTED)
+SUBDIVISIONS = sorted({code for codes in _SUPPORTED.values() for code in codes})
+
+
 class SettingsIn(BaseModel):
     """An organisation's calendar: its zone, whose public holidays count, when to remind."""
 
@@ -100,9 +108,18 @@ class SettingsIn(BaseModel):
         },
     )
 
-    time_zone: str = Field(description="IANA zone, e.g. America/New_York")
-    holiday_country: str = Field(min_length=2, max_length=3, description="ISO 3166 country")
-    holiday_subdivision: str | None = Field(default=None, max_length=16, description="e.g. TX")
+    time_zone: str = Field(
+        description="IANA zone, e.g. America/New_York", json_schema_extra={"enum": [*ZONES]}
+    )
+    holiday_country: str = Field(
+        min_length=2, max_length=3, description="ISO 3166 country", json_schema_extra={"enum": [*COUNTRIES]}
+    )
+    holiday_subdivision: str | None = Field(
+        default=None,
+        max_length=16,
+        description="e.g. TX; one of the holiday_country's own subdivisions (the list is every country's).",
+        json_schema_extra={"anyOf": [{"type": "string", "enum": [*SUBDIVISIONS]}, {"type": "null"}]},
+    )
     lead_days: list[WholeNumber] = Field(
         min_length=1, max_length=12, description="Days before a deadline to remind"
     )
@@ -201,7 +218,7 @@ class MeasureIn(BaseModel):
     measure: str = Field(min_length=1, max_length=200, description="The measure's name, as in the contract.")
     direction: Direction = Field(description="Whether a higher or a lower value meets the target.")
     target: Amount = Field(max_digits=18, decimal_places=6, description="The value to reach, e.g. '0.80'.")
-    weight: Amount = Field(
+    weight: PositiveAmount = Field(
         default=Decimal(1), gt=0, max_digits=18, decimal_places=6, description="Relative weight (default 1)."
     )
     period_start: IsoDate = Field(description="First day of the measurement period.")

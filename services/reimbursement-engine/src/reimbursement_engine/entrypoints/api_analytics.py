@@ -10,7 +10,7 @@ from accord_common.errors import Unprocessable
 from accord_common.web.deps import Requires, Runtime
 from accord_common.web.types import IsoDate
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from reimbursement_engine.domain.what_if import MoveToPercentOfMedicare, Proposal, RateChange, impacts
 from reimbursement_engine.entrypoints.deps import Caches, Settings, read_limited
@@ -21,11 +21,38 @@ from reimbursement_engine.handlers.what_if import impact_json, what_if
 
 router = APIRouter(prefix="/v1", tags=["analytics"])
 
+Percent = Annotated[
+    Decimal,
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": -100, "maximum": 1000},
+                {
+                    "type": "string",
+                    "pattern": r"^(-100|-?[0-9]{1,2}(\.[0-9]{1,6})?|[0-9]{3}(\.[0-9]{1,6})?|1000)$",
+                },
+            ],
+            "description": "A percentage from -100 to 1000, as a string ('3.5') or a whole number.",
+            "example": "3.5",
+        }
+    ),
+]
+
 
 class ChangeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # A rate change names its codes: said in the schema (if kind is rate_change, code_from is a code).
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "if": {"properties": {"kind": {"const": "rate_change"}}, "required": ["kind"]},
+            "then": {
+                "required": ["code_from"],
+                "properties": {"code_from": {"type": "string", "minLength": 1, "maxLength": 12}},
+            },
+        },
+    )
     kind: Literal["rate_change", "percent_of_medicare"]
-    percent: Decimal = Field(ge=-100, le=1000)
+    percent: Percent = Field(ge=-100, le=1000)
     code_from: str | None = Field(default=None, max_length=12)
     code_to: str | None = Field(default=None, max_length=12)
     term: str | None = None

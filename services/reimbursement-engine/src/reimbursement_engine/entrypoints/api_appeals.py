@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from accord_common.auth import Principal
 from accord_common.web.deps import Requires, Runtime
+from accord_common.web.types import NonNegativeCents
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -19,7 +20,11 @@ from reimbursement_engine.entrypoints.deps import Settings, read_limited
 from reimbursement_engine.handlers import appeals as handlers
 
 router = APIRouter(prefix="/v1", tags=["appeals"])
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>]+$", max_length=254)]
+# \x1c-\x1f and \x85 spelled out: Python's \s has them, JSON Schema's (ECMA-262) does not.
+_ADDRESS_PART = r"[^@\s\x1c-\x1f\x85,<>]+"
+Email = Annotated[
+    str, StringConstraints(pattern=rf"^{_ADDRESS_PART}@{_ADDRESS_PART}\.{_ADDRESS_PART}$", max_length=254)
+]
 AppealId = Annotated[str, Path(description="The appeal's id, as POST /v1/appeals returned it.")]
 
 
@@ -46,7 +51,7 @@ class AppealMoveIn(BaseModel):
     )
     to: Literal["acknowledged", "paid", "denied_again", "escalated"]
     note: str | None = Field(default=None, max_length=4000)
-    amount: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+    amount: NonNegativeCents | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
 
 
 class AppealOut(BaseModel):

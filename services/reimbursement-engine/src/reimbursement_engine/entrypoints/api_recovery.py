@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from accord_common.auth import Principal
 from accord_common.web.deps import Requires, Runtime
-from accord_common.web.types import IsoDate
+from accord_common.web.types import IsoDate, NonNegativeCents
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -34,7 +34,7 @@ class TriageRulesIn(BaseModel):
             ]
         },
     )
-    minimum_amount: Decimal = Field(default=Decimal(0), ge=0, max_digits=14, decimal_places=2)
+    minimum_amount: NonNegativeCents = Field(default=Decimal(0), ge=0, max_digits=14, decimal_places=2)
     excluded_codes: list[Code] = Field(default=[], max_length=1000, description="Codes not worth appealing.")
     excluded_payers: list[Code] = Field(
         default=[], max_length=1000, description="Payers not worth appealing."

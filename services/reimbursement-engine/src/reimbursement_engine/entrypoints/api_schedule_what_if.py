@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from reimbursement_engine.adapters.proposed_schedule import read_proposal
 from reimbursement_engine.domain.schedule_what_if import CodeImpact, ProposedSchedule, ScheduleWhatIf
 from reimbursement_engine.domain.what_if import RateChange, impacts
+from reimbursement_engine.entrypoints.api_analytics import Percent
 from reimbursement_engine.entrypoints.deps import Caches, Settings
 from reimbursement_engine.handlers.schedule_what_if import schedule_what_if
 from reimbursement_engine.handlers.what_if import impact_json
@@ -31,7 +32,7 @@ class RateChangeIn(BaseModel):
     )
     code_from: str = Field(min_length=1, max_length=12)
     code_to: str | None = Field(default=None, max_length=12)
-    percent: Decimal = Field(ge=-100, le=1000)
+    percent: Percent = Field(ge=-100, le=1000)
     contract_id: str | None = None
     as_of: IsoDate | None = Field(default=None, description="Last day of the 12 months (default: today).")
 

@@ -15,7 +15,7 @@ from accord_common.web.deps import (
     decode_cursor,
     encode_cursor,
 )
-from accord_common.web.types import Amount, IsoDate
+from accord_common.web.types import IsoDate, NonNegativeCents
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -41,14 +41,14 @@ class TransitionIn(BaseModel):
     )
     to: Literal["appealed", "recovered", "written_off"]
     note: str | None = Field(default=None, max_length=4000)
-    amount: Amount | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+    amount: NonNegativeCents | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
 
 
 class ToleranceIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"variance_tolerance": "2.50"}]}
     )
-    variance_tolerance: Amount = Field(ge=0, max_digits=14, decimal_places=2)
+    variance_tolerance: NonNegativeCents = Field(ge=0, max_digits=14, decimal_places=2)
 
 
 class VarianceOut(BaseModel):

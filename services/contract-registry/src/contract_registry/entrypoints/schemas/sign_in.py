@@ -7,6 +7,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from contract_registry.entrypoints.schemas.api_keys import Scope
+
+# https with a host (http only on this machine, for development), an optional port and path; no
+# query or fragment (the server's own check, domain.sign_in).
+ISSUER = (
+    r"^(https://[A-Za-z0-9.-]+|http://(localhost|127\.0\.0\.1|\[::1\]))"
+    r"(:[0-9]{1,5})?(/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$"
+)
 IDENTITY_PROVIDER_EXAMPLE: dict[str, Any] = {
     "issuer": "https://login.example-hospital.org/realms/staff",
     "client_id": "accord-console",
@@ -26,15 +34,17 @@ class IdentityProviderIn(BaseModel):
     issuer: str = Field(
         min_length=8,
         max_length=500,
-        description="The provider's issuer URL (https), as its ID tokens name it.",
+        pattern=ISSUER,
+        description="The provider's issuer URL (https, no query or fragment), as its ID tokens name it.",
     )
     client_id: str = Field(
         min_length=1,
         max_length=200,
+        pattern=r"[!-~]",  # not blank: at least one visible character
         description="The client id the console is registered under (the ID token's audience).",
     )
     groups_claim: str = Field(default="groups", min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:/-]+$")
-    scopes_by_group: dict[str, list[str]] = Field(
+    scopes_by_group: dict[str, list[Scope]] = Field(
         description="Which of the provider's groups grant which Accord scopes; a person gets the union "
         "of their groups' scopes and cannot sign in with none.",
         max_length=200,
