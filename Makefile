@@ -3,14 +3,15 @@ SHELL := /bin/bash
 UV := $(shell scripts/ensure-uv.sh)
 PYTEST := $(UV) run --frozen pytest
 
-.PHONY: help install run demo test lint fmt unit integration e2e scenarios chaos e2e-embedded asyncapi bench clean
+.PHONY: help install run demo test lint fmt unit integration e2e scenarios chaos e2e-embedded asyncapi bench bench-engine clean
 
 help:
 	@echo "make run        start tansu, the four services on SQLite and an SMTP sink (Ctrl-C stops)"
 	@echo "make demo       walk the skeleton flow (starts the stack if it is not up)"
 	@echo "make test       lint + type-check + unit + integration + end-to-end tests"
 	@echo "make chaos      kill services, stop the broker and the database under load; print what was lost"
-	@echo "make bench      print throughput figures (ARGS=\"--workers 1 --postgres\" and more: see docs/benchmarks.md)"
+	@echo "make bench      print every throughput figure of docs/benchmarks.md in one run"
+	@echo "make bench-engine  the engine's figures only (ARGS=\"--workers 1 --postgres\" and more: see docs/benchmarks.md)"
 
 install:
 	@$(UV) sync --frozen --all-packages --quiet
@@ -61,7 +62,22 @@ chaos: install
 	@scripts/ensure-system-deps.sh
 	$(UV) run --frozen python scripts/chaos.py $(ARGS)
 
+# One run, every figure of docs/benchmarks.md side by side, each with its in-run yardstick: in-process
+# pricing, the batch API and 835 ingest alone (the engine bench); the realistic 835 path end to end;
+# consumer events/s (one by one vs a fetched run as a set); amendment -> signed webhook p50/p99;
+# GET a contract as of a date (vs /healthz). Sizes: BENCH_835_CLAIMS, BENCH_EVENTS.
+BENCH_835_CLAIMS ?= 2000
+BENCH_EVENTS ?= 2000
 bench: install
+	@scripts/ensure-system-deps.sh
+	$(UV) run --frozen python -m reimbursement_engine.bench $(ARGS)
+	$(UV) run --frozen python benchmarks/reconcile_835.py --claims $(BENCH_835_CLAIMS)
+	$(UV) run --frozen python benchmarks/reconcile_835.py --claims $(BENCH_835_CLAIMS) --postgres
+	$(UV) run --frozen python benchmarks/consumer_throughput.py --events $(BENCH_EVENTS)
+	$(UV) run --frozen python benchmarks/amendment_webhook.py --rate 20 --seconds 15 --contracts 20
+	$(UV) run --frozen python benchmarks/contract_as_of.py --workers 2 --seconds 10 --concurrency 32
+
+bench-engine: install
 	$(UV) run --frozen python -m reimbursement_engine.bench $(ARGS)
 
 clean:
