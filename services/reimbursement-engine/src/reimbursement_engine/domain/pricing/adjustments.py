@@ -62,11 +62,11 @@ def _reduce_group(group: list[LineWork], rule: MultipleProcedureReduction) -> No
         if reduction:
             template = "ranked {0} of {1} procedures (unit: rank, % paid)"
             work.add(
-                StepKind.MULTIPLE_PROCEDURE, template, _Ranks(ranks[id(work)]), len(ranked), amount=-reduction
+                StepKind.MULTIPLE_PROCEDURE, template, Ranks(ranks[id(work)]), len(ranked), amount=-reduction
             )
 
 
-class _Ranks(list[tuple[int, Decimal]]):
+class Ranks(list[tuple[int, Decimal]]):
     """Rank list formatted only when the explanation is read: "#2 at 50%, #3 at 50%"."""
 
     def __format__(self, spec: str) -> str:
@@ -144,7 +144,7 @@ def _reduce_medicare_day(group: list[LineWork]) -> None:
             StepKind.MULTIPLE_PROCEDURE,
             template,
             work.mult_proc,
-            _Ranks(ranks[id(work)]),
+            Ranks(ranks[id(work)]),
             len(ranked),
             amount=-reduction,
         )
