@@ -6,18 +6,19 @@ location context) or the steps as data (`StoredExplanation.view`) only for the c
 Claims priced before the column existed keep their text in `claims.explanation` (`read_text`
 takes either).
 
-Encoding, version 1 (lists, not objects: a claim has ~17 steps and keys would double the size):
+Encoding, version 1 (lists, not objects: a claim has ~16 steps and keys would double the size):
 
     {"v": 1, "x": context or null,
-     "h": [patient control number, contract, priced as of (ISO date), charges, expected allowed],
+     "h": [patient control number, contract, priced as of, charges, expected allowed],
      "l": [[line number, code, status, expected allowed, [step, ...]], ...],
      "k": [[term, expected allowed, [step, ...]], ...]}        (claim-level cases)
-    step: [kind, template, [arg, ...]] or [kind, template, [arg, ...], amount]
+    step: [kind, template, [arg, ...], amount or null]
 
-Amounts are Decimal text ("5.480" stays "5.480"). Arguments keep their type so a template's format
-specs work on read: str, int, bool, float and null as JSON; Decimal ["D", "1.5"], date
-["T", "2025-04-01"], a multiple procedure rank list ["R", [[2, "50"], ...]]. A step with an
-argument of any other type is stored already rendered (its text as the template, no arguments).
+str, int, bool, float and null are JSON's own; the types JSON lacks are tagged so format specs work
+on read: Decimal ["D", "1.50"] (its text as is: "5.480" stays "5.480"; amounts too), date
+["T", "2025-04-01"], a multiple procedure rank list ["R", [[2, ["D", "50"]], ...]]. The steps (named
+tuples) go to one `json.dumps` as they are; a step with an argument of any other type is stored
+already rendered (its text as the template, no arguments).
 """
 
 from __future__ import annotations
@@ -35,50 +36,61 @@ from reimbursement_engine.domain.pricing.adjustments import Ranks
 from reimbursement_engine.domain.pricing.explanation import Step, StepKind
 
 VERSION = 1
-_PLAIN = frozenset((str, int, bool, float, type(None)))
-_ENCODE: dict[type, Callable[[Any], list[Any]]] = {
-    Decimal: lambda value: ["D", str(value)],
-    date: lambda value: ["T", value.isoformat()],
-    Ranks: lambda value: ["R", [[rank, str(percent)] for rank, percent in value]],
-}
-_DECODE: dict[str, Callable[[Any], object]] = {
+_COMPACT = {"separators": (",", ":"), "ensure_ascii": False, "check_circular": False}
+
+
+def _tagged(value: object) -> list[Any]:
+    """JSON for the argument types JSON lacks (json.dumps's `default`: called only for those)."""
+    kind = type(value)
+    if kind is Decimal:
+        return ["D", str(value)]
+    if kind is date:
+        return ["T", value.isoformat()]  # type: ignore[attr-defined]
+    if kind is Ranks:
+        return ["R", value.ranks]  # type: ignore[attr-defined]
+    raise TypeError(f"{kind.__name__} is not stored as a step argument")
+
+
+_UNTAG: dict[str, Callable[[Any], object]] = {
     "D": Decimal,
     "T": date.fromisoformat,
-    "R": lambda ranks: Ranks((rank, Decimal(percent)) for rank, percent in ranks),
+    "R": lambda ranks: Ranks([(rank, _arg(percent)) for rank, percent in ranks]),
 }
+
+
+def _arg(value: Any) -> Any:
+    return _UNTAG[value[0]](value[1]) if type(value) is list else value
 
 
 def encode(priced: PricedClaim, context: str | None) -> str:
-    """The claim's explanation as compact JSON (see the module's docstring)."""
+    """The claim's explanation as compact JSON (see the module's docstring). Steps are named tuples:
+    json writes them as lists in C, calling `_tagged` only for Decimals, dates and rank lists."""
     head = [
         priced.patient_control_number,
         priced.contract,
-        priced.priced_as_of.isoformat(),
-        str(priced.total_charges),
-        str(priced.expected_allowed),
+        priced.priced_as_of,
+        priced.total_charges,
+        priced.expected_allowed,
     ]
-    lines = [
-        [line.line_number, line.code, line.status.value, str(line.expected_allowed), _steps(line.steps)]
-        for line in priced.lines
+    lines: list[list[Any]] = [
+        [ln.line_number, ln.code, ln.status, ln.expected_allowed, ln.steps] for ln in priced.lines
     ]
-    cases = [[case.term, str(case.expected_allowed), _steps(case.steps)] for case in priced.cases]
+    cases: list[list[Any]] = [[case.term, case.expected_allowed, case.steps] for case in priced.cases]
     data = {"v": VERSION, "x": context, "h": head, "l": lines, "k": cases}
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-
-
-def _steps(steps: tuple[Step, ...]) -> list[list[Any]]:
-    return [_step(step) for step in steps]
-
-
-def _step(step: Step) -> list[Any]:
     try:
-        args = [a if type(a) in _PLAIN else _ENCODE[type(a)](a) for a in step.args]
-        template = step.template
-    except KeyError:  # an argument of a type the encoding does not know: keep its text
-        args, template = [], step.text
-    if step.amount is None:
-        return [step.kind.value, template, args]
-    return [step.kind.value, template, args, str(step.amount)]
+        return json.dumps(data, default=_tagged, **_COMPACT)  # type: ignore[arg-type]
+    except TypeError:  # an argument of another type: such steps are stored as their text
+        for item in (*lines, *cases):
+            item[-1] = [_plain(step) for step in item[-1]]
+        return json.dumps(data, default=_tagged, **_COMPACT)  # type: ignore[arg-type]
+
+
+def _plain(step: Step) -> Step:
+    try:
+        json.dumps(step.args, default=_tagged)
+    except TypeError:
+        return Step(step.kind, step.text, (), step.amount)
+    return step
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +108,7 @@ class ExplainedItem:
 @dataclass(frozen=True, slots=True)
 class StoredExplanation:
     context: str | None
-    head: tuple[str, str, str, Decimal, Decimal]
+    head: tuple[str, str, date, Decimal, Decimal]
     lines: tuple[ExplainedItem, ...]
     cases: tuple[ExplainedItem, ...]
 
@@ -107,14 +119,14 @@ class StoredExplanation:
             raise ValueError(f"explanation encoding version {data.get('v')!r} is not {VERSION}")
         pcn, contract, as_of, charges, allowed = data["h"]
         lines = tuple(
-            ExplainedItem(n, code, status, None, Decimal(amount), _decoded(steps))
+            ExplainedItem(n, code, status, None, _arg(amount), _decoded(steps))
             for n, code, status, amount, steps in data["l"]
         )
         cases = tuple(
-            ExplainedItem(None, None, None, term, Decimal(amount), _decoded(steps))
+            ExplainedItem(None, None, None, term, _arg(amount), _decoded(steps))
             for term, amount, steps in data["k"]
         )
-        return cls(data["x"], (pcn, contract, as_of, Decimal(charges), Decimal(allowed)), lines, cases)
+        return cls(data["x"], (pcn, contract, _arg(as_of), _arg(charges), _arg(allowed)), lines, cases)
 
     def text(self) -> str:
         """The stored text of before: the context, then `PricedClaim.explain()`."""
@@ -161,13 +173,8 @@ class StoredExplanation:
 
 def _decoded(steps: list[list[Any]]) -> tuple[Step, ...]:
     return tuple(
-        Step(
-            StepKind(step[0]),
-            step[1],
-            tuple(_DECODE[a[0]](a[1]) if type(a) is list else a for a in step[2]),
-            Decimal(step[3]) if len(step) > 3 else None,
-        )
-        for step in steps
+        Step(StepKind(kind), template, tuple(_arg(a) for a in args), None if amount is None else _arg(amount))
+        for kind, template, args, amount in steps
     )
 
 

@@ -188,7 +188,13 @@ def test_the_encoding_is_compact_and_versioned() -> None:
     stored = explanation_store.encode(_priced(METHODOLOGIES[0]), None)
     data = json.loads(stored)
     assert data["v"] == 1 and " " not in stored.split('"h"')[0]
-    assert data["h"] == ["PCN-1", "contract C-100 v1", "2025-04-01", "150", "95.00"]  # Decimal text as is
+    assert data["h"] == [
+        "PCN-1",
+        "contract C-100 v1",
+        ["T", "2025-04-01"],
+        ["D", "150"],
+        ["D", "95.00"],
+    ]  # Decimal text as is
     with pytest.raises(ValueError, match="version 2"):
         StoredExplanation.decode(stored.replace('"v":1', '"v":2'))
 
