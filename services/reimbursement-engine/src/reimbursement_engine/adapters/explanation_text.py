@@ -1,7 +1,7 @@
-"""A priced claim's explanation as stored text: the same text as `PricedClaim.explain()`, faster.
+"""A priced claim's explanation as text: the same text as `PricedClaim.explain()`, faster.
 
-Every stored claim gets its explanation rendered (about 17 steps of text a claim), so the batch API
-renders thousands a second. Two devices make that cheap and live here, not in the pure domain:
+Claims store their steps (`adapters.explanation_store`) and a read renders them here (about 16
+steps of text a claim). Two devices make that cheap and live here, not in the pure domain:
 - each step template is compiled once to an f-string function (`str.format` parses the template on
   every call; the compiled form takes half the time). Only plain positional fields with brace-free
   format specs are compiled; literal text enters the source as a repr() string literal, never as
