@@ -1,7 +1,7 @@
-"""A priced claim's explanation as stored text: the same text as `PricedClaim.explain()`, faster.
+"""A priced claim's explanation as text: the same text as `PricedClaim.explain()`, faster.
 
-Every stored claim gets its explanation rendered (about 17 steps of text a claim), so the batch API
-renders thousands a second. Two devices make that cheap and live here, not in the pure domain:
+Claims store their steps (`adapters.explanation_store`) and a read renders them here (about 16
+steps of text a claim). Two devices make that cheap and live here, not in the pure domain:
 - each step template is compiled once to an f-string function (`str.format` parses the template on
   every call; the compiled form takes half the time). Only plain positional fields with brace-free
   format specs are compiled; literal text enters the source as a repr() string literal, never as
@@ -31,29 +31,36 @@ def explain(priced: PricedClaim) -> str:
     """`priced.explain()`, character for character."""
     out = [
         f"Claim {priced.patient_control_number}, {priced.contract}, priced {priced.priced_as_of}: "
-        f"charges {_money(priced.total_charges)}, "
-        f"expected allowed {_money(priced.expected_allowed)}"
+        f"charges {money(priced.total_charges)}, "
+        f"expected allowed {money(priced.expected_allowed)}"
     ]
     for line in priced.lines:
         out.append(
-            f"  line {line.line_number} {line.code} [" + line.status + "] " + _money(line.expected_allowed)
+            f"  line {line.line_number} {line.code} [" + line.status + "] " + money(line.expected_allowed)
         )
-        out.extend(["    " + _render(step) for step in line.steps])
+        out.extend(["    " + render_step(step) for step in line.steps])
     for case in priced.cases:
-        out.append(f"  claim-level {case.term} {_money(case.expected_allowed)}")
-        out.extend(["    " + _render(step) for step in case.steps])
+        out.append(f"  claim-level {case.term} {money(case.expected_allowed)}")
+        out.extend(["    " + render_step(step) for step in case.steps])
     return "\n".join(out)
 
 
-def _render(step: Step) -> str:
+def step_text(step: Step) -> str:
+    """`step.text`: the template formatted with its arguments."""
+    return _formatter(step.template)(step.args) if step.args else step.template
+
+
+def render_step(step: Step) -> str:
+    """`str(step)`: kind, text and amount."""
     # StepKind members are str: concatenation skips Enum's Python-level `.value` and __format__
     text = _formatter(step.template)(step.args) if step.args else step.template
     if step.amount is None:
         return step.kind + ": " + text
-    return step.kind + ": " + text + " = " + _money(step.amount)
+    return step.kind + ": " + text + " = " + money(step.amount)
 
 
-def _money(amount: Decimal) -> str:
+def money(amount: Decimal) -> str:
+    """`fmt_money(amount)`, remembered by value."""
     text = _MONEY_TEXT.get(amount)
     if text is None:
         text = fmt_money(amount)

@@ -155,7 +155,8 @@ claims = Table(
     Column("total_charge", Money, nullable=False),
     Column("expected_allowed", Money, nullable=True),
     Column("flags", JSON, nullable=False),
-    Column("explanation", Text, nullable=True),
+    Column("explanation", Text, nullable=True),  # text of claims priced before explanation_steps
+    Column("explanation_steps", Text, nullable=True),  # adapters.explanation_store's JSON
     Column("submitted", JSON, nullable=False),
     Column("source", String(12), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from reimbursement_engine.adapters.claims_mapping import claim_from_837
 from reimbursement_engine.adapters.claims_repo import ClaimsRepository
+from reimbursement_engine.adapters.explanation_store import read as read_explanation
 from reimbursement_engine.adapters.remittance_repo import RemittanceRepository
 from reimbursement_engine.domain.x12 import X12Error, parse_837
 from reimbursement_engine.entrypoints.claim_command import batch_submissions, submissions
@@ -206,6 +207,9 @@ async def _claim_view(rt: Any, org: str, claim_id: str) -> dict[str, Any]:
         claim: dict[str, Any] = (await repo.get(claim_id))._asdict()
         lines = (await repo.lines([claim_id]))[claim_id]
         payments = await RemittanceRepository(session, org).payments_of(claim_id)
+    claim["explanation"], claim["explanation_steps"] = read_explanation(
+        claim["explanation"], claim["explanation_steps"]
+    )
     claim["lines"] = [line._asdict() for line in lines]
     claim["payments"] = [
         {

@@ -217,6 +217,38 @@ class ClaimLineOut(BaseModel):
     )
 
 
+class ExplanationStepOut(BaseModel):
+    kind: str = Field(
+        description="term, base, escalator, multiple procedure reduction, lesser of "
+        "charges, outlier, stop-loss, floor, included, capitated, not covered, unpriced, check or "
+        "medicare schedule."
+    )
+    text: str = Field(description="What the step did, as the explanation's text says it.")
+    amount: Decimal | None = Field(description="The signed change it makes (null for a note).")
+
+
+class ExplainedLineOut(BaseModel):
+    line_number: int
+    code: str
+    status: str
+    expected_allowed: Decimal = Field(description="The sum of the line's step amounts.")
+    steps: list[ExplanationStepOut]
+
+
+class ExplainedCaseOut(BaseModel):
+    term: str
+    expected_allowed: Decimal = Field(description="The sum of the case's step amounts.")
+    steps: list[ExplanationStepOut]
+
+
+class ExplanationOut(BaseModel):
+    """The explanation's steps as data: the same steps as `explanation`'s text, line by line."""
+
+    context: str | None = Field(description="Which contract and location priced the claim, and why.")
+    lines: list[ExplainedLineOut]
+    cases: list[ExplainedCaseOut] = Field(description="Claim-level payments (case rate, DRG, stop-loss).")
+
+
 class ClaimOut(ClaimSummary):
     payer_id: str
     service_date: IsoDate
@@ -224,6 +256,11 @@ class ClaimOut(ClaimSummary):
     received_date: IsoDate
     flags: list[str]
     explanation: str | None
+    explanation_steps: ExplanationOut | None = Field(
+        default=None,
+        description="`explanation` as data (null until priced, and for claims priced before "
+        "2026-12-02, whose explanation is text only).",
+    )
     created_at: datetime
     priced_at: datetime | None
     lines: list[ClaimLineOut]

@@ -25,6 +25,7 @@ from reimbursement_engine.adapters.appeal_letters import (
 )
 from reimbursement_engine.adapters.appeal_repo import AppealRepository, adjustments_of
 from reimbursement_engine.adapters.claims_repo import ClaimsRepository
+from reimbursement_engine.adapters.explanation_store import read_text
 from reimbursement_engine.adapters.variance_repo import VarianceRepository
 from reimbursement_engine.domain.appeals import (
     AppealRefused,
@@ -149,7 +150,11 @@ async def _claim(appeals: AppealRepository, variance: Any, claim: Any, lines: li
         variance.patient_responsibility,
         variance.variance,
         adjustments_of(payment.adjustments if payment is not None else []),
-        tuple(line for line in (claim.explanation or "").splitlines() if line.strip()),
+        tuple(
+            line
+            for line in (read_text(claim.explanation, claim.explanation_steps) or "").splitlines()
+            if line.strip()
+        ),
         tuple(cited),
     )
 

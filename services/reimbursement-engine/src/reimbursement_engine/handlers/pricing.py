@@ -10,7 +10,7 @@ from typing import Any
 from accord_common.events import CloudEvent, new_event
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reimbursement_engine.adapters import explanation_text
+from reimbursement_engine.adapters import explanation_store
 from reimbursement_engine.adapters.caches import EngineCaches
 from reimbursement_engine.adapters.claims_mapping import claim_route, service_site
 from reimbursement_engine.adapters.location_repo import LocationRepository
@@ -180,6 +180,7 @@ def claim_values(result: PricingResult, now: datetime) -> dict[str, Any]:
             "contract_version": None,
             "flags": [],
             "explanation": None,
+            "explanation_steps": None,
             "priced_at": None,
             "pricing_completeness": None,
         }
@@ -190,7 +191,8 @@ def claim_values(result: PricingResult, now: datetime) -> dict[str, Any]:
         "contract_version": result.ref.version,
         "expected_allowed": result.priced.expected_allowed,
         "flags": list(result.priced.flags),
-        "explanation": "\n".join(t for t in (result.context, explanation_text.explain(result.priced)) if t),
+        "explanation": None,  # rendered on read from its steps (text only for claims priced before)
+        "explanation_steps": explanation_store.encode(result.priced, result.context),
         "priced_at": now,
         "pricing_completeness": result.priced.completeness.value,
     }

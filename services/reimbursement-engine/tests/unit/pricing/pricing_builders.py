@@ -6,7 +6,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from reimbursement_engine.adapters import explanation_text
+from reimbursement_engine.adapters import explanation_store, explanation_text
+from reimbursement_engine.adapters.explanation_store import StoredExplanation
 from reimbursement_engine.domain.pricing import (
     Claim,
     ClaimLine,
@@ -85,4 +86,6 @@ def assert_explained(priced: PricedClaim) -> None:
             assert step.text  # every template formats
     total = sum(x.expected_allowed for x in (*priced.lines, *priced.cases))
     assert priced.expected_allowed == total
-    assert explanation_text.explain(priced) == priced.explain()  # the stored text is the domain's
+    assert explanation_text.explain(priced) == priced.explain()  # the fast text is the domain's
+    stored = StoredExplanation.decode(explanation_store.encode(priced, None))
+    assert stored.text() == priced.explain()  # the stored steps read back as the domain's text

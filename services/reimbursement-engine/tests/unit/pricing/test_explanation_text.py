@@ -43,12 +43,12 @@ def test_every_template_shape_reads_the_same(
 ) -> None:
     step = Step(StepKind.BASE, template, args, amount)
     assert str(step) == expected
-    assert explanation_text._render(step) == expected
+    assert explanation_text.render_step(step) == expected
 
 
 def test_money_text_is_remembered_by_value_and_bounded() -> None:
-    assert explanation_text._money(Decimal("95.480000")) == "$95.48"
-    assert explanation_text._money(Decimal("95.48")) == "$95.48"  # equal values read the same
+    assert explanation_text.money(Decimal("95.480000")) == "$95.48"
+    assert explanation_text.money(Decimal("95.48")) == "$95.48"  # equal values read the same
     for cents in range(explanation_text._LIMIT + 500):
-        assert explanation_text._money(Decimal(cents) / 100) == f"${cents // 100:,}.{cents % 100:02d}"
+        assert explanation_text.money(Decimal(cents) / 100) == f"${cents // 100:,}.{cents % 100:02d}"
     assert len(explanation_text._MONEY_TEXT) <= explanation_text._LIMIT

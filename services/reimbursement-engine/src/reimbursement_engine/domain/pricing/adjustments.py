@@ -62,15 +62,30 @@ def _reduce_group(group: list[LineWork], rule: MultipleProcedureReduction) -> No
         if reduction:
             template = "ranked {0} of {1} procedures (unit: rank, % paid)"
             work.add(
-                StepKind.MULTIPLE_PROCEDURE, template, _Ranks(ranks[id(work)]), len(ranked), amount=-reduction
+                StepKind.MULTIPLE_PROCEDURE, template, Ranks(ranks[id(work)]), len(ranked), amount=-reduction
             )
 
 
-class _Ranks(list[tuple[int, Decimal]]):
-    """Rank list formatted only when the explanation is read: "#2 at 50%, #3 at 50%"."""
+class Ranks:
+    """Rank list formatted only when the explanation is read: "#2 at 50%, #3 at 50%". Not a list
+    (a stored explanation encodes it by its type, and JSON would take a list for a list)."""
+
+    __slots__ = ("ranks",)
+
+    def __init__(self, ranks: list[tuple[int, Decimal]]) -> None:
+        self.ranks = ranks
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Ranks) and self.ranks == other.ranks
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.ranks))
+
+    def __repr__(self) -> str:
+        return f"Ranks({self.ranks!r})"
 
     def __format__(self, spec: str) -> str:
-        return ", ".join(f"#{rank} at {fmt_percent(percent)}" for rank, percent in self)
+        return ", ".join(f"#{rank} at {fmt_percent(percent)}" for rank, percent in self.ranks)
 
 
 def apply_lesser_of(work: LineWork, term: PaymentTerm) -> None:
@@ -144,7 +159,7 @@ def _reduce_medicare_day(group: list[LineWork]) -> None:
             StepKind.MULTIPLE_PROCEDURE,
             template,
             work.mult_proc,
-            _Ranks(ranks[id(work)]),
+            Ranks(ranks[id(work)]),
             len(ranked),
             amount=-reduction,
         )
