@@ -1,7 +1,7 @@
 """engine steps: a priced claim's explanation stored as its steps (JSON), rendered on read
 
 Revision ID: engine_steps_0001
-Revises: engine_rural_0001
+Revises: ratelimit_0001
 Create Date: 2026-12-02 14:30:00
 
 Claims priced from now on store `explanation_steps` (adapters/explanation_store.py's compact JSON)
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = "engine_steps_0001"
-down_revision = "engine_rural_0001"
+down_revision = "ratelimit_0001"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 UNLOGGED on PostgreSQL: a count lost in a crash costs nothing)
 
 Revision ID: ratelimit_0001
-Revises: engine_asc_0001
+Revises: engine_rural_0001
 Create Date: 2026-12-02
 """
 
