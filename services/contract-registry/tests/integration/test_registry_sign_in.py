@@ -144,7 +144,7 @@ async def test_only_an_admin_names_the_provider_and_only_the_consoles_key_exchan
                 "client_id": "c",
                 "scopes_by_group": {"g": ["contracts:rule"]},
             },
-            "scopes_by_group[g]",
+            "scopes_by_group.g.0",
         ),
     ],
 )

@@ -86,7 +86,7 @@ async def test_invalid_requests_get_422_naming_the_field(notifier: Notifier) -> 
     bad = [
         ({"event_types": ["nothing.here"]}, "event_types"),
         ({"event_types": ["notification.failed"]}, "event_types"),
-        ({"channel": {"kind": "email", "recipients": ["not an address"]}}, "channel.recipients"),
+        ({"channel": {"kind": "email", "recipients": ["not an address"]}}, "channel.email.recipients.0"),
         ({"filters": {"min_variance": "-5"}}, "filters.min_variance"),
         ({"owner_email": "nobody"}, "owner_email"),
         ({"colour": "blue"}, "colour"),
