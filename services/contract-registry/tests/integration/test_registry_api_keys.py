@@ -218,7 +218,8 @@ async def test_a_key_over_its_rate_limit_gets_429_with_retry_after(stack: Stack)
     limited = answers[-1]
     assert limited.status_code == 429
     assert limited.headers["content-type"] == "application/problem+json"
-    assert 1 <= int(limited.headers["Retry-After"]) <= 20
+    # PostgreSQL counts in one-minute windows shared by the workers: the wait is until this one ends
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60
     assert "limited to 3 requests a minute" in limited.json()["detail"]
 
 
@@ -236,7 +237,7 @@ async def test_failed_authentications_are_logged_without_the_key_and_limited_per
     finally:
         logging.getLogger("accord.auth").removeHandler(handler)
     assert [a.status_code for a in answers] == [401] * 5 + [429]
-    assert 1 <= int(answers[-1].headers["Retry-After"]) <= 12  # 5 a minute: one every 12 s
+    assert 1 <= int(answers[-1].headers["Retry-After"]) <= 60  # until the minute's window ends
     assert answers[-1].headers["content-type"] == "application/problem+json"
     logged = [json.loads(line) for line in lines.getvalue().splitlines()]
     failed = [entry for entry in logged if entry["msg"] == "authentication failed"]
