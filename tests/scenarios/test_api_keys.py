@@ -91,13 +91,17 @@ def test_a_key_over_its_rate_limit_gets_429_with_retry_after(new_tenant: Any) ->
     billing = _issue(admin, "Epic billing (test)", ["claims:read"], rate_limit_per_minute=6)
     engine = _as(admin, ENGINE, billing["key"])
     eventually("the engine accepts the key", lambda: _json_if_ok(engine.get("/v1/claims")))
-    answers = [engine.get("/v1/claims") for _ in range(6)]
+    answers: list[Any] = []
+    while len(answers) < 13 and (not answers or answers[-1].status_code != 429):
+        answers.append(engine.get("/v1/claims"))
     statuses = [a.status_code for a in answers]
-    # 6 a minute: the first accepted call and five more spend the bucket; the sixth of these waits
-    assert statuses == [200] * 5 + [429], statuses
+    # 6 a minute, counted in one-minute windows the engine's workers share: the first accepted call
+    # and five more spend the window, the next waits (up to 11 if a new minute began in between)
+    assert statuses[-1] == 429 and set(statuses[:-1]) == {200}, statuses
+    assert 5 <= len(statuses) - 1 <= 11, statuses
     limited = answers[-1]
     assert limited.headers["content-type"] == "application/problem+json"
-    assert 1 <= int(limited.headers["Retry-After"]) <= 10  # one request every 10 s
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60  # until the minute's window ends
     assert f"API key {billing['id']} is limited to 6 requests a minute" in limited.json()["detail"]
     engine.close()
 
