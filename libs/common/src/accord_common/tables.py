@@ -111,10 +111,13 @@ def _dead_letters(metadata: MetaData) -> None:
 def rate_limit_hits(metadata: MetaData) -> Table:
     """Requests counted a key (or client address) and minute, shared by a service's workers on
     PostgreSQL (accord_common.keys.counters); UNLOGGED there: a count lost in a crash costs nothing."""
-    return Table(
-        "rate_limit_hits",
-        metadata,
+    return Table("rate_limit_hits", metadata, *rate_limit_hits_columns())
+
+
+def rate_limit_hits_columns() -> list[Column[object]]:
+    """The columns of `rate_limit_hits`, for the table and for each service's migration."""
+    return [
         Column("name", String(200), primary_key=True),
         Column("window_start", BigInteger, primary_key=True),
         Column("hits", Integer, nullable=False),
-    )
+    ]

@@ -6,7 +6,7 @@ Revises: keys_0001
 Create Date: 2026-12-02
 """
 
-import sqlalchemy as sa
+from accord_common.tables import rate_limit_hits_columns
 from alembic import op
 
 revision = "ratelimit_0001"
@@ -17,13 +17,7 @@ depends_on = None
 
 def upgrade() -> None:
     unlogged = ["UNLOGGED"] if op.get_bind().dialect.name == "postgresql" else []
-    op.create_table(
-        "rate_limit_hits",
-        sa.Column("name", sa.String(200), primary_key=True),
-        sa.Column("window_start", sa.BigInteger(), primary_key=True),
-        sa.Column("hits", sa.Integer(), nullable=False),
-        prefixes=unlogged,
-    )
+    op.create_table("rate_limit_hits", *rate_limit_hits_columns(), prefixes=unlogged)
 
 
 def downgrade() -> None:
