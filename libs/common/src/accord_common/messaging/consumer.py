@@ -55,7 +55,7 @@ class ConsumerLoop:
         max_attempts: int = 5,
         backoff_s: float = 0.2,
         outage_backoff_s: tuple[float, float] = (0.5, 5.0),
-        max_records: int = 500,
+        max_records: int = 2000,  # a fetch's records: one run per partition, one transaction each
         batched: bool = True,
     ) -> None:
         self.name = name
