@@ -62,20 +62,16 @@ chaos: install
 	@scripts/ensure-system-deps.sh
 	$(UV) run --frozen python scripts/chaos.py $(ARGS)
 
-# One run, every figure of docs/benchmarks.md side by side, each with its in-run yardstick: in-process
-# pricing, the batch API and 835 ingest alone (the engine bench); the realistic 835 path end to end;
-# consumer events/s (one by one vs a fetched run as a set); amendment -> signed webhook p50/p99;
-# GET a contract as of a date (vs /healthz). Sizes: BENCH_835_CLAIMS, BENCH_EVENTS.
-BENCH_835_CLAIMS ?= 2000
-BENCH_EVENTS ?= 2000
+# One run, every figure of docs/benchmarks.md side by side (benchmarks/run_all.py): in-process pricing
+# (the yardstick), the batch API and 835 ingest alone (the engine bench); the realistic 835 path end to
+# end on SQLite and on PostgreSQL + Kafka; consumer events/s; amendment -> signed webhook p50/p99; GET a
+# contract as of a date; then a table of the headline figures, rates as ratios to the yardstick, beside
+# issue 11's aims. Sizes: BENCH_835_CLAIMS, BENCH_EVENTS.
+BENCH_835_CLAIMS ?= 10000
+BENCH_EVENTS ?= 20000
 bench: install
 	@scripts/ensure-system-deps.sh
-	$(UV) run --frozen python -m reimbursement_engine.bench $(ARGS)
-	$(UV) run --frozen python benchmarks/reconcile_835.py --claims $(BENCH_835_CLAIMS)
-	$(UV) run --frozen python benchmarks/reconcile_835.py --claims $(BENCH_835_CLAIMS) --postgres
-	$(UV) run --frozen python benchmarks/consumer_throughput.py --events $(BENCH_EVENTS)
-	$(UV) run --frozen python benchmarks/amendment_webhook.py --rate 20 --seconds 15 --contracts 20
-	$(UV) run --frozen python benchmarks/contract_as_of.py --workers 2 --seconds 10 --concurrency 32
+	$(UV) run --frozen python benchmarks/run_all.py --claims-835 $(BENCH_835_CLAIMS) --events $(BENCH_EVENTS) $(ARGS)
 
 bench-engine: install
 	$(UV) run --frozen python -m reimbursement_engine.bench $(ARGS)
