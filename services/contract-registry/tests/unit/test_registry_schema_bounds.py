@@ -251,3 +251,24 @@ async def test_a_part_off_the_list_or_not_its_type_is_refused(
     response = await client.post("/v1/documents", files={"file": ("doc", content, kind)})
     assert response.status_code == 415, response.text
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_draft_keeps_its_effective_date_and_the_document_says_so(
+    document: dict[str, Any], client: httpx.AsyncClient, payer_id: str
+) -> None:
+    schema = _property(document, "ContractPatchIn", "effective_date")
+    assert schema["type"] == "string" and "anyOf" not in schema and "default" not in schema
+    body = {
+        "payer_id": payer_id,
+        "name": "Kept",
+        "line_of_business": "commercial",
+        "effective_date": "2026-01-01",
+    }
+    created = await client.post("/v1/contracts", json=body)
+    assert created.status_code == 201, created.text
+    path = f"/v1/contracts/{created.json()['id']}"
+    moved = await client.patch(path, json={"effective_date": "2025-06-01"})
+    assert moved.status_code == 200, moved.text
+    refused = await client.patch(path, json={"effective_date": None})
+    assert refused.status_code == 422, refused.text
+    assert "effective_date" in [error["field"] for error in refused.json()["errors"]]

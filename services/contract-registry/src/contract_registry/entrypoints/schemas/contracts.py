@@ -24,7 +24,13 @@ InterestRate = Annotated[
     ),
 ]
 DATES = f"Contract dates fall from {EARLIEST_DATE} to {LATEST_DATE}."
-ContractDate = Annotated[IsoDate, bounded_date(EARLIEST_DATE, LATEST_DATE, description=DATES)]
+_CONTRACT_DATE = bounded_date(EARLIEST_DATE, LATEST_DATE, description=DATES)
+ContractDate = Annotated[IsoDate, _CONTRACT_DATE]
+# Left out: kept. A draft always has an effective date, so the document does not offer null
+# (the domain refuses it: 422 "effective_date: required").
+KeptContractDate = Annotated[
+    ContractDate | None, _CONTRACT_DATE, Field(json_schema_extra=lambda schema: schema.pop("default", None))
+]
 
 
 class CredentialingIn(BaseModel):
@@ -126,7 +132,7 @@ class ContractPatchIn(BaseModel):
     line_of_business: LineOfBusiness | None = None
     plan_ids: list[str] | None = None
     scope: ContractScopeIn | None = None
-    effective_date: ContractDate | None = None
+    effective_date: KeptContractDate = None
     termination_date: ContractDate | None = None
     auto_renew: bool | None = None
     renewal_term_months: Months | None = None
