@@ -230,11 +230,19 @@ def test_the_upload_lists_the_accepted_part_types(document: dict[str, Any]) -> N
 
 
 @pytest.mark.parametrize("kind", UPLOAD_TYPES)
-async def test_a_file_of_each_listed_type_is_accepted(client: httpx.AsyncClient, kind: str) -> None:
+async def test_a_file_of_each_listed_type_is_accepted_and_downloaded_as_documented(
+    document: dict[str, Any], client: httpx.AsyncClient, kind: str
+) -> None:
     signature = (ALLOWED_TYPES[kind.split(";")[0]] or (b"",))[0]
     content = signature + f"schema bounds {kind}".encode()
     response = await client.post("/v1/documents", files={"file": ("doc", content, kind)})
     assert response.status_code == 201, response.text
+    download = await client.get(f"/v1/documents/{response.json()['id']}/content")
+    assert download.status_code == 200 and download.content == content
+    documented = document["paths"]["/v1/documents/{document_id}/content"]["get"]["responses"]["200"][
+        "content"
+    ]
+    assert download.headers["content-type"] in documented
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from contract_registry.entrypoints.schemas.documents import (
     LinkDocumentIn,
     LinkedDocumentOut,
     document_upload_body,
+    download_content,
 )
 from contract_registry.entrypoints.upload_limit import UploadLimitedRoute
 from contract_registry.handlers import documents
@@ -90,7 +91,7 @@ async def get_document(
     "/documents/{document_id}/content",
     summary="Download a document",
     response_class=StreamingResponse,
-    responses={200: {"content": {"application/octet-stream": {}}, "description": "The stored bytes"}},
+    responses={200: {"content": download_content(), "description": "The stored bytes, as their type"}},
 )
 async def download(
     document_id: DocumentId, who: Annotated[Principal, Requires("contracts:read")], rt: Runtime, store: Store

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contract_registry.handlers.documents import UPLOAD_TYPES
+from contract_registry.handlers.documents import ALLOWED_TYPES, UPLOAD_TYPES
 
 FILE_DESCRIPTION = (
     "The document: its part's Content-Type is one the encoding lists (pdf, docx, png, jpeg, tiff, "
@@ -30,6 +30,12 @@ def document_upload_body() -> dict[str, Any]:
             }
         }
     }
+
+
+def download_content() -> dict[str, Any]:
+    """The download's media types: the type the document was uploaded as (text as UTF-8)."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {("text/plain; charset=utf-8" if kind == "text/plain" else kind): binary for kind in ALLOWED_TYPES}
 
 
 class DocumentOut(BaseModel):
