@@ -158,7 +158,11 @@ def test_schemathesis_finds_no_5xx_and_no_answer_off_the_document(
         timeout=1400,
         cwd=tmp_path,
         env=os.environ
-        | {"SCHEMATHESIS_HOOKS": "schemathesis_hooks", "PYTHONPATH": str(Path(__file__).parent)},
+        | {
+            "SCHEMATHESIS_HOOKS": "schemathesis_hooks",
+            "PYTHONPATH": str(Path(__file__).parent),
+            "ACCORD_FUZZED_SERVICE": service,
+        },
     )
     assert done.returncode == 0, done.stdout[-12000:] + done.stderr[-2000:]
 

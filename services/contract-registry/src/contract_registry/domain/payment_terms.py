@@ -11,7 +11,8 @@ from .errors import InvalidPaymentTerm
 from .methodologies import CapitationTerm, Methodology
 from .validation import require_date, require_money, require_percent, require_share
 
-_MAX_ESCALATOR_PERCENT = Decimal(100)
+MAX_ESCALATOR_PERCENT = Decimal(100)
+"""The largest rise an escalator may state (100%: rates double)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,7 @@ class AnniversaryEscalator:
 
     def __post_init__(self) -> None:
         require_percent(
-            InvalidPaymentTerm, "AnniversaryEscalator.percent", self.percent, upper=_MAX_ESCALATOR_PERCENT
+            InvalidPaymentTerm, "AnniversaryEscalator.percent", self.percent, upper=MAX_ESCALATOR_PERCENT
         )
 
 
@@ -83,7 +84,7 @@ class DatedEscalator:
 
     def __post_init__(self) -> None:
         require_percent(
-            InvalidPaymentTerm, "DatedEscalator.percent", self.percent, upper=_MAX_ESCALATOR_PERCENT
+            InvalidPaymentTerm, "DatedEscalator.percent", self.percent, upper=MAX_ESCALATOR_PERCENT
         )
         require_date(InvalidPaymentTerm, "DatedEscalator.effective_on", self.effective_on)
 

@@ -31,6 +31,8 @@ ALLOWED_TYPES: dict[str, tuple[bytes, ...]] = {
     "text/plain": (),
 }
 """Allowed content types and the magic bytes their files start with (text/plain: valid UTF-8)."""
+UPLOAD_TYPES = ("text/plain; charset=utf-8", *(kind for kind in ALLOWED_TYPES if kind != "text/plain"))
+"""The types the OpenAPI document lists for the file part (text first: the document's example is text)."""
 _TEXT_CONTROLS = frozenset("\t\n\r\f")
 FILENAME_LENGTH = 255
 

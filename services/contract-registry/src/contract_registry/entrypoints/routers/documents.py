@@ -14,8 +14,14 @@ from fastapi.responses import StreamingResponse
 from contract_registry.adapters.contract_repository import ContractRepository
 from contract_registry.adapters.document_repository import DocumentRepository
 from contract_registry.entrypoints.deps import ContractId, DocumentId, Settings, Store
-from contract_registry.entrypoints.schemas.documents import DocumentOut, LinkDocumentIn, LinkedDocumentOut
-from contract_registry.entrypoints.schemas.fee_schedules import DOCUMENT_UPLOAD_EXAMPLE, multipart_example
+from contract_registry.entrypoints.schemas.documents import (
+    FILE_DESCRIPTION,
+    DocumentOut,
+    LinkDocumentIn,
+    LinkedDocumentOut,
+    document_upload_body,
+    download_content,
+)
 from contract_registry.entrypoints.upload_limit import UploadLimitedRoute
 from contract_registry.handlers import documents
 
@@ -38,15 +44,18 @@ async def _document(rt: Runtime, org: str, document_id: str) -> Any:
     status_code=status.HTTP_201_CREATED,
     response_model=DocumentOut,
     summary="Upload a document",
-    openapi_extra=multipart_example(DOCUMENT_UPLOAD_EXAMPLE),
+    openapi_extra=document_upload_body(),
     responses={
         200: {"description": "The same bytes were uploaded before: that document, already_stored: true"},
         413: {"description": "Larger than the configured limit (named in the problem)"},
-        415: {"description": "Not pdf, docx, png, jpeg, tiff or plain text"},
+        415: {
+            "description": "The part's type is not one the encoding lists, or its content is not of "
+            "that type (not the type's signature; text/plain not UTF-8 text)"
+        },
     },
 )
 async def upload(
-    file: Annotated[UploadFile, File(description="pdf, docx, png, jpeg, tiff or txt")],
+    file: Annotated[UploadFile, File(description=FILE_DESCRIPTION)],
     who: Annotated[Principal, Requires("contracts:write")],
     rt: Runtime,
     store: Store,
@@ -82,7 +91,7 @@ async def get_document(
     "/documents/{document_id}/content",
     summary="Download a document",
     response_class=StreamingResponse,
-    responses={200: {"content": {"application/octet-stream": {}}, "description": "The stored bytes"}},
+    responses={200: {"content": download_content(), "description": "The stored bytes, as their type"}},
 )
 async def download(
     document_id: DocumentId, who: Annotated[Principal, Requires("contracts:read")], rt: Runtime, store: Store

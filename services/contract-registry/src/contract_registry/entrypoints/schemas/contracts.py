@@ -5,19 +5,32 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+from accord_common.web.bounded import bounded, bounded_date
 from accord_common.web.types import Amount, IsoDate
 from pydantic import BaseModel, ConfigDict, Field
 
-from contract_registry.domain.validation import MAX_DAYS, MAX_MONTHS
+from contract_registry.domain.validation import EARLIEST_DATE, LATEST_DATE, MAX_DAYS, MAX_MONTHS, MAX_PERCENT
 from contract_registry.entrypoints.schemas.parties import LineOfBusiness
-from contract_registry.entrypoints.schemas.payment_terms import PAYMENT_TERM_EXAMPLE, PaymentTermIn
+from contract_registry.entrypoints.schemas.payment_terms import NON_BLANK, PAYMENT_TERM_EXAMPLE, PaymentTermIn
 from contract_registry.entrypoints.schemas.scope import ContractScopeIn, ContractScopeOut
 
 # Shapes only: the domain checks the bounds (and names the field); the schema publishes them.
 Days = Annotated[int, Field(json_schema_extra={"minimum": 1, "maximum": MAX_DAYS})]
 Months = Annotated[int, Field(json_schema_extra={"minimum": 1, "maximum": MAX_MONTHS})]
-InterestRate = Annotated[Amount, Field(description="Percent a year (18 = 18%), above 0 up to 1000")]
-DATES = "Contract dates fall from 1990-01-01 to 2100-12-31."
+InterestRate = Annotated[
+    Amount,
+    bounded(
+        MAX_PERCENT, positive=True, description=f"Percent a year (18 = 18%), above 0 up to {MAX_PERCENT}"
+    ),
+]
+DATES = f"Contract dates fall from {EARLIEST_DATE} to {LATEST_DATE}."
+_CONTRACT_DATE = bounded_date(EARLIEST_DATE, LATEST_DATE, description=DATES)
+ContractDate = Annotated[IsoDate, _CONTRACT_DATE]
+# Left out: kept. A draft always has an effective date, so the document does not offer null
+# (the domain refuses it: 422 "effective_date: required").
+KeptContractDate = Annotated[
+    ContractDate | None, _CONTRACT_DATE, Field(json_schema_extra=lambda schema: schema.pop("default", None))
+]
 
 
 class CredentialingIn(BaseModel):
@@ -25,9 +38,18 @@ class CredentialingIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: str = Field(description='"credentialing", "recredentialing", "caqh_attestation" ...')
-    due_date: IsoDate
-    provider_npi: str | None = Field(default=None, description="One provider's NPI, if it is theirs")
+    kind: str = Field(
+        min_length=1,
+        max_length=60,
+        json_schema_extra={"pattern": NON_BLANK},
+        description='"credentialing", "recredentialing", "caqh_attestation" ...',
+    )
+    due_date: ContractDate
+    provider_npi: str | None = Field(
+        default=None,
+        json_schema_extra={"pattern": "^[0-9]{10}$"},
+        description="One provider's NPI, if it is theirs: 10 digits, the last a Luhn check digit",
+    )
 
 
 class ReportingDeliverableIn(BaseModel):
@@ -35,7 +57,7 @@ class ReportingDeliverableIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str
+    name: str = Field(min_length=1, max_length=200, json_schema_extra={"pattern": NON_BLANK})
     days_after_period_end: int = Field(json_schema_extra={"minimum": 0, "maximum": MAX_DAYS})
     day_count: Literal["calendar", "business"] = "calendar"
 
@@ -43,8 +65,8 @@ class ReportingDeliverableIn(BaseModel):
 class TermsIn(BaseModel):
     """Dates, renewal, operational deadlines and how services are paid (validated by the domain)."""
 
-    effective_date: IsoDate = Field(description=DATES)
-    termination_date: IsoDate | None = None
+    effective_date: ContractDate = Field(description=DATES)
+    termination_date: ContractDate | None = None
     auto_renew: bool = False
     renewal_term_months: Months | None = None
     notice_days: Days | None = Field(default=None, description="Days before renewal to give notice")
@@ -110,8 +132,8 @@ class ContractPatchIn(BaseModel):
     line_of_business: LineOfBusiness | None = None
     plan_ids: list[str] | None = None
     scope: ContractScopeIn | None = None
-    effective_date: IsoDate | None = None
-    termination_date: IsoDate | None = None
+    effective_date: KeptContractDate = None
+    termination_date: ContractDate | None = None
     auto_renew: bool | None = None
     renewal_term_months: Months | None = None
     notice_days: Days | None = None
@@ -133,8 +155,8 @@ class AmendedTermsIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    effective_date: IsoDate | None = Field(default=None, description=f"Left out: inherited. {DATES}")
-    termination_date: IsoDate | None = None
+    effective_date: ContractDate | None = Field(default=None, description=f"Left out: inherited. {DATES}")
+    termination_date: ContractDate | None = None
     auto_renew: bool | None = Field(default=None, description="null: does not auto-renew")
     renewal_term_months: Months | None = None
     notice_days: Days | None = None
@@ -164,7 +186,7 @@ class VersionIn(AmendedTermsIn):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [VERSION_EXAMPLE]})
 
-    effective_from: IsoDate = Field(description=DATES)
+    effective_from: ContractDate = Field(description=DATES)
     payer_initiated: bool = False
     objection_window_days: Days | None = Field(
         default=None, description="Required for a payer-initiated amendment, and only for one"
@@ -334,4 +356,4 @@ class LinkScheduleIn(BaseModel):
     )
 
     schedule_id: str
-    effective_from: IsoDate
+    effective_from: ContractDate

@@ -73,7 +73,6 @@ TIC_UPLOAD_EXAMPLE = {
     "only_our_providers": False,
     "file": '{"reporting_entity_name": "Acme", "last_updated_on": "2026-01-01", "in_network": []}',
 }
-DOCUMENT_UPLOAD_EXAMPLE = {"file": "(the PDF's bytes)"}
 
 
 def multipart_example(example: dict[str, Any]) -> dict[str, Any]:

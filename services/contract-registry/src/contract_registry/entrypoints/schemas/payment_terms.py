@@ -11,18 +11,46 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from accord_common.web.bounded import bounded, bounded_date
 from accord_common.web.types import Amount, IsoDate
 from pydantic import BaseModel, ConfigDict, Field
 
-from contract_registry.domain.validation import MAX_DECIMAL_PLACES, MAX_MONEY, MAX_PERCENT
+from contract_registry.domain.payment_terms import MAX_ESCALATOR_PERCENT
+from contract_registry.domain.validation import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    MAX_DECIMAL_PLACES,
+    MAX_MONEY,
+    MAX_PERCENT,
+)
 
-_PLACES = f"at most {MAX_DECIMAL_PLACES} decimal places"
-Money = Annotated[
-    Amount, Field(description=f"Dollars, 0 to {MAX_MONEY}, {_PLACES} (a string keeps it exact)")
+# Each bound is the domain's (contract_registry.domain.validation), stated in the schema: a whole
+# number with minimum/maximum, or a string whose pattern admits only the values within it.
+_PLACES = f"at most {MAX_DECIMAL_PLACES} decimal places, as a string ('150.00'; a string keeps it exact)"
+Money = Annotated[Amount, bounded(MAX_MONEY, description=f"Dollars, 0 to {MAX_MONEY}, {_PLACES}")]
+Percent = Annotated[
+    Amount,
+    bounded(
+        MAX_PERCENT,
+        positive=True,
+        description=f"Whole percent (120 = 120%), above 0 up to {MAX_PERCENT}, {_PLACES}",
+    ),
 ]
-Percent = Annotated[Amount, Field(description=f"Whole percent (120 = 120%), above 0 up to {MAX_PERCENT}")]
-Share = Annotated[Amount, Field(description="Whole percent share, 0 to 100")]
-EscalatorPercent = Annotated[Amount, Field(description="Whole percent rise, above 0 up to 100")]
+MarkupPercent = Annotated[
+    Amount,
+    bounded(MAX_PERCENT, description=f"Whole percent (10 = 10%), 0 (at cost) up to {MAX_PERCENT}, {_PLACES}"),
+]
+Share = Annotated[Amount, bounded(Decimal(100), description=f"Whole percent share, 0 to 100, {_PLACES}")]
+EscalatorPercent = Annotated[
+    Amount,
+    bounded(
+        MAX_ESCALATOR_PERCENT,
+        positive=True,
+        description=f"Whole percent rise, above 0 up to {MAX_ESCALATOR_PERCENT}, {_PLACES}",
+    ),
+]
+NON_BLANK = r"[^\s\x1c-\x1f\x85]"
+"""A name the domain reads (str.strip()) must hold a character that is not white space."""
 CodeSystemName = Literal["CPT", "HCPCS", "REV", "MSDRG", "APC"]
 
 
@@ -87,7 +115,7 @@ class LevelOfCareRateIn(BaseModel):
 
     model_config = _strict({"level_of_care": "ICU", "rate": "4200.00"})
 
-    level_of_care: str = Field(min_length=1, max_length=60)
+    level_of_care: str = Field(min_length=1, max_length=60, json_schema_extra={"pattern": NON_BLANK})
     rate: Money
 
 
@@ -137,7 +165,7 @@ class InvoiceCostIn(BaseModel):
     model_config = _strict({"kind": "invoice_cost", "markup_percent": "10"})
 
     kind: Literal["invoice_cost"]
-    markup_percent: Decimal = Field(default=Decimal(0), description=f"0 to {MAX_PERCENT}")
+    markup_percent: MarkupPercent = Decimal(0)
 
 
 MethodologyIn = Annotated[
@@ -203,7 +231,9 @@ class DatedEscalatorIn(BaseModel):
 
     kind: Literal["dated_escalator"]
     percent: EscalatorPercent
-    effective_on: IsoDate = Field(description="1990-01-01 to 2100-12-31")
+    effective_on: Annotated[
+        IsoDate, bounded_date(EARLIEST_DATE, LATEST_DATE, description=f"{EARLIEST_DATE} to {LATEST_DATE}")
+    ]
 
 
 EscalatorIn = Annotated[AnniversaryEscalatorIn | DatedEscalatorIn, Field(discriminator="kind")]
@@ -236,7 +266,7 @@ class PaymentTermIn(BaseModel):
 
     model_config = _strict(PAYMENT_TERM_EXAMPLE)
 
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, json_schema_extra={"pattern": NON_BLANK})
     service_category: str = Field(min_length=1, max_length=60)
     matcher: CodeMatcherIn
     methodology: MethodologyIn
