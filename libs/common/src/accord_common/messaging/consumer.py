@@ -138,7 +138,7 @@ class ConsumerLoop:
             if (problem := await self._database_problem()) is not None:
                 raise InfrastructureUnavailable("applying a batch") from problem
             ONE_BY_ONE.labels(self.name).inc()
-            log.info(
+            log.warning(  # slower by far: worth seeing at the default level
                 "batch applied one by one instead",
                 extra={"count": len(records), "error_type": type(exc).__name__, "topic": tp.topic},
             )
