@@ -13,7 +13,7 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import MetaData, text
 
 from accord_common.auth import ensure_bootstrap_key
-from accord_common.db import make_engine, make_session_factory
+from accord_common.db import make_engine, make_read_session_factory, make_session_factory
 from accord_common.events import CATALOGUE
 from accord_common.keys.counters import Counters, DatabaseCounters, InProcessCounters
 from accord_common.keys.guard import KeyGuard, RateLimits
@@ -45,6 +45,7 @@ class ServiceRuntime:
     def __post_init__(self) -> None:
         self.engine = make_engine(self.settings.database_url)
         self.sessions = make_session_factory(self.engine)
+        self.read_sessions = make_read_session_factory(self.engine)  # reads without a transaction
         self.kafka = KafkaConfig(
             self.settings.kafka_bootstrap,
             client_id=self.settings.kafka_client_id or self.settings.service_name,
