@@ -28,6 +28,7 @@ import sys
 import time
 import uuid
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -150,28 +151,46 @@ async def hammer(base: str, key: str, path_for: Any, seconds: float, concurrency
     }
 
 
-def measure(base: str, key: str, cid: str, seconds: float, concurrency: int, wrk: str | None) -> None:
+def workers_cpu_s(server_pid: int) -> float:
+    """CPU seconds (user + system) the uvicorn workers (the server's children) have used (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for task in Path(f"/proc/{server_pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def measure(
+    base: str, key: str, cid: str, seconds: float, concurrency: int, wrk: str | None, server_pid: int
+) -> None:
     path = f"/v1/contracts/{cid}"
-    if wrk is not None:
-        run_wrk(wrk, base, key, path, as_of=True, seconds=3, concurrency=concurrency)  # warm-up
-        ceiling = run_wrk(wrk, base, key, "/healthz", as_of=False, seconds=seconds, concurrency=concurrency)
-        measured = run_wrk(wrk, base, key, path, as_of=True, seconds=seconds, concurrency=concurrency)
-    else:
 
-        def as_of() -> str:
-            day = FIRST_DAY + timedelta(days=random.randrange(730))
-            return f"{path}?as_of={day.isoformat()}"
+    def as_of() -> str:
+        day = FIRST_DAY + timedelta(days=random.randrange(730))
+        return f"{path}?as_of={day.isoformat()}"
 
-        asyncio.run(hammer(base, key, as_of, 3, concurrency))  # warm-up: connections, caches
-        ceiling = asyncio.run(hammer(base, key, lambda: "/healthz", seconds, concurrency))
-        measured = asyncio.run(hammer(base, key, as_of, seconds, concurrency))
+    def run(target: str, spread: bool, duration: float) -> dict[str, float]:
+        used = workers_cpu_s(server_pid)
+        if wrk is not None:
+            r = run_wrk(wrk, base, key, target, as_of=spread, seconds=duration, concurrency=concurrency)
+        else:
+            r = asyncio.run(hammer(base, key, as_of if spread else lambda: target, duration, concurrency))
+        r["cpu_ms"] = (workers_cpu_s(server_pid) - used) * 1000 / max(1.0, r["requests"])
+        return r
+
+    run(path, True, 3)  # warm-up: connections, caches
+    ceiling = run("/healthz", False, seconds)
+    measured = run(path, True, seconds)
     for label, r in (
         ("GET /healthz (no auth, no query)", ceiling),
         ("GET /v1/contracts/{id}?as_of=", measured),
     ):
         print(
             f"{label:34s} {r['per_s']:>8,.0f} req/s  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms  "
-            f"({r['requests']:,} requests, {r['errors']} not 200)"
+            f"({r['requests']:,} requests, {r['errors']} not 200; "
+            f"workers' CPU {r['cpu_ms']:.2f} ms a request = {1000 / r['cpu_ms']:,.0f} req/s a core)"
         )
     print(f"as-of / healthz throughput: {measured['per_s'] / ceiling['per_s']:.2f}")
     print(f"load average after the run: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
@@ -219,7 +238,7 @@ def main(workers: int, seconds: float, concurrency: int, python_client: bool) ->
             f"load from {'wrk (' + wrk + ')' if wrk else 'the Python client in this process'}; "
             f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
         )
-        measure(base, key, cid, seconds, concurrency, wrk)
+        measure(base, key, cid, seconds, concurrency, wrk, server.pid)
     finally:
         if server is not None:
             server.terminate()
