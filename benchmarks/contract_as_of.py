@@ -3,11 +3,17 @@ workers on PostgreSQL, one contract with three versions, concurrent clients aski
 force on dates spread over two years.
 
 Real PostgreSQL (the test harness's local cluster) and a real broker (for the registry's relay). The
-load generator runs in this process, on the same cores as the service: the figures to trust on a
-shared machine are the ratios printed within one run (the same requests against `/healthz`, which
-does no authentication and no query, are the ceiling of the HTTP stack here).
+load comes from `wrk` (Debian's package, a compiled load generator; installed by
+scripts/ensure-system-deps.sh, or by this bench when it can: see wrk_load.py), with
+benchmarks/as_of.lua sending the API key and a random `as_of` day of the two years on every request.
+Without wrk (or with `--python-client`) it falls back to one httpx AsyncClient in this process and
+says so: that client, not the service, is then the limit. Either way the load generator runs on the
+same cores as the service: the figures to trust on a shared machine are the ratios printed within
+one run (the same requests against `/healthz`, which does no authentication and no query, are the
+ceiling of the HTTP stack here).
 
     uv run --frozen python benchmarks/contract_as_of.py [--workers 2] [--seconds 15] [--concurrency 32]
+        [--python-client]
 """
 
 from __future__ import annotations
@@ -22,12 +28,14 @@ import sys
 import time
 import uuid
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 from accord_common.testing import _process
 from accord_common.testing.kafka import start_kafka
 from accord_common.testing.postgres import LocalCluster
+from wrk_load import find_wrk, run_wrk
 
 ORG = "org-bench-as-of"
 FIRST_DAY = date(2026, 1, 1)
@@ -39,8 +47,8 @@ def registry_env(database_url: str, bootstrap: str) -> dict[str, str]:
         "ACCORD_REGISTRY_KAFKA_BOOTSTRAP": bootstrap,
         "ACCORD_REGISTRY_LOG_LEVEL": "WARNING",
         # one billing system's key asks for everything: lift the per-key limit for the measurement
-        "ACCORD_REGISTRY_RATE_LIMIT_PER_KEY": "1000000",
-        "ACCORD_REGISTRY_RATE_LIMIT_PER_ADDRESS": "1000000",
+        "ACCORD_REGISTRY_RATE_LIMIT_PER_KEY_PER_MINUTE": "1000000",
+        "ACCORD_REGISTRY_RATE_LIMIT_FAILED_AUTH_PER_ADDRESS_PER_MINUTE": "1000000",
     }
 
 
@@ -143,26 +151,66 @@ async def hammer(base: str, key: str, path_for: Any, seconds: float, concurrency
     }
 
 
-def measure(base: str, key: str, cid: str, seconds: float, concurrency: int) -> None:
+def workers_cpu_s(server_pid: int) -> float:
+    """CPU seconds (user + system) the uvicorn workers (the server's children) have used (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for task in Path(f"/proc/{server_pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def measure(
+    base: str, key: str, cid: str, seconds: float, concurrency: int, wrk: str | None, server_pid: int
+) -> None:
+    path = f"/v1/contracts/{cid}"
+
     def as_of() -> str:
         day = FIRST_DAY + timedelta(days=random.randrange(730))
-        return f"/v1/contracts/{cid}?as_of={day.isoformat()}"
+        return f"{path}?as_of={day.isoformat()}"
 
-    asyncio.run(hammer(base, key, as_of, 3, concurrency))  # warm-up: connections, caches
-    ceiling = asyncio.run(hammer(base, key, lambda: "/healthz", seconds, concurrency))
-    measured = asyncio.run(hammer(base, key, as_of, seconds, concurrency))
+    def run(target: str, spread: bool, duration: float) -> dict[str, float]:
+        used = workers_cpu_s(server_pid)
+        if wrk is not None:
+            r = run_wrk(wrk, base, key, target, as_of=spread, seconds=duration, concurrency=concurrency)
+        else:
+            r = asyncio.run(hammer(base, key, as_of if spread else lambda: target, duration, concurrency))
+        r["cpu_ms"] = (workers_cpu_s(server_pid) - used) * 1000 / max(1.0, r["requests"])
+        return r
+
+    run(path, True, 3)  # warm-up: connections, caches
+    ceiling = run("/healthz", False, seconds)
+    measured = run(path, True, seconds)
     for label, r in (
         ("GET /healthz (no auth, no query)", ceiling),
         ("GET /v1/contracts/{id}?as_of=", measured),
     ):
         print(
             f"{label:34s} {r['per_s']:>8,.0f} req/s  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms  "
-            f"({r['requests']:,} requests, {r['errors']} not 200)"
+            f"({r['requests']:,} requests, {r['errors']} not 200; "
+            f"workers' CPU {r['cpu_ms']:.2f} ms a request = {1000 / r['cpu_ms']:,.0f} req/s a core)"
         )
     print(f"as-of / healthz throughput: {measured['per_s'] / ceiling['per_s']:.2f}")
+    print(f"load average after the run: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
-def main(workers: int, seconds: float, concurrency: int) -> None:
+def load_generator(python_client: bool) -> str | None:
+    """wrk's path, or None for the Python client (with a note saying why)."""
+    if python_client:
+        return None
+    wrk = find_wrk()
+    if wrk is None:
+        print(
+            "NOTE: wrk is not installed and could not be (apt-get as root or sudo): falling back to "
+            "the Python client in this process, which is itself the limit (see docs/benchmarks.md)"
+        )
+    return wrk
+
+
+def main(workers: int, seconds: float, concurrency: int, python_client: bool) -> None:
+    wrk = load_generator(python_client)
     cluster = LocalCluster()
     cluster.start()
     broker = start_kafka()
@@ -184,10 +232,13 @@ def main(workers: int, seconds: float, concurrency: int) -> None:
             august = client.get(f"/v1/contracts/{cid}", params={"as_of": "2026-08-01"}).json()
             assert august["version"]["version"] == 2, august
         print(
-            f"registry: {workers} worker(s) on PostgreSQL; broker: {broker.describe()}; "
-            f"{concurrency} concurrent clients, {seconds:.0f} s each"
+            f"registry: {workers} worker(s) on PostgreSQL (uvicorn pid {server.pid}); "
+            f"broker: {broker.describe()}; "
+            f"{concurrency} concurrent clients, {seconds:.0f} s each, "
+            f"load from {'wrk (' + wrk + ')' if wrk else 'the Python client in this process'}; "
+            f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
         )
-        measure(base, key, cid, seconds, concurrency)
+        measure(base, key, cid, seconds, concurrency, wrk, server.pid)
     finally:
         if server is not None:
             server.terminate()
@@ -201,5 +252,6 @@ if __name__ == "__main__":
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--python-client", action="store_true", help="load from httpx, not wrk")
     args = parser.parse_args()
-    main(args.workers, args.seconds, args.concurrency)
+    main(args.workers, args.seconds, args.concurrency, args.python_client)

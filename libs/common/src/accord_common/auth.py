@@ -84,6 +84,8 @@ class Principal:
     """The key a rotation started from: the same holder across rotations (segregation of duties)."""
     rate_limit_per_minute: int | None = None
     """This key's own limit; None: the service's default."""
+    expires_at: datetime | None = None
+    """When the key stops working (None: never); a cached principal is not used past it."""
 
     @property
     def holder(self) -> str:
@@ -163,6 +165,7 @@ async def authenticate(
         frozenset(row.scopes),
         holder_id=row.holder_id or row.id,
         rate_limit_per_minute=row.rate_limit_per_minute,
+        expires_at=None if row.expires_at is None else _aware(row.expires_at),
     )
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, MetaData, Numeric, String, event
+from sqlalchemy import DateTime, Dialect, MetaData, Numeric, String, event, exc
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -120,7 +121,34 @@ def make_engine(url: str, *, echo: bool = False, null_pool: bool = False) -> Asy
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         _prepare_sqlite(engine)
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10)
+    event.listen(engine.sync_engine.pool, "checkin", _note_checkin)
+    event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
+    return engine
+
+
+IDLE_PING_S = 5.0
+"""A pooled connection idle longer than this is pinged before it is handed out."""
+
+
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    if record is not None:
+        record.info["checked_in_at"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """SQLAlchemy's pool_pre_ping, only for a connection idle for IDLE_PING_S: on asyncpg a ping is
+    three round trips (BEGIN, a query, ROLLBACK), more than a short read itself, so a connection in
+    steady use is handed out as it is. A dead one (the server restarted, a network cut) is replaced
+    here, and the pool is renewed as a whole (SQLAlchemy's disconnect handling) by the first
+    statement that finds its connection gone."""
+    checked_in_at = record.info.get("checked_in_at")
+    if checked_in_at is None or time.monotonic() - checked_in_at < IDLE_PING_S:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as error:
+        raise exc.DisconnectionError("the pooled connection did not answer a ping") from error
 
 
 def _prepare_sqlite(engine: AsyncEngine) -> None:
@@ -144,3 +172,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def make_read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for reads that need no transaction: each statement commits on its own (AUTOCOMMIT),
+    so a one-query read is one round trip, not BEGIN, the query and ROLLBACK. Each statement sees
+    what was committed when it began, as under READ COMMITTED (PostgreSQL's default) anyway.
+    SQLite keeps its transactions (pysqlite's autocommit differs; one process, no network)."""
+    if engine.dialect.name != "postgresql":
+        return make_session_factory(engine)
+    reads = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return async_sessionmaker(reads, expire_on_commit=False, autoflush=False)

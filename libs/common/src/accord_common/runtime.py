@@ -13,7 +13,7 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import MetaData, text
 
 from accord_common.auth import ensure_bootstrap_key
-from accord_common.db import make_engine, make_session_factory
+from accord_common.db import make_engine, make_read_session_factory, make_session_factory
 from accord_common.events import CATALOGUE
 from accord_common.keys.counters import Counters, DatabaseCounters, InProcessCounters
 from accord_common.keys.guard import KeyGuard, RateLimits
@@ -24,7 +24,7 @@ from accord_common.messaging.retention import RetentionPolicy, run_retention
 from accord_common.migrate import upgrade_async
 from accord_common.settings import ServiceSettings
 from accord_common.uow import UnitOfWork
-from accord_common.wakeups import OUTBOX, Wakeups
+from accord_common.wakeups import KEYS, OUTBOX, Wakeups
 
 log = logging.getLogger(__name__)
 BackgroundTask = Callable[["ServiceRuntime"], Coroutine[Any, Any, None]]
@@ -45,6 +45,7 @@ class ServiceRuntime:
     def __post_init__(self) -> None:
         self.engine = make_engine(self.settings.database_url)
         self.sessions = make_session_factory(self.engine)
+        self.read_sessions = make_read_session_factory(self.engine)  # reads without a transaction
         self.kafka = KafkaConfig(
             self.settings.kafka_bootstrap,
             client_id=self.settings.kafka_client_id or self.settings.service_name,
@@ -57,10 +58,17 @@ class ServiceRuntime:
             self.settings.rate_limit_per_key_per_minute,
             self.settings.rate_limit_failed_auth_per_address_per_minute,
         )
-        self.key_guard = KeyGuard(self.sessions, self.metadata, limits, counters=self._rate_counters())
+        self.key_guard = KeyGuard(
+            self.sessions,
+            self.metadata,
+            limits,
+            counters=self._rate_counters(),
+            cache_ttl_s=self.settings.key_cache_seconds,
+        )
         # Loops woken when a commit brings them work: this process's at once, on PostgreSQL every
         # worker's and replica's (NOTIFY/LISTEN). Register with `wakeups.on` before `start`.
         self.wakeups = Wakeups(self.settings.service_name)
+        self.wakeups.on(KEYS, self.key_guard.verified.clear)  # a key changed: verify keys again
 
     def _rate_counters(self) -> Counters:
         """On PostgreSQL the workers of the service share their counts in the database; SQLite is one

@@ -54,6 +54,9 @@ class ServiceSettings(BaseSettings):
     rate_limit_per_key_per_minute: int = Field(default=3000, ge=1, le=1_000_000)
     rate_limit_failed_auth_per_address_per_minute: int = Field(default=300, ge=1, le=1_000_000)
     key_usage_flush_seconds: float = Field(default=10.0, gt=0, le=3600)
+    # how long a process reuses a key it verified (accord_common.keys.cache): any change to a key
+    # empties every process's cache at once (a wake-up on commit); this bounds a missed one. 0: off
+    key_cache_seconds: float = Field(default=5.0, ge=0, le=60)
     bootstrap_api_key: str | None = None
     bootstrap_org_id: str | None = None
 

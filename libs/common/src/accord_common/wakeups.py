@@ -26,6 +26,7 @@ from accord_common.outages import OutageLog
 
 log = logging.getLogger(__name__)
 OUTBOX = "outbox"  # rung by every unit of work that writes outbox rows
+KEYS = "api_keys"  # rung by every unit of work that changes an API key: the key caches are emptied
 _KEEPALIVE_S = 15.0  # how often the listening connection is checked
 _RECONNECT_S = (0.5, 10.0)
 

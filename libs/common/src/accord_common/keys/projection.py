@@ -19,6 +19,7 @@ from accord_common.events.catalogue import API_KEY_EVENTS
 from accord_common.events.payloads import ApiKeyData, ApiKeyUsageData
 from accord_common.messaging import EventHandler
 from accord_common.uow import UnitOfWork
+from accord_common.wakeups import KEYS
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ async def apply_key(uow: UnitOfWork, key: ApiKeyData) -> None:
         log.warning("api key %s: another key holds prefix %s here; not projected", key.key_id, key.prefix)
     elif row.source != "registry" or row.revision < key.revision:
         await uow.session.execute(update(table).where(table.c.id == row.id).values(**state))
+    uow.wake_on_commit(KEYS)  # every process of this service verifies its keys again
 
 
 def _state(key: ApiKeyData) -> dict[str, Any]:

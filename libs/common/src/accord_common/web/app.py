@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from opentelemetry import propagate, trace
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from accord_common.logs import configure_logging
 from accord_common.runtime import ServiceRuntime
-from accord_common.telemetry import configure_tracing, tracer
+from accord_common.telemetry import configure_tracing
 from accord_common.web.deps import CurrentPrincipal
 from accord_common.web.limits import MaxBodySize
+from accord_common.web.observe import ObserveRequests
 from accord_common.web.openapi import document_api
 from accord_common.web.pipeline import AuthenticateBeforeBody, MethodsAllowed
 from accord_common.web.problems import install_problem_handlers
-
-REQUESTS = Counter("accord_http_requests_total", "HTTP requests", ["method", "route", "status"])
-LATENCY = Histogram("accord_http_request_seconds", "HTTP latency", ["method", "route"])
 
 
 def create_app(
@@ -54,7 +50,7 @@ def create_app(
     )
     app.state.runtime = runtime
     install_problem_handlers(app)
-    app.middleware("http")(_observe)
+    app.add_middleware(ObserveRequests)
     app.add_middleware(MaxBodySize, max_bytes=settings.max_request_bytes)
     app.add_middleware(AuthenticateBeforeBody)
     app.add_middleware(MethodsAllowed, fastapi_app=app)
@@ -71,24 +67,6 @@ def operation_id(route: APIRoute) -> str:
     (`create_payer` -> `createPayer`, not FastAPI's `create_payer_v1_payers_post`)."""
     head, *rest = route.name.split("_")
     return head + "".join(word.capitalize() for word in rest)
-
-
-async def _observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """Server span (continuing an incoming traceparent) plus Prometheus metrics per route."""
-    ctx = propagate.extract(dict(request.headers))
-    started = time.perf_counter()
-    with tracer().start_as_current_span(
-        f"{request.method} {request.url.path}", context=ctx, kind=trace.SpanKind.SERVER
-    ) as span:
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        route = request.scope.get("route")
-        template = getattr(route, "path", "unmatched")
-        span.update_name(f"{request.method} {template}")
-        span.set_attribute("http.response.status_code", response.status_code)
-    REQUESTS.labels(request.method, template, str(response.status_code)).inc()
-    LATENCY.labels(request.method, template).observe(time.perf_counter() - started)
-    return response
 
 
 def _health_router() -> APIRouter:

@@ -20,6 +20,12 @@ def get_runtime(request: Request) -> ServiceRuntime:
     return runtime
 
 
+async def _runtime(request: Request) -> ServiceRuntime:
+    """`Runtime`'s dependency: async, so FastAPI calls it in the event loop (a plain `def` dependency
+    is run in a worker thread, a hop that cost every request)."""
+    return get_runtime(request)
+
+
 API_KEY = HTTPBearer(
     scheme_name="ApiKeyBearer",
     bearerFormat="acc_<prefix>_<secret>",
@@ -57,7 +63,7 @@ def Requires(scope: str) -> Any:
     return Security(get_principal, scopes=[scope])
 
 
-Runtime = Annotated[ServiceRuntime, Depends(get_runtime)]
+Runtime = Annotated[ServiceRuntime, Depends(_runtime)]
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 

@@ -48,15 +48,28 @@ def terms_from_json(data: dict[str, Any]) -> ContractTerms:
 
 def contract_from_rows(row: Any, version_rows: list[Any]) -> Contract:
     """Rebuild the aggregate: version rows are proposals while the contract is not yet active."""
+    return assemble_contract(row, decode_parts(row, version_rows))
+
+
+DecodedParts = tuple[ContractTerms, tuple[ContractVersion, ...]]
+"""What is costly to rebuild from the rows: the draft's terms and the versions (frozen values)."""
+
+
+def decode_parts(row: Any, version_rows: list[Any]) -> DecodedParts:
+    return terms_from_json(row.draft_terms), tuple(version_from_dict(v.data) for v in version_rows)
+
+
+def assemble_contract(row: Any, parts: DecodedParts) -> Contract:
+    """The aggregate from the contract's row and its decoded terms and versions."""
+    draft_terms, versions = parts
     status = ContractStatus(row.status)
-    versions = tuple(version_from_dict(v.data) for v in version_rows)
     proposed = status in (ContractStatus.DRAFT, ContractStatus.IN_REVIEW, ContractStatus.APPROVED)
     return Contract(
         id=row.id,
         provider_organisation_id=row.organization_id,
         payer_id=row.payer_id,
         line_of_business=LineOfBusiness(row.line_of_business),
-        draft_terms=terms_from_json(row.draft_terms),
+        draft_terms=draft_terms,
         plan_ids=tuple(row.plan_ids),
         required_approver_roles=frozenset(row.required_approver_roles),
         status=status,

@@ -9,9 +9,12 @@ from accord_common.errors import NotFound
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contract_registry.adapters.contract_cache import DECODED
 from contract_registry.adapters.contract_codec import (
+    assemble_contract,
     contract_from_rows,
     decision_to_json,
+    decode_parts,
     stored_versions,
     terms_to_json,
 )
@@ -39,6 +42,16 @@ class ContractRepository:
     async def get(self, contract_id: str, *, for_update: bool = False) -> Contract:
         row = await self.row(contract_id, for_update=for_update)
         return contract_from_rows(row, await self.version_rows(contract_id))
+
+    async def read(self, contract_id: str) -> tuple[Any, Contract]:
+        """For views: the contract's row and the aggregate, its versions decoded once per process
+        for each state of the contract (adapters/contract_cache.py). Not for changing it."""
+        row = await self.row(contract_id)
+        parts = DECODED.get(row)
+        if parts is None:
+            parts = decode_parts(row, await self.version_rows(contract_id))
+            DECODED.put(row, parts)
+        return row, assemble_contract(row, parts)
 
     async def version_rows(self, contract_id: str) -> list[Any]:
         query = (

@@ -1,4 +1,5 @@
-"""Dependencies of the registry's routes beyond accord_common's (the document store, settings)."""
+"""Dependencies of the registry's routes beyond accord_common's (the document store, settings).
+Async, so FastAPI calls them in the event loop, not in a worker thread."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from contract_registry.adapters.document_store import DocumentStore
 from contract_registry.config import RegistrySettings
 
 
-def get_store(request: Request) -> DocumentStore:
+async def get_store(request: Request) -> DocumentStore:
     store: DocumentStore = request.app.state.document_store
     return store
 
 
-def get_settings(request: Request) -> RegistrySettings:
+async def get_settings(request: Request) -> RegistrySettings:
     settings = request.app.state.runtime.settings
     assert isinstance(settings, RegistrySettings)
     return settings

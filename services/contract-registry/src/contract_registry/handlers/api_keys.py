@@ -14,6 +14,7 @@ from typing import Any
 from accord_common.auth import Principal, generate_key, hash_key
 from accord_common.events import new_event
 from accord_common.uow import UnitOfWork
+from accord_common.wakeups import KEYS
 
 from contract_registry.adapters.api_key_repository import ApiKeyRepository
 from contract_registry.domain.api_keys import ApiKey, Issuer, KeySecret
@@ -120,7 +121,9 @@ async def _audit(
 
 
 def publish_key_changes(uow: UnitOfWork, key: ApiKey) -> None:
-    """One event per change the key recorded, each with the key's whole state at the end."""
+    """One event per change the key recorded, each with the key's whole state at the end; on commit
+    every process of the registry empties its cache of verified keys (accord_common.keys.cache)."""
+    uow.wake_on_commit(KEYS)
     for change in key.drain_changes():
         uow.publish(
             new_event(

@@ -34,9 +34,7 @@ async def contract_view(
     session: AsyncSession, org: str, contract_id: str, as_of: date | None
 ) -> dict[str, Any]:
     """The contract with the version in force on `as_of` (default: its latest version)."""
-    repo = ContractRepository(session, org)
-    row = await repo.row(contract_id)
-    contract = await repo.get(contract_id)
+    row, contract = await ContractRepository(session, org).read(contract_id)
     versions = stored_versions(contract, utcnow().date())
     version = versions[-1] if as_of is None else version_in_force(versions, as_of)
     if version is None:

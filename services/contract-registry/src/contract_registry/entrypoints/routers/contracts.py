@@ -43,7 +43,7 @@ AsOf = Annotated[IsoDate | None, Query(description="Show the version in force on
 
 
 async def _view(rt: Runtime, org: str, contract_id: str, as_of: IsoDate | None = None) -> dict[str, Any]:
-    async with rt.sessions() as session:
+    async with rt.read_sessions() as session:
         return await queries.contract_view(session, org, contract_id, as_of)
 
 

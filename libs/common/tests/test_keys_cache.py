@@ -1,0 +1,144 @@
+"""The per-process cache of verified keys and of addresses found not blocked: TTL, the key's own
+expiry, the bound, emptying; and the guard using it (a revoked key is refused once the TTL passed,
+a refused key is never cached). SQLite key table; the PostgreSQL side (two workers, the wake-up on a
+key change) is in integration/test_key_cache_pg.py."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from accord_common.auth import KeyRefused, Principal, issue_key
+from accord_common.db import make_engine, make_session_factory, new_metadata
+from accord_common.errors import TooManyRequests
+from accord_common.keys.cache import ClearAddresses, VerifiedKeys
+from accord_common.keys.guard import KeyGuard, RateLimits
+from accord_common.tables import add_infra_tables
+from sqlalchemy import MetaData, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+KEY = "acc_0123456789ab_" + "s" * 43
+DANA = Principal("k1", "org-a", "Dana", frozenset({"claims:read"}))
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.mark.parametrize(
+    ("seconds_later", "cached"),
+    [(0.0, True), (4.9, True), (5.0, False), (60.0, False)],
+)
+def test_a_verified_key_is_reused_for_the_ttl_only(seconds_later: float, cached: bool) -> None:
+    clock = Clock()
+    keys = VerifiedKeys(ttl_s=5.0, clock=clock)
+    keys.put(KEY, DANA)
+    clock.now += seconds_later
+    assert (keys.get(KEY) == DANA) is cached
+
+
+def test_a_cached_key_is_not_used_past_its_own_expiry() -> None:
+    keys = VerifiedKeys(ttl_s=5.0)
+    keys.put(KEY, Principal("k1", "org-a", "Dana", frozenset(), expires_at=datetime.now(UTC)))
+    assert keys.get(KEY) is None and len(keys) == 0
+
+
+def test_only_the_exact_key_matches_and_the_cache_is_bounded_and_emptied() -> None:
+    keys = VerifiedKeys(ttl_s=5.0, max_entries=2)
+    keys.put(KEY, DANA)
+    assert keys.get(KEY[:-1] + "t") is None  # another secret under the same prefix
+    keys.put("acc_b_1", DANA)
+    keys.put("acc_c_1", DANA)
+    assert (len(keys), keys.get(KEY)) == (2, None)  # the oldest went first
+    keys.clear()
+    assert keys.get("acc_c_1") is None
+
+
+def test_a_ttl_of_zero_turns_the_cache_off() -> None:
+    keys = VerifiedKeys(ttl_s=0)
+    keys.put(KEY, DANA)
+    assert keys.get(KEY) is None
+
+
+def test_an_address_is_fresh_for_the_ttl_and_forgotten_on_a_failure() -> None:
+    clock = Clock()
+    addresses = ClearAddresses(ttl_s=5.0, clock=clock)
+    assert not addresses.fresh("10.0.0.1")
+    addresses.mark("10.0.0.1")
+    clock.now += 4.9
+    assert addresses.fresh("10.0.0.1")
+    addresses.forget("10.0.0.1")
+    assert not addresses.fresh("10.0.0.1")
+    addresses.mark("10.0.0.1")
+    clock.now += 5.0
+    assert not addresses.fresh("10.0.0.1")
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[tuple[async_sessionmaker[AsyncSession], MetaData]]:
+    metadata = new_metadata()
+    add_infra_tables(metadata)
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'keys.db'}")
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    yield make_session_factory(engine), metadata
+    await engine.dispose()
+
+
+async def test_the_guard_refuses_a_revoked_key_once_the_ttl_has_passed(
+    db: tuple[async_sessionmaker[AsyncSession], MetaData],
+) -> None:
+    sessions, metadata = db
+    async with sessions() as session, session.begin():
+        raw = await issue_key(session, metadata, organization_id="org-a", name="Dana", scopes={"claims:read"})
+    guard = KeyGuard(sessions, metadata, RateLimits())
+    clock = Clock()
+    guard.verified.clock = clock
+    assert (await guard.admit(raw, "a")).name == "Dana"  # verified in the database, cached
+    async with sessions() as session, session.begin():  # revoked behind the cache's back
+        await session.execute(update(metadata.tables["api_keys"]).values(revoked_at=datetime.now(UTC)))
+    clock.now += 4.9
+    assert (await guard.admit(raw, "a")).name == "Dana"  # within the 5 s TTL: the cached key
+    clock.now += 0.1
+    with pytest.raises(KeyRefused, match="revoked"):
+        await guard.admit(raw, "a")
+    with pytest.raises(KeyRefused):  # and it stays refused: a failure is never cached
+        await guard.admit(raw, "a")
+
+
+async def test_a_refused_key_is_counted_against_its_address_every_time(
+    db: tuple[async_sessionmaker[AsyncSession], MetaData],
+) -> None:
+    sessions, metadata = db
+    async with sessions() as session, session.begin():
+        raw = await issue_key(session, metadata, organization_id="org-a", name="Dana", scopes={"claims:read"})
+    guard = KeyGuard(sessions, metadata, RateLimits(failed_per_address_per_minute=3), Clock())
+    await guard.admit(raw, "203.0.113.9")  # the address is noted as not blocked, the key cached
+    for _ in range(3):
+        with pytest.raises(KeyRefused):
+            await guard.admit("acc_000000000000_guess", "203.0.113.9")
+    with pytest.raises(TooManyRequests):  # the failures here forgot the note: even the cached key waits
+        await guard.admit(raw, "203.0.113.9")
+    assert len(guard.verified) == 1 and guard.verified.get(raw) is not None
+
+
+async def test_a_key_expiring_while_cached_is_refused_at_its_expiry(
+    db: tuple[async_sessionmaker[AsyncSession], MetaData],
+) -> None:
+    sessions, metadata = db
+    async with sessions() as session, session.begin():
+        raw = await issue_key(session, metadata, organization_id="org-a", name="Dana", scopes={"claims:read"})
+        soon = datetime.now(UTC) + timedelta(milliseconds=300)
+        await session.execute(update(metadata.tables["api_keys"]).values(expires_at=soon))
+    guard = KeyGuard(sessions, metadata, RateLimits())
+    assert (await guard.admit(raw, "a")).expires_at == soon  # cached for 5 s, but the key ends sooner
+    await asyncio.sleep((soon - datetime.now(UTC)).total_seconds() + 0.05)
+    with pytest.raises(KeyRefused, match="expired"):
+        await guard.admit(raw, "a")
