@@ -60,28 +60,31 @@ class ClaimsRepository:
             raise ClaimAlreadyLive(live) from None
         await insert_rows(self.session, claim_lines, line_rows)
 
-    async def save_pricing(self, claim_id: str, values: dict[str, Any], lines: list[dict[str, Any]]) -> None:
-        """Store a (re-)pricing: the claim's new figures and each line's result."""
-        await self.session.execute(update(claims).where(claims.c.id == claim_id).values(**values))
+    async def save_pricings(self, claim_values: list[dict[str, Any]], lines: list[dict[str, Any]]) -> None:
+        """Store (re-)pricings: each claim's new figures (`id` and the same columns in every row)
+        and each line's result (`claim_id`, `line_number` and LINE_RESULT_COLUMNS), one UPDATE
+        statement per table executed for all rows."""
+        if claim_values:
+            columns = [key for key in claim_values[0] if key != "id"]
+            statement = (
+                update(claims)
+                .where(claims.c.id == bindparam("b_id"))
+                .values({c: bindparam(f"b_{c}") for c in columns})
+            )
+            await self.session.execute(
+                statement, [{f"b_{k}": v for k, v in row.items()} for row in claim_values]
+            )
         if not lines:
             return
         statement = (
             update(claim_lines)
             .where(
-                claim_lines.c.claim_id == bindparam("b_claim"),
-                claim_lines.c.line_number == bindparam("b_line"),
+                claim_lines.c.claim_id == bindparam("b_claim_id"),
+                claim_lines.c.line_number == bindparam("b_line_number"),
             )
             .values({c: bindparam(f"b_{c}") for c in LINE_RESULT_COLUMNS})
         )
-        params = [
-            {
-                "b_claim": claim_id,
-                "b_line": line["line_number"],
-                **{f"b_{c}": line[c] for c in LINE_RESULT_COLUMNS},
-            }
-            for line in lines
-        ]
-        await self.session.execute(statement, params)
+        await self.session.execute(statement, [{f"b_{k}": v for k, v in line.items()} for line in lines])
 
     async def get(self, claim_id: str) -> Any:
         row = (
