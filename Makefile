@@ -65,9 +65,11 @@ chaos: install
 # One run, every figure of docs/benchmarks.md side by side, each with its in-run yardstick: in-process
 # pricing, the batch API and 835 ingest alone (the engine bench); the realistic 835 path end to end;
 # consumer events/s (one by one vs a fetched run as a set); amendment -> signed webhook p50/p99;
-# GET a contract as of a date (vs /healthz). Sizes: BENCH_835_CLAIMS, BENCH_EVENTS.
+# GET a contract as of a date (vs /healthz); re-pricing after a retroactive amendment (vs the batch API).
+# Sizes: BENCH_835_CLAIMS, BENCH_EVENTS, BENCH_REPRICE_CLAIMS.
 BENCH_835_CLAIMS ?= 2000
 BENCH_EVENTS ?= 2000
+BENCH_REPRICE_CLAIMS ?= 10000
 bench: install
 	@scripts/ensure-system-deps.sh
 	$(UV) run --frozen python -m reimbursement_engine.bench $(ARGS)
@@ -76,6 +78,8 @@ bench: install
 	$(UV) run --frozen python benchmarks/consumer_throughput.py --events $(BENCH_EVENTS)
 	$(UV) run --frozen python benchmarks/amendment_webhook.py --rate 20 --seconds 15 --contracts 20
 	$(UV) run --frozen python benchmarks/contract_as_of.py --workers 2 --seconds 10 --concurrency 32
+	$(UV) run --frozen python benchmarks/retro_reprice.py --claims $(BENCH_REPRICE_CLAIMS)
+	$(UV) run --frozen python benchmarks/retro_reprice.py --claims $(BENCH_REPRICE_CLAIMS) --postgres
 
 bench-engine: install
 	$(UV) run --frozen python -m reimbursement_engine.bench $(ARGS)

@@ -105,7 +105,7 @@ class EngineDb:
             "GROUP BY contract_version, expected_allowed",
             contract_id,
         )
-        return {(int(v), Decimal(str(a))): int(n) for v, a, n in found}
+        return {(int(v), _cents(a)): int(n) for v, a, n in found}
 
     def line_amounts(self, contract_id: str) -> dict[Decimal, int]:
         found = self.rows(
@@ -113,7 +113,7 @@ class EngineDb:
             "WHERE c.contract_id = $1 GROUP BY l.expected_allowed",
             contract_id,
         )
-        return {Decimal(str(a)): int(n) for a, n in found}
+        return {_cents(a): int(n) for a, n in found}
 
     def batches(self, contract_id: str, version: int) -> list[int]:
         """Claims per re-pricing transaction (one `priced_at` per batch), largest first."""
@@ -125,23 +125,27 @@ class EngineDb:
         )
         return [int(r[0]) for r in found]
 
-    def hops(self) -> dict[str, list[float]]:
-        """Seconds each claim.pricing_requested spent in the outbox (commit -> relay published it)
-        and on the broker (published -> the engine's consumer took it)."""
+    def hops(self) -> list[float]:
+        """Seconds from each claim.pricing_requested's commit (its outbox row) until the engine's
+        consumer took it (its inbox row): the relay, the broker and the consumer's fetch."""
         found = self.rows(
-            "SELECT o.created_at, o.published_at, i.processed_at FROM outbox o "
+            "SELECT o.created_at, i.processed_at FROM outbox o "
             "JOIN inbox i ON i.event_id = o.event_id WHERE o.topic = 'claim.pricing_requested'"
         )
-        out: dict[str, list[float]] = {"outbox": [], "broker": []}
-        for created, published, taken in found:
-            created, published, taken = (_moment(m) for m in (created, published, taken))
-            out["outbox"].append((published - created).total_seconds())
-            out["broker"].append((taken - published).total_seconds())
-        return out
+        return [(_moment(taken) - _moment(created)).total_seconds() for created, taken in found]
 
     def pricing_requests(self) -> int:
         found = self.rows("SELECT count(*) FROM outbox WHERE topic = 'claim.pricing_requested'")
         return int(found[0][0])
+
+
+def _cents(amount: Any) -> Decimal:
+    """An amount as stored (SQLite's text, PostgreSQL's numeric) to the cent; refuses fractions of one."""
+    value = Decimal(str(amount))
+    cents = value.quantize(Decimal("0.01"))
+    if cents != value:
+        raise ValueError(f"{value} is not a whole number of cents")
+    return cents
 
 
 def _moment(value: Any) -> datetime:
@@ -271,12 +275,12 @@ def report(r: dict[str, Any], where: str) -> list[str]:
         f"  transactions: {len(batches)} batches, largest {largest:,} claims "
         f"({largest / n:.1%} of them); claim.pricing_requested events: {r['pricing_requests']}"
     )
-    for hop, spans in r["hops"].items():
-        if spans:
-            print(
-                f"  claim.pricing_requested in the {hop}: median {statistics.median(spans) * 1000:,.0f} ms, "
-                f"max {max(spans) * 1000:,.0f} ms, total {sum(spans):.1f} s"
-            )
+    if hops := r["hops"]:
+        print(
+            f"  claim.pricing_requested, commit -> consumed: "
+            f"median {statistics.median(hops) * 1000:,.0f} ms, max {max(hops) * 1000:,.0f} ms, "
+            f"{sum(hops):.1f} s in all"
+        )
     print(f"  claims by (version, expected allowed): {sorted(r['amounts'].items())}")
     wrong = []
     if r["amounts"] != {(r["version"], AFTER): n}:
