@@ -26,6 +26,7 @@ def test_the_reprice_bench_runs_and_prints_its_figures() -> None:
         "Re-pricing after a retroactive amendment, SQLite + tansu, 1,200 claims",
         "initial pricing through the batch API (yardstick):",
         "every claim re-priced under version 2:",
+        "had published their claim.priced after",
         "re-pricing / initial pricing (time, same run):",
         "claims/s",
         "transactions:",

@@ -17,6 +17,8 @@ from reimbursement_engine.adapters.orm_reference import RETIRED_STATUSES
 _LIVE = claims.c.status.not_in(RETIRED_STATUSES)
 
 _CHUNK = 5000
+# what pricing a stored claim again reads of it (the claim itself is rebuilt from `submitted` and its lines)
+_TO_PRICE = (claims.c.id, claims.c.submitted, claims.c.status, claims.c.status_reason)
 LINE_RESULT_COLUMNS = ("status", "term", "expected_allowed", "unpriced_reason")
 
 
@@ -147,8 +149,8 @@ class ClaimsRepository:
         self, payer_ids: tuple[str, ...], contract_id: str | None, after: str | None, limit: int
     ) -> list[Any]:
         """Waiting claims (pending, or needing review after matching) of `payer_ids`, or naming
-        `contract_id`, when given; by id after `after`."""
-        query = select(claims).where(
+        `contract_id`, when given; by id after `after` (the columns pricing them again reads)."""
+        query = select(*_TO_PRICE).where(
             claims.c.organization_id == self.org, claims.c.status.in_(("pending", "needs_review"))
         )
         if payer_ids:
@@ -171,7 +173,7 @@ class ClaimsRepository:
     ) -> list[Any]:
         """Claims priced under another version of `contract_id` whose dates reach [start, end],
         by id after `after`."""
-        query = select(claims).where(
+        query = select(*_TO_PRICE).where(
             claims.c.organization_id == self.org,
             claims.c.contract_id == contract_id,
             claims.c.status == "priced",
