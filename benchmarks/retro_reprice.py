@@ -21,8 +21,10 @@ a user takes:
 The engine re-prices in bounded batches, each its own transaction (handlers/repricing.py). The bench
 reads what the engine recorded: the claims of one batch share one `priced_at` (the batch's clock), so
 the largest group is the most claims re-priced in one transaction; and it counts the
-`claim.pricing_requested` events in the engine's outbox (one per batch after the first). It exits
-non-zero unless every claim is priced under version 2 at $240.00 (two lines at $120.00), to the cent.
+`claim.pricing_requested` events in the engine's outbox (one per full batch), each with the time from
+its commit until the engine's consumer took it and the unpublished outbox rows ahead of it then. It
+exits non-zero unless every claim is priced under version 2 at $240.00 (two lines at $120.00), to the
+cent, and no one transaction re-priced every claim.
 
     uv run --frozen python benchmarks/retro_reprice.py [--claims 100000] [--postgres] [--tracker]
 """
