@@ -65,13 +65,16 @@ chaos: install
 # One run, every figure of docs/benchmarks.md side by side (benchmarks/run_all.py): in-process pricing
 # (the yardstick), the batch API and 835 ingest alone (the engine bench); the realistic 835 path end to
 # end on SQLite and on PostgreSQL + Kafka; consumer events/s; amendment -> signed webhook p50/p99; GET a
-# contract as of a date; then a table of the headline figures, rates as ratios to the yardstick, beside
-# issue 11's aims. Sizes: BENCH_835_CLAIMS, BENCH_EVENTS.
+# contract as of a date; re-pricing after a retroactive amendment on SQLite and on PostgreSQL + Kafka;
+# then a table of the headline figures, rates as ratios to the yardstick, beside issue 11's aims.
+# Sizes: BENCH_835_CLAIMS, BENCH_EVENTS, BENCH_REPRICE_CLAIMS.
 BENCH_835_CLAIMS ?= 10000
 BENCH_EVENTS ?= 20000
+BENCH_REPRICE_CLAIMS ?= 100000
 bench: install
 	@scripts/ensure-system-deps.sh
-	$(UV) run --frozen python benchmarks/run_all.py --claims-835 $(BENCH_835_CLAIMS) --events $(BENCH_EVENTS) $(ARGS)
+	$(UV) run --frozen python benchmarks/run_all.py --claims-835 $(BENCH_835_CLAIMS) --events $(BENCH_EVENTS) \
+		--reprice-claims $(BENCH_REPRICE_CLAIMS) $(ARGS)
 
 bench-engine: install
 	$(UV) run --frozen python -m reimbursement_engine.bench $(ARGS)

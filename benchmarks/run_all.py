@@ -10,6 +10,8 @@ Runs, one after the other on this machine, printing each one's own output as it 
 - consumer events/s (`benchmarks/consumer_throughput.py`);
 - contract.amended -> signed webhook, p50/p99 (`benchmarks/amendment_webhook.py`);
 - GET a contract as of a date, req/s and p99 (`benchmarks/contract_as_of.py`);
+- re-pricing after a retroactive amendment (`benchmarks/retro_reprice.py`) on SQLite + tansu and on
+  PostgreSQL + Apache Kafka;
 
 then a table of the headline figures, each rate also as a ratio: the in-process figure of the same
 run over it (how many times slower than pricing in process; a busy machine slows both, so a ratio
@@ -19,6 +21,7 @@ run met it. Latencies are printed as measured. Aims are judged only at the sizes
 (tests/e2e/test_bench_all.py), and judges nothing.
 
     uv run --frozen python benchmarks/run_all.py [--small] [--claims-835 10000] [--events 20000]
+        [--reprice-claims 100000]
 """
 
 from __future__ import annotations
@@ -45,11 +48,12 @@ class Figure:
     aim: float | None = None
     higher_is_better: bool = True
     is_rate: bool = True  # a rate is also shown as a ratio: the in-process figure over it
-    aim_needs: str = ""  # the size the aim is stated for: the aim is judged only at that size
+    judged: bool = True  # False when this run's size is not the one the aim is stated for
 
 
-def figures(claims_835: int) -> list[Figure]:
-    at_size = "10000" if claims_835 == 10_000 else "never"
+def figures(claims_835: int, reprice_claims: int) -> list[Figure]:
+    at_size = claims_835 == 10_000  # the 835 aims are stated for a 10,000-claim file
+    reprice_at_size = reprice_claims == 100_000  # the re-pricing aim for 100,000 claims
     return [
         Figure(
             "in-process pricing (yardstick)", "engine", rf"in-process pricing .*?best {NUMBER}", "lines/s"
@@ -69,7 +73,7 @@ def figures(claims_835: int) -> list[Figure]:
             rf"end to end: .*?= {NUMBER} claims/s",
             "claims/s",
             aim=2000,
-            aim_needs=at_size,
+            judged=at_size,
         ),
         Figure(
             "835 upload answered, SQLite",
@@ -79,7 +83,7 @@ def figures(claims_835: int) -> list[Figure]:
             aim=5,
             higher_is_better=False,
             is_rate=False,
-            aim_needs=at_size,
+            judged=at_size,
         ),
         Figure(
             "835 end to end, PostgreSQL + Kafka",
@@ -87,7 +91,7 @@ def figures(claims_835: int) -> list[Figure]:
             rf"end to end: .*?= {NUMBER} claims/s",
             "claims/s",
             aim=2000,
-            aim_needs=at_size,
+            judged=at_size,
         ),
         Figure(
             "835 upload answered, PostgreSQL",
@@ -97,7 +101,7 @@ def figures(claims_835: int) -> list[Figure]:
             aim=5,
             higher_is_better=False,
             is_rate=False,
-            aim_needs=at_size,
+            judged=at_size,
         ),
         Figure(
             "consumer, a fetched run per transaction",
@@ -133,13 +137,46 @@ def figures(claims_835: int) -> list[Figure]:
             higher_is_better=False,
             is_rate=False,
         ),
+        Figure(
+            "re-pricing, SQLite + tansu",
+            "reprice-sqlite",
+            rf"every claim re-priced under version .*?= {NUMBER} claims/s",
+            "claims/s",
+        ),
+        Figure(
+            "re-pricing 100,000 claims, SQLite",
+            "reprice-sqlite",
+            rf"every claim re-priced under version \d+:\s+{NUMBER} s",
+            "s",
+            aim=60,
+            higher_is_better=False,
+            is_rate=False,
+            judged=reprice_at_size,
+        ),
+        Figure(
+            "re-pricing, PostgreSQL + Kafka",
+            "reprice-postgres",
+            rf"every claim re-priced under version .*?= {NUMBER} claims/s",
+            "claims/s",
+        ),
+        Figure(
+            "re-pricing 100,000 claims, PostgreSQL",
+            "reprice-postgres",
+            rf"every claim re-priced under version \d+:\s+{NUMBER} s",
+            "s",
+            aim=60,
+            higher_is_better=False,
+            is_rate=False,
+            judged=reprice_at_size,
+        ),
     ]
 
 
-def commands(small: bool, claims_835: int, events: int) -> dict[str, list[str]]:
+def commands(small: bool, claims_835: int, events: int, reprice_claims: int) -> dict[str, list[str]]:
     py = sys.executable
     engine = ["2000", "50", "--workers", "1", "--rounds", "1"] if small else []
     claims = "40" if small else str(claims_835)
+    reprice = "2100" if small else str(reprice_claims)  # small: two batches of re-pricing
     return {
         "engine": [py, "-m", "reimbursement_engine.bench", *engine],
         "reconcile-sqlite": [py, str(HERE / "reconcile_835.py"), "--claims", claims],
@@ -169,6 +206,8 @@ def commands(small: bool, claims_835: int, events: int) -> dict[str, list[str]]:
             "--seconds",
             "2" if small else "10",
         ],
+        "reprice-sqlite": [py, str(HERE / "retro_reprice.py"), "--claims", reprice],
+        "reprice-postgres": [py, str(HERE / "retro_reprice.py"), "--claims", reprice, "--postgres"],
     }
 
 
@@ -189,17 +228,18 @@ def read(figure: Figure, outputs: dict[str, str]) -> float | None:
     return float(found.group(1).replace(",", "")) if found else None
 
 
-def verdict(figure: Figure, value: float, claims_835: int, small: bool) -> str:
+def verdict(figure: Figure, value: float, small: bool) -> str:
     if figure.aim is None:
         return ""
-    if small or (figure.aim_needs and figure.aim_needs != str(claims_835)):
+    if small or not figure.judged:
         return f"aim {figure.aim:,.0f} {figure.unit} (not judged at this size)"
     met = value >= figure.aim if figure.higher_is_better else value <= figure.aim
-    return f"aim {'>=' if figure.higher_is_better else '<='} {figure.aim:,.0f}: {'met' if met else 'NOT met'}"
+    sign = ">=" if figure.higher_is_better else "<="
+    return f"aim {sign} {figure.aim:,.0f} {figure.unit}: {'met' if met else 'NOT met'}"
 
 
-def table(outputs: dict[str, str], claims_835: int, small: bool) -> list[str]:
-    wanted = figures(claims_835)
+def table(outputs: dict[str, str], claims_835: int, reprice_claims: int, small: bool) -> list[str]:
+    wanted = figures(claims_835, reprice_claims)
     yardstick = read(wanted[0], outputs)
     lines = [f"{'figure':44s} {'value':>14s} {'in-process /':>13s}  aim"]
     for figure in wanted:
@@ -209,9 +249,7 @@ def table(outputs: dict[str, str], claims_835: int, small: bool) -> list[str]:
             continue
         ratio = f"{yardstick / value:,.1f}x" if figure.is_rate and yardstick and value else ""
         shown = f"{value:,.2f} {figure.unit}" if figure.unit == "s" else f"{value:,.0f} {figure.unit}"
-        lines.append(
-            f"{figure.name:44s} {shown:>14s} {ratio:>13s}  {verdict(figure, value, claims_835, small)}"
-        )
+        lines.append(f"{figure.name:44s} {shown:>14s} {ratio:>13s}  {verdict(figure, value, small)}")
     return lines
 
 
@@ -222,15 +260,16 @@ def main() -> None:
     )
     parser.add_argument("--claims-835", type=int, default=10_000)
     parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--reprice-claims", type=int, default=100_000)
     args = parser.parse_args()
     outputs = {
         name: run(name, command)
-        for name, command in commands(args.small, args.claims_835, args.events).items()
+        for name, command in commands(args.small, args.claims_835, args.events, args.reprice_claims).items()
     }
     print(
         "\n=== side by side (issue 11's aims; in-process /: the in-process pricing rate of this run over it)"
     )
-    print("\n".join(table(outputs, args.claims_835, args.small)))
+    print("\n".join(table(outputs, args.claims_835, args.reprice_claims, args.small)))
 
 
 if __name__ == "__main__":

@@ -27,6 +27,10 @@ HEADLINES = (
     "GET /healthz (HTTP ceiling)",
     "GET contract as of a date",
     "GET contract as of a date, p99",
+    "re-pricing, SQLite + tansu",
+    "re-pricing 100,000 claims, SQLite",
+    "re-pricing, PostgreSQL + Kafka",
+    "re-pricing 100,000 claims, PostgreSQL",
 )
 
 

@@ -17,6 +17,8 @@ from reimbursement_engine.adapters.orm_reference import RETIRED_STATUSES
 _LIVE = claims.c.status.not_in(RETIRED_STATUSES)
 
 _CHUNK = 5000
+# what pricing a stored claim again reads of it (the claim itself is rebuilt from `submitted` and its lines)
+_TO_PRICE = (claims.c.id, claims.c.submitted, claims.c.status, claims.c.status_reason)
 LINE_RESULT_COLUMNS = ("status", "term", "expected_allowed", "unpriced_reason")
 
 
@@ -60,28 +62,31 @@ class ClaimsRepository:
             raise ClaimAlreadyLive(live) from None
         await insert_rows(self.session, claim_lines, line_rows)
 
-    async def save_pricing(self, claim_id: str, values: dict[str, Any], lines: list[dict[str, Any]]) -> None:
-        """Store a (re-)pricing: the claim's new figures and each line's result."""
-        await self.session.execute(update(claims).where(claims.c.id == claim_id).values(**values))
+    async def save_pricings(self, claim_values: list[dict[str, Any]], lines: list[dict[str, Any]]) -> None:
+        """Store (re-)pricings: each claim's new figures (`id` and the same columns in every row)
+        and each line's result (`claim_id`, `line_number` and LINE_RESULT_COLUMNS), one UPDATE
+        statement per table executed for all rows."""
+        if claim_values:
+            columns = [key for key in claim_values[0] if key != "id"]
+            statement = (
+                update(claims)
+                .where(claims.c.id == bindparam("b_id"))
+                .values({c: bindparam(f"b_{c}") for c in columns})
+            )
+            await self.session.execute(
+                statement, [{f"b_{k}": v for k, v in row.items()} for row in claim_values]
+            )
         if not lines:
             return
         statement = (
             update(claim_lines)
             .where(
-                claim_lines.c.claim_id == bindparam("b_claim"),
-                claim_lines.c.line_number == bindparam("b_line"),
+                claim_lines.c.claim_id == bindparam("b_claim_id"),
+                claim_lines.c.line_number == bindparam("b_line_number"),
             )
             .values({c: bindparam(f"b_{c}") for c in LINE_RESULT_COLUMNS})
         )
-        params = [
-            {
-                "b_claim": claim_id,
-                "b_line": line["line_number"],
-                **{f"b_{c}": line[c] for c in LINE_RESULT_COLUMNS},
-            }
-            for line in lines
-        ]
-        await self.session.execute(statement, params)
+        await self.session.execute(statement, [{f"b_{k}": v for k, v in line.items()} for line in lines])
 
     async def get(self, claim_id: str) -> Any:
         row = (
@@ -144,8 +149,8 @@ class ClaimsRepository:
         self, payer_ids: tuple[str, ...], contract_id: str | None, after: str | None, limit: int
     ) -> list[Any]:
         """Waiting claims (pending, or needing review after matching) of `payer_ids`, or naming
-        `contract_id`, when given; by id after `after`."""
-        query = select(claims).where(
+        `contract_id`, when given; by id after `after` (the columns pricing them again reads)."""
+        query = select(*_TO_PRICE).where(
             claims.c.organization_id == self.org, claims.c.status.in_(("pending", "needs_review"))
         )
         if payer_ids:
@@ -168,7 +173,7 @@ class ClaimsRepository:
     ) -> list[Any]:
         """Claims priced under another version of `contract_id` whose dates reach [start, end],
         by id after `after`."""
-        query = select(claims).where(
+        query = select(*_TO_PRICE).where(
             claims.c.organization_id == self.org,
             claims.c.contract_id == contract_id,
             claims.c.status == "priced",

@@ -30,7 +30,6 @@ from reimbursement_engine.handlers.pricing import (
     claim_values,
     line_rows,
     line_values,
-    priced_event,
     priced_payload,
 )
 
@@ -194,7 +193,9 @@ def _voided(retired: lifecycle.Retirements) -> list[StoredClaim]:
 
 
 async def reprice(uow: UnitOfWork, caches: EngineCaches, org: str, claim_rows: list[Any]) -> int:
-    """Price stored claims again (pending ones, or ones a new version affects) inside `uow`."""
+    """Price stored claims again (pending ones, or ones a new version affects) inside `uow`: the
+    batch's lines read in one query, its pricings written by one statement per table, its
+    claim.priced events published as one batch, its claims reconciled together."""
     if not claim_rows:
         return 0
     repo = ClaimsRepository(uow.session, org)
@@ -203,18 +204,23 @@ async def reprice(uow: UnitOfWork, caches: EngineCaches, org: str, claim_rows: l
     now = datetime.now(UTC)
     pricer = Pricer(uow.session, caches, org, now.date())
     await pricer.prepare(list(claims.values()), [row.submitted for row in claim_rows])
-    changed = 0
+    waiting: list[dict[str, Any]] = []
+    repriced: list[dict[str, Any]] = []
+    line_results: list[dict[str, Any]] = []
+    priced: list[tuple[str, dict[str, Any]]] = []
     for row in claim_rows:
         result = await pricer.price(claims[row.id], row.submitted)
         if result.status != PRICED:
             # a priced claim keeps its pricing; one still waiting says what it now waits for
             status = row.status if row.status == PRICED else result.status
             if (status, result.reason) != (row.status, row.status_reason):
-                await repo.save_pricing(row.id, {"status": status, "status_reason": result.reason}, [])
+                waiting.append({"id": row.id, "status": status, "status_reason": result.reason})
             continue
-        line_results = [{"line_number": n, **values} for n, values in line_values(result).items()]
-        await repo.save_pricing(row.id, claim_values(result, now), line_results)
-        uow.publish(priced_event(row.id, org, row.submitted, claims[row.id], result))
-        await reconcile.reconcile_claim(uow, org, row.id, caches.default_tolerance)
-        changed += 1
-    return changed
+        repriced.append({"id": row.id, **claim_values(result, now)})
+        line_results += [{"claim_id": row.id, "line_number": n, **v} for n, v in line_values(result).items()]
+        priced.append((row.id, priced_payload(row.id, org, row.submitted, claims[row.id], result)))
+    await repo.save_pricings(waiting, [])
+    await repo.save_pricings(repriced, line_results)
+    uow.publish_batch("claim.priced", source=SOURCE, organization_id=org, items=priced)
+    await reconcile.reconcile_claims(uow, org, [claim_id for claim_id, _ in priced], caches.default_tolerance)
+    return len(priced)

@@ -78,9 +78,9 @@ async def _reconcile_chunk(
 ) -> list[Reconciliation | None]:
     session = uow.session
     claims_repo, variances = ClaimsRepository(session, org), VarianceRepository(session, org)
-    claims = await claims_repo.get_many(claim_ids)
     existing = {row.claim_id: row for row in await variances.in_claims(claim_ids)}
     effective = await RemittanceRepository(session, org).effective_payments(claim_ids)
+    claims = await claims_repo.get_many([i for i in claim_ids if i in effective])  # only paid ones compare
     priced = [i for i in claim_ids if i in effective and claims[i].expected_allowed is not None]
     claim_lines = await claims_repo.lines(priced)
     writes = _Writes()
@@ -88,13 +88,13 @@ async def _reconcile_chunk(
     diagnosis = Diagnosis(session, org, years)  # what the chunk's variances compare with, read once
     results: list[Reconciliation | None] = []
     for claim_id in claim_ids:
-        claim, held = claims[claim_id], existing.get(claim_id)
+        held = existing.get(claim_id)
         if claim_id not in claim_lines:
             if held is not None and held.status == "open":
                 await _set_status(variances, held, "void", "no effective payment (reversed)")
             results.append(None)
             continue
-        payment, paid_lines = effective[claim_id]
+        claim, (payment, paid_lines) = claims[claim_id], effective[claim_id]
         expected = tuple(
             ExpectedLine(r.line_number, r.code, r.expected_allowed or Decimal(0))
             for r in claim_lines[claim_id]

@@ -18,7 +18,7 @@ from reimbursement_engine.domain.repricing import RepricingRequest, RepricingSco
 from reimbursement_engine.handlers import SOURCE
 from reimbursement_engine.handlers.claims import reprice
 
-REPRICE_BATCH = 500
+REPRICE_BATCH = 2000
 
 
 async def reprice_batch(uow: UnitOfWork, caches: EngineCaches, request: RepricingRequest) -> int:
@@ -40,10 +40,9 @@ async def reprice_batch(uow: UnitOfWork, caches: EngineCaches, request: Repricin
             REPRICE_BATCH,
             request.after_claim_id,
         )
-    changed = await reprice(uow, caches, request.organization_id, rows)
-    if len(rows) >= REPRICE_BATCH:
+    if len(rows) >= REPRICE_BATCH:  # published first: the relay sends it ahead of this batch's claim.priced
         uow.publish(request_event(request.next_batch(rows[-1].id)))
-    return changed
+    return await reprice(uow, caches, request.organization_id, rows)
 
 
 def request_event(request: RepricingRequest) -> CloudEvent:
