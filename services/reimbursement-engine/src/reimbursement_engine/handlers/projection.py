@@ -58,12 +58,28 @@ async def apply_contract_version(
 async def apply_fee_schedule_chunk(
     uow: UnitOfWork, caches: EngineCaches, chunk: FeeScheduleChunkData
 ) -> bool:
-    """Hold a chunk; once every chunk of its content hash is held, assemble and price waiting claims."""
-    await hold_contract_terms(uow.session, chunk.organization_id, exclusive=True)  # see adapters/locks
+    """Hold a chunk; once every chunk of its content hash is held, assemble it, then price the
+    waiting claims and re-price those priced before under another version of a contract whose
+    version pays from this schedule (a new version that arrived before its schedule could not price
+    them: they kept their old pricing until now)."""
+    org = chunk.organization_id
+    await hold_contract_terms(uow.session, org, exclusive=True)  # see adapters/locks
     repo = ProjectionRepository(uow.session)
     await repo.add_chunk(chunk)
     assembled = await repo.assemble(chunk.content_hash, chunk.chunk_count, chunk.row_count)
     if assembled:
         reason = f"fee_schedule.published {chunk.schedule_id} complete"
-        await reprice_batch(uow, caches, all_pending(chunk.organization_id, reason))
+        for ref in await repo.version_refs(org):
+            if ref.fee_schedule_hash == chunk.content_hash:
+                governed = governed_by_version(
+                    org,
+                    reason,
+                    ref.contract_id,
+                    ref.version,
+                    ref.effective_from,
+                    ref.effective_to,
+                    revised=True,
+                )
+                await reprice_batch(uow, caches, governed)
+        await reprice_batch(uow, caches, all_pending(org, reason))
     return assembled

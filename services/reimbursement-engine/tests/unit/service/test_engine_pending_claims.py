@@ -267,6 +267,30 @@ async def test_a_retroactive_version_reprices_its_claims_in_bounded_batches(
     }  # 150% x $96.17 = $144.255
 
 
+async def test_a_version_whose_fee_schedule_arrives_later_reprices_the_claims_priced_before(
+    engine_store: Store,
+) -> None:
+    """v1 pays 100% of Medicare ($96.17); a retroactive v2 pays from a fee schedule ($100.00) whose
+    rows arrive after the amendment: until then the claims keep v1's pricing, then v2's."""
+    source = "contract-registry"
+    v1 = new_event("contract.created", source=source, subject="c-1", data=contract_data("active"))
+    await deliver(engine_store, v1)
+    await submit_claims(engine_store.uow(), engine_store.caches, ORG, [claim(f"PCN-{i}") for i in range(2)])
+    amendment, chunk = fee_schedule_contract()
+    v2 = {**amendment.data, "version": 2, "retroactive": True}
+    await deliver(engine_store, new_event("contract.amended", source=source, subject="c-1", data=v2))
+    kept = {
+        e["patient_control_number"]: e["expected_allowed"] for e in await engine_store.outbox("claim.priced")
+    }
+    assert kept == {"PCN-0": "96.17", "PCN-1": "96.17"}  # v2 cannot price yet: v1's pricing stands
+    await deliver(engine_store, chunk)
+    latest: dict[str, tuple[str, int]] = {}
+    for event in await engine_store.outbox("claim.priced"):
+        latest[event["patient_control_number"]] = (event["expected_allowed"], event["contract_version"])
+    assert latest == {"PCN-0": ("100.00", 2), "PCN-1": ("100.00", 2)}
+    assert await statuses(engine_store) == {"PCN-0": "priced", "PCN-1": "priced"}
+
+
 @pytest.mark.parametrize("then", ["contract.activated", "fee_schedule.published"])
 async def test_a_contract_arriving_while_claims_are_being_priced_never_leaves_them_pending(
     engine_store: Store, monkeypatch: pytest.MonkeyPatch, then: str
