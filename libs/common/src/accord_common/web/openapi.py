@@ -31,6 +31,8 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     "required": ["type", "title", "status", "detail"],
 }
 WRITE_METHODS = {"post", "put", "patch", "delete"}
+NO_NUL = r"^[^\x00]*$"
+"""The pattern of a free string: PostgreSQL cannot store NUL (the server answers 422)."""
 
 
 def document_api(app: FastAPI) -> None:
@@ -48,6 +50,7 @@ def document_api(app: FastAPI) -> None:
         for path, ops in schema.get("paths", {}).items():
             for method, op in ops.items():
                 _document_operation(op, method, path)
+        exclude_nul(schema)
         app.openapi_schema = schema
         return schema
 
@@ -87,3 +90,17 @@ def _document_operation(op: dict[str, Any], method: str, path: str) -> None:
     if method in WRITE_METHODS:
         detail += " (e.g. 400 unreadable body, 409 conflict, 413 body too large, 415 media type)"
     responses.setdefault("default", _problem(detail + "."))
+
+
+def exclude_nul(node: Any) -> None:
+    """Every free string schema (no pattern, format, enum or const) gets the NO_NUL pattern."""
+    if isinstance(node, list):
+        for item in node:
+            exclude_nul(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("type") == "string" and not {"pattern", "format", "enum", "const"} & set(node):
+        node["pattern"] = NO_NUL
+    for value in node.values():
+        exclude_nul(value)

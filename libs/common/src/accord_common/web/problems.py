@@ -67,6 +67,22 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return errors
 
 
+UNSTORABLE_TEXT_SQLSTATES = frozenset({"22021", "22P05"})
+"""character_not_in_repertoire (NUL in text), untranslatable_character (\\u0000 in JSON)."""
+UNSTORABLE_TEXT_MESSAGE = "text may not contain the NUL character (U+0000)"
+
+
+def is_unstorable_text(exc: BaseException) -> bool:
+    """PostgreSQL refused text it cannot hold: JSON may carry NUL ("\\u0000"), PostgreSQL cannot."""
+    if not isinstance(exc, sa_exc.DBAPIError):
+        return False
+    for source in (exc.orig, getattr(exc.orig, "__cause__", None)):
+        code = getattr(source, "sqlstate", None) or getattr(source, "pgcode", None)
+        if isinstance(code, str):
+            return code in UNSTORABLE_TEXT_SQLSTATES
+    return False
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Problem)
@@ -99,7 +115,11 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_outage(request: Request, exc: Exception) -> JSONResponse:
         """The database or broker is unavailable: 503 with Retry-After (the client can retry; it is
-        not a defect), logged once per outage and then at a bounded rate, not once per request."""
+        not a defect), logged once per outage and then at a bounded rate, not once per request.
+        Text the database cannot store (NUL) is the client's: a 422, the unit of work rolled back."""
+        if is_unstorable_text(exc):
+            errors = [{"field": "body", "message": UNSTORABLE_TEXT_MESSAGE}]
+            return problem_response(Unprocessable(UNSTORABLE_TEXT_MESSAGE, errors=errors), request)
         if not is_infrastructure_failure(exc):
             return await on_unexpected(request, exc)
         outage.failed(exc)
