@@ -143,10 +143,9 @@ class Contract:
         before = (self.draft_versions(today)[-1], self.line_of_business, self.plan_ids)
         self.line_of_business = line_of_business or self.line_of_business
         self.plan_ids = self.plan_ids if plan_ids is None else plan_ids
-        if terms is not None and self.proposed:
-            self.proposed = revise_latest(self.proposed, terms)
-        elif terms is not None:
-            self.draft_terms = terms
+        if terms is not None:
+            self.proposed = revise_latest(self.draft_versions(today), terms, today=today)
+            self.draft_terms = self.proposed[0].terms
         revised = self.draft_versions(today)[-1]
         if before != (revised, self.line_of_business, self.plan_ids):
             self._record(ContractRevised(self.id, revised, before[0]))
