@@ -121,3 +121,45 @@ def test_term_bounds_are_published(document: dict[str, Any]) -> None:
         ("/v1/contracts/{contract_id}/versions/{number}/withdraw", "post"),
     ]:
         assert "409" in document["paths"][path][method]["responses"]
+
+
+def _links(document: dict[str, Any], path: str, method: str, status: str) -> dict[str, Any]:
+    links: dict[str, Any] = document["paths"][path][method]["responses"][status].get("links", {})
+    return links
+
+
+def test_a_new_payer_links_to_the_contract_it_is_the_payer_of(document: dict[str, Any]) -> None:
+    assert _links(document, "/v1/payers", "post", "201") == {
+        "CreateContract": {
+            "operationRef": "#/paths/~1v1~1contracts/post",
+            "requestBody": {"payer_id": "$response.body#/id"},
+            "description": "The payer is the new contract's payer_id.",
+        }
+    }
+
+
+def test_a_contract_links_to_every_operation_on_it(document: dict[str, Any]) -> None:
+    on_a_contract = sorted(
+        (path, method) for method, path, _ in operations(document) if "{contract_id}" in path
+    )
+    assert len(on_a_contract) == 19
+    for source, method, status in [
+        ("/v1/contracts", "post", "201"),
+        ("/v1/contracts/{contract_id}/submit", "post", "200"),
+        ("/v1/contracts/{contract_id}/versions", "post", "201"),
+    ]:
+        links = _links(document, source, method, status).values()
+        targets = sorted(_target(document, link["operationRef"]) for link in links)
+        assert targets == on_a_contract, source
+        for link in links:
+            assert link["parameters"]["path.contract_id"] == "$response.body#/id"
+            if "{number}" in link["operationRef"]:
+                assert link["parameters"]["path.number"] == "$response.body#/current_version"
+
+
+def _target(document: dict[str, Any], ref: str) -> tuple[str, str]:
+    """The (path, method) an operationRef names; it must exist in the document."""
+    *escaped, method = ref.removeprefix("#/paths/").split("/")
+    path = "/".join(escaped).replace("~1", "/").replace("~0", "~")
+    assert method in document["paths"][path], ref
+    return path, method
