@@ -61,13 +61,33 @@ def _ref(path: str, method: str) -> str:
     return "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method
 
 
+DRAFT = {
+    "name": "Draft with this payer",
+    "line_of_business": "commercial",
+    "effective_date": "2026-01-01",
+    "termination_date": "2027-12-31",
+    "auto_renew": True,
+    "renewal_term_months": 12,
+    "notice_days": 90,
+}
+"""The smallest draft a payer can have: a tool that replaces the body with it (x-schemathesis
+merge_body: false) starts the contract's workflow from a draft the domain accepts."""
+
+
 def _payer_links() -> dict[str, Any]:
+    create = _ref("/v1/contracts", "post")
     return {
         "CreateContract": {
-            "operationRef": _ref("/v1/contracts", "post"),
+            "operationRef": create,
             "requestBody": {"payer_id": "$response.body#/id"},
             "description": "The payer is the new contract's payer_id.",
-        }
+        },
+        "CreateDraft": {
+            "operationRef": create,
+            "requestBody": {**DRAFT, "payer_id": "$response.body#/id"},
+            "x-schemathesis": {"merge_body": False},
+            "description": "A draft with this payer (the whole body).",
+        },
     }
 
 
