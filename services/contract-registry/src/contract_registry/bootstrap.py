@@ -27,6 +27,7 @@ from contract_registry.entrypoints.routers import (
     parties,
     sign_in,
 )
+from contract_registry.entrypoints.text_rules import refuse_unstorable_text
 
 SERVICE_ROOT = Path(__file__).resolve().parents[2]
 ROUTERS = [
@@ -66,4 +67,5 @@ def build_app(settings: RegistrySettings | None = None, store: DocumentStore | N
     app.state.oidc_verifier = OidcVerifier(httpx.AsyncClient(timeout=10.0, follow_redirects=False))
     install_domain_problems(app)
     link_operations(app)
+    refuse_unstorable_text(app)
     return app
