@@ -27,7 +27,7 @@ from contract_registry.entrypoints.routers import (
     parties,
     sign_in,
 )
-from contract_registry.entrypoints.text_rules import refuse_unstorable_text
+from contract_registry.entrypoints.text_rules import guard_routers, refuse_unstorable_text
 
 SERVICE_ROOT = Path(__file__).resolve().parents[2]
 ROUTERS = [
@@ -41,6 +41,7 @@ ROUTERS = [
     api_keys.router,
     sign_in.router,
 ]
+guard_routers(ROUTERS)
 
 
 def build_runtime(settings: RegistrySettings | None = None) -> ServiceRuntime:

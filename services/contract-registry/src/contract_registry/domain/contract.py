@@ -28,6 +28,7 @@ from .future_versions import correct_latest, withdraw_latest
 from .scope import ContractScope
 from .segregation import check_segregation
 from .status import ALLOWED_FROM, ContractStatus, LineOfBusiness, ReviewDecision
+from .validation import require_days
 from .versions import (
     ContractTerms,
     ContractVersion,
@@ -270,9 +271,10 @@ class Contract:
         self._require("renew")
         latest = self.versions[-1]
         ends = self._termination_date(latest)
-        months = renewal_term_months or latest.terms.renewal_term_months
+        months = latest.terms.renewal_term_months if renewal_term_months is None else renewal_term_months
         if months is None:
             raise InvalidContractTerms("renewal_term_months", "the terms state no renewal term")
+        require_days(InvalidContractTerms, "renewal_term_months", months, unit="months")
         starts = ends + timedelta(days=1)
         new_end = add_months(starts, months) - timedelta(days=1)
         terms = replace(latest.terms, termination_date=new_end)

@@ -1,16 +1,20 @@
 """Text PostgreSQL cannot hold: the NUL character (U+0000). JSON may carry it ("\\u0000"), so the
-document says it (every free string's pattern excludes it) and the server answers a clear 422
-when the database refuses it; the unit of work has rolled back, so nothing is written."""
+document says it (every free string's pattern excludes it), a JSON body holding it is refused
+with a 422 naming the field before any use case runs, and text the database refuses elsewhere (a
+query parameter, a file's cell) is a 422 too; the unit of work has rolled back, nothing is written."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
+import asyncpg
 from accord_common.errors import Unprocessable
 from accord_common.web.problems import problem_response
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from sqlalchemy.exc import DBAPIError
 
 NO_NUL = r"^[^\x00]*$"
@@ -19,12 +23,47 @@ UNSTORABLE_TEXT = frozenset({"22021", "22P05"})
 MESSAGE = "text may not contain the NUL character (U+0000)"
 
 
+async def refuse_nul_in_json(request: Request) -> None:
+    """A dependency of every route: the body (already read and checked for the key) holds no NUL."""
+    if "json" not in request.headers.get("content-type", ""):
+        return
+    body = await request.body()
+    if b"\\u0000" not in body:
+        return
+    try:
+        found = _nul_field(json.loads(body), "")
+    except ValueError:
+        return  # not JSON: the body's own validation answers
+    if found is not None:
+        raise Unprocessable(f"{found}: {MESSAGE}", errors=[{"field": found, "message": MESSAGE}])
+
+
+def _nul_field(value: Any, where: str) -> str | None:
+    if isinstance(value, str):
+        return where or "body" if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if isinstance(key, str) and "\x00" in key:
+            return where or "body"
+        found = _nul_field(item, f"{where}.{key}" if where else str(key))
+        if found is not None:
+            return found
+    return None
+
+
+def guard_routers(routers: list[APIRouter]) -> None:
+    """Before the app includes them: every route refuses NUL in its JSON body."""
+    for router in routers:
+        for route in router.routes:
+            if isinstance(route, APIRoute):
+                route.dependencies.insert(0, Depends(refuse_nul_in_json))
+
+
 def refuse_unstorable_text(app: FastAPI) -> None:
     """A 422 for text the database cannot store; any other database error stays a 500."""
     generate: Callable[[], dict[str, Any]] = app.openapi
 
     async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, DBAPIError)
         if _sqlstate(exc) not in UNSTORABLE_TEXT:
             raise exc
         problem = Unprocessable(MESSAGE, errors=[{"field": "body", "message": MESSAGE}])
@@ -38,12 +77,14 @@ def refuse_unstorable_text(app: FastAPI) -> None:
         app.openapi_schema = document
         return document
 
-    app.add_exception_handler(DBAPIError, on_database_error)
+    for error in (DBAPIError, asyncpg.CharacterNotInRepertoireError, asyncpg.UntranslatableCharacterError):
+        app.add_exception_handler(error, on_database_error)
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _sqlstate(exc: DBAPIError) -> str | None:
-    for source in (exc.orig, getattr(exc.orig, "__cause__", None)):
+def _sqlstate(exc: Exception) -> str | None:
+    orig = getattr(exc, "orig", None)
+    for source in (exc, orig, getattr(orig, "__cause__", None)):
         code = getattr(source, "sqlstate", None) or getattr(source, "pgcode", None)
         if isinstance(code, str):
             return code
