@@ -92,7 +92,8 @@ def _sqlstate(exc: Exception) -> str | None:
 
 
 def _exclude_nul(node: Any) -> None:
-    """Every free string schema (no pattern, format, enum or const) gets the NO_NUL pattern."""
+    """Every free string schema (no pattern, format, enum or const) gets the NO_NUL pattern, and
+    every object open to further keys its propertyNames."""
     if isinstance(node, list):
         for item in node:
             _exclude_nul(item)
@@ -101,5 +102,7 @@ def _exclude_nul(node: Any) -> None:
         return
     if node.get("type") == "string" and not {"pattern", "format", "enum", "const"} & set(node):
         node["pattern"] = NO_NUL
+    if node.get("type") == "object" and node.get("additionalProperties", True) is not False:
+        node.setdefault("propertyNames", {"pattern": NO_NUL})  # free keys (a map) are text too
     for value in node.values():
         _exclude_nul(value)
