@@ -133,6 +133,13 @@ async def test_text_with_a_nul_character_is_a_422_and_nothing_is_written(
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["errors"] == [
-        {"field": "body", "message": "text may not contain the NUL character (U+0000)"}
+        {"field": "name", "message": "text may not contain the NUL character (U+0000)"}
     ]
     assert ok(await registry.a.get("/v1/payers"), 200)["items"] == before
+
+
+async def test_nul_in_a_query_parameter_is_a_422_not_a_500(registry: Registry) -> None:
+    """The database refuses it (character_not_in_repertoire): answered as a 422 problem."""
+    response = await registry.a.get("/v1/contracts", params={"payer_id": "a\x00b"})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["message"] == "text may not contain the NUL character (U+0000)"
