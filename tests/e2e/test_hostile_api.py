@@ -116,12 +116,33 @@ def test_phi_sent_in_good_and_bad_requests(stack: Stack, keys: dict[str, str]) -
         assert wrong.status_code == 401
 
 
+def _registry_ids(url: str, key: str) -> tuple[str, str]:
+    """A payer and a draft contract for the fuzzing to work on (see schemathesis.toml)."""
+    with httpx.Client(base_url=url, timeout=60, headers={"Authorization": f"Bearer {key}"}) as client:
+        payer = client.post("/v1/payers", json={"name": "Fuzz Health Plan", "x12_payer_id": "FUZZ1"})
+        assert payer.status_code == 201, payer.text
+        draft = {
+            "payer_id": payer.json()["id"],
+            "name": "Fuzzed draft",
+            "line_of_business": "commercial",
+            "effective_date": "2026-01-01",
+            "termination_date": "2027-12-31",
+            "auto_renew": True,
+            "renewal_term_months": 12,
+            "notice_days": 90,
+        }
+        contract = client.post("/v1/contracts", json=draft)
+        assert contract.status_code == 201, contract.text
+        return payer.json()["id"], contract.json()["id"]
+
+
 @pytest.mark.timeout(1500)  # a few minutes a service on 2 quiet cores; far more on a loaded machine
 @pytest.mark.parametrize("service", FUZZED)
 def test_schemathesis_finds_no_5xx_and_no_answer_off_the_document(
     stack: Stack, keys: dict[str, str], service: str, tmp_path: Path
 ) -> None:
     url = stack.services[service].url
+    ids = _registry_ids(url, keys[service]) if service == "contract-registry" else ("unused", "unused")
     done = subprocess.run(
         [
             str(Path(sys.executable).with_name("st")),
@@ -162,6 +183,8 @@ def test_schemathesis_finds_no_5xx_and_no_answer_off_the_document(
             "SCHEMATHESIS_HOOKS": "schemathesis_hooks",
             "PYTHONPATH": str(Path(__file__).parent),
             "ACCORD_FUZZED_SERVICE": service,
+            "ACCORD_FUZZ_PAYER_ID": ids[0],
+            "ACCORD_FUZZ_CONTRACT_ID": ids[1],
         },
     )
     assert done.returncode == 0, done.stdout[-12000:] + done.stderr[-2000:]

@@ -187,3 +187,65 @@ def test_contract_versions_reach_every_service_as_they_are(new_tenant: Any, medi
     )
     assert huge.status_code == 422 and [e["field"] for e in huge.json()["errors"]] == ["notice_days"]
     assert versions(t, cid) == [1, 2]
+
+
+def obligation(t: Tenant, contract_id: str, kind: str) -> dict[str, Any]:
+    """Wait until the tracker holds the contract's open obligation of `kind`; return the only one."""
+
+    def found() -> list[dict[str, Any]] | None:
+        items = t.get("tracker", "/v1/obligations", contract_id=contract_id, kind=kind)["items"]
+        return [o for o in items if o["status"] == "open"] or None
+
+    held = eventually(f"the contract's {kind}", found)
+    assert len(held) == 1, held
+    return held[0]
+
+
+def test_a_drafts_effective_date_moved_later_is_where_version_1_starts(new_tenant: Any) -> None:
+    """The contract was keyed to start 2027-03-01; the start slips three months, so the analyst moves
+    the draft's effective date to 2027-06-01 before it is approved. Evergreen, 12-month terms,
+    90 days' notice:
+      renews 2027-06-01 + 12 months = Thursday 2028-06-01 (from 2027-03-01 it would be 2028-03-01);
+      notice due 2028-06-01 - 90 days = Friday 2028-03-03 (a business day; it would be 2027-12-02).
+    """
+    t = new_tenant("draft-dates")
+    payer = t.post("registry", "/v1/payers", {"name": "Acme Health Plan", "x12_payer_id": "DRAFT1"})
+    draft = t.post(
+        "registry",
+        "/v1/contracts",
+        {
+            "payer_id": payer["id"],
+            "name": "Acme PPO professional 2027",
+            "line_of_business": "commercial",
+            "effective_date": "2027-03-01",
+            "auto_renew": True,
+            "renewal_term_months": 12,
+            "notice_days": 90,
+            "payment_terms": [term("150")],
+        },
+    )
+    cid = draft["id"]
+    moved = t.patch("registry", f"/v1/contracts/{cid}", {"effective_date": "2027-06-01"})
+    assert (moved["version"]["version"], moved["version"]["effective_from"]) == (1, "2027-06-01")
+    assert moved["version"]["terms"]["effective_date"] == "2027-06-01"
+
+    # no approver role required: submitted is approved; activation puts version 1 in force
+    assert t.post("registry", f"/v1/contracts/{cid}/submit", {})["status"] == "approved"
+    active = t.post("registry", f"/v1/contracts/{cid}/activate", {})
+    assert active["status"] == "active"
+
+    in_force = t.get("registry", f"/v1/contracts/{cid}", as_of="2027-06-01")["version"]
+    assert (in_force["version"], in_force["effective_from"], in_force["effective_to"]) == (
+        1,
+        "2027-06-01",
+        None,
+    )
+    before = t.call("GET", "registry", f"/v1/contracts/{cid}", params={"as_of": "2027-05-31"})
+    assert before.status_code == 404, before.text
+    early = t.call("GET", "registry", f"/v1/contracts/{cid}", params={"as_of": "2027-03-01"})
+    assert early.status_code == 404, early.text
+
+    # the tracker derived its deadlines from the moved date (contract.* events carry it)
+    renewal = obligation(t, cid, "renewal")
+    notice = obligation(t, cid, "renewal_notice")
+    assert (renewal["due_date"], notice["due_date"]) == ("2028-06-01", "2028-03-03")

@@ -14,6 +14,7 @@ from contract_registry.adapters.document_store import DocumentStore, LocalDocume
 from contract_registry.adapters.oidc_verifier import OidcVerifier
 from contract_registry.adapters.orm import metadata
 from contract_registry.config import RegistrySettings
+from contract_registry.entrypoints.openapi_links import link_operations
 from contract_registry.entrypoints.problems import install_domain_problems
 from contract_registry.entrypoints.routers import (
     api_keys,
@@ -26,6 +27,7 @@ from contract_registry.entrypoints.routers import (
     parties,
     sign_in,
 )
+from contract_registry.entrypoints.text_rules import guard_routers, refuse_unstorable_text
 
 SERVICE_ROOT = Path(__file__).resolve().parents[2]
 ROUTERS = [
@@ -39,6 +41,7 @@ ROUTERS = [
     api_keys.router,
     sign_in.router,
 ]
+guard_routers(ROUTERS)
 
 
 def build_runtime(settings: RegistrySettings | None = None) -> ServiceRuntime:
@@ -64,4 +67,6 @@ def build_app(settings: RegistrySettings | None = None, store: DocumentStore | N
     app.state.document_store = store or LocalDocumentStore(settings.documents_dir)
     app.state.oidc_verifier = OidcVerifier(httpx.AsyncClient(timeout=10.0, follow_redirects=False))
     install_domain_problems(app)
+    link_operations(app)
+    refuse_unstorable_text(app)
     return app

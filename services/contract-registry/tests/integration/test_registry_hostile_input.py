@@ -118,3 +118,28 @@ async def test_options_lists_every_method_of_the_path(registry: Registry) -> Non
     wrong = await registry.a.put(f"/v1/payers/{payer['id']}", json={})
     assert wrong.status_code == 405 and wrong.headers["allow"] == "DELETE, GET, HEAD, OPTIONS, PATCH"
     assert (await registry.a.options("/v1/no-such-thing")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [("/v1/payers", {"name": "\u0000"}), ("/v1/payers", {"name": "Acme\u0000 Health", "plans": []})],
+)
+async def test_text_with_a_nul_character_is_a_422_and_nothing_is_written(
+    registry: Registry, path: str, body: dict[str, object]
+) -> None:
+    """PostgreSQL cannot store U+0000 (found by fuzzing: a 500); the document's patterns exclude it."""
+    before = ok(await registry.a.get("/v1/payers"), 200)["items"]
+    response = await registry.a.post(path, json=body)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"] == [
+        {"field": "name", "message": "text may not contain the NUL character (U+0000)"}
+    ]
+    assert ok(await registry.a.get("/v1/payers"), 200)["items"] == before
+
+
+async def test_nul_in_a_query_parameter_is_a_422_not_a_500(registry: Registry) -> None:
+    """The database refuses it (character_not_in_repertoire): answered as a 422 problem."""
+    response = await registry.a.get("/v1/contracts", params={"payer_id": "a\x00b"})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["message"] == "text may not contain the NUL character (U+0000)"

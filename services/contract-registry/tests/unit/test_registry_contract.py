@@ -213,6 +213,21 @@ def test_an_expired_contract_can_be_renewed_late_and_the_renewal_is_retroactive(
     assert contract.version_in_force(date(2025, 1, 10)) == renewed
 
 
+@pytest.mark.parametrize(
+    ("months", "message"),
+    [
+        (-510511, "must be a positive whole number of months, got -510511"),  # was a 500 (fuzzing)
+        (0, "must be a positive whole number of months, got 0"),
+        (121, "must be at most 120 months (ten years), got 121"),
+    ],
+)
+def test_a_renewal_term_off_the_bounds_is_refused_naming_it(months: int, message: str) -> None:
+    contract = active_contract()
+    with pytest.raises(InvalidContractTerms, match=re.escape(f"renewal_term_months: {message}")):
+        contract.renew(date(2024, 12, 1), renewal_term_months=months)
+    assert [v.number for v in contract.versions] == [1]
+
+
 def test_an_open_ended_contract_has_no_term_to_renew() -> None:
     contract = active_contract(termination_date=None, auto_renew=False, renewal_term_months=None)
     with pytest.raises(InvalidContractTerms, match="open-ended: it has no term to end"):

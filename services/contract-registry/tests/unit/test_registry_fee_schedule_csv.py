@@ -223,3 +223,14 @@ def test_100000_rows_validate_in_flat_memory() -> None:
     assert accepted == 100_000 and report.committable
     # The rows themselves would take well over 50 MB; what stays is one fingerprint per key.
     assert peak < 20_000_000, f"peak {peak / 1e6:.1f} MB"
+
+
+@pytest.mark.parametrize("policy", list(ImportPolicy))
+def test_a_line_the_csv_reader_cannot_split_refuses_the_import_naming_the_row(policy: ImportPolicy) -> None:
+    """A bare carriage return inside an unquoted field (found by fuzzing: a 500)."""
+    report = CsvImportReport(policy=policy)
+    lines = [HEADER + "\n", "CPT,99213,,11,,unit,amount,88.95,,2025-01-01,\n", "CPT,99\r214,,11\n"]
+    rows = list(read_fee_schedule_csv(lines, report))
+    assert [(e.row_number, e.column) for e in report.errors] == [(3, "row")]
+    assert "new-line character seen in unquoted field" in report.errors[0].message
+    assert not report.committable and len(rows) <= 1

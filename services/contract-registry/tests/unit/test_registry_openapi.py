@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from contract_registry.bootstrap import build_app
 from contract_registry.config import RegistrySettings
+from contract_registry.entrypoints.schemas.contracts import ContractIn
 
 METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -121,3 +124,59 @@ def test_term_bounds_are_published(document: dict[str, Any]) -> None:
         ("/v1/contracts/{contract_id}/versions/{number}/withdraw", "post"),
     ]:
         assert "409" in document["paths"][path][method]["responses"]
+
+
+def _links(document: dict[str, Any], path: str, method: str, status: str) -> dict[str, Any]:
+    links: dict[str, Any] = document["paths"][path][method]["responses"][status].get("links", {})
+    return links
+
+
+def test_a_new_payer_links_to_the_contract_it_is_the_payer_of(document: dict[str, Any]) -> None:
+    links = _links(document, "/v1/payers", "post", "201")
+    assert links["CreateContract"] == {
+        "operationRef": "#/paths/~1v1~1contracts/post",
+        "requestBody": {"payer_id": "$response.body#/id"},
+        "description": "The payer is the new contract's payer_id.",
+    }
+    draft = links["CreateDraft"]
+    assert draft["operationRef"] == "#/paths/~1v1~1contracts/post"
+    assert draft["x-schemathesis"] == {"merge_body": False}  # the whole body, not merged
+    assert draft["requestBody"]["payer_id"] == "$response.body#/id"
+    assert ContractIn.model_validate({**draft["requestBody"], "payer_id": "p-1"}).effective_date == date(
+        2026, 1, 1
+    )
+
+
+def test_free_text_excludes_nul_which_postgresql_cannot_store(document: dict[str, Any]) -> None:
+    payer = document["components"]["schemas"]["PayerIn"]["properties"]["name"]
+    assert payer["pattern"] == "^[^\\x00]*$"
+    assert re.search(payer["pattern"], "Acme") and not re.search(payer["pattern"], "Ac\x00me")
+    name = document["components"]["schemas"]["ReportingDeliverableIn"]["properties"]["name"]["pattern"]
+    assert [bool(re.search(name, text)) for text in ("Acme PPO", "  ", "Acme\x00")] == [True, False, False]
+
+
+def test_a_contract_links_to_every_operation_on_it(document: dict[str, Any]) -> None:
+    on_a_contract = sorted(
+        (path, method) for method, path, _ in operations(document) if "{contract_id}" in path
+    )
+    assert len(on_a_contract) == 19
+    for source, method, status in [
+        ("/v1/contracts", "post", "201"),
+        ("/v1/contracts/{contract_id}/submit", "post", "200"),
+        ("/v1/contracts/{contract_id}/versions", "post", "201"),
+    ]:
+        links = _links(document, source, method, status).values()
+        targets = sorted(_target(document, link["operationRef"]) for link in links)
+        assert targets == on_a_contract, source
+        for link in links:
+            assert link["parameters"]["path.contract_id"] == "$response.body#/id"
+            if "{number}" in link["operationRef"]:
+                assert link["parameters"]["path.number"] == "$response.body#/current_version"
+
+
+def _target(document: dict[str, Any], ref: str) -> tuple[str, str]:
+    """The (path, method) an operationRef names; it must exist in the document."""
+    *escaped, method = ref.removeprefix("#/paths/").split("/")
+    path = "/".join(escaped).replace("~1", "/").replace("~0", "~")
+    assert method in document["paths"][path], ref
+    return path, method

@@ -149,3 +149,24 @@ def test_every_operation_documents_its_errors_as_problems() -> None:
                     assert list(response["content"]) == ["application/problem+json"], (
                         f"{method} {path} {code}"
                     )
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": "Acme", "plans": [{"name": "PPO\u0000"}]}, "plans.0.name"),
+        ({"name": "\u0000"}, "name"),
+        ({"name": "Acme", "x\u0000": 1}, "body"),
+    ],
+)
+async def test_nul_in_a_json_body_is_a_422_naming_the_field(
+    client: httpx.AsyncClient, body: dict[str, Any], field: str
+) -> None:
+    """Fuzzing found NUL (U+0000) as a 500 (PostgreSQL text cannot hold it) or stored in JSON columns
+    then answered against the document; refused before any use case runs, nothing written."""
+    before = (await client.get("/v1/payers")).json()["items"]
+    response = await client.post("/v1/payers", json=body)
+    _assert_problem(response, 422, field)
+    assert (await client.get("/v1/payers")).json()["items"] == before
+    legal = await client.post("/v1/payers", json={"name": "Back\\u0000slash"})
+    assert legal.status_code == 201, legal.text  # a backslash then "u0000" is text, not NUL

@@ -28,6 +28,7 @@ from .future_versions import correct_latest, withdraw_latest
 from .scope import ContractScope
 from .segregation import check_segregation
 from .status import ALLOWED_FROM, ContractStatus, LineOfBusiness, ReviewDecision
+from .validation import require_days
 from .versions import (
     ContractTerms,
     ContractVersion,
@@ -143,10 +144,9 @@ class Contract:
         before = (self.draft_versions(today)[-1], self.line_of_business, self.plan_ids)
         self.line_of_business = line_of_business or self.line_of_business
         self.plan_ids = self.plan_ids if plan_ids is None else plan_ids
-        if terms is not None and self.proposed:
-            self.proposed = revise_latest(self.proposed, terms)
-        elif terms is not None:
-            self.draft_terms = terms
+        if terms is not None:
+            self.proposed = revise_latest(self.draft_versions(today), terms, today=today)
+            self.draft_terms = self.proposed[0].terms
         revised = self.draft_versions(today)[-1]
         if before != (revised, self.line_of_business, self.plan_ids):
             self._record(ContractRevised(self.id, revised, before[0]))
@@ -271,9 +271,10 @@ class Contract:
         self._require("renew")
         latest = self.versions[-1]
         ends = self._termination_date(latest)
-        months = renewal_term_months or latest.terms.renewal_term_months
+        months = latest.terms.renewal_term_months if renewal_term_months is None else renewal_term_months
         if months is None:
             raise InvalidContractTerms("renewal_term_months", "the terms state no renewal term")
+        require_days(InvalidContractTerms, "renewal_term_months", months, unit="months")
         starts = ends + timedelta(days=1)
         new_end = add_months(starts, months) - timedelta(days=1)
         terms = replace(latest.terms, termination_date=new_end)

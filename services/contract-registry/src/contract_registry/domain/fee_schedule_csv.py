@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import Enum, StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .codes import CodeSystem, Setting
 from .errors import InvalidField
@@ -98,6 +98,8 @@ class CsvImportReport:
     error_count: int = 0
     errors: list[RowError] = field(default_factory=list)
     header_ok: bool = True
+    unreadable: bool = False
+    """A line the CSV reader could not split (a bare carriage return in an unquoted field ...)."""
 
     def record(self, error: RowError) -> None:
         self.error_count += 1
@@ -107,7 +109,7 @@ class CsvImportReport:
     @property
     def committable(self) -> bool:
         """True when the caller may keep the rows it received."""
-        if not self.header_ok:
+        if not self.header_ok or self.unreadable:
             return False
         return self.policy is ImportPolicy.SKIP_INVALID_ROWS or self.error_count == 0
 
@@ -127,7 +129,7 @@ def read_numbered_fee_schedule_csv(
     "utf-8-sig")` over bytes). Under all-or-nothing, rows stop being yielded after the first
     error, but every row is still checked so the report lists all errors.
     """
-    reader = csv.reader(lines)
+    reader = _readable(csv.reader(lines), report)
     header = next(reader, None)
     columns = _check_header(header, report)
     if columns is None:
@@ -144,6 +146,16 @@ def read_numbered_fee_schedule_csv(
             continue
         report.rows_accepted += 1
         yield row_number, row
+
+
+def _readable(reader: Any, report: CsvImportReport) -> Iterator[list[str]]:
+    """The reader's rows until a line it cannot split: recorded (row number, "row") and the import
+    refused, since no row after it can be trusted."""
+    try:
+        yield from reader
+    except csv.Error as unreadable:
+        report.unreadable = True
+        report.record(RowError(reader.line_num, "row", f"not a CSV row: {unreadable}"))
 
 
 def _check_header(header: list[str] | None, report: CsvImportReport) -> list[str] | None:

@@ -199,9 +199,35 @@ def restate_versions(proposed: tuple[ContractVersion, ...], today: date) -> tupl
     return versions
 
 
-def revise_latest(versions: tuple[ContractVersion, ...], terms: ContractTerms) -> tuple[ContractVersion, ...]:
-    """A draft edited in place: the latest proposed version takes new terms, same number and dates."""
-    return (*versions[:-1], replace(versions[-1], terms=terms))
+def revise_latest(
+    versions: tuple[ContractVersion, ...], terms: ContractTerms, *, today: date
+) -> tuple[ContractVersion, ...]:
+    """A draft edited in place: the latest proposed version takes new terms, same number and dates.
+
+    A draft is not yet in force, so when the terms move the contract's effective date (later or
+    earlier), version 1 moves with it and every proposed version's terms carry the new date; a
+    further proposed version must still start after it.
+    """
+    start = terms.effective_date
+    if start == versions[-1].terms.effective_date:
+        return (*versions[:-1], replace(versions[-1], terms=terms))
+    moved: tuple[ContractVersion, ...] = ()
+    for version in versions:
+        if version.number > 1 and version.effective_from <= start:
+            raise InvalidContractTerms(
+                "effective_date",
+                f"{start.isoformat()} is not before {version.describe()}: a draft's further "
+                "versions must start after its effective date",
+            )
+        moved = append_version(
+            moved,
+            terms if version is versions[-1] else replace(version.terms, effective_date=start),
+            effective_from=start if version.number == 1 else version.effective_from,
+            today=today,
+            payer_initiated=version.payer_initiated,
+            objection_window_days=version.objection_window_days,
+        )
+    return moved
 
 
 def add_months(start: date, months: int) -> date:

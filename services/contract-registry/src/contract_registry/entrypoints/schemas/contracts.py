@@ -289,7 +289,7 @@ class ReviewIn(BaseModel):
 class RenewIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"renewal_term_months": 12}]})
 
-    renewal_term_months: int | None = Field(default=None, description="Default: the terms' renewal term")
+    renewal_term_months: Months | None = Field(default=None, description="Default: the terms' renewal term")
 
 
 class TerminateIn(BaseModel):

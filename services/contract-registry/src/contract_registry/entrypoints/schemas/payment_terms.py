@@ -49,7 +49,7 @@ EscalatorPercent = Annotated[
         description=f"Whole percent rise, above 0 up to {MAX_ESCALATOR_PERCENT}, {_PLACES}",
     ),
 ]
-NON_BLANK = r"[^\s\x1c-\x1f\x85]"
+NON_BLANK = r"^[^\x00]*[^\s\x00\x1c-\x1f\x85][^\x00]*$"
 """A name the domain reads (str.strip()) must hold a character that is not white space."""
 CodeSystemName = Literal["CPT", "HCPCS", "REV", "MSDRG", "APC"]
 
