@@ -52,3 +52,20 @@ def test_money_text_is_remembered_by_value_and_bounded() -> None:
     for cents in range(explanation_text._LIMIT + 500):
         assert explanation_text.money(Decimal(cents) / 100) == f"${cents // 100:,}.{cents % 100:02d}"
     assert len(explanation_text._MONEY_TEXT) <= explanation_text._LIMIT
+
+
+def test_units_read_the_same_whether_submitted_or_as_stored() -> None:
+    """A claim re-priced from the database carries units as stored (1.00): its explanation says
+    "1 unit(s)", as when it was first priced (units 1); fee schedule and percent of Medicare alike."""
+    from dataclasses import replace
+
+    contract, medicare = bench.bench_contract(), bench.medicare_reference()
+    for claim in bench.generate_claims(20):
+        texts = []
+        for units in (Decimal("1"), Decimal("1.00")):
+            lines = tuple(replace(line, units=units) for line in claim.lines)
+            texts.append(
+                price_claim(replace(claim, lines=lines), contract, medicare, date(2025, 4, 1)).explain()
+            )
+        assert texts[0] == texts[1]
+        assert "1.00 unit(s)" not in texts[1] and " x 1 unit(s)" in texts[1]

@@ -32,7 +32,8 @@ def _rate_times_units(work: LineWork, ctx: PricingContext, rate: Decimal, source
     """rate x units, then the escalator's increase as its own step."""
     units = work.line.units
     base = to_cents(rate * units)
-    work.add(StepKind.BASE, "{0}: ${1:,.2f} x {2:f} unit(s)", source, rate, units, amount=base)
+    shown = units.normalize()  # 1 and 1.00 (as stored, when re-priced) both read "1 unit(s)"
+    work.add(StepKind.BASE, "{0}: ${1:,.2f} x {2:f} unit(s)", source, rate, shown, amount=base)
     assert work.term is not None
     if not work.term.escalate:
         return
@@ -108,7 +109,7 @@ def _medicare_base(
         template += f" (basis year {basis_year})"
     if source is not None:
         template = "{4}: " + template
-    args = (percent, quote.source, quote.amount, line.units, source, allowed)
+    args = (percent, quote.source, quote.amount, line.units.normalize(), source, allowed)
     work.add(StepKind.BASE, template, *args, amount=amount)
     if locality is None:
         work.flags.append(
