@@ -68,3 +68,14 @@ async def test_a_large_xlsx_export_streams_every_row() -> None:
     assert (rows[-1][0], D(str(rows[-1][1]))) == (f"PCN-{count - 1}", D("199.99"))
     total = sum((D(str(r[1])).quantize(D("0.01")) for r in rows[1:]), D(0))
     assert total == D("1999900.00")  # 0.00 + 0.01 + ... + 199.99
+
+
+async def test_xlsx_shows_control_characters_xml_cannot_hold_as_replacement_characters() -> None:
+    """Text that came from anywhere (a payer's name with a control character) must not break the
+    export halfway: the cell shows U+FFFD where XML has no character, the rest as it was."""
+    rows: list[Row] = [("SC\x01-1\x1b", D("1.00"), date(2026, 4, 1), "=A1\x08")]
+    raw = await _collect(xlsx_chunks("variances", HEADER, _rows(rows)))
+    sheet = load_workbook(io.BytesIO(raw))["variances"]
+    (_, row) = list(sheet.iter_rows(values_only=True))
+    assert (row[0], row[3]) == ("SC\ufffd-1\ufffd", "=A1\ufffd")
+    assert sheet["D2"].data_type == "s"

@@ -23,6 +23,7 @@ import anyio
 from fastapi.responses import StreamingResponse
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -83,6 +84,8 @@ def _cell(sheet: WriteOnlyWorksheet, value: object) -> object:
         cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]  # openpyxl writes Decimal and date
         cell.number_format = "yyyy-mm-dd"
         return cell
+    if isinstance(value, str):  # control characters XML cannot hold (text from anywhere): shown as U+FFFD
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
     if isinstance(value, str) and value.startswith("="):
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"  # text, never a formula
