@@ -26,6 +26,7 @@ from asgi_lifespan import LifespanManager
 from notifier.adapters.orm import deliveries, delivery_attempts, metadata
 from notifier.bootstrap import build_app
 from notifier.config import NotifierSettings
+from notifier.entrypoints.send_loop import STRAGGLER_SECONDS
 from sqlalchemy import func, select
 
 T = TypeVar("T")
@@ -241,7 +242,11 @@ class Notifier:
 @asynccontextmanager
 async def running(settings: NotifierSettings) -> AsyncIterator[Notifier]:
     app = build_app(settings)
-    async with LifespanManager(app, startup_timeout=90, shutdown_timeout=30):
+    # shutting down lets sends in flight finish (dispatcher_drain_seconds, then STRAGGLER_SECONDS to
+    # record a cancelled one) before the consumers and relays stop: allow that whole budget and more
+    # (30 s, the drain's own length, timed out once on a loaded CI machine with a send in flight)
+    shutdown = settings.dispatcher_drain_seconds + STRAGGLER_SECONDS + 30
+    async with LifespanManager(app, startup_timeout=90, shutdown_timeout=shutdown):
         transport = httpx.ASGITransport(app)
         async with httpx.AsyncClient(transport=transport, base_url="http://notifier") as client:
             yield Notifier(app, client, settings)
