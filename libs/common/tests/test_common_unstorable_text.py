@@ -1,14 +1,18 @@
 """Text PostgreSQL cannot store (NUL, U+0000) is the client's mistake: a 422 problem on every
-service. `exclude_nul` states it in a document (the registry's: every free string a pattern without
-NUL). The real-database proof is the registry's hostile-input integration test (NUL in a name)."""
+service, refused before any work (a parameter, a JSON or form field, a text body) and stated in
+every document (`exclude_nul`: every free string a pattern without NUL). The real-database proofs
+are the registry's and the engine's hostile-input integration tests."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import httpx
 import pytest
 from accord_common.web.openapi import NO_NUL, document_api, exclude_nul
 from accord_common.web.problems import install_problem_handlers, is_unstorable_text
-from fastapi import FastAPI
+from accord_common.web.unstorable_text import RefuseNulInTextBodies, guard_routers
+from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel
 from sqlalchemy import exc as sa_exc
 
@@ -82,3 +86,67 @@ def test_a_string_with_its_own_pattern_format_or_enum_is_left_alone() -> None:
     assert node["a"]["pattern"] == "^[0-9]{5}$"
     assert "pattern" not in node["b"] and "pattern" not in node["c"]
     assert node["d"][0]["pattern"] == NO_NUL
+
+
+def _guarded_app() -> FastAPI:
+    """Routes with no API key (authentication is a no-op for them), guarded as create_app does."""
+    router = APIRouter()
+
+    @router.post("/payers")
+    async def create(payer: Payer) -> Payer:
+        return payer
+
+    @router.get("/payers/{code}")
+    async def read(code: str, plan: str | None = None) -> dict[str, str | None]:
+        return {"code": code, "plan": plan}
+
+    @router.post("/costs")
+    async def costs(request: Request) -> dict[str, int]:
+        return {"bytes": len(await request.body())}
+
+    guard_routers([router])
+    guard_routers([router])  # idempotent: apps are built many times in one process
+    app = FastAPI()
+    install_problem_handlers(app)
+    app.add_middleware(RefuseNulInTextBodies)
+    app.include_router(router)
+    document_api(app)
+    return app
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "field"),
+    [
+        ("POST", "/payers", {"json": {"name": "Acme", "code": "6\u00000"}}, "code"),
+        ("POST", "/payers", {"json": {"name": "Acme", "code": None, "\u0000": 1}}, "body"),
+        ("GET", "/payers/60%0054", {}, "code"),
+        ("GET", "/payers/60054", {"params": {"plan": "P\u0000PO"}}, "plan"),
+        ("POST", "/costs", {"content": b"code,cost\n99\x0013,1\n", "headers": {"content-type": "text/csv"}}, "body"),
+    ],
+)
+async def test_nul_anywhere_is_a_422_naming_where_before_the_route_runs(
+    method: str, path: str, kwargs: dict[str, Any], field: str
+) -> None:
+    transport = httpx.ASGITransport(app=_guarded_app(), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        answer = await client.request(method, path, **kwargs)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["errors"] == [{"field": field, "message": "text may not contain the NUL character (U+0000)"}]
+
+
+async def test_text_without_nul_and_binary_bodies_pass() -> None:
+    transport = httpx.ASGITransport(app=_guarded_app(), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        assert (await client.post("/payers", json={"name": "A\\u0000"})).status_code == 200  # an escaped backslash
+        binary = {"content": b"\x00\x01", "headers": {"content-type": "application/octet-stream"}}
+        assert (await client.post("/costs", **binary)).json() == {"bytes": 2}
+        text = {"content": b"code,cost\n9\xc3\xa9,1\n", "headers": {"content-type": "text/csv; charset=utf-8"}}
+        assert (await client.post("/costs", **text)).json() == {"bytes": 16}
+
+
+def test_every_document_states_it_on_free_strings_and_map_keys() -> None:
+    document = _guarded_app().openapi()
+    payer = document["components"]["schemas"]["Payer"]
+    assert payer["properties"]["name"]["pattern"] == NO_NUL
+    read = document["paths"]["/payers/{code}"]["get"]
+    assert [p["schema"].get("pattern") for p in read["parameters"] if p["name"] == "code"] == [NO_NUL]

@@ -27,7 +27,6 @@ from contract_registry.entrypoints.routers import (
     parties,
     sign_in,
 )
-from contract_registry.entrypoints.text_rules import guard_routers, refuse_unstorable_text
 
 SERVICE_ROOT = Path(__file__).resolve().parents[2]
 ROUTERS = [
@@ -41,7 +40,6 @@ ROUTERS = [
     api_keys.router,
     sign_in.router,
 ]
-guard_routers(ROUTERS)
 
 
 def build_runtime(settings: RegistrySettings | None = None) -> ServiceRuntime:
@@ -68,5 +66,4 @@ def build_app(settings: RegistrySettings | None = None, store: DocumentStore | N
     app.state.oidc_verifier = OidcVerifier(httpx.AsyncClient(timeout=10.0, follow_redirects=False))
     install_domain_problems(app)
     link_operations(app)
-    refuse_unstorable_text(app)
     return app

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import uuid
 
+import httpx
+
 import pytest
 from engine_helpers import Engine, claim_json, contract_event, line, medicare_term, new_org
 from reimbursement_engine.bench.x12_837 import generate_837
@@ -110,3 +112,62 @@ async def test_a_json_claim_patient_control_number_is_printable_ascii(engine: En
         assert response.status_code == 422, (path, response.text)
         assert "patient_control_number" in response.json()["errors"][0]["field"]
     assert (await engine.client.get("/v1/claims", headers=headers)).json()["items"] == []
+
+
+NUL = "text may not contain the NUL character (U+0000)"
+
+
+def _nul_refused(response: object, field: str) -> None:
+    assert isinstance(response, httpx.Response)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"] == [{"field": field, "message": NUL}]
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("/v1/exports/variances.csv", {"payer_id": "600\x0054"}, "payer_id"),  # the connection dropped
+        ("/v1/exports/claims.xlsx", {"status": "\x00"}, "status"),
+        ("/v1/claims", {"patient_control_number": "PCN\x001"}, "patient_control_number"),
+        ("/v1/claims/PCN%001", {}, "claim_id"),
+    ],
+)
+async def test_nul_in_a_parameter_is_a_422_naming_it_before_any_work(
+    engine: Engine, path: str, params: dict[str, str], field: str
+) -> None:
+    """PostgreSQL cannot store or compare U+0000: found by fuzzing an export as a dropped connection."""
+    headers = await engine.key(new_org())
+    response = await engine.client.get(path, params=params, headers=headers)
+    _nul_refused(response, field)
+    anonymous = await engine.client.get(path, params=params)
+    assert anonymous.status_code == 401, anonymous.text  # authentication first, then the input
+
+
+async def test_nul_in_a_csv_or_x12_body_is_a_422_and_nothing_is_stored(engine: Engine) -> None:
+    org = new_org()
+    headers = await engine.key(org)
+    csv = "code_system,code,cost\nCPT,99213,10.00\nCPT,992\x0014,12.50\n"
+    _nul_refused(await engine.client.post("/v1/costs", content=csv, headers=headers | COSTS), "body")
+    assert await _costed(engine, org, headers) == []
+    upload = generate_837(2).replace("CLM*PCN00000002*", "CLM*PCN\x00000002*")
+    for kind in ("text/plain", "application/edi-x12"):
+        response = await engine.client.post(
+            "/v1/claims/x12", content=upload.encode(), headers=headers | {"Content-Type": kind}
+        )
+        _nul_refused(response, "body")
+    assert (await engine.client.get("/v1/claims", headers=headers)).json()["items"] == []
+
+
+async def test_nul_in_a_json_field_or_a_form_field_is_a_422_naming_it(engine: Engine) -> None:
+    headers = await engine.key(new_org())
+    body = {"variance_ids": ["a"], "from_name": "Riverside\x00Clinic"}
+    _nul_refused(await engine.client.post("/v1/appeals", json=body, headers=headers), "from_name")
+    claim = claim_json("PCN-NUL-1", "60054", line("99213", "100.00"))
+    claim["lines"][0]["modifiers"] = ["2\x005"]
+    _nul_refused(await engine.client.post("/v1/claims", json=claim, headers=headers), "lines.0.modifiers.0")
+    proposal = ("proposal.csv", b"code_system,code,amount\nCPT,99213,90.00\n", "text/csv")
+    response = await engine.client.post(
+        "/v1/what-if/fee-schedule", files={"file": proposal}, data={"contract_id": "c\x001"}, headers=headers
+    )
+    _nul_refused(response, "contract_id")

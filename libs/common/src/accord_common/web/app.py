@@ -19,6 +19,7 @@ from accord_common.web.observe import ObserveRequests
 from accord_common.web.openapi import document_api
 from accord_common.web.pipeline import AuthenticateBeforeBody, MethodsAllowed
 from accord_common.web.problems import install_problem_handlers
+from accord_common.web.unstorable_text import RefuseNulInTextBodies, guard_routers
 
 
 def create_app(
@@ -51,11 +52,13 @@ def create_app(
     app.state.runtime = runtime
     install_problem_handlers(app)
     app.add_middleware(ObserveRequests)
+    app.add_middleware(RefuseNulInTextBodies)
     app.add_middleware(MaxBodySize, max_bytes=settings.max_request_bytes)
     app.add_middleware(AuthenticateBeforeBody)
     app.add_middleware(MethodsAllowed, fastapi_app=app)
     app.include_router(_health_router())
     app.include_router(_identity_router())
+    guard_routers(routers)
     for router in routers:
         app.include_router(router)
     document_api(app)

@@ -32,10 +32,8 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 NO_NUL = r"^[^\x00]*$"
-"""The pattern of a free string where a service states it: PostgreSQL cannot store NUL (the
-server answers 422 either way). Only the registry's document states it so far: stated, fuzzing's
-negative phase sends NUL in every string, and every service must then refuse it before any work,
-not only where the database does (the engine's exports and CSV imports do not yet)."""
+"""The pattern of every free string in every service's document: no service stores NUL, and each
+refuses it before any work (accord_common.web.unstorable_text)."""
 
 
 def document_api(app: FastAPI) -> None:
@@ -53,6 +51,7 @@ def document_api(app: FastAPI) -> None:
         for path, ops in schema.get("paths", {}).items():
             for method, op in ops.items():
                 _document_operation(op, method, path)
+        exclude_nul(schema)
         app.openapi_schema = schema
         return schema
 
@@ -95,7 +94,8 @@ def _document_operation(op: dict[str, Any], method: str, path: str) -> None:
 
 
 def exclude_nul(node: Any) -> None:
-    """Every free string schema (no pattern, format, enum or const) gets the NO_NUL pattern."""
+    """Every free string schema (no pattern, format, enum or const) gets the NO_NUL pattern, and
+    every object open to further keys its propertyNames (a map's keys are text too)."""
     if isinstance(node, list):
         for item in node:
             exclude_nul(item)
@@ -104,5 +104,7 @@ def exclude_nul(node: Any) -> None:
         return
     if node.get("type") == "string" and not {"pattern", "format", "enum", "const"} & set(node):
         node["pattern"] = NO_NUL
+    if node.get("type") == "object" and node.get("additionalProperties", True) is not False:
+        node.setdefault("propertyNames", {"pattern": NO_NUL})
     for value in node.values():
         exclude_nul(value)

@@ -51,7 +51,7 @@ class AuthenticateBeforeBody:
             if not checked and scope.get("route") is not None:  # routed: the operation is known
                 checked = True
                 try:
-                    await _authenticate(scope)
+                    await authenticate(scope)
                 except Exception as error:  # a refusal, or the database down while looking the key up
                     refused = error
                     raise _Refused from error
@@ -62,21 +62,21 @@ class AuthenticateBeforeBody:
             if refused is None:
                 await send(message)
             elif message["type"] == "http.response.start":
-                await _answer(refused, scope, receive, send)
+                await answer_problem(refused, scope, receive, send)
 
         try:
             await self.app(scope, guarded_receive, guarded_send)
         except _Refused:
             assert refused is not None
-            await _answer(refused, scope, receive, send)
+            await answer_problem(refused, scope, receive, send)
 
 
 class _Refused(Exception):
     """Raised into the route's body reading when the caller was refused (never answered as such)."""
 
 
-async def _answer(error: Exception, scope: Scope, receive: Receive, send: Send) -> None:
-    """Answer as the app's own exception handler for the error does (401/403 problem, 503 outage)."""
+async def answer_problem(error: Exception, scope: Scope, receive: Receive, send: Send) -> None:
+    """Answer as the app's own exception handler for the error does (401/403 problem, 503 outage, 422)."""
     handlers = scope["app"].exception_handlers
     handler = next((handlers[c] for c in type(error).__mro__ if c in handlers), None)
     if handler is None:
@@ -85,7 +85,9 @@ async def _answer(error: Exception, scope: Scope, receive: Receive, send: Send) 
     await response(scope, receive, send)
 
 
-async def _authenticate(scope: Scope) -> None:
+async def authenticate(scope: Scope) -> None:
+    """Check the key and the scopes the routed operation declares, from the headers alone (the
+    principal is left on the request); nothing when the operation takes no API key."""
     route = scope.get("route")
     if not isinstance(route, APIRoute):
         return
