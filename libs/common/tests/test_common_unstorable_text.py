@@ -121,7 +121,12 @@ def _guarded_app() -> FastAPI:
         ("POST", "/payers", {"json": {"name": "Acme", "code": None, "\u0000": 1}}, "body"),
         ("GET", "/payers/60%0054", {}, "code"),
         ("GET", "/payers/60054", {"params": {"plan": "P\u0000PO"}}, "plan"),
-        ("POST", "/costs", {"content": b"code,cost\n99\x0013,1\n", "headers": {"content-type": "text/csv"}}, "body"),
+        (
+            "POST",
+            "/costs",
+            {"content": b"code,cost\n99\x0013,1\n", "headers": {"content-type": "text/csv"}},
+            "body",
+        ),
     ],
 )
 async def test_nul_anywhere_is_a_422_naming_where_before_the_route_runs(
@@ -131,16 +136,23 @@ async def test_nul_anywhere_is_a_422_naming_where_before_the_route_runs(
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         answer = await client.request(method, path, **kwargs)
     assert answer.status_code == 422, answer.text
-    assert answer.json()["errors"] == [{"field": field, "message": "text may not contain the NUL character (U+0000)"}]
+    assert answer.json()["errors"] == [
+        {"field": field, "message": "text may not contain the NUL character (U+0000)"}
+    ]
 
 
 async def test_text_without_nul_and_binary_bodies_pass() -> None:
     transport = httpx.ASGITransport(app=_guarded_app(), raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        assert (await client.post("/payers", json={"name": "A\\u0000"})).status_code == 200  # an escaped backslash
+        assert (
+            await client.post("/payers", json={"name": "A\\u0000"})
+        ).status_code == 200  # an escaped backslash
         binary = {"content": b"\x00\x01", "headers": {"content-type": "application/octet-stream"}}
         assert (await client.post("/costs", **binary)).json() == {"bytes": 2}
-        text = {"content": b"code,cost\n9\xc3\xa9,1\n", "headers": {"content-type": "text/csv; charset=utf-8"}}
+        text = {
+            "content": b"code,cost\n9\xc3\xa9,1\n",
+            "headers": {"content-type": "text/csv; charset=utf-8"},
+        }
         assert (await client.post("/costs", **text)).json() == {"bytes": 16}
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 
 import httpx
-
 import pytest
 from engine_helpers import Engine, claim_json, contract_event, line, medicare_term, new_org
 from reimbursement_engine.bench.x12_837 import generate_837
