@@ -3,6 +3,7 @@ coercion or work done before authentication; each is now a 4xx naming what is wr
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import httpx
@@ -170,3 +171,40 @@ async def test_nul_in_a_json_field_or_a_form_field_is_a_422_naming_it(engine: En
         "/v1/what-if/fee-schedule", files={"file": proposal}, data={"contract_id": "c\x001"}, headers=headers
     )
     _nul_refused(response, "contract_id")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"code_system,code,amount\r\nCPT,99\r213,90.00\r\n",  # a bare CR ends a row: was a 500
+        b"\xfem\xf1\x17#\x00\xc2\x9c\r\x07\x8a7",  # found by fuzzing: binary, a NUL and a bare CR
+        b"code_system,code,amount\nCPT,99213," + b"9" * 200_000 + b"\n",  # over the csv module's field limit
+    ],
+)
+async def test_a_proposed_schedule_or_cost_file_the_csv_module_cannot_read_is_a_422(
+    engine: Engine, content: bytes
+) -> None:
+    org = new_org()
+    headers = await engine.key(org)
+    response = await engine.client.post(
+        "/v1/what-if/fee-schedule",
+        files={"file": ("proposal.csv", content, "application/octet-stream")},
+        headers=headers,
+    )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    costs = content.replace(b"amount", b"cost").replace(b"\x00", b"")
+    response = await engine.client.post("/v1/costs", content=costs, headers=headers | COSTS)
+    assert response.status_code == 422, response.text
+    assert await _costed(engine, org, headers) == []
+
+
+async def test_an_appeal_mailed_to_an_address_holding_nul_is_a_422_the_document_foretells(
+    engine: Engine,
+) -> None:
+    """The address pattern of POST /v1/appeals/{id}/send excludes NUL too (fuzzing sent one the
+    document allowed and the server refused)."""
+    document = engine.app.openapi()
+    send = document["components"]["schemas"]["SendIn"]["properties"]["to"]["items"]["pattern"]
+    assert re.fullmatch(send, "billing@payer.example")
+    assert not re.fullmatch(send, "bil\x00ling@payer.example")

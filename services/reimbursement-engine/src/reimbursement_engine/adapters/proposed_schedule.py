@@ -26,9 +26,14 @@ def read_proposal(data: bytes, filename: str) -> tuple[FeeScheduleRow, ...]:
             rows: Iterable[list[str]] = xlsx_text_rows(io.BytesIO(data))
         except NotASpreadsheet as exc:
             raise Unprocessable(str(exc), errors=[{"field": "file", "message": str(exc)}])
-    else:
-        rows = csv.reader(io.StringIO(data.decode("utf-8-sig", errors="replace")))
-    return _rows(iter(rows))
+    else:  # a row ends at CR, LF or CRLF (newline="" as the csv module wants)
+        rows = csv.reader(io.StringIO(data.decode("utf-8-sig", errors="replace"), newline=""))
+    try:
+        return _rows(iter(rows))
+    except csv.Error as error:  # e.g. a field over the csv module's limit
+        line = getattr(rows, "line_num", 0)
+        message = f"line {line}: not readable as CSV ({error})"
+        raise Unprocessable(message, errors=[{"row": line, "field": "file", "message": str(error)}])
 
 
 def _rows(rows: Iterable[list[str]]) -> tuple[FeeScheduleRow, ...]:

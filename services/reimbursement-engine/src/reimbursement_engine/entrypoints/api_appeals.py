@@ -21,7 +21,7 @@ from reimbursement_engine.handlers import appeals as handlers
 
 router = APIRouter(prefix="/v1", tags=["appeals"])
 # \x1c-\x1f and \x85 spelled out: Python's \s has them, JSON Schema's (ECMA-262) does not.
-_ADDRESS_PART = r"[^@\s\x1c-\x1f\x85,<>]+"
+_ADDRESS_PART = r"[^@\s\x00\x1c-\x1f\x85,<>]+"
 Email = Annotated[
     str, StringConstraints(pattern=rf"^{_ADDRESS_PART}@{_ADDRESS_PART}\.{_ADDRESS_PART}$", max_length=254)
 ]

@@ -121,8 +121,19 @@ _CODE_LENGTH = 12
 
 
 def read_costs(text: str) -> list[dict[str, Any]]:
-    """CSV with a header: code_system,code,cost (e.g. CPT,99213,61.20)."""
-    reader = csv.DictReader(io.StringIO(text))
+    """CSV with a header: code_system,code,cost (e.g. CPT,99213,61.20). A row ends at CR, LF or
+    CRLF; what the csv module cannot read (a field over its limit) is a 422 naming the line."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        return _costs(reader)
+    except csv.Error as error:
+        raise Unprocessable(
+            f"line {reader.line_num}: not readable as CSV ({error})",
+            errors=[{"field": f"line {reader.line_num}", "message": str(error)}],
+        )
+
+
+def _costs(reader: csv.DictReader[str]) -> list[dict[str, Any]]:
     if not reader.fieldnames or not {"code_system", "code", "cost"} <= set(reader.fieldnames):
         raise Unprocessable(
             "the cost CSV needs the columns code_system, code, cost",
