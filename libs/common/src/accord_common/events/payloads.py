@@ -171,7 +171,9 @@ class ClaimPricingRequestData(Payload):
     organisation's claims after a contract or fee schedule changed (each batch its own transaction).
     `scope` "pending": claims waiting for a contract (of `payer_ids` / `contract_id` when given);
     "version": claims priced under another version of `contract_id` that `contract_version`
-    (in force `effective_from` to `effective_to`) now governs. `after_claim_id`: the batch cursor."""
+    (in force `effective_from` to `effective_to`) now governs. `after_claim_id`: the batch starts
+    after this claim id; `until_claim_id`: a planned batch ends with this one (inclusive), else the
+    batch is the next 2,000 claims and, when full, plans the rest."""
 
     organization_id: str
     scope: Literal["pending", "version"]
@@ -182,6 +184,7 @@ class ClaimPricingRequestData(Payload):
     effective_from: date | None = None
     effective_to: date | None = None
     after_claim_id: str | None = None
+    until_claim_id: str | None = None
 
 
 class ClaimPaidData(Payload):

@@ -7,12 +7,13 @@ from typing import Any
 
 from accord_common.bulk import insert_rows
 from accord_common.errors import NotFound
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reimbursement_engine.adapters.orm import claim_lines, claims
 from reimbursement_engine.adapters.orm_reference import RETIRED_STATUSES
+from reimbursement_engine.domain.repricing import RepricingRequest, RepricingScope
 
 _LIVE = claims.c.status.not_in(RETIRED_STATUSES)
 
@@ -145,46 +146,46 @@ class ClaimsRepository:
                 out[row.claim_id].append(row)
         return out
 
-    async def pending_batch(
-        self, payer_ids: tuple[str, ...], contract_id: str | None, after: str | None, limit: int
-    ) -> list[Any]:
-        """Waiting claims (pending, or needing review after matching) of `payer_ids`, or naming
-        `contract_id`, when given; by id after `after` (the columns pricing them again reads)."""
-        query = select(*_TO_PRICE).where(
-            claims.c.organization_id == self.org, claims.c.status.in_(("pending", "needs_review"))
-        )
-        if payer_ids:
-            named = claims.c.requested_contract_id == contract_id if contract_id else None
-            query = query.where(
-                or_(claims.c.payer_id.in_(payer_ids), *([named] if named is not None else []))
-            )
-        if after is not None:
-            query = query.where(claims.c.id > after)
-        return list((await self.session.execute(query.order_by(claims.c.id).limit(limit))).all())
+    async def to_reprice(self, request: RepricingRequest, limit: int | None) -> list[Any]:
+        """The claims of a re-pricing walk after the request's `after_claim_id` and up to its
+        `until_claim_id` (both when given), by id, at most `limit` (the columns pricing reads)."""
+        query = select(*_TO_PRICE).where(*self._walk(request))
+        if request.until_claim_id is not None:
+            query = query.where(claims.c.id <= request.until_claim_id)
+        query = query.order_by(claims.c.id)
+        return list((await self.session.execute(query if limit is None else query.limit(limit))).all())
 
-    async def priced_on_or_after(
-        self,
-        contract_id: str,
-        start: date,
-        end: date | None,
-        not_version: int,
-        limit: int,
-        after: str | None = None,
-    ) -> list[Any]:
-        """Claims priced under another version of `contract_id` whose dates reach [start, end],
-        by id after `after`."""
-        query = select(*_TO_PRICE).where(
-            claims.c.organization_id == self.org,
-            claims.c.contract_id == contract_id,
-            claims.c.status == "priced",
-            claims.c.service_to >= start,
-            or_(claims.c.contract_version.is_(None), claims.c.contract_version != not_version),
-        )
-        if end is not None:
-            query = query.where(claims.c.service_date <= end)
-        if after is not None:
-            query = query.where(claims.c.id > after)
-        return list((await self.session.execute(query.order_by(claims.c.id).limit(limit))).all())
+    async def ids_to_reprice(self, request: RepricingRequest, after: str, limit: int) -> list[str]:
+        """The ids of the walk's claims after `after`, in order: where its later batches end."""
+        query = select(claims.c.id).where(*self._walk(request), claims.c.id > after)
+        return list((await self.session.scalars(query.order_by(claims.c.id).limit(limit))).all())
+
+    def _walk(self, request: RepricingRequest) -> list[ColumnElement[bool]]:
+        """Pending: waiting claims (pending, or needing review after matching) of the payers, or
+        naming the contract, when given. Version: claims priced under another version of the
+        contract whose dates reach [effective_from, effective_to]."""
+        where: list[ColumnElement[bool]] = [claims.c.organization_id == self.org]
+        if request.scope is RepricingScope.PENDING:
+            where.append(claims.c.status.in_(("pending", "needs_review")))
+            if request.payer_ids:
+                named = [claims.c.requested_contract_id == request.contract_id] if request.contract_id else []
+                where.append(or_(claims.c.payer_id.in_(request.payer_ids), *named))
+        else:
+            if request.contract_id is None or request.contract_version is None or not request.effective_from:
+                raise ValueError(f"a {request.scope} request needs contract_id, version and effective_from")
+            where += [
+                claims.c.contract_id == request.contract_id,
+                claims.c.status == "priced",
+                claims.c.service_to >= request.effective_from,
+                or_(
+                    claims.c.contract_version.is_(None), claims.c.contract_version != request.contract_version
+                ),
+            ]
+            if request.effective_to is not None:
+                where.append(claims.c.service_date <= request.effective_to)
+        if request.after_claim_id is not None:
+            where.append(claims.c.id > request.after_claim_id)
+        return where
 
     async def page(self, after: str | None, limit: int, status: str | None, pcn: str | None) -> list[Any]:
         query = select(claims).where(claims.c.organization_id == self.org)

@@ -2,11 +2,15 @@
 
 A contract coming into force (created, activated, amended, renewed, or its fee schedule
 completing) prices the claims that waited for it, and a new version re-prices the claims it now
-governs. Each batch is its own transaction; a full batch asks for the next one after its last claim.
+governs. Each batch is its own transaction. A walk's first batch, when full, plans the rest: the
+requests for every later batch, each a range of claim ids ending where 2,000 more claims end, are
+published at once (ahead of the first batch's own events), so no batch waits for the one before it
+to have its request relayed; past the planned ranges an open-ended request walks on the same way.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -28,9 +32,16 @@ class RepricingRequest:
     effective_from: date | None = None
     effective_to: date | None = None
     after_claim_id: str | None = field(default=None)
+    until_claim_id: str | None = None  # a planned range's last claim id (inclusive)
 
-    def next_batch(self, last_claim_id: str) -> RepricingRequest:
-        return replace(self, after_claim_id=last_claim_id)
+    def later_batches(self, last_claim_id: str, ends: Sequence[str]) -> list[RepricingRequest]:
+        """After a batch ending at `last_claim_id`: a range request ending at each of `ends`
+        (ascending), then an open-ended one past the last of them."""
+        starts = [last_claim_id, *ends]
+        return [
+            replace(self, after_claim_id=a, until_claim_id=u)
+            for a, u in zip(starts, [*ends, None], strict=True)
+        ]
 
 
 def pending_for_contract(

@@ -86,6 +86,7 @@ def repricing_request(body: ClaimPricingRequestData) -> RepricingRequest:
         body.effective_from,
         body.effective_to,
         body.after_claim_id,
+        body.until_claim_id,
     )
 
 

@@ -127,13 +127,21 @@ async def statuses(store: Store) -> dict[str, str]:
         return {pcn: status for pcn, status in rows}
 
 
+async def claim_ids(store: Store) -> dict[str, str]:
+    async with store.sessions() as session:
+        rows = await session.execute(select(claims.c.patient_control_number, claims.c.id))
+        return {pcn: claim_id for pcn, claim_id in rows}
+
+
 async def take_requests(store: Store) -> list[CloudEvent]:
     """The claim.pricing_requested events waiting in the outbox (taken, as the relay would)."""
     table = metadata.tables["outbox"]
     async with store.sessions() as session, session.begin():
         rows = (
             await session.execute(
-                select(table.c.id, table.c.payload).where(table.c.topic == "claim.pricing_requested")
+                select(table.c.id, table.c.payload)
+                .where(table.c.topic == "claim.pricing_requested")
+                .order_by(table.c.id)
             )
         ).all()
         await session.execute(delete(table).where(table.c.id.in_([r.id for r in rows])))
@@ -163,11 +171,16 @@ async def test_pending_claims_are_priced_in_bounded_batches(
     await submit_claims(engine_store.uow(), engine_store.caches, ORG, subs)
     await deliver(engine_store, activated)
     batches = [list((await statuses(engine_store)).values()).count("priced")]
-    while requests := await take_requests(engine_store):
-        (request,) = requests
-        assert request.data["scope"] == "pending"
+    planned = await take_requests(engine_store)  # the first full batch planned the rest at once
+    ids = sorted((await claim_ids(engine_store)).values())
+    assert [(r.data["scope"], r.data["after_claim_id"], r.data["until_claim_id"]) for r in planned] == [
+        ("pending", ids[1], ids[3]),  # claims 3 and 4 of five, by id
+        ("pending", ids[3], None),  # and on past them (claim 5, and any that came since)
+    ]
+    for request in planned:
         await deliver(engine_store, request)
         batches.append(list((await statuses(engine_store)).values()).count("priced"))
+    assert await take_requests(engine_store) == []  # the last batch was not full: the walk ended
     assert batches == [2, 4, 5]
     assert len(await engine_store.outbox("claim.priced")) == 5
 
@@ -252,8 +265,9 @@ async def test_a_retroactive_version_reprices_its_claims_in_bounded_batches(
     await deliver(engine_store, new_event("contract.amended", source=source, subject="c-1", data=amended))
     rounds = [1]
     while requests := await take_requests(engine_store):
-        (request,) = requests
+        (request,) = requests  # two claims and one more: no range to plan, one open-ended request
         assert (request.data["scope"], request.data["contract_version"]) == ("version", 2)
+        assert request.data["until_claim_id"] is None
         await deliver(engine_store, request)
         rounds.append(len(requests))
     assert len(rounds) == 2  # 2 claims, then the third
