@@ -61,6 +61,55 @@ async def test_overlapping_dates_for_the_same_code_refuse_the_file(registry: Reg
     assert await _counts(registry) == before
 
 
+def _dated(*ranges: tuple[str, str]) -> str:
+    return CSV_HEADER + "".join(
+        f"CPT,99213,,,,unit,amount,{80 + i},,{a},{b}\n" for i, (a, b) in enumerate(ranges)
+    )
+
+
+@pytest.mark.parametrize(
+    ("ranges", "clashes"),
+    [
+        ((("2026-01-01", "2026-06-30"), ("2026-06-30", "")), {(3, 2)}),  # one shared day
+        ((("2026-06-30", ""), ("2026-01-01", "2026-06-30")), {(2, 3)}),  # the same, later listed first
+        (  # a year, then February and May inside it: both overlap the year, not each other
+            (("2026-01-01", "2026-12-31"), ("2026-02-01", "2026-02-28"), ("2026-05-01", "2026-05-31")),
+            {(3, 2), (4, 2)},
+        ),
+        ((("2026-01-01", ""), ("2027-01-01", "2027-12-31")), {(3, 2)}),  # open-ended, then any later row
+        (  # a chain: each overlaps the one before it only
+            (("2026-01-01", "2026-01-31"), ("2026-01-15", "2026-02-15"), ("2026-02-10", "2026-03-31")),
+            {(3, 2), (4, 3)},
+        ),
+    ],
+)
+async def test_a_code_whose_rates_overlap_in_time_refuses_the_file_naming_both_rows(
+    registry: Registry, ranges: tuple[tuple[str, str], ...], clashes: set[tuple[int, int]]
+) -> None:
+    """A code's rows are compared in date order; each overlap names the row and the row it overlaps."""
+    response = await import_csv(registry.a, _dated(*ranges))
+    assert response.status_code == 422, response.text
+    found = {
+        (e["row"], int(e["message"].split("overlap row ")[1].split()[0])) for e in response.json()["errors"]
+    }
+    assert found == clashes
+
+
+@pytest.mark.parametrize(
+    "ranges",
+    [
+        (("2026-01-01", "2026-06-30"), ("2026-07-01", "")),  # back to back
+        (("2026-07-01", ""), ("2026-01-01", "2026-06-30")),  # the same, the later listed first
+        (("2026-01-01", "2026-01-31"), ("2026-03-01", "2026-03-31"), ("2026-02-01", "2026-02-28")),
+    ],
+)
+async def test_rates_of_a_code_in_turn_are_accepted(
+    registry: Registry, ranges: tuple[tuple[str, str], ...]
+) -> None:
+    response = await import_csv(registry.a, _dated(*ranges))
+    assert response.status_code == 201, response.text
+
+
 async def test_import_export_round_trip_rows_and_pagination(registry: Registry) -> None:
     report = ok(await import_csv(registry.a, GOOD, name="Acme 2026"), 201)
     schedule = report["schedule"]
