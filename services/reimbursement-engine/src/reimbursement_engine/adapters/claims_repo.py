@@ -7,18 +7,32 @@ from typing import Any
 
 from accord_common.bulk import insert_rows
 from accord_common.errors import NotFound
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reimbursement_engine.adapters.orm import claim_lines, claims
 from reimbursement_engine.adapters.orm_reference import RETIRED_STATUSES
 
-_LIVE = claims.c.status.not_in(RETIRED_STATUSES)
+# literally the predicate of the partial index uq_claims_org_pcn_live: SQLite uses a partial index
+# only for a query whose WHERE names its predicate (bound parameters do not), else it scans the
+# organisation's claims for every lookup by patient control number
+_LIVE = text(f"claims.status NOT IN ({', '.join(repr(s) for s in RETIRED_STATUSES)})")
 
 _CHUNK = 5000
 # what pricing a stored claim again reads of it (the claim itself is rebuilt from `submitted` and its lines)
 _TO_PRICE = (claims.c.id, claims.c.submitted, claims.c.status, claims.c.status_reason)
+# what reconciling a claim with its payment reads of it (not its explanation, flags or history)
+_TO_RECONCILE = (
+    claims.c.id,
+    claims.c.patient_control_number,
+    claims.c.payer_id,
+    claims.c.contract_id,
+    claims.c.contract_version,
+    claims.c.expected_allowed,
+    claims.c.pricing_completeness,
+    claims.c.submitted,
+)
 LINE_RESULT_COLUMNS = ("status", "term", "expected_allowed", "unpriced_reason")
 
 
@@ -98,12 +112,14 @@ class ClaimsRepository:
             raise NotFound(f"claim {claim_id} not found")
         return row
 
-    async def get_many(self, claim_ids: list[str]) -> dict[str, Any]:
-        """`get` for many claims at once (one query per 5,000); every id must be the organisation's."""
+    async def get_many(self, claim_ids: list[str], reconciling: bool = False) -> dict[str, Any]:
+        """`get` for many claims at once (one query per 5,000); every id must be the organisation's.
+        `reconciling`: only the columns reconciliation reads."""
         found: dict[str, Any] = {}
+        columns = _TO_RECONCILE if reconciling else (claims,)
         for start in range(0, len(claim_ids), _CHUNK):
             rows = await self.session.execute(
-                select(claims).where(
+                select(*columns).where(
                     claims.c.id.in_(claim_ids[start : start + _CHUNK]), claims.c.organization_id == self.org
                 )
             )
