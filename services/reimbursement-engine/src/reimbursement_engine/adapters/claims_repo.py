@@ -22,17 +22,6 @@ _LIVE = text(f"claims.status NOT IN ({', '.join(repr(s) for s in RETIRED_STATUSE
 _CHUNK = 5000
 # what pricing a stored claim again reads of it (the claim itself is rebuilt from `submitted` and its lines)
 _TO_PRICE = (claims.c.id, claims.c.submitted, claims.c.status, claims.c.status_reason)
-# what reconciling a claim with its payment reads of it (not its explanation, flags or history)
-_TO_RECONCILE = (
-    claims.c.id,
-    claims.c.patient_control_number,
-    claims.c.payer_id,
-    claims.c.contract_id,
-    claims.c.contract_version,
-    claims.c.expected_allowed,
-    claims.c.pricing_completeness,
-    claims.c.submitted,
-)
 LINE_RESULT_COLUMNS = ("status", "term", "expected_allowed", "unpriced_reason")
 
 
@@ -112,14 +101,12 @@ class ClaimsRepository:
             raise NotFound(f"claim {claim_id} not found")
         return row
 
-    async def get_many(self, claim_ids: list[str], reconciling: bool = False) -> dict[str, Any]:
-        """`get` for many claims at once (one query per 5,000); every id must be the organisation's.
-        `reconciling`: only the columns reconciliation reads."""
+    async def get_many(self, claim_ids: list[str]) -> dict[str, Any]:
+        """`get` for many claims at once (one query per 5,000); every id must be the organisation's."""
         found: dict[str, Any] = {}
-        columns = _TO_RECONCILE if reconciling else (claims,)
         for start in range(0, len(claim_ids), _CHUNK):
             rows = await self.session.execute(
-                select(*columns).where(
+                select(claims).where(
                     claims.c.id.in_(claim_ids[start : start + _CHUNK]), claims.c.organization_id == self.org
                 )
             )

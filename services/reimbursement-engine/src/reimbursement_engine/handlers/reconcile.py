@@ -80,8 +80,7 @@ async def _reconcile_chunk(
     claims_repo, variances = ClaimsRepository(session, org), VarianceRepository(session, org)
     existing = {row.claim_id: row for row in await variances.in_claims(claim_ids)}
     effective = await RemittanceRepository(session, org).effective_payments(claim_ids)
-    paid_ids = [i for i in claim_ids if i in effective]  # only paid ones compare
-    claims = await claims_repo.get_many(paid_ids, reconciling=True)
+    claims = await claims_repo.get_many([i for i in claim_ids if i in effective])  # only paid ones compare
     priced = [i for i in claim_ids if i in effective and claims[i].expected_allowed is not None]
     claim_lines = await claims_repo.lines(priced)
     writes = _Writes()

@@ -48,26 +48,15 @@ async def ingest_835(
         )
         summary = IngestSummary(file_id)
         store = RemittanceStore(uow, org, summary, publish_paid=True)
+        items = checked_835(raw)
         try:
-            await _store_reading_ahead(store, checked_835(raw))
+            while batch := await asyncio.to_thread(_next_batch, items):
+                await store.take(batch)
         except X12Error as exc:
             raise refusal("835", exc) from None
         await store.reconcile(tolerance)
         await uow.commit()
     return summary
-
-
-async def _store_reading_ahead(store: RemittanceStore, items: Iterator[Item]) -> None:
-    """Every batch of the file stored, the worker thread reading the next one meanwhile (reading is
-    CPU work; storing mostly waits on the database). One read is in flight at a time, so the file
-    is still read in order by one thread, and at most two batches are held."""
-    reading = asyncio.ensure_future(asyncio.to_thread(_next_batch, items))
-    try:
-        while batch := await reading:
-            reading = asyncio.ensure_future(asyncio.to_thread(_next_batch, items))
-            await store.take(batch)
-    finally:  # storing failed: the read in flight ends before the body it reads is released
-        await asyncio.gather(reading, return_exceptions=True)
 
 
 def _next_batch(items: Iterator[Item]) -> list[Item]:
