@@ -25,8 +25,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import shutil
+import signal
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -207,10 +211,10 @@ def _free_offset() -> int:
     return next(o for o in offsets if all(free(s.port + o) for s in SERVICES))
 
 
-def run(claims: int, postgres: bool) -> dict[str, Any]:
+def run(claims: int, postgres: bool, profile: Path | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp, stack(postgres, Path(tmp)) as (running, urls):
         try:
-            measured = _measure(running, urls, claims)
+            measured = _measure(running, urls, claims, profile)
             measured["one_by_one"] = {  # a run that failed as a set is applied again event by event
                 log.stem: log.read_text(errors="replace").count("batch applied one by one instead")
                 for log in sorted((Path(tmp) / "logs").glob("*.log"))
@@ -224,7 +228,7 @@ def run(claims: int, postgres: bool) -> dict[str, Any]:
             raise
 
 
-def _measure(running: Stack, urls: dict[str, str], claims: int) -> dict[str, Any]:
+def _measure(running: Stack, urls: dict[str, str], claims: int, profile: Path | None) -> dict[str, Any]:
     registry = running.services["contract-registry"].url
     engine = running.services["reimbursement-engine"].url
     patience = 240 + claims * 0.2  # seconds: generous on a busy machine, never forever
@@ -242,10 +246,12 @@ def _measure(running: Stack, urls: dict[str, str], claims: int) -> dict[str, Any
         remittance = remittance_835(prefix, claims)
         pid = running.services["reimbursement-engine"].popen.pid
         rss_before = process_memory(pid, "VmRSS", reset_peak=True)
-        with Probe(engine) as probe:
+        with Probe(engine) as probe, py_spy(pid, profile):
+            cpu_before = process_cpu_s(pid)
             began = time.perf_counter()
             response = client.post("/v1/remittances/x12", content=remittance)
             answered = time.perf_counter()
+            upload_cpu_s = process_cpu_s(pid) - cpu_before
         peak = process_memory(pid, "VmHWM")
         response.raise_for_status()
         summary = response.json()
@@ -263,6 +269,7 @@ def _measure(running: Stack, urls: dict[str, str], claims: int) -> dict[str, Any
         "pricing_s": priced_s,
         "priced_to_deadlines_s": settled_s,
         "upload_s": answered - began,
+        "upload_cpu_s": upload_cpu_s,
         "worklist_s": worklisted - began,
         "appeals_s": appealed - began,
         "end_to_end_s": last,
@@ -273,6 +280,29 @@ def _measure(running: Stack, urls: dict[str, str], claims: int) -> dict[str, Any
         "rss_peak_mib": peak,
         "healthz_ms": [round(x * 1000, 1) for x in probe.latencies],
     }
+
+
+@contextmanager
+def py_spy(pid: int, out: Path | None) -> Iterator[None]:
+    """`py-spy record` of the engine (and its children) while the block runs, raw stacks to `out`."""
+    if out is None:
+        yield
+        return
+    spy = shutil.which("py-spy") or str(Path.home() / ".local/bin/py-spy")
+    command = [spy, "record", "--rate", "50", "--subprocesses", "-f", "raw", "-o", str(out), "-p", str(pid)]
+    recorder = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)  # py-spy attaches
+    try:
+        yield
+    finally:
+        recorder.send_signal(signal.SIGINT)
+        recorder.wait(timeout=60)
+
+
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system, every thread) the process has used, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def process_memory(pid: int, field: str, reset_peak: bool = False) -> float:
@@ -309,16 +339,26 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--postgres", action="store_true", help="PostgreSQL + Apache Kafka (else SQLite + tansu)"
     )
+    parser.add_argument(
+        "--profile", type=Path, help="py-spy raw stacks of the engine during the upload to this file"
+    )
     args = parser.parse_args(argv)
     where = "PostgreSQL + Apache Kafka" if args.postgres else "SQLite + tansu"
-    r = run(args.claims, args.postgres)
+    load = os.getloadavg()[0]
+    r = run(args.claims, args.postgres, args.profile)
     health = r.pop("healthz_ms")
-    print(f"835 reconciliation end to end, {where}, {r['claims']:,} claims ({r['bytes']:,} bytes):")
+    print(
+        f"835 reconciliation end to end, {where}, {r['claims']:,} claims ({r['bytes']:,} bytes); "
+        f"load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end:"
+    )
     print(
         f"  pricing through the batch API: {r['pricing_s']:.1f} s; deadlines of claim.priced in the tracker "
         f"after {r['priced_to_deadlines_s']:.1f} s"
     )
-    print(f"  upload answered:                 {r['upload_s']:8.2f} s")
+    print(
+        f"  upload answered:                 {r['upload_s']:8.2f} s "
+        f"({r['upload_s'] / r['pricing_s']:.2f}x pricing; engine CPU {r['upload_cpu_s']:.2f} s)"
+    )
     print(f"  every variance on the worklist:  {r['worklist_s']:8.2f} s")
     print(f"  every appeal deadline open:      {r['appeals_s']:8.2f} s")
     print(f"  end to end: {r['end_to_end_s']:.2f} s = {r['claims_per_s']:,.0f} claims/s")

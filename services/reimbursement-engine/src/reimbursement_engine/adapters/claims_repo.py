@@ -7,7 +7,7 @@ from typing import Any
 
 from accord_common.bulk import insert_rows
 from accord_common.errors import NotFound
-from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +15,10 @@ from reimbursement_engine.adapters.orm import claim_lines, claims
 from reimbursement_engine.adapters.orm_reference import RETIRED_STATUSES
 from reimbursement_engine.domain.repricing import RepricingRequest, RepricingScope
 
-_LIVE = claims.c.status.not_in(RETIRED_STATUSES)
+# literally the predicate of the partial index uq_claims_org_pcn_live: SQLite uses a partial index
+# only for a query whose WHERE names its predicate (bound parameters do not), else it scans the
+# organisation's claims for every lookup by patient control number
+_LIVE = text(f"claims.status NOT IN ({', '.join(repr(s) for s in RETIRED_STATUSES)})")
 
 _CHUNK = 5000
 # what pricing a stored claim again reads of it (the claim itself is rebuilt from `submitted` and its lines)

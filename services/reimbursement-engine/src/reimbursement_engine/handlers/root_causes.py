@@ -32,6 +32,9 @@ from reimbursement_engine.domain.root_causes import (
 _CACHES = EngineCaches()
 OTHER_VERSIONS = 8  # versions beside the one in force that a paid amount is compared with
 Variant = tuple[Alternative, str, Claim, ContractTerms, int | None]
+TermsVariant = tuple[Alternative, str, ContractTerms]  # the claim priced under other terms
+# a version's terms, its variants (no escalator, ...), the other versions' terms
+_AlternativeTerms = tuple[ContractTerms, list[TermsVariant], list[TermsVariant]]
 
 
 class Diagnosis:
@@ -44,6 +47,7 @@ class Diagnosis:
         self.session, self.org, self.years = session, org, years
         self._shared: tuple[list[VersionRef], set[str], MedicareReference] | None = None
         self._residences: dict[str, Any] = {}
+        self._alternative_terms: dict[tuple[str, int], _AlternativeTerms] = {}
 
     async def claim(
         self,
@@ -95,19 +99,31 @@ class Diagnosis:
         current = next((v for v in versions if (v.contract_id, v.version) == key), None)
         if current is None:
             return {}
-        claim = domain_claim(claim_row.submitted, [r._asdict() for r in claim_lines])
+        claim = domain_claim(claim_row.submitted, [r._mapping for r in claim_lines])
         if claim.beneficiary_zip:  # DMEPOS: the beneficiary's state and rural amount, as pricing had it
             claim = replace(claim, residence=await self._residence(claim.beneficiary_zip))
         years = {line.service_date.year for line in claim.lines}
         if not years <= self.years:  # a line outside the batch's years (not expected): read them too
             medicare = await _CACHES.medicare(self.session, self.years | years)
-        terms = await _CACHES.terms(self.session, current)
-        variants = _contract_variants(claim, terms) + _paid_code_variants(claim, terms, paired, rows)
-        for ref in _others(versions, current, assembled):
-            variants.append(
-                (Alternative.OTHER_VERSION, ref.label, claim, await _CACHES.terms(self.session, ref), None)
-            )
+        terms, contract, others = await self._terms_of(current, versions, assembled)
+        variants: list[Variant] = [(kind, label, claim, t, None) for kind, label, t in contract]
+        variants += _paid_code_variants(claim, terms, paired, rows)
+        variants += [(kind, label, claim, t, None) for kind, label, t in others]
         return _price_variants(variants, medicare)
+
+    async def _terms_of(
+        self, current: VersionRef, versions: list[VersionRef], assembled: set[str]
+    ) -> _AlternativeTerms:
+        """The version's terms, its variants and the other versions' terms: once per batch."""
+        key = (current.contract_id, current.version)
+        if key not in self._alternative_terms:
+            terms = await _CACHES.terms(self.session, current)
+            others = [
+                (Alternative.OTHER_VERSION, ref.label, await _CACHES.terms(self.session, ref))
+                for ref in _others(versions, current, assembled)
+            ]
+            self._alternative_terms[key] = (terms, _contract_variants(terms), others)
+        return self._alternative_terms[key]
 
 
 def _modifiers(text: str | None) -> tuple[str, ...]:
@@ -136,17 +152,17 @@ def _facts(row: Any, got: PaidLine | None, rows: dict[int, Any], alts: list[Alte
     )
 
 
-def _contract_variants(claim: Claim, terms: ContractTerms) -> list[Variant]:
-    out: list[Variant] = []
+def _contract_variants(terms: ContractTerms) -> list[TermsVariant]:
+    out: list[TermsVariant] = []
     if terms.escalator is not None:
-        out.append((Alternative.NO_ESCALATOR, "", claim, replace(terms, escalator=None), None))
+        out.append((Alternative.NO_ESCALATOR, "", replace(terms, escalator=None)))
     if terms.carve_outs:
-        out.append((Alternative.NO_CARVE_OUT, "", claim, replace(terms, carve_outs=()), None))
+        out.append((Alternative.NO_CARVE_OUT, "", replace(terms, carve_outs=())))
     switched = tuple(
         replace(t, multiple_procedure=None if t.multiple_procedure else MultipleProcedureReduction())
         for t in terms.terms
     )
-    out.append((Alternative.MULTIPLE_PROCEDURE_SWITCHED, "", claim, replace(terms, terms=switched), None))
+    out.append((Alternative.MULTIPLE_PROCEDURE_SWITCHED, "", replace(terms, terms=switched)))
     return out
 
 
