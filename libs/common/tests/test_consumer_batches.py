@@ -4,6 +4,7 @@ Real SQLite database, scripted consumer and producer (no broker needed to check 
 
 from __future__ import annotations
 
+import gc
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -186,6 +187,22 @@ async def test_a_record_that_is_not_a_cloud_event_is_dead_lettered_in_its_place(
     assert await ledger_rows(engine) == [(cid, 1), (cid, 2)]
     assert len(producer.sent) == 1 and producer.sent[0][1] == b"not json"
     assert consumer.commits == [3]
+
+
+async def test_a_started_consumer_leaves_what_is_alive_at_its_start_out_of_full_collections(
+    engine: AsyncEngine,
+) -> None:
+    loop, _, _ = loop_for(engine, record_version)
+    gc.unfreeze()
+    started_with = [object()]  # alive before the start: the service's long-lived objects
+    assert gc.get_freeze_count() == 0
+    loop.start()
+    try:
+        assert gc.get_freeze_count() > 0
+        assert not any(o is started_with for o in gc.get_objects())  # no collection walks it
+    finally:
+        await loop.stop()
+        gc.unfreeze()
 
 
 def scoped(seen: list[Any]) -> Any:
