@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 from accord_common.events import CloudEvent, new_event
@@ -85,6 +87,21 @@ def claim_priced(contract_id: str, n: int) -> CloudEvent:
     return new_event("claim.priced", source="bench", subject=claim_id, data=data, organization_id=ORG)
 
 
+def database_cpu_s(cluster: LocalCluster) -> float:
+    """CPU seconds (user + system) of the cluster's server processes (the postmaster's children,
+    Linux /proc): what the database spent, beside the consumer's own CPU."""
+    postmaster = int((cluster.root / "data" / "postmaster.pid").read_text().split()[0])
+    ticks, total = os.sysconf("SC_CLK_TCK"), 0
+    for proc in Path("/proc").iterdir():
+        try:
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == postmaster:  # field 4: the parent's pid
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def upload_events(contract_id: str, n: int, traceparent: str | None) -> list[CloudEvent]:
     """The claim's claim.paid ($900.00 of $950.00 expected) and its claim.variance_detected."""
     claim_id, pcn = claim_id_of(n), f"PCN-{n:06d}"
@@ -129,9 +146,12 @@ async def produce(runtime: Any, bootstrap: str, events: list[CloudEvent]) -> str
     return topic
 
 
-async def consume(runtime: Any, topic: str, events: int, batched: bool) -> tuple[float, float, float]:
+async def consume(
+    runtime: Any, topic: str, events: int, batched: bool, cluster: LocalCluster
+) -> tuple[float, float, float, float]:
     """(seconds joining the group, seconds applying `events` once joined, the process's CPU seconds
-    meanwhile: the consumer's own cost, which a busy machine changes far less than wall clock)."""
+    meanwhile: the consumer's own cost, which a busy machine changes far less than wall clock, and
+    the database's CPU seconds meanwhile)."""
     consumer = runtime.kafka.consumer(topic, group_id=f"bench-{uuid.uuid4().hex[:8]}")
     dead_letters = runtime.kafka.producer()
     await consumer.start()
@@ -152,13 +172,14 @@ async def consume(runtime: Any, topic: str, events: int, batched: bool) -> tuple
             if consumer.assignment():
                 break
             await asyncio.sleep(0.005)
-        joined, cpu = time.perf_counter(), time.process_time()
+        joined, cpu, db_cpu = time.perf_counter(), time.process_time(), database_cpu_s(cluster)
         while True:
             committed = sum([await consumer.committed(tp) or 0 for tp in parts])
             if committed >= events:
                 break
             await asyncio.sleep(0.05)
-        return joined - began, time.perf_counter() - joined, time.process_time() - cpu
+        seconds, cpu = time.perf_counter() - joined, time.process_time() - cpu
+        return joined - began, seconds, cpu, database_cpu_s(cluster) - db_cpu
     finally:
         await loop.stop()
         await consumer.stop()
@@ -178,14 +199,14 @@ async def run_upload(cluster: LocalCluster, bootstrap: str, claims: int, batched
         if not uow.committed:
             await uow.commit()
     priced = await produce(runtime, bootstrap, [claim_priced(contract_id, n) for n in range(claims)])
-    await consume(runtime, priced, claims, True)  # not measured: the claims' pricings and deadlines
+    await consume(runtime, priced, claims, True, cluster)  # not measured: the claims' pricings and deadlines
     with tracer().start_as_current_span("POST /v1/remittances/835"):
         traceparent = current_traceparent()
     count = 2 * claims  # the events are not kept: a service holds none of them while it consumes
     topic = await produce(
         runtime, bootstrap, [e for n in range(claims) for e in upload_events(contract_id, n, traceparent)]
     )
-    join_s, seconds, cpu_s = await consume(runtime, topic, count, batched)
+    join_s, seconds, cpu_s, db_cpu_s = await consume(runtime, topic, count, batched, cluster)
     async with runtime.sessions() as session:
         obligations = runtime.metadata.tables["obligations"]
         made = await session.scalar(
@@ -195,6 +216,7 @@ async def run_upload(cluster: LocalCluster, bootstrap: str, claims: int, batched
     return {
         "events_per_s": count / seconds,
         "events_per_cpu_s": count / cpu_s,
+        "events_per_db_cpu_s": count / max(db_cpu_s, 1e-9),
         "seconds": seconds,
         "join_s": join_s,
         "obligations": made,
@@ -215,7 +237,7 @@ async def run_mode(cluster: LocalCluster, bootstrap: str, events: int, batched: 
             await uow.commit()
 
     topic = await produce(runtime, bootstrap, [claim_priced(contract_id, n) for n in range(events)])
-    join_s, seconds, cpu_s = await consume(runtime, topic, events, batched)
+    join_s, seconds, cpu_s, db_cpu_s = await consume(runtime, topic, events, batched, cluster)
     async with runtime.sessions() as session:
         obligations = runtime.metadata.tables["obligations"]
         made = await session.scalar(select(func.count()).select_from(obligations))
@@ -223,6 +245,7 @@ async def run_mode(cluster: LocalCluster, bootstrap: str, events: int, batched: 
     return {
         "events_per_s": events / seconds,
         "events_per_cpu_s": events / cpu_s,
+        "events_per_db_cpu_s": events / max(db_cpu_s, 1e-9),
         "seconds": seconds,
         "join_s": join_s,
         "obligations": made,
@@ -251,7 +274,8 @@ async def main(events: int, yardstick_events: int, upload: bool) -> None:
             what = "appeal deadlines" if upload else "obligations"
             print(
                 f"{label:34s} {r['events_per_s']:>9,.0f} events/s, "
-                f"{r['events_per_cpu_s']:,.0f} per consumer CPU second  "
+                f"{r['events_per_cpu_s']:,.0f} per consumer CPU second, "
+                f"{r['events_per_db_cpu_s']:,.0f} per database CPU second  "
                 f"({2 * max(count // 2, 1) if upload else count:,} events in {r['seconds']:.1f} s after "
                 f"{r['join_s']:.1f} s joining the group, "
                 f"{r['obligations']:,} {what} made)"

@@ -50,7 +50,8 @@ _STATE_TYPES: dict[str, Any] = {
     "updated_at": DateTime(timezone=True),
 }
 # Every changed obligation of a run in ONE statement on PostgreSQL, one array per column (an
-# executemany made one UPDATE per row on the server: a run of 335 payments changes 670 deadlines).
+# executemany made one UPDATE per row on the server: a run of some 330 payments changes some 660
+# deadlines).
 _SET = ", ".join(f"{c} = v.{c}" for c in list(_STATE_TYPES)[1:]).replace(
     "reasons = v.reasons", "reasons = CAST(v.reasons AS JSON)"
 )
