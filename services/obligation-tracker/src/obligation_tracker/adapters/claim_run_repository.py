@@ -5,26 +5,11 @@ write; nothing here knows about events."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from accord_common.bulk import insert_rows
-from sqlalchemy import (
-    ARRAY,
-    BigInteger,
-    Boolean,
-    Date,
-    DateTime,
-    Numeric,
-    String,
-    Text,
-    bindparam,
-    delete,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import ARRAY, BigInteger, Boolean, bindparam, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from obligation_tracker.adapters.locks import lock_key
@@ -36,30 +21,6 @@ _LOCKS = text(
     "SELECT CASE WHEN x THEN pg_advisory_xact_lock(k) ELSE pg_advisory_xact_lock_shared(k) END "
     "FROM unnest(CAST(:keys AS BIGINT[]), CAST(:exclusive AS BOOLEAN[])) AS t(k, x)"
 ).bindparams(bindparam("keys", type_=ARRAY(BigInteger)), bindparam("exclusive", type_=ARRAY(Boolean)))
-# The columns an obligation's change writes, with their types (reasons as JSON text, cast to JSON).
-_STATE_TYPES: dict[str, Any] = {
-    "id": String(),
-    "status": String(),
-    "due_date": Date(),
-    "due_at": DateTime(timezone=True),
-    "title": String(),
-    "reasons": Text(),
-    "snoozed_until": DateTime(timezone=True),
-    "description": Text(),
-    "interest_owed": Numeric(),
-    "updated_at": DateTime(timezone=True),
-}
-# Every changed obligation of a run in ONE statement on PostgreSQL, one array per column (an
-# executemany made one UPDATE per row on the server: a run of some 330 payments changes some 660
-# deadlines).
-_SET = ", ".join(f"{c} = v.{c}" for c in list(_STATE_TYPES)[1:]).replace(
-    "reasons = v.reasons", "reasons = CAST(v.reasons AS JSON)"
-)
-_ARRAYS = ", ".join(":" + c for c in _STATE_TYPES)
-_UPDATE_SQL = f"UPDATE obligations AS o SET {_SET} FROM unnest({_ARRAYS}) AS v({', '.join(_STATE_TYPES)})"  # noqa: S608 (constant names only)
-_UPDATE_ALL = text(_UPDATE_SQL + " WHERE o.id = v.id").bindparams(
-    *(bindparam(c, type_=ARRAY(t)) for c, t in _STATE_TYPES.items())
-)
 OBLIGATION_STATE = (
     "status",
     "due_date",
@@ -160,13 +121,7 @@ async def write_obligations(
     history: list[dict[str, Any]],
 ) -> None:
     await insert_rows(session, obligations, new)
-    if changed and session.get_bind().dialect.name == "postgresql":
-        for start in range(0, len(changed), CHUNK):
-            part = changed[start : start + CHUNK]
-            columns = {c: [r[c] for r in part] for c in _STATE_TYPES}
-            columns["reasons"] = [json.dumps(r) for r in columns["reasons"]]
-            await session.execute(_UPDATE_ALL, columns)
-    elif changed:
+    if changed:
         statement = update(obligations).where(obligations.c.id == bindparam("b_id"))
         await session.execute(
             statement, [{k: r[k] for k in OBLIGATION_STATE} | {"b_id": r["id"]} for r in changed]
