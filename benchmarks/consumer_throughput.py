@@ -10,20 +10,31 @@ second of wall clock, from the moment the consumer has joined its group (the bro
 group's first assignment by its initial rebalance delay, printed apart) until every event's offset is
 committed; the ratio of the two modes in the same run is the comparison to trust on a shared machine.
 
-    uv run --frozen python benchmarks/consumer_throughput.py [--events 20000]
+With `--upload`, the events are those of an 835 upload instead: N claims are priced first (N
+claim.priced events through the same loop, not timed), then N claim.paid and N
+claim.variance_detected (underpaid) are produced, interleaved per claim as the engine publishes them,
+all with the one traceparent of the upload's request; the figure is those 2N events applied per
+second (each payment completes the claim's timely filing and prompt pay, each variance opens its
+appeal deadline). Tracing is configured as in the service (a tracer provider, exporter "none"), so
+the consumer's spans cost what they cost there.
+
+    uv run --frozen python benchmarks/consumer_throughput.py [--events 20000] [--upload]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 from accord_common.events import CloudEvent, new_event
 from accord_common.messaging import ConsumerLoop
 from accord_common.migrate import upgrade_async
+from accord_common.telemetry import configure_tracing, current_traceparent, tracer
 from accord_common.testing.kafka import start_kafka
 from accord_common.testing.postgres import LocalCluster
 from aiokafka import TopicPartition
@@ -54,8 +65,13 @@ def contract_created(contract_id: str) -> CloudEvent:
     return new_event("contract.created", source="bench", subject=contract_id, data=data, organization_id=ORG)
 
 
+def claim_id_of(n: int) -> str:
+    """A claim id as the engine makes them (a UUID)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"bench-claim-{n}"))
+
+
 def claim_priced(contract_id: str, n: int) -> CloudEvent:
-    claim_id = f"CLM-{n:06d}"
+    claim_id = claim_id_of(n)
     data = {
         "claim_id": claim_id,
         "organization_id": ORG,
@@ -71,19 +87,46 @@ def claim_priced(contract_id: str, n: int) -> CloudEvent:
     return new_event("claim.priced", source="bench", subject=claim_id, data=data, organization_id=ORG)
 
 
-async def run_mode(cluster: LocalCluster, bootstrap: str, events: int, batched: bool) -> dict[str, Any]:
-    name = f"tracker_bench_{uuid.uuid4().hex[:6]}"
-    url = await cluster.server().create_database_async(name)
-    await upgrade_async(SERVICE_ROOT, url)
-    runtime = build_runtime(
-        TrackerSettings(database_url=url, kafka_bootstrap=bootstrap, scheduler_enabled=False)
-    )
-    contract_id = str(uuid.uuid4())
-    async with runtime.uow() as uow:
-        await runtime.handlers["contract.created"](contract_created(contract_id), uow)
-        if not uow.committed:
-            await uow.commit()
+def database_cpu_s(cluster: LocalCluster) -> float:
+    """CPU seconds (user + system) of the cluster's server processes (the postmaster's children,
+    Linux /proc): what the database spent, beside the consumer's own CPU."""
+    postmaster = int((cluster.root / "data" / "postmaster.pid").read_text().split()[0])
+    ticks, total = os.sysconf("SC_CLK_TCK"), 0
+    for proc in Path("/proc").iterdir():
+        try:
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == postmaster:  # field 4: the parent's pid
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
+
+def upload_events(contract_id: str, n: int, traceparent: str | None) -> list[CloudEvent]:
+    """The claim's claim.paid ($900.00 of $950.00 expected) and its claim.variance_detected."""
+    claim_id, pcn = claim_id_of(n), f"PCN-{n:06d}"
+    common = {"claim_id": claim_id, "organization_id": ORG, "patient_control_number": pcn}
+    common |= {"payer_id": "payer-acme", "contract_id": contract_id}
+    paid = common | {"paid_amount": "900.00", "paid_date": "2026-06-20", "remittance_id": "rem-1"}
+    variance = common | {
+        "classification": "underpaid",
+        "expected_allowed": "950.00",
+        "paid_amount": "900.00",
+        "patient_responsibility": "0.00",
+        "variance": "50.00",
+        "remittance_date": "2026-06-20",
+        "carcs": ["CO-45"],
+        "variance_id": str(uuid.uuid4()),
+    }
+    return [
+        new_event(t, source="bench", subject=claim_id, data=d, organization_id=ORG).model_copy(
+            update={"traceparent": traceparent}
+        )
+        for t, d in (("claim.paid", paid), ("claim.variance_detected", variance))
+    ]
+
+
+async def produce(runtime: Any, bootstrap: str, events: list[CloudEvent]) -> str:
     topic = f"bench.claims.{uuid.uuid4().hex[:8]}"
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
@@ -94,13 +137,21 @@ async def run_mode(cluster: LocalCluster, bootstrap: str, events: int, batched: 
     producer = runtime.kafka.producer()
     await producer.start()
     try:
-        for n in range(events):
-            event = claim_priced(contract_id, n)
-            await producer.send(topic, event.to_bytes(), key=event.subject.encode())
+        for event in events:
+            headers = [("traceparent", event.traceparent.encode())] if event.traceparent else []
+            await producer.send(topic, event.to_bytes(), key=event.subject.encode(), headers=headers)
         await producer.flush()
     finally:
         await producer.stop()
+    return topic
 
+
+async def consume(
+    runtime: Any, topic: str, events: int, batched: bool, cluster: LocalCluster
+) -> tuple[float, float, float, float]:
+    """(seconds joining the group, seconds applying `events` once joined, the process's CPU seconds
+    meanwhile: the consumer's own cost, which a busy machine changes far less than wall clock, and
+    the database's CPU seconds meanwhile)."""
     consumer = runtime.kafka.consumer(topic, group_id=f"bench-{uuid.uuid4().hex[:8]}")
     dead_letters = runtime.kafka.producer()
     await consumer.start()
@@ -121,30 +172,88 @@ async def run_mode(cluster: LocalCluster, bootstrap: str, events: int, batched: 
             if consumer.assignment():
                 break
             await asyncio.sleep(0.005)
-        joined = time.perf_counter()
+        joined, cpu, db_cpu = time.perf_counter(), time.process_time(), database_cpu_s(cluster)
         while True:
             committed = sum([await consumer.committed(tp) or 0 for tp in parts])
             if committed >= events:
                 break
             await asyncio.sleep(0.05)
-        seconds = time.perf_counter() - joined
+        seconds, cpu = time.perf_counter() - joined, time.process_time() - cpu
+        return joined - began, seconds, cpu, database_cpu_s(cluster) - db_cpu
     finally:
         await loop.stop()
         await consumer.stop()
         await dead_letters.stop()
+
+
+async def run_upload(cluster: LocalCluster, bootstrap: str, claims: int, batched: bool) -> dict[str, Any]:
+    name = f"tracker_bench_{uuid.uuid4().hex[:6]}"
+    url = await cluster.server().create_database_async(name)
+    await upgrade_async(SERVICE_ROOT, url)
+    runtime = build_runtime(
+        TrackerSettings(database_url=url, kafka_bootstrap=bootstrap, scheduler_enabled=False)
+    )
+    contract_id = str(uuid.uuid4())
+    async with runtime.uow() as uow:
+        await runtime.handlers["contract.created"](contract_created(contract_id), uow)
+        if not uow.committed:
+            await uow.commit()
+    priced = await produce(runtime, bootstrap, [claim_priced(contract_id, n) for n in range(claims)])
+    await consume(runtime, priced, claims, True, cluster)  # not measured: the claims' pricings and deadlines
+    with tracer().start_as_current_span("POST /v1/remittances/835"):
+        traceparent = current_traceparent()
+    count = 2 * claims  # the events are not kept: a service holds none of them while it consumes
+    topic = await produce(
+        runtime, bootstrap, [e for n in range(claims) for e in upload_events(contract_id, n, traceparent)]
+    )
+    join_s, seconds, cpu_s, db_cpu_s = await consume(runtime, topic, count, batched, cluster)
+    async with runtime.sessions() as session:
+        obligations = runtime.metadata.tables["obligations"]
+        made = await session.scalar(
+            select(func.count()).select_from(obligations).where(obligations.c.kind == "appeal")
+        )
+    await runtime.engine.dispose()
+    return {
+        "events_per_s": count / seconds,
+        "events_per_cpu_s": count / cpu_s,
+        "events_per_db_cpu_s": count / max(db_cpu_s, 1e-9),
+        "seconds": seconds,
+        "join_s": join_s,
+        "obligations": made,
+    }
+
+
+async def run_mode(cluster: LocalCluster, bootstrap: str, events: int, batched: bool) -> dict[str, Any]:
+    name = f"tracker_bench_{uuid.uuid4().hex[:6]}"
+    url = await cluster.server().create_database_async(name)
+    await upgrade_async(SERVICE_ROOT, url)
+    runtime = build_runtime(
+        TrackerSettings(database_url=url, kafka_bootstrap=bootstrap, scheduler_enabled=False)
+    )
+    contract_id = str(uuid.uuid4())
+    async with runtime.uow() as uow:
+        await runtime.handlers["contract.created"](contract_created(contract_id), uow)
+        if not uow.committed:
+            await uow.commit()
+
+    topic = await produce(runtime, bootstrap, [claim_priced(contract_id, n) for n in range(events)])
+    join_s, seconds, cpu_s, db_cpu_s = await consume(runtime, topic, events, batched, cluster)
     async with runtime.sessions() as session:
         obligations = runtime.metadata.tables["obligations"]
         made = await session.scalar(select(func.count()).select_from(obligations))
     await runtime.engine.dispose()
     return {
         "events_per_s": events / seconds,
+        "events_per_cpu_s": events / cpu_s,
+        "events_per_db_cpu_s": events / max(db_cpu_s, 1e-9),
         "seconds": seconds,
-        "join_s": joined - began,
+        "join_s": join_s,
         "obligations": made,
     }
 
 
-async def main(events: int, yardstick_events: int) -> None:
+async def main(events: int, yardstick_events: int, upload: bool) -> None:
+    configure_tracing("obligation-tracker", "none")
     cluster = LocalCluster()
     await asyncio.to_thread(cluster.start)
     broker = await asyncio.to_thread(start_kafka)
@@ -155,16 +264,25 @@ async def main(events: int, yardstick_events: int) -> None:
             ("one transaction per event", False, min(events, yardstick_events)),
             ("one transaction per fetched run", True, events),
         ):
-            results[label] = await run_mode(cluster, broker.bootstrap, count, batched)
+            if count == 0:
+                continue  # --yardstick-events 0: the fetched-run mode alone
+            if upload:
+                results[label] = await run_upload(cluster, broker.bootstrap, max(count // 2, 1), batched)
+            else:
+                results[label] = await run_mode(cluster, broker.bootstrap, count, batched)
             r = results[label]
+            what = "appeal deadlines" if upload else "obligations"
             print(
-                f"{label:34s} {r['events_per_s']:>9,.0f} events/s  "
-                f"({count:,} events in {r['seconds']:.1f} s after "
+                f"{label:34s} {r['events_per_s']:>9,.0f} events/s, "
+                f"{r['events_per_cpu_s']:,.0f} per consumer CPU second, "
+                f"{r['events_per_db_cpu_s']:,.0f} per database CPU second  "
+                f"({2 * max(count // 2, 1) if upload else count:,} events in {r['seconds']:.1f} s after "
                 f"{r['join_s']:.1f} s joining the group, "
-                f"{r['obligations']:,} obligations made)"
+                f"{r['obligations']:,} {what} made)"
             )
-        one, run = (results[k]["events_per_s"] for k in results)
-        print(f"ratio (fetched run / per event): {run / one:.1f}x")
+        if len(results) == 2:
+            one, run = (results[k]["events_per_s"] for k in results)
+            print(f"ratio (fetched run / per event): {run / one:.1f}x")
     finally:
         await asyncio.to_thread(broker.stop)
         await asyncio.to_thread(cluster.remove)
@@ -179,5 +297,10 @@ if __name__ == "__main__":
         default=2_000,
         help="events for the one-transaction-per-event yardstick (it runs at tens of events/s)",
     )
+    parser.add_argument(
+        "--upload",
+        action="store_true",
+        help="an 835 upload's claim.paid and claim.variance_detected (events/2 claims priced first)",
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.events, args.yardstick_events))
+    asyncio.run(main(args.events, args.yardstick_events, args.upload))

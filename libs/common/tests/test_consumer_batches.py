@@ -4,6 +4,7 @@ Real SQLite database, scripted consumer and producer (no broker needed to check 
 
 from __future__ import annotations
 
+import gc
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -15,6 +16,7 @@ import pytest
 from accord_common.db import make_engine, make_session_factory, new_metadata
 from accord_common.events import CloudEvent
 from accord_common.messaging import ConsumerLoop
+from accord_common.messaging import consumer as consumer_module
 from accord_common.messaging.batch import run_scope_of, with_run_scope
 from accord_common.tables import add_infra_tables
 from accord_common.testing.events import contract_amended as amended
@@ -186,6 +188,34 @@ async def test_a_record_that_is_not_a_cloud_event_is_dead_lettered_in_its_place(
     assert await ledger_rows(engine) == [(cid, 1), (cid, 2)]
     assert len(producer.sent) == 1 and producer.sent[0][1] == b"not json"
     assert consumer.commits == [3]
+
+
+async def test_a_started_consumer_leaves_what_is_alive_at_its_start_out_of_full_collections(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loop, _, _ = loop_for(engine, record_version)
+    monkeypatch.setattr(consumer_module, "_frozen", False)  # the process's first consumer
+    gc.unfreeze()
+    started_with = [object()]  # alive before the start: the service's long-lived objects
+    assert gc.get_freeze_count() == 0
+    loop.start()
+    try:
+        assert gc.get_freeze_count() > 0
+        assert not any(o is started_with for o in gc.get_objects())  # no collection walks it
+    finally:
+        await loop.stop()
+        gc.unfreeze()
+    gc.freeze()
+    second, _, _ = loop_for(engine, record_version)
+    frozen_before = gc.get_freeze_count()
+    also_alive = [object()]
+    second.start()  # not again: a cycle among frozen objects would never be collected
+    try:
+        assert gc.get_freeze_count() == frozen_before
+        assert any(o is also_alive for o in gc.get_objects())
+    finally:
+        await second.stop()
+        gc.unfreeze()
 
 
 def scoped(seen: list[Any]) -> Any:

@@ -12,26 +12,36 @@ for handlers carrying the same scope, the scope is entered around them with the 
 the run's transaction (e.g. to read what the whole run needs at once and write its rows in bulk on
 the way out). The handlers still run one event at a time, in order; the one-by-one path never
 enters the scope, so each handler must also work alone.
+
+Tracing: one consumer span per stretch of consecutive events that came from the same producer
+context (the same `traceparent`), a child of that context, with the stretch's event count
+(`messaging.batch.message_count`), instead of one span per event (12-32% of a run's time went
+to making spans). Every handler still runs inside a span of its own event's trace, so what it
+publishes continues that trace: the events of one upload or one batch request share one context
+and so one span a run; events from different requests get a span each, as before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, nullcontext
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import ConsumerRecord
+from opentelemetry import trace
 from sqlalchemy import insert, select
 
 from accord_common.events import CloudEvent
-from accord_common.telemetry import consumer_span
+from accord_common.telemetry import context_from_kafka, tracer
 from accord_common.uow import UnitOfWork
 
 EventHandlerT = Callable[[CloudEvent, UnitOfWork], Any]
 RunScope = Callable[[Sequence[CloudEvent], UnitOfWork], AbstractAsyncContextManager[None]]
+Parsed = tuple[ConsumerRecord[Any, Any], CloudEvent, EventHandlerT | None]
 _SCOPE = "__accord_run_scope__"
+_TRACE_HEADERS = frozenset({"traceparent", "tracestate", "baggage"})
 
 
 def with_run_scope(handler: EventHandlerT, scope: RunScope) -> EventHandlerT:
@@ -106,10 +116,50 @@ async def apply_run(
         uow.defer_commits = True  # a handler that commits by itself makes the run go one by one
         scope = run_scope_of([h for _, _, h in fresh if h is not None])
         async with scope([e for _, e, _ in fresh], uow) if scope else nullcontext():
-            for record, event, handler in fresh:
-                with consumer_span(record.topic, event.id, record.headers):
-                    assert handler is not None
-                    await handler(event, uow)
+            for stretch in same_producer(fresh):
+                with stretch_span(stretch):
+                    for _, event, apply in stretch:
+                        assert apply is not None
+                        await apply(event, uow)
         uow.defer_commits = False
         await uow.commit()
     return BatchOutcome(len(fresh), len(wanted) - len(fresh), len(parsed) - len(wanted))
+
+
+def _producer_context(record: ConsumerRecord[Any, Any]) -> tuple[tuple[str, bytes], ...]:
+    return tuple(h for h in record.headers or () if h[0] in _TRACE_HEADERS)
+
+
+def same_producer(parsed: Sequence[Parsed]) -> Iterator[list[Parsed]]:
+    """The run in order, cut wherever the producer context (the trace headers) changes."""
+    stretch: list[Parsed] = []
+    context: tuple[tuple[str, bytes], ...] | None = None
+    for item in parsed:
+        here = _producer_context(item[0])
+        if stretch and here != context:
+            yield stretch
+            stretch = []
+        context = here
+        stretch.append(item)
+    if stretch:
+        yield stretch
+
+
+@contextmanager
+def stretch_span(stretch: Sequence[Parsed]) -> Iterator[trace.Span]:
+    """One consumer span for events of one producer context: a child of it, as a single event's is."""
+    record, event, _ = stretch[0]
+    attributes: dict[str, str | int] = {
+        "messaging.system": "kafka",
+        "messaging.destination.name": record.topic,
+        "messaging.batch.message_count": len(stretch),
+    }
+    if len(stretch) == 1:
+        attributes["messaging.message.id"] = event.id
+    with tracer().start_as_current_span(
+        f"consume {record.topic}",
+        context=context_from_kafka(record.headers),
+        kind=trace.SpanKind.CONSUMER,
+        attributes=attributes,
+    ) as span:
+        yield span

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -73,6 +74,7 @@ class ConsumerLoop:
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
+        _freeze_long_lived()
         self._task = asyncio.create_task(self._run(), name=f"consumer-{self.name}")
 
     async def stop(self) -> None:
@@ -312,6 +314,27 @@ class ConsumerLoop:
             "event dead-lettered",
             extra={"topic": record.topic, "event_id": event.id if event else None},
         )
+
+
+_frozen = False  # once a process: see _freeze_long_lived
+
+
+def _freeze_long_lived() -> None:
+    """Leave the objects alive when the process's first consumer starts (the service's modules,
+    models, metadata: a tracker holds ~160,000) out of the collector's full passes.
+
+    A fetched run keeps its rows and events alive until it commits, so they outlive the young
+    generations and trigger full collections, each of which walked every object of the process:
+    some 2 s of a 20,000-event upload's 13 s in a profile. Garbage is collected first so none of it
+    is frozen; what is frozen is still freed by reference counting when it is dropped, but a cycle
+    among frozen objects is never collected: hence once a process, at start-up, and not again for
+    every consumer a test process starts and stops."""
+    global _frozen
+    if _frozen:
+        return
+    _frozen = True
+    gc.collect()
+    gc.freeze()
 
 
 def _inbox(uow: UnitOfWork) -> Any:

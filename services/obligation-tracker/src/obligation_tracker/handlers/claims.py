@@ -122,6 +122,16 @@ def terms_of(data: ContractVersionData) -> ContractVersionSnapshot:
     return snapshot_of(data, data.effective_from)
 
 
+def _terms(uow: UnitOfWork, data: ContractVersionData) -> ContractVersionSnapshot:
+    """terms_of(data), made once per version in the unit of work (not once per event of a run)."""
+    remembered = run_memo.memo(uow)
+    found = remembered.get(("terms", id(data)))
+    if found is None or found[0] is not data:  # the data is kept, so its id is not reused meanwhile
+        found = remembered[("terms", id(data))] = (data, terms_of(data))
+    snapshot: ContractVersionSnapshot = found[1]
+    return snapshot
+
+
 async def on_claim_priced(event: CloudEvent, uow: UnitOfWork, tracker: Tracker) -> None:
     """Timely filing (settled at once when the payer's receipt date is known) and prompt pay, from
     the version that priced the claim; the pricing is recorded for the claim's later events."""
@@ -130,7 +140,7 @@ async def on_claim_priced(event: CloudEvent, uow: UnitOfWork, tracker: Tracker) 
         return
     org, pcn = claim.organization_id, claim.patient_control_number or None
     data = await claim_version(uow, claim.contract_id, org, claim.service_date, claim.contract_version)
-    version = terms_of(data)
+    version = _terms(uow, data)
     # Alone on the claim: a payment or variance either sees this pricing or is parked before the
     # waiting events are looked for (handlers/parking.py).
     await claim_run.hold_claim(uow, org, claim.claim_id, exclusive=True)
@@ -219,7 +229,7 @@ async def _settle(
     org, contract_id = held.refs.organization_id, held.refs.contract_id
     dos = pricing.service_date if pricing else paid.paid_date
     number = pricing.contract_version if pricing and pricing.contract_id == contract_id else None
-    version = terms_of(await claim_version(uow, contract_id, org, dos, number, hold=False))
+    version = _terms(uow, await claim_version(uow, contract_id, org, dos, number, hold=False))
     current = held.obligation
     assessment = assess_prompt_pay(
         current.due_date, paid.paid_date, paid.paid_amount, version.prompt_pay_interest_rate_annual
@@ -256,7 +266,7 @@ async def on_claim_variance(event: CloudEvent, uow: UnitOfWork, tracker: Tracker
         raise ClaimNotYetPriced(claim_id, org, variance.contract_id)  # (a claim priced before
         # pricings were recorded holds its timely filing deadline)
     data = await _priced_version(uow, variance.contract_id, org, pricing)
-    appeal_only = replace(terms_of(data), timely_filing_days=None, prompt_pay_days=None)
+    appeal_only = replace(_terms(uow, data), timely_filing_days=None, prompt_pay_days=None)
     pcn = variance.patient_control_number or (pricing.patient_control_number if pricing else None)
     facts = ClaimDeadlineFacts(
         as_uuid(claim_id),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from accord_common.events import CloudEvent, new_event
 from accord_common.uow import UnitOfWork
@@ -38,7 +39,30 @@ def obligation_event(
     interest_owed: Decimal | None = None,
     description: str = "",
 ) -> CloudEvent:
-    data = {
+    data = obligation_payload(
+        obligation,
+        refs,
+        reason=reason,
+        lead_days=lead_days,
+        interest_owed=interest_owed,
+        description=description,
+    )
+    return new_event(
+        event_type, source=SOURCE, subject=str(obligation.id), data=data, organization_id=refs.organization_id
+    )
+
+
+def obligation_payload(
+    obligation: Obligation,
+    refs: ObligationRefs,
+    *,
+    reason: str | None = None,
+    lead_days: int | None = None,
+    interest_owed: Decimal | None = None,
+    description: str = "",
+) -> dict[str, Any]:
+    """The `obligation.*` payload (ObligationData) of an obligation in its current state."""
+    return {
         "obligation_id": str(obligation.id),
         "organization_id": refs.organization_id,
         "kind": obligation.kind.value,
@@ -55,9 +79,6 @@ def obligation_event(
         "patient_control_number": refs.patient_control_number,
         "payer_name": refs.payer_name,
     }
-    return new_event(
-        event_type, source=SOURCE, subject=str(obligation.id), data=data, organization_id=refs.organization_id
-    )
 
 
 async def apply_change(uow: UnitOfWork, repo: ObligationRepository, change: Change, now: datetime) -> None:
@@ -76,14 +97,19 @@ async def apply_change(uow: UnitOfWork, repo: ObligationRepository, change: Chan
         at=now,
         comment=change.reason,
     )
-    if change.event_type is not None:
-        uow.publish(
-            obligation_event(
-                change.event_type,
-                obligation,
-                change.refs,
-                reason=change.reason,
-                interest_owed=change.interest_owed,
-                description=description,
-            )
+    if change.event_type is not None:  # checked against the catalogue and written as its outbox row
+        # directly, the bytes `publish(obligation_event(...))` writes, without a CloudEvent model
+        # (a run of payments spent 13% of its time building them)
+        data = obligation_payload(
+            obligation,
+            change.refs,
+            reason=change.reason,
+            interest_owed=change.interest_owed,
+            description=description,
+        )
+        uow.publish_batch(
+            change.event_type,
+            source=SOURCE,
+            organization_id=change.refs.organization_id,
+            items=[(str(obligation.id), data)],
         )
