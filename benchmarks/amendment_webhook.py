@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -150,6 +151,33 @@ def wait_for(what: str, check: Any, timeout: float = 300) -> None:
     raise TimeoutError(what)
 
 
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of a process and its descendants (uvicorn workers), from /proc."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            child = int(stat.parent.name)
+            parents[child] = int(fields[1])
+            times[child] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    family, total = {pid}, 0.0
+    grew = True  # a child's pid may be lower than its parent's: walk until nothing joins
+    while grew:
+        grew = False
+        for child, parent in parents.items():
+            if parent in family and child not in family:
+                family.add(child)
+                grew = True
+    for member in family:
+        total += times.get(member, 0.0)
+    return total
+
+
+def services_cpu(stack: Stack) -> dict[str, float]:
+    return {name: tree_cpu_s(stack.services[name].popen.pid) for name in SERVICE_NAMES}
+
+
 def run(stack: Stack, urls: dict[str, str], rate: float, seconds: float, count: int) -> None:
     org = f"org-bench-{uuid.uuid4().hex[:6]}"
     keys = {name: issue_key(stack, name, org) for name in SERVICE_NAMES}
@@ -186,6 +214,7 @@ def run(stack: Stack, urls: dict[str, str], rate: float, seconds: float, count: 
         sent[key], answered[key] = began, time.time()
 
     print(f"{count} contracts, {total} amendments at {rate:.0f}/s (stack: {', '.join(SERVICE_NAMES)})")
+    cpu_before = services_cpu(stack)
     began = time.monotonic()
     with ThreadPoolExecutor(max_workers=16) as pool:
         for n in range(total):  # a steady rate: amendment n is sent at began + n / rate
@@ -195,6 +224,7 @@ def run(stack: Stack, urls: dict[str, str], rate: float, seconds: float, count: 
     with contextlib.suppress(TimeoutError):  # a webhook that never comes is counted below
         wait_for("every webhook", lambda: all(k in receiver.arrived for k in answered), timeout=180)
     arrived = dict(receiver.arrived)
+    cpu_after = services_cpu(stack)
     latencies = sorted((arrived[k] - t) * 1000 for k, t in answered.items() if k in arrived)
     missing = len(answered) - len(latencies)
     receiver.close()
@@ -206,6 +236,13 @@ def run(stack: Stack, urls: dict[str, str], rate: float, seconds: float, count: 
     print(
         f"amendment answered -> signed webhook received: p50 {statistics.median(latencies):.0f} ms  "
         f"p95 {p(0.95):.0f} ms  p99 {p(0.99):.0f} ms  max {latencies[-1]:.0f} ms"
+    )
+    done = max(1, len(answered))
+    per_amendment = {name: (cpu_after[name] - cpu_before[name]) * 1000 / done for name in SERVICE_NAMES}
+    print(
+        "CPU per amendment (ms, each service's processes, amendments sent to last webhook): "
+        + ", ".join(f"{name} {ms:.1f}" for name, ms in per_amendment.items())
+        + f"; load average {os.getloadavg()[0]:.1f}"
     )
     client_side = {
         key: {"sent": sent[key], "answered": at, **({"arrived": arrived[key]} if key in arrived else {})}

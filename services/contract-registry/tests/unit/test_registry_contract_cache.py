@@ -13,8 +13,12 @@ from contract_registry.adapters.contract_codec import DecodedParts
 AT = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 
 
-def _row(contract_id: str = "c-1", org: str = "org-a", revision: int = 3, at: datetime = AT) -> Any:
-    return SimpleNamespace(id=contract_id, organization_id=org, revision=revision, updated_at=at)
+def _row(
+    contract_id: str = "c-1", org: str = "org-a", revision: int = 3, at: datetime = AT, status: str = "active"
+) -> Any:
+    return SimpleNamespace(
+        id=contract_id, organization_id=org, revision=revision, status=status, updated_at=at
+    )
 
 
 def _parts(tag: str) -> DecodedParts:
@@ -26,7 +30,13 @@ def test_an_entry_answers_only_the_same_state_of_the_same_contract() -> None:
     cache.put(_row(), _parts("v3"))
     assert cache.get(_row()) == _parts("v3")
     later = datetime(2026, 12, 2, 9, 0, 1, tzinfo=UTC)
-    for other in (_row(revision=4), _row(at=later), _row(org="org-b"), _row(contract_id="c-2")):
+    for other in (
+        _row(revision=4),
+        _row(at=later),
+        _row(org="org-b"),
+        _row(contract_id="c-2"),
+        _row(status="terminated"),
+    ):
         assert cache.get(other) is None
 
 

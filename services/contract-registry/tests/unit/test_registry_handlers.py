@@ -5,7 +5,7 @@ its events (to the outbox) together, or nothing."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,9 @@ from accord_common.db import make_engine, make_session_factory
 from accord_common.events import CloudEvent
 from accord_common.events.payloads import ContractVersionData
 from accord_common.uow import UnitOfWork
+from contract_registry.adapters.contract_cache import DECODED
+from contract_registry.adapters.contract_codec import decode_parts
+from contract_registry.adapters.contract_repository import ContractRepository
 from contract_registry.adapters.orm import audit_log, metadata
 from contract_registry.domain import ApprovalsMissing, IllegalTransition, VersionOverlap
 from contract_registry.handlers import contracts, drafts, lifecycle, parties, queries
@@ -160,3 +163,37 @@ async def test_a_draft_is_revised_in_place_and_only_a_draft(registry: Registry) 
     await lifecycle.submit_for_review(registry.uow(), WRITER, contract_id)
     with pytest.raises(IllegalTransition, match="cannot revise the draft"):
         await drafts.revise_draft(registry.uow(), WRITER, contract_id, {"notice_days": 30})
+
+
+async def test_what_a_change_leaves_in_the_decoded_cache_is_what_a_fresh_read_decodes(
+    registry: Registry,
+) -> None:
+    """A change reads the contract's versions from the process's cache and puts the state it wrote
+    back in it; that state must equal what decoding the stored rows gives, version by version."""
+    contract_id = await contracts.create_contract(registry.uow(), WRITER, command(await registry.payer()))
+    await contracts.add_version(registry.uow(), WRITER, contract_id, {"effective_from": "2026-04-01"})
+    await lifecycle.submit_for_review(registry.uow(), WRITER, contract_id)
+    await lifecycle.activate(registry.uow(), WRITER, contract_id)
+    for n, day in enumerate(("2026-07-01", "2026-09-01", "2026-11-01")):
+        amendment = {"effective_from": day, "notice_days": 100 + n}
+        await contracts.add_version(registry.uow(), WRITER, contract_id, amendment)
+        async with registry.sessions() as session:
+            repo = ContractRepository(session, ORG)
+            row = await repo.row(contract_id)
+            cached = DECODED.get(row)
+            fresh = decode_parts(row, await repo.version_rows(contract_id))
+        assert cached is not None and cached == fresh
+        assert [v.effective_to for v in fresh[1]][-2:] == [
+            datetime.fromisoformat(day).date() - timedelta(days=1),
+            None,
+        ]
+        assert fresh[1][-1].terms.notice_days == 100 + n
+    async with registry.sessions() as session:
+        history = await queries.history(session, ORG, contract_id)
+    assert [(v["version"], v["effective_from"], v["effective_to"]) for v in history] == [
+        (1, "2026-01-01", "2026-03-31"),
+        (2, "2026-04-01", "2026-06-30"),
+        (3, "2026-07-01", "2026-08-31"),
+        (4, "2026-09-01", "2026-10-31"),
+        (5, "2026-11-01", None),
+    ]

@@ -79,6 +79,32 @@ async def test_dead_deliveries_disable_the_endpoint_and_mail_its_owner(world: Wo
     assert await world.consume(obligation()) == 0
 
 
+async def test_a_delivered_webhook_resets_the_endpoint_count_and_a_healthy_one_is_left_alone(
+    world: World,
+) -> None:
+    """The count of dead deliveries in a row goes up with a dead one and back to 0 with a delivered
+    one; while it stays 0 a delivered webhook leaves the subscription's row as it was."""
+    await world.subscribe()
+    world.webhooks.statuses = [503] * 3  # the first delivery: every try refused, dead
+    await world.consume(obligation())
+    await world.run_until_quiet()
+    ((dead_count, touched_at),) = [
+        (r.consecutive_dead, r.updated_at) for r in await world.rows(subscriptions)
+    ]
+    assert dead_count == 1
+    world.webhooks.statuses = []  # accepted from now on
+    await world.consume(obligation())
+    await world.run_until_quiet()
+    assert [r.consecutive_dead for r in await world.rows(subscriptions)] == [0]
+    async with world.runtime.sessions() as session, session.begin():
+        await session.execute(subscriptions.update().values(updated_at=touched_at, consecutive_dead=0))
+    before = await world.rows(subscriptions)
+    await world.consume(obligation())
+    await world.run_until_quiet()
+    assert sorted(r.status for r in await world.rows(deliveries)) == ["dead", "delivered", "delivered"]
+    assert await world.rows(subscriptions) == before
+
+
 async def test_gone_disables_at_once(world: World) -> None:
     await world.subscribe()
     world.webhooks.statuses = [410]

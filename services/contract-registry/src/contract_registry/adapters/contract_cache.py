@@ -1,13 +1,16 @@
 """The decoded terms and versions of contracts read lately, per process, for the read path.
 
 Decoding a contract's versions from their JSON rows is most of the cost of reading it as of a date.
-An entry is keyed by the contract's id, organisation, `revision` and `updated_at`: every write to a
-contract or its versions goes through ContractRepository.add/save, which sets both on the contract's
-row in the same transaction, so an entry can only ever be asked for with the row it was decoded
-with; a changed contract is a new key (nothing to invalidate, never stale). The row itself is read
-on every request (status, approvals, the organisation scope). Bounded: the least recently used
-entry goes first. Only views use it (ContractRepository.read); a handler that changes a contract
-decodes its own copy (ContractRepository.get)."""
+An entry is keyed by the contract's id, organisation, `revision`, `status` and `updated_at`: every
+write to a contract or its versions goes through ContractRepository.add/save, which sets them on the
+contract's row in the same transaction (every change of the terms or versions records an event, which
+counts `revision` up; activation changes `status`), so an entry can only ever be asked for with the
+row it was decoded with; a changed contract is a new key (nothing to invalidate, never stale). The
+row itself is read on every request (status, approvals, the organisation scope). Bounded: the least
+recently used entry goes first. Views use it (ContractRepository.read), and so does a handler that
+reads a contract under lock to change it (ContractRepository.get(for_update=True)): the decoded
+values are frozen, each use assembles its own aggregate from them. ContractRepository.save puts the
+state it wrote, so the view answered after a change is not decoded again."""
 
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ class DecodedContracts:
 
     @staticmethod
     def key(row: Any) -> Hashable:
-        return (row.id, row.organization_id, row.revision, row.updated_at)
+        return (row.id, row.organization_id, row.revision, row.status, row.updated_at)
 
     def get(self, row: Any) -> DecodedParts | None:
         key = self.key(row)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from accord_common.errors import NotFound
@@ -11,21 +13,39 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contract_registry.adapters.contract_cache import DECODED
 from contract_registry.adapters.contract_codec import (
+    DecodedParts,
     assemble_contract,
     contract_from_rows,
     decision_to_json,
     decode_parts,
     stored_versions,
+    terms_from_json,
     terms_to_json,
 )
 from contract_registry.adapters.orm import contract_versions, contracts
-from contract_registry.domain import Contract, ContractVersion, version_to_dict
+from contract_registry.domain import (
+    Contract,
+    ContractStatus,
+    ContractVersion,
+    version_from_dict,
+    version_to_dict,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Locked:
+    """What the table holds for a contract this repository read under lock: its versions by number
+    (the very objects decoded) and whether they are stored as proposals."""
+
+    versions: dict[int, ContractVersion]
+    proposed: bool
 
 
 class ContractRepository:
     def __init__(self, session: AsyncSession, organization_id: str) -> None:
         self.session = session
         self.org = organization_id
+        self._locked: dict[str, _Locked] = {}
 
     async def row(self, contract_id: str, *, for_update: bool = False) -> Any:
         """The contract's row; another organisation's contract is simply not found."""
@@ -40,18 +60,28 @@ class ContractRepository:
         return row
 
     async def get(self, contract_id: str, *, for_update: bool = False) -> Contract:
+        """The aggregate, to change and save. Read `for_update` (the row locked), its decoded versions
+        come from this process's cache for the row's state (frozen values, shared safely), and
+        `save` then writes only the versions that are not the very ones read."""
         row = await self.row(contract_id, for_update=for_update)
-        return contract_from_rows(row, await self.version_rows(contract_id))
+        if not for_update:
+            return contract_from_rows(row, await self.version_rows(contract_id))
+        parts = await self._decoded(row)
+        self._locked[contract_id] = _Locked({v.number: v for v in parts[1]}, _is_proposed(row.status))
+        return assemble_contract(row, parts)
 
     async def read(self, contract_id: str) -> tuple[Any, Contract]:
         """For views: the contract's row and the aggregate, its versions decoded once per process
         for each state of the contract (adapters/contract_cache.py). Not for changing it."""
         row = await self.row(contract_id)
+        return row, assemble_contract(row, await self._decoded(row))
+
+    async def _decoded(self, row: Any) -> DecodedParts:
         parts = DECODED.get(row)
         if parts is None:
-            parts = decode_parts(row, await self.version_rows(contract_id))
+            parts = decode_parts(row, await self.version_rows(row.id))
             DECODED.put(row, parts)
-        return row, assemble_contract(row, parts)
+        return parts
 
     async def version_rows(self, contract_id: str) -> list[Any]:
         query = (
@@ -78,12 +108,22 @@ class ContractRepository:
 
     async def save(self, contract: Contract, *, actor: str, now: datetime, name: str | None = None) -> None:
         renamed = {"name": name} if name is not None else {}
+        state = self._state(contract, now.date())
         await self.session.execute(
             update(contracts)
             .where(contracts.c.id == contract.id, contracts.c.organization_id == self.org)
-            .values(**self._state(contract, now.date()), **renamed, updated_at=now)
+            .values(**state, **renamed, updated_at=now)
         )
-        await self._write_versions(contract, actor, now)
+        written = await self._write_versions(contract, actor, now)
+        if written is not None:
+            key = SimpleNamespace(
+                id=contract.id,
+                organization_id=self.org,
+                revision=contract.revision,
+                status=state["status"],
+                updated_at=now,
+            )
+            DECODED.put(key, (terms_from_json(state["draft_terms"]), written))
 
     def _state(self, contract: Contract, today: date) -> dict[str, Any]:
         latest = stored_versions(contract, today)[-1]
@@ -101,21 +141,36 @@ class ContractRepository:
             "submitted_by_key_id": contract.submitted_by,
         }
 
-    async def _write_versions(self, contract: Contract, actor: str, now: datetime) -> None:
-        """Insert new versions, restate changed ones (an end date, activation); drop withdrawn ones."""
+    async def _write_versions(
+        self, contract: Contract, actor: str, now: datetime
+    ) -> tuple[ContractVersion, ...] | None:
+        """Insert new versions, restate changed ones (an end date, activation); drop withdrawn ones.
+        For a contract read under lock, a version that is the very object read is left as it is, and
+        the versions as now stored are returned, those written decoded back from what was written
+        (so they equal what a fresh read decodes); otherwise the rows are read and compared."""
         versions = stored_versions(contract, now.date())
-        held = {row.number: row for row in await self.version_rows(contract.id)}
         proposed = not contract.versions
+        locked = self._locked.pop(contract.id, None)
+        held = {row.number: row for row in await self.version_rows(contract.id)} if locked is None else {}
+        stored: list[ContractVersion] = []
         for version in versions:
+            if (
+                locked is not None
+                and locked.proposed == proposed
+                and locked.versions.get(version.number) is version
+            ):
+                stored.append(version)
+                continue
             values = _version_values(version, proposed)
+            stored.append(version_from_dict(values["data"]))
             row = held.get(version.number)
-            if row is None:
+            if row is None and (locked is None or version.number not in locked.versions):
                 await self.session.execute(
                     insert(contract_versions).values(
                         contract_id=contract.id, created_at=now, created_by=actor, **values
                     )
                 )
-            elif row.data != values["data"] or row.proposed != proposed:
+            elif row is None or row.data != values["data"] or row.proposed != proposed:
                 await self.session.execute(
                     update(contract_versions)
                     .where(
@@ -130,6 +185,12 @@ class ContractRepository:
                 contract_versions.c.number > len(versions),
             )
         )
+        return tuple(stored) if locked is not None else None
+
+
+def _is_proposed(status: str) -> bool:
+    """Versions are stored as proposals until the contract is active (as assemble_contract reads them)."""
+    return ContractStatus(status) in (ContractStatus.DRAFT, ContractStatus.IN_REVIEW, ContractStatus.APPROVED)
 
 
 def _version_values(version: ContractVersion, proposed: bool) -> dict[str, Any]:

@@ -73,12 +73,11 @@ async def add_version(uow: UnitOfWork, who: Principal, contract_id: str, command
     """A new version from `effective_from`: an amendment when active, a revision while a draft.
     It inherits every term of the version it follows that the command leaves out."""
     async with uow:
-        contract = await ContractRepository(uow.session, who.organization_id).get(
-            contract_id, for_update=True
-        )
+        repo = ContractRepository(uow.session, who.organization_id)
+        contract = await repo.get(contract_id, for_update=True)
         current = stored_versions(contract, utcnow().date())[-1].terms
         terms = await inherited_terms(uow, who, current, command)
-        number = await _record_version(uow, who, contract_id, terms, command)
+        number = await _record_version(uow, who, repo, contract, terms, command)
         await uow.commit()
     return number
 
@@ -89,20 +88,25 @@ async def link_fee_schedule(
     """Amend the latest terms to use a fee schedule from `effective_from`."""
     async with uow:
         schedule = await fee_schedule_ref(uow, who, schedule_id)
-        contract = await ContractRepository(uow.session, who.organization_id).get(contract_id)
+        repo = ContractRepository(uow.session, who.organization_id)
+        contract = await repo.get(contract_id, for_update=True)
         latest = stored_versions(contract, utcnow().date())[-1]
         terms = replace(latest.terms, fee_schedule=schedule)
-        number = await _record_version(uow, who, contract_id, terms, {"effective_from": effective_from})
+        number = await _record_version(uow, who, repo, contract, terms, {"effective_from": effective_from})
         await uow.commit()
     return number
 
 
 async def _record_version(
-    uow: UnitOfWork, who: Principal, contract_id: str, terms: ContractTerms, command: dict[str, Any]
+    uow: UnitOfWork,
+    who: Principal,
+    repo: ContractRepository,
+    contract: Contract,
+    terms: ContractTerms,
+    command: dict[str, Any],
 ) -> int:
-    now = utcnow()
-    repo = ContractRepository(uow.session, who.organization_id)
-    contract = await repo.get(contract_id, for_update=True)
+    """Record `terms` as the contract's next version (read under lock by `repo`), audit and publish."""
+    now, contract_id = utcnow(), contract.id
     effective_from = _as_date(command["effective_from"])
     payer_initiated = bool(command.get("payer_initiated"))
     window: int | None = command.get("objection_window_days")

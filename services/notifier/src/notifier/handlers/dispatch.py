@@ -94,16 +94,30 @@ async def delivery_ended(
     uow.publish(_notification_event(row, delivery, now))
     if delivery.channel is not ChannelKind.WEBHOOK:
         return
+    seen = await queue.subscription(row.subscription_id)  # no lock while the endpoint stays healthy
+    unchanged = _health_after(seen, delivery, rules)
+    if seen.disabled_at is not None or (
+        unchanged == _health_of(seen, rules) and not unchanged.should_disable
+    ):
+        return
     subscription = await queue.subscription(row.subscription_id, for_update=True)
     if subscription.disabled_at is not None:
         return
-    health = EndpointHealth(subscription.consecutive_dead, threshold=rules.disable_after).after(delivery)
+    health = _health_after(subscription, delivery, rules)
     values: dict[str, Any] = {"consecutive_dead": health.consecutive_dead}
     if health.should_disable:
         reason = health.disable_reason or "Deliveries kept failing."
         values |= {"disabled_at": now, "disabled_reason": reason, "updated_at": now}
         await _endpoint_disabled(queue, subscription, reason, rules.links, now)
     await queue.update_subscription(subscription.id, values)
+
+
+def _health_of(subscription: Any, rules: DispatchRules) -> EndpointHealth:
+    return EndpointHealth(subscription.consecutive_dead, threshold=rules.disable_after)
+
+
+def _health_after(subscription: Any, delivery: Delivery, rules: DispatchRules) -> EndpointHealth:
+    return _health_of(subscription, rules).after(delivery)
 
 
 async def _endpoint_disabled(
