@@ -45,6 +45,10 @@ class NotifierSettings(ServiceSettings):
     # Sends in flight at once, in all and per endpoint (one webhook or email subscription).
     dispatcher_concurrency: int = 32
     dispatcher_concurrency_per_endpoint: int = 2
+    # An endpoint that answers 2xx within dispatcher_fast_answer_ms earns a slot more with each such
+    # answer, up to this many; any other answer halves what it earned (domain/send_capacity.py).
+    dispatcher_concurrency_per_endpoint_max: int = 8
+    dispatcher_fast_answer_ms: int = 1000
     # On stop, sends in flight get this long to finish and be recorded (more than the webhook timeout).
     dispatcher_drain_seconds: float = 25.0
     # A claimed delivery is retried by another replica once this has passed (a crash mid-send).

@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+import pytest
 from notifier.adapters.mapping import event_uuid
 from notifier.adapters.orm import deliveries, delivery_attempts
 from notifier.domain import webhook_message_id
@@ -164,3 +165,62 @@ async def test_a_mail_keeps_its_message_id_on_every_retry_and_replay(world: Worl
 
 def row_webhook_id(row: Any) -> str:
     return webhook_message_id(event_uuid(row.event_id), UUID(row.subscription_id))
+
+
+@dataclass
+class TimedWebhooks:
+    """Answers every post with `status` after `seconds`, reporting `latency_ms`; counts the most
+    posts in flight at once."""
+
+    status: int
+    seconds: float = 0.02
+    latency_ms: int = 20
+    in_flight: int = 0
+    most: int = 0
+    posts: int = 0
+
+    async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> SendResult:
+        self.posts += 1
+        self.in_flight += 1
+        self.most = max(self.most, self.in_flight)
+        try:
+            await asyncio.sleep(self.seconds)
+        finally:
+            self.in_flight -= 1
+        return SendResult(self.status, self.latency_ms)
+
+
+async def _drain(world: World, webhooks: TimedWebhooks, deliveries_due: int) -> SendLoop:
+    await world.subscribe(webhook_url=FAST)
+    for _ in range(deliveries_due):
+        await world.consume(obligation())
+    loop = loop_of(world, webhooks, dispatcher_concurrency_per_endpoint=2)  # max 8: the default
+    runner = asyncio.create_task(loop.run(world.runtime))
+    try:
+        await eventually(lambda: webhooks.posts >= deliveries_due, rounds=3000)
+        await eventually(lambda: not loop.busy)
+    finally:
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
+    return loop
+
+
+async def test_an_endpoint_that_answers_quickly_earns_more_sends_in_flight(world: World) -> None:
+    webhooks = TimedWebhooks(status=204)
+    loop = await _drain(world, webhooks, 40)
+    assert 2 < webhooks.most <= 8
+    assert loop.earned == {next(iter(loop.earned)): 8}  # eight quick answers in a row and more
+    assert await statuses(world) == ["delivered"] * 40
+
+
+@pytest.mark.parametrize(
+    "webhooks",
+    [TimedWebhooks(status=503), TimedWebhooks(status=204, latency_ms=1500)],
+    ids=["refusing", "slow"],
+)
+async def test_an_endpoint_that_fails_or_answers_slowly_keeps_two_in_flight(
+    world: World, webhooks: TimedWebhooks
+) -> None:
+    loop = await _drain(world, webhooks, 12)
+    assert webhooks.most == 2
+    assert loop.earned == {}

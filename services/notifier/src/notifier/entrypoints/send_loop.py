@@ -26,6 +26,7 @@ from notifier.domain import SendCapacity
 from notifier.handlers.digest_sending import claim_digests, send_digest
 from notifier.handlers.owner_emails import claim_owner_emails, send_owner_email
 from notifier.handlers.sending import Lease, Senders, claim_deliveries, send_delivery
+from notifier.ports import SendResult
 
 log = logging.getLogger(__name__)
 OWNER_MAILS_PER_ROUND = 10
@@ -37,9 +38,13 @@ class SendLoop:
         self.settings = settings
         self.senders = senders
         self.capacity = SendCapacity(
-            settings.dispatcher_concurrency, settings.dispatcher_concurrency_per_endpoint
+            settings.dispatcher_concurrency,
+            settings.dispatcher_concurrency_per_endpoint,
+            settings.dispatcher_concurrency_per_endpoint_max,
+            settings.dispatcher_fast_answer_ms,
         )
         self._in_flight: dict[asyncio.Task[None], str] = {}  # each send and its endpoint
+        self.earned: dict[str, int] = {}  # endpoints' shares above per_endpoint (this replica's view)
         self._wake = asyncio.Event()  # a send ended, or a commit made a delivery due
 
     @property
@@ -83,9 +88,11 @@ class SendLoop:
         batch = self.settings.dispatcher_batch_size
         if everything:
             await self._start_owner_mails(runtime, now, lease)
-        jobs = await claim_deliveries(runtime.uow(), now, lease, self.capacity, self.busy, batch)
+        jobs = await claim_deliveries(runtime.uow(), now, lease, self.capacity, self.busy, batch, self.earned)
         for job in jobs:
-            self._start(job.endpoint, send_delivery(runtime.uow, self.senders, job))
+            self._start(
+                job.endpoint, self._paced(job.endpoint, send_delivery(runtime.uow, self.senders, job))
+            )
         digests_full = everything and await self._start_digests(runtime, now, lease, batch)
         return (len(jobs) >= batch or digests_full) and self.capacity.free(self.busy) > 0
 
@@ -129,6 +136,19 @@ class SendLoop:
         task = asyncio.create_task(self._guarded(send), name=f"send {endpoint}")
         self._in_flight[task] = endpoint
         task.add_done_callback(self._finished)
+
+    async def _paced(self, endpoint: str, send: Coroutine[Any, Any, SendResult | None]) -> None:
+        """Send, then move the endpoint's share by how it answered (SendCapacity.after_answer)."""
+        result = await send
+        if result is None:
+            return
+        share = self.capacity.after_answer(
+            self.capacity.share(endpoint, self.earned), result.status_code, result.latency_ms
+        )
+        if share > self.capacity.per_endpoint:
+            self.earned[endpoint] = share
+        else:
+            self.earned.pop(endpoint, None)
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._in_flight.pop(task, None)

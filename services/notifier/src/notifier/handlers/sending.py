@@ -24,6 +24,7 @@ from notifier.adapters.mail_facts import with_names, with_previous_version
 from notifier.adapters.mapping import channel_from_row, event_uuid
 from notifier.adapters.send_metrics import observed
 from notifier.domain import SendCapacity, WebhookChannel, render_email, sign, webhook_message_id
+from notifier.domain.send_capacity import NONE_EARNED
 from notifier.handlers.dispatch import Claim, DispatchRules, record_outcome
 from notifier.ports import Clock, MailSender, OutgoingMail, SecretBox, SendResult, WebhookPoster
 
@@ -70,16 +71,18 @@ async def claim_deliveries(
     capacity: SendCapacity,
     busy: Mapping[str, int],
     limit: int,
+    earned: Mapping[str, int] = NONE_EARNED,
 ) -> list[DeliveryJob]:
     """Lease up to `limit` due deliveries that may start now (the pool and each endpoint's share
-    allowing); `busy` counts the sends in flight per endpoint."""
+    allowing); `busy` counts the sends in flight per endpoint, `earned` the shares endpoints earned."""
     free = min(capacity.free(busy), limit)
     if free <= 0:
         return []
     async with uow:
         queue = DispatchQueue(uow.session)
-        due = await queue.due(now, free * capacity.per_endpoint, capacity.per_endpoint, capacity.full(busy))
-        chosen = capacity.choose(due, busy)[:free]
+        full = capacity.full(busy, earned)
+        due = await queue.due(now, free * capacity.ceiling, capacity.ceiling, full)
+        chosen = capacity.choose(due, busy, earned)[:free]
         await queue.lease(chosen, lease.until, lease.token)
         jobs = []
         for delivery_id in chosen:
@@ -91,11 +94,12 @@ async def claim_deliveries(
     return jobs
 
 
-async def send_delivery(new_uow: NewUnitOfWork, senders: Senders, job: DeliveryJob) -> None:
-    """Send one claimed delivery (unless its subscription was stopped) and record the attempt."""
+async def send_delivery(new_uow: NewUnitOfWork, senders: Senders, job: DeliveryJob) -> SendResult | None:
+    """Send one claimed delivery (unless its subscription was stopped) and record the attempt;
+    returns how the receiver answered (None: nothing was sent)."""
     if job.stopped:
         await record_outcome(new_uow(), job.claim, None, senders.rules, senders.clock())
-        return
+        return None
     started = time.perf_counter()
     try:
         result = await _send(new_uow, senders, job)
@@ -104,6 +108,7 @@ async def send_delivery(new_uow: NewUnitOfWork, senders: Senders, job: DeliveryJ
         await record_outcome(new_uow(), job.claim, interrupted, senders.rules, senders.clock())
         raise
     await record_outcome(new_uow(), job.claim, result, senders.rules, senders.clock())
+    return result
 
 
 async def _send(new_uow: NewUnitOfWork, senders: Senders, job: DeliveryJob) -> SendResult:
