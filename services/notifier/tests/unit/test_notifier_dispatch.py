@@ -11,7 +11,14 @@ from typing import Any
 import pytest
 from accord_common.events import CloudEvent, new_event
 from notifier.adapters.dns import resolve_host
-from notifier.adapters.orm import contracts, deliveries, metadata, owner_emails, subscriptions
+from notifier.adapters.orm import (
+    contract_versions,
+    contracts,
+    deliveries,
+    metadata,
+    owner_emails,
+    subscriptions,
+)
 from notifier.adapters.webhooks import HttpWebhookPoster
 from notifier.bootstrap import Outside, build_runtime
 from notifier.config import NotifierSettings
@@ -192,6 +199,24 @@ async def test_contract_events_keep_the_projection_by_version_and_are_delivered(
     assert (held.version, held.status, held.contract_name) == (2, "active", "Acme PPO 2027 (v2)")
     assert (held.organization_id, held.payer_id, held.payer_name) == (ORG, "payer-acme", "Acme Health Plan")
     assert len(await world.rows(deliveries)) == len(events)  # every one still goes to its subscriber
+
+
+async def test_each_versions_terms_are_kept_as_the_newest_revision_says_them(world: World) -> None:
+    """The terms of each version (what an amendment mail compares with): a later revision about a
+    version replaces them, a stale one delivered late changes nothing, a new version adds a row."""
+
+    def about_version_1(revision: int, notice_days: int) -> CloudEvent:
+        terms = {"effective_date": "2027-01-01", "auto_renew": True, "notice_days": notice_days}
+        return contract_event("contract.amended", revision=revision, terms=terms)
+
+    for event in (about_version_1(2, 120), about_version_1(1, 60), about_version_1(3, 150)):
+        await world.consume_as_the_consumer_does(event)
+    await world.consume_as_the_consumer_does(
+        contract_event("contract.amended", version=2, status="active", revision=4)
+    )
+    held = {(r.version, r.revision): r.terms for r in await world.rows(contract_versions)}
+    assert sorted(held) == [(1, 3), (2, 4)]
+    assert held[(1, 3)]["notice_days"] == "150"  # the fingerprint keeps terms as text
 
 
 async def test_emails_and_digests_name_the_contract_and_payer_webhooks_stay_as_received(

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifier.adapters.orm import contract_versions, contracts
@@ -70,30 +71,30 @@ class ContractProjection:
 
     async def keep_terms(self, summary: ContractSummary, terms: VersionTerms, now: datetime) -> None:
         """The terms of this version, as the newest revision about it says them (a stale event,
-        delivered late from another topic, changes nothing)."""
-        key = (
-            contract_versions.c.contract_id == summary.contract_id,
-            contract_versions.c.version == summary.version,
-        )
-        held = (
-            await self.session.execute(select(contract_versions.c.revision).where(*key).with_for_update())
-        ).first()
+        delivered late from another topic, changes nothing). One statement: insert, or update
+        unless the row holds a newer revision."""
         values = {
+            "contract_id": summary.contract_id,
+            "version": summary.version,
             "organization_id": summary.organization_id,
             "terms": terms,
             "revision": summary.revision,
             "updated_at": now,
         }
-        if held is not None and summary.revision < held.revision:
-            return
-        if held is None:
-            await self.session.execute(
-                insert(contract_versions).values(
-                    contract_id=summary.contract_id, version=summary.version, **values
-                )
+        dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(contract_versions).values(**values)
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["contract_id", "version"],
+                set_={
+                    "organization_id": statement.excluded.organization_id,
+                    "terms": statement.excluded.terms,
+                    "revision": statement.excluded.revision,
+                    "updated_at": statement.excluded.updated_at,
+                },
+                where=contract_versions.c.revision <= statement.excluded.revision,
             )
-        else:
-            await self.session.execute(update(contract_versions).where(*key).values(**values))
+        )
 
     async def version_before(
         self, organization_id: str, contract_id: str, version: int

@@ -8,6 +8,7 @@ from typing import Any
 
 from accord_common.errors import NotFound
 from sqlalchemy import Row, and_, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifier.adapters.orm import deliveries, delivery_attempts, subscriptions
@@ -70,13 +71,17 @@ class DeliveryRepository:
     async def add(self, values: dict[str, Any]) -> None:
         await self.session.execute(insert(deliveries).values(organization_id=self.organization_id, **values))
 
-    async def exists(self, event_id: str, subscription_id: str) -> bool:
-        found = await self.session.scalar(
-            select(deliveries.c.id).where(
-                deliveries.c.event_id == event_id, deliveries.c.subscription_id == subscription_id
-            )
+    async def add_once(self, values: dict[str, Any]) -> bool:
+        """Add the delivery unless this event's delivery to this subscription exists; True if added
+        (one statement: the unique (event, subscription) constraint decides)."""
+        dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
+        statement = (
+            dialect.insert(deliveries)
+            .values(organization_id=self.organization_id, **values)
+            .on_conflict_do_nothing(index_elements=["event_id", "subscription_id"])
         )
-        return found is not None
+        result: Any = await self.session.execute(statement)
+        return bool(result.rowcount == 1)
 
     async def get(self, delivery_id: str, *, for_update: bool = False) -> Row[Any]:
         query = select(deliveries).where(
