@@ -73,6 +73,23 @@ class DispatchQueue:
         )
         return (await self.session.execute(query.with_for_update())).first()
 
+    async def claimed_many(self, delivery_ids: Collection[str], token: str) -> list[Row[Any]]:
+        """`claimed` for many deliveries in one query: those this replica holds, still open, in the
+        order of `delivery_ids`."""
+        if not delivery_ids:
+            return []
+        query = select(deliveries).where(
+            deliveries.c.id.in_(list(delivery_ids)),
+            deliveries.c.lease_token == token,
+            deliveries.c.status.in_(OPEN),
+        )
+        found = {row.id: row for row in (await self.session.execute(query)).all()}
+        return [found[i] for i in delivery_ids if i in found]
+
+    async def subscriptions_by_id(self, subscription_ids: Collection[str]) -> dict[str, Row[Any]]:
+        query = select(subscriptions).where(subscriptions.c.id.in_(sorted(set(subscription_ids))))
+        return {row.id: row for row in (await self.session.execute(query)).all()}
+
     async def attempts(self, delivery_id: str) -> Sequence[Row[Any]]:
         query = select(delivery_attempts).where(delivery_attempts.c.delivery_id == delivery_id)
         return (await self.session.execute(query.order_by(delivery_attempts.c.number))).all()

@@ -84,12 +84,11 @@ async def claim_deliveries(
         due = await queue.due(now, free * capacity.ceiling, capacity.ceiling, full)
         chosen = capacity.choose(due, busy, earned)[:free]
         await queue.lease(chosen, lease.until, lease.token)
-        jobs = []
-        for delivery_id in chosen:
-            row = await queue.claimed(delivery_id, lease.token)
-            if row is not None:
-                subscription = await queue.subscription(row.subscription_id)
-                jobs.append(DeliveryJob(Claim(delivery_id, lease.token), row, subscription))
+        rows = await queue.claimed_many(chosen, lease.token)
+        subscriptions = await queue.subscriptions_by_id([row.subscription_id for row in rows])
+        jobs = [
+            DeliveryJob(Claim(row.id, lease.token), row, subscriptions[row.subscription_id]) for row in rows
+        ]
         await uow.commit()
     return jobs
 
