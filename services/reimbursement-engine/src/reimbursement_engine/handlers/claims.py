@@ -199,8 +199,8 @@ async def reprice(uow: UnitOfWork, caches: EngineCaches, org: str, claim_rows: l
     if not claim_rows:
         return 0
     repo = ClaimsRepository(uow.session, org)
-    lines = await repo.lines([row.id for row in claim_rows])
-    claims = {row.id: domain_claim(row.submitted, [r._asdict() for r in lines[row.id]]) for row in claim_rows}
+    lines = await repo.submitted_lines([row.id for row in claim_rows])
+    claims = {row.id: domain_claim(row.submitted, lines[row.id]) for row in claim_rows}
     now = datetime.now(UTC)
     pricer = Pricer(uow.session, caches, org, now.date())
     await pricer.prepare(list(claims.values()), [row.submitted for row in claim_rows])
