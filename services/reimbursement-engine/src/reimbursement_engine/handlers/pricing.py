@@ -230,6 +230,23 @@ def line_rows(claim_id: str, lines: list[dict[str, Any]], result: PricingResult)
     ]
 
 
+def line_results(claim_id: str, result: PricingResult) -> list[dict[str, Any]]:
+    """What pricing sets on each of a stored claim's lines, keyed by claim id and line number."""
+    if result.priced is None:
+        return []
+    return [
+        {
+            "claim_id": claim_id,
+            "line_number": line.line_number,
+            "status": line.status.value,
+            "term": line.term,
+            "expected_allowed": line.expected_allowed,
+            "unpriced_reason": line.unpriced_reason,
+        }
+        for line in result.priced.lines
+    ]
+
+
 def line_values(result: PricingResult) -> dict[int, dict[str, Any]]:
     if result.priced is None:
         return {}
