@@ -16,7 +16,9 @@ a user takes:
    2026-01-02, the day after the contract's start, the earliest an amendment may start: the
    professional term pays 80% of billed charges instead of the fee schedule), then the time from the
    request until the engine's database holds N claims priced under version 2 (polled every 0.2 s):
-   re-pricing claims/s, and its ratio to the yardstick.
+   re-pricing claims/s, and its ratio to the yardstick; and the CPU seconds the engine's process and
+   (PostgreSQL) its database's server processes used meanwhile (/proc: work done, which a machine
+   shared with other benchmarks slows far less than the wall clock).
 
 The engine re-prices in bounded batches, each its own transaction (handlers/repricing.py). The bench
 reads what the engine recorded: the claims of one batch share one `priced_at` (the batch's clock), so
