@@ -16,7 +16,9 @@ a user takes:
    2026-01-02, the day after the contract's start, the earliest an amendment may start: the
    professional term pays 80% of billed charges instead of the fee schedule), then the time from the
    request until the engine's database holds N claims priced under version 2 (polled every 0.2 s):
-   re-pricing claims/s, and its ratio to the yardstick.
+   re-pricing claims/s, and its ratio to the yardstick; and the CPU seconds the engine's process and
+   (PostgreSQL) its database's server processes used meanwhile (/proc: work done, which a machine
+   shared with other benchmarks slows far less than the wall clock).
 
 The engine re-prices in bounded batches, each its own transaction (handlers/repricing.py). The bench
 reads what the engine recorded: the claims of one batch share one `priced_at` (the batch's clock), so
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sqlite3
 import statistics
 import sys
@@ -150,6 +153,48 @@ class EngineDb:
         return int(found[0][0])
 
 
+class CpuClock:
+    """CPU seconds (user + system, from /proc) used by the engine's process and by the PostgreSQL
+    server processes serving its database (their process title names it): work done, which a
+    machine shared with other benchmarks slows far less than it slows the wall clock."""
+
+    def __init__(self, engine_pid: int, database: str | None) -> None:
+        self.engine_pid, self.database = engine_pid, database
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def _cpu(self, pid: int) -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / self.tick  # utime, stime
+
+    def _servers(self) -> list[int]:
+        if self.database is None:
+            return []
+        found = []
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and f" {self.database} " in (entry / "cmdline").read_text():
+                    found.append(int(entry.name))
+            except OSError:  # gone meanwhile
+                continue
+        return found
+
+    def read(self) -> dict[int, float]:
+        out = {}
+        for pid in (self.engine_pid, *self._servers()):
+            try:
+                out[pid] = self._cpu(pid)
+            except OSError:
+                continue
+        return out
+
+    def spent(self, before: dict[int, float]) -> tuple[float, float]:
+        """(engine, its database's server processes) CPU seconds since `before` was read."""
+        now = self.read()
+        engine = now.get(self.engine_pid, 0.0) - before.get(self.engine_pid, 0.0)
+        servers = sum(cpu - before.get(pid, 0.0) for pid, cpu in now.items() if pid != self.engine_pid)
+        return engine, servers
+
+
 def _cents(amount: Any) -> Decimal:
     """An amount as stored (SQLite's text, PostgreSQL's numeric) to the cent; refuses fractions of one."""
     value = Decimal(str(amount))
@@ -223,6 +268,8 @@ def run(claims: int, postgres: bool, tracker: bool, pause: float) -> dict[str, A
 
 
 def _measure(running: Stack, db: EngineDb, claims: int, pause: float) -> dict[str, Any]:
+    database = None if db.url.startswith("sqlite") else db.url.rsplit("/", 1)[1]
+    clock = CpuClock(running.services[ENGINE].popen.pid, database)
     registry = running.services[REGISTRY].url
     engine = running.services[ENGINE].url
     patience = 240 + claims * 0.05  # seconds: generous on a busy machine, never forever
@@ -241,6 +288,7 @@ def _measure(running: Stack, db: EngineDb, claims: int, pause: float) -> dict[st
         print(f"  engine pid {running.services[ENGINE].popen.pid}; amending in {pause:.0f} s", flush=True)
         time.sleep(pause)
     with httpx.Client(base_url=registry, headers=AUTH, timeout=60) as client:
+        cpu_before = clock.read()
         began = time.perf_counter()
         answer = client.post(f"/v1/contracts/{contract_id}/versions", json=AMENDMENT)
         answered = time.perf_counter()
@@ -252,6 +300,7 @@ def _measure(running: Stack, db: EngineDb, claims: int, pause: float) -> dict[st
         lambda: db.priced_under(contract_id, version) >= claims,
         patience,
     )
+    engine_cpu, database_cpu = clock.spent(cpu_before)
     batches = db.batches(contract_id, version)
     return {
         "claims": claims,
@@ -260,6 +309,8 @@ def _measure(running: Stack, db: EngineDb, claims: int, pause: float) -> dict[st
         "published_s": published_s,
         "amendment_answered_s": answered - began,
         "reprice_s": done - began,
+        "engine_cpu_s": engine_cpu,
+        "database_cpu_s": database_cpu if database else None,
         "batches": batches,
         "pricing_requests": db.pricing_requests(),
         "hops": db.hops(),
@@ -284,6 +335,10 @@ def report(r: dict[str, Any], where: str) -> list[str]:
         f"{reprice_rate:,.0f} claims/s"
     )
     print(f"  re-pricing / initial pricing (time, same run):     {r['reprice_s'] / r['initial_s']:8.2f}x")
+    cpu = f"  CPU during the re-pricing: engine {r['engine_cpu_s']:.1f} s"
+    if r["database_cpu_s"] is not None:
+        cpu += f", its database's PostgreSQL processes {r['database_cpu_s']:.1f} s"
+    print(cpu)
     largest = batches[0] if batches else 0
     print(
         f"  transactions: {len(batches)} batches, largest {largest:,} claims "

@@ -28,6 +28,7 @@ def test_the_reprice_bench_runs_and_prints_its_figures() -> None:
         "every claim re-priced under version 2:",
         "had published their claim.priced after",
         "re-pricing / initial pricing (time, same run):",
+        "CPU during the re-pricing: engine",
         "claims/s",
         "transactions: 3 batches, largest 2,000 claims",
         "claim.pricing_requested, commit -> consumed:",

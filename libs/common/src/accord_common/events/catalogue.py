@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import builtins
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,14 +123,23 @@ def payload_model(event_type: str) -> type[p.Payload]:
     return CATALOGUE[event_type].payload
 
 
+@functools.cache
+def _checker(event_type: str) -> tuple[frozenset[str], Callable[[Any], Any]]:
+    """The schema's field names and its validator (what `model_validate` calls), looked up once
+    per event type."""
+    model = payload_model(event_type)
+    return frozenset(model.model_fields), model.__pydantic_validator__.validate_python
+
+
 def check_payload(event_type: str, data: dict[str, Any]) -> None:
     """Refuse a payload off its schema (unknown fields too), without building the answer: the outbox
-    checks every event it is given this way (about 8 us for a five-line claim.priced)."""
-    model = payload_model(event_type)
-    unknown = set(data) - model.model_fields.keys()
-    if unknown:
+    checks every event it is given this way (a re-pricing batch: 2,000 claim.priced). The model's
+    own validator and its field names, looked up once per event type."""
+    fields, validate = _checker(event_type)
+    if not fields.issuperset(data):
+        unknown = set(data) - fields
         raise ValueError(f"{event_type}: fields not in the schema: {', '.join(sorted(unknown))}")
-    model.model_validate(data)
+    validate(data)
 
 
 def validate_payload(event_type: str, data: dict[str, Any], *, strict: bool) -> dict[str, Any]:

@@ -6,8 +6,9 @@ from datetime import date
 from typing import Any
 
 from accord_common.bulk import insert_rows
+from accord_common.bulk_update import update_rows
 from accord_common.errors import NotFound
-from sqlalchemy import ColumnElement, and_, bindparam, or_, select, text, update
+from sqlalchemy import ARRAY, ColumnElement, String, and_, any_, bindparam, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +25,23 @@ _CHUNK = 5000
 # what pricing a stored claim again reads of it (the claim itself is rebuilt from `submitted` and its lines)
 _TO_PRICE = (claims.c.id, claims.c.submitted, claims.c.status, claims.c.status_reason)
 LINE_RESULT_COLUMNS = ("status", "term", "expected_allowed", "unpriced_reason")
+# what a stored line is priced from (claims_mapping.domain_line): the line as submitted
+_LINE_SUBMITTED = tuple(
+    claim_lines.c[name]
+    for name in (
+        "claim_id",
+        "line_number",
+        "code_system",
+        "code",
+        "modifiers",
+        "units",
+        "charge",
+        "revenue_code",
+        "service_date",
+        "place_of_service",
+        "invoice_cost",
+    )
+)
 
 
 class ClaimAlreadyLive(Exception):
@@ -68,29 +86,10 @@ class ClaimsRepository:
 
     async def save_pricings(self, claim_values: list[dict[str, Any]], lines: list[dict[str, Any]]) -> None:
         """Store (re-)pricings: each claim's new figures (`id` and the same columns in every row)
-        and each line's result (`claim_id`, `line_number` and LINE_RESULT_COLUMNS), one UPDATE
-        statement per table executed for all rows."""
-        if claim_values:
-            columns = [key for key in claim_values[0] if key != "id"]
-            statement = (
-                update(claims)
-                .where(claims.c.id == bindparam("b_id"))
-                .values({c: bindparam(f"b_{c}") for c in columns})
-            )
-            await self.session.execute(
-                statement, [{f"b_{k}": v for k, v in row.items()} for row in claim_values]
-            )
-        if not lines:
-            return
-        statement = (
-            update(claim_lines)
-            .where(
-                claim_lines.c.claim_id == bindparam("b_claim_id"),
-                claim_lines.c.line_number == bindparam("b_line_number"),
-            )
-            .values({c: bindparam(f"b_{c}") for c in LINE_RESULT_COLUMNS})
-        )
-        await self.session.execute(statement, [{f"b_{k}": v for k, v in line.items()} for line in lines])
+        and each line's result (`claim_id`, `line_number` and LINE_RESULT_COLUMNS), one bulk
+        UPDATE per table (accord_common.bulk_update: one statement from arrays on PostgreSQL)."""
+        await update_rows(self.session, claims, ("id",), claim_values)
+        await update_rows(self.session, claim_lines, ("claim_id", "line_number"), lines)
 
     async def get(self, claim_id: str) -> Any:
         row = (
@@ -147,6 +146,25 @@ class ClaimsRepository:
             )
             for row in rows.all():
                 out[row.claim_id].append(row)
+        return out
+
+    async def submitted_lines(self, claim_ids: list[str]) -> dict[str, list[Any]]:
+        """Each claim's lines as submitted (the columns pricing reads, as mappings), in line order:
+        a batch's 2,000 ids as one array parameter on PostgreSQL, not 2,000 rendered ones."""
+        out: dict[str, list[Any]] = {claim_id: [] for claim_id in claim_ids}
+        postgres = self.session.get_bind().dialect.name == "postgresql"
+        for start in range(0, len(claim_ids), _CHUNK):
+            part = claim_ids[start : start + _CHUNK]
+            among = (
+                claim_lines.c.claim_id == any_(bindparam("ids", part, type_=ARRAY(String)))
+                if postgres
+                else claim_lines.c.claim_id.in_(part)
+            )
+            query = select(*_LINE_SUBMITTED).where(among)
+            query = query.order_by(claim_lines.c.claim_id, claim_lines.c.line_number)
+            rows = await self.session.execute(query)
+            for row in rows.mappings():
+                out[row["claim_id"]].append(row)
         return out
 
     async def to_reprice(self, request: RepricingRequest, limit: int | None) -> list[Any]:

@@ -51,6 +51,9 @@ def _tagged(value: object) -> list[Any]:
     raise TypeError(f"{kind.__name__} is not stored as a step argument")
 
 
+# made once: json.dumps with arguments builds an encoder per call (2,000 a re-pricing batch)
+_ENCODER = json.JSONEncoder(default=_tagged, **_COMPACT)  # type: ignore[arg-type]
+
 _UNTAG: dict[str, Callable[[Any], object]] = {
     "D": Decimal,
     "T": date.fromisoformat,
@@ -78,11 +81,11 @@ def encode(priced: PricedClaim, context: str | None) -> str:
     cases: list[list[Any]] = [[case.term, case.expected_allowed, case.steps] for case in priced.cases]
     data = {"v": VERSION, "x": context, "h": head, "l": lines, "k": cases}
     try:
-        return json.dumps(data, default=_tagged, **_COMPACT)  # type: ignore[arg-type]
+        return _ENCODER.encode(data)
     except TypeError:  # an argument of another type: such steps are stored as their text
         for item in (*lines, *cases):
             item[-1] = [_plain(step) for step in item[-1]]
-        return json.dumps(data, default=_tagged, **_COMPACT)  # type: ignore[arg-type]
+        return _ENCODER.encode(data)
 
 
 def _plain(step: Step) -> Step:

@@ -28,8 +28,8 @@ from reimbursement_engine.handlers.pricing import (
     Pricer,
     PricingResult,
     claim_values,
+    line_results,
     line_rows,
-    line_values,
     priced_payload,
 )
 
@@ -199,14 +199,14 @@ async def reprice(uow: UnitOfWork, caches: EngineCaches, org: str, claim_rows: l
     if not claim_rows:
         return 0
     repo = ClaimsRepository(uow.session, org)
-    lines = await repo.lines([row.id for row in claim_rows])
-    claims = {row.id: domain_claim(row.submitted, [r._asdict() for r in lines[row.id]]) for row in claim_rows}
+    lines = await repo.submitted_lines([row.id for row in claim_rows])
+    claims = {row.id: domain_claim(row.submitted, lines[row.id]) for row in claim_rows}
     now = datetime.now(UTC)
     pricer = Pricer(uow.session, caches, org, now.date())
     await pricer.prepare(list(claims.values()), [row.submitted for row in claim_rows])
     waiting: list[dict[str, Any]] = []
     repriced: list[dict[str, Any]] = []
-    line_results: list[dict[str, Any]] = []
+    new_lines: list[dict[str, Any]] = []
     priced: list[tuple[str, dict[str, Any]]] = []
     for row in claim_rows:
         result = await pricer.price(claims[row.id], row.submitted)
@@ -217,10 +217,10 @@ async def reprice(uow: UnitOfWork, caches: EngineCaches, org: str, claim_rows: l
                 waiting.append({"id": row.id, "status": status, "status_reason": result.reason})
             continue
         repriced.append({"id": row.id, **claim_values(result, now)})
-        line_results += [{"claim_id": row.id, "line_number": n, **v} for n, v in line_values(result).items()]
+        new_lines += line_results(row.id, result)
         priced.append((row.id, priced_payload(row.id, org, row.submitted, claims[row.id], result)))
     await repo.save_pricings(waiting, [])
-    await repo.save_pricings(repriced, line_results)
+    await repo.save_pricings(repriced, new_lines)
     uow.publish_batch("claim.priced", source=SOURCE, organization_id=org, items=priced)
     await reconcile.reconcile_claims(uow, org, [claim_id for claim_id, _ in priced], caches.default_tolerance)
     return len(priced)

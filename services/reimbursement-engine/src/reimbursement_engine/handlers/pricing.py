@@ -108,10 +108,16 @@ class Pricer:
         """The claim with where it was rendered: locality, CBSA and whether a facility billed it
         (institutional, or the professional form billed by a location with a CBSA, a surgery
         center: POS 24 on it prices by the ASC schedule)."""
-        place = self.place_of(header)
-        facility = claim_route(header).claim_type is ClaimType.INSTITUTIONAL or bool(place.cbsa)
-        placed = replace(claim, site_locality=place.locality, site_cbsa=place.cbsa, facility_claim=facility)
-        return self.resident(placed)
+        return self._placed(claim, claim_route(header), self.place_of(header))
+
+    def _placed(self, claim: Claim, route: ClaimRoute, place: DerivedPlace) -> Claim:
+        """`located` from the claim's route and place already derived (one `replace`)."""
+        facility = route.claim_type is ClaimType.INSTITUTIONAL or bool(place.cbsa)
+        changes: dict[str, Any] = {"site_locality": place.locality, "site_cbsa": place.cbsa}
+        changes["facility_claim"] = facility
+        if claim.beneficiary_zip:  # where the beneficiary lives (as `resident`)
+            changes["residence"] = self.residences.get(claim.beneficiary_zip)
+        return replace(claim, **changes)
 
     async def terms_on(self, claim: Claim, contract_id: str | None) -> ContractTerms | None:
         """The terms in force on the claim's first date of service (what-if and margin)."""
@@ -134,7 +140,7 @@ class Pricer:
         refs, reasons = chosen
         place = self.place_of(header)
         facility = route.claim_type is ClaimType.INSTITUTIONAL
-        priced = self._price_under(self.located(claim, header), refs)
+        priced = self._price_under(self._placed(claim, route, place), refs)
         context = "Contract: " + " | ".join(reasons) + "\nLocation: " + place.describe(facility)
         return PricingResult(PRICED, None, refs[min(refs)], priced, context)
 
@@ -221,6 +227,23 @@ def line_rows(claim_id: str, lines: list[dict[str, Any]], result: PricingResult)
     values = line_values(result)
     return [
         {**line, "claim_id": claim_id, **values.get(line["line_number"], _UNPRICED_LINE)} for line in lines
+    ]
+
+
+def line_results(claim_id: str, result: PricingResult) -> list[dict[str, Any]]:
+    """What pricing sets on each of a stored claim's lines, keyed by claim id and line number."""
+    if result.priced is None:
+        return []
+    return [
+        {
+            "claim_id": claim_id,
+            "line_number": line.line_number,
+            "status": line.status.value,
+            "term": line.term,
+            "expected_allowed": line.expected_allowed,
+            "unpriced_reason": line.unpriced_reason,
+        }
+        for line in result.priced.lines
     ]
 
 
