@@ -265,3 +265,38 @@ def test_handlers_share_a_scope_only_when_all_carry_the_same_one() -> None:
     assert run_scope_of([first, plain]) is None
     assert run_scope_of([first, second]) is None
     assert run_scope_of([plain]) is None
+
+
+async def test_the_collector_is_off_while_a_run_is_applied_and_back_on_after(engine: AsyncEngine) -> None:
+    cid = str(uuid.uuid4())
+    seen: list[bool] = []
+
+    async def watching(event: CloudEvent, uow: UnitOfWork) -> None:
+        seen.append(gc.isenabled())
+        await record_version(event, uow)
+
+    loop, _, _ = loop_for(engine, watching)
+    assert gc.isenabled()
+    await loop.process_batches(run_of([amended(cid, v) for v in range(1, 4)]))
+    assert seen == [False, False, False]  # the run: one transaction, no collections
+    assert gc.isenabled()
+
+    async def failing(event: CloudEvent, uow: UnitOfWork) -> None:
+        seen.append(gc.isenabled())
+        raise ValueError("no such fee schedule")
+
+    loop, _, _ = loop_for(engine, failing)
+    seen.clear()
+    await loop.process_batches(run_of([amended(cid, 9), amended(cid, 10)], first_offset=3))
+    assert seen[0] is False and seen[1:] == [True] * (len(seen) - 1)  # one by one: collector on
+    assert gc.isenabled()  # back on after a run that failed
+
+
+async def test_a_run_leaves_the_collector_off_when_it_found_it_off(engine: AsyncEngine) -> None:
+    loop, _, _ = loop_for(engine, record_version)
+    gc.disable()
+    try:
+        await loop.process_batches(run_of([amended(str(uuid.uuid4()), v) for v in range(1, 3)]))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -48,24 +48,35 @@ async def hold_all(session: AsyncSession, subjects: dict[str, bool]) -> None:
     await session.execute(_LOCKS, {"keys": [k for k, _ in keyed], "exclusive": [x for _, x in keyed]})
 
 
-async def pricings_of(session: AsyncSession, organization_id: str, claim_ids: Sequence[str]) -> list[Any]:
-    rows: list[Any] = []
+def _as_dicts(result: Any) -> list[dict[str, Any]]:
+    """The rows as {column: value}, as `Row._asdict` makes them, with the keys looked up once for
+    the result (`_asdict` builds a key view per row: 6% of a run's time)."""
+    keys = tuple(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result]
+
+
+async def pricings_of(
+    session: AsyncSession, organization_id: str, claim_ids: Sequence[str]
+) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
     for part in _chunks(claim_ids):
         query = select(claim_pricings).where(
             claim_pricings.c.organization_id == organization_id, claim_pricings.c.claim_id.in_(part)
         )
-        rows.extend((await session.execute(query)).all())
+        rows.extend(_as_dicts(await session.execute(query)))
     return rows
 
 
-async def obligations_of(session: AsyncSession, organization_id: str, claim_ids: Sequence[str]) -> list[Any]:
+async def obligations_of(
+    session: AsyncSession, organization_id: str, claim_ids: Sequence[str]
+) -> list[dict[str, Any]]:
     """The claims' obligations, locked for update like `ObligationRepository.for_claim`."""
-    rows: list[Any] = []
+    rows: list[dict[str, Any]] = []
     for part in _chunks(claim_ids):
         query = select(obligations).where(
             obligations.c.organization_id == organization_id, obligations.c.claim_id.in_(part)
         )
-        rows.extend((await session.execute(query.with_for_update())).all())
+        rows.extend(_as_dicts(await session.execute(query.with_for_update())))
     return rows
 
 

@@ -77,11 +77,11 @@ class ClaimRun:
             self.loaded.add((organization_id, claim_id))
             self.loaded_uuids.add((organization_id, as_uuid(claim_id)))
         for row in await sets.pricings_of(self.session, organization_id, wanted):
-            key = (organization_id, row.claim_id)
-            self.pricings[key] = row._asdict()
+            key = (organization_id, row["claim_id"])
+            self.pricings[key] = row
             self.stored_pricings.add(key)
         for row in await sets.obligations_of(self.session, organization_id, wanted):
-            self.keep(row._asdict())
+            self.keep(row)
         for row in await sets.waiting_of(self.session, organization_id, wanted, WAITING):
             event = parked_of(row)
             self.waiting.setdefault((organization_id, event.awaiting, row.claim_id), []).append(event)
