@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
+import threading
 import uuid
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Mapping, Sequence
@@ -98,6 +100,20 @@ def _ready() -> bool:
     return True
 
 
+def _exit_with_parent() -> None:
+    """A worker ends when the API process does (killed or not): a worker waits on a queue whose
+    writing end it holds itself, so it would never see the end of it."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()  # returns once the parent process has ended
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 class ComputePool:
     """`processes` worker processes; `run(fn, *args, held=...)` awaits `fn(*args, held=held)` run
     in one of them. `fn` must be a module-level function, its arguments and answer picklable."""
@@ -106,7 +122,7 @@ class ComputePool:
         self.processes = processes
         self.runs = 0  # calls answered
         context = multiprocessing.get_context("spawn")
-        self._executor = ProcessPoolExecutor(processes, mp_context=context)
+        self._executor = ProcessPoolExecutor(processes, mp_context=context, initializer=_exit_with_parent)
         self._tokens: OrderedDict[int, tuple[Any, str]] = OrderedDict()  # id -> (object kept, token)
         for _ in range(processes):
             self._executor.submit(_ready)  # spawn the workers now, not on the first upload
