@@ -28,7 +28,7 @@ from reimbursement_engine.bench.x12_835 import generate_835
 from reimbursement_engine.config import EngineSettings
 
 sys.path.insert(0, str(Path(__file__).parent))
-from reconcile_835 import Probe, process_memory
+from reconcile_835 import Probe, children, process_memory
 
 BYTES_PER_CLAIM = 288  # generate_835's two-line claims, near enough
 
@@ -62,6 +62,7 @@ def main(argv: list[str] | None = None) -> None:
                 answer = client.post("/v1/remittances/x12", content=remittance)
                 seconds = time.perf_counter() - began
             peak = process_memory(server.pid, "VmHWM")
+            workers = sum(process_memory(child, "VmHWM") for child in children(server.pid))
             answer.raise_for_status()
         finally:
             server.terminate()
@@ -71,7 +72,8 @@ def main(argv: list[str] | None = None) -> None:
         f"835 upload of {len(remittance) / 2**20:.1f} MiB ({answer.json()['claims']:,} claims): "
         f"{seconds:.1f} s; "
         f"/healthz during it: {len(health)} probes, median {statistics.median(health):.1f} ms, "
-        f"worst {max(health):.1f} ms; engine RSS {before:.0f} MiB before, peak {peak:.0f} MiB"
+        f"worst {max(health):.1f} ms; engine RSS {before:.0f} MiB before, peak {peak:.0f} MiB; "
+        f"its worker processes' peak {workers:.0f} MiB"
     )
 
 

@@ -11,6 +11,7 @@ from accord_common.web.app import create_app
 from fastapi import FastAPI
 
 from reimbursement_engine.adapters.caches import EngineCaches
+from reimbursement_engine.adapters.compute_pool import shared_pool
 from reimbursement_engine.adapters.orm import metadata
 from reimbursement_engine.config import EngineSettings
 from reimbursement_engine.entrypoints import (
@@ -73,6 +74,7 @@ def build_app(settings: EngineSettings | None = None) -> FastAPI:
         "variances and their worklist, analytics and what-if scenarios.",
     )
     app.state.caches = caches
+    app.state.compute = shared_pool(settings.reconcile_processes)
     tune_gc(settings.gc_threshold)
     return app
 

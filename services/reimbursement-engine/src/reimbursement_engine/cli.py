@@ -13,14 +13,22 @@ from typing import TYPE_CHECKING
 
 from accord_common.cli import run_cli
 
-from reimbursement_engine.bootstrap import build_runtime
-
 if TYPE_CHECKING:
+    from accord_common.runtime import ServiceRuntime
+
     from reimbursement_engine.adapters.medicare_files import LoadedRelease
     from reimbursement_engine.adapters.medicare_repo import LoadedYear
     from reimbursement_engine.handlers.reference import LoadReport
 
 PROG = "reimbursement-engine"
+
+
+def build_runtime() -> ServiceRuntime:
+    """The service's runtime; the app is imported when used, not with this module: a worker
+    process of the engine's compute pool imports it as its main module and needs none of it."""
+    from reimbursement_engine.bootstrap import build_runtime as build
+
+    return build()
 
 
 async def _load_medicare(parsed: LoadedRelease) -> LoadedYear:

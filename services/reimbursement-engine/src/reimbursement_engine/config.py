@@ -18,4 +18,7 @@ class EngineSettings(ServiceSettings):
     max_batch_lines: int = 50_000
     variance_tolerance: Decimal = DEFAULT_TOLERANCE
     what_if_max_claims: int = 20_000
+    # worker processes reconciling a large 835's claims off the event loop (0: on it). Off by
+    # default: on the shared 2-core machine it measured no faster (docs/benchmarks.md, issue 11)
+    reconcile_processes: int = 0
     gc_threshold: int = 100_000  # first-generation GC threshold of the API process; 0 = CPython default

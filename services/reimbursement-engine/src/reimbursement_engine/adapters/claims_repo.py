@@ -24,6 +24,11 @@ _LIVE = text(f"claims.status NOT IN ({', '.join(repr(s) for s in RETIRED_STATUSE
 _CHUNK = 5000
 # what pricing a stored claim again reads of it (the claim itself is rebuilt from `submitted` and its lines)
 _TO_PRICE = (claims.c.id, claims.c.submitted, claims.c.status, claims.c.status_reason)
+_RECONCILED = (
+    *(claims.c[name] for name in ("id", "patient_control_number", "payer_id", "contract_id")),
+    *(claims.c[name] for name in ("contract_version", "expected_allowed", "pricing_completeness")),
+    claims.c.submitted,
+)
 LINE_RESULT_COLUMNS = ("status", "term", "expected_allowed", "unpriced_reason")
 # what a stored line is priced from (claims_mapping.domain_line): the line as submitted
 _LINE_SUBMITTED = tuple(
@@ -102,11 +107,12 @@ class ClaimsRepository:
         return row
 
     async def get_many(self, claim_ids: list[str]) -> dict[str, Any]:
-        """`get` for many claims at once (one query per 5,000); every id must be the organisation's."""
+        """The columns reconciliation reads of many claims at once (one query per 5,000; not the
+        explanation steps, flags or charges); every id must be the organisation's."""
         found: dict[str, Any] = {}
         for start in range(0, len(claim_ids), _CHUNK):
             rows = await self.session.execute(
-                select(claims).where(
+                select(*_RECONCILED).where(
                     claims.c.id.in_(claim_ids[start : start + _CHUNK]), claims.c.organization_id == self.org
                 )
             )

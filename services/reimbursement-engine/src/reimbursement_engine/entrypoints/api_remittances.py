@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from reimbursement_engine.adapters.remittance_json import transaction
 from reimbursement_engine.domain.json_balance import check_json_remittance
 from reimbursement_engine.domain.x12 import Transaction835
-from reimbursement_engine.entrypoints.deps import Settings, read_limited_buffer
+from reimbursement_engine.entrypoints.deps import Compute, Settings, read_limited_buffer
 from reimbursement_engine.entrypoints.openapi_examples import X12_835_BODY
 from reimbursement_engine.entrypoints.schemas_remittances import IngestOut, RemittanceIn
 from reimbursement_engine.handlers import remittances as handlers
@@ -25,11 +25,16 @@ router = APIRouter(prefix="/v1", tags=["remittances"])
     "/remittances/x12", response_model=IngestOut, summary="Upload an 835", openapi_extra=X12_835_BODY
 )
 async def upload_835(
-    request: Request, who: Annotated[Principal, Requires("claims:write")], rt: Runtime, settings: Settings
+    request: Request,
+    who: Annotated[Principal, Requires("claims:write")],
+    rt: Runtime,
+    settings: Settings,
+    compute: Compute,
 ) -> Any:
     """Ingest an X12 835 (balancing checked; a refused file stores nothing; a re-upload changes nothing)."""
     raw = await read_limited_buffer(request, settings.max_upload_bytes)  # held once, as read
-    summary = await handlers.ingest_835(rt.uow(), who.organization_id, raw, settings.variance_tolerance)
+    tolerance = settings.variance_tolerance
+    summary = await handlers.ingest_835(rt.uow(), who.organization_id, raw, tolerance, compute)
     return asdict(summary)
 
 

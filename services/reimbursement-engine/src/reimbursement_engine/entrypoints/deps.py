@@ -8,12 +8,18 @@ from accord_common.errors import PayloadTooLarge
 from fastapi import Depends, Request
 
 from reimbursement_engine.adapters.caches import EngineCaches
+from reimbursement_engine.adapters.compute_pool import ComputePool
 from reimbursement_engine.config import EngineSettings
 
 
 def get_caches(request: Request) -> EngineCaches:
     caches: EngineCaches = request.app.state.caches
     return caches
+
+
+def get_compute(request: Request) -> ComputePool | None:
+    pool: ComputePool | None = request.app.state.compute
+    return pool
 
 
 def get_settings(request: Request) -> EngineSettings:
@@ -23,6 +29,7 @@ def get_settings(request: Request) -> EngineSettings:
 
 Caches = Annotated[EngineCaches, Depends(get_caches)]
 Settings = Annotated[EngineSettings, Depends(get_settings)]
+Compute = Annotated[ComputePool | None, Depends(get_compute)]
 
 
 async def read_limited(request: Request, limit: int) -> bytes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -10,48 +12,25 @@ from accord_common.ids import new_id
 from accord_common.uow import UnitOfWork
 
 from reimbursement_engine.adapters.claims_repo import ClaimsRepository
+from reimbursement_engine.adapters.compute_pool import ComputePool
 from reimbursement_engine.adapters.remittance_repo import RemittanceRepository
 from reimbursement_engine.adapters.variance_repo import VarianceRepository
-from reimbursement_engine.domain.pricing import PricingCompleteness
-from reimbursement_engine.domain.reconciliation import (
-    DEFAULT_TOLERANCE,
-    CasAmount,
-    ExpectedLine,
-    PaidClaim,
-    PaidLine,
-    Reconciliation,
-    reconcile,
-)
+from reimbursement_engine.domain.reconciliation import DEFAULT_TOLERANCE, Reconciliation
 from reimbursement_engine.domain.root_causes import RootCause, primary_cause
 from reimbursement_engine.domain.worklist import WORKED, status_after_reconciling
 from reimbursement_engine.handlers import SOURCE
-from reimbursement_engine.handlers.root_causes import Diagnosis
+from reimbursement_engine.handlers.reconcile_compute import (
+    ChunkRows,
+    Reconciled,
+    pack,
+    reconcile_packed,
+    reconcile_rows,
+)
+from reimbursement_engine.handlers.root_causes import RootCauseContext, read_context
 
 SYSTEM = "system"
 _CHUNK = 500  # claims reconciled per round of reads and bulk writes (the loop runs between)
-
-
-def cas(items: list[dict[str, Any]]) -> tuple[CasAmount, ...]:
-    return tuple(CasAmount(a["group"], a["carc"], Decimal(a["amount"])) for a in items)
-
-
-def paid_claim(payment: Any, lines: list[Any]) -> PaidClaim:
-    return PaidClaim(
-        status_code=payment.status_code,
-        paid=payment.paid,
-        patient_responsibility=payment.patient_responsibility,
-        adjustments=cas(payment.adjustments),
-        lines=tuple(
-            PaidLine(
-                (line.code or "").split(":")[0] or None,
-                line.paid,
-                cas(line.adjustments),
-                line.line_control_number,
-                getattr(line, "original_code", None),
-            )
-            for line in lines
-        ),
-    )
+_POOL_FROM = 100  # a chunk of fewer priced claims is reconciled here: a worker's round trip costs more
 
 
 async def reconcile_claim(
@@ -62,20 +41,48 @@ async def reconcile_claim(
 
 
 async def reconcile_claims(
-    uow: UnitOfWork, org: str, claim_ids: list[str], default_tolerance: Decimal = DEFAULT_TOLERANCE
+    uow: UnitOfWork,
+    org: str,
+    claim_ids: list[str],
+    default_tolerance: Decimal = DEFAULT_TOLERANCE,
+    pool: ComputePool | None = None,
 ) -> list[Reconciliation | None]:
-    """`reconcile_claim` for many claims: the claims, their variances, effective payments and lines
-    read 500 at a time, new variances written in bulk, their events published as one batch."""
+    """`reconcile_claim` for many claims, 500 at a time: the claims, their variances, effective
+    payments and lines read at once, new variances written in bulk, their events published as one
+    batch and written to the outbox. With a `pool`, a chunk is computed in a worker process while
+    the event loop writes the chunk before it and reads the one after (a pipeline)."""
     tolerance = await VarianceRepository(uow.session, org).tolerance(default_tolerance)
     results: list[Reconciliation | None] = []
-    for start in range(0, len(claim_ids), _CHUNK):
-        results += await _reconcile_chunk(uow, org, claim_ids[start : start + _CHUNK], tolerance)
+    pending: tuple[_Chunk, asyncio.Future[list[Reconciled]]] | None = None
+    try:
+        for start in range(0, len(claim_ids), _CHUNK):
+            chunk = await _read_chunk(uow, org, claim_ids[start : start + _CHUNK])
+            computing = _compute(chunk, tolerance, pool)
+            if pending is not None:
+                results += await _write_chunk(uow, org, pending[0], await pending[1])
+            pending = (chunk, computing)
+        if pending is not None:
+            results += await _write_chunk(uow, org, pending[0], await pending[1])
+            pending = None
+    finally:
+        if pending is not None:
+            pending[1].cancel()
     return results
 
 
-async def _reconcile_chunk(
-    uow: UnitOfWork, org: str, claim_ids: list[str], tolerance: Decimal
-) -> list[Reconciliation | None]:
+@dataclass
+class _Chunk:
+    """A chunk's claim ids and what was read for them."""
+
+    claim_ids: list[str]
+    existing: dict[str, Any]  # variance row by claim id
+    rows: ChunkRows  # the priced claims with an effective payment, in order
+    priced: list[str]
+    context: RootCauseContext | None
+    held: dict[str, Any]
+
+
+async def _read_chunk(uow: UnitOfWork, org: str, claim_ids: list[str]) -> _Chunk:
     session = uow.session
     claims_repo, variances = ClaimsRepository(session, org), VarianceRepository(session, org)
     existing = {row.claim_id: row for row in await variances.in_claims(claim_ids)}
@@ -83,35 +90,55 @@ async def _reconcile_chunk(
     claims = await claims_repo.get_many([i for i in claim_ids if i in effective])  # only paid ones compare
     priced = [i for i in claim_ids if i in effective and claims[i].expected_allowed is not None]
     claim_lines = await claims_repo.lines(priced)
+    rows = ChunkRows(
+        [claims[i] for i in priced],
+        [claim_lines[i] for i in priced],
+        [effective[i][0] for i in priced],
+        [effective[i][1] for i in priced],
+    )
+    context: RootCauseContext | None = None
+    held: dict[str, Any] = {}
+    if priced:  # what the chunk's variances compare with, read once
+        years = {line.service_date.year for lines in rows.claim_lines for line in lines}
+        context, held = await read_context(session, org, years, rows.claims)
+    return _Chunk(claim_ids, existing, rows, priced, context, held)
+
+
+def _compute(chunk: _Chunk, tolerance: Decimal, pool: ComputePool | None) -> asyncio.Future[list[Reconciled]]:
+    """The chunk reconciled: in the pool's worker (started now, awaited later), else here."""
+    if pool is not None and chunk.context is not None and len(chunk.priced) >= _POOL_FROM:
+        run = pool.run(reconcile_packed, pack(chunk.rows), tolerance, chunk.context, held=chunk.held)
+        return asyncio.ensure_future(run)
+    done: asyncio.Future[list[Reconciled]] = asyncio.get_running_loop().create_future()
+    if chunk.context is None:
+        done.set_result([])
+    else:
+        done.set_result(reconcile_rows(chunk.rows, tolerance, chunk.context, held=chunk.held))
+    return done
+
+
+async def _write_chunk(
+    uow: UnitOfWork, org: str, chunk: _Chunk, computed: list[Reconciled]
+) -> list[Reconciliation | None]:
+    variances = VarianceRepository(uow.session, org)
     writes = _Writes()
-    years = {line.service_date.year for lines in claim_lines.values() for line in lines}
-    diagnosis = Diagnosis(session, org, years)  # what the chunk's variances compare with, read once
+    rows = chunk.rows
+    by_claim = dict(zip(chunk.priced, zip(rows.claims, rows.payments, computed, strict=True), strict=True))
     results: list[Reconciliation | None] = []
-    for claim_id in claim_ids:
-        held = existing.get(claim_id)
-        if claim_id not in claim_lines:
+    for claim_id in chunk.claim_ids:
+        held = chunk.existing.get(claim_id)
+        if claim_id not in by_claim:
             if held is not None and held.status == "open":
                 await _set_status(variances, held, "void", "no effective payment (reversed)")
             results.append(None)
             continue
-        claim, (payment, paid_lines) = claims[claim_id], effective[claim_id]
-        expected = tuple(
-            ExpectedLine(r.line_number, r.code, r.expected_allowed or Decimal(0))
-            for r in claim_lines[claim_id]
-        )
-        fully_priced = claim.pricing_completeness in (None, PricingCompleteness.FULLY_PRICED)
-        paid = paid_claim(payment, paid_lines)
-        result = reconcile(expected, claim.expected_allowed, paid, tolerance, fully_priced)
-        causes: tuple[RootCause, ...] = ()
-        if result.classification.is_variance:
-            rest = result.variance - sum((line.variance for line in result.lines), Decimal(0))
-            lines = claim_lines[claim_id]
-            causes = await diagnosis.claim(claim, lines, paid, paid_lines, rest)
+        claim, payment, (result, causes) = by_claim[claim_id]
         variance_id = await _save(variances, writes, held, claim, payment, result, causes)
         if result.classification.is_variance:
             writes.events.append((claim.id, _variance_data(variance_id, org, claim, payment, result)))
         results.append(result)
     await writes.flush(uow, variances, org)
+    await uow.flush_events()
     return results
 
 

@@ -20,6 +20,7 @@ from accord_common.ids import new_id
 from accord_common.uow import UnitOfWork
 
 from reimbursement_engine.adapters.claims_repo import ClaimsRepository
+from reimbursement_engine.adapters.compute_pool import ComputePool
 from reimbursement_engine.adapters.remittance_repo import RemittanceRepository
 from reimbursement_engine.adapters.remittance_rows import line_row, payment_row, plb_rows, remittance_row
 from reimbursement_engine.domain.take_backs import link
@@ -139,17 +140,15 @@ class RemittanceStore:
             [{**r, "organization_id": self.org, "claim_id": c} for r, c in zip(rows, claim_ids, strict=True)]
         )
 
-    async def reconcile(self, tolerance: Decimal) -> None:
+    async def reconcile(self, tolerance: Decimal, pool: ComputePool | None = None) -> None:
         """Each claim paid, once, in its final state (after every payment and reversal stored), a
-        batch at a time, its claim.variance_detected written to the outbox batch by batch."""
-        claim_ids = list(self.paid_claims)
-        for start in range(0, len(claim_ids), BATCH):
-            results = await reconcile_claims(self.uow, self.org, claim_ids[start : start + BATCH], tolerance)
-            for result in results:
-                if result is not None:
-                    name = result.classification.value
-                    self.summary.classifications[name] = self.summary.classifications.get(name, 0) + 1
-            await self.uow.flush_events()
+        batch at a time (in `pool`'s worker process, when given), its claim.variance_detected
+        written to the outbox batch by batch."""
+        results = await reconcile_claims(self.uow, self.org, list(self.paid_claims), tolerance, pool)
+        for result in results:
+            if result is not None:
+                name = result.classification.value
+                self.summary.classifications[name] = self.summary.classifications.get(name, 0) + 1
 
     async def _match(self, claims: Sequence[ClaimPayment], remittance_id: str) -> list[str | None]:
         """Each payment's claim: by patient control number; else by the payer claim control number

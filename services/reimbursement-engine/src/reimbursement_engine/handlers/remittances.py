@@ -19,6 +19,7 @@ from decimal import Decimal
 from accord_common.ids import new_id
 from accord_common.uow import UnitOfWork
 
+from reimbursement_engine.adapters.compute_pool import ComputePool
 from reimbursement_engine.adapters.remittance_repo import RemittanceRepository
 from reimbursement_engine.domain.reconciliation import DEFAULT_TOLERANCE
 from reimbursement_engine.domain.x12 import ClaimPayment, Transaction835, X12Error, checked_835
@@ -29,11 +30,16 @@ __all__ = ["IngestSummary", "ingest_835", "ingest_transaction", "store_transacti
 
 
 async def ingest_835(
-    uow: UnitOfWork, org: str, raw: bytes | bytearray, tolerance: Decimal = DEFAULT_TOLERANCE
+    uow: UnitOfWork,
+    org: str,
+    raw: bytes | bytearray,
+    tolerance: Decimal = DEFAULT_TOLERANCE,
+    pool: ComputePool | None = None,
 ) -> IngestSummary:
     """Store an 835 (422 listing every breach with segment and rule, nothing stored, when it is
     malformed, its envelope counts or control numbers are wrong, or it does not balance). `raw`,
-    the body as read, is held once: decoded a window at a time as it is parsed."""
+    the body as read, is held once: decoded a window at a time as it is parsed. The paid claims
+    are reconciled in `pool`'s worker process when given (else on the event loop)."""
     sha = await asyncio.to_thread(lambda: hashlib.sha256(raw).hexdigest())
     async with uow:
         repo = RemittanceRepository(uow.session, org)
@@ -54,7 +60,7 @@ async def ingest_835(
                 await store.take(batch)
         except X12Error as exc:
             raise refusal("835", exc) from None
-        await store.reconcile(tolerance)
+        await store.reconcile(tolerance, pool)
         await uow.commit()
     return summary
 

@@ -4,7 +4,8 @@ payer adjudicated), set beside what the payer allowed on each line (domain.root_
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,7 +17,13 @@ from reimbursement_engine.adapters.claims_mapping import domain_claim
 from reimbursement_engine.adapters.location_repo import LocationRepository
 from reimbursement_engine.adapters.projection_repo import ProjectionRepository
 from reimbursement_engine.domain.contract_choice import VersionRef
-from reimbursement_engine.domain.pricing import Claim, ContractTerms, MedicareReference, price_claim
+from reimbursement_engine.domain.pricing import (
+    Claim,
+    ContractTerms,
+    MedicareReference,
+    Residence,
+    price_claim,
+)
 from reimbursement_engine.domain.pricing.terms import MultipleProcedureReduction
 from reimbursement_engine.domain.reconciliation import ExpectedLine, PaidClaim, PaidLine, pair_lines
 from reimbursement_engine.domain.root_causes import (
@@ -37,19 +44,52 @@ TermsVariant = tuple[Alternative, str, ContractTerms]  # the claim priced under 
 _AlternativeTerms = tuple[ContractTerms, list[TermsVariant], list[TermsVariant]]
 
 
+@dataclass(frozen=True)
+class RootCauseContext:
+    """What the variances of one chunk of reconciled claims compare with, read once for the chunk
+    (a 1,000-claim 835 made some 15 round trips a variance before): the organisation's contract
+    versions, which fee schedules are assembled, beneficiaries' residences. The contract terms and
+    the Medicare reference are `held` beside it by name (`terms_name`, "medicare"): large, shared
+    by every chunk, sent to a worker process once."""
+
+    versions: list[VersionRef]
+    assembled: set[str]
+    residences: dict[str, Residence | None]
+
+
+def terms_name(ref: VersionRef) -> str:
+    return f"terms:{ref.contract_id}:{ref.version}"
+
+
+async def read_context(
+    session: AsyncSession, org: str, years: set[int], claim_rows: Iterable[Any]
+) -> tuple[RootCauseContext, dict[str, Any]]:
+    """The context of a chunk's claims and the objects it holds: the terms of each claim's version
+    and of the versions it is compared with, the Medicare years of the chunk's lines."""
+    repo = ProjectionRepository(session)
+    versions = await repo.version_refs(org)
+    assembled = await repo.assembled_hashes({v.fee_schedule_hash for v in versions if v.fee_schedule_hash})
+    held: dict[str, Any] = {"medicare": await _CACHES.medicare(session, years)}
+    keys = {(r.contract_id, r.contract_version) for r in claim_rows if r.contract_id is not None}
+    zips = {r.submitted.get("beneficiary_zip") for r in claim_rows if r.contract_id is not None}
+    for current in (v for v in versions if (v.contract_id, v.version) in keys):
+        for ref in [current, *_others(versions, current, assembled)]:
+            if terms_name(ref) not in held:
+                held[terms_name(ref)] = await _CACHES.terms(session, ref)
+    zips.discard(None)
+    found = await LocationRepository(session).residences(zips) if zips else {}
+    return RootCauseContext(versions, assembled, {z: found.get(z) for z in zips}), held
+
+
 class Diagnosis:
-    """Root causes for the variances of one batch of reconciled claims. What every claim of the
-    batch compares with (the organisation's contract versions, which fee schedules are assembled,
-    the Medicare years of the batch's lines, beneficiaries' residences) is read once for the batch,
-    not once a claim: a 1,000-claim 835 made some 15 round trips a variance before."""
+    """Root causes for the variances of one chunk of reconciled claims (pure: what it compares
+    with is in its context and held objects; each version's alternative terms built once)."""
 
-    def __init__(self, session: AsyncSession, org: str, years: set[int]) -> None:
-        self.session, self.org, self.years = session, org, years
-        self._shared: tuple[list[VersionRef], set[str], MedicareReference] | None = None
-        self._residences: dict[str, Any] = {}
-        self._alternative_terms: dict[tuple[str, int], _AlternativeTerms] = {}
+    def __init__(self, context: RootCauseContext, held: Mapping[str, Any]) -> None:
+        self.context, self.held = context, held
+        self._alternative_terms: dict[str, _AlternativeTerms] = {}
 
-    async def claim(
+    def claim(
         self,
         claim_row: Any,
         claim_lines: list[Any],
@@ -62,30 +102,14 @@ class Diagnosis:
         )
         paired = pair_lines(expected, paid.lines)
         rows = {id(line): row for line, row in zip(paid.lines, paid_rows, strict=False)}
-        alternatives = await self._alternatives(claim_row, claim_lines, paired, rows)
+        alternatives = self._alternatives(claim_row, claim_lines, paired, rows)
         lines = tuple(
             _facts(r, paired.get(r.line_number), rows, alternatives.get(r.line_number, []))
             for r in claim_lines
         )
         return diagnose(ClaimFacts(lines, paid.adjustments, claim_level_variance))
 
-    async def _shared_data(self) -> tuple[list[VersionRef], set[str], MedicareReference]:
-        if self._shared is None:
-            repo = ProjectionRepository(self.session)
-            versions = await repo.version_refs(self.org)
-            hashes = {v.fee_schedule_hash for v in versions if v.fee_schedule_hash}
-            assembled = await repo.assembled_hashes(hashes)
-            medicare = await _CACHES.medicare(self.session, self.years)
-            self._shared = (versions, assembled, medicare)
-        return self._shared
-
-    async def _residence(self, zip_code: str) -> Any:
-        if zip_code not in self._residences:
-            found = await LocationRepository(self.session).residences([zip_code])
-            self._residences[zip_code] = found.get(zip_code)
-        return self._residences[zip_code]
-
-    async def _alternatives(
+    def _alternatives(
         self,
         claim_row: Any,
         claim_lines: list[Any],
@@ -94,36 +118,36 @@ class Diagnosis:
     ) -> dict[int, list[AlternativePrice]]:
         if claim_row.contract_id is None or claim_row.contract_version is None:
             return {}
-        versions, assembled, medicare = await self._shared_data()
         key = (claim_row.contract_id, claim_row.contract_version)
-        current = next((v for v in versions if (v.contract_id, v.version) == key), None)
+        current = next((v for v in self.context.versions if (v.contract_id, v.version) == key), None)
         if current is None:
             return {}
-        claim = domain_claim(claim_row.submitted, [r._mapping for r in claim_lines])
+        claim = domain_claim(claim_row.submitted, [_mapping(r) for r in claim_lines])
         if claim.beneficiary_zip:  # DMEPOS: the beneficiary's state and rural amount, as pricing had it
-            claim = replace(claim, residence=await self._residence(claim.beneficiary_zip))
-        years = {line.service_date.year for line in claim.lines}
-        if not years <= self.years:  # a line outside the batch's years (not expected): read them too
-            medicare = await _CACHES.medicare(self.session, self.years | years)
-        terms, contract, others = await self._terms_of(current, versions, assembled)
+            claim = replace(claim, residence=self.context.residences.get(claim.beneficiary_zip))
+        terms, contract, others = self._terms_of(current)
         variants: list[Variant] = [(kind, label, claim, t, None) for kind, label, t in contract]
         variants += _paid_code_variants(claim, terms, paired, rows)
         variants += [(kind, label, claim, t, None) for kind, label, t in others]
-        return _price_variants(variants, medicare)
+        return _price_variants(variants, self.held["medicare"])
 
-    async def _terms_of(
-        self, current: VersionRef, versions: list[VersionRef], assembled: set[str]
-    ) -> _AlternativeTerms:
-        """The version's terms, its variants and the other versions' terms: once per batch."""
-        key = (current.contract_id, current.version)
-        if key not in self._alternative_terms:
-            terms = await _CACHES.terms(self.session, current)
+    def _terms_of(self, current: VersionRef) -> _AlternativeTerms:
+        """The version's terms, its variants and the other versions' terms: once per chunk."""
+        name = terms_name(current)
+        if name not in self._alternative_terms:
+            terms = self.held[name]
             others = [
-                (Alternative.OTHER_VERSION, ref.label, await _CACHES.terms(self.session, ref))
-                for ref in _others(versions, current, assembled)
+                (Alternative.OTHER_VERSION, ref.label, self.held[terms_name(ref)])
+                for ref in _others(self.context.versions, current, self.context.assembled)
             ]
-            self._alternative_terms[key] = (terms, _contract_variants(terms), others)
-        return self._alternative_terms[key]
+            self._alternative_terms[name] = (terms, _contract_variants(terms), others)
+        return self._alternative_terms[name]
+
+
+def _mapping(row: Any) -> Mapping[str, Any]:
+    """A row's columns by name: a SQLAlchemy row's mapping, or a named tuple's (from a worker)."""
+    mapping = getattr(row, "_mapping", None)
+    return mapping if mapping is not None else row._asdict()  # type: ignore[no-any-return]
 
 
 def _modifiers(text: str | None) -> tuple[str, ...]:
