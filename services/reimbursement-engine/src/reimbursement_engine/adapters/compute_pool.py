@@ -17,6 +17,7 @@ upload does not wait for a worker's imports.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import threading
@@ -24,10 +25,12 @@ import uuid
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from operator import attrgetter
 from typing import Any
 
+log = logging.getLogger(__name__)
 _HELD_LIMIT = 64  # objects a worker (and the API process's token table) keeps
 
 
@@ -121,13 +124,34 @@ class ComputePool:
     def __init__(self, processes: int) -> None:
         self.processes = processes
         self.runs = 0  # calls answered
-        context = multiprocessing.get_context("spawn")
-        self._executor = ProcessPoolExecutor(processes, mp_context=context, initializer=_exit_with_parent)
         self._tokens: OrderedDict[int, tuple[Any, str]] = OrderedDict()  # id -> (object kept, token)
-        for _ in range(processes):
-            self._executor.submit(_ready)  # spawn the workers now, not on the first upload
+        self._executor = self._new_executor()
 
     async def run(self, fn: Callable[..., Any], *args: Any, held: Mapping[str, Any]) -> Any:
+        """`fn(*args, held=held)` in a worker. If the pool broke (a worker was killed: out of
+        memory, a signal), it is replaced with a new one and this call runs here instead, so an
+        upload never fails for a lost worker."""
+        try:
+            return await self._in_worker(fn, args, held)
+        except BrokenProcessPool:
+            log.warning("a compute worker died: the pool is restarted, this call runs in process")
+            self._restart()
+            self.runs += 1
+            return fn(*args, held=dict(held))
+
+    def _restart(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._tokens.clear()
+        self._executor = self._new_executor()
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("spawn")
+        executor = ProcessPoolExecutor(self.processes, mp_context=context, initializer=_exit_with_parent)
+        for _ in range(self.processes):
+            executor.submit(_ready)  # spawn the workers now, not on the first upload
+        return executor
+
+    async def _in_worker(self, fn: Callable[..., Any], args: tuple[Any, ...], held: Mapping[str, Any]) -> Any:
         tokens = {name: self._token(value) for name, value in held.items()}
         loop = asyncio.get_running_loop()
         answer = await loop.run_in_executor(self._executor, partial(_run_in_worker, fn, tokens, {}, args))

@@ -10,6 +10,8 @@ pool of one worker process (a chunk of 100 or more priced claims goes to the poo
 from __future__ import annotations
 
 import json
+import os
+import signal
 from collections.abc import AsyncIterator
 from datetime import date
 from decimal import Decimal
@@ -211,3 +213,25 @@ async def test_claims_reconciled_in_a_worker_process_match_those_reconciled_on_t
     assert (over["classification"], over["variance"]) == ("overpaid", D("-10.00"))
     assert await in_pool.events() == await on_loop.events()
     assert len(await on_loop.events()) == 128
+
+
+def _double(values: list[int], *, held: dict[str, Any]) -> list[int]:
+    return [v * held["factor"] for v in values]
+
+
+async def test_a_killed_worker_costs_no_upload_the_pool_restarts() -> None:
+    """A worker killed mid-life (out of memory, a signal) breaks a process pool for good; the pool
+    answers that call in process and starts new workers for the next."""
+    pool = ComputePool(1)
+    try:
+        factor = {"factor": 3}
+        assert await pool.run(_double, [1, 2], held=factor) == [3, 6]
+        broken = pool._executor
+        for pid in list(broken._processes):  # the test kills the worker
+            os.kill(pid, signal.SIGKILL)
+        assert await pool.run(_double, [5], held=factor) == [15]  # answered here
+        assert pool._executor is not broken
+        assert await pool.run(_double, [7], held=factor) == [21]  # a new worker
+        assert pool.runs == 3
+    finally:
+        pool.close()
