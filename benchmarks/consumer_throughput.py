@@ -2,13 +2,14 @@
 
 Real PostgreSQL (Debian binaries, the test harness's local cluster) and a real broker (Apache Kafka from
 Maven jars when java and mvn exist, else tansu). For each mode -- one transaction per event, then a
-fetched run per transaction (the default) -- a fresh, migrated tracker database gets one active
+fetched run per transaction with a fetch's partitions one after another, then with them at once (the
+services' default on PostgreSQL) -- a fresh, migrated tracker database gets one active
 contract (timely filing 90 days, appeal window 60, prompt pay 30), then N claim.priced events for it are
 produced to a fresh 3-partition topic and one ConsumerLoop with the tracker's own handlers applies them
 (each makes the claim's timely-filing and prompt-pay deadlines). The figure is events applied per
 second of wall clock, from the moment the consumer has joined its group (the broker delays a new
 group's first assignment by its initial rebalance delay, printed apart) until every event's offset is
-committed; the ratio of the two modes in the same run is the comparison to trust on a shared machine.
+committed; the ratios of the modes in the same run are the comparison to trust on a shared machine.
 
 With `--upload`, the events are those of an 835 upload instead: N claims are priced first (N
 claim.priced events through the same loop, not timed), then N claim.paid and N
@@ -147,7 +148,7 @@ async def produce(runtime: Any, bootstrap: str, events: list[CloudEvent]) -> str
 
 
 async def consume(
-    runtime: Any, topic: str, events: int, batched: bool, cluster: LocalCluster
+    runtime: Any, topic: str, events: int, batched: bool, cluster: LocalCluster, concurrent: bool = False
 ) -> tuple[float, float, float, float]:
     """(seconds joining the group, seconds applying `events` once joined, the process's CPU seconds
     meanwhile: the consumer's own cost, which a busy machine changes far less than wall clock, and
@@ -163,6 +164,7 @@ async def consume(
         handlers=runtime.handlers,
         uow_factory=runtime.uow,
         batched=batched,
+        concurrent_partitions=concurrent,
     )
     parts = [TopicPartition(topic, p) for p in range(3)]
     began = time.perf_counter()
@@ -186,7 +188,9 @@ async def consume(
         await dead_letters.stop()
 
 
-async def run_upload(cluster: LocalCluster, bootstrap: str, claims: int, batched: bool) -> dict[str, Any]:
+async def run_upload(
+    cluster: LocalCluster, bootstrap: str, claims: int, batched: bool, concurrent: bool
+) -> dict[str, Any]:
     name = f"tracker_bench_{uuid.uuid4().hex[:6]}"
     url = await cluster.server().create_database_async(name)
     await upgrade_async(SERVICE_ROOT, url)
@@ -206,7 +210,7 @@ async def run_upload(cluster: LocalCluster, bootstrap: str, claims: int, batched
     topic = await produce(
         runtime, bootstrap, [e for n in range(claims) for e in upload_events(contract_id, n, traceparent)]
     )
-    join_s, seconds, cpu_s, db_cpu_s = await consume(runtime, topic, count, batched, cluster)
+    join_s, seconds, cpu_s, db_cpu_s = await consume(runtime, topic, count, batched, cluster, concurrent)
     async with runtime.sessions() as session:
         obligations = runtime.metadata.tables["obligations"]
         made = await session.scalar(
@@ -223,7 +227,9 @@ async def run_upload(cluster: LocalCluster, bootstrap: str, claims: int, batched
     }
 
 
-async def run_mode(cluster: LocalCluster, bootstrap: str, events: int, batched: bool) -> dict[str, Any]:
+async def run_mode(
+    cluster: LocalCluster, bootstrap: str, events: int, batched: bool, concurrent: bool
+) -> dict[str, Any]:
     name = f"tracker_bench_{uuid.uuid4().hex[:6]}"
     url = await cluster.server().create_database_async(name)
     await upgrade_async(SERVICE_ROOT, url)
@@ -237,7 +243,7 @@ async def run_mode(cluster: LocalCluster, bootstrap: str, events: int, batched: 
             await uow.commit()
 
     topic = await produce(runtime, bootstrap, [claim_priced(contract_id, n) for n in range(events)])
-    join_s, seconds, cpu_s, db_cpu_s = await consume(runtime, topic, events, batched, cluster)
+    join_s, seconds, cpu_s, db_cpu_s = await consume(runtime, topic, events, batched, cluster, concurrent)
     async with runtime.sessions() as session:
         obligations = runtime.metadata.tables["obligations"]
         made = await session.scalar(select(func.count()).select_from(obligations))
@@ -252,6 +258,15 @@ async def run_mode(cluster: LocalCluster, bootstrap: str, events: int, batched: 
     }
 
 
+# (label, a fetched run per transaction, a fetch's partitions at once): the last is the services'
+# default on PostgreSQL
+MODES = (
+    ("one transaction per event", False, False),
+    ("one transaction per fetched run", True, False),
+    ("fetched runs, partitions at once", True, True),
+)
+
+
 async def main(events: int, yardstick_events: int, upload: bool) -> None:
     configure_tracing("obligation-tracker", "none")
     cluster = LocalCluster()
@@ -260,16 +275,16 @@ async def main(events: int, yardstick_events: int, upload: bool) -> None:
     try:
         print(f"broker: {broker.describe()}; database: PostgreSQL (local cluster)")
         results = {}
-        for label, batched, count in (
-            ("one transaction per event", False, min(events, yardstick_events)),
-            ("one transaction per fetched run", True, events),
-        ):
+        for label, batched, concurrent in MODES:
+            count = events if batched else min(events, yardstick_events)
             if count == 0:
                 continue  # --yardstick-events 0: the fetched-run mode alone
             if upload:
-                results[label] = await run_upload(cluster, broker.bootstrap, max(count // 2, 1), batched)
+                results[label] = await run_upload(
+                    cluster, broker.bootstrap, max(count // 2, 1), batched, concurrent
+                )
             else:
-                results[label] = await run_mode(cluster, broker.bootstrap, count, batched)
+                results[label] = await run_mode(cluster, broker.bootstrap, count, batched, concurrent)
             r = results[label]
             what = "appeal deadlines" if upload else "obligations"
             print(
@@ -280,9 +295,12 @@ async def main(events: int, yardstick_events: int, upload: bool) -> None:
                 f"{r['join_s']:.1f} s joining the group, "
                 f"{r['obligations']:,} {what} made)"
             )
-        if len(results) == 2:
-            one, run = (results[k]["events_per_s"] for k in results)
+        rates = {label: r["events_per_s"] for label, r in results.items()}
+        one, run, at_once = (rates.get(label) for label, _, _ in MODES)
+        if one and run:
             print(f"ratio (fetched run / per event): {run / one:.1f}x")
+        if run and at_once:
+            print(f"ratio (partitions at once / one after another): {at_once / run:.2f}x")
     finally:
         await asyncio.to_thread(broker.stop)
         await asyncio.to_thread(cluster.remove)

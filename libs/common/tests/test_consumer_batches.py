@@ -17,7 +17,7 @@ from accord_common.db import make_engine, make_session_factory, new_metadata
 from accord_common.events import CloudEvent
 from accord_common.messaging import ConsumerLoop
 from accord_common.messaging import consumer as consumer_module
-from accord_common.messaging.batch import run_scope_of, with_run_scope
+from accord_common.messaging.batch import collector_paused, run_scope_of, with_run_scope
 from accord_common.tables import add_infra_tables
 from accord_common.testing.events import contract_amended as amended
 from accord_common.uow import UnitOfWork
@@ -290,6 +290,16 @@ async def test_the_collector_is_off_while_a_run_is_applied_and_back_on_after(eng
     await loop.process_batches(run_of([amended(cid, 9), amended(cid, 10)], first_offset=3))
     assert seen[0] is False and seen[1:] == [True] * (len(seen) - 1)  # one by one: collector on
     assert gc.isenabled()  # back on after a run that failed
+
+
+def test_runs_applied_at_once_keep_the_collector_off_until_the_last_one_ends() -> None:
+    first, second = collector_paused(), collector_paused()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()  # the second run is still being applied
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
 
 
 async def test_a_run_leaves_the_collector_off_when_it_found_it_off(engine: AsyncEngine) -> None:

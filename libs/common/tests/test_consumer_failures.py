@@ -99,13 +99,16 @@ class FakeConsumer:
 class ScriptedLoop(ConsumerLoop):
     """process() is scripted: records whose offset is in `fail_at` raise InfrastructureUnavailable."""
 
-    def __init__(self, consumer: FakeConsumer, fail_at: set[tuple[int, int]]) -> None:
+    def __init__(
+        self, consumer: FakeConsumer, fail_at: set[tuple[int, int]], *, concurrent: bool = False
+    ) -> None:
         super().__init__(
             name="t",
             consumer=consumer,
             producer=None,
             handlers={},
             uow_factory=None,  # type: ignore[arg-type]
+            concurrent_partitions=concurrent,
         )
         self.fail_at = fail_at
         self.applied: list[tuple[int, int]] = []
@@ -168,6 +171,84 @@ async def test_a_cancelled_batch_is_sought_back_too() -> None:
         await task
     assert consumer.seeks == {p0: 1}
     assert consumer.commits == []
+
+
+async def test_partitions_at_once_are_applied_together_and_committed_in_one_request() -> None:
+    p0, p1, p2 = (TopicPartition("t", p) for p in range(3))
+    consumer = FakeConsumer({p0, p1, p2})
+    handed_over = asyncio.Event()
+
+    class Waiting(ScriptedLoop):
+        async def process(self, record: Any) -> str:
+            if (record.partition, record.offset) == (0, 11):  # only a concurrent partition 1 sets it
+                await asyncio.wait_for(handed_over.wait(), timeout=5)
+            if (record.partition, record.offset) == (1, 20):
+                handed_over.set()
+            return await super().process(record)
+
+    loop = Waiting(consumer, fail_at=set(), concurrent=True)
+    await loop.process_batches(batch({0: range(10, 13), 1: range(20, 22), 2: range(30, 31)}))
+    assert loop.applied.index((1, 20)) < loop.applied.index((0, 11))
+    for p, offsets in ((0, range(10, 13)), (1, range(20, 22))):  # each partition still in order
+        assert [o for q, o in loop.applied if q == p] == list(offsets)
+    assert consumer.commits == [{p0: 13, p1: 22, p2: 31}]
+    assert consumer.seeks == {}
+
+
+async def test_partitions_at_once_an_outage_in_one_commits_the_others_and_seeks_it_back() -> None:
+    p0, p1, p2 = (TopicPartition("t", p) for p in range(3))
+    consumer = FakeConsumer({p0, p1, p2})
+    loop = ScriptedLoop(consumer, fail_at={(1, 22)}, concurrent=True)
+    with pytest.raises(InfrastructureUnavailable):
+        await loop.process_batches(batch({0: range(10, 13), 1: range(20, 25), 2: range(30, 32)}))
+    assert sorted(loop.applied) == [(0, 10), (0, 11), (0, 12), (1, 20), (1, 21), (2, 30), (2, 31)]
+    assert consumer.commits == [{p0: 13, p1: 22, p2: 32}]  # p1 up to its first unprocessed record
+    assert consumer.seeks == {p1: 22}
+
+
+async def test_partitions_at_once_raise_the_outage_before_a_bad_message() -> None:
+    p0, p1 = TopicPartition("t", 0), TopicPartition("t", 1)
+    consumer = FakeConsumer({p0, p1})
+
+    class Mixed(ScriptedLoop):
+        async def process(self, record: Any) -> str:
+            if record.partition == 0:
+                raise RuntimeError("a defect in the plumbing")
+            return await super().process(record)
+
+    loop = Mixed(consumer, fail_at={(1, 8)}, concurrent=True)
+    with pytest.raises(InfrastructureUnavailable):
+        await loop.process_batches(batch({0: range(0, 2), 1: range(7, 9)}))
+    assert consumer.commits == [{p1: 8}]
+    assert consumer.seeks == {p0: 0, p1: 8}
+
+
+async def test_partitions_at_once_a_cancelled_batch_is_sought_back() -> None:
+    p0, p1 = TopicPartition("t", 0), TopicPartition("t", 1)
+    consumer = FakeConsumer({p0, p1})
+
+    class Slow(ScriptedLoop):
+        async def process(self, record: Any) -> str:
+            if record.offset in (1, 6):
+                await asyncio.sleep(10)
+            return await super().process(record)
+
+    loop = Slow(consumer, fail_at=set(), concurrent=True)
+    task = asyncio.create_task(loop.process_batches(batch({0: range(0, 3), 1: range(5, 8)})))
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert consumer.seeks == {p0: 1, p1: 6}
+    assert consumer.commits == []
+
+
+async def test_one_partition_is_applied_alone_even_with_partitions_at_once() -> None:
+    p0 = TopicPartition("t", 0)
+    consumer = FakeConsumer({p0})
+    loop = ScriptedLoop(consumer, fail_at=set(), concurrent=True)
+    await loop.process_batches(batch({0: range(4, 6)}))
+    assert consumer.commits == [{p0: 6}]
 
 
 def test_an_outage_is_logged_once_then_at_a_bounded_rate(caplog: pytest.LogCaptureFixture) -> None:

@@ -13,7 +13,7 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import MetaData, text
 
 from accord_common.auth import ensure_bootstrap_key
-from accord_common.db import make_engine, make_read_session_factory, make_session_factory
+from accord_common.db import is_sqlite, make_engine, make_read_session_factory, make_session_factory
 from accord_common.events import CATALOGUE
 from accord_common.keys.counters import Counters, DatabaseCounters, InProcessCounters
 from accord_common.keys.guard import KeyGuard, RateLimits
@@ -136,9 +136,14 @@ class ServiceRuntime:
                 uow_factory=self.uow,
                 max_attempts=self.settings.consumer_max_attempts,
                 backoff_s=self.settings.consumer_backoff_ms / 1000,
+                concurrent_partitions=self._concurrent_partitions(),
             )
             self.consumer_loop.start()
             self._consumer = consumer
+
+    def _concurrent_partitions(self) -> bool:
+        wanted = self.settings.consumer_concurrent_partitions
+        return not is_sqlite(self.settings.database_url) if wanted is None else wanted
 
     async def _idempotence(self) -> bool:
         wanted = self.settings.kafka_idempotence

@@ -34,6 +34,9 @@ class ServiceSettings(BaseSettings):
     relay_poll_interval_ms: int = 200
     consumer_max_attempts: int = 5
     consumer_backoff_ms: int = 200
+    # apply the partitions of one fetch at the same time (each in its own transaction); None: on for
+    # PostgreSQL, off for SQLite (one writer at a time: nothing to gain)
+    consumer_concurrent_partitions: bool | None = None
     # Retention, run by every replica (batched deletes, safe concurrently). Published outbox rows are
     # kept for audit and re-publishing; inbox rows must outlive the broker's retention of the topics
     # (Kafka's default is 7 days), or a redelivered old event would be applied again.

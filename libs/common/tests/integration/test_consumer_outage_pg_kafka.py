@@ -85,10 +85,11 @@ def holds() -> float:
     return REGISTRY.get_sample_value("accord_consumer_holds_total") or 0.0
 
 
+@pytest.mark.parametrize("concurrent", [False, True], ids=["partitions-in-turn", "partitions-at-once"])
 async def test_a_database_outage_under_a_backlog_skips_and_dead_letters_nothing(
-    cluster: LocalCluster, kafka_broker: KafkaBroker, caplog: pytest.LogCaptureFixture
+    cluster: LocalCluster, kafka_broker: KafkaBroker, caplog: pytest.LogCaptureFixture, concurrent: bool
 ) -> None:
-    url = await cluster.server().create_database_async("outage")
+    url = await cluster.server().create_database_async(f"outage_{uuid.uuid4().hex[:6]}")
     engine = make_engine(url)
     sessions = make_session_factory(engine)
     async with engine.begin() as conn:
@@ -131,6 +132,7 @@ async def test_a_database_outage_under_a_backlog_skips_and_dead_letters_nothing(
         uow_factory=lambda: UnitOfWork(sessions, metadata),
         max_attempts=3,
         backoff_s=0.05,
+        concurrent_partitions=concurrent,
     )
     holds_before = holds()
     caplog.set_level(logging.WARNING, logger="accord_common.messaging.consumer")

@@ -78,7 +78,9 @@ async def record(event: CloudEvent, uow: UnitOfWork) -> None:
     await uow.session.execute(insert(ledger).values(contract_id=event.subject, version=event.data["version"]))
 
 
-async def run_consumer(h: Harness, handler: Any, until: Any, timeout: float = 60) -> ConsumerLoop:
+async def run_consumer(
+    h: Harness, handler: Any, until: Any, timeout: float = 60, *, concurrent: bool = False
+) -> ConsumerLoop:
     consumer = h.kafka.consumer("contract.amended", group_id=h.group)
     producer = h.kafka.producer()
     await consumer.start()
@@ -91,6 +93,7 @@ async def run_consumer(h: Harness, handler: Any, until: Any, timeout: float = 60
         uow_factory=h.uow,
         max_attempts=3,
         backoff_s=0.05,
+        concurrent_partitions=concurrent,
     )
     loop.start()
     try:
@@ -129,6 +132,37 @@ async def test_committed_events_reach_the_consumer_once_in_order(harness: Harnes
 
     await run_consumer(harness, record, three)
     assert await harness.ledger_rows(cid) == [(cid, 1), (cid, 2), (cid, 3)]
+
+
+async def test_partitions_applied_at_once_keep_each_contract_in_order_and_apply_once(
+    harness: Harness,
+) -> None:
+    contracts = [str(uuid.uuid4()) for _ in range(24)]  # spread over the topic's 3 partitions
+    for version in range(1, 6):
+        async with harness.uow() as uow:
+            for cid in contracts:
+                uow.publish(contract_event(cid, version))
+            await uow.commit()
+    assert await publish_all(harness) == 120
+    async with harness.sessions() as s, s.begin():  # the relay "crashed" before marking: sent twice
+        outbox = metadata.tables["outbox"]
+        await s.execute(update(outbox).where(outbox.c.message_key.in_(contracts)).values(published_at=None))
+    async with harness.uow() as uow:  # markers after the duplicates, on the same keys and partitions
+        for cid in contracts:
+            uow.publish(contract_event(cid, 6))
+        await uow.commit()
+    assert await publish_all(harness) == 144
+
+    async def markers_applied() -> bool:  # so every duplicate was read before them
+        async with harness.sessions() as s:
+            query = select(func.count()).select_from(ledger)
+            query = query.where(ledger.c.contract_id.in_(contracts), ledger.c.version == 6)
+            return int(await s.scalar(query) or 0) == 24
+
+    await run_consumer(harness, record, markers_applied, concurrent=True)
+    for cid in contracts:
+        assert await harness.ledger_rows(cid) == [(cid, v) for v in range(1, 7)]
+        assert await harness.count("inbox", cid) == 6
 
 
 async def test_redelivered_events_change_nothing(harness: Harness) -> None:

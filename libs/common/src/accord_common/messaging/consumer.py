@@ -5,6 +5,12 @@ commit -- one transaction, so a redelivered event finds its inbox row and is ski
 committed only after the effects, and never past a record that was not processed. A partition's
 fetched run is applied in one transaction when it can be (see `batch.py`), else one by one.
 
+With `concurrent_partitions` (on for PostgreSQL), the partitions of one fetch are applied at the
+same time, each in its own transaction, and their offsets committed together in one request once
+all are done: a fetch then costs its slowest partition, not the sum of them, so an event waits less
+behind the others (per-key order is per partition, so it is kept). Off (SQLite, one writer at a
+time) they are applied one after the other, each committed after its records.
+
 Two kinds of failure are told apart (see `failures.py`):
 - the infrastructure's (database or broker down, timing out): every partition of the fetched batch is
   sought back to its first unprocessed record, the assignment is paused, and the loop waits with
@@ -33,7 +39,8 @@ from sqlalchemy.exc import IntegrityError
 
 from accord_common.events import CloudEvent
 from accord_common.messaging.batch import NotBatchable, apply_run
-from accord_common.messaging.metrics import CONSUMED, DEAD_LETTERS, HELD, LAG, ONE_BY_ONE
+from accord_common.messaging.dead_letters import DeadLetter
+from accord_common.messaging.metrics import CONSUMED, HELD, LAG, ONE_BY_ONE
 from accord_common.outages import InfrastructureUnavailable, OutageLog, is_infrastructure_failure
 from accord_common.telemetry import consumer_span
 from accord_common.uow import UnitOfWork
@@ -58,6 +65,7 @@ class ConsumerLoop:
         outage_backoff_s: tuple[float, float] = (0.5, 5.0),
         max_records: int = 2000,  # a fetch's records: one run per partition, one transaction each
         batched: bool = True,
+        concurrent_partitions: bool = False,
     ) -> None:
         self.name = name
         self._consumer = consumer
@@ -70,6 +78,7 @@ class ConsumerLoop:
         self._delay = outage_backoff_s[0]
         self._max_records = max_records
         self._batched = batched
+        self._concurrent = concurrent_partitions
         self._outage = OutageLog(log, f"consumer {name}")
         self._task: asyncio.Task[None] | None = None
 
@@ -114,17 +123,53 @@ class ConsumerLoop:
         before the error propagates, so the next fetch starts there: no record is ever skipped."""
         unprocessed = {tp: records[0].offset for tp, records in batches.items() if records}
         try:
+            if self._concurrent and len(unprocessed) > 1:
+                await self._apply_partitions_at_once(batches, unprocessed)
+                return
             for tp, records in batches.items():
-                if not await self._apply_together(tp, records):
-                    for record in records:
-                        await self.process(record)
-                        unprocessed[tp] = record.offset + 1
-                unprocessed[tp] = records[-1].offset + 1
-                await self._commit(tp, unprocessed[tp])
-                self._record_lag(tp, unprocessed.pop(tp))
+                if records:
+                    await self._apply_partition(tp, records, unprocessed)
+                    await self._commit({tp: unprocessed[tp]})
+                    self._record_lag(tp, unprocessed.pop(tp))
         except BaseException:
             self._rewind(unprocessed)
             raise
+
+    async def _apply_partition(
+        self,
+        tp: TopicPartition,
+        records: list[ConsumerRecord[Any, Any]],
+        unprocessed: dict[TopicPartition, int],
+    ) -> None:
+        """Apply one partition's records in order; `unprocessed[tp]` follows the first one not applied."""
+        if not await self._apply_together(tp, records):
+            for record in records:
+                await self.process(record)
+                unprocessed[tp] = record.offset + 1
+        unprocessed[tp] = records[-1].offset + 1
+
+    async def _apply_partitions_at_once(
+        self,
+        batches: dict[TopicPartition, list[ConsumerRecord[Any, Any]]],
+        unprocessed: dict[TopicPartition, int],
+    ) -> None:
+        """Every partition at the same time (each in its own transactions), then one offset commit
+        for every partition that moved, done or not; a partition that failed stays in `unprocessed`
+        (to be sought back) and its failure is raised, an outage's first."""
+        started = dict(unprocessed)
+        outcomes = await asyncio.gather(
+            *(self._apply_partition(tp, records, unprocessed) for tp, records in batches.items() if records),
+            return_exceptions=True,
+        )
+        moved = {tp: offset for tp, offset in unprocessed.items() if offset != started[tp]}
+        if moved:
+            await self._commit(moved)
+        for tp, records in batches.items():
+            if records and unprocessed.get(tp) == records[-1].offset + 1:
+                self._record_lag(tp, unprocessed.pop(tp))
+        failures = [o for o in outcomes if isinstance(o, BaseException)]
+        if failures:
+            raise next((f for f in failures if isinstance(f, InfrastructureUnavailable)), failures[0])
 
     async def _apply_together(self, tp: TopicPartition, records: list[ConsumerRecord[Any, Any]]) -> bool:
         """Apply a partition's run in one transaction (see batch.py); False: apply it one by one."""
@@ -154,9 +199,9 @@ class ConsumerLoop:
                 CONSUMED.labels(tp.topic, outcome_name).inc(count)
         return True
 
-    async def _commit(self, tp: TopicPartition, next_offset: int) -> None:
+    async def _commit(self, offsets: dict[TopicPartition, int]) -> None:
         try:
-            await self._consumer.commit({tp: next_offset})
+            await self._consumer.commit(offsets)
         except Exception as exc:  # the effects are committed: redelivery finds them in the inbox
             raise InfrastructureUnavailable("offset commit failed") from exc
 
@@ -279,41 +324,8 @@ class ConsumerLoop:
     async def _dead_letter(
         self, record: ConsumerRecord[Any, Any], event: CloudEvent | None, error: str, attempts: int
     ) -> None:
-        """Send to `<topic>.dlq`, then record the dead letter durably; only then may the offset move.
-
-        If either step fails the record stays unprocessed (InfrastructureUnavailable) and is handled
-        again after the outage: a second copy on the .dlq topic is possible, a lost event is not."""
-        headers = [
-            *(record.headers or ()),
-            ("dlq_error", error[:1000].encode()),
-            ("dlq_consumer", self.name.encode()),
-            ("dlq_source_topic", record.topic.encode()),
-        ]
-        try:
-            await self._producer.send_and_wait(
-                f"{record.topic}.dlq", value=record.value, key=record.key, headers=headers
-            )
-            async with self._uow_factory() as uow:
-                await uow.session.execute(
-                    insert(_dead_letters(uow)).values(
-                        event_id=event.id if event else None,
-                        topic=record.topic,
-                        consumer=self.name,
-                        payload=record.value,
-                        error=error[:4000],
-                        attempts=attempts,
-                        failed_at=datetime.now(UTC),
-                        message_key=record.key.decode() if record.key else None,
-                    )
-                )
-                await uow.commit()
-        except Exception as exc:
-            raise InfrastructureUnavailable("the dead letter could not be recorded") from exc
-        DEAD_LETTERS.labels(self.name, record.topic).inc()
-        log.error(
-            "event dead-lettered",
-            extra={"topic": record.topic, "event_id": event.id if event else None},
-        )
+        letter = DeadLetter(self.name, record, event, error, attempts)
+        await letter.send(self._producer, self._uow_factory)
 
 
 _frozen = False  # once a process: see _freeze_long_lived
@@ -339,7 +351,3 @@ def _freeze_long_lived() -> None:
 
 def _inbox(uow: UnitOfWork) -> Any:
     return uow.metadata.tables["inbox"]
-
-
-def _dead_letters(uow: UnitOfWork) -> Any:
-    return uow.metadata.tables["dead_letters"]
