@@ -10,7 +10,13 @@ arrival, matched by contract and new due date. Printed: throughput kept, p50/p95
 webhook that never came, and where the time went hop by hop (amendment_hops.py: the outbox, inbox and
 delivery rows each service's database keeps, p50/p99 per hop).
 
+Before the measured amendments, `--warmup-seconds` (default 5) of amendments at the same rate are sent
+and not counted: the first requests of a fresh stack pay for opening pooled connections and
+preparing statements, which is not the steady state the aim is about. The measured ones follow
+without a pause.
+
     uv run --frozen python benchmarks/amendment_webhook.py [--rate 20] [--seconds 30] [--contracts 20]
+        [--warmup-seconds 5]
 """
 
 from __future__ import annotations
@@ -178,7 +184,7 @@ def services_cpu(stack: Stack) -> dict[str, float]:
     return {name: tree_cpu_s(stack.services[name].popen.pid) for name in SERVICE_NAMES}
 
 
-def run(stack: Stack, urls: dict[str, str], rate: float, seconds: float, count: int) -> None:
+def run(stack: Stack, urls: dict[str, str], rate: float, seconds: float, count: int, warmup: float) -> None:
     org = f"org-bench-{uuid.uuid4().hex[:6]}"
     keys = {name: issue_key(stack, name, org) for name in SERVICE_NAMES}
     registry, tracker, notifier = (client(stack, name, keys[name]) for name in SERVICE_NAMES)
@@ -196,7 +202,7 @@ def run(stack: Stack, urls: dict[str, str], rate: float, seconds: float, count: 
         return any(o["status"] == "open" for o in items["items"])
 
     wait_for("every contract's renewal notice", lambda: all(notice_open(cid) for cid in ids))
-    total = int(rate * seconds)
+    total, unmeasured = int(rate * seconds), int(rate * warmup)
     answered: dict[tuple[str, str], float] = {}
     sent: dict[tuple[str, str], float] = {}
     refused = 0
@@ -208,19 +214,26 @@ def run(stack: Stack, urls: dict[str, str], rate: float, seconds: float, count: 
         body = {"effective_from": (date(2027, 1, 1) + timedelta(days=k)).isoformat(), "notice_days": notice}
         key, began = (cid, (TERMINATION - timedelta(days=notice)).isoformat()), time.time()
         answer = registry.post(f"/v1/contracts/{cid}/versions", json=body)
+        if n < unmeasured:
+            return
         if answer.status_code != 201:
             refused += 1
             return
         sent[key], answered[key] = began, time.time()
 
-    print(f"{count} contracts, {total} amendments at {rate:.0f}/s (stack: {', '.join(SERVICE_NAMES)})")
-    cpu_before = services_cpu(stack)
-    began = time.monotonic()
+    print(
+        f"{count} contracts, {total} amendments at {rate:.0f}/s after {unmeasured} not measured "
+        f"(warm-up, {warmup:.0f} s) (stack: {', '.join(SERVICE_NAMES)})"
+    )
+    cpu_before, began = services_cpu(stack), time.monotonic()
+    measured_from = began
     with ThreadPoolExecutor(max_workers=16) as pool:
-        for n in range(total):  # a steady rate: amendment n is sent at began + n / rate
+        for n in range(unmeasured + total):  # a steady rate: amendment n is sent at began + n / rate
             time.sleep(max(0.0, began + n / rate - time.monotonic()))
+            if n == unmeasured:
+                cpu_before, measured_from = services_cpu(stack), time.monotonic()
             pool.submit(amend, n)
-    sent_for = time.monotonic() - began
+    sent_for = time.monotonic() - measured_from
     with contextlib.suppress(TimeoutError):  # a webhook that never comes is counted below
         wait_for("every webhook", lambda: all(k in receiver.arrived for k in answered), timeout=180)
     arrived = dict(receiver.arrived)
@@ -251,7 +264,7 @@ def run(stack: Stack, urls: dict[str, str], rate: float, seconds: float, count: 
     print("\n".join(hops(urls, TERMINATION, client_side)))
 
 
-def main(rate: float, seconds: float, count: int) -> None:
+def main(rate: float, seconds: float, count: int, warmup: float) -> None:
     cluster = LocalCluster()
     cluster.start()
     broker = start_kafka()
@@ -273,7 +286,7 @@ def main(rate: float, seconds: float, count: int) -> None:
         )
         stack = Stack(config)
         stack.start(timeout=300)
-        run(stack, urls, rate, seconds, count)
+        run(stack, urls, rate, seconds, count, warmup)
     finally:
         if stack is not None:
             stack.stop()
@@ -286,5 +299,6 @@ if __name__ == "__main__":
     parser.add_argument("--rate", type=float, default=20)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--contracts", type=int, default=20)
+    parser.add_argument("--warmup-seconds", type=float, default=5)
     args = parser.parse_args()
-    main(args.rate, args.seconds, args.contracts)
+    main(args.rate, args.seconds, args.contracts, args.warmup_seconds)

@@ -193,9 +193,9 @@ def commands(small: bool, claims_835: int, events: int, reprice_claims: int) -> 
             py,
             str(HERE / "amendment_webhook.py"),
             *(
-                ["--rate", "4", "--seconds", "3", "--contracts", "4"]
+                ["--rate", "4", "--seconds", "3", "--contracts", "4", "--warmup-seconds", "1"]
                 if small
-                else ["--rate", "20", "--seconds", "15"]
+                else ["--rate", "20", "--seconds", "30"]
             ),
         ],
         "as-of": [

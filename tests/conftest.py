@@ -54,25 +54,5 @@ def stack(
 
 
 def _free_offset() -> int:
-    """Service ports are base + offset; pick an offset whose four ports are free. The search starts
-    at a random offset: stacks started at the same moment (several test runs on one machine) would
-    otherwise all pick the first free one, and all but one fail to bind."""
-    import random
-
-    offsets = list(range(1000, 30000, 100))
-    start = random.randrange(len(offsets))
-    for offset in offsets[start:] + offsets[:start]:
-        if all(_port_free(s.port + offset) for s in SERVICES):
-            return offset
-    raise RuntimeError("no free ports for the services")
-
-
-def _port_free(port: int) -> bool:
-    import socket
-
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+    """Service ports are base + offset: free, and below the ephemeral range (see free_port_offset)."""
+    return _process.free_port_offset([s.port for s in SERVICES])

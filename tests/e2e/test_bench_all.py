@@ -21,7 +21,7 @@ HEADLINES = (
     "835 upload answered, SQLite",
     "835 end to end, PostgreSQL + Kafka",
     "835 upload answered, PostgreSQL",
-    "consumer, a fetched run per transaction",
+    "consumer, fetched runs, partitions at once",
     "amendment -> webhook p50",
     "amendment -> webhook p99",
     "GET /healthz (HTTP ceiling)",

@@ -60,7 +60,7 @@ def test_issue_api_key_then_call_the_api_with_it(tmp_path: Path) -> None:
         kafka_bootstrap="127.0.0.1:1",
         start_smtp_sink=False,
         database_urls={"contract-registry": f"sqlite+aiosqlite:///{db}"},
-        port_offset=_process.free_port() - SERVICES[0].port,
+        port_offset=_process.free_port_offset([SERVICES[0].port]),
         services=("contract-registry",),
         extra_env={"ACCORD_REGISTRY_KAFKA_ENABLED": "false", "ACCORD_REGISTRY_BOOTSTRAP_API_KEY": ""},
     )

@@ -21,8 +21,9 @@ def _listening(port: int) -> bool:
 
 
 def test_the_embedded_stack_starts_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
-    offset = _process.free_port() - SERVICES[0].port
-    kafka_port, smtp_port = _process.free_port(), _process.free_port()
+    last = max(s.port for s in SERVICES)  # the broker and the mail sink take the next two ports
+    offset = _process.free_port_offset([*(s.port for s in SERVICES), last + 1, last + 2])
+    kafka_port, smtp_port = last + 1 + offset, last + 2 + offset
     ports = [s.port + offset for s in SERVICES] + [kafka_port, smtp_port]
     stack = subprocess.Popen(
         [

@@ -16,6 +16,7 @@ import contextlib
 import ctypes
 import logging
 import os
+import random
 import shutil
 import signal
 import socket
@@ -157,6 +158,39 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def free_port_offset(bases: Sequence[int]) -> int:
+    """An offset such that every `base + offset` is free on 127.0.0.1 now and lies below the
+    kernel's ephemeral range: a port in that range, free when chosen, can be taken at any moment by
+    an outgoing connection (a Kafka or PostgreSQL client) before the service binds it, which made a
+    stack fail to start with "address already in use". The search starts at a random offset, so
+    stacks started at the same moment do not all pick the first free one."""
+    ceiling = _ephemeral_floor() - max(bases)
+    offsets = list(range(1000, ceiling, 100))
+    if not offsets:
+        raise RuntimeError(f"no room below the ephemeral ports ({_ephemeral_floor()}) for {sorted(bases)}")
+    start = random.randrange(len(offsets))
+    for offset in offsets[start:] + offsets[:start]:
+        if all(_bindable(base + offset) for base in bases):
+            return offset
+    raise RuntimeError("no free ports below the ephemeral range")
+
+
+def _ephemeral_floor() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def make_temp_dir(prefix: str) -> Path:
