@@ -16,7 +16,7 @@ from accord_common.messaging.metrics import DEAD_LETTERS
 from accord_common.outages import InfrastructureUnavailable
 from accord_common.uow import UnitOfWork
 
-log = logging.getLogger("accord_common.messaging.consumer")
+log = logging.getLogger("accord_common.messaging.consumer")  # the consumer's log, where it always was
 
 
 @dataclass(frozen=True)
