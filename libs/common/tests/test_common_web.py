@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pytest
 from accord_common.auth import Principal, generate_key, hash_key, split_key
 from accord_common.db import Money, canonical_money, make_engine, new_metadata
 from accord_common.errors import Forbidden, NotFound, Unauthorized
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Column, Integer, Table, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 
 def test_problem_body_follows_rfc_9457() -> None:
@@ -90,3 +94,42 @@ async def test_money_refuses_floats(tmp_path: Path) -> None:
 )
 def test_money_reads_back_the_same_on_every_database(stored: str, shown: str) -> None:
     assert str(canonical_money(Decimal(stored))) == shown
+
+
+def _canonical_by_definition(value: Decimal) -> Decimal:
+    """canonical_money as first written: normalized, at least cents."""
+    normal = value.normalize()
+    exponent = normal.as_tuple().exponent
+    return normal.quantize(Decimal("0.01")) if isinstance(exponent, int) and exponent > -2 else normal
+
+
+def _outcome(read: Callable[[], Decimal | None]) -> str:
+    try:
+        return str(read())
+    except InvalidOperation:  # beyond the context's 28 digits: the rule refuses, so must the shortcut
+        return "InvalidOperation"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.decimals(allow_nan=False, allow_infinity=False, places=6, min_value=-(10**12), max_value=10**12)
+    | st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-(10**12), max_value=10**12)
+    | st.decimals(allow_nan=False, allow_infinity=False)
+)
+def test_money_read_shortcuts_give_the_canonical_decimal(value: Decimal) -> None:
+    """The read path's shortcuts (cents text taken as is, a Decimal quantized when it has no digits
+    past the cents) give the same Decimal, digit for digit, as the rule they shortcut, whatever a
+    database hands back: SQLite's text, PostgreSQL's Decimal."""
+    expected = _outcome(lambda: _canonical_by_definition(value))
+    assert _outcome(lambda: canonical_money(value)) == expected
+    money = Money()
+    for dialect in (sqlite.dialect(), postgresql.dialect()):
+        assert _outcome(lambda: money.process_result_value(str(value), dialect)) == expected
+        assert _outcome(lambda: money.process_result_value(value, dialect)) == expected
+
+
+@pytest.mark.parametrize("text", ["150.00", "-28.95", "0.00", "-0.00", "1.5", "1E+2", "-.12", "12.3e1"])
+def test_money_reads_cents_text_as_the_rule_does(text: str) -> None:
+    assert str(Money().process_result_value(text, sqlite.dialect())) == str(
+        _canonical_by_definition(Decimal(text))
+    )

@@ -35,8 +35,9 @@ from accord_common.db import Money
 
 CHUNK = 5000
 Converter = Callable[[Any], Any]
-# the INSERT statement, and the function turning row dicts into its parameter tuples
-_Plan = tuple[str, Callable[[Sequence[dict[str, Any]]], list[tuple[Any, ...]]]]
+# the INSERT statement, the function turning row dicts into its parameter tuples, and the
+# column names in the order of those tuples (what COPY names)
+_Plan = tuple[str, Callable[[Sequence[dict[str, Any]]], list[tuple[Any, ...]]], list[str]]
 _plans: dict[tuple[str, str, tuple[str, ...]], _Plan] = {}
 
 
@@ -111,6 +112,7 @@ def _plan(table: Table, keys: tuple[str, ...], dialect: Dialect) -> _Plan:
         plan = _plans[(dialect.name, table.name, keys)] = (
             str(compiled),
             _tuple_builder(columns, converters, nulls),
+            [table.c[name].name for name in columns],
         )
     return plan
 
@@ -149,7 +151,7 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[s
     for start in range(0, len(rows), CHUNK):
         part = rows[start : start + CHUNK]
         if dialect.name == "sqlite":
-            statement, build = _plan(table, tuple(part[0]), dialect)
+            statement, build, _ = _plan(table, tuple(part[0]), dialect)
             await connection.exec_driver_sql(statement, build(part))
         elif dialect.driver == "asyncpg":
             await _copy(connection, table, part)
@@ -162,8 +164,7 @@ async def _copy(connection: AsyncConnection, table: Table, rows: Sequence[dict[s
     processors (so JSON is the same text, money the same Decimal check) and the server parses no
     SQL per row. Database errors come back as SQLAlchemy's (IntegrityError for a constraint)."""
     dialect = connection.dialect
-    statement, build = _plan(table, tuple(rows[0]), dialect)
-    columns = _copy_columns(table, tuple(rows[0]), dialect)
+    statement, build, columns = _plan(table, tuple(rows[0]), dialect)
     raw = await connection.get_raw_connection()
     driver: Any = raw.driver_connection
     if not driver.is_in_transaction():
@@ -182,8 +183,3 @@ async def _copy(connection: AsyncConnection, table: Table, rows: Sequence[dict[s
         if isinstance(exc, PostgresError):
             raise DatabaseError(statement, None, exc) from exc
         raise
-
-
-def _copy_columns(table: Table, keys: tuple[str, ...], dialect: Dialect) -> list[str]:
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
-    return [table.c[name].name for name in compiled.positiontup or ()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,11 @@ class Money(TypeDecorator[Decimal]):
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
-        return canonical_money(Decimal(str(value)))
+        if type(value) is str:
+            if _is_cents_text(value):  # what this type writes for most amounts: already canonical
+                return Decimal(value)
+            return canonical_money(Decimal(value))
+        return canonical_money(value if type(value) is Decimal else Decimal(str(value)))
 
 
 _CENTS = Decimal("0.01")
@@ -68,11 +72,24 @@ def canonical_money(value: Decimal) -> Decimal:
     """The same Decimal whatever the database: at least cents, no trailing zeros past them, never
     exponent notation (PostgreSQL's NUMERIC(18,6) gives 150.000000, SQLite text gives 150.00;
     both read back as 150.00, and 0.123456 stays 0.123456)."""
+    if value.is_finite():
+        try:
+            cents = value.quantize(_CENTS)
+        except InvalidOperation:  # more digits than the context holds: the general rule below
+            pass
+        else:
+            if cents == value:  # no digits past the cents (most amounts): cents it is
+                return cents
     normal = value.normalize()
     exponent = normal.as_tuple().exponent
     if isinstance(exponent, int) and exponent > -2:
         return normal.quantize(_CENTS)
     return normal
+
+
+def _is_cents_text(text: str) -> bool:
+    """`-?digits.dd`: a Decimal read from it is already canonical."""
+    return len(text) > 3 and text[-3] == "." and text[-2:].isdigit() and text[:-3].removeprefix("-").isdigit()
 
 
 def is_sqlite(url: str) -> bool:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import MetaData, func, select
+from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from accord_common.bulk import insert_rows
@@ -159,13 +159,18 @@ class UnitOfWork:
         if self._wakeups is None or not channels or self.session.get_bind().dialect.name != "postgresql":
             return
         for channel in sorted(channels):
-            notify = func.pg_notify(self._wakeups.channel(channel), self._wakeups.token)
-            await self.session.execute(select(notify))
+            await self.session.execute(
+                _NOTIFY, {"channel": self._wakeups.channel(channel), "token": self._wakeups.token}
+            )
 
     async def rollback(self) -> None:
         await self.session.rollback()
         self._events = []
         self._rings = set()
+
+
+# one statement for every NOTIFY (built once: a Core select of pg_notify was compiled anew each commit)
+_NOTIFY = text("SELECT pg_notify(:channel, :token)")
 
 
 def _outbox_row(event: CloudEvent) -> dict[str, Any]:
