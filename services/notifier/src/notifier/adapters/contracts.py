@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,13 +29,37 @@ def summary_from_row(row: Any) -> ContractSummary:
     )
 
 
+def _keep_terms(dialect: Any) -> Any:
+    """Insert a version's terms, or update them unless the row holds a newer revision."""
+    statement = dialect.insert(contract_versions)
+    return statement.on_conflict_do_update(
+        index_elements=["contract_id", "version"],
+        set_={
+            "organization_id": statement.excluded.organization_id,
+            "terms": statement.excluded.terms,
+            "revision": statement.excluded.revision,
+            "updated_at": statement.excluded.updated_at,
+        },
+        where=contract_versions.c.revision <= statement.excluded.revision,
+    )
+
+
+# built once, values bound per call (a statement built with its values each time cost more to
+# make and to look up in SQLAlchemy's compiled cache than to run)
+_GET = select(contracts).where(contracts.c.contract_id == bindparam("wanted"))
+_GET_FOR_UPDATE = _GET.with_for_update()
+_UPDATE = update(contracts).where(contracts.c.contract_id == bindparam("wanted"))
+_INSERT = insert(contracts)
+_KEEP_TERMS = {"postgresql": _keep_terms(postgresql), "sqlite": _keep_terms(sqlite)}
+
+
 class ContractProjection:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def get(self, contract_id: str, *, for_update: bool = False) -> ContractSummary | None:
-        query = select(contracts).where(contracts.c.contract_id == contract_id)
-        row = (await self.session.execute(query.with_for_update() if for_update else query)).first()
+        query = _GET_FOR_UPDATE if for_update else _GET
+        row = (await self.session.execute(query, {"wanted": contract_id})).first()
         return None if row is None else summary_from_row(row)
 
     async def put(self, summary: ContractSummary, now: datetime, *, exists: bool) -> None:
@@ -51,11 +75,9 @@ class ContractProjection:
             "updated_at": now,
         }
         if exists:
-            await self.session.execute(
-                update(contracts).where(contracts.c.contract_id == summary.contract_id).values(**values)
-            )
+            await self.session.execute(_UPDATE, {**values, "wanted": summary.contract_id})
         else:
-            await self.session.execute(insert(contracts).values(contract_id=summary.contract_id, **values))
+            await self.session.execute(_INSERT, {**values, "contract_id": summary.contract_id})
 
     async def for_organization(
         self, organization_id: str, contract_ids: Iterable[str]
@@ -81,20 +103,8 @@ class ContractProjection:
             "revision": summary.revision,
             "updated_at": now,
         }
-        dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(contract_versions).values(**values)
-        await self.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["contract_id", "version"],
-                set_={
-                    "organization_id": statement.excluded.organization_id,
-                    "terms": statement.excluded.terms,
-                    "revision": statement.excluded.revision,
-                    "updated_at": statement.excluded.updated_at,
-                },
-                where=contract_versions.c.revision <= statement.excluded.revision,
-            )
-        )
+        dialect = self.session.get_bind().dialect.name
+        await self.session.execute(_KEEP_TERMS["postgresql" if dialect == "postgresql" else "sqlite"], values)
 
     async def version_before(
         self, organization_id: str, contract_id: str, version: int
