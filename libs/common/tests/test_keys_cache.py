@@ -15,9 +15,10 @@ from accord_common.auth import KeyRefused, Principal, issue_key
 from accord_common.db import make_engine, make_session_factory, new_metadata
 from accord_common.errors import TooManyRequests
 from accord_common.keys.cache import ClearAddresses, VerifiedKeys
+from accord_common.keys.counters import DatabaseCounters
 from accord_common.keys.guard import KeyGuard, RateLimits
 from accord_common.tables import add_infra_tables
-from sqlalchemy import MetaData, update
+from sqlalchemy import MetaData, Table, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 KEY = "acc_0123456789ab_" + "s" * 43
@@ -142,3 +143,66 @@ async def test_a_key_expiring_while_cached_is_refused_at_its_expiry(
     await asyncio.sleep((soon - datetime.now(UTC)).total_seconds() + 0.05)
     with pytest.raises(KeyRefused, match="expired"):
         await guard.admit(raw, "a")
+
+
+class WindowInMemory(DatabaseCounters):
+    """`DatabaseCounters` with its one statement (add to the window's row, read it back) answered
+    from a dict: the reservation logic is the real one."""
+
+    def __init__(self, table: Table) -> None:
+        super().__init__(table)  # the sweep of old windows runs on the real table
+        self.rows: dict[tuple[str, int], int] = {}
+
+    async def _add(self, session: AsyncSession, name: str, window: int, hits: int) -> int:
+        self.rows[(name, window)] = self.rows.get((name, window), 0) + hits
+        return self.rows[(name, window)]
+
+
+class CountedSessions:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions, self.opened = sessions, 0
+
+    def __call__(self) -> AsyncSession:
+        self.opened += 1
+        return self.sessions()
+
+
+@pytest.mark.parametrize(
+    ("per_minute", "requests", "sessions_opened", "counted"),
+    [
+        (1_000, 25, 3, 30),  # slices of 10: the 1st, 11th and 21st request reserve one
+        (150, 5, 5, 5),  # a limit under 200 is counted request by request
+    ],
+)
+async def test_a_busy_key_is_admitted_from_its_reserved_slice_without_a_session(
+    db: tuple[async_sessionmaker[AsyncSession], MetaData],
+    per_minute: int,
+    requests: int,
+    sessions_opened: int,
+    counted: int,
+) -> None:
+    sessions, metadata = db
+    async with sessions() as session, session.begin():
+        raw = await issue_key(session, metadata, organization_id="org-a", name="Dana", scopes={"claims:read"})
+    counters, opened = WindowInMemory(metadata.tables["rate_limit_hits"]), CountedSessions(sessions)
+    guard = KeyGuard(opened, metadata, RateLimits(per_key_per_minute=per_minute), Clock(), counters)  # type: ignore[arg-type]
+    for _ in range(requests):
+        assert (await guard.admit(raw, "a")).name == "Dana"
+    assert opened.opened == sessions_opened
+    assert sum(counters.rows.values()) == counted
+
+
+async def test_a_reserved_slice_is_not_used_once_its_window_ended(
+    db: tuple[async_sessionmaker[AsyncSession], MetaData],
+) -> None:
+    sessions, metadata = db
+    async with sessions() as session, session.begin():
+        raw = await issue_key(session, metadata, organization_id="org-a", name="Dana", scopes={"claims:read"})
+    clock, counters = Clock(), WindowInMemory(metadata.tables["rate_limit_hits"])
+    clock.now = 120.0  # a window's first second
+    guard = KeyGuard(sessions, metadata, RateLimits(per_key_per_minute=1_000), clock, counters)
+    guard.verified.clock = guard.clear_addresses.clock = lambda: 0.0  # the caches stay fresh
+    await guard.admit(raw, "a")
+    clock.now = 180.0  # the next window: the 9 requests left of the slice are not admitted from it
+    await guard.admit(raw, "a")
+    assert sorted((window, hits) for (_, window), hits in counters.rows.items()) == [(120, 10), (180, 10)]

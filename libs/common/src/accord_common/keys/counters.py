@@ -42,6 +42,10 @@ class Counters(Protocol):
         """Count one request: 0 when it is within the limit, else the seconds to wait. `batch`: the
         count may be reserved ahead a slice at a time (never admitting more than the limit)."""
 
+    def take_reserved(self, name: str, now: float) -> bool:
+        """Count one request against what this process reserved for `name` in the current window,
+        without the database: True when admitted so, False when `take` must decide."""
+
 
 class InProcessCounters:
     """Token buckets in this process's memory (the session is not used)."""
@@ -56,6 +60,9 @@ class InProcessCounters:
         self, session: AsyncSession, name: str, per_minute: int, now: float, *, batch: bool = False
     ) -> int:
         return self._limiter.take(name, per_minute, now)
+
+    def take_reserved(self, name: str, now: float) -> bool:
+        return False  # nothing is reserved: `take` counts every request (in memory)
 
 
 class DatabaseCounters:
@@ -76,11 +83,9 @@ class DatabaseCounters:
     async def take(
         self, session: AsyncSession, name: str, per_minute: int, now: float, *, batch: bool = False
     ) -> int:
-        window = _window(now)
-        held_window, left = self._reserved.get(name, (window, 0))
-        if held_window == window and left > 0:
-            self._reserved[name] = (window, left - 1)
+        if self.take_reserved(name, now):
             return 0
+        window = _window(now)
         slice_ = max(1, per_minute // SLICES_PER_WINDOW) if batch else 1
         hits = await self._add(session, name, window, slice_)
         granted = min(slice_, per_minute - (hits - slice_))
@@ -92,6 +97,14 @@ class DatabaseCounters:
         else:
             self._reserved.pop(name, None)
         return 0
+
+    def take_reserved(self, name: str, now: float) -> bool:
+        window = _window(now)
+        held_window, left = self._reserved.get(name, (window, 0))
+        if held_window == window and left > 0:
+            self._reserved[name] = (window, left - 1)
+            return True
+        return False
 
     async def _add(self, session: AsyncSession, name: str, window: int, hits: int) -> int:
         """Add `hits` to the window's row (made at need): the row's count after, atomically."""

@@ -63,6 +63,13 @@ class KeyGuard:
     async def admit(self, raw_key: str, address: str) -> Principal:
         """The caller's principal, or 401 (logged), or 429 with Retry-After."""
         principal = self.verified.get(raw_key)
+        if (
+            principal is not None
+            and self.clear_addresses.fresh(address)
+            and self.counters.take_reserved(_key_counter(principal), self.clock())
+        ):  # a busy key's request, admitted from memory: no session opened
+            self.usage.touch(principal.key_id, principal.organization_id, datetime.now(UTC))
+            return principal
         async with self._sessions() as session:
             if principal is None or not self.clear_addresses.fresh(address):
                 await self._refuse_blocked_address(session, address)
@@ -105,8 +112,9 @@ class KeyGuard:
 
     async def _limit_key(self, session: AsyncSession, principal: Principal) -> None:
         per_minute = principal.rate_limit_per_minute or self.limits.per_key_per_minute
-        name = f"key:{principal.key_id}"
-        wait = await self.counters.take(session, name, per_minute, self.clock(), batch=True)
+        wait = await self.counters.take(
+            session, _key_counter(principal), per_minute, self.clock(), batch=True
+        )
         await session.commit()
         if wait:
             raise TooManyRequests(
@@ -114,3 +122,7 @@ class KeyGuard:
                 f" retry in {wait} seconds",
                 retry_after_s=wait,
             )
+
+
+def _key_counter(principal: Principal) -> str:
+    return f"key:{principal.key_id}"
