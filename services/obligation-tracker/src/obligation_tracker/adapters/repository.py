@@ -3,10 +3,12 @@ organisation; the scheduler's cross-organisation reads live in reminder_reposito
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from accord_common.errors import NotFound
@@ -58,11 +60,13 @@ def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def to_stored(row: Any, zone: ZoneInfo) -> StoredObligation:
+def to_stored(row: Any, zone: ZoneInfo, uuid_of: Callable[[str], UUID] = as_uuid) -> StoredObligation:
+    """The row as the domain's obligation; `uuid_of` may remember the contract and claim ids that
+    many rows repeat (a run of claim events: handlers/claim_run_stores.py)."""
     kind = ObligationKind(row.kind)
-    claim = as_uuid(row.claim_id) if row.claim_id else None
+    claim = uuid_of(row.claim_id) if row.claim_id else None
     discriminator = row.natural_key.split("/", 3)[3]
-    key = ObligationKey(kind, as_uuid(row.contract_id), claim, discriminator)
+    key = ObligationKey(kind, uuid_of(row.contract_id), claim, discriminator)
     snoozed = aware(row.snoozed_until).astimezone(zone) if row.snoozed_until else None
     obligation = Obligation(
         id=as_uuid(row.id),

@@ -68,6 +68,13 @@ class ClaimRun:
         self.checked: set[str] = set(run_events)  # event ids whose parked row is known
         self.taken: set[str] = set()  # stored parked rows released by the run
         self.new_parked: dict[str, dict[str, Any]] = {}
+        self.uuids: dict[str, UUID] = {}  # as_uuid of the ids the run's rows repeat
+
+    def uuid_of(self, text: str) -> UUID:
+        found = self.uuids.get(text)
+        if found is None:
+            found = self.uuids[text] = as_uuid(text)
+        return found
 
     async def load(self, organization_id: str, claim_ids: list[str]) -> None:
         wanted = [c for c in dict.fromkeys(claim_ids) if (organization_id, c) not in self.loaded]
@@ -75,7 +82,7 @@ class ClaimRun:
             return
         for claim_id in wanted:
             self.loaded.add((organization_id, claim_id))
-            self.loaded_uuids.add((organization_id, as_uuid(claim_id)))
+            self.loaded_uuids.add((organization_id, self.uuid_of(claim_id)))
         for row in await sets.pricings_of(self.session, organization_id, wanted):
             key = (organization_id, row["claim_id"])
             self.pricings[key] = row
@@ -153,14 +160,14 @@ class RunObligations(ObligationRepository):
         row = self.run.rows.get(text)
         if row is None or row["organization_id"] != self.org:
             return None
-        return to_stored(_row(row), self.zone)
+        return to_stored(_row(row), self.zone, self.run.uuid_of)
 
     async def for_claim(self, claim_id: str, kind: ObligationKind) -> StoredObligation | None:
         await self.run.ensure(self.org, claim_id)
         for key in self.run.by_claim.get((self.org, claim_id), ()):
             row = self.run.rows[key]
             if row["kind"] == kind.value:
-                return to_stored(_row(row), self.zone)
+                return to_stored(_row(row), self.zone, self.run.uuid_of)
         return None
 
     async def add(

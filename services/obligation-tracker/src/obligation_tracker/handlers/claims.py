@@ -94,7 +94,20 @@ async def claim_version(
     hold: bool = True,
 ) -> ContractVersionData:
     """The contract version whose terms set the claim's deadlines: the one that priced it, else the
-    one in force on its date of service (a database from before versions were kept: the latest)."""
+    one in force on its date of service (a database from before versions were kept: the latest).
+    Found once per unit of work for the same question (what it reads is read once per unit anyway)."""
+    asked = (contract_id, organization_id, date_of_service, priced_with, hold)
+    return await run_memo.once(uow, ("claim version", *asked), lambda: _claim_version(uow, *asked))
+
+
+async def _claim_version(
+    uow: UnitOfWork,
+    contract_id: str,
+    organization_id: str,
+    date_of_service: date,
+    priced_with: int | None,
+    hold: bool,
+) -> ContractVersionData:
     held = await _known_contract(uow, contract_id, organization_id, hold=hold)
     versions = ContractVersions(uow.session)
     periods = await run_memo.once(
@@ -123,13 +136,16 @@ def terms_of(data: ContractVersionData) -> ContractVersionSnapshot:
 
 
 def _terms(uow: UnitOfWork, data: ContractVersionData) -> ContractVersionSnapshot:
-    """terms_of(data), made once per version in the unit of work (not once per event of a run)."""
-    remembered = run_memo.memo(uow)
-    found = remembered.get(("terms", id(data)))
-    if found is None or found[0] is not data:  # the data is kept, so its id is not reused meanwhile
-        found = remembered[("terms", id(data))] = (data, terms_of(data))
-    snapshot: ContractVersionSnapshot = found[1]
-    return snapshot
+    return run_memo.per_version(uow, "terms", data, terms_of)
+
+
+def _appeal_terms(uow: UnitOfWork, data: ContractVersionData) -> ContractVersionSnapshot:
+    """The version's terms with only its appeal window: what a variance's deadline needs."""
+    return run_memo.per_version(uow, "appeal terms", data, _appeal_only)
+
+
+def _appeal_only(data: ContractVersionData) -> ContractVersionSnapshot:
+    return replace(terms_of(data), timely_filing_days=None, prompt_pay_days=None)
 
 
 async def on_claim_priced(event: CloudEvent, uow: UnitOfWork, tracker: Tracker) -> None:
@@ -266,7 +282,7 @@ async def on_claim_variance(event: CloudEvent, uow: UnitOfWork, tracker: Tracker
         raise ClaimNotYetPriced(claim_id, org, variance.contract_id)  # (a claim priced before
         # pricings were recorded holds its timely filing deadline)
     data = await _priced_version(uow, variance.contract_id, org, pricing)
-    appeal_only = replace(_terms(uow, data), timely_filing_days=None, prompt_pay_days=None)
+    appeal_only = _appeal_terms(uow, data)
     pcn = variance.patient_control_number or (pricing.patient_control_number if pricing else None)
     facts = ClaimDeadlineFacts(
         as_uuid(claim_id),

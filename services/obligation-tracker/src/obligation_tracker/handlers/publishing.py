@@ -111,5 +111,5 @@ async def apply_change(uow: UnitOfWork, repo: ObligationRepository, change: Chan
             change.event_type,
             source=SOURCE,
             organization_id=change.refs.organization_id,
-            items=[(str(obligation.id), data)],
+            items=[(data["obligation_id"], data)],  # str(obligation.id), made once
         )

@@ -20,6 +20,7 @@ from obligation_tracker.domain import OrgSchedule
 from obligation_tracker.handlers.context import OrgCalendar, Tracker
 
 T = TypeVar("T")
+D = TypeVar("D")
 _KEY = "obligation_tracker.claim_reads"
 
 
@@ -47,6 +48,16 @@ async def schedule(uow: UnitOfWork, tracker: Tracker, organization_id: str) -> O
     """The organisation's schedule (zone and business calendar), made once per unit of work."""
     found = await calendar(uow, tracker, organization_id)
     return await once(uow, ("schedule", organization_id), lambda: _ready(found.schedule))
+
+
+def per_version(uow: UnitOfWork, what: str, data: D, make: Callable[[D], T]) -> T:
+    """`make(data)` once per version's data in the unit of work (not once per event of a run)."""
+    remembered = memo(uow)
+    found = remembered.get((what, id(data)))
+    if found is None or found[0] is not data:  # the data is kept, so its id is not reused meanwhile
+        found = remembered[(what, id(data))] = (data, make(data))
+    value: T = found[1]
+    return value
 
 
 async def _ready(value: T) -> T:
