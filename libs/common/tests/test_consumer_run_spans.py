@@ -20,6 +20,7 @@ from accord_common.testing.events import contract_amended as amended
 from accord_common.uow import UnitOfWork
 from opentelemetry import trace
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 metadata = new_metadata()
@@ -120,3 +121,20 @@ async def test_events_without_trace_headers_share_one_span_of_a_new_trace(
     assert span.parent is None
     assert span.attributes is not None and span.attributes["messaging.batch.message_count"] == 3
     assert traces == [span.context.trace_id] * 3
+
+
+@pytest.mark.parametrize("sampled", [True, False])
+def test_current_traceparent_is_what_the_trace_context_propagator_writes(sampled: bool) -> None:
+    configure_tracing("accord-test", "none")
+    flags = trace.TraceFlags(trace.TraceFlags.SAMPLED if sampled else trace.TraceFlags.DEFAULT)
+    parent = trace.SpanContext(0x0AF7651916CD43DD8448EB211C80319C, 0xB7AD6B7169203331, True, flags)
+    assert current_traceparent() is None  # outside any span
+    with trace.use_span(trace.NonRecordingSpan(parent)):
+        carrier: dict[str, str] = {}
+        TraceContextTextMapPropagator().inject(carrier)
+        assert current_traceparent() == carrier["traceparent"]
+        assert carrier["traceparent"].endswith("-01" if sampled else "-00")
+    with tracer().start_as_current_span("a recorded span"):
+        carrier = {}
+        TraceContextTextMapPropagator().inject(carrier)
+        assert current_traceparent() == carrier["traceparent"]
