@@ -120,4 +120,7 @@ async def test_sigkill_mid_send_resends_at_most_what_was_in_flight_with_the_same
     hooks, mails = webhook_ids(receiver), message_ids(slow_mail)
     assert len(hooks) == EVENTS and len(mails) == EVENTS  # each resend carried its first id
     duplicates = (len(receiver.received) - EVENTS) + (sum(mails.values()) - EVENTS)
-    assert 1 <= duplicates <= in_flight <= 4  # two per endpoint at most were in flight
+    # resent: the sends whose outcome was not recorded when the process died, never more than may
+    # be in flight (two per endpoint); the count sampled before the kill can trail a send starting
+    # (or one answered, not yet recorded) in the instant before it, so it only bounds from below
+    assert 1 <= in_flight <= 4 and 1 <= duplicates <= 4

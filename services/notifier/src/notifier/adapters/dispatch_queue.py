@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, func, insert, or_, select, update
+from sqlalchemy import Integer, Row, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifier.adapters.orm import deliveries, delivery_attempts, owner_emails, subscriptions
@@ -20,6 +20,50 @@ from notifier.domain import Delivery, DeliveryStatus
 
 # A mail to a subscription's owner is tried this many times, one lease apart, then left logged.
 MAX_OWNER_EMAIL_ATTEMPTS = 20
+
+
+def _due(skipping: bool) -> Any:
+    """Due deliveries, at most `per_endpoint` of each subscription (its oldest), locked."""
+    due_now = and_(
+        deliveries.c.status.in_(OPEN),
+        deliveries.c.next_attempt_at <= bindparam("now"),
+        deliveries.c.via_digest.is_(False),  # those go in their digests (digest_queue.py)
+        or_(deliveries.c.locked_until.is_(None), deliveries.c.locked_until < bindparam("now")),
+    )
+    if skipping:
+        due_now = and_(due_now, deliveries.c.subscription_id.not_in(bindparam("skip", expanding=True)))
+    place = func.row_number().over(
+        partition_by=deliveries.c.subscription_id,
+        order_by=(deliveries.c.next_attempt_at, deliveries.c.id),
+    )
+    ranked = select(deliveries.c.id, place.label("place")).where(due_now).subquery()
+    first_of_each = select(ranked.c.id).where(ranked.c.place <= bindparam("per_endpoint"))
+    return (
+        select(deliveries.c.id, deliveries.c.subscription_id)
+        .where(due_now, deliveries.c.id.in_(first_of_each))  # rechecked when a row is locked
+        .order_by(deliveries.c.next_attempt_at, deliveries.c.id)
+        .limit(bindparam("limit", type_=Integer))
+        .with_for_update(skip_locked=True)
+    )
+
+
+# The send loop's statements, built once with their values bound per call: a statement built with
+# its values each time cost more to make and look up in SQLAlchemy's compiled cache than to run.
+_DUE, _DUE_SKIPPING = _due(False), _due(True)
+_LEASE = update(deliveries).where(deliveries.c.id.in_(bindparam("ids", expanding=True)))
+_HELD = and_(deliveries.c.lease_token == bindparam("token"), deliveries.c.status.in_(OPEN))
+_CLAIMED = select(deliveries).where(deliveries.c.id == bindparam("id"), _HELD).with_for_update()
+_CLAIMED_MANY = select(deliveries).where(deliveries.c.id.in_(bindparam("ids", expanding=True)), _HELD)
+_SUBSCRIPTIONS = select(subscriptions).where(subscriptions.c.id.in_(bindparam("ids", expanding=True)))
+_SUBSCRIPTION = select(subscriptions).where(subscriptions.c.id == bindparam("id"))
+_SUBSCRIPTION_FOR_UPDATE = _SUBSCRIPTION.with_for_update()
+_ATTEMPTS = (
+    select(delivery_attempts)
+    .where(delivery_attempts.c.delivery_id == bindparam("id"))
+    .order_by(delivery_attempts.c.number)
+)
+_ADD_ATTEMPT = insert(delivery_attempts)
+_RECORD = update(deliveries).where(deliveries.c.id == bindparam("id_"))
 
 
 class DispatchQueue:
@@ -33,70 +77,40 @@ class DispatchQueue:
 
         At most `per_endpoint` of each subscription (its oldest), none of `skip_endpoints`: a
         subscription with a long backlog does not fill the claim and keep others waiting."""
-        due_now = and_(
-            deliveries.c.status.in_(OPEN),
-            deliveries.c.next_attempt_at <= now,
-            deliveries.c.via_digest.is_(False),  # those go in their digests (digest_queue.py)
-            or_(deliveries.c.locked_until.is_(None), deliveries.c.locked_until < now),
-        )
+        values: dict[str, Any] = {"now": now, "limit": limit, "per_endpoint": per_endpoint}
         if skip_endpoints:
-            due_now = and_(due_now, deliveries.c.subscription_id.not_in(list(skip_endpoints)))
-        place = func.row_number().over(
-            partition_by=deliveries.c.subscription_id,
-            order_by=(deliveries.c.next_attempt_at, deliveries.c.id),
-        )
-        ranked = select(deliveries.c.id, place.label("place")).where(due_now).subquery()
-        first_of_each = select(ranked.c.id).where(ranked.c.place <= per_endpoint)
-        query = (
-            select(deliveries.c.id, deliveries.c.subscription_id)
-            .where(due_now, deliveries.c.id.in_(first_of_each))  # rechecked when a row is locked
-            .order_by(deliveries.c.next_attempt_at, deliveries.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        return [(row.id, row.subscription_id) for row in (await self.session.execute(query)).all()]
+            values["skip"] = list(skip_endpoints)
+        query = _DUE_SKIPPING if skip_endpoints else _DUE
+        return [(row.id, row.subscription_id) for row in (await self.session.execute(query, values)).all()]
 
     async def lease(self, delivery_ids: Collection[str], lease_until: datetime, token: str) -> None:
         if delivery_ids:
-            await self.session.execute(
-                update(deliveries)
-                .where(deliveries.c.id.in_(list(delivery_ids)))
-                .values(locked_until=lease_until, lease_token=token)
-            )
+            values = {"ids": list(delivery_ids), "locked_until": lease_until, "lease_token": token}
+            await self.session.execute(_LEASE, values)
 
     async def claimed(self, delivery_id: str, token: str) -> Row[Any] | None:
         """The delivery if this replica still holds its lease and it is still open."""
-        query = select(deliveries).where(
-            deliveries.c.id == delivery_id,
-            deliveries.c.lease_token == token,
-            deliveries.c.status.in_(OPEN),
-        )
-        return (await self.session.execute(query.with_for_update())).first()
+        return (await self.session.execute(_CLAIMED, {"id": delivery_id, "token": token})).first()
 
     async def claimed_many(self, delivery_ids: Collection[str], token: str) -> list[Row[Any]]:
         """`claimed` for many deliveries in one query: those this replica holds, still open, in the
         order of `delivery_ids`."""
         if not delivery_ids:
             return []
-        query = select(deliveries).where(
-            deliveries.c.id.in_(list(delivery_ids)),
-            deliveries.c.lease_token == token,
-            deliveries.c.status.in_(OPEN),
-        )
-        found = {row.id: row for row in (await self.session.execute(query)).all()}
+        values = {"ids": list(delivery_ids), "token": token}
+        found = {row.id: row for row in (await self.session.execute(_CLAIMED_MANY, values)).all()}
         return [found[i] for i in delivery_ids if i in found]
 
     async def subscriptions_by_id(self, subscription_ids: Collection[str]) -> dict[str, Row[Any]]:
-        query = select(subscriptions).where(subscriptions.c.id.in_(sorted(set(subscription_ids))))
-        return {row.id: row for row in (await self.session.execute(query)).all()}
+        values = {"ids": sorted(set(subscription_ids))}
+        return {row.id: row for row in (await self.session.execute(_SUBSCRIPTIONS, values)).all()}
 
     async def attempts(self, delivery_id: str) -> Sequence[Row[Any]]:
-        query = select(delivery_attempts).where(delivery_attempts.c.delivery_id == delivery_id)
-        return (await self.session.execute(query.order_by(delivery_attempts.c.number))).all()
+        return (await self.session.execute(_ATTEMPTS, {"id": delivery_id})).all()
 
     async def subscription(self, subscription_id: str, *, for_update: bool = False) -> Row[Any]:
-        query = select(subscriptions).where(subscriptions.c.id == subscription_id)
-        row = (await self.session.execute(query.with_for_update() if for_update else query)).first()
+        query = _SUBSCRIPTION_FOR_UPDATE if for_update else _SUBSCRIPTION
+        row = (await self.session.execute(query, {"id": subscription_id})).first()
         if row is None:
             raise LookupError(f"subscription {subscription_id} vanished")
         return row
@@ -106,28 +120,25 @@ class DispatchQueue:
     ) -> None:
         """Store the attempts made since loading and the delivery's new state; release the lease."""
         for attempt in delivery.attempts[previous_attempts:]:
-            await self.session.execute(
-                insert(delivery_attempts).values(
-                    delivery_id=delivery_id,
-                    number=attempt.number,
-                    at=attempt.at,
-                    status_code=attempt.status_code,
-                    latency_ms=attempt.latency_ms,
-                    outcome=attempt.outcome.value,
-                    error=attempt.error,
-                )
-            )
-        await self.session.execute(
-            update(deliveries)
-            .where(deliveries.c.id == delivery_id)
-            .values(
-                status=delivery.status.value,
-                next_attempt_at=delivery.next_attempt_at,
-                locked_until=None,
-                lease_token=None,
-                ended_at=None if delivery.is_open else now,
-            )
-        )
+            values = {
+                "delivery_id": delivery_id,
+                "number": attempt.number,
+                "at": attempt.at,
+                "status_code": attempt.status_code,
+                "latency_ms": attempt.latency_ms,
+                "outcome": attempt.outcome.value,
+                "error": attempt.error,
+            }
+            await self.session.execute(_ADD_ATTEMPT, values)
+        state = {
+            "id_": delivery_id,
+            "status": delivery.status.value,
+            "next_attempt_at": delivery.next_attempt_at,
+            "locked_until": None,
+            "lease_token": None,
+            "ended_at": None if delivery.is_open else now,
+        }
+        await self.session.execute(_RECORD, state)
 
     async def update_subscription(self, subscription_id: str, values: dict[str, Any]) -> None:
         await self.session.execute(
