@@ -52,7 +52,17 @@ def _due(skipping: bool) -> Any:
 _DUE, _DUE_SKIPPING = _due(False), _due(True)
 _LEASE = update(deliveries).where(deliveries.c.id.in_(bindparam("ids", expanding=True)))
 _HELD = and_(deliveries.c.lease_token == bindparam("token"), deliveries.c.status.in_(OPEN))
-_CLAIMED = select(deliveries).where(deliveries.c.id == bindparam("id"), _HELD).with_for_update()
+# the delivery (locked) with its subscription's health as it stands (read, not locked)
+_CLAIMED = (
+    select(
+        deliveries,
+        subscriptions.c.consecutive_dead.label("subscription_consecutive_dead"),
+        subscriptions.c.disabled_at.label("subscription_disabled_at"),
+    )
+    .join_from(deliveries, subscriptions, deliveries.c.subscription_id == subscriptions.c.id)
+    .where(deliveries.c.id == bindparam("id"), _HELD)
+    .with_for_update(of=deliveries)
+)
 _CLAIMED_MANY = select(deliveries).where(deliveries.c.id.in_(bindparam("ids", expanding=True)), _HELD)
 _SUBSCRIPTIONS = select(subscriptions).where(subscriptions.c.id.in_(bindparam("ids", expanding=True)))
 _SUBSCRIPTION = select(subscriptions).where(subscriptions.c.id == bindparam("id"))
@@ -89,7 +99,8 @@ class DispatchQueue:
             await self.session.execute(_LEASE, values)
 
     async def claimed(self, delivery_id: str, token: str) -> Row[Any] | None:
-        """The delivery if this replica still holds its lease and it is still open."""
+        """The delivery if this replica still holds its lease and it is still open, locked, with
+        its subscription's `consecutive_dead` and `disabled_at` as `subscription_...` columns."""
         return (await self.session.execute(_CLAIMED, {"id": delivery_id, "token": token})).first()
 
     async def claimed_many(self, delivery_ids: Collection[str], token: str) -> list[Row[Any]]:

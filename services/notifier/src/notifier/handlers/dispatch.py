@@ -66,7 +66,8 @@ async def record_outcome(
         after = _next_state(before, result, rules, now)
         await queue.record(row.id, after, len(attempts), now)
         if not after.is_open:
-            await delivery_ended(uow, queue, row, after, rules, now)
+            health = SubscriptionHealth(row.subscription_consecutive_dead, row.subscription_disabled_at)
+            await delivery_ended(uow, queue, row, after, rules, now, seen=health)
         await uow.commit()
     return after.status
 
@@ -87,14 +88,32 @@ def _next_state(
     )
 
 
+@dataclass(frozen=True)
+class SubscriptionHealth:
+    """A subscription's health as read (not locked): what decides whether it changes."""
+
+    consecutive_dead: int
+    disabled_at: datetime | None
+
+
 async def delivery_ended(
-    uow: UnitOfWork, queue: DispatchQueue, row: Any, delivery: Delivery, rules: DispatchRules, now: datetime
+    uow: UnitOfWork,
+    queue: DispatchQueue,
+    row: Any,
+    delivery: Delivery,
+    rules: DispatchRules,
+    now: datetime,
+    *,
+    seen: SubscriptionHealth | None = None,
 ) -> None:
-    """Publish how the delivery ended; a webhook's endpoint health follows it."""
+    """Publish how the delivery ended; a webhook's endpoint health follows it (`seen`: the
+    subscription's health read with the delivery, else read here)."""
     uow.publish(_notification_event(row, delivery, now))
     if delivery.channel is not ChannelKind.WEBHOOK:
         return
-    seen = await queue.subscription(row.subscription_id)  # no lock while the endpoint stays healthy
+    if seen is None:  # no lock while the endpoint stays healthy
+        read = await queue.subscription(row.subscription_id)
+        seen = SubscriptionHealth(read.consecutive_dead, read.disabled_at)
     unchanged = _health_after(seen, delivery, rules)
     if seen.disabled_at is not None or (
         unchanged == _health_of(seen, rules) and not unchanged.should_disable
