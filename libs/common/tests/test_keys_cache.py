@@ -93,12 +93,20 @@ async def db(tmp_path: Path) -> AsyncIterator[tuple[async_sessionmaker[AsyncSess
     await engine.dispose()
 
 
+async def dana_key(db: tuple[async_sessionmaker[AsyncSession], MetaData]) -> str:
+    """A key issued to Dana of org-a (claims:read): the raw key."""
+    sessions, metadata = db
+    async with sessions() as session, session.begin():
+        return await issue_key(
+            session, metadata, organization_id="org-a", name="Dana", scopes={"claims:read"}
+        )
+
+
 async def test_the_guard_refuses_a_revoked_key_once_the_ttl_has_passed(
     db: tuple[async_sessionmaker[AsyncSession], MetaData],
 ) -> None:
     sessions, metadata = db
-    async with sessions() as session, session.begin():
-        raw = await issue_key(session, metadata, organization_id="org-a", name="Dana", scopes={"claims:read"})
+    raw = await dana_key(db)
     guard = KeyGuard(sessions, metadata, RateLimits())
     clock = Clock()
     guard.verified.clock = clock
@@ -118,8 +126,7 @@ async def test_a_refused_key_is_counted_against_its_address_every_time(
     db: tuple[async_sessionmaker[AsyncSession], MetaData],
 ) -> None:
     sessions, metadata = db
-    async with sessions() as session, session.begin():
-        raw = await issue_key(session, metadata, organization_id="org-a", name="Dana", scopes={"claims:read"})
+    raw = await dana_key(db)
     guard = KeyGuard(sessions, metadata, RateLimits(failed_per_address_per_minute=3), Clock())
     await guard.admit(raw, "203.0.113.9")  # the address is noted as not blocked, the key cached
     for _ in range(3):
@@ -134,9 +141,9 @@ async def test_a_key_expiring_while_cached_is_refused_at_its_expiry(
     db: tuple[async_sessionmaker[AsyncSession], MetaData],
 ) -> None:
     sessions, metadata = db
+    raw = await dana_key(db)
+    soon = datetime.now(UTC) + timedelta(milliseconds=300)
     async with sessions() as session, session.begin():
-        raw = await issue_key(session, metadata, organization_id="org-a", name="Dana", scopes={"claims:read"})
-        soon = datetime.now(UTC) + timedelta(milliseconds=300)
         await session.execute(update(metadata.tables["api_keys"]).values(expires_at=soon))
     guard = KeyGuard(sessions, metadata, RateLimits())
     assert (await guard.admit(raw, "a")).expires_at == soon  # cached for 5 s, but the key ends sooner
@@ -182,8 +189,7 @@ async def test_a_busy_key_is_admitted_from_its_reserved_slice_without_a_session(
     counted: int,
 ) -> None:
     sessions, metadata = db
-    async with sessions() as session, session.begin():
-        raw = await issue_key(session, metadata, organization_id="org-a", name="Dana", scopes={"claims:read"})
+    raw = await dana_key(db)
     counters, opened = WindowInMemory(metadata.tables["rate_limit_hits"]), CountedSessions(sessions)
     guard = KeyGuard(opened, metadata, RateLimits(per_key_per_minute=per_minute), Clock(), counters)  # type: ignore[arg-type]
     for _ in range(requests):
@@ -196,8 +202,7 @@ async def test_a_reserved_slice_is_not_used_once_its_window_ended(
     db: tuple[async_sessionmaker[AsyncSession], MetaData],
 ) -> None:
     sessions, metadata = db
-    async with sessions() as session, session.begin():
-        raw = await issue_key(session, metadata, organization_id="org-a", name="Dana", scopes={"claims:read"})
+    raw = await dana_key(db)
     clock, counters = Clock(), WindowInMemory(metadata.tables["rate_limit_hits"])
     clock.now = 120.0  # a window's first second
     guard = KeyGuard(sessions, metadata, RateLimits(per_key_per_minute=1_000), clock, counters)
