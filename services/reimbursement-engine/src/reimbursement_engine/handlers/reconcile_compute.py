@@ -21,6 +21,7 @@ from reimbursement_engine.domain.reconciliation import (
     PaidClaim,
     PaidLine,
     Reconciliation,
+    pair_lines,
     reconcile,
 )
 from reimbursement_engine.domain.root_causes import RootCause
@@ -75,11 +76,12 @@ def reconcile_rows(
         expected = tuple(ExpectedLine(r.line_number, r.code, r.expected_allowed or Decimal(0)) for r in lines)
         fully_priced = claim.pricing_completeness in (None, PricingCompleteness.FULLY_PRICED)
         paid = paid_claim(payment, paid_rows)
-        result = reconcile(expected, claim.expected_allowed, paid, tolerance, fully_priced)
+        paired = pair_lines(expected, paid.lines)  # once: reconciling and root causes both read it
+        result = reconcile(expected, claim.expected_allowed, paid, tolerance, fully_priced, paired)
         causes: tuple[RootCause, ...] = ()
         if result.classification.is_variance:
             rest = result.variance - sum((line.variance for line in result.lines), Decimal(0))
-            causes = diagnosis.claim(claim, lines, paid, paid_rows, rest)
+            causes = diagnosis.claim(claim, lines, paid, paid_rows, paired, rest)
         out.append((result, causes))
     return out
 

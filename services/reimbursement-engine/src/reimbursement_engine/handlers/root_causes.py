@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +25,7 @@ from reimbursement_engine.domain.pricing import (
     price_claim,
 )
 from reimbursement_engine.domain.pricing.terms import MultipleProcedureReduction
-from reimbursement_engine.domain.reconciliation import ExpectedLine, PaidClaim, PaidLine, pair_lines
+from reimbursement_engine.domain.reconciliation import PaidClaim, PaidLine
 from reimbursement_engine.domain.root_causes import (
     Alternative,
     AlternativePrice,
@@ -87,6 +87,7 @@ class Diagnosis:
 
     def __init__(self, context: RootCauseContext, held: Mapping[str, Any]) -> None:
         self.context, self.held = context, held
+        self.today = datetime.now(UTC).date()  # the date the alternatives are priced as of
         self._alternative_terms: dict[str, _AlternativeTerms] = {}
 
     def claim(
@@ -95,12 +96,10 @@ class Diagnosis:
         claim_lines: list[Any],
         paid: PaidClaim,
         paid_rows: list[Any],
+        paired: dict[int, PaidLine],
         claim_level_variance: Decimal,
     ) -> tuple[RootCause, ...]:
-        expected = tuple(
-            ExpectedLine(r.line_number, r.code, r.expected_allowed or Decimal(0)) for r in claim_lines
-        )
-        paired = pair_lines(expected, paid.lines)
+        """The claim's causes; `paired`: its claim lines' paid lines (domain.reconciliation.pair_lines)."""
         rows = {id(line): row for line, row in zip(paid.lines, paid_rows, strict=False)}
         alternatives = self._alternatives(claim_row, claim_lines, paired, rows)
         lines = tuple(
@@ -129,7 +128,7 @@ class Diagnosis:
         variants: list[Variant] = [(kind, label, claim, t, None) for kind, label, t in contract]
         variants += _paid_code_variants(claim, terms, paired, rows)
         variants += [(kind, label, claim, t, None) for kind, label, t in others]
-        return _price_variants(variants, self.held["medicare"])
+        return _price_variants(variants, self.held["medicare"], self.today)
 
     def _terms_of(self, current: VersionRef) -> _AlternativeTerms:
         """The version's terms, its variants and the other versions' terms: once per chunk."""
@@ -224,9 +223,8 @@ def _others(versions: list[VersionRef], current: VersionRef, assembled: set[str]
 
 
 def _price_variants(
-    variants: list[Variant], medicare: MedicareReference
+    variants: list[Variant], medicare: MedicareReference, today: date
 ) -> dict[int, list[AlternativePrice]]:
-    today = datetime.now(UTC).date()
     out: dict[int, list[AlternativePrice]] = {}
     for kind, label, claim, terms, only_line in variants:
         try:
