@@ -65,8 +65,11 @@ class VarianceRepository:
         await self.session.execute(update(variances).where(variances.c.id == variance_id).values(**values))
 
     async def insert_many(self, rows: list[dict[str, Any]]) -> None:
-        """New variances in bulk (each row with every column but the organisation)."""
-        await insert_rows(self.session, variances, [{"organization_id": self.org, **row} for row in rows])
+        """New variances in bulk (each row with every column but the organisation, which is set
+        on the row: 10,000 rows are not copied to add one key)."""
+        for row in rows:
+            row["organization_id"] = self.org
+        await insert_rows(self.session, variances, rows)
 
     async def add_lines(self, rows: list[dict[str, Any]]) -> None:
         """Lines of variances that have none yet (new variances), in bulk."""

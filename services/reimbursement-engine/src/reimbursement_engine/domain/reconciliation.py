@@ -140,9 +140,14 @@ def pair_lines(expected: tuple[ExpectedLine, ...], paid: tuple[PaidLine, ...]) -
     return paired
 
 
-def match_lines(expected: tuple[ExpectedLine, ...], paid: tuple[PaidLine, ...]) -> list[LineVariance]:
-    """Each claim line with what its paid line (see pair_lines) paid."""
-    paired = pair_lines(expected, paid)
+def match_lines(
+    expected: tuple[ExpectedLine, ...],
+    paid: tuple[PaidLine, ...],
+    paired: dict[int, PaidLine] | None = None,
+) -> list[LineVariance]:
+    """Each claim line with what its paid line (see pair_lines; `paired` when already known) paid."""
+    if paired is None:
+        paired = pair_lines(expected, paid)
     out = []
     for line in expected:
         got = paired.get(line.line_number)
@@ -195,11 +200,13 @@ def reconcile(
     claim: PaidClaim,
     tolerance: Decimal,
     fully_priced: bool = True,
+    paired: dict[int, PaidLine] | None = None,
 ) -> Reconciliation:
     """Line and claim variances and the claim's classification (tolerance: absolute dollars);
-    `fully_priced` False when pricing left a line or case without a price."""
+    `fully_priced` False when pricing left a line or case without a price; `paired`: the claim's
+    `pair_lines`, when the caller has it already."""
     if claim.lines:
-        lines = match_lines(expected_lines, claim.lines)
+        lines = match_lines(expected_lines, claim.lines, paired)
     else:
         carc = _main_carc(claim.adjustments)
         pr = claim.total_patient_responsibility

@@ -26,7 +26,7 @@ from reimbursement_engine.handlers.reconcile_compute import (
     reconcile_packed,
     reconcile_rows,
 )
-from reimbursement_engine.handlers.root_causes import RootCauseContext, read_context
+from reimbursement_engine.handlers.root_causes import ContextReads, RootCauseContext
 
 SYSTEM = "system"
 _CHUNK = 500  # claims reconciled per round of reads and bulk writes (the loop runs between)
@@ -52,11 +52,12 @@ async def reconcile_claims(
     batch and written to the outbox. With a `pool`, a chunk is computed in a worker process while
     the event loop writes the chunk before it and reads the one after (a pipeline)."""
     tolerance = await VarianceRepository(uow.session, org).tolerance(default_tolerance)
+    contexts = ContextReads(uow.session, org)  # what root causes compare with, read once for the chunks
     results: list[Reconciliation | None] = []
     pending: tuple[_Chunk, asyncio.Future[list[Reconciled]]] | None = None
     try:
         for start in range(0, len(claim_ids), _CHUNK):
-            chunk = await _read_chunk(uow, org, claim_ids[start : start + _CHUNK])
+            chunk = await _read_chunk(uow, org, claim_ids[start : start + _CHUNK], contexts)
             computing = _compute(chunk, tolerance, pool)
             if pending is not None:
                 results += await _write_chunk(uow, org, pending[0], await pending[1])
@@ -82,7 +83,7 @@ class _Chunk:
     held: dict[str, Any]
 
 
-async def _read_chunk(uow: UnitOfWork, org: str, claim_ids: list[str]) -> _Chunk:
+async def _read_chunk(uow: UnitOfWork, org: str, claim_ids: list[str], contexts: ContextReads) -> _Chunk:
     session = uow.session
     claims_repo, variances = ClaimsRepository(session, org), VarianceRepository(session, org)
     existing = {row.claim_id: row for row in await variances.in_claims(claim_ids)}
@@ -100,7 +101,7 @@ async def _read_chunk(uow: UnitOfWork, org: str, claim_ids: list[str]) -> _Chunk
     held: dict[str, Any] = {}
     if priced:  # what the chunk's variances compare with, read once
         years = {line.service_date.year for lines in rows.claim_lines for line in lines}
-        context, held = await read_context(session, org, years, rows.claims)
+        context, held = await contexts.read(years, rows.claims)
     return _Chunk(claim_ids, existing, rows, priced, context, held)
 
 
@@ -124,6 +125,7 @@ async def _write_chunk(
     writes = _Writes()
     rows = chunk.rows
     by_claim = dict(zip(chunk.priced, zip(rows.claims, rows.payments, computed, strict=True), strict=True))
+    now = datetime.now(UTC)  # the chunk's variances stamped alike (one timestamp to format per column)
     results: list[Reconciliation | None] = []
     for claim_id in chunk.claim_ids:
         held = chunk.existing.get(claim_id)
@@ -133,9 +135,9 @@ async def _write_chunk(
             results.append(None)
             continue
         claim, payment, (result, causes) = by_claim[claim_id]
-        variance_id = await _save(variances, writes, held, claim, payment, result, causes)
+        variance_id = await _save(variances, writes, held, claim, payment, result, causes, now)
         if result.classification.is_variance:
-            writes.events.append((claim.id, _variance_data(variance_id, org, claim, payment, result)))
+            writes.events.append((claim.id, _variance_data(variance_id, org, claim, payment, result, now)))
         results.append(result)
     await writes.flush(uow, variances, org)
     await uow.flush_events()
@@ -240,21 +242,19 @@ async def _save(
     payment: Any,
     result: Reconciliation,
     causes: tuple[RootCause, ...],
+    now: datetime,
 ) -> str:
-    now = datetime.now(UTC)
     status = _status(existing, result)
     values = _values(payment, claim, result, status, now, causes)
-    classification = result.classification.value
+    classification = values["classification"]
     if existing is None:
         variance_id = new_id()
-        identity = {
-            "id": variance_id,
-            "claim_id": claim.id,
-            "patient_control_number": claim.patient_control_number,
-            "payer_id": claim.payer_id,
-            "created_at": now,
-        }
-        writes.variances.append({**identity, **values})
+        values["id"] = variance_id  # the new variance's row: its values and its identity
+        values["claim_id"] = claim.id
+        values["patient_control_number"] = claim.patient_control_number
+        values["payer_id"] = claim.payer_id
+        values["created_at"] = now
+        writes.variances.append(values)
         writes.audits.append((variance_id, None, status, f"reconciled: {classification}"))
         writes.lines += _line_rows(variance_id, result)
         return variance_id
@@ -267,9 +267,9 @@ async def _save(
 
 
 def _variance_data(
-    variance_id: str, org: str, claim: Any, payment: Any, result: Reconciliation
+    variance_id: str, org: str, claim: Any, payment: Any, result: Reconciliation, now: datetime
 ) -> dict[str, Any]:
-    remitted: date = payment.payment_date or payment.paid_date or datetime.now(UTC).date()
+    remitted: date = payment.payment_date or payment.paid_date or now.date()
     data = {
         "claim_id": claim.id,
         "organization_id": org,

@@ -16,11 +16,13 @@ from typing import Any
 from reimbursement_engine.adapters.compute_pool import Rows
 from reimbursement_engine.domain.pricing import PricingCompleteness
 from reimbursement_engine.domain.reconciliation import (
+    ZERO,
     CasAmount,
     ExpectedLine,
     PaidClaim,
     PaidLine,
     Reconciliation,
+    pair_lines,
     reconcile,
 )
 from reimbursement_engine.domain.root_causes import RootCause
@@ -41,7 +43,19 @@ class ChunkRows:
 
 
 def cas(items: list[dict[str, Any]]) -> tuple[CasAmount, ...]:
-    return tuple(CasAmount(a["group"], a["carc"], Decimal(a["amount"])) for a in items)
+    return tuple([CasAmount(a["group"], a["carc"], Decimal(a["amount"])) for a in items])
+
+
+def paid_line(line: Any) -> PaidLine:
+    """A paid line row as the domain's line: the code adjudicated (SVC01's, its modifiers left off)."""
+    code = line.code
+    return PaidLine(
+        code.partition(":")[0] or None if code else None,
+        line.paid,
+        cas(line.adjustments),
+        line.line_control_number,
+        getattr(line, "original_code", None),
+    )
 
 
 def paid_claim(payment: Any, lines: list[Any]) -> PaidClaim:
@@ -50,16 +64,7 @@ def paid_claim(payment: Any, lines: list[Any]) -> PaidClaim:
         paid=payment.paid,
         patient_responsibility=payment.patient_responsibility,
         adjustments=cas(payment.adjustments),
-        lines=tuple(
-            PaidLine(
-                (line.code or "").split(":")[0] or None,
-                line.paid,
-                cas(line.adjustments),
-                line.line_control_number,
-                getattr(line, "original_code", None),
-            )
-            for line in lines
-        ),
+        lines=tuple([paid_line(line) for line in lines]),
     )
 
 
@@ -72,14 +77,15 @@ def reconcile_rows(
     for claim, lines, payment, paid_rows in zip(
         chunk.claims, chunk.claim_lines, chunk.payments, chunk.paid_lines, strict=True
     ):
-        expected = tuple(ExpectedLine(r.line_number, r.code, r.expected_allowed or Decimal(0)) for r in lines)
+        expected = tuple([ExpectedLine(r.line_number, r.code, r.expected_allowed or ZERO) for r in lines])
         fully_priced = claim.pricing_completeness in (None, PricingCompleteness.FULLY_PRICED)
         paid = paid_claim(payment, paid_rows)
-        result = reconcile(expected, claim.expected_allowed, paid, tolerance, fully_priced)
+        paired = pair_lines(expected, paid.lines)  # once: reconciling and root causes both read it
+        result = reconcile(expected, claim.expected_allowed, paid, tolerance, fully_priced, paired)
         causes: tuple[RootCause, ...] = ()
         if result.classification.is_variance:
-            rest = result.variance - sum((line.variance for line in result.lines), Decimal(0))
-            causes = diagnosis.claim(claim, lines, paid, paid_rows, rest)
+            rest = result.variance - sum([line.variance for line in result.lines], ZERO)
+            causes = diagnosis.claim(claim, lines, paid, paid_rows, paired, rest)
         out.append((result, causes))
     return out
 

@@ -13,6 +13,7 @@ from reimbursement_engine.domain.reconciliation import (
     ExpectedLine,
     PaidClaim,
     PaidLine,
+    pair_lines,
     reconcile,
 )
 from reimbursement_engine.domain.worklist import (
@@ -77,6 +78,24 @@ def test_line_variances_pair_lines_and_name_the_main_carc() -> None:
         ("99214", D("15.00"), "CO-45"),
     ]
     assert result.patient_responsibility == D("10")
+
+
+def test_a_pairing_known_beforehand_reconciles_as_the_one_found_here() -> None:
+    """The 835 path pairs a claim's lines once for reconciling and root causes (`paired`)."""
+    paid = PaidClaim(
+        "1",
+        D("170"),
+        None,
+        lines=(
+            PaidLine("99214", D("100"), (CasAmount("CO", "45", D("40")),), "2"),
+            PaidLine("99215", D("70"), (CasAmount("CO", "45", D("80")),), None, "99213"),
+        ),
+    )
+    paired = pair_lines(EXPECTED, paid.lines)
+    assert paired == {2: paid.lines[0], 1: paid.lines[1]}  # by control number, then by SVC06
+    assert reconcile(EXPECTED, D("213.95"), paid, D("1"), paired=paired) == reconcile(
+        EXPECTED, D("213.95"), paid, D("1")
+    )
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,9 @@ from reimbursement_engine.adapters.caches import EngineCaches
 from reimbursement_engine.adapters.claims_mapping import submission
 from reimbursement_engine.adapters.compute_pool import ComputePool
 from reimbursement_engine.adapters.orm import metadata
+from reimbursement_engine.adapters.projection_repo import ProjectionRepository
 from reimbursement_engine.domain.pricing import Gpci, LocalityKey, MedicareYear, RvuRow
+from reimbursement_engine.handlers import reconcile
 from reimbursement_engine.handlers.claims import submit_claims
 from reimbursement_engine.handlers.projection import apply_contract_version
 from reimbursement_engine.handlers.remittances import IngestSummary, ingest_835
@@ -213,6 +215,36 @@ async def test_claims_reconciled_in_a_worker_process_match_those_reconciled_on_t
     assert (over["classification"], over["variance"]) == ("overpaid", D("-10.00"))
     assert await in_pool.events() == await on_loop.events()
     assert len(await on_loop.events()) == 128
+
+
+async def test_small_chunks_reconcile_as_one_and_read_the_root_cause_context_once(
+    stores: tuple[Store, Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The contract versions, assembled schedules and Medicare reference are read with the first
+    chunk of a reconciliation, not again for each: 160 claims in chunks of 30 (six chunks) give
+    the variances, root causes and events of one chunk of 160."""
+    whole, chunked = stores
+    await ingest_835(whole.uow(), ORG, remittance())
+    reads = {"versions": 0, "medicare": 0}
+    version_refs, medicare = ProjectionRepository.version_refs, EngineCaches.medicare
+
+    async def counted_versions(self: ProjectionRepository, org: str) -> Any:
+        reads["versions"] += 1
+        return await version_refs(self, org)
+
+    async def counted_medicare(self: EngineCaches, *args: Any, **kwargs: Any) -> Any:
+        reads["medicare"] += 1
+        return await medicare(self, *args, **kwargs)
+
+    monkeypatch.setattr(reconcile, "_CHUNK", 30)
+    monkeypatch.setattr(ProjectionRepository, "version_refs", counted_versions)
+    monkeypatch.setattr(EngineCaches, "medicare", counted_medicare)
+    summary = await ingest_835(chunked.uow(), ORG, remittance())
+
+    assert summary.classifications == {"paid_as_expected": 32, "underpaid": 64, "denied": 32, "overpaid": 32}
+    assert await chunked.variances() == await whole.variances()
+    assert await chunked.events() == await whole.events()
+    assert reads == {"versions": 1, "medicare": 1}
 
 
 def _double(values: list[int], *, held: dict[str, Any]) -> list[int]:
