@@ -106,10 +106,16 @@ async def _read_chunk(uow: UnitOfWork, org: str, claim_ids: list[str], contexts:
 
 
 def _compute(chunk: _Chunk, tolerance: Decimal, pool: ComputePool | None) -> asyncio.Future[list[Reconciled]]:
-    """The chunk reconciled: in the pool's worker (started now, awaited later), else here."""
-    if pool is not None and chunk.context is not None and len(chunk.priced) >= _POOL_FROM:
+    """The chunk reconciled (started now, awaited later): in the pool's worker process when there
+    is a pool, else in a thread for a large chunk (the event loop meanwhile writes the chunk before
+    and reads the one after, and serves other requests), else here at once."""
+    large = len(chunk.priced) >= _POOL_FROM
+    if pool is not None and chunk.context is not None and large:
         run = pool.run(reconcile_packed, pack(chunk.rows), tolerance, chunk.context, held=chunk.held)
         return asyncio.ensure_future(run)
+    if chunk.context is not None and large:
+        work = asyncio.to_thread(reconcile_rows, chunk.rows, tolerance, chunk.context, held=chunk.held)
+        return asyncio.ensure_future(work)
     done: asyncio.Future[list[Reconciled]] = asyncio.get_running_loop().create_future()
     if chunk.context is None:
         done.set_result([])
