@@ -11,6 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contract_registry.adapters.orm import audit_log
 
+# built once, the entry's values bound per call (every change appends one)
+_APPEND = insert(audit_log)
+
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
@@ -34,18 +37,19 @@ class AuditRepository:
 
     async def append(self, entry: AuditEntry) -> None:
         await self.session.execute(
-            insert(audit_log).values(
-                organization_id=self.org,
-                contract_id=entry.contract_id,
-                entity=entry.entity,
-                entity_id=entry.entity_id,
-                actor=entry.actor,
-                actor_key_id=entry.actor_key_id,
-                action=entry.action,
-                at=entry.at,
-                changes=entry.changes,
-                comment=entry.comment,
-            )
+            _APPEND,
+            {
+                "organization_id": self.org,
+                "contract_id": entry.contract_id,
+                "entity": entry.entity,
+                "entity_id": entry.entity_id,
+                "actor": entry.actor,
+                "actor_key_id": entry.actor_key_id,
+                "action": entry.action,
+                "at": entry.at,
+                "changes": entry.changes,
+                "comment": entry.comment,
+            },
         )
 
     async def entries(self, contract_id: str | None, after: int | None, limit: int) -> list[Any]:

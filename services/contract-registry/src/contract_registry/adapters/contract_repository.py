@@ -48,12 +48,35 @@ _ROW = select(contracts).where(
 )
 _ROW_FOR_UPDATE = _ROW.with_for_update()
 
+# the writes of a change, built once too: the values are bound per call (a statement built with
+# `.values(**row)` or `.where(col == value)` on every call cost more to construct and cache-key than
+# to run). The where-clause parameters are named apart from the columns the statement sets.
+_VERSION_ROWS = (
+    select(contract_versions)
+    .where(contract_versions.c.contract_id == bindparam("wanted"))
+    .order_by(contract_versions.c.number)
+)
+_INSERT_CONTRACT = insert(contracts)
+_UPDATE_CONTRACT = update(contracts).where(
+    contracts.c.id == bindparam("wanted"), contracts.c.organization_id == bindparam("org")
+)
+_INSERT_VERSION = insert(contract_versions)
+_UPDATE_VERSION = update(contract_versions).where(
+    contract_versions.c.contract_id == bindparam("wanted"),
+    contract_versions.c.number == bindparam("version_number"),
+)
+_DELETE_VERSIONS_AFTER = delete(contract_versions).where(
+    contract_versions.c.contract_id == bindparam("wanted"),
+    contract_versions.c.number > bindparam("last_number"),
+)
+
 
 class ContractRepository:
     def __init__(self, session: AsyncSession, organization_id: str) -> None:
         self.session = session
         self.org = organization_id
         self._locked: dict[str, _Locked] = {}
+        self._names: dict[str, str] = {}  # of the contracts read under lock, as this repository left them
 
     async def row(self, contract_id: str, *, for_update: bool = False) -> Any:
         """The contract's row; another organisation's contract is simply not found."""
@@ -71,8 +94,18 @@ class ContractRepository:
         if not for_update:
             return contract_from_rows(row, await self.version_rows(contract_id))
         parts = await self._decoded(row)
+        self._names[contract_id] = row.name
         self._locked[contract_id] = _Locked({v.number: v for v in parts[1]}, _is_proposed(row.status))
         return assemble_contract(row, parts)
+
+    async def name(self, contract_id: str) -> str:
+        """The contract's name: as read under lock by this repository (and kept or set by `save`),
+        without reading it again; otherwise read."""
+        known = self._names.get(contract_id)
+        if known is not None:
+            return known
+        name: str = (await self.row(contract_id)).name
+        return name
 
     async def read(self, contract_id: str) -> tuple[Any, Contract]:
         """For views: the contract's row and the aggregate, its versions decoded once per process
@@ -88,35 +121,32 @@ class ContractRepository:
         return parts
 
     async def version_rows(self, contract_id: str) -> list[Any]:
-        query = (
-            select(contract_versions)
-            .where(contract_versions.c.contract_id == contract_id)
-            .order_by(contract_versions.c.number)
-        )
-        return list((await self.session.execute(query)).all())
+        return list((await self.session.execute(_VERSION_ROWS, {"wanted": contract_id})).all())
 
     async def add(self, contract: Contract, *, name: str, actor: str, now: datetime) -> None:
         await self.session.execute(
-            insert(contracts).values(
-                id=contract.id,
-                organization_id=self.org,
-                payer_id=contract.payer_id,
-                name=name,
-                required_approver_roles=sorted(contract.required_approver_roles),
-                created_at=now,
+            _INSERT_CONTRACT,
+            {
+                "id": contract.id,
+                "organization_id": self.org,
+                "payer_id": contract.payer_id,
+                "name": name,
+                "required_approver_roles": sorted(contract.required_approver_roles),
+                "created_at": now,
                 **self._state(contract, now.date()),
-                updated_at=now,
-            )
+                "updated_at": now,
+            },
         )
         await self._write_versions(contract, actor, now)
 
     async def save(self, contract: Contract, *, actor: str, now: datetime, name: str | None = None) -> None:
         renamed = {"name": name} if name is not None else {}
+        if name is not None and contract.id in self._names:
+            self._names[contract.id] = name
         state = self._state(contract, now.date())
         await self.session.execute(
-            update(contracts)
-            .where(contracts.c.id == contract.id, contracts.c.organization_id == self.org)
-            .values(**state, **renamed, updated_at=now)
+            _UPDATE_CONTRACT,
+            {**state, **renamed, "updated_at": now, "wanted": contract.id, "org": self.org},
         )
         written = await self._write_versions(contract, actor, now)
         if written is not None:
@@ -149,7 +179,8 @@ class ContractRepository:
         self, contract: Contract, actor: str, now: datetime
     ) -> tuple[ContractVersion, ...] | None:
         """Insert new versions, restate changed ones (an end date, activation); drop withdrawn ones.
-        For a contract read under lock, a version that is the very object read is left as it is, and
+        For a contract read under lock, a version that is the very object read is left as it is (and
+        no delete is sent when no stored number is past the last version), and
         the versions as now stored are returned, those written decoded back from what was written
         (so they equal what a fresh read decodes); otherwise the rows are read and compared."""
         versions = stored_versions(contract, now.date())
@@ -170,25 +201,18 @@ class ContractRepository:
             row = held.get(version.number)
             if row is None and (locked is None or version.number not in locked.versions):
                 await self.session.execute(
-                    insert(contract_versions).values(
-                        contract_id=contract.id, created_at=now, created_by=actor, **values
-                    )
+                    _INSERT_VERSION,
+                    {"contract_id": contract.id, "created_at": now, "created_by": actor, **values},
                 )
             elif row is None or row.data != values["data"] or row.proposed != proposed:
                 await self.session.execute(
-                    update(contract_versions)
-                    .where(
-                        contract_versions.c.contract_id == contract.id,
-                        contract_versions.c.number == version.number,
-                    )
-                    .values(**values)
+                    _UPDATE_VERSION, {**values, "wanted": contract.id, "version_number": version.number}
                 )
-        await self.session.execute(
-            delete(contract_versions).where(
-                contract_versions.c.contract_id == contract.id,
-                contract_versions.c.number > len(versions),
+        # a withdrawn version's row goes; read under lock, the numbers stored are known already
+        if locked is None or max(locked.versions, default=0) > len(versions):
+            await self.session.execute(
+                _DELETE_VERSIONS_AFTER, {"wanted": contract.id, "last_number": len(versions)}
             )
-        )
         return tuple(stored) if locked is not None else None
 
 

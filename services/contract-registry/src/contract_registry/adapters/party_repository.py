@@ -6,10 +6,16 @@ from datetime import datetime
 from typing import Any
 
 from accord_common.errors import NotFound
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contract_registry.adapters.orm import contracts, organisations, payers
+
+# a payer of one organisation (read on every amendment, for the event's labels): built once,
+# values bound per call
+_PAYER = select(payers).where(
+    payers.c.id == bindparam("wanted"), payers.c.organization_id == bindparam("org")
+)
 
 
 class PartyRepository:
@@ -21,8 +27,7 @@ class PartyRepository:
         await self.session.execute(insert(payers).values(organization_id=self.org, **row))
 
     async def payer(self, payer_id: str) -> Any:
-        query = select(payers).where(payers.c.id == payer_id, payers.c.organization_id == self.org)
-        row = (await self.session.execute(query)).first()
+        row = (await self.session.execute(_PAYER, {"wanted": payer_id, "org": self.org})).first()
         if row is None:
             raise NotFound(f"payer {payer_id} not found")
         return row

@@ -134,7 +134,9 @@ async def _record_version(
         },
         at=now,
     )
-    await publish_changes(uow, contract, await labels_of(uow, who, contract_id), now)
+    payer = await PartyRepository(uow.session, who.organization_id).payer(contract.payer_id)
+    labels = ContractLabels(await repo.name(contract_id), payer.name, payer.x12_payer_id)
+    await publish_changes(uow, contract, labels, now)
     return version.number
 
 
