@@ -48,6 +48,11 @@ def create_app(
         version=version,
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        # FastAPI's own OpenTelemetry layer (on whenever a tracer provider is set) would trace each
+        # request a second time, around ours (ObserveRequests: the server span continuing the
+        # caller's traceparent, Prometheus metrics), with a span per dependency, endpoint and
+        # serialisation and OTel metrics beside: work on every request that tells nothing new
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.runtime = runtime
     install_problem_handlers(app)
