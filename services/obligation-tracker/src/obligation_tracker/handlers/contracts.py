@@ -16,6 +16,7 @@ from accord_common.uow import UnitOfWork
 from obligation_tracker.adapters.repository import ContractProjection, ObligationRefs, StoredObligation, aware
 from obligation_tracker.adapters.version_repository import ContractVersions
 from obligation_tracker.domain import ObligationStatus, ReconciliationPlan, derive_obligations, reconcile
+from obligation_tracker.handlers import run_memo
 from obligation_tracker.handlers.context import Tracker
 from obligation_tracker.handlers.contract_measures import apply_contract_measures
 from obligation_tracker.handlers.parking import release_parked_claims
@@ -65,14 +66,13 @@ async def _apply_latest(
     projection = ContractProjection(uow.session)
     now = tracker.now()
     await projection.put(_projection_row(data, event.time, now), exists=held is not None)
-    calendar = await tracker.calendar(uow.session, data.organization_id)
-    repo = await tracker.obligations(uow.session, data.organization_id)
+    schedule = await run_memo.schedule(uow, tracker, data.organization_id)  # the calendar, read once
+    repo = await run_memo.obligations(uow, tracker, data.organization_id)
     stored = await repo.for_contract(data.contract_id)
     refs = ObligationRefs(data.organization_id, data.contract_id, None, data.payer_id, None, data.payer_name)
     if data.status == TERMINATED:
         changes = _terminate(stored, data.version, refs)
     else:
-        schedule = calendar.schedule
         today = schedule.local_date(now)
         snapshot = snapshot_of(data, schedule.local_date(event.time))
         derivation = derive_obligations(snapshot, schedule, today)
