@@ -12,9 +12,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from obligation_tracker.adapters.orm import metadata
+from obligation_tracker.adapters.repository import ContractProjection
 from obligation_tracker.adapters.settings_repository import OrgSettingsRepository
+from obligation_tracker.adapters.version_repository import ContractVersions
 from sqlalchemy import event
-from test_tracker_handlers import Clock, Db, contract
+from test_tracker_handlers import CONTRACT, Clock, Db, contract
 
 AUCKLAND = "Pacific/Auckland"
 
@@ -71,3 +73,38 @@ async def test_an_amendment_reads_the_organisations_calendar_once(db: Db, time_z
     for row in rows.values():  # due at the end of the business day in the organisation's zone
         due_at = row.due_at.replace(tzinfo=UTC).astimezone(zone)
         assert (due_at.date(), due_at.hour) == (row.due_date, 17)
+
+
+async def test_an_amendment_reads_the_kept_version_and_the_latest_in_one_statement(db: Db) -> None:
+    await db.deliver(contract("contract.created", 1, termination_date="2027-12-31", notice_days=90))
+    with statements(db) as made:
+        await db.deliver(contract("contract.amended", 2, termination_date="2028-06-30", notice_days=120))
+    reads = [
+        s for s in made if s.startswith("SELECT") and ("FROM contracts" in s or "FROM contract_versions" in s)
+    ]
+    assert len(reads) == 1
+
+
+async def test_held_versions_are_the_rows_each_get_finds(db: Db) -> None:
+    contract_id = CONTRACT
+    async with db.uow() as uow:
+        held = await ContractProjection(uow.session).held(contract_id, 1)
+    assert (held.kept, held.latest) == (None, None)
+    await db.deliver(contract("contract.created", 1, termination_date="2027-12-31", notice_days=90))
+    await db.deliver(contract("contract.amended", 2, termination_date="2028-06-30", notice_days=120))
+    for number in (1, 2, 3):
+        async with db.uow() as uow:
+            held = await ContractProjection(uow.session).held(contract_id, number)
+            kept = await ContractVersions(uow.session).get(contract_id, number)
+            latest = await ContractProjection(uow.session).get(contract_id)
+        assert held.latest is not None and latest is not None
+        assert _seen(held.latest) == _seen(latest)
+        assert (held.kept is None, kept is None) == (number == 3, number == 3)
+        if kept is not None:
+            assert _seen(held.kept) == _seen(kept)
+            assert held.kept.version == number
+
+
+def _seen(row: Any) -> tuple[Any, ...]:
+    """The columns `is_newer` reads."""
+    return (row.version, row.status, row.event_time, row.version_data)
