@@ -6,13 +6,26 @@ from datetime import date, datetime
 from typing import Any
 
 from accord_common.errors import NotFound
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from obligation_tracker.adapters.orm import kpi_alerts, kpi_measures, kpi_readings
 
 DEFINED_BY_STAFF = "staff"
 DEFINED_BY_CONTRACT = "contract"
+
+
+# Built once (a contract version reads its measures per event), its values bound when run.
+_CONTRACT_MEASURES = (
+    select(kpi_measures)
+    .where(
+        kpi_measures.c.organization_id == bindparam("org"),
+        kpi_measures.c.contract_id == bindparam("contract_id"),
+        kpi_measures.c.defined_by == DEFINED_BY_CONTRACT,
+    )
+    .order_by(kpi_measures.c.id)
+    .with_for_update()
+)
 
 
 class KpiRepository:
@@ -48,12 +61,8 @@ class KpiRepository:
 
     async def contract_measures(self, contract_id: str) -> list[Any]:
         """The measures the contract's versions defined (never staff's), locked for the update."""
-        query = select(kpi_measures).where(
-            kpi_measures.c.organization_id == self.org,
-            kpi_measures.c.contract_id == contract_id,
-            kpi_measures.c.defined_by == DEFINED_BY_CONTRACT,
-        )
-        return list((await self.session.execute(query.order_by(kpi_measures.c.id).with_for_update())).all())
+        found = await self.session.execute(_CONTRACT_MEASURES, {"org": self.org, "contract_id": contract_id})
+        return list(found.all())
 
     async def update_measure(self, measure_id: str, values: dict[str, Any]) -> None:
         await self.session.execute(

@@ -7,16 +7,21 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import BigInteger, func, literal, select
+from sqlalchemy import BigInteger, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+_KEY = bindparam("key", type_=BigInteger())
+_HOLD = {  # built once, by whether the hold is exclusive; the key bound when run
+    True: select(func.pg_advisory_xact_lock(_KEY)),
+    False: select(func.pg_advisory_xact_lock_shared(_KEY)),
+}
 
 
 async def hold(session: AsyncSession, subject: str, *, exclusive: bool) -> None:
     """Until the transaction ends: holders of the shared lock exclude only the exclusive holder."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    lock = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
-    await session.execute(select(lock(literal(lock_key(subject), BigInteger()))))
+    await session.execute(_HOLD[exclusive], {"key": lock_key(subject)})
 
 
 async def hold_contract(session: AsyncSession, contract_id: str, *, exclusive: bool) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, exists, func, insert, or_, select
+from sqlalchemy import Select, and_, bindparam, delete, exists, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from obligation_tracker.adapters.orm import claim_pricings, contracts, obligations
@@ -46,6 +46,19 @@ def parked_of(row: Any) -> ParkedClaimEvent:
         row.awaiting,
         row.claim_id,
     )
+
+
+# Built once (a contract version looks for its parked claims per event), its values bound when run.
+_WAITING_FOR_CONTRACT = (
+    select(parked)
+    .where(
+        parked.c.organization_id == bindparam("org"),
+        parked.c.awaiting == AWAITING_CONTRACT,
+        parked.c.contract_id == bindparam("contract_id"),
+    )
+    .order_by(parked.c.parked_at, parked.c.event_id)
+    .with_for_update()
+)
 
 
 class ParkedClaimEvents:
@@ -90,7 +103,10 @@ class ParkedClaimEvents:
 
     async def take(self, contract_id: str) -> list[ParkedClaimEvent]:
         """The events waiting for the contract, in the order they were parked, removed from the table."""
-        return await self._take(parked.c.awaiting == AWAITING_CONTRACT, parked.c.contract_id == contract_id)
+        found = await self.session.execute(
+            _WAITING_FOR_CONTRACT, {"org": self.org, "contract_id": contract_id}
+        )
+        return await self._forget([parked_of(r) for r in found.all()])
 
     async def take_waiting(self, awaiting: str, claim_id: str) -> list[ParkedClaimEvent]:
         """The claim's events waiting for ``awaiting``, in the order parked, removed from the table."""
@@ -103,7 +119,9 @@ class ParkedClaimEvents:
 
     async def _take(self, *where: Any) -> list[ParkedClaimEvent]:
         query = self._scoped().where(*where).order_by(parked.c.parked_at, parked.c.event_id).with_for_update()
-        taken = [parked_of(r) for r in (await self.session.execute(query)).all()]
+        return await self._forget([parked_of(r) for r in (await self.session.execute(query)).all()])
+
+    async def _forget(self, taken: list[ParkedClaimEvent]) -> list[ParkedClaimEvent]:
         if taken:
             ids = [t.event_id for t in taken]
             await self.session.execute(delete(parked).where(parked.c.event_id.in_(ids)))

@@ -12,11 +12,22 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from accord_common.errors import NotFound
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import (
+    BindParameter,
+    Select,
+    Subquery,
+    Table,
+    bindparam,
+    insert,
+    literal_column,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from obligation_tracker.adapters.locks import hold_contract
-from obligation_tracker.adapters.orm import contracts, obligation_history, obligations
+from obligation_tracker.adapters.orm import contract_versions, contracts, obligation_history, obligations
 from obligation_tracker.domain import Obligation, ObligationKey, ObligationKind, ObligationStatus
 from obligation_tracker.ids import as_uuid
 
@@ -159,6 +170,55 @@ def history_row(
     }
 
 
+# Built once: what a contract version (and a claim event) runs per event, its values bound when run.
+_FOR_CONTRACT = (
+    select(obligations)
+    .where(
+        obligations.c.organization_id == bindparam("org"),
+        obligations.c.contract_id == bindparam("contract_id"),
+        obligations.c.claim_id.is_(None),
+    )
+    .order_by(obligations.c.id)
+    .with_for_update()
+)
+_ADD = insert(obligations)
+_SAVE = update(obligations).where(obligations.c.id == bindparam("saved_id"))  # SET: the values given
+_RECORD = insert(obligation_history)
+_CONTRACT = select(contracts).where(contracts.c.contract_id == bindparam("contract_id"))
+_CONTRACT_FOR_UPDATE = _CONTRACT.with_for_update()
+_ADD_CONTRACT = insert(contracts)
+_PUT_CONTRACT = update(contracts).where(contracts.c.contract_id == bindparam("held_id"))
+
+
+def _locked(table: Table, held_as: str, *where: Any) -> Subquery:
+    columns = (table.c.version, table.c.status, table.c.event_time, table.c.version_data)
+    marked = select(literal_column(f"'{held_as}'").label("held_as"), *columns)
+    return marked.where(*where).with_for_update().subquery(held_as)
+
+
+_CONTRACT_ID: BindParameter[str] = bindparam("contract_id")
+_KEPT_AND_LATEST = union_all(  # one read for two: each row locked as its own `get(for_update=True)` locks it
+    select(
+        _locked(
+            contract_versions,
+            "kept",
+            contract_versions.c.contract_id == _CONTRACT_ID,
+            contract_versions.c.version == bindparam("version"),
+        )
+    ),
+    select(_locked(contracts, "latest", contracts.c.contract_id == _CONTRACT_ID)),
+)
+
+
+@dataclass(frozen=True)
+class HeldVersions:
+    """What the tracker holds of a contract when one of its versions arrives: that version's kept
+    row and the latest version's (each None when not held yet; the columns `is_newer` reads)."""
+
+    kept: Any
+    latest: Any
+
+
 class ObligationRepository:
     def __init__(self, session: AsyncSession, organization_id: str, zone: ZoneInfo) -> None:
         self.session = session
@@ -181,10 +241,7 @@ class ObligationRepository:
         return to_stored(row, self.zone) if row else None
 
     async def for_contract(self, contract_id: str) -> list[StoredObligation]:
-        query = self._scoped().where(
-            obligations.c.contract_id == contract_id, obligations.c.claim_id.is_(None)
-        )
-        rows = await self.session.execute(query.order_by(obligations.c.id).with_for_update())
+        rows = await self.session.execute(_FOR_CONTRACT, {"org": self.org, "contract_id": contract_id})
         return [to_stored(r, self.zone) for r in rows.all()]
 
     async def for_claim(self, claim_id: str, kind: ObligationKind) -> StoredObligation | None:
@@ -195,9 +252,7 @@ class ObligationRepository:
     async def add(
         self, obligation: Obligation, refs: ObligationRefs, description: str, now: datetime
     ) -> None:
-        await self.session.execute(
-            insert(obligations).values(**obligation_row(self.org, obligation, refs, description, now))
-        )
+        await self.session.execute(_ADD, obligation_row(self.org, obligation, refs, description, now))
 
     async def save(
         self,
@@ -208,9 +263,7 @@ class ObligationRepository:
         interest_owed: Decimal | None = None,
     ) -> None:
         values = saved_state(obligation, now, description, interest_owed)
-        await self.session.execute(
-            update(obligations).where(obligations.c.id == str(obligation.id)).values(**values)
-        )
+        await self.session.execute(_SAVE, values | {"saved_id": str(obligation.id)})
 
     async def record(
         self,
@@ -223,7 +276,7 @@ class ObligationRepository:
         comment: str | None,
     ) -> None:
         row = history_row(self.org, obligation, action, previous, actor, at, comment)
-        await self.session.execute(insert(obligation_history).values(**row))
+        await self.session.execute(_RECORD, row)
 
     async def history(self, obligation_id: str) -> list[dict[str, Any]]:
         rows = await self.session.execute(
@@ -276,13 +329,17 @@ class ContractProjection:
         await hold_contract(self.session, contract_id, exclusive=exclusive)
 
     async def get(self, contract_id: str, *, for_update: bool = False) -> Any:
-        query = select(contracts).where(contracts.c.contract_id == contract_id)
-        return (await self.session.execute(query.with_for_update() if for_update else query)).first()
+        query = _CONTRACT_FOR_UPDATE if for_update else _CONTRACT
+        return (await self.session.execute(query, {"contract_id": contract_id})).first()
+
+    async def held(self, contract_id: str, version: int) -> HeldVersions:
+        """The version's kept row and the latest, both locked for the update, in one statement."""
+        rows = await self.session.execute(_KEPT_AND_LATEST, {"contract_id": contract_id, "version": version})
+        found = {row.held_as: row for row in rows.all()}
+        return HeldVersions(found.get("kept"), found.get("latest"))
 
     async def put(self, row: dict[str, Any], *, exists: bool) -> None:
         if exists:
-            await self.session.execute(
-                update(contracts).where(contracts.c.contract_id == row["contract_id"]).values(**row)
-            )
+            await self.session.execute(_PUT_CONTRACT, row | {"held_id": row["contract_id"]})
         else:
-            await self.session.execute(insert(contracts).values(**row))
+            await self.session.execute(_ADD_CONTRACT, row)

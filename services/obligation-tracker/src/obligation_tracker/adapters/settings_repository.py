@@ -6,10 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from accord_common.errors import NotFound
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from obligation_tracker.adapters.orm import calendar_feeds, org_settings
+
+_SETTINGS = select(org_settings).where(org_settings.c.organization_id == bindparam("org"))  # built once
 
 
 class OrgSettingsRepository:
@@ -18,8 +20,7 @@ class OrgSettingsRepository:
         self.org = organization_id
 
     async def get(self) -> Any:
-        query = select(org_settings).where(org_settings.c.organization_id == self.org)
-        return (await self.session.execute(query)).first()
+        return (await self.session.execute(_SETTINGS, {"org": self.org})).first()
 
     async def put(self, values: dict[str, Any]) -> None:
         if await self.get() is None:

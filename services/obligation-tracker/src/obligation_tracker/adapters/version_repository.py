@@ -7,11 +7,23 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from obligation_tracker.adapters.orm import claim_pricings, contract_versions
 from obligation_tracker.domain import VersionPeriod
+
+# Built once (a contract version keeps itself per event), its values bound when run.
+_VERSION = select(contract_versions).where(
+    contract_versions.c.contract_id == bindparam("contract_id"),
+    contract_versions.c.version == bindparam("version"),
+)
+_VERSION_FOR_UPDATE = _VERSION.with_for_update()
+_ADD_VERSION = insert(contract_versions)
+_PUT_VERSION = update(contract_versions).where(
+    contract_versions.c.contract_id == bindparam("held_id"),
+    contract_versions.c.version == bindparam("held_version"),
+)
 
 
 class ContractVersions:
@@ -21,10 +33,8 @@ class ContractVersions:
         self.session = session
 
     async def get(self, contract_id: str, version: int, *, for_update: bool = False) -> Any:
-        query = select(contract_versions).where(
-            contract_versions.c.contract_id == contract_id, contract_versions.c.version == version
-        )
-        return (await self.session.execute(query.with_for_update() if for_update else query)).first()
+        query = _VERSION_FOR_UPDATE if for_update else _VERSION
+        return (await self.session.execute(query, {"contract_id": contract_id, "version": version})).first()
 
     async def periods(self, contract_id: str, organization_id: str) -> list[VersionPeriod]:
         query = select(
@@ -38,16 +48,10 @@ class ContractVersions:
 
     async def put(self, row: dict[str, Any], *, exists: bool) -> None:
         if exists:
-            await self.session.execute(
-                update(contract_versions)
-                .where(
-                    contract_versions.c.contract_id == row["contract_id"],
-                    contract_versions.c.version == row["version"],
-                )
-                .values(**row)
-            )
+            held = {"held_id": row["contract_id"], "held_version": row["version"]}
+            await self.session.execute(_PUT_VERSION, row | held)
         else:
-            await self.session.execute(insert(contract_versions).values(**row))
+            await self.session.execute(_ADD_VERSION, row)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from accord_common.uow import UnitOfWork
 from obligation_tracker.adapters.repository import ContractProjection, ObligationRefs, StoredObligation, aware
 from obligation_tracker.adapters.version_repository import ContractVersions
 from obligation_tracker.domain import ObligationStatus, ReconciliationPlan, derive_obligations, reconcile
+from obligation_tracker.handlers import run_memo
 from obligation_tracker.handlers.context import Tracker
 from obligation_tracker.handlers.contract_measures import apply_contract_measures
 from obligation_tracker.handlers.parking import release_parked_claims
@@ -44,35 +45,41 @@ async def on_contract_version(event: CloudEvent, uow: UnitOfWork, tracker: Track
     data = ContractVersionData.model_validate(event.data)
     projection = ContractProjection(uow.session)
     await projection.hold(data.contract_id, exclusive=True)  # claims reading it wait, or are parked
-    await keep_version(uow, data, event.time)
-    held = await projection.get(data.contract_id, for_update=True)
-    if is_newer(held, data, event.time):
-        await _apply_latest(event, data, held, uow, tracker)
+    held = await projection.held(data.contract_id, data.version)
+    version_data = data.model_dump(mode="json")
+    await keep_version(uow, data, event.time, held.kept, version_data)
+    if is_newer(held.latest, data, event.time):
+        await _apply_latest(event, data, held.latest, version_data, uow, tracker)
     await release_parked_claims(uow, tracker, data.organization_id, data.contract_id)
 
 
-async def keep_version(uow: UnitOfWork, data: ContractVersionData, event_time: datetime) -> None:
+async def keep_version(
+    uow: UnitOfWork, data: ContractVersionData, event_time: datetime, kept: Any, version_data: dict[str, Any]
+) -> None:
     """Keep this version (its newest content), whether or not a later version is held already."""
-    versions = ContractVersions(uow.session)
-    kept = await versions.get(data.contract_id, data.version, for_update=True)
     if is_newer(kept, data, event_time):
-        await versions.put(_version_row(data, event_time), exists=kept is not None)
+        row = _version_row(data, event_time, version_data)
+        await ContractVersions(uow.session).put(row, exists=kept is not None)
 
 
 async def _apply_latest(
-    event: CloudEvent, data: ContractVersionData, held: Any, uow: UnitOfWork, tracker: Tracker
+    event: CloudEvent,
+    data: ContractVersionData,
+    held: Any,
+    version_data: dict[str, Any],
+    uow: UnitOfWork,
+    tracker: Tracker,
 ) -> None:
     projection = ContractProjection(uow.session)
     now = tracker.now()
-    await projection.put(_projection_row(data, event.time, now), exists=held is not None)
-    calendar = await tracker.calendar(uow.session, data.organization_id)
-    repo = await tracker.obligations(uow.session, data.organization_id)
+    await projection.put(_projection_row(data, event.time, now, version_data), exists=held is not None)
+    schedule = await run_memo.schedule(uow, tracker, data.organization_id)  # the calendar, read once
+    repo = await run_memo.obligations(uow, tracker, data.organization_id)
     stored = await repo.for_contract(data.contract_id)
     refs = ObligationRefs(data.organization_id, data.contract_id, None, data.payer_id, None, data.payer_name)
     if data.status == TERMINATED:
         changes = _terminate(stored, data.version, refs)
     else:
-        schedule = calendar.schedule
         today = schedule.local_date(now)
         snapshot = snapshot_of(data, schedule.local_date(event.time))
         derivation = derive_obligations(snapshot, schedule, today)
@@ -113,7 +120,9 @@ def _terminate(stored: list[StoredObligation], version: int, refs: ObligationRef
     ]
 
 
-def _version_row(data: ContractVersionData, event_time: datetime) -> dict[str, Any]:
+def _version_row(
+    data: ContractVersionData, event_time: datetime, version_data: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "contract_id": data.contract_id,
         "version": data.version,
@@ -122,11 +131,13 @@ def _version_row(data: ContractVersionData, event_time: datetime) -> dict[str, A
         "effective_from": data.effective_from,
         "effective_to": data.effective_to,
         "event_time": event_time.astimezone(UTC),
-        "version_data": data.model_dump(mode="json"),
+        "version_data": version_data,
     }
 
 
-def _projection_row(data: ContractVersionData, event_time: datetime, now: datetime) -> dict[str, Any]:
+def _projection_row(
+    data: ContractVersionData, event_time: datetime, now: datetime, version_data: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "contract_id": data.contract_id,
         "organization_id": data.organization_id,
@@ -134,6 +145,6 @@ def _projection_row(data: ContractVersionData, event_time: datetime, now: dateti
         "status": data.status,
         "version": data.version,
         "event_time": event_time.astimezone(UTC),
-        "version_data": data.model_dump(mode="json"),
+        "version_data": version_data,
         "updated_at": now,
     }

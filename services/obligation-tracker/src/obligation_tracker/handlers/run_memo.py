@@ -5,7 +5,9 @@ otherwise read the same contract, its versions and the organisation's calendar. 
 the unit of work's session (`session.info`), so it ends with the transaction: nothing is kept across
 transactions, and a run that falls back to one event per transaction starts empty each time. Only
 the claim use cases use it, and they never write contracts, versions or calendar settings, so what
-they remember cannot go stale inside their transaction.
+they remember cannot go stale inside their transaction. A contract version uses only the calendar
+(read once for its schedule and its obligations' zone, and again by none of the parked claims it
+applies): no consumer writes calendar settings.
 """
 
 from __future__ import annotations
