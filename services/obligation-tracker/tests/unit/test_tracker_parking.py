@@ -428,3 +428,33 @@ async def test_the_consumer_loop_parks_a_payment_with_its_inbox_row_and_applies_
         ("timely_filing", "completed"),
         ("prompt_pay", "breached"),
     }
+
+
+async def test_a_claim_priced_by_a_later_version_applies_when_both_versions_come_in_one_run(
+    new_db: Any,
+) -> None:
+    """One consumer run (one unit of work) brings version 1 then version 2 of the contract; the
+    claim priced by version 2 was parked. Version 1 releases nothing for it (what it reads of the
+    contract is remembered for the unit of work), version 2 must release it: what was remembered
+    of the contract before version 2 was kept is not used after."""
+    together, apart, contract_id = await new_db(), await new_db(), str(uuid.uuid4())
+    fields = {"service_date": "2026-05-01", "received_date": "2026-05-05", "total_charge": "1200.00"}
+    by_v2 = claim(
+        "claim.priced", "CLM-9", contract_id, contract_version=2, expected_allowed="840.00", **fields
+    )
+    versions = [contract_created(contract_id), contract_created(contract_id, version=2)]
+    for db in (together, apart):
+        await db.deliver(by_v2)
+        assert len(await db.rows(parked_claim_events)) == 1
+    async with together.uow() as uow:  # as a consumer applies a fetched run
+        for event in versions:
+            await together.handlers[event.type](event, uow)
+        await uow.commit()
+    for event in versions:
+        await apart.deliver(event)
+    assert await together.rows(parked_claim_events) == []
+    assert await together.obligations() == await apart.obligations()
+    assert {kind for kind, claim_id, *_ in await together.obligations() if claim_id} == {
+        "timely_filing",
+        "prompt_pay",
+    }

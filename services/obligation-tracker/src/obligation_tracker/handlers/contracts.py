@@ -50,6 +50,7 @@ async def on_contract_version(event: CloudEvent, uow: UnitOfWork, tracker: Track
     await keep_version(uow, data, event.time, held.kept, version_data)
     if is_newer(held.latest, data, event.time):
         await _apply_latest(event, data, held.latest, version_data, uow, tracker)
+    run_memo.forget_contract(uow, data.contract_id)  # what an earlier event of the run remembered
     await release_parked_claims(uow, tracker, data.organization_id, data.contract_id)
 
 

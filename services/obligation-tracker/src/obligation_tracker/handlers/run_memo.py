@@ -5,9 +5,10 @@ otherwise read the same contract, its versions and the organisation's calendar. 
 the unit of work's session (`session.info`), so it ends with the transaction: nothing is kept across
 transactions, and a run that falls back to one event per transaction starts empty each time. Only
 the claim use cases use it, and they never write contracts, versions or calendar settings, so what
-they remember cannot go stale inside their transaction. A contract version uses only the calendar
-(read once for its schedule and its obligations' zone, and again by none of the parked claims it
-applies): no consumer writes calendar settings.
+they remember cannot go stale inside their transaction; a contract version, which does write them
+and then applies the claims parked for it, first forgets what was remembered of its contract. A
+contract version uses the calendar too (read once for its schedule and its obligations' zone, and
+again by none of the parked claims it applies): no consumer writes calendar settings.
 """
 
 from __future__ import annotations
@@ -29,6 +30,15 @@ _KEY = "obligation_tracker.claim_reads"
 def memo(uow: UnitOfWork) -> dict[tuple[Any, ...], Any]:
     found: dict[tuple[Any, ...], Any] = uow.session.info.setdefault(_KEY, {})
     return found
+
+
+def forget_contract(uow: UnitOfWork, contract_id: str) -> None:
+    """Drop what was remembered of the contract (its row, versions, the version a claim takes): a
+    contract version is about to be kept in this unit of work, and the parked claims it applies
+    must read it (a consumer run may bring several versions of one contract)."""
+    remembered = memo(uow)
+    for key in [k for k in remembered if len(k) > 1 and k[1] == contract_id]:
+        del remembered[key]
 
 
 async def once(uow: UnitOfWork, key: tuple[Any, ...], read: Callable[[], Awaitable[T]]) -> T:
