@@ -49,3 +49,33 @@ def test_a_library_repeating_itself_is_logged_once_per_period_with_the_count() -
     assert len(passed) == 2  # t=0 s and t=30 s of a 60 s flood
     assert "repeated 2999 times" in passed[1].getMessage()
     assert limiter.filter(record("accord_common.messaging.consumer", 1000.5))  # our own lines are untouched
+
+
+def test_the_http_client_does_not_log_each_request_it_sends() -> None:
+    """httpx logs every request at INFO with its whole URL (a webhook URL can carry a token)."""
+    import httpx
+    from accord_common.logs import configure_logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        configure_logging("notifier", "INFO")
+        assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+        assert logging.getLogger("httpx").isEnabledFor(logging.WARNING)
+
+        def answer(request: httpx.Request) -> httpx.Response:
+            return httpx.Response(200)
+
+        seen: list[logging.LogRecord] = []
+
+        class Catch(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                seen.append(record)
+
+        root.addHandler(Catch())
+        with httpx.Client(transport=httpx.MockTransport(answer)) as client:
+            client.post("https://hooks.example/T0/B0/secret-token", content=b"{}")
+        assert not [r for r in seen if "secret-token" in r.getMessage() or "secret-token" in str(r.args)]
+    finally:
+        root.handlers[:], root.level = handlers, level
+        logging.getLogger("httpx").setLevel(logging.NOTSET)

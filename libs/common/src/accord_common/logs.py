@@ -104,3 +104,6 @@ def configure_logging(service: str, level: str = "INFO", json_logs: bool = True)
     root.setLevel(level)
     logging.getLogger("aiokafka").setLevel("WARNING")
     logging.getLogger("uvicorn.access").setLevel("WARNING")
+    # httpx logs every request it sends at INFO with its whole URL: a webhook's URL can carry the
+    # receiver's token, and a line per webhook cost the notifier a tenth of each send
+    logging.getLogger("httpx").setLevel("WARNING")
