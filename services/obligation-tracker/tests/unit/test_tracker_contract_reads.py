@@ -11,8 +11,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from obligation_tracker.adapters.contract_projection import ContractProjection
 from obligation_tracker.adapters.orm import metadata
-from obligation_tracker.adapters.repository import ContractProjection
 from obligation_tracker.adapters.settings_repository import OrgSettingsRepository
 from obligation_tracker.adapters.version_repository import ContractVersions
 from sqlalchemy import event

@@ -1,5 +1,6 @@
-"""The tracker's queries on obligations and the contract projection. Reads are scoped to one
-organisation; the scheduler's cross-organisation reads live in reminder_repository.py."""
+"""The tracker's queries on obligations (the contract projection's are in contract_projection.py).
+Reads are scoped to one organisation; the scheduler's cross-organisation reads live in
+reminder_repository.py."""
 
 from __future__ import annotations
 
@@ -13,21 +14,15 @@ from zoneinfo import ZoneInfo
 
 from accord_common.errors import NotFound
 from sqlalchemy import (
-    BindParameter,
     Select,
-    Subquery,
-    Table,
     bindparam,
     insert,
-    literal_column,
     select,
-    union_all,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from obligation_tracker.adapters.locks import hold_contract
-from obligation_tracker.adapters.orm import contract_versions, contracts, obligation_history, obligations
+from obligation_tracker.adapters.orm import obligation_history, obligations
 from obligation_tracker.domain import Obligation, ObligationKey, ObligationKind, ObligationStatus
 from obligation_tracker.ids import as_uuid
 
@@ -184,39 +179,6 @@ _FOR_CONTRACT = (
 _ADD = insert(obligations)
 _SAVE = update(obligations).where(obligations.c.id == bindparam("saved_id"))  # SET: the values given
 _RECORD = insert(obligation_history)
-_CONTRACT = select(contracts).where(contracts.c.contract_id == bindparam("contract_id"))
-_CONTRACT_FOR_UPDATE = _CONTRACT.with_for_update()
-_ADD_CONTRACT = insert(contracts)
-_PUT_CONTRACT = update(contracts).where(contracts.c.contract_id == bindparam("held_id"))
-
-
-def _locked(table: Table, held_as: str, *where: Any) -> Subquery:
-    columns = (table.c.version, table.c.status, table.c.event_time, table.c.version_data)
-    marked = select(literal_column(f"'{held_as}'").label("held_as"), *columns)
-    return marked.where(*where).with_for_update().subquery(held_as)
-
-
-_CONTRACT_ID: BindParameter[str] = bindparam("contract_id")
-_KEPT_AND_LATEST = union_all(  # one read for two: each row locked as its own `get(for_update=True)` locks it
-    select(
-        _locked(
-            contract_versions,
-            "kept",
-            contract_versions.c.contract_id == _CONTRACT_ID,
-            contract_versions.c.version == bindparam("version"),
-        )
-    ),
-    select(_locked(contracts, "latest", contracts.c.contract_id == _CONTRACT_ID)),
-)
-
-
-@dataclass(frozen=True)
-class HeldVersions:
-    """What the tracker holds of a contract when one of its versions arrives: that version's kept
-    row and the latest version's (each None when not held yet; the columns `is_newer` reads)."""
-
-    kept: Any
-    latest: Any
 
 
 class ObligationRepository:
@@ -315,31 +277,3 @@ class ObligationRepository:
     async def feed(self, since: date) -> list[StoredObligation]:
         query = self._scoped().where(obligations.c.due_date >= since).order_by(obligations.c.due_date)
         return [to_stored(r, self.zone) for r in (await self.session.execute(query)).all()]
-
-
-class ContractProjection:
-    """The latest version of each contract, as its events carried it."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def hold(self, contract_id: str, *, exclusive: bool) -> None:
-        """Until the transaction ends: claims reading a contract share the hold, an arriving version
-        takes it alone (see adapters/locks.py)."""
-        await hold_contract(self.session, contract_id, exclusive=exclusive)
-
-    async def get(self, contract_id: str, *, for_update: bool = False) -> Any:
-        query = _CONTRACT_FOR_UPDATE if for_update else _CONTRACT
-        return (await self.session.execute(query, {"contract_id": contract_id})).first()
-
-    async def held(self, contract_id: str, version: int) -> HeldVersions:
-        """The version's kept row and the latest, both locked for the update, in one statement."""
-        rows = await self.session.execute(_KEPT_AND_LATEST, {"contract_id": contract_id, "version": version})
-        found = {row.held_as: row for row in rows.all()}
-        return HeldVersions(found.get("kept"), found.get("latest"))
-
-    async def put(self, row: dict[str, Any], *, exists: bool) -> None:
-        if exists:
-            await self.session.execute(_PUT_CONTRACT, row | {"held_id": row["contract_id"]})
-        else:
-            await self.session.execute(_ADD_CONTRACT, row)

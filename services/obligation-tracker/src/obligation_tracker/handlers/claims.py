@@ -17,8 +17,8 @@ from accord_common.events import CloudEvent
 from accord_common.events.payloads import ClaimData, ClaimPaidData, ClaimVarianceData, ContractVersionData
 from accord_common.uow import UnitOfWork
 
+from obligation_tracker.adapters.contract_projection import ContractProjection
 from obligation_tracker.adapters.repository import (
-    ContractProjection,
     ObligationRefs,
     ObligationRepository,
     StoredObligation,

@@ -13,7 +13,8 @@ from accord_common.events import CloudEvent
 from accord_common.events.payloads import ContractVersionData
 from accord_common.uow import UnitOfWork
 
-from obligation_tracker.adapters.repository import ContractProjection, ObligationRefs, StoredObligation, aware
+from obligation_tracker.adapters.contract_projection import ContractProjection
+from obligation_tracker.adapters.repository import ObligationRefs, StoredObligation, aware
 from obligation_tracker.adapters.version_repository import ContractVersions
 from obligation_tracker.domain import ObligationStatus, ReconciliationPlan, derive_obligations, reconcile
 from obligation_tracker.handlers import run_memo
