@@ -17,7 +17,7 @@ from accord_common.events.catalogue import check_payload
 from accord_common.events.envelope import envelope_json
 from accord_common.ids import new_id
 from accord_common.telemetry import STRUCTURED_CONTENT_TYPE, current_traceparent, trace_headers
-from accord_common.wakeups import OUTBOX, Wakeups
+from accord_common.wakeups import OUTBOX, Wakeups, rings_asked
 
 
 class CommitDeferred(RuntimeError):
@@ -144,7 +144,7 @@ class UnitOfWork:
         if self.defer_commits:
             raise CommitDeferred("this unit of work is committed by its caller")
         await self.flush_events()
-        rings, self._rings = self._rings, set()
+        rings, self._rings = self._rings | rings_asked(self.session), set()
         await self._notify(rings)
         await self.session.commit()
         self.committed = True
@@ -167,6 +167,7 @@ class UnitOfWork:
         await self.session.rollback()
         self._events = []
         self._rings = set()
+        rings_asked(self.session)
 
 
 # one statement for every NOTIFY (built once: a Core select of pg_notify was compiled anew each commit)

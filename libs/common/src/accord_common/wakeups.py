@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from accord_common.db import is_sqlite, make_engine
 from accord_common.outages import OutageLog
@@ -27,6 +27,7 @@ from accord_common.outages import OutageLog
 log = logging.getLogger(__name__)
 OUTBOX = "outbox"  # rung by every unit of work that writes outbox rows
 KEYS = "api_keys"  # rung by every unit of work that changes an API key: the key caches are emptied
+_RINGS = "accord.rings"  # session.info: channels a repository asked to ring when the session commits
 _KEEPALIVE_S = 15.0  # how often the listening connection is checked
 _RECONNECT_S = (0.5, 10.0)
 
@@ -41,6 +42,7 @@ class Wakeups:
         self._waiting: dict[str, list[Callable[[], None]]] = {}
         self._task: asyncio.Task[None] | None = None
         self.listening = asyncio.Event()  # set while the PostgreSQL connection LISTENs
+        self._one_process = False  # SQLite: every ring is this process's own
 
     def channel(self, name: str) -> str:
         """The PostgreSQL channel of `name`: one per service, so services sharing a server stay apart."""
@@ -59,10 +61,19 @@ class Wakeups:
     def ring_all(self) -> None:
         self.ring(list(self._waiting))
 
+    def reach_every_process(self) -> bool:
+        """True while a ring from any process of the service reaches this one: on PostgreSQL while
+        the listening connection is up, on SQLite (one process) once started. A cache emptied by a
+        ring serves only while this holds (before `start`, and while the listener reconnects, no)."""
+        return self._one_process or self.listening.is_set()
+
     def start(self, database_url: str) -> None:
         """On PostgreSQL, LISTEN for the other processes' rings on a connection of its own (outside
         the service's pool), reconnecting after a failure. Nothing to do on SQLite (one process)."""
-        if is_sqlite(database_url) or self._task is not None:
+        if is_sqlite(database_url):
+            self._one_process = True
+            return
+        if self._task is not None:
             return
         self._engine = make_engine(database_url, null_pool=True)
         self._task = asyncio.create_task(self._listen(self._engine), name="wakeups")
@@ -100,6 +111,19 @@ class Wakeups:
     def _heard(self, _connection: Any, _pid: int, channel: str, payload: str) -> None:
         if payload != self.token:
             self.ring([channel.removeprefix(self._prefix + "_")])
+
+
+def ring_on_commit(session: AsyncSession, channel: str) -> None:
+    """Ring `channel` if and when `session`'s transaction commits through its unit of work: for a
+    repository that changes what a cache keeps (it has the session, not the unit of work), so that no
+    write path can forget to. Dropped on rollback."""
+    session.info.setdefault(_RINGS, set()).add(channel)
+
+
+def rings_asked(session: AsyncSession) -> set[str]:
+    """The channels `ring_on_commit` noted on `session`, taken (the unit of work calls it)."""
+    asked: set[str] = session.info.pop(_RINGS, set())
+    return asked
 
 
 async def _keep_alive(raw: Any) -> None:

@@ -10,6 +10,7 @@ from accord_common.runtime import ServiceRuntime
 from accord_common.web.app import create_app
 from fastapi import FastAPI
 
+from contract_registry.adapters.contract_views import CONTRACTS, ContractViews
 from contract_registry.adapters.document_store import DocumentStore, LocalDocumentStore
 from contract_registry.adapters.oidc_verifier import OidcVerifier
 from contract_registry.adapters.orm import metadata
@@ -53,8 +54,9 @@ def build_runtime(settings: RegistrySettings | None = None) -> ServiceRuntime:
 
 def build_app(settings: RegistrySettings | None = None, store: DocumentStore | None = None) -> FastAPI:
     settings = settings or RegistrySettings()
+    runtime = build_runtime(settings)
     app = create_app(
-        build_runtime(settings),
+        runtime,
         ROUTERS,
         title="Accord contract registry",
         description="Payer contracts as data: parties, immutable effective-dated versions, "
@@ -63,6 +65,9 @@ def build_app(settings: RegistrySettings | None = None, store: DocumentStore | N
         "organisation's data: another organisation's contract answers 404.",
     )
     app.state.document_store = store or LocalDocumentStore(settings.documents_dir)
+    views = ContractViews(usable=runtime.wakeups.reach_every_process)
+    runtime.wakeups.on(CONTRACTS, views.clear)  # a contract changed in any worker: answer afresh
+    app.state.contract_views = views
     app.state.oidc_verifier = OidcVerifier(httpx.AsyncClient(timeout=10.0, follow_redirects=False))
     install_domain_problems(app)
     link_operations(app)

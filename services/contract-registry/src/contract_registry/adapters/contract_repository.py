@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from accord_common.errors import NotFound
+from accord_common.wakeups import ring_on_commit
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +23,7 @@ from contract_registry.adapters.contract_codec import (
     terms_from_json,
     terms_to_json,
 )
+from contract_registry.adapters.contract_views import CONTRACTS
 from contract_registry.adapters.orm import contract_versions, contracts
 from contract_registry.domain import (
     Contract,
@@ -124,6 +126,7 @@ class ContractRepository:
         return list((await self.session.execute(_VERSION_ROWS, {"wanted": contract_id})).all())
 
     async def add(self, contract: Contract, *, name: str, actor: str, now: datetime) -> None:
+        ring_on_commit(self.session, CONTRACTS)  # the answers kept by adapters/contract_views.py
         await self.session.execute(
             _INSERT_CONTRACT,
             {
@@ -140,6 +143,7 @@ class ContractRepository:
         await self._write_versions(contract, actor, now)
 
     async def save(self, contract: Contract, *, actor: str, now: datetime, name: str | None = None) -> None:
+        ring_on_commit(self.session, CONTRACTS)  # the answers kept by adapters/contract_views.py
         renamed = {"name": name} if name is not None else {}
         if name is not None and contract.id in self._names:
             self._names[contract.id] = name

@@ -1,4 +1,5 @@
-"""Dependencies of the registry's routes beyond accord_common's (the document store, settings).
+"""Dependencies of the registry's routes beyond accord_common's (the document store, settings, the
+contracts' answers kept in memory).
 Async, so FastAPI calls them in the event loop, not in a worker thread."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
+from contract_registry.adapters.contract_views import ContractViews
 from contract_registry.adapters.document_store import DocumentStore
 from contract_registry.config import RegistrySettings
 
@@ -14,6 +16,11 @@ from contract_registry.config import RegistrySettings
 async def get_store(request: Request) -> DocumentStore:
     store: DocumentStore = request.app.state.document_store
     return store
+
+
+async def get_views(request: Request) -> ContractViews:
+    views: ContractViews = request.app.state.contract_views
+    return views
 
 
 async def get_settings(request: Request) -> RegistrySettings:
@@ -24,6 +31,7 @@ async def get_settings(request: Request) -> RegistrySettings:
 
 Store = Annotated[DocumentStore, Depends(get_store)]
 Settings = Annotated[RegistrySettings, Depends(get_settings)]
+Views = Annotated[ContractViews, Depends(get_views)]
 
 PayerId = Annotated[str, Path(description="The payer's id, as returned when it was registered.")]
 ContractId = Annotated[str, Path(description="The contract's id, as returned when it was created.")]

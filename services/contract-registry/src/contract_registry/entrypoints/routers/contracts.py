@@ -16,10 +16,11 @@ from accord_common.web.deps import (
     encode_cursor,
 )
 from accord_common.web.types import IsoDate
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Path, Query, Response, status
+from pydantic import TypeAdapter
 
 from contract_registry.adapters.contract_search import ContractQuery, search_contracts
-from contract_registry.entrypoints.deps import ContractId
+from contract_registry.entrypoints.deps import ContractId, Views
 from contract_registry.entrypoints.schemas.common import Page
 from contract_registry.entrypoints.schemas.contracts import (
     ContractIn,
@@ -40,6 +41,7 @@ from contract_registry.handlers.common import utcnow
 
 router = APIRouter(prefix="/v1/contracts", tags=["contracts"])
 AsOf = Annotated[IsoDate | None, Query(description="Show the version in force on this day (YYYY-MM-DD)")]
+_CONTRACT_OUT = TypeAdapter(ContractOut)
 
 
 async def _view(rt: Runtime, org: str, contract_id: str, as_of: IsoDate | None = None) -> dict[str, Any]:
@@ -97,10 +99,19 @@ async def get_contract(
     contract_id: ContractId,
     who: Annotated[Principal, Requires("contracts:read")],
     rt: Runtime,
+    views: Views,
     as_of: AsOf = None,
 ) -> Any:
     """The contract with its latest version, or with the version in force on `as_of`."""
-    return await _view(rt, who.organization_id, contract_id, as_of)
+    org = who.organization_id
+    key = views.key(org, contract_id, as_of, utcnow().date())
+    body = views.get(key)  # adapters/contract_views.py: what is kept, and how a change empties it
+    if body is None:
+        generation = views.generation
+        view = _CONTRACT_OUT.validate_python(await _view(rt, org, contract_id, as_of), from_attributes=True)
+        body = _CONTRACT_OUT.dump_json(view, by_alias=True)  # as FastAPI renders response_model
+        views.put(key, body, generation)
+    return Response(body, media_type="application/json")
 
 
 @router.patch(
