@@ -26,7 +26,7 @@ from accord_common.web.app import create_app
 from accord_common.web.deps import CurrentPrincipal
 from asgi_lifespan import LifespanManager
 from fastapi import APIRouter
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 pytestmark = pytest.mark.integration
 
@@ -134,3 +134,25 @@ async def test_two_workers_counting_in_slices_admit_at_most_the_limit(
         wait = await counters[0].take(session, "key:k1", per_minute, now + 30, batch=True)
         await session.commit()
     assert wait == 0
+
+
+async def test_requests_in_flight_together_share_one_slice(workers: Workers) -> None:
+    """Fifty requests of one key that find nothing reserved at once (a window's start, a busy
+    client's connections): one of them reserves a slice and the others take from it. Each reserving
+    a slice of its own counted 50 slices for 50 requests, and a 1,000,000-a-minute key was refused
+    at 200,000 a minute."""
+    sessions = workers.runtimes[0].sessions
+    table = metadata.tables["rate_limit_hits"]
+    now = 1_800_000_090.0
+    counter = DatabaseCounters(table)
+
+    async def request() -> int:
+        async with sessions() as session:
+            wait = await counter.take(session, "key:k2", 100_000, now, batch=True)
+            await session.commit()
+            return wait
+
+    waits = await asyncio.gather(*(request() for _ in range(50)))
+    async with sessions() as session:
+        counted = await session.scalar(select(table.c.hits).where(table.c.name == "key:k2"))
+    assert (waits, counted) == ([0] * 50, 1_000)  # admitted, and counted as one slice of 1,000
