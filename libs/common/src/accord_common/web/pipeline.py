@@ -127,19 +127,24 @@ class MethodsAllowed:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        methods = self._methods(scope)
-        if not methods:
-            await self.app(scope, receive, send)
-            return
-        allow = ", ".join(sorted(methods | {"OPTIONS"}))
         if scope["method"] == "OPTIONS":
+            methods = self._methods(scope)
+            if not methods:
+                await self.app(scope, receive, send)
+                return
+            allow = ", ".join(sorted(methods | {"OPTIONS"}))
             await Response(status_code=204, headers={"Allow": allow})(scope, receive, send)
             return
 
         async def with_allow(message: dict[str, object]) -> None:
+            # the path's methods are matched only for a 405 (every request matched them: 3% of a
+            # cached read's CPU)
             if message["type"] == "http.response.start" and message.get("status") == 405:
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]  # type: ignore[attr-defined]
-                message = {**message, "headers": [*headers, (b"allow", allow.encode())]}
+                methods = self._methods(scope)
+                if methods:
+                    allow = ", ".join(sorted(methods | {"OPTIONS"}))
+                    headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]  # type: ignore[attr-defined]
+                    message = {**message, "headers": [*headers, (b"allow", allow.encode())]}
             await send(message)
 
         await self.app(scope, receive, with_allow)  # type: ignore[arg-type]
