@@ -198,6 +198,25 @@ async def test_a_busy_key_is_admitted_from_its_reserved_slice_without_a_session(
     assert sum(counters.rows.values()) == counted
 
 
+async def test_in_one_process_a_known_key_is_counted_in_memory_without_a_session(
+    db: tuple[async_sessionmaker[AsyncSession], MetaData],
+) -> None:
+    """SQLite (one process) counts in memory: once the key is verified, a request opens no session
+    (each one used to open and commit one to count in memory), and the limit still holds."""
+    sessions, metadata = db
+    raw = await dana_key(db)
+    opened, clock = CountedSessions(sessions), Clock()
+    guard = KeyGuard(opened, metadata, RateLimits(per_key_per_minute=5), clock)  # type: ignore[arg-type]
+    for _ in range(5):
+        assert (await guard.admit(raw, "a")).name == "Dana"
+    assert opened.opened == 1  # the first request: the key looked up
+    with pytest.raises(TooManyRequests) as limited:
+        await guard.admit(raw, "a")
+    assert limited.value.headers == {"Retry-After": "12"}
+    clock.now += 12
+    assert (await guard.admit(raw, "a")).name == "Dana"
+
+
 async def test_a_reserved_slice_is_not_used_once_its_window_ended(
     db: tuple[async_sessionmaker[AsyncSession], MetaData],
 ) -> None:

@@ -170,3 +170,22 @@ async def test_nul_in_a_json_body_is_a_422_naming_the_field(
     assert (await client.get("/v1/payers")).json()["items"] == before
     legal = await client.post("/v1/payers", json={"name": "Back\\u0000slash"})
     assert legal.status_code == 201, legal.text  # a backslash then "u0000" is text, not NUL
+
+
+async def test_nul_in_a_parameter_is_refused_only_after_the_key_and_its_scope(
+    client: httpx.AsyncClient,
+) -> None:
+    """The NUL check finds the parameter first and authenticates only then: an unknown key is still a
+    401 and a key without the operation's scope a 403, never the 422 that would tell a stranger what
+    the route accepts."""
+    anonymous = httpx.AsyncClient(transport=client._transport, base_url="http://r")
+    reader = await client.post("/v1/api-keys", json={"name": "Reader", "scopes": ["contracts:read"]})
+    assert reader.status_code == 201, reader.text
+    as_reader = {"Authorization": f"Bearer {reader.json()['key']}"}
+    async with anonymous:
+        _assert_problem(await anonymous.get("/v1/contracts/c%00x"), 401)
+        _assert_problem(await anonymous.get("/v1/contracts/c%00x", headers={"X-API-Key": "acc_no_such"}), 401)
+        _assert_problem(await anonymous.delete("/v1/payers/p%00x", headers=as_reader), 403)
+        _assert_problem(await anonymous.get("/v1/contracts/c%00x", headers=as_reader), 422, "contract_id")
+        _assert_problem(await anonymous.get("/v1/contracts?q=a%00b", headers=as_reader), 422, "q")
+    _assert_problem(await client.get("/v1/contracts/c%00x?as_of=2026-01-01"), 422, "contract_id")

@@ -44,7 +44,7 @@ class Counters(Protocol):
         """Count one request: 0 when it is within the limit, else the seconds to wait. `batch`: the
         count may be reserved ahead a slice at a time (never admitting more than the limit)."""
 
-    def take_reserved(self, name: str, now: float) -> bool:
+    def take_reserved(self, name: str, per_minute: int, now: float) -> bool:
         """Count one request against what this process reserved for `name` in the current window,
         without the database: True when admitted so, False when `take` must decide."""
 
@@ -63,8 +63,10 @@ class InProcessCounters:
     ) -> int:
         return self._limiter.take(name, per_minute, now)
 
-    def take_reserved(self, name: str, now: float) -> bool:
-        return False  # nothing is reserved: `take` counts every request (in memory)
+    def take_reserved(self, name: str, per_minute: int, now: float) -> bool:
+        """The bucket is in memory already: a token spent here needs no session (a refusal is left to
+        `take`, which says how long to wait and spends nothing)."""
+        return self._limiter.take(name, per_minute, now) == 0
 
 
 class DatabaseCounters:
@@ -86,7 +88,7 @@ class DatabaseCounters:
     async def take(
         self, session: AsyncSession, name: str, per_minute: int, now: float, *, batch: bool = False
     ) -> int:
-        if self.take_reserved(name, now):
+        if self.take_reserved(name, per_minute, now):
             return 0
         if not batch:
             return await self._reserve(session, name, per_minute, now, 1)
@@ -94,7 +96,7 @@ class DatabaseCounters:
         # made take from it (each used to reserve a slice of its own, overwriting the others': at
         # 16 requests in flight a 1,000,000-a-minute key was refused at 200,000 a minute)
         async with self._reserving.setdefault(name, asyncio.Lock()):
-            if self.take_reserved(name, now):
+            if self.take_reserved(name, per_minute, now):
                 return 0
             return await self._reserve(
                 session, name, per_minute, now, max(1, per_minute // SLICES_PER_WINDOW)
@@ -115,7 +117,7 @@ class DatabaseCounters:
             self._reserved.pop(name, None)
         return 0
 
-    def take_reserved(self, name: str, now: float) -> bool:
+    def take_reserved(self, name: str, per_minute: int, now: float) -> bool:
         window = _window(now)
         held_window, left = self._reserved.get(name, (window, 0))
         if held_window == window and left > 0:

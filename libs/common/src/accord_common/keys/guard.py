@@ -66,7 +66,9 @@ class KeyGuard:
         if (
             principal is not None
             and self.clear_addresses.fresh(address)
-            and self.counters.take_reserved(_key_counter(principal), self.clock())
+            and self.counters.take_reserved(
+                _key_counter(principal), self._per_minute(principal), self.clock()
+            )
         ):  # a busy key's request, admitted from memory: no session opened
             self.usage.touch(principal.key_id, principal.organization_id, datetime.now(UTC))
             return principal
@@ -110,8 +112,11 @@ class KeyGuard:
                 retry_after_s=wait,
             )
 
+    def _per_minute(self, principal: Principal) -> int:
+        return principal.rate_limit_per_minute or self.limits.per_key_per_minute
+
     async def _limit_key(self, session: AsyncSession, principal: Principal) -> None:
-        per_minute = principal.rate_limit_per_minute or self.limits.per_key_per_minute
+        per_minute = self._per_minute(principal)
         wait = await self.counters.take(
             session, _key_counter(principal), per_minute, self.clock(), batch=True
         )

@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Query, Request, Security
+from fastapi import Depends, Query, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
 
 from accord_common.auth import Principal
@@ -39,14 +39,16 @@ async def get_principal(
     request: Request,
     security_scopes: SecurityScopes,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(API_KEY)],
-    x_api_key: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Principal:
     """Authenticate `Authorization: Bearer <key>` or `X-API-Key: <key>` and check the scopes the
     operation declares (`Requires`). The request pipeline (accord_common.web.pipeline) calls this
-    before the body is read; the route's own call then finds the principal on the request."""
+    before the body is read; the route's own call then finds the principal on the request.
+    `X-API-Key` is read from the headers here, not declared (it is not in the OpenAPI document:
+    `API_KEY` documents both): a declared header is one more parameter FastAPI validates on every
+    request."""
     principal: Principal | None = getattr(request.state, "principal", None)
     if principal is None:
-        raw = bearer.credentials.strip() if bearer else x_api_key
+        raw = bearer.credentials.strip() if bearer else request.headers.get("x-api-key")
         if not raw:  # costs nothing to refuse: not counted against the address
             raise Unauthorized("an API key is required (Authorization: Bearer acc_...)")
         address = request.client.host if request.client else "unknown"

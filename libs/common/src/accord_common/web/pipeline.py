@@ -96,7 +96,7 @@ async def authenticate(scope: Scope) -> None:
         return
     request = Request(scope)  # no receive: it cannot read the body
     bearer = await API_KEY(request)
-    await get_principal(request, SecurityScopes(sorted(scopes)), bearer, request.headers.get("x-api-key"))
+    await get_principal(request, SecurityScopes(sorted(scopes)), bearer)
 
 
 def _declared_scopes(dependant: Dependant) -> set[str] | None:

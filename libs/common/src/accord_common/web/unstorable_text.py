@@ -3,9 +3,9 @@ carry it ("\\u0000") and a CSV or X12 file may hold it, so every service refuses
 once the caller is authenticated: a 422 problem naming where it was, nothing written.
 
 - a path or query parameter, a JSON body (naming the field) and a form's text fields: `refuse_nul`,
-  the first dependency of every route (it authenticates first, so an unknown key is still a 401 and
-  a missing scope a 403); an uploaded file is its route's to judge (a "text/plain" document holding
-  NUL is not text: 415);
+  the first dependency of every route (finding NUL, it authenticates before refusing, so an unknown
+  key is still a 401 and a missing scope a 403); an uploaded file is its route's to judge (a
+  "text/plain" document holding NUL is not text: 415);
 - a text body read from the request stream (CSV, X12, plain text): `RefuseNulInTextBodies`, which
   looks at each chunk as the route reads it, so a large upload is never held twice;
 - what the database refuses anyway (SQLSTATE 22021/22P05) is a 422 too
@@ -36,11 +36,15 @@ def nul_problem(where: str) -> Unprocessable:
 
 
 async def refuse_nul(request: Request) -> None:
-    """The first dependency of every route: the caller is authenticated and holds the operation's
-    scopes, then no parameter, JSON field or form field holds NUL."""
-    await authenticate(request.scope)
+    """The first dependency of every route: no parameter, JSON field or form field holds NUL; when
+    one does, the caller is authenticated and checked for the operation's scopes first (a 401 or 403,
+    not the 422). A request without NUL is authenticated by the route's own dependency, as it would
+    be anyway: checking the key here too cost every request a second pass through the key's
+    dependencies (docs/benchmarks.md). A body is read only through the pipeline's guarded channel,
+    which authenticates before it is pulled."""
     where = _in_parameters(request) or await _in_body(request)
     if where is not None:
+        await authenticate(request.scope)
         raise nul_problem(where)
 
 
