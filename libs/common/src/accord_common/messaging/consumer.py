@@ -63,7 +63,11 @@ class ConsumerLoop:
         max_attempts: int = 5,
         backoff_s: float = 0.2,
         outage_backoff_s: tuple[float, float] = (0.5, 5.0),
-        max_records: int = 2000,  # a fetch's records: one run per partition, one transaction each
+        # A fetch's records: one run per partition, one transaction each. The broker sends at most
+        # 1 MiB a partition a fetch (~1,000 events); at 2,000 the first two partitions filled a
+        # fetch and the third got ~100, so partitions applied at once waited on two long runs
+        # beside a short one. 6,000 takes each partition's whole share (docs/benchmarks.md).
+        max_records: int = 6000,
         batched: bool = True,
         concurrent_partitions: bool = False,
     ) -> None:
