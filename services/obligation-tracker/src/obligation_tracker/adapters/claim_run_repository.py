@@ -5,10 +5,11 @@ write; nothing here knows about events."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from accord_common.bulk import insert_rows
+from accord_common.sql_sets import among, on_postgresql, parts
 from sqlalchemy import ARRAY, BigInteger, Boolean, bindparam, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,7 +17,6 @@ from obligation_tracker.adapters.locks import lock_key
 from obligation_tracker.adapters.orm import claim_pricings, obligation_history, obligations
 from obligation_tracker.adapters.orm import parked_claim_events as parked
 
-CHUNK = 1000  # ids per IN list
 _LOCKS = text(
     "SELECT CASE WHEN x THEN pg_advisory_xact_lock(k) ELSE pg_advisory_xact_lock_shared(k) END "
     "FROM unnest(CAST(:keys AS BIGINT[]), CAST(:exclusive AS BOOLEAN[])) AS t(k, x)"
@@ -32,11 +32,6 @@ OBLIGATION_STATE = (
     "interest_owed",
     "updated_at",
 )
-
-
-def _chunks(ids: Sequence[str]) -> Iterable[list[str]]:
-    for start in range(0, len(ids), CHUNK):
-        yield list(ids[start : start + CHUNK])
 
 
 async def hold_all(session: AsyncSession, subjects: dict[str, bool]) -> None:
@@ -59,9 +54,10 @@ async def pricings_of(
     session: AsyncSession, organization_id: str, claim_ids: Sequence[str]
 ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    for part in _chunks(claim_ids):
+    pg = on_postgresql(session)
+    for part in parts(claim_ids, pg):
         query = select(claim_pricings).where(
-            claim_pricings.c.organization_id == organization_id, claim_pricings.c.claim_id.in_(part)
+            claim_pricings.c.organization_id == organization_id, among(claim_pricings.c.claim_id, part, pg)
         )
         rows.extend(_as_dicts(await session.execute(query)))
     return rows
@@ -72,9 +68,10 @@ async def obligations_of(
 ) -> list[dict[str, Any]]:
     """The claims' obligations, locked for update like `ObligationRepository.for_claim`."""
     rows: list[dict[str, Any]] = []
-    for part in _chunks(claim_ids):
+    pg = on_postgresql(session)
+    for part in parts(claim_ids, pg):
         query = select(obligations).where(
-            obligations.c.organization_id == organization_id, obligations.c.claim_id.in_(part)
+            obligations.c.organization_id == organization_id, among(obligations.c.claim_id, part, pg)
         )
         rows.extend(_as_dicts(await session.execute(query.with_for_update())))
     return rows
@@ -85,12 +82,13 @@ async def waiting_of(
 ) -> list[Any]:
     """The claims' parked events waiting for one of `awaiting`, oldest first, locked for update."""
     rows: list[Any] = []
-    for part in _chunks(claim_ids):
+    pg = on_postgresql(session)
+    for part in parts(claim_ids, pg):
         query = (
             select(parked)
             .where(
                 parked.c.organization_id == organization_id,
-                parked.c.claim_id.in_(part),
+                among(parked.c.claim_id, part, pg),
                 parked.c.awaiting.in_(awaiting),
             )
             .with_for_update()
@@ -101,8 +99,10 @@ async def waiting_of(
 
 async def parked_among(session: AsyncSession, event_ids: Sequence[str]) -> set[str]:
     found: set[str] = set()
-    for part in _chunks(event_ids):
-        found.update(await session.scalars(select(parked.c.event_id).where(parked.c.event_id.in_(part))))
+    pg = on_postgresql(session)
+    for part in parts(event_ids, pg):
+        query = select(parked.c.event_id).where(among(parked.c.event_id, part, pg))
+        found.update(await session.scalars(query))
     return found
 
 
@@ -141,6 +141,7 @@ async def write_obligations(
 
 
 async def write_parked(session: AsyncSession, taken: Sequence[str], new: list[dict[str, Any]]) -> None:
-    for part in _chunks(list(taken)):
-        await session.execute(delete(parked).where(parked.c.event_id.in_(part)))
+    pg = on_postgresql(session)
+    for part in parts(list(taken), pg):
+        await session.execute(delete(parked).where(among(parked.c.event_id, part, pg)))
     await insert_rows(session, parked, new)
