@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
+
 from reimbursement_engine.bench import measure
 from reimbursement_engine.bench import pricing as pricing_bench
 from reimbursement_engine.bench.workload import CLAIMS_PER_REQUEST, environment, seed
@@ -54,7 +56,8 @@ def main(argv: list[str] | None = None) -> None:
     with _database(args.postgres) as url:
         asyncio.run(seed(EngineSettings(database_url=url, kafka_enabled=False)))
         port = measure.free_port()
-        server = measure.serve(environment(url), port, args.workers)
+        output = Path(tempfile.mkdtemp(prefix="engine-bench-")) / "server.log"
+        server = measure.serve(environment(url), port, args.workers, output)
         base = f"http://127.0.0.1:{port}"
         try:
             connections = measure.open_clients(base, args.workers)
@@ -64,6 +67,8 @@ def main(argv: list[str] | None = None) -> None:
                 for client in connections:
                     client.close()
             ingest_rate = measure.measure_ingest(base, args.claims_835)
+        except httpx.HTTPError as error:  # say what became of the server, not only the client's side
+            raise RuntimeError(f"{error}; {measure.server_state(server, output)}") from error
         finally:
             server.terminate()
             server.wait(timeout=30)

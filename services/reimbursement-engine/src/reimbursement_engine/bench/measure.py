@@ -30,19 +30,32 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+def serve(env: dict[str, str], port: int, workers: int, output: Path) -> subprocess.Popen[bytes]:
+    """The engine under uvicorn, its output (warnings and errors: the bench's log level) in `output`."""
     command = [sys.executable, "-m", "reimbursement_engine.cli", "serve", "--port", str(port)]
     command += ["--workers", str(workers)]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with output.open("ab") as log:
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 300  # a busy shared machine starts slowly
     while time.monotonic() < deadline:
+        if server.poll() is not None:  # not another process's answer on the port: this server's
+            raise RuntimeError(server_state(server, output))
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                 return server
         except httpx.HTTPError:
             time.sleep(0.2)
     server.terminate()
-    raise RuntimeError("the engine did not start")
+    raise RuntimeError(f"the engine did not start; {server_state(server, output)}")
+
+
+def server_state(server: subprocess.Popen[bytes], output: Path, lines: int = 20) -> str:
+    """Whether the server runs, and the end of its output: what a failed measurement reports."""
+    state = "is running" if server.poll() is None else f"has exited with {server.returncode}"
+    tail = output.read_text(errors="replace").splitlines()[-lines:] if output.exists() else []
+    return f"the engine server (pid {server.pid}) {state}; its last output: " + (
+        "\n".join(tail) if tail else "(none)"
+    )
 
 
 def check_agreement(client: httpx.Client, start: int, count: int = 20) -> None:

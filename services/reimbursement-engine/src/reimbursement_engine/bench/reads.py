@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> None:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'engine.db'}"
         asyncio.run(seed(EngineSettings(database_url=url, kafka_enabled=False)))
         port = measure.free_port()
-        server = measure.serve(environment(url), port, 1)
+        server = measure.serve(environment(url), port, 1, Path(tmp) / "server.log")
         headers = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
         try:
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=300) as client:
