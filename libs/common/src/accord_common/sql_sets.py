@@ -8,12 +8,15 @@ SQLite keeps IN, in parts of `SQLITE_PART` values (under its bound-variable limi
 
 The array's length is unknown to a generic plan: after five executions of a prepared statement
 PostgreSQL may plan it once for any array, and it did (an organisation's obligations scanned for a
-run's claims: ten times the database's CPU a run). A run's transaction plans each statement for its
-own values (`PLAN_PER_RUN`, one statement a run)."""
+run's claims: ten times the database's CPU a run). Reads where another index could be chosen go
+inside `planned_for_their_values` (two statements around them); a lookup by primary key (the inbox)
+needs none. Not for a whole transaction: a custom plan every time for a run's large statements
+raised PostgreSQL's CPU by half in re-pricing, where generic plans had been reused."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import ARRAY, any_, bindparam, text
@@ -21,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 SQLITE_PART = 1000
-PLAN_PER_RUN = text("SET LOCAL plan_cache_mode = force_custom_plan")
+_CUSTOM_PLANS = text("SET LOCAL plan_cache_mode = force_custom_plan")
+_DEFAULT_PLANS = text("SET LOCAL plan_cache_mode TO DEFAULT")
 
 
 def on_postgresql(session: AsyncSession) -> bool:
@@ -43,3 +47,15 @@ def among(column: ColumnElement[Any], values: Sequence[Any], postgresql: bool) -
     if postgresql:
         return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
     return column.in_(values)
+
+
+@asynccontextmanager
+async def planned_for_their_values(session: AsyncSession) -> AsyncIterator[None]:
+    """The statements run inside are planned for their own values (PostgreSQL; nothing elsewhere),
+    and only they: the transaction's other statements keep the default."""
+    if not on_postgresql(session):
+        yield
+        return
+    await session.execute(_CUSTOM_PLANS)
+    yield
+    await session.execute(_DEFAULT_PLANS)

@@ -1,6 +1,6 @@
 """On PostgreSQL `among` is `= ANY(array)`: one statement whatever the number of values, the same
-rows as an IN list; a consumer's run plans each statement for its own values (a generic plan for
-an array of unknown length scanned an organisation's rows), only inside the run's transaction."""
+rows as an IN list; reads that could take another index are planned for their own values (a
+generic plan for an array of unknown length scanned an organisation's rows), and only they."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from accord_common.db import make_engine, make_session_factory, new_metadata
 from accord_common.events import CloudEvent
 from accord_common.messaging.batch import apply_run
-from accord_common.sql_sets import among, on_postgresql, parts
+from accord_common.sql_sets import among, on_postgresql, parts, planned_for_their_values
 from accord_common.tables import add_infra_tables
 from accord_common.testing.events import contract_amended as amended
 from accord_common.testing.postgres import PostgresServer
@@ -64,7 +64,18 @@ async def test_any_of_an_array_finds_what_an_in_list_finds(
             assert set(await session.scalars(query)) == in_list and in_list
 
 
-async def test_a_run_plans_for_its_own_values_and_only_the_run(
+async def test_reads_inside_are_planned_for_their_values_and_only_they(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    show = text("SHOW plan_cache_mode")
+    async with sessions() as session, session.begin():
+        async with planned_for_their_values(session):
+            inside = await session.scalar(show)
+        after = await session.scalar(show)  # the same transaction: back to the default
+    assert (inside, after) == ("force_custom_plan", "auto")
+
+
+async def test_a_consumer_run_checks_its_inbox_by_array_without_changing_plans(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     modes: list[str] = []
@@ -74,10 +85,7 @@ async def test_a_run_plans_for_its_own_values_and_only_the_run(
 
     contract = str(uuid.uuid4())
     records = [Record(amended(contract, v).to_bytes(), v) for v in range(1, 4)]
-    outcome = await apply_run(
-        "tracker", records, {"contract.amended": handler}, lambda: UnitOfWork(sessions, metadata)
-    )
-    assert outcome.applied == 3
-    assert modes == ["force_custom_plan"] * 3
-    async with sessions() as session:  # SET LOCAL: the pooled connection is back to the default
-        assert await session.scalar(text("SHOW plan_cache_mode")) == "auto"
+    run = lambda: UnitOfWork(sessions, metadata)  # noqa: E731
+    assert (await apply_run("tracker", records, {"contract.amended": handler}, run)).applied == 3
+    assert (await apply_run("tracker", records, {"contract.amended": handler}, run)).duplicates == 3
+    assert modes == ["auto"] * 3  # a run's own statements keep their plans (see sql_sets)

@@ -35,7 +35,7 @@ from opentelemetry import trace
 from sqlalchemy import insert, select
 
 from accord_common.events import CloudEvent
-from accord_common.sql_sets import PLAN_PER_RUN, among, on_postgresql, parts
+from accord_common.sql_sets import among, on_postgresql, parts
 from accord_common.telemetry import context_from_kafka, tracer
 from accord_common.uow import UnitOfWork
 
@@ -106,9 +106,7 @@ async def _apply(
     async with uow_factory() as uow:
         inbox = uow.metadata.tables["inbox"]
         ids = list({event.id for _, event, _ in wanted})
-        pg, seen = on_postgresql(uow.session), set[str]()
-        if pg:  # see sql_sets.PLAN_PER_RUN
-            await uow.session.execute(PLAN_PER_RUN)
+        pg, seen = on_postgresql(uow.session), set[str]()  # by primary key: any plan finds them
         for part in parts(ids, pg):
             query = select(inbox.c.event_id).where(
                 inbox.c.consumer == consumer_name, among(inbox.c.event_id, part, pg)

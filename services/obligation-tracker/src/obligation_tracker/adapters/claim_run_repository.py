@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from accord_common.bulk import insert_rows
-from accord_common.sql_sets import among, on_postgresql, parts
+from accord_common.sql_sets import among, on_postgresql, parts, planned_for_their_values
 from sqlalchemy import ARRAY, BigInteger, Boolean, bindparam, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,6 +48,19 @@ def _as_dicts(result: Any) -> list[dict[str, Any]]:
     the result (`_asdict` builds a key view per row: 6% of a run's time)."""
     keys = tuple(result.keys())
     return [dict(zip(keys, row, strict=True)) for row in result]
+
+
+async def claims_state(
+    session: AsyncSession, organization_id: str, claim_ids: Sequence[str], awaiting: Sequence[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[Any]]:
+    """The claims' pricings, obligations and parked events (`pricings_of`, `obligations_of`,
+    `waiting_of`), each planned for these claims (see accord_common.sql_sets)."""
+    async with planned_for_their_values(session):
+        return (
+            await pricings_of(session, organization_id, claim_ids),
+            await obligations_of(session, organization_id, claim_ids),
+            await waiting_of(session, organization_id, claim_ids, awaiting),
+        )
 
 
 async def pricings_of(

@@ -83,13 +83,16 @@ class ClaimRun:
         for claim_id in wanted:
             self.loaded.add((organization_id, claim_id))
             self.loaded_uuids.add((organization_id, self.uuid_of(claim_id)))
-        for row in await sets.pricings_of(self.session, organization_id, wanted):
+        pricings, obligations, waiting = await sets.claims_state(
+            self.session, organization_id, wanted, WAITING
+        )
+        for row in pricings:
             key = (organization_id, row["claim_id"])
             self.pricings[key] = row
             self.stored_pricings.add(key)
-        for row in await sets.obligations_of(self.session, organization_id, wanted):
+        for row in obligations:
             self.keep(row)
-        for row in await sets.waiting_of(self.session, organization_id, wanted, WAITING):
+        for row in waiting:
             event = parked_of(row)
             self.waiting.setdefault((organization_id, event.awaiting, row.claim_id), []).append(event)
             self.parked_ids.add(event.event_id)
