@@ -10,8 +10,8 @@ The array's length is unknown to a generic plan: after five executions of a prep
 PostgreSQL may plan it once for any array, and it did (an organisation's obligations scanned for a
 run's claims: ten times the database's CPU a run). Reads where another index could be chosen go
 inside `planned_for_their_values` (two statements around them); a lookup by primary key (the inbox)
-needs none. Not for a whole transaction: a custom plan every time for a run's large statements
-raised PostgreSQL's CPU by half in re-pricing, where generic plans had been reused."""
+needs none. Not for a whole transaction: a run's other large statements keep the generic plans
+PostgreSQL reuses for them rather than being planned again on every run (docs/benchmarks.md)."""
 
 from __future__ import annotations
 
