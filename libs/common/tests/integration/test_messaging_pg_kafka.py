@@ -333,3 +333,61 @@ async def test_messages_follow_the_cloudevents_kafka_binding_in_structured_mode(
         assert event.get_subject() == cid
         assert event.get_data()["version"] == version
         assert event.get_id() == CloudEvent.from_bytes(record.value).id
+
+
+async def test_a_pass_lands_each_key_where_kafkas_partitioner_puts_it_in_order(harness: Harness) -> None:
+    """The relay builds a batch a partition itself: each record is on the partition the producer's
+    own (Java-compatible) partitioner picks for its key, one key's events in their order; a row larger
+    than a batch goes on its own, between its neighbours; every row is marked published."""
+    from aiokafka.partitioner import DefaultPartitioner
+
+    keys = [str(uuid.uuid4()) for _ in range(30)]
+    big_key, big = keys[0], b"x" * (600 * 1024)  # above the producer's 512 KiB batch, below 1 MiB
+    outbox = metadata.tables["outbox"]
+    async with harness.uow() as uow:
+        for version in (1, 2, 3):
+            uow.publish_batch(
+                "contract.amended",
+                source="test",
+                organization_id="org-a",
+                items=[(k, contract_event(k, version).data) for k in keys],
+            )
+            await uow.flush_events()
+            if version == 2:
+                await uow.session.execute(
+                    insert(outbox).values(
+                        event_id=str(uuid.uuid4()),
+                        topic="contract.amended",
+                        message_key=big_key,
+                        payload=big,
+                        headers={"content-type": "application/octet-stream"},
+                        created_at=func.now(),
+                    )
+                )
+        await uow.commit()
+    assert await publish_all(harness) == 91
+    assert await harness.count("outbox", big_key) == 4
+    async with harness.sessions() as s:
+        mine = outbox.c.message_key.in_(keys)
+        assert await s.scalar(select(func.count()).where(mine, outbox.c.published_at.is_(None))) == 0
+    reader = harness.kafka.consumer("contract.amended", group_id=f"where-{harness.group}")
+    await reader.start()
+    seen: dict[str, list[tuple[int, bytes]]] = {}
+    try:
+        async with asyncio.timeout(60):
+            while sum(map(len, seen.values())) < 91:
+                batch = await reader.getmany(timeout_ms=500)
+                for tp, records in batch.items():
+                    for r in records:
+                        if r.key is not None and r.key.decode() in keys:
+                            seen.setdefault(r.key.decode(), []).append((tp.partition, r.value))
+        partitions = sorted(reader.partitions_for_topic("contract.amended") or ())
+    finally:
+        await reader.stop()
+    assert len(partitions) == 3
+    chosen = DefaultPartitioner()
+    for key in keys:
+        records = seen[key]
+        assert {p for p, _ in records} == {chosen(key.encode(), partitions, partitions)}
+        versions = [CloudEvent.from_bytes(v).data["version"] if v != big else "big" for _, v in records]
+        assert versions == ([1, 2, "big", 3] if key == big_key else [1, 2, 3])
