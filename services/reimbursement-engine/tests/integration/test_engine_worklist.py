@@ -90,3 +90,20 @@ async def _underpaid_within(engine: Engine, org: str, headers: dict[str, str]) -
     remit = remit_835("TRACE-TOL", clp("PCN-TOL", "200.00", "85.00", cas=[("CO", "45", "115.00")]))
     out = (await engine.client.post("/v1/remittances/x12", content=remit, headers=headers)).json()
     assert out["classifications"] == {"paid_as_expected": 1}
+
+
+async def test_each_status_worklist_sums_the_lines_of_its_own_variances(engine: Engine) -> None:
+    """The lines are read joined to the variances in the status asked for: after one of two claims is
+    appealed, each worklist holds one claim's line under its code and CARC, to the cent."""
+    org = new_org()
+    headers = await engine.key(org)
+    await _underpaid(engine, org, headers, 2)
+    variances = (await engine.client.get("/v1/variances", headers=headers)).json()["items"]
+    url = f"/v1/variances/{variances[0]['id']}/transitions"
+    assert (await engine.client.post(url, json={"to": "appealed"}, headers=headers)).status_code == 200
+    for status in ("open", "appealed"):
+        found = await engine.client.get("/v1/worklist", params={"status": status}, headers=headers)
+        (entry,) = found.json()["items"]
+        assert (entry["code"], entry["carc"], entry["line_count"]) == ("99213", "CO-45", 1), status
+        assert (D(entry["amount"]), entry["claim_count"]) == (D("3.95"), 1), status
+        assert (D(found.json()["total_amount"]), found.json()["variance_count"]) == (D("3.95"), 1), status

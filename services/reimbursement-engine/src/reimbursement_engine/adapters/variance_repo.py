@@ -8,10 +8,24 @@ from typing import Any
 
 from accord_common.bulk import insert_rows
 from accord_common.errors import NotFound
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reimbursement_engine.adapters.orm import organization_settings, variance_audit, variance_lines, variances
+
+_WORKLIST_COLUMNS = (
+    "id",
+    "payer_id",
+    "contract_id",
+    "claim_id",
+    "classification",
+    "remittance_date",
+    "variance",
+    "expected_allowed",
+    "paid",
+    "carcs",
+)
+_WORKLIST_LINE_COLUMNS = ("variance_id", "code", "carc", "variance", "expected_allowed", "paid")
 
 
 class VarianceRepository:
@@ -157,25 +171,31 @@ class VarianceRepository:
         return list((await self.session.execute(query.order_by(variances.c.id).limit(limit))).all())
 
     async def in_status(self, status: str) -> list[tuple[Any, list[Any]]]:
-        """The organisation's variances in `status`, each with its lines (summed in Python: exact
-        on SQLite)."""
+        """The organisation's variances in `status`, each with its lines: only the columns the
+        worklist sums (in Python: exact on SQLite), the lines in one query joined to their variance
+        (not an id list: at 10,000 variances the lists and the unread columns were half the read).
+        On PostgreSQL both reads see one snapshot when the session has not begun yet."""
+        session = self.session
+        if session.get_bind().dialect.name == "postgresql" and not session.in_transaction():
+            await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        chosen = and_(variances.c.organization_id == self.org, variances.c.status == status)
         rows = (
             await self.session.execute(
-                select(variances)
-                .where(variances.c.organization_id == self.org, variances.c.status == status)
+                select(*(variances.c[name] for name in _WORKLIST_COLUMNS))
+                .where(chosen)
                 .order_by(variances.c.id)
             )
         ).all()
         lines: dict[str, list[Any]] = {row.id: [] for row in rows}
-        ids = list(lines)
-        for start in range(0, len(ids), 5000):
-            found = await self.session.execute(
-                select(variance_lines)
-                .where(variance_lines.c.variance_id.in_(ids[start : start + 5000]))
-                .order_by(variance_lines.c.variance_id, variance_lines.c.line_number)
-            )
-            for line in found.all():
-                lines[line.variance_id].append(line)
+        found = await session.execute(
+            select(*(variance_lines.c[name] for name in _WORKLIST_LINE_COLUMNS))
+            .join(variances, variances.c.id == variance_lines.c.variance_id)
+            .where(chosen)
+            .order_by(variance_lines.c.variance_id, variance_lines.c.line_number)
+        )
+        for line in found.all():
+            if (held := lines.get(line.variance_id)) is not None:  # SQLite: one that came in between
+                held.append(line)
         return [(row, lines[row.id]) for row in rows]
 
     async def in_period(self, start: date, end: date) -> list[Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -26,9 +27,10 @@ from reimbursement_engine.handlers import SOURCE
 
 
 async def worklist(session: AsyncSession, org: str, status: str = "open") -> Worklist:
-    """Variances in `status` by section: owed (underpaid, denied), overpaid, needs review."""
+    """Variances in `status` by section: owed (underpaid, denied), overpaid, needs review. Summed
+    in a worker thread: 10,000 variances are ~0.1 s of CPU the event loop keeps serving beside."""
     found = await VarianceRepository(session, org).in_status(status)
-    return aggregate(_worklist_variance(row, lines) for row, lines in found)
+    return await asyncio.to_thread(lambda: aggregate(_worklist_variance(row, lines) for row, lines in found))
 
 
 def _worklist_variance(row: Any, lines: list[Any]) -> WorklistVariance:
