@@ -7,10 +7,12 @@ from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
 
 from accord_common.db import make_engine
+
+_MIGRATION_LOCK = 0x0ACC0D_0001  # one key for every service: each service has its own database
 
 
 def alembic_config(service_root: Path, database_url: str) -> Config:
@@ -49,6 +51,12 @@ async def _run_online(url: str, target_metadata: MetaData) -> None:
 
 
 def _migrate(connection: Connection, target_metadata: MetaData) -> None:
+    """On PostgreSQL one migrator at a time: processes starting together on a new database (`serve
+    --workers N`, replicas) each migrate at start; without the lock two created the same tables and
+    one failed to start. The lock is the transaction's: the others wait for its commit, then find
+    the revisions applied and do nothing."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
