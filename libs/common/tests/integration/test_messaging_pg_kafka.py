@@ -341,6 +341,8 @@ async def test_a_pass_lands_each_key_where_kafkas_partitioner_puts_it_in_order(h
     than a batch goes on its own, between its neighbours; every row is marked published."""
     from aiokafka.partitioner import DefaultPartitioner
 
+    topic = f"relay-placement-{uuid.uuid4().hex[:8]}"  # its own: other tests read contract.amended whole
+    await ensure_topics(harness.kafka.bootstrap, [topic])
     keys = [str(uuid.uuid4()) for _ in range(30)]
     big_key, big = keys[0], b"x" * (600 * 1024)  # above the producer's 512 KiB batch, below 1 MiB
     outbox = metadata.tables["outbox"]
@@ -357,20 +359,21 @@ async def test_a_pass_lands_each_key_where_kafkas_partitioner_puts_it_in_order(h
                 await uow.session.execute(
                     insert(outbox).values(
                         event_id=str(uuid.uuid4()),
-                        topic="contract.amended",
+                        topic=topic,
                         message_key=big_key,
                         payload=big,
                         headers={"content-type": "application/octet-stream"},
                         created_at=func.now(),
                     )
                 )
+        await uow.session.execute(update(outbox).where(outbox.c.message_key.in_(keys)).values(topic=topic))
         await uow.commit()
     assert await publish_all(harness) == 91
     assert await harness.count("outbox", big_key) == 4
     async with harness.sessions() as s:
         mine = outbox.c.message_key.in_(keys)
         assert await s.scalar(select(func.count()).where(mine, outbox.c.published_at.is_(None))) == 0
-    reader = harness.kafka.consumer("contract.amended", group_id=f"where-{harness.group}")
+    reader = harness.kafka.consumer(topic, group_id=f"where-{harness.group}")
     await reader.start()
     seen: dict[str, list[tuple[int, bytes]]] = {}
     try:
@@ -381,7 +384,7 @@ async def test_a_pass_lands_each_key_where_kafkas_partitioner_puts_it_in_order(h
                     for r in records:
                         if r.key is not None and r.key.decode() in keys:
                             seen.setdefault(r.key.decode(), []).append((tp.partition, r.value))
-        partitions = sorted(reader.partitions_for_topic("contract.amended") or ())
+        partitions = sorted(reader.partitions_for_topic(topic) or ())
     finally:
         await reader.stop()
     assert len(partitions) == 3
