@@ -180,7 +180,7 @@ class VarianceRepository:
             await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         chosen = and_(variances.c.organization_id == self.org, variances.c.status == status)
         rows = (
-            await self.session.execute(
+            await session.execute(
                 select(*(variances.c[name] for name in _WORKLIST_COLUMNS))
                 .where(chosen)
                 .order_by(variances.c.id)
