@@ -5,18 +5,21 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from accord_common.db import make_engine, make_session_factory, new_metadata
 from accord_common.events import CloudEvent
 from accord_common.messaging import ConsumerLoop, KafkaConfig, OutboxRelay, ensure_topics
+from accord_common.messaging.batch import apply_run
 from accord_common.tables import add_infra_tables
 from accord_common.testing.events import contract_amended as contract_event
 from accord_common.testing.kafka import KafkaBroker
 from accord_common.testing.postgres import PostgresServer
 from accord_common.uow import UnitOfWork
 from sqlalchemy import Column, Integer, String, Table, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 metadata = new_metadata()
 add_infra_tables(metadata)
@@ -394,3 +397,47 @@ async def test_a_pass_lands_each_key_where_kafkas_partitioner_puts_it_in_order(h
         assert {p for p, _ in records} == {chosen(key.encode(), partitions, partitions)}
         versions = [CloudEvent.from_bytes(v).data["version"] if v != big else "big" for _, v in records]
         assert versions == ([1, 2, "big", 3] if key == big_key else [1, 2, 3])
+
+
+@dataclass
+class _Record:
+    value: bytes
+    offset: int
+    headers: tuple[tuple[str, bytes], ...] = ()
+    key: bytes | None = None
+    topic: str = "contract.amended"
+    partition: int = 0
+
+
+async def test_a_run_whose_inbox_rows_a_replica_writes_first_keeps_nothing_then_applies_the_rest(
+    harness: Harness,
+) -> None:
+    """The run's inbox rows go in by COPY: a replica that inserts one of them after the run looked
+    (its transaction still open) makes the COPY wait, then fail when it commits; the run keeps
+    nothing (no inbox row, no effect), and applied again it skips that event and applies the rest."""
+    cid = str(uuid.uuid4())
+    events = [contract_event(cid, version=v) for v in (1, 2, 3)]
+    records = [_Record(e.to_bytes(), i) for i, e in enumerate(events)]
+    inbox = metadata.tables["inbox"]
+
+    async with harness.engine.connect() as replica:
+        await replica.execute(  # the replica's transaction: its inbox row for event 2, not committed
+            insert(inbox).values(
+                event_id=events[1].id, consumer="test", event_type=events[1].type, processed_at=func.now()
+            )
+        )
+        run = asyncio.create_task(apply_run("test", records, {"contract.amended": record}, harness.uow))
+        await asyncio.sleep(0.5)
+        assert not run.done()  # the COPY waits on the replica's uncommitted row
+        await replica.commit()
+        with pytest.raises(IntegrityError):
+            await run
+
+    assert await harness.ledger_rows(cid) == []
+    async with harness.sessions() as s:
+        ids = set(await s.scalars(select(inbox.c.event_id).where(inbox.c.consumer == "test")))
+    assert {e.id for e in events} & ids == {events[1].id}
+
+    outcome = await apply_run("test", records, {"contract.amended": record}, harness.uow)
+    assert (outcome.applied, outcome.duplicates) == (2, 1)
+    assert await harness.ledger_rows(cid) == [(cid, 1), (cid, 3)]
