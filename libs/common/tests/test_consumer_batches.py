@@ -17,7 +17,7 @@ from accord_common.db import make_engine, make_session_factory, new_metadata
 from accord_common.events import CloudEvent
 from accord_common.messaging import ConsumerLoop
 from accord_common.messaging import consumer as consumer_module
-from accord_common.messaging.batch import collector_paused, run_scope_of, with_run_scope
+from accord_common.messaging.batch import collector_paused, ignoring_sources, run_scope_of, with_run_scope
 from accord_common.tables import add_infra_tables
 from accord_common.testing.events import contract_amended as amended
 from accord_common.uow import UnitOfWork
@@ -310,3 +310,35 @@ async def test_a_run_leaves_the_collector_off_when_it_found_it_off(engine: Async
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+async def test_events_from_a_source_the_handler_ignores_leave_no_inbox_row_in_a_run_or_alone(
+    engine: AsyncEngine,
+) -> None:
+    """The engine ignores its own claim.paid (reconciled when its 835 came in): before any
+    transaction, as a type without a handler is; the same type from elsewhere is applied."""
+    cid = str(uuid.uuid4())
+    ours = [amended(cid, v).model_copy(update={"source": "engine"}) for v in (1, 2)]
+    theirs = [amended(cid, v) for v in (3, 4)]  # source "test"
+    loop, consumer, _ = loop_for(engine, ignoring_sources(record_version, {"engine"}))
+    commits = count_commits(engine)
+
+    await loop.process_batches(run_of([ours[0], theirs[0], ours[1], theirs[1]]))
+    assert await ledger_rows(engine) == [(cid, 3), (cid, 4)]
+    assert await count(engine, "inbox") == 2  # only the applied ones
+    assert consumer.commits == [4] and len(commits) == 1
+
+    ignored = await loop.process(
+        Record(amended(cid, 5).model_copy(update={"source": "engine"}).to_bytes(), 4)
+    )
+    applied = await loop.process(Record(amended(cid, 6).to_bytes(), 5))
+    assert (ignored, applied) == ("ignored", "applied")
+    assert await ledger_rows(engine) == [(cid, 3), (cid, 4), (cid, 6)]
+    assert await count(engine, "inbox") == 3
+
+    only_ours = [amended(cid, v).model_copy(update={"source": "engine"}) for v in (7, 8)]
+    transactions = len(commits)
+    await loop.process_batches(run_of(only_ours, first_offset=6))
+    assert consumer.commits[-1] == 8  # a run of ignored events: its offsets committed,
+    assert len(commits) == transactions  # no transaction
+    assert await count(engine, "inbox") == 3

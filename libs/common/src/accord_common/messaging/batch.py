@@ -24,7 +24,7 @@ and so one span a run; events from different requests get a span each, as before
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,12 +44,29 @@ EventHandlerT = Callable[[CloudEvent, UnitOfWork], Any]
 RunScope = Callable[[Sequence[CloudEvent], UnitOfWork], AbstractAsyncContextManager[None]]
 Parsed = tuple[ConsumerRecord[Any, Any], CloudEvent, EventHandlerT | None]
 _SCOPE = "__accord_run_scope__"
+_IGNORED_SOURCES = "__accord_ignored_sources__"
 _TRACE_HEADERS = frozenset({"traceparent", "tracestate", "baggage"})
 
 
 def with_run_scope(handler: EventHandlerT, scope: RunScope) -> EventHandlerT:
     """Mark `handler` as applied inside `scope` when a whole run is for handlers of that scope."""
     setattr(handler, _SCOPE, scope)
+    return handler
+
+
+def ignoring_sources(handler: EventHandlerT, sources: Iterable[str]) -> EventHandlerT:
+    """Mark `handler` as not wanting events from `sources` (e.g. its own service's, which it acted on
+    when it published them): such an event is ignored like one of a type without a handler, before
+    any transaction or inbox row, in a run and one by one alike."""
+    setattr(handler, _IGNORED_SOURCES, frozenset(sources))
+    return handler
+
+
+def handler_for(handlers: Mapping[str, EventHandlerT], event: CloudEvent) -> EventHandlerT | None:
+    """The handler of `event`'s type, None when there is none or it ignores the event's source."""
+    handler = handlers.get(event.type)
+    if handler is not None and event.source in getattr(handler, _IGNORED_SOURCES, ()):
+        return None
     return handler
 
 
@@ -80,7 +97,7 @@ def parse_run(
             event = CloudEvent.model_validate_json(record.value)
         except ValueError as exc:  # pydantic's ValidationError is a ValueError
             raise NotBatchable("a record is not a CloudEvent") from exc
-        parsed.append((record, event, handlers.get(event.type)))
+        parsed.append((record, event, handler_for(handlers, event)))
     return parsed
 
 
@@ -104,6 +121,8 @@ async def _apply(
 ) -> BatchOutcome:
     parsed = parse_run(records, handlers)
     wanted = [(r, e, h) for r, e, h in parsed if h is not None]
+    if not wanted:  # nothing for this service (e.g. its own events): no transaction at all
+        return BatchOutcome(0, 0, len(parsed))
     async with uow_factory() as uow:
         inbox = uow.metadata.tables["inbox"]
         ids = list({event.id for _, event, _ in wanted})

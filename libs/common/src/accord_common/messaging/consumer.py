@@ -38,7 +38,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from accord_common.events import CloudEvent
-from accord_common.messaging.batch import NotBatchable, apply_run
+from accord_common.messaging.batch import NotBatchable, apply_run, handler_for
 from accord_common.messaging.dead_letters import DeadLetter
 from accord_common.messaging.metrics import CONSUMED, HELD, LAG, ONE_BY_ONE
 from accord_common.outages import InfrastructureUnavailable, OutageLog, is_infrastructure_failure
@@ -270,7 +270,7 @@ class ConsumerLoop:
         except (ValidationError, ValueError) as exc:
             await self._dead_letter(record, None, f"not a CloudEvent: {exc}", 1)
             return "dead_lettered"
-        handler = self._handlers.get(event.type)
+        handler = handler_for(self._handlers, event)
         if handler is None:
             CONSUMED.labels(record.topic, "ignored").inc()
             return "ignored"

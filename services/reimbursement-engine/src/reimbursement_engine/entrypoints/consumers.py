@@ -19,6 +19,7 @@ from accord_common.events.payloads import (
     Payload,
 )
 from accord_common.messaging import EventHandler
+from accord_common.messaging.batch import ignoring_sources
 from accord_common.uow import UnitOfWork
 from pydantic import ValidationError
 
@@ -112,8 +113,6 @@ def build_handlers(caches: EngineCaches) -> dict[str, EventHandler]:
         await apply_organisation(uow, caches, typed(OrganisationData, event))
 
     async def on_claim_paid(event: CloudEvent, uow: UnitOfWork) -> None:
-        if event.source == SOURCE:
-            return  # our own claim.paid, already reconciled when the 835 came in
         paid = typed(ClaimPaidData, event)
         await store_transactions(
             uow,
@@ -131,6 +130,7 @@ def build_handlers(caches: EngineCaches) -> dict[str, EventHandler]:
     handlers["claim.pricing_requested"] = on_pricing_requested
     handlers["fee_schedule.published"] = on_fee_schedule
     handlers["claim.submitted"] = on_claim_submitted
-    handlers["claim.paid"] = on_claim_paid
+    # our own claim.paid was reconciled when the 835 came in: ignored before any transaction
+    handlers["claim.paid"] = ignoring_sources(on_claim_paid, {SOURCE})
     handlers["organisation.updated"] = on_organisation
     return handlers

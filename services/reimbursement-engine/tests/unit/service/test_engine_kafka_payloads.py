@@ -11,12 +11,14 @@ from typing import Any, cast
 import pytest
 from accord_common.events import CloudEvent
 from accord_common.events.payloads import ClaimData, ClaimPaidData, ClaimPricingRequestData
+from accord_common.messaging.batch import handler_for
 from accord_common.uow import UnitOfWork
 from pydantic import ValidationError
 from reimbursement_engine.adapters.caches import EngineCaches
 from reimbursement_engine.adapters.remittance_json import from_claim_paid
 from reimbursement_engine.domain.repricing import RepricingScope
 from reimbursement_engine.entrypoints.consumers import build_handlers, repricing_request, typed
+from reimbursement_engine.handlers import SOURCE
 
 NO_UOW = cast(UnitOfWork, None)  # a refused payload never reaches the unit of work
 
@@ -102,3 +104,12 @@ def test_claim_submitted_is_the_claim_model() -> None:
         }
     )
     assert typed(ClaimData, event("claim.submitted", data.model_dump(mode="json"))) == data
+
+
+def test_the_engines_own_claim_paid_is_ignored_and_a_billing_systems_is_handled() -> None:
+    """Its own claim.paid was reconciled with the 835 that made it: the consumer drops it before any
+    transaction; a billing system's payment event is stored and reconciled."""
+    handlers = build_handlers(EngineCaches())
+    assert handler_for(handlers, event("claim.paid", PAID, source=SOURCE)) is None
+    assert handler_for(handlers, event("claim.paid", PAID)) is handlers["claim.paid"]
+    assert handler_for(handlers, event("claim.submitted", {}, source=SOURCE)) is handlers["claim.submitted"]
