@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 from accord_common.messaging import ConsumerLoop
+from accord_common.messaging.consumer import MembershipChanged
 from accord_common.outages import InfrastructureUnavailable, OutageLog, is_infrastructure_failure
 from aiokafka import TopicPartition
-from aiokafka.errors import CommitFailedError, KafkaConnectionError, RequestTimedOutError
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaConnectionError, RequestTimedOutError
 from sqlalchemy import exc as sa_exc
 
 
@@ -260,3 +261,25 @@ def test_an_outage_is_logged_once_then_at_a_bounded_rate(caplog: pytest.LogCaptu
     messages = [r.getMessage() for r in caplog.records]
     assert messages == ["consumer t: infrastructure unavailable, waiting", "consumer t: infrastructure back"]
     assert caplog.records[-1].retries == 5000  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "refusal", [CommitFailedError("rebalancing"), IllegalStateError("Partition t-0 is not assigned")]
+)
+async def test_a_commit_refused_by_a_rebalance_is_not_an_outage(refusal: Exception) -> None:
+    """The run's effects are committed; the broker refused its offsets because the group moved the
+    partitions: the loop is told the membership changed (it fetches again at once), not that the
+    infrastructure is down (it would pause with backoff)."""
+    p0 = TopicPartition("t", 0)
+
+    class Refusing(FakeConsumer):
+        async def commit(self, offsets: dict[TopicPartition, int]) -> None:
+            raise refusal
+
+    consumer = Refusing({p0})
+    loop = ScriptedLoop(consumer, fail_at=set())
+    with pytest.raises(MembershipChanged) as raised:
+        await loop.process_batches(batch({0: range(4, 7)}))
+    assert raised.value.__cause__ is refusal
+    assert loop.applied == [(0, 4), (0, 5), (0, 6)]
+    assert consumer.seeks == {p0: 7}  # past what was applied, if the partition is still ours

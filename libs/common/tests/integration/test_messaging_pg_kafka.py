@@ -13,6 +13,9 @@ from accord_common.db import make_engine, make_session_factory, new_metadata
 from accord_common.events import CloudEvent
 from accord_common.messaging import ConsumerLoop, KafkaConfig, OutboxRelay, ensure_topics
 from accord_common.messaging.batch import apply_run
+from accord_common.messaging.kafka import TopicLayout
+from accord_common.messaging.metrics import HELD, REASSIGNED
+from accord_common.messaging.partitions import partition_of
 from accord_common.tables import add_infra_tables
 from accord_common.testing.events import contract_amended as contract_event
 from accord_common.testing.kafka import KafkaBroker
@@ -441,3 +444,65 @@ async def test_a_run_whose_inbox_rows_a_replica_writes_first_keeps_nothing_then_
     outcome = await apply_run("test", records, {"contract.amended": record}, harness.uow)
     assert (outcome.applied, outcome.duplicates) == (2, 1)
     assert await harness.ledger_rows(cid) == [(cid, 1), (cid, 3)]
+
+
+async def test_a_worker_joining_mid_run_costs_no_outage_and_nothing_twice(harness: Harness) -> None:
+    """A second worker joins the group while the first applies a run of both partitions of a topic:
+    the group gives it one, so the run's offset commit names a partition the first no longer holds
+    and is refused. The first goes on fetching at once, no outage hold, and every event is applied
+    exactly once between them (the inbox skips what is read again)."""
+    topic = f"rebalance-{uuid.uuid4().hex[:8]}"
+    await ensure_topics(harness.kafka.bootstrap, [topic], TopicLayout(partitions=2))
+    contracts: dict[int, str] = {}
+    while len(contracts) < 2:  # a contract on each partition
+        cid = str(uuid.uuid4())
+        contracts.setdefault(partition_of(cid.encode(), 2), cid)
+    producer = harness.kafka.producer()
+    await producer.start()
+    try:
+        for cid in contracts.values():
+            for version in range(1, 11):
+                event = contract_event(cid, version=version)
+                await producer.send_and_wait(topic, event.to_bytes(), key=cid.encode())
+    finally:
+        await producer.stop()
+    in_run = asyncio.Event()
+
+    async def slow_first(event: CloudEvent, uow: UnitOfWork) -> None:
+        if not in_run.is_set():
+            in_run.set()
+            await asyncio.sleep(4)  # long enough for the second worker to join meanwhile
+        await record(event, uow)
+
+    reassigned, held = REASSIGNED.labels("rebalance")._value.get(), HELD._value.get()
+    letters = harness.kafka.producer()  # for dead letters (none expected)
+    await letters.start()
+    loops = []
+    for handler in (slow_first, record):
+        consumer = harness.kafka.consumer(topic, group_id=harness.group)
+        await consumer.start()
+        loop = ConsumerLoop(
+            name="rebalance",
+            consumer=consumer,
+            producer=letters,
+            handlers={"contract.amended": handler},
+            uow_factory=harness.uow,
+            concurrent_partitions=True,
+        )
+        loop.start()
+        loops.append((loop, consumer))
+        if handler is slow_first:
+            await asyncio.wait_for(in_run.wait(), 30)
+    everything = {cid: [(cid, v) for v in range(1, 11)] for cid in contracts.values()}
+    try:
+        async with asyncio.timeout(30):
+            while {cid: await harness.ledger_rows(cid) for cid in everything} != everything:
+                await asyncio.sleep(0.2)
+    finally:
+        for loop, consumer in loops:
+            await loop.stop()
+            await consumer.stop()
+        await letters.stop()
+    assert REASSIGNED.labels("rebalance")._value.get() > reassigned  # the refusal came,
+    assert HELD._value.get() == held  # and passed without a hold
+    assert {cid: await harness.ledger_rows(cid) for cid in everything} == everything  # nothing twice

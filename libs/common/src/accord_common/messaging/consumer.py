@@ -20,6 +20,12 @@ Two kinds of failure are told apart (see `failures.py`):
 - the message's own (a payload the handler cannot apply, with the infrastructure healthy): retried a
   few times with backoff, then sent to `<topic>.dlq` and recorded in the dead_letters table; the
   partition moves on only once both are done.
+
+A rebalance is neither: when the group reassigns partitions while a run is applied (a replica or
+worker joins or leaves), the broker refuses the run's offset commit. The effects are committed with
+their inbox rows, so the partition's owner reads on from the last committed offset and skips what
+the run applied; the loop logs it and fetches again at once (waiting it out as an outage, paused
+with backoff, held a worker that joined a tracker's group for 6.7 s).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.errors import CommitFailedError, IllegalStateError
 from pydantic import ValidationError
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
@@ -40,7 +47,7 @@ from sqlalchemy.exc import IntegrityError
 from accord_common.events import CloudEvent
 from accord_common.messaging.batch import NotBatchable, apply_run, handler_for
 from accord_common.messaging.dead_letters import DeadLetter
-from accord_common.messaging.metrics import CONSUMED, HELD, LAG, ONE_BY_ONE
+from accord_common.messaging.metrics import CONSUMED, HELD, LAG, ONE_BY_ONE, REASSIGNED
 from accord_common.outages import InfrastructureUnavailable, OutageLog, is_infrastructure_failure
 from accord_common.telemetry import consumer_span
 from accord_common.uow import UnitOfWork
@@ -49,6 +56,10 @@ log = logging.getLogger(__name__)
 EventHandler = Callable[[CloudEvent, UnitOfWork], Awaitable[None]]
 UowFactory = Callable[[], UnitOfWork]
 _PROBE_TIMEOUT_S = 5.0
+
+
+class MembershipChanged(Exception):
+    """The broker refused an offset commit because the group reassigned partitions meanwhile."""
 
 
 class ConsumerLoop:
@@ -113,6 +124,12 @@ class ConsumerLoop:
                 raise
             except InfrastructureUnavailable as exc:
                 await self._hold(exc)
+            except MembershipChanged as exc:
+                REASSIGNED.labels(self.name).inc()
+                log.warning(  # each owner reads on from the committed offsets; the inbox skips repeats
+                    "offsets not committed: partitions reassigned during the run",
+                    extra={"consumer": self.name, "error_type": type(exc.__cause__).__name__},
+                )
             except Exception:  # a defect in a handler's plumbing: nothing is skipped (sought back)
                 log.exception("consumer loop error; the batch will be read again")
                 await asyncio.sleep(1)
@@ -206,6 +223,8 @@ class ConsumerLoop:
     async def _commit(self, offsets: dict[TopicPartition, int]) -> None:
         try:
             await self._consumer.commit(offsets)
+        except (CommitFailedError, IllegalStateError) as exc:  # the group moved its partitions
+            raise MembershipChanged("offset commit refused: the group is rebalancing") from exc
         except Exception as exc:  # the effects are committed: redelivery finds them in the inbox
             raise InfrastructureUnavailable("offset commit failed") from exc
 

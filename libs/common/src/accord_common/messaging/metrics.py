@@ -14,4 +14,9 @@ LAG = Gauge(
 ONE_BY_ONE = Counter(
     "accord_consumer_batch_fallbacks_total", "Fetched runs applied one by one after a failure", ["consumer"]
 )
+REASSIGNED = Counter(
+    "accord_consumer_reassigned_total",
+    "Offset commits refused because the group reassigned partitions during a run",
+    ["consumer"],
+)
 DEAD_LETTERS = Counter("accord_dead_letters_total", "Events dead-lettered", ["consumer", "topic"])
