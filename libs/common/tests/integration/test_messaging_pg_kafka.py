@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -17,6 +16,7 @@ from accord_common.messaging.kafka import TopicLayout
 from accord_common.messaging.metrics import HELD, REASSIGNED
 from accord_common.messaging.partitions import partition_of
 from accord_common.tables import add_infra_tables
+from accord_common.testing.events import ScriptedRecord
 from accord_common.testing.events import contract_amended as contract_event
 from accord_common.testing.kafka import KafkaBroker
 from accord_common.testing.postgres import PostgresServer
@@ -402,16 +402,6 @@ async def test_a_pass_lands_each_key_where_kafkas_partitioner_puts_it_in_order(h
         assert versions == ([1, 2, "big", 3] if key == big_key else [1, 2, 3])
 
 
-@dataclass
-class _Record:
-    value: bytes
-    offset: int
-    headers: tuple[tuple[str, bytes], ...] = ()
-    key: bytes | None = None
-    topic: str = "contract.amended"
-    partition: int = 0
-
-
 async def test_a_run_whose_inbox_rows_a_replica_writes_first_keeps_nothing_then_applies_the_rest(
     harness: Harness,
 ) -> None:
@@ -420,7 +410,7 @@ async def test_a_run_whose_inbox_rows_a_replica_writes_first_keeps_nothing_then_
     nothing (no inbox row, no effect), and applied again it skips that event and applies the rest."""
     cid = str(uuid.uuid4())
     events = [contract_event(cid, version=v) for v in (1, 2, 3)]
-    records = [_Record(e.to_bytes(), i) for i, e in enumerate(events)]
+    records = [ScriptedRecord(e.to_bytes(), i) for i, e in enumerate(events)]
     inbox = metadata.tables["inbox"]
 
     async with harness.engine.connect() as replica:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import pytest
 from accord_common.db import make_engine, make_session_factory, new_metadata
@@ -14,6 +13,7 @@ from accord_common.events import CloudEvent
 from accord_common.messaging.batch import apply_run
 from accord_common.sql_sets import among, on_postgresql, parts, planned_for_their_values
 from accord_common.tables import add_infra_tables
+from accord_common.testing.events import ScriptedRecord
 from accord_common.testing.events import contract_amended as amended
 from accord_common.testing.postgres import PostgresServer
 from accord_common.uow import UnitOfWork
@@ -23,16 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 metadata = new_metadata()
 add_infra_tables(metadata)
 things = Table("sets_things", metadata, Column("id", Integer, primary_key=True), Column("code", String(10)))
-
-
-@dataclass
-class Record:
-    value: bytes
-    offset: int
-    headers: tuple[tuple[str, bytes], ...] = ()
-    key: bytes | None = None
-    topic: str = "contract.amended"
-    partition: int = 0
 
 
 @pytest.fixture
@@ -84,7 +74,7 @@ async def test_a_consumer_run_checks_its_inbox_by_array_without_changing_plans(
         modes.append(str(await uow.session.scalar(text("SHOW plan_cache_mode"))))
 
     contract = str(uuid.uuid4())
-    records = [Record(amended(contract, v).to_bytes(), v) for v in range(1, 4)]
+    records = [ScriptedRecord(amended(contract, v).to_bytes(), v) for v in range(1, 4)]
     run = lambda: UnitOfWork(sessions, metadata)  # noqa: E731
     assert (await apply_run("tracker", records, {"contract.amended": handler}, run)).applied == 3
     assert (await apply_run("tracker", records, {"contract.amended": handler}, run)).duplicates == 3

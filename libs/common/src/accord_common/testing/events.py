@@ -1,8 +1,23 @@
-"""Events the infrastructure tests send: the smallest valid contract version, keyed by its contract."""
+"""Events the infrastructure tests send: the smallest valid contract version, keyed by its contract;
+and a fetched record as a test scripts it (what the consumer reads of aiokafka's ConsumerRecord)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from accord_common.events import CloudEvent, new_event
+
+
+@dataclass
+class ScriptedRecord:
+    """A record as if fetched: what apply_run and the consumer loop read of a ConsumerRecord."""
+
+    value: bytes
+    offset: int
+    headers: tuple[tuple[str, bytes], ...] = ()
+    key: bytes | None = None
+    topic: str = "contract.amended"
+    partition: int = 0
 
 
 def contract_amended(contract_id: str, version: int) -> CloudEvent:
