@@ -24,8 +24,8 @@ Two kinds of failure are told apart (see `failures.py`):
 A rebalance is neither: when the group reassigns partitions while a run is applied (a replica or
 worker joins or leaves), the broker refuses the run's offset commit. The effects are committed with
 their inbox rows, so the partition's owner reads on from the last committed offset and skips what
-the run applied; the loop logs it and fetches again at once (waiting it out as an outage, paused
-with backoff, held a worker that joined a tracker's group for 6.7 s).
+the run applied; the loop logs it and fetches again at once. (Taken for an outage, paused with
+backoff, it had stopped a tracker's consumer for 6.7 s when a second worker joined its group.)
 """
 
 from __future__ import annotations
