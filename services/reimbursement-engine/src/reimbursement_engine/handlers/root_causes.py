@@ -21,6 +21,7 @@ from reimbursement_engine.domain.pricing import (
     Claim,
     ContractTerms,
     MedicareReference,
+    PricedClaim,
     Residence,
     price_claim,
 )
@@ -108,6 +109,8 @@ class Diagnosis:
         self.context, self.held = context, held
         self.today = datetime.now(UTC).date()  # the date the alternatives are priced as of
         self._alternative_terms: dict[str, _AlternativeTerms] = {}
+        # each alternative priced once for the claims of the chunk it prices alike (see _price_variants)
+        self._priced: dict[tuple[int, Claim], PricedClaim | None] = {}
         self._versions: dict[tuple[str, int], VersionRef] = {}  # the first of each key, as listed
         for v in context.versions:
             self._versions.setdefault((v.contract_id, v.version), v)
@@ -151,7 +154,7 @@ class Diagnosis:
         variants: list[Variant] = [(kind, label, claim, t, None) for kind, label, t in contract]
         variants += _paid_code_variants(claim, terms, paired, rows)
         variants += [(kind, label, claim, t, None) for kind, label, t in others]
-        return _price_variants(variants, self.held["medicare"], self.today)
+        return _price_variants(variants, self.held["medicare"], self.today, self._priced)
 
     def _terms_of(self, current: VersionRef) -> _AlternativeTerms:
         """The version's terms, its variants and the other versions' terms: once per chunk."""
@@ -250,13 +253,27 @@ def _others(versions: list[VersionRef], current: VersionRef, assembled: set[str]
 
 
 def _price_variants(
-    variants: list[Variant], medicare: MedicareReference, today: date
+    variants: list[Variant],
+    medicare: MedicareReference,
+    today: date,
+    priced_before: dict[tuple[int, Claim], PricedClaim | None],
 ) -> dict[int, list[AlternativePrice]]:
+    """Each variant's expected allowed by line. A claim is priced from its lines, dates, places and
+    payer, never from its patient control number: claims alike but for it (an office's visits of
+    one code and charge on one day) are priced once a chunk under each alternative's terms
+    (`priced_before`, keyed by the terms object, which the Diagnosis keeps for the chunk)."""
     out: dict[int, list[AlternativePrice]] = {}
     for kind, label, claim, terms, only_line in variants:
-        try:
-            priced = price_claim(claim, terms, medicare, today)
-        except (ValueError, ArithmeticError):  # an alternative that cannot price says nothing
+        key = (id(terms), replace(claim, patient_control_number=""))
+        if key in priced_before:
+            priced = priced_before[key]
+        else:
+            try:
+                priced = price_claim(claim, terms, medicare, today)
+            except (ValueError, ArithmeticError):  # an alternative that cannot price says nothing
+                priced = None
+            priced_before[key] = priced
+        if priced is None:
             continue
         for line in priced.lines:
             if line.status.is_unpriced or (only_line is not None and line.line_number != only_line):
