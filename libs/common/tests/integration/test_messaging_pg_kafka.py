@@ -468,23 +468,23 @@ async def test_a_worker_joining_mid_run_costs_no_outage_and_nothing_twice(harnes
     letters = harness.kafka.producer()  # for dead letters (none expected)
     await letters.start()
     loops = []
-    for handler in (slow_first, record):
-        consumer = harness.kafka.consumer(topic, group_id=harness.group)
-        await consumer.start()
-        loop = ConsumerLoop(
-            name="rebalance",
-            consumer=consumer,
-            producer=letters,
-            handlers={"contract.amended": handler},
-            uow_factory=harness.uow,
-            concurrent_partitions=True,
-        )
-        loop.start()
-        loops.append((loop, consumer))
-        if handler is slow_first:
-            await asyncio.wait_for(in_run.wait(), 30)
     everything = {cid: [(cid, v) for v in range(1, 11)] for cid in contracts.values()}
-    try:
+    try:  # every consumer started is stopped, whatever fails
+        for handler in (slow_first, record):
+            consumer = harness.kafka.consumer(topic, group_id=harness.group)
+            await consumer.start()
+            loop = ConsumerLoop(
+                name="rebalance",
+                consumer=consumer,
+                producer=letters,
+                handlers={"contract.amended": handler},
+                uow_factory=harness.uow,
+                concurrent_partitions=True,
+            )
+            loop.start()
+            loops.append((loop, consumer))
+            if handler is slow_first:
+                await asyncio.wait_for(in_run.wait(), 30)
         async with asyncio.timeout(30):
             while {cid: await harness.ledger_rows(cid) for cid in everything} != everything:
                 await asyncio.sleep(0.2)
