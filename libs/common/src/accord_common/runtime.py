@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import MetaData, text
@@ -27,6 +27,7 @@ from accord_common.uow import UnitOfWork
 from accord_common.wakeups import KEYS, OUTBOX, Wakeups
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 BackgroundTask = Callable[["ServiceRuntime"], Coroutine[Any, Any, None]]
 
 
@@ -54,6 +55,7 @@ class ServiceRuntime:
         self.relay: OutboxRelay | None = None
         self.consumer_loop: ConsumerLoop | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._jobs: set[asyncio.Task[Any]] = set()  # work started by requests (`spawn`)
         limits = RateLimits(
             self.settings.rate_limit_per_key_per_minute,
             self.settings.rate_limit_failed_auth_per_address_per_minute,
@@ -159,10 +161,19 @@ class ServiceRuntime:
             async with self.sessions() as session, session.begin():
                 await ensure_bootstrap_key(session, self.metadata, key, org)
 
+    def spawn(self, work: Coroutine[Any, Any, T], name: str) -> asyncio.Task[T]:
+        """Run `work` on its own: it goes on when the request that started it ends (or its client
+        goes away), is kept referenced until done, and is cancelled when the runtime stops (work
+        that must finish after a stop resumes from its database state, as a sweeper's)."""
+        task = asyncio.create_task(work, name=name)
+        self._jobs.add(task)
+        task.add_done_callback(self._jobs.discard)
+        return task
+
     async def stop(self) -> None:
-        for task in self._tasks:
+        for task in [*self._tasks, *self._jobs]:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*self._tasks, *self._jobs, return_exceptions=True)
         await self._flush_key_usage()
         for hook in self.on_stop:
             await hook()

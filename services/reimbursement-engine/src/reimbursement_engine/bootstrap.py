@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import gc
+from datetime import timedelta
 from pathlib import Path
 
 from accord_common.keys.projection import key_projection_handlers
-from accord_common.runtime import ServiceRuntime
+from accord_common.runtime import BackgroundTask, ServiceRuntime
 from accord_common.web.app import create_app
 from fastapi import FastAPI
 
@@ -31,6 +32,7 @@ from reimbursement_engine.entrypoints import (
     api_variances,
 )
 from reimbursement_engine.entrypoints.consumers import build_handlers
+from reimbursement_engine.handlers.file_reconciliation import sweep_forever
 
 SERVICE_ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,7 +47,23 @@ def build_runtime(
         metadata=metadata,
         service_root=SERVICE_ROOT,
         handlers={**build_handlers(caches), **key_projection_handlers()},
+        background=[stalled_files_sweeper(settings)],
     )
+
+
+def stalled_files_sweeper(settings: EngineSettings) -> BackgroundTask:
+    """The runtime's task finishing 835s whose reconciliation stopped mid-way (a process ended)."""
+
+    async def sweep_stalled_files(runtime: ServiceRuntime) -> None:
+        await sweep_forever(
+            runtime.uow,
+            settings.variance_tolerance,
+            settings.reconcile_sweep_seconds,
+            timedelta(seconds=settings.reconcile_stalled_seconds),
+            shared_pool(settings.reconcile_processes),
+        )
+
+    return sweep_stalled_files
 
 
 def build_app(settings: EngineSettings | None = None) -> FastAPI:

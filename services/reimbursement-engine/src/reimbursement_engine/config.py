@@ -21,4 +21,8 @@ class EngineSettings(ServiceSettings):
     # worker processes reconciling a large 835's claims off the event loop (0: on it). Off by
     # default: on the shared 2-core machine it measured no faster (docs/benchmarks.md, issue 11)
     reconcile_processes: int = 0
+    # an 835 whose reconciliation made no progress for this long (its process stopped mid-way) is
+    # finished by the sweeper of any process, which looks every `reconcile_sweep_seconds`
+    reconcile_stalled_seconds: float = 30.0
+    reconcile_sweep_seconds: float = 10.0
     gc_threshold: int = 100_000  # first-generation GC threshold of the API process; 0 = CPython default

@@ -197,7 +197,26 @@ remittance_files = Table(
     Column("kind", String(8), nullable=False),
     Column("byte_count", Integer, nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
+    # the file's claims are reconciled after it is stored, a chunk a transaction (handlers/
+    # file_reconciliation.py): "reconciling" until the last chunk commits, then "reconciled"
+    Column("reconcile_status", String(16), nullable=False, server_default="reconciled"),
+    Column("claims_to_reconcile", Integer, nullable=False, server_default="0"),
+    Column("claims_reconciled", Integer, nullable=False, server_default="0"),
+    Column("classifications", JSON, nullable=True),  # {classification: claims} so far
+    Column("progress_at", DateTime(timezone=True), nullable=True),  # last chunk committed (or stored)
+    Column("reconciled_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("organization_id", "sha256", name="uq_remittance_files_org_sha"),
+    Index("ix_remittance_files_reconciling", "reconcile_status", "progress_at"),
+)
+
+# a stored file's paid claims still to reconcile, in the order the file first paid them
+reconcile_queue = Table(
+    "reconcile_queue",
+    metadata,
+    Column("file_id", String(36), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("organization_id", String(64), nullable=False),
+    Column("claim_id", String(36), nullable=False),
 )
 
 remittances = Table(

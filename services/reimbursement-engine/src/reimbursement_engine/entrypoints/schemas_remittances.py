@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from accord_common.web.types import Amount as AmountIn
 from accord_common.web.types import IsoDate
@@ -94,6 +95,19 @@ class RemittanceIn(BaseModel):
     claims: list[PaidClaimIn] = Field(min_length=1, max_length=10000)
 
 
+class ReconciliationOut(BaseModel):
+    """Where a stored 835's reconciliation stands: "reconciling" while its claims are reconciled a
+    chunk at a time (the figures grow as chunks commit), then "reconciled"."""
+
+    file_id: str
+    status: Literal["reconciling", "reconciled"]
+    claims_to_reconcile: int
+    claims_reconciled: int
+    classifications: dict[str, int]
+    progress_at: datetime | None
+    reconciled_at: datetime | None
+
+
 class IngestOut(BaseModel):
     file_id: str | None
     duplicate: bool
@@ -105,3 +119,8 @@ class IngestOut(BaseModel):
     total_paid: Decimal
     classifications: dict[str, int]
     details: dict[str, Any] = {}
+    reconciliation: ReconciliationOut | None = Field(
+        default=None,
+        description="An 835's reconciliation: done when answered (the default), or under way after "
+        "`Prefer: respond-async` (202; follow `Location`). None for a JSON remittance.",
+    )

@@ -20,7 +20,6 @@ from accord_common.ids import new_id
 from accord_common.uow import UnitOfWork
 
 from reimbursement_engine.adapters.claims_repo import ClaimsRepository
-from reimbursement_engine.adapters.compute_pool import ComputePool
 from reimbursement_engine.adapters.remittance_repo import RemittanceRepository
 from reimbursement_engine.adapters.remittance_rows import line_row, payment_row, plb_rows, remittance_row
 from reimbursement_engine.domain.take_backs import link
@@ -140,11 +139,12 @@ class RemittanceStore:
             [{**r, "organization_id": self.org, "claim_id": c} for r, c in zip(rows, claim_ids, strict=True)]
         )
 
-    async def reconcile(self, tolerance: Decimal, pool: ComputePool | None = None) -> None:
+    async def reconcile(self, tolerance: Decimal) -> None:
         """Each claim paid, once, in its final state (after every payment and reversal stored), a
-        batch at a time (in `pool`'s worker process, when given), its claim.variance_detected
-        written to the outbox batch by batch."""
-        results = await reconcile_claims(self.uow, self.org, list(self.paid_claims), tolerance, pool)
+        batch at a time, its claim.variance_detected written to the outbox batch by batch (in the
+        unit of work's one transaction: a JSON remittance or a claim.paid; an 835's are queued and
+        reconciled a chunk a transaction, handlers/file_reconciliation.py)."""
+        results = await reconcile_claims(self.uow, self.org, list(self.paid_claims), tolerance)
         for result in results:
             if result is not None:
                 name = result.classification.value

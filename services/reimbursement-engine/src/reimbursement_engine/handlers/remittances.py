@@ -5,7 +5,8 @@ so other requests go on), each batch stored and published (`RemittanceStore`) be
 read, all inside one unit of work. The balancing totals and envelope counts are kept as the claims
 pass and checked once the file is read: a refused file rolls the whole upload back, so it stores
 nothing. A file already held (same SHA-256) or a payment already held (same payer and trace
-number) changes nothing.
+number) changes nothing. The stored file's paid claims are then reconciled a chunk a transaction
+(handlers/file_reconciliation.py); a JSON remittance or a claim.paid is reconciled in its one.
 """
 
 from __future__ import annotations
@@ -20,13 +21,15 @@ from accord_common.ids import new_id
 from accord_common.uow import UnitOfWork
 
 from reimbursement_engine.adapters.compute_pool import ComputePool
+from reimbursement_engine.adapters.reconcile_queue import ReconcileQueue
 from reimbursement_engine.adapters.remittance_repo import RemittanceRepository
 from reimbursement_engine.domain.reconciliation import DEFAULT_TOLERANCE
 from reimbursement_engine.domain.x12 import ClaimPayment, Transaction835, X12Error, checked_835
+from reimbursement_engine.handlers.file_reconciliation import reconcile_file
 from reimbursement_engine.handlers.remittance_store import BATCH, IngestSummary, Item, RemittanceStore
 from reimbursement_engine.handlers.x12_refusal import refusal
 
-__all__ = ["IngestSummary", "ingest_835", "ingest_transaction", "store_transactions"]
+__all__ = ["IngestSummary", "ingest_835", "ingest_transaction", "store_835", "store_transactions"]
 
 
 async def ingest_835(
@@ -36,10 +39,21 @@ async def ingest_835(
     tolerance: Decimal = DEFAULT_TOLERANCE,
     pool: ComputePool | None = None,
 ) -> IngestSummary:
-    """Store an 835 (422 listing every breach with segment and rule, nothing stored, when it is
-    malformed, its envelope counts or control numbers are wrong, or it does not balance). `raw`,
-    the body as read, is held once: decoded a window at a time as it is parsed. The paid claims
-    are reconciled in `pool`'s worker process when given (else on the event loop)."""
+    """`store_835`, then its claims reconciled (`reconcile_file`: a chunk a transaction, in
+    `pool`'s worker process when given, else off the event loop); the summary counts them."""
+    summary = await store_835(uow, org, raw)
+    if summary.file_id is not None and not summary.duplicate:
+        state = await reconcile_file(uow, org, summary.file_id, tolerance, pool)
+        if state is not None:
+            summary.classifications = state.classifications
+    return summary
+
+
+async def store_835(uow: UnitOfWork, org: str, raw: bytes | bytearray) -> IngestSummary:
+    """Store an 835 and queue the claims it paid for reconciling (422 listing every breach with
+    segment and rule, nothing stored, when it is malformed, its envelope counts or control numbers
+    are wrong, or it does not balance). `raw`, the body as read, is held once: decoded a window at
+    a time as it is parsed."""
     sha = await asyncio.to_thread(lambda: hashlib.sha256(raw).hexdigest())
     async with uow:
         repo = RemittanceRepository(uow.session, org)
@@ -60,7 +74,7 @@ async def ingest_835(
                 await store.take(batch)
         except X12Error as exc:
             raise refusal("835", exc) from None
-        await store.reconcile(tolerance, pool)
+        await ReconcileQueue(uow.session, org).enqueue(file_id, list(store.paid_claims), received)
         await uow.commit()
     return summary
 

@@ -37,7 +37,9 @@ from reimbursement_engine.domain.root_causes import (
 )
 
 # contract terms and Medicare years read for re-pricing, shared by every reconciliation of the process
-_CACHES = EngineCaches()
+# against one database (keyed by its URL: a process that reaches two, as tests do, must not price one
+# database's claims under the other's contract of the same id and version)
+_CACHES: dict[str, EngineCaches] = {}
 OTHER_VERSIONS = 8  # versions beside the one in force that a paid amount is compared with
 Variant = tuple[Alternative, str, Claim, ContractTerms, int | None]
 TermsVariant = tuple[Alternative, str, ContractTerms]  # the claim priced under other terms
@@ -88,14 +90,14 @@ class ContextReads:
         versions, assembled = self._versions
         if self._medicare is None or not years <= self._years:
             self._years |= years
-            self._medicare = await _CACHES.medicare(session, self._years)
+            self._medicare = await _caches(session).medicare(session, self._years)
         held: dict[str, Any] = {"medicare": self._medicare}
         keys = {(r.contract_id, r.contract_version) for r in claim_rows if r.contract_id is not None}
         zips = {r.submitted.get("beneficiary_zip") for r in claim_rows if r.contract_id is not None}
         for current in (v for v in versions if (v.contract_id, v.version) in keys):
             for ref in [current, *_others(versions, current, assembled)]:
                 if terms_name(ref) not in held:
-                    held[terms_name(ref)] = await _CACHES.terms(session, ref)
+                    held[terms_name(ref)] = await _caches(session).terms(session, ref)
         zips.discard(None)
         found = await LocationRepository(session).residences(zips) if zips else {}
         return RootCauseContext(versions, assembled, {z: found.get(z) for z in zips}), held
@@ -233,6 +235,14 @@ def _paid_code_variants(
         lines = tuple(recoded if x is line else x for x in claim.lines)
         out.append((Alternative.PAID_CODE, paid.code, replace(claim, lines=lines), terms, number))
     return out
+
+
+def _caches(session: AsyncSession) -> EngineCaches:
+    url = session.get_bind().url.render_as_string(hide_password=True)
+    found = _CACHES.get(url)
+    if found is None:
+        found = _CACHES[url] = EngineCaches()
+    return found
 
 
 def _others(versions: list[VersionRef], current: VersionRef, assembled: set[str]) -> list[VersionRef]:

@@ -1,0 +1,153 @@
+"""A stored 835's claims still to reconcile (`reconcile_queue`) and its file's reconciliation state.
+
+Every method runs in the caller's transaction. `hold` writes the file's row first, so it is the
+file's lock on every database (PostgreSQL's row lock, SQLite's write lock): two transactions
+reconciling one file (the upload's and a sweeper's) take its chunks in turn, never the same claims.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from accord_common.bulk import insert_rows
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reimbursement_engine.adapters.orm import reconcile_queue, remittance_files
+
+RECONCILING, RECONCILED = "reconciling", "reconciled"
+
+
+@dataclass(frozen=True)
+class FileReconciliation:
+    """Where a stored file's reconciliation stands."""
+
+    file_id: str
+    status: str
+    claims_to_reconcile: int
+    claims_reconciled: int
+    classifications: dict[str, int] = field(default_factory=dict)
+    progress_at: datetime | None = None
+    reconciled_at: datetime | None = None
+
+
+class ReconcileQueue:
+    def __init__(self, session: AsyncSession, organization_id: str) -> None:
+        self.session = session
+        self.org = organization_id
+
+    async def enqueue(self, file_id: str, claim_ids: Sequence[str], now: datetime) -> None:
+        """The file's claims to reconcile, in order; the file "reconciling" (or "reconciled" when
+        none was paid)."""
+        rows = [
+            {"file_id": file_id, "position": i, "organization_id": self.org, "claim_id": claim_id}
+            for i, claim_id in enumerate(claim_ids)
+        ]
+        await insert_rows(self.session, reconcile_queue, rows)
+        values: dict[str, Any] = {
+            "reconcile_status": RECONCILING if claim_ids else RECONCILED,
+            "claims_to_reconcile": len(claim_ids),
+            "claims_reconciled": 0,
+            "classifications": {},
+            "progress_at": now,
+            "reconciled_at": None if claim_ids else now,
+        }
+        await self.session.execute(_file(file_id, self.org).values(**values))
+
+    async def hold(self, file_id: str, now: datetime) -> bool:
+        """Lock the file's row (by writing its progress time); False when there is no such file."""
+        done = await self.session.execute(_file(file_id, self.org).values(progress_at=now))
+        return bool(getattr(done, "rowcount", 0))
+
+    async def take(self, file_id: str, count: int) -> list[str]:
+        """The next `count` claims of the held file, removed from the queue (back if the
+        transaction rolls back)."""
+        rows = (
+            await self.session.execute(
+                select(reconcile_queue.c.position, reconcile_queue.c.claim_id)
+                .where(reconcile_queue.c.file_id == file_id, reconcile_queue.c.organization_id == self.org)
+                .order_by(reconcile_queue.c.position)
+                .limit(count)
+            )
+        ).all()
+        if rows:
+            await self.session.execute(
+                delete(reconcile_queue).where(
+                    reconcile_queue.c.file_id == file_id,
+                    reconcile_queue.c.position.between(rows[0].position, rows[-1].position),
+                )
+            )
+        return [row.claim_id for row in rows]
+
+    async def record(
+        self, file_id: str, reconciled: int, classifications: Mapping[str, int], now: datetime
+    ) -> FileReconciliation:
+        """Add a chunk's figures to the held file; "reconciled" once its queue is empty."""
+        row = (await self.session.execute(_columns().where(_key(file_id, self.org)))).one()
+        counts = dict(row.classifications or {})
+        for name, count in classifications.items():
+            counts[name] = counts.get(name, 0) + count
+        left = await self.session.scalar(
+            select(reconcile_queue.c.position).where(reconcile_queue.c.file_id == file_id).limit(1)
+        )
+        values: dict[str, Any] = {
+            "claims_reconciled": row.claims_reconciled + reconciled,
+            "classifications": counts,
+            "progress_at": now,
+        }
+        if left is None:
+            values |= {"reconcile_status": RECONCILED, "reconciled_at": now}
+        await self.session.execute(_file(file_id, self.org).values(**values))
+        return _state(row._asdict() | values)
+
+    async def state(self, file_id: str) -> FileReconciliation | None:
+        row = (await self.session.execute(_columns().where(_key(file_id, self.org)))).first()
+        return None if row is None else _state(row._asdict())
+
+
+async def stalled_files(session: AsyncSession, before: datetime, limit: int) -> list[tuple[str, str]]:
+    """(organisation, file) of files still reconciling with no progress since `before`, oldest
+    first: their upload's process stopped (or stalls); every organisation's (the sweeper's read)."""
+    rows = await session.execute(
+        select(remittance_files.c.organization_id, remittance_files.c.id)
+        .where(remittance_files.c.reconcile_status == RECONCILING, remittance_files.c.progress_at < before)
+        .order_by(remittance_files.c.progress_at)
+        .limit(limit)
+    )
+    return [(row.organization_id, row.id) for row in rows]
+
+
+def _key(file_id: str, org: str) -> Any:
+    return (remittance_files.c.id == file_id) & (remittance_files.c.organization_id == org)
+
+
+def _file(file_id: str, org: str) -> Any:
+    return update(remittance_files).where(_key(file_id, org))
+
+
+def _columns() -> Any:
+    c = remittance_files.c
+    return select(
+        c.id.label("file_id"),
+        c.reconcile_status.label("status"),
+        c.claims_to_reconcile,
+        c.claims_reconciled,
+        c.classifications,
+        c.progress_at,
+        c.reconciled_at,
+    )
+
+
+def _state(row: Mapping[str, Any]) -> FileReconciliation:
+    return FileReconciliation(
+        file_id=row["file_id"],
+        status=row.get("reconcile_status", row.get("status", RECONCILING)),
+        claims_to_reconcile=row["claims_to_reconcile"],
+        claims_reconciled=row["claims_reconciled"],
+        classifications=dict(row["classifications"] or {}),
+        progress_at=row["progress_at"],
+        reconciled_at=row["reconciled_at"],
+    )
