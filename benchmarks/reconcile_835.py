@@ -9,13 +9,16 @@ every claim's deadlines from `claim.priced` (so nothing of the pricing is left i
 ONE 835 paying each line $90.00 (CO-45 $60.00): every claim is $20.00 underpaid. Figures, seconds from the
 start of the upload:
 
-- upload answered (`POST /v1/remittances/x12` returns, every payment matched and reconciled);
+- upload answered (`POST /v1/remittances/x12` with `Prefer: respond-async`, as a billing system
+  sends a large file: 202 once the file and its payments are stored, every payment matched);
+- every claim reconciled (`GET` the answer's `Location` says "reconciled": the claims are reconciled
+  a chunk a transaction after the answer);
 - every variance visible on the worklist (`GET /v1/worklist` counts N open variances);
 - every appeal deadline open in the tracker (`claim.variance_detected` over the broker; the tracker's
   database counts N open appeal obligations);
 
 and end-to-end claims/s = N / the last of them. `/healthz` of the engine is timed every 50 ms during the
-upload (worst and median latency: does the upload block other requests?).
+upload and the reconciliation (worst and median latency: do they block other requests?).
 
     uv run --frozen python benchmarks/reconcile_835.py [--claims 10000] [--postgres]
 """
@@ -51,6 +54,7 @@ from accord_common.testing import _process
 from accord_common.testing.kafka import start_kafka
 
 BATCH = 1000
+RESPOND_ASYNC = {"Prefer": "respond-async"}  # RFC 7240: 202 once stored, reconciled after
 LINE_CHARGE, LINE_PAID = Decimal("150.00"), Decimal("90.00")
 SERVICE_DATE = "2026-03-14"
 NAMES = ("contract-registry", "reimbursement-engine", "obligation-tracker")
@@ -251,15 +255,22 @@ def _measure(running: Stack, urls: dict[str, str], claims: int, profile: Path | 
         with Probe(engine) as probe, py_spy(pid, profile):
             cpu_before, workers_before = process_cpu_s(pid), workers_cpu_s(pid)
             began = time.perf_counter()
-            response = client.post("/v1/remittances/x12", content=remittance)
+            response = client.post("/v1/remittances/x12", content=remittance, headers=RESPOND_ASYNC)
             answered = time.perf_counter()
+            if response.status_code != 202:
+                raise RuntimeError(f"upload answered {response.status_code}: {response.text[:500]}")
+            location = response.headers["Location"]
+            reconciled = wait(
+                "every claim reconciled",
+                lambda: client.get(location).json()["status"] == "reconciled",
+                patience,
+            )
             upload_cpu_s = process_cpu_s(pid) - cpu_before
             workers_after = workers_cpu_s(pid)
         workers_s = sum(workers_after[c] - workers_before.get(c, 0.0) for c in workers_after)
         peak = process_memory(pid, "VmHWM")
         workers_peak = sum(process_memory(c, "VmHWM") for c in children(pid))
-        response.raise_for_status()
-        summary = response.json()
+        summary = {**response.json(), **client.get(location).json()}
         worklisted = wait(
             "every variance on the worklist",
             lambda: client.get("/v1/worklist").json()["variance_count"] >= claims,
@@ -267,13 +278,14 @@ def _measure(running: Stack, urls: dict[str, str], claims: int, profile: Path | 
         )
         appealed = wait("every appeal deadline", lambda: count("appeal") >= claims, patience)
     worklist = client_worklist(engine)
-    last = max(answered, worklisted, appealed) - began
+    last = max(answered, reconciled, worklisted, appealed) - began
     return {
         "claims": claims,
         "bytes": len(remittance),
         "pricing_s": priced_s,
         "priced_to_deadlines_s": settled_s,
         "upload_s": answered - began,
+        "reconciled_s": reconciled - began,
         "upload_cpu_s": upload_cpu_s,
         "workers_cpu_s": workers_s,
         "worklist_s": worklisted - began,
@@ -381,10 +393,11 @@ def main(argv: list[str] | None = None) -> None:
         f"  pricing through the batch API: {r['pricing_s']:.1f} s; deadlines of claim.priced in the tracker "
         f"after {r['priced_to_deadlines_s']:.1f} s"
     )
+    answered = r["upload_s"]
+    print(f"  upload answered (202, stored):   {answered:8.2f} s ({answered / r['pricing_s']:.2f}x pricing)")
     print(
-        f"  upload answered:                 {r['upload_s']:8.2f} s "
-        f"({r['upload_s'] / r['pricing_s']:.2f}x pricing; engine CPU {r['upload_cpu_s']:.2f} s "
-        f"+ its worker processes {r['workers_cpu_s']:.2f} s)"
+        f"  every claim reconciled:          {r['reconciled_s']:8.2f} s "
+        f"(engine CPU {r['upload_cpu_s']:.2f} s + its worker processes {r['workers_cpu_s']:.2f} s)"
     )
     print(f"  every variance on the worklist:  {r['worklist_s']:8.2f} s")
     print(f"  every appeal deadline open:      {r['appeals_s']:8.2f} s")

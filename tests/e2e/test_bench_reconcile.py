@@ -23,13 +23,15 @@ def test_the_835_bench_runs_and_prints_its_figures() -> None:
     out = done.stdout
     for figure in (
         "835 reconciliation end to end, SQLite + tansu, 40 claims",
-        "upload answered:",
+        "upload answered (202, stored):",
+        "every claim reconciled:",
         "every variance on the worklist:",
         "every appeal deadline open:",
         "claims/s",
         "/healthz during the upload:",
         "engine RSS:",
         "'matched': 40",
+        "'classifications': {'underpaid': 40}",
         "worklist total 800.00",
     ):
         assert figure in out, out

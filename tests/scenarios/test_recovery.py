@@ -164,8 +164,23 @@ def test_last_years_rate_is_one_escalator_project_and_a_recoded_line_is_found(ne
     ]
     paid = 8 * D("100.00") + D("95.00") + D("103.00") + D("103.00")
     plb = "PLB*5544667733*20261231*WO:PAYER-OLD-1*25.00"
-    upload = t.post("engine", "/v1/remittances/x12", content=x12_835(segments, plb, str(paid - 25)).encode())
-    assert upload["classifications"] == {"underpaid": 10, "paid_as_expected": 1}, upload
+    # sent as a billing system sends a large file: answered once stored, reconciled after
+    answered = t.call(
+        "POST",
+        "engine",
+        "/v1/remittances/x12",
+        content=x12_835(segments, plb, str(paid - 25)).encode(),
+        headers={"Prefer": "respond-async"},
+    )
+    assert (answered.status_code, answered.json()["matched"]) == (202, 11), answered.text
+    location = answered.headers["location"]
+    upload = eventually(
+        "the 835 reconciled", lambda: (s := t.get("engine", location))["status"] == "reconciled" and s
+    )
+    assert (upload["claims_reconciled"], upload["classifications"]) == (
+        11,
+        {"underpaid": 10, "paid_as_expected": 1},
+    ), upload
 
     # root causes, stored on each variance with the evidence
     variances = {v["patient_control_number"]: v for v in t.get("engine", "/v1/variances", limit=100)["items"]}

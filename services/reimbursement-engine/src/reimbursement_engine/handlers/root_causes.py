@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reimbursement_engine.adapters.caches import EngineCaches
@@ -238,7 +239,9 @@ def _paid_code_variants(
 
 
 def _caches(session: AsyncSession) -> EngineCaches:
-    url = session.get_bind().url.render_as_string(hide_password=True)
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    url = engine.url.render_as_string(hide_password=True)
     found = _CACHES.get(url)
     if found is None:
         found = _CACHES[url] = EngineCaches()
