@@ -5,6 +5,7 @@ write; nothing here knows about events."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -145,12 +146,37 @@ async def write_obligations(
     history: list[dict[str, Any]],
 ) -> None:
     await insert_rows(session, obligations, new)
-    if changed:
+    if changed and on_postgresql(session):
+        await session.execute(_UPDATE_FROM_ARRAYS, _as_arrays(changed))
+    elif changed:
         statement = update(obligations).where(obligations.c.id == bindparam("b_id"))
         await session.execute(
             statement, [{k: r[k] for k in OBLIGATION_STATE} | {"b_id": r["id"]} for r in changed]
         )
     await insert_rows(session, obligation_history, history)
+
+
+# PostgreSQL: a run's changed obligations in one statement, a column an array (an executemany ran one
+# UPDATE a row: half a millisecond of the server's time for each 20 rows)
+_ARRAYS = ("id", *OBLIGATION_STATE)  # each bound as one array
+_UPDATE_FROM_ARRAYS = text(
+    "UPDATE obligations AS o SET status = v.status, due_date = v.due_date, due_at = v.due_at, "
+    "title = v.title, reasons = CAST(v.reasons AS JSON), snoozed_until = v.snoozed_until, "
+    "description = v.description, interest_owed = v.interest_owed, updated_at = v.updated_at "
+    "FROM unnest(CAST(:id AS VARCHAR[]), CAST(:status AS VARCHAR[]), CAST(:due_date AS DATE[]), "
+    "CAST(:due_at AS TIMESTAMPTZ[]), CAST(:title AS VARCHAR[]), CAST(:description AS TEXT[]), "
+    "CAST(:reasons AS TEXT[]), CAST(:snoozed_until AS TIMESTAMPTZ[]), "
+    "CAST(:interest_owed AS NUMERIC[]), CAST(:updated_at AS TIMESTAMPTZ[])) "
+    "AS v(id, status, due_date, due_at, title, description, reasons, snoozed_until, interest_owed, "
+    "updated_at) WHERE o.id = v.id"
+)
+
+
+def _as_arrays(rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
+    """The rows' values a column at a time (reasons as their JSON text)."""
+    arrays: dict[str, list[Any]] = {c: [r[c] for r in rows] for c in _ARRAYS if c != "reasons"}
+    arrays["reasons"] = [json.dumps(r["reasons"]) for r in rows]
+    return arrays
 
 
 async def write_parked(session: AsyncSession, taken: Sequence[str], new: list[dict[str, Any]]) -> None:
