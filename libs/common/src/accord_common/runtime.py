@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,7 +19,7 @@ from accord_common.keys.counters import Counters, DatabaseCounters, InProcessCou
 from accord_common.keys.guard import KeyGuard, RateLimits
 from accord_common.keys.usage import flush_usage, run_usage_flush
 from accord_common.messaging import ConsumerLoop, EventHandler, KafkaConfig, OutboxRelay
-from accord_common.messaging.kafka import TopicLayout, ensure_topics, supports_idempotence, wait_for_broker
+from accord_common.messaging.kafka import TopicLayout, ensure_topics, tuned_for_the_broker, wait_for_broker
 from accord_common.messaging.retention import RetentionPolicy, run_retention
 from accord_common.migrate import upgrade_async
 from accord_common.settings import ServiceSettings
@@ -115,7 +115,8 @@ class ServiceRuntime:
             self.topic_layout(),
             strict=self.settings.environment == "production",  # refuse to start; warn elsewhere
         )
-        self.kafka = replace(self.kafka, idempotence=await self._idempotence())
+        s = self.settings
+        self.kafka = await tuned_for_the_broker(self.kafka, s.kafka_idempotence, s.kafka_fetch_max_wait_ms)
         self.producer = self.kafka.producer()
         await self.producer.start()
         self.relay = OutboxRelay(
@@ -146,10 +147,6 @@ class ServiceRuntime:
     def _concurrent_partitions(self) -> bool:
         wanted = self.settings.consumer_concurrent_partitions
         return not is_sqlite(self.settings.database_url) if wanted is None else wanted
-
-    async def _idempotence(self) -> bool:
-        wanted = self.settings.kafka_idempotence
-        return wanted == "on" or (wanted == "auto" and await supports_idempotence(self.kafka.bootstrap))
 
     def topic_layout(self) -> TopicLayout:
         s = self.settings

@@ -30,6 +30,10 @@ class ServiceSettings(BaseSettings):
     kafka_allow_unreplicated_topics: bool = False
     # idempotent producer: "auto" asks the broker at start-up (Apache Kafka yes, tansu no)
     kafka_idempotence: Literal["auto", "on", "off"] = "off"
+    # how long a consumer's fetch waits at the broker for records (None: 500 ms when the broker
+    # grants producer ids, as Apache Kafka does, which answers a waiting fetch as soon as a record
+    # arrives; 100 ms otherwise, for tansu, which answers one only when the wait ends)
+    kafka_fetch_max_wait_ms: int | None = None
     relay_enabled: bool = True
     relay_poll_interval_ms: int = 200
     consumer_max_attempts: int = 5

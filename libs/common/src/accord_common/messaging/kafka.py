@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Literal
 
 from aiokafka import AIOKafkaClient, AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -190,6 +191,33 @@ async def wait_for_broker(bootstrap: str, timeout_s: float = 30.0) -> None:
             await asyncio.sleep(0.5)
         finally:
             await admin.close()
+
+
+LONG_POLL_MS = 500  # a consumer's fetch wait on a broker that answers a waiting fetch early
+
+
+async def tuned_for_the_broker(
+    config: KafkaConfig, idempotence: Literal["auto", "on", "off"], fetch_max_wait_ms: int | None
+) -> KafkaConfig:
+    """`config` with idempotence and the consumers' fetch wait as set, or (auto, None) as the broker
+    allows: asked once whether it grants producer ids, which Apache Kafka does and tansu does not.
+    Apache Kafka answers a waiting fetch as soon as a record arrives, so there a consumer waits
+    `LONG_POLL_MS` (a fetch every 100 ms from each consumer, for all its partitions, was half the
+    broker's CPU during the 835 bench: docs/benchmarks.md); tansu answers one only when its wait
+    ends, so there it keeps `config`'s short wait."""
+    granted: bool | None = None
+
+    async def grants_producer_ids() -> bool:
+        nonlocal granted
+        if granted is None:
+            granted = await supports_idempotence(config.bootstrap)
+        return granted
+
+    wanted = idempotence == "on" or (idempotence == "auto" and await grants_producer_ids())
+    wait = fetch_max_wait_ms
+    if wait is None:
+        wait = LONG_POLL_MS if await grants_producer_ids() else config.fetch_max_wait_ms
+    return replace(config, idempotence=wanted, fetch_max_wait_ms=wait)
 
 
 async def supports_idempotence(bootstrap: str, timeout_s: float = 15.0) -> bool:
