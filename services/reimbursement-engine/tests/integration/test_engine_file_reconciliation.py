@@ -16,6 +16,7 @@ from decimal import Decimal
 import pytest
 from engine_helpers import Engine, claim_json, clp, contract_event, line, medicare_term, new_org, remit_835
 from reimbursement_engine.adapters.orm import reconcile_queue, variances
+from reimbursement_engine.adapters.reconcile_queue import ReconcileQueue
 from reimbursement_engine.handlers.file_reconciliation import reconcile_file, resume_stalled
 from reimbursement_engine.handlers.remittances import store_835
 from sqlalchemy import func, select, text
@@ -184,3 +185,22 @@ async def test_another_organisations_file_is_not_found(engine: Engine) -> None:
     assert missing.headers["content-type"].startswith("application/problem+json")
     unknown = await engine.client.get(f"/v1/remittance-files/{uuid.uuid4()}", headers=headers)
     assert unknown.status_code == 404
+
+
+async def test_two_transactions_that_peek_one_chunk_keep_it_once(engine: Engine) -> None:
+    org, prefix = new_org(), f"T{uuid.uuid4().hex[:6].upper()}"
+    headers = await engine.key(org)
+    await _priced(engine, org, headers, prefix, 3)
+    summary = await store_835(engine.runtime.uow(), org, _underpaying_835(prefix, 3))
+    assert summary.file_id is not None
+    async with engine.runtime.uow() as first, engine.runtime.uow() as second:
+        mine, theirs = ReconcileQueue(first.session, org), ReconcileQueue(second.session, org)
+        taken = await mine.peek(summary.file_id, 2)
+        assert await theirs.peek(summary.file_id, 2) == taken
+        assert [claim for _, claim in taken] != []
+        assert await mine.remove(summary.file_id, taken) is True
+        await first.commit()
+        assert await theirs.remove(summary.file_id, taken) is False  # gone: the second keeps nothing
+    async with engine.runtime.uow() as after:
+        left = await ReconcileQueue(after.session, org).peek(summary.file_id, 10)
+    assert [position for position, _ in left] == [2]

@@ -1,8 +1,11 @@
 """A stored 835's claims still to reconcile (`reconcile_queue`) and its file's reconciliation state.
 
-Every method runs in the caller's transaction. `hold` writes the file's row first, so it is the
-file's lock on every database (PostgreSQL's row lock, SQLite's write lock): two transactions
-reconciling one file (the upload's and a sweeper's) take its chunks in turn, never the same claims.
+Every method runs in the caller's transaction. A chunk is read with `peek` and taken out with
+`remove` only once reconciled, at the end of its transaction, which then writes the file's row
+(`hold`, `record`): the write lock of SQLite (one writer a database) is held for the writes alone,
+not while the chunk is read and computed, so the relay gets its turn between chunks. Two
+transactions that peeked the same chunk (the upload's and a sweeper's) cannot both keep it: the
+second to remove it finds it gone and rolls back.
 """
 
 from __future__ import annotations
@@ -62,25 +65,28 @@ class ReconcileQueue:
         done = await self.session.execute(_file(file_id, self.org).values(progress_at=now))
         return bool(getattr(done, "rowcount", 0))
 
-    async def take(self, file_id: str, count: int) -> list[str]:
-        """The next `count` claims of the held file, removed from the queue (back if the
-        transaction rolls back)."""
-        rows = (
-            await self.session.execute(
-                select(reconcile_queue.c.position, reconcile_queue.c.claim_id)
-                .where(reconcile_queue.c.file_id == file_id, reconcile_queue.c.organization_id == self.org)
-                .order_by(reconcile_queue.c.position)
-                .limit(count)
+    async def peek(self, file_id: str, count: int) -> list[tuple[int, str]]:
+        """The next `count` (position, claim) of the file's queue, left in it (see `remove`)."""
+        rows = await self.session.execute(
+            select(reconcile_queue.c.position, reconcile_queue.c.claim_id)
+            .where(reconcile_queue.c.file_id == file_id, reconcile_queue.c.organization_id == self.org)
+            .order_by(reconcile_queue.c.position)
+            .limit(count)
+        )
+        return [(row.position, row.claim_id) for row in rows]
+
+    async def remove(self, file_id: str, taken: list[tuple[int, str]]) -> bool:
+        """Take `peek`'s rows out of the queue; False (nothing to keep) when another transaction
+        took them first: PostgreSQL waits for it and finds them gone; SQLite refuses the write."""
+        if not taken:
+            return True
+        done = await self.session.execute(
+            delete(reconcile_queue).where(
+                reconcile_queue.c.file_id == file_id,
+                reconcile_queue.c.position.between(taken[0][0], taken[-1][0]),
             )
-        ).all()
-        if rows:
-            await self.session.execute(
-                delete(reconcile_queue).where(
-                    reconcile_queue.c.file_id == file_id,
-                    reconcile_queue.c.position.between(rows[0].position, rows[-1].position),
-                )
-            )
-        return [row.claim_id for row in rows]
+        )
+        return getattr(done, "rowcount", -1) == len(taken)
 
     async def record(
         self, file_id: str, reconciled: int, classifications: Mapping[str, int], now: datetime

@@ -37,11 +37,13 @@ async def reconcile_file(
     while True:
         async with uow:
             queue = ReconcileQueue(uow.session, org)
-            now = datetime.now(UTC)
-            if not await queue.hold(file_id, now):
-                return None
-            claim_ids = await queue.take(file_id, CHUNK)
+            taken = await queue.peek(file_id, CHUNK)
+            claim_ids = [claim_id for _, claim_id in taken]
             results = await reconcile_claims(uow, org, claim_ids, tolerance, pool) if claim_ids else []
+            if not await queue.remove(file_id, taken):
+                continue  # another transaction reconciled this chunk: rolled back, next chunk
+            if not await queue.hold(file_id, datetime.now(UTC)):
+                return None
             counts = Counter(r.classification.value for r in results if r is not None)
             state = await queue.record(file_id, len(claim_ids), counts, datetime.now(UTC))
             await uow.commit()
