@@ -209,7 +209,7 @@ class WithdrawalIn(BaseModel):
         json_schema_extra={"examples": [{"reason": "Entered against the wrong payer; never signed"}]},
     )
 
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=1, max_length=500, pattern=r"\S", description="Why (not blank)")
 
 
 class ContractOut(BaseModel):
@@ -301,7 +301,7 @@ class TerminateIn(BaseModel):
     )
 
     last_day: IsoDate = Field(description="The last day the contract is in force")
-    reason: str = Field(min_length=1)
+    reason: str = Field(min_length=1, pattern=r"\S", description="Why (not blank)")
 
 
 class CodeIn(BaseModel):
