@@ -11,7 +11,7 @@ second to remove it finds it gone and rolls back.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -77,7 +77,8 @@ class ReconcileQueue:
 
     async def remove(self, file_id: str, taken: list[tuple[int, str]]) -> bool:
         """Take `peek`'s rows out of the queue; False (nothing to keep) when another transaction
-        took them first: PostgreSQL waits for it and finds them gone; SQLite refuses the write."""
+        took them first and committed (PostgreSQL waits for it and finds them gone; SQLite refuses the
+        write with an error instead, which rolls the transaction back all the same)."""
         if not taken:
             return True
         done = await self.session.execute(
@@ -99,15 +100,24 @@ class ReconcileQueue:
         left = await self.session.scalar(
             select(reconcile_queue.c.position).where(reconcile_queue.c.file_id == file_id).limit(1)
         )
-        values: dict[str, Any] = {
-            "claims_reconciled": row.claims_reconciled + reconciled,
-            "classifications": counts,
-            "progress_at": now,
-        }
+        state = replace(
+            _state(row._asdict()),
+            claims_reconciled=row.claims_reconciled + reconciled,
+            classifications=counts,
+            progress_at=now,
+        )
         if left is None:
-            values |= {"reconcile_status": RECONCILED, "reconciled_at": now}
-        await self.session.execute(_file(file_id, self.org).values(**values))
-        return _state(row._asdict() | values)
+            state = replace(state, status=RECONCILED, reconciled_at=now)
+        await self.session.execute(
+            _file(file_id, self.org).values(
+                reconcile_status=state.status,
+                claims_reconciled=state.claims_reconciled,
+                classifications=state.classifications,
+                progress_at=now,
+                reconciled_at=state.reconciled_at,
+            )
+        )
+        return state
 
     async def state(self, file_id: str) -> FileReconciliation | None:
         row = (await self.session.execute(_columns().where(_key(file_id, self.org)))).first()
@@ -150,7 +160,7 @@ def _columns() -> Any:
 def _state(row: Mapping[str, Any]) -> FileReconciliation:
     return FileReconciliation(
         file_id=row["file_id"],
-        status=row.get("reconcile_status", row.get("status", RECONCILING)),
+        status=row["status"],
         claims_to_reconcile=row["claims_to_reconcile"],
         claims_reconciled=row["claims_reconciled"],
         classifications=dict(row["classifications"] or {}),

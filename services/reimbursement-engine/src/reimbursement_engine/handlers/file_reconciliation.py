@@ -22,7 +22,13 @@ from accord_common.outages import OutageLog, is_infrastructure_failure
 from accord_common.uow import UnitOfWork
 
 from reimbursement_engine.adapters.compute_pool import ComputePool
-from reimbursement_engine.adapters.reconcile_queue import FileReconciliation, ReconcileQueue, stalled_files
+from reimbursement_engine.adapters.reconcile_queue import (
+    RECONCILED,
+    RECONCILING,
+    FileReconciliation,
+    ReconcileQueue,
+    stalled_files,
+)
 from reimbursement_engine.handlers.reconcile import reconcile_claims
 
 log = logging.getLogger(__name__)
@@ -47,7 +53,7 @@ async def reconcile_file(
             counts = Counter(r.classification.value for r in results if r is not None)
             state = await queue.record(file_id, len(claim_ids), counts, datetime.now(UTC))
             await uow.commit()
-        if not claim_ids or state.status != "reconciling":
+        if not claim_ids or state.status != RECONCILING:
             return state
 
 
@@ -70,7 +76,7 @@ async def resume_stalled(
     finished = 0
     for org, file_id in files:
         state = await reconcile_file(uow_factory(), org, file_id, tolerance, pool)
-        if state is not None and state.status == "reconciled":
+        if state is not None and state.status == RECONCILED:
             finished += 1
             log.info("stalled remittance file reconciled", extra={"file_id": file_id})
     return finished
