@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from accord_common.messaging.partitions import partition_of
 from accord_common.outages import OutageLog, is_infrastructure_failure
+from accord_common.sql_sets import among, on_postgresql, parts
 from accord_common.telemetry import STRUCTURED_CONTENT_TYPE
 
 log = logging.getLogger(__name__)
@@ -127,11 +128,13 @@ class OutboxRelay:
             if not rows:
                 return 0
             await asyncio.gather(*await self._send(rows))
-            await session.execute(
-                update(self._outbox)
-                .where(self._outbox.c.id.in_([r.id for r in rows]))
-                .values(published_at=datetime.now(UTC))
-            )
+            pg = on_postgresql(session)
+            for part in parts([r.id for r in rows], pg):  # by primary key: one array on PostgreSQL
+                await session.execute(
+                    update(self._outbox)
+                    .where(among(self._outbox.c.id, part, pg))
+                    .values(published_at=datetime.now(UTC))
+                )
         for topic, count in Tally(row.topic for row in rows).items():
             PUBLISHED.labels(topic).inc(count)
         return len(rows)

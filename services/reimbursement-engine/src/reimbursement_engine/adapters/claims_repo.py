@@ -8,6 +8,7 @@ from typing import Any
 from accord_common.bulk import insert_rows
 from accord_common.bulk_update import update_rows
 from accord_common.errors import NotFound
+from accord_common.sql_sets import among, on_postgresql, parts, planned_for_their_values
 from sqlalchemy import ARRAY, ColumnElement, String, and_, any_, bindparam, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -65,14 +66,17 @@ class ClaimsRepository:
 
     async def existing_pcns(self, pcns: list[str]) -> set[str]:
         found: set[str] = set()
-        for start in range(0, len(pcns), _CHUNK):
-            part = pcns[start : start + _CHUNK]
-            rows = await self.session.scalars(
-                select(claims.c.patient_control_number).where(
-                    claims.c.organization_id == self.org, claims.c.patient_control_number.in_(part), _LIVE
+        pg = on_postgresql(self.session)
+        async with planned_for_their_values(self.session):
+            for part in parts(pcns, pg):
+                rows = await self.session.scalars(
+                    select(claims.c.patient_control_number).where(
+                        claims.c.organization_id == self.org,
+                        among(claims.c.patient_control_number, part, pg),
+                        _LIVE,
+                    )
                 )
-            )
-            found.update(rows)
+                found.update(rows)
         return found
 
     async def add(self, claim_rows: list[dict[str, Any]], line_rows: list[dict[str, Any]]) -> None:
@@ -107,14 +111,14 @@ class ClaimsRepository:
         return row
 
     async def get_many(self, claim_ids: list[str]) -> dict[str, Any]:
-        """The columns reconciliation reads of many claims at once (one query per 5,000; not the
-        explanation steps, flags or charges); every id must be the organisation's."""
+        """The columns reconciliation reads of many claims at once (one array on PostgreSQL, parts
+        on SQLite: accord_common.sql_sets; not the explanation steps, flags or charges); every id
+        must be the organisation's."""
         found: dict[str, Any] = {}
-        for start in range(0, len(claim_ids), _CHUNK):
+        pg = on_postgresql(self.session)
+        for part in parts(claim_ids, pg):  # by primary key: any plan of it is the key's
             rows = await self.session.execute(
-                select(*_RECONCILED).where(
-                    claims.c.id.in_(claim_ids[start : start + _CHUNK]), claims.c.organization_id == self.org
-                )
+                select(*_RECONCILED).where(among(claims.c.id, part, pg), claims.c.organization_id == self.org)
             )
             found.update((row.id, row) for row in rows)
         missing = [claim_id for claim_id in claim_ids if claim_id not in found]
@@ -125,15 +129,17 @@ class ClaimsRepository:
     async def ids_by_pcn(self, pcns: list[str]) -> dict[str, str]:
         """Live (not replaced or voided) claim id by patient control number, for those held."""
         found: dict[str, str] = {}
-        for start in range(0, len(pcns), _CHUNK):
-            rows = await self.session.execute(
-                select(claims.c.patient_control_number, claims.c.id).where(
-                    claims.c.organization_id == self.org,
-                    claims.c.patient_control_number.in_(pcns[start : start + _CHUNK]),
-                    _LIVE,
+        pg = on_postgresql(self.session)
+        async with planned_for_their_values(self.session):
+            for part in parts(pcns, pg):
+                rows = await self.session.execute(
+                    select(claims.c.patient_control_number, claims.c.id).where(
+                        claims.c.organization_id == self.org,
+                        among(claims.c.patient_control_number, part, pg),
+                        _LIVE,
+                    )
                 )
-            )
-            found.update((row.patient_control_number, row.id) for row in rows)
+                found.update((row.patient_control_number, row.id) for row in rows)
         return found
 
     async def retire(self, claim_id: str, status: str, reason: str) -> None:
@@ -144,10 +150,11 @@ class ClaimsRepository:
 
     async def lines(self, claim_ids: list[str]) -> dict[str, list[Any]]:
         out: dict[str, list[Any]] = {claim_id: [] for claim_id in claim_ids}
-        for start in range(0, len(claim_ids), _CHUNK):
+        pg = on_postgresql(self.session)
+        for part in parts(claim_ids, pg):  # the lines' key leads with the claim: any plan is it
             rows = await self.session.execute(
                 select(claim_lines)
-                .where(claim_lines.c.claim_id.in_(claim_ids[start : start + _CHUNK]))
+                .where(among(claim_lines.c.claim_id, part, pg))
                 .order_by(claim_lines.c.claim_id, claim_lines.c.line_number)
             )
             for row in rows.all():

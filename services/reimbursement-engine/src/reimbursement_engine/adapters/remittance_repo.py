@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from accord_common.bulk import insert_rows
+from accord_common.sql_sets import among, on_postgresql, parts, planned_for_their_values
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -119,16 +120,18 @@ class RemittanceRepository:
         from the payments of remittances other than that one only."""
         found: dict[str, str] = {}
         unique = list(dict.fromkeys(payer_ccns))
-        for start in range(0, len(unique), _CHUNK):
-            query = select(claim_payments.c.payer_claim_control_number, claim_payments.c.claim_id).where(
-                claim_payments.c.organization_id == self.org,
-                claim_payments.c.payer_claim_control_number.in_(unique[start : start + _CHUNK]),
-                claim_payments.c.claim_id.is_not(None),
-            )
-            if other_than is not None:
-                query = query.where(claim_payments.c.remittance_id != other_than)
-            for row in await self.session.execute(query):
-                found.setdefault(row.payer_claim_control_number, row.claim_id)
+        pg = on_postgresql(self.session)
+        async with planned_for_their_values(self.session):
+            for part in parts(unique, pg):
+                query = select(claim_payments.c.payer_claim_control_number, claim_payments.c.claim_id).where(
+                    claim_payments.c.organization_id == self.org,
+                    among(claim_payments.c.payer_claim_control_number, part, pg),
+                    claim_payments.c.claim_id.is_not(None),
+                )
+                if other_than is not None:
+                    query = query.where(claim_payments.c.remittance_id != other_than)
+                for row in await self.session.execute(query):
+                    found.setdefault(row.payer_claim_control_number, row.claim_id)
         return found
 
     async def claims_for_references(self, references: list[str], other_than: str) -> dict[str, str]:
@@ -174,26 +177,27 @@ class RemittanceRepository:
 
     async def effective_payments(self, claim_ids: list[str]) -> dict[str, tuple[Any, list[Any]]]:
         """`effective_payment` for many claims at once, the columns reconciliation reads: two
-        queries per 5,000 claims."""
+        queries (one array each on PostgreSQL, parts on SQLite: accord_common.sql_sets)."""
         chosen: dict[str, Any] = {}
-        for start in range(0, len(claim_ids), _CHUNK):
-            rows = await self.session.execute(
-                select(*_PAYMENT_RECONCILED, remittances.c.payment_date)
-                .join(remittances, remittances.c.id == claim_payments.c.remittance_id)
-                .where(
-                    claim_payments.c.claim_id.in_(claim_ids[start : start + _CHUNK]),
-                    claim_payments.c.status_code != REVERSAL,
-                    claim_payments.c.reversed_by.is_(None),
+        pg = on_postgresql(self.session)
+        async with planned_for_their_values(self.session):
+            for part in parts(claim_ids, pg):
+                rows = await self.session.execute(
+                    select(*_PAYMENT_RECONCILED, remittances.c.payment_date)
+                    .join(remittances, remittances.c.id == claim_payments.c.remittance_id)
+                    .where(
+                        among(claim_payments.c.claim_id, part, pg),
+                        claim_payments.c.status_code != REVERSAL,
+                        claim_payments.c.reversed_by.is_(None),
+                    )
+                    .order_by(remittances.c.received_at, claim_payments.c.id)
                 )
-                .order_by(remittances.c.received_at, claim_payments.c.id)
-            )
-            chosen.update((row.claim_id, row) for row in rows)  # the last in order wins
+                chosen.update((row.claim_id, row) for row in rows)  # the last in order wins
         lines: dict[str, list[Any]] = {payment.id: [] for payment in chosen.values()}
-        ids = list(lines)
-        for start in range(0, len(ids), _CHUNK):
+        for part in parts(list(lines), pg):  # the lines' key leads with the payment: any plan is it
             found = await self.session.execute(
                 select(*_LINE_RECONCILED)
-                .where(line_payments.c.claim_payment_id.in_(ids[start : start + _CHUNK]))
+                .where(among(line_payments.c.claim_payment_id, part, pg))
                 .order_by(line_payments.c.claim_payment_id, line_payments.c.line_index)
             )
             for line in found:

@@ -8,6 +8,7 @@ from typing import Any
 
 from accord_common.bulk import insert_rows
 from accord_common.errors import NotFound
+from accord_common.sql_sets import among, on_postgresql, parts, planned_for_their_values
 from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -208,9 +209,11 @@ class VarianceRepository:
 
     async def in_claims(self, claim_ids: list[str]) -> list[Any]:
         out: list[Any] = []
-        for start in range(0, len(claim_ids), 5000):
-            rows = await self.session.execute(
-                select(variances).where(variances.c.claim_id.in_(claim_ids[start : start + 5000]))
-            )
-            out += rows.all()
+        pg = on_postgresql(self.session)
+        async with planned_for_their_values(self.session):
+            for part in parts(claim_ids, pg):
+                rows = await self.session.execute(
+                    select(variances).where(among(variances.c.claim_id, part, pg))
+                )
+                out += rows.all()
         return out
