@@ -53,6 +53,7 @@ _SECTIONS = {
     Classification.OVERPAID: WorklistSection.OVERPAID,
     Classification.NEEDS_REVIEW: WorklistSection.NEEDS_REVIEW,
 }
+SECTIONED = frozenset(_SECTIONS)  # the classifications the worklist lists
 # the part of a claim's variance no line carries (DRG, case rate, stop-loss, claim-level CAS)
 CLAIM_LEVEL = "claim-level"
 
@@ -96,6 +97,33 @@ class WorklistVariance:
         return parts
 
 
+@dataclass(frozen=True, slots=True)
+class WorklistSum:
+    """The variance parts of one classification, payer, contract, code and CARC summed (what a
+    database's GROUP BY gives): a worklist entry before the sections are drawn."""
+
+    classification: Classification
+    payer_id: str
+    contract_id: str | None
+    code: str
+    carc: str
+    amount: Decimal
+    expected_allowed: Decimal
+    paid: Decimal
+    line_count: int
+    claim_count: int
+    oldest_remittance: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClassificationTotal:
+    """The variances of one classification: their sum (each claim's variance once) and count."""
+
+    classification: Classification
+    total: Decimal
+    variance_count: int
+
+
 @dataclass
 class WorklistEntry:
     """Open variance parts of one payer, contract, code and CARC: one recoverable amount."""
@@ -109,20 +137,18 @@ class WorklistEntry:
     paid: Decimal = Decimal(0)
     line_count: int = 0
     oldest_remittance: date | None = None
-    claim_ids: set[str] = field(default_factory=set)
+    claim_count: int = 0
 
-    @property
-    def claim_count(self) -> int:
-        return len(self.claim_ids)
-
-    def add(self, variance: WorklistVariance, part: WorklistLine) -> None:
-        self.amount += part.variance
+    def add(self, part: WorklistSum) -> None:
+        self.amount += part.amount
         self.expected_allowed += part.expected_allowed
         self.paid += part.paid
-        self.line_count += 1
-        self.claim_ids.add(variance.claim_id)
-        if self.oldest_remittance is None or variance.remittance_date < self.oldest_remittance:
-            self.oldest_remittance = variance.remittance_date
+        self.line_count += part.line_count
+        self.claim_count += part.claim_count  # a claim has one variance, of one classification
+        if part.oldest_remittance is not None and (
+            self.oldest_remittance is None or part.oldest_remittance < self.oldest_remittance
+        ):
+            self.oldest_remittance = part.oldest_remittance
 
 
 @dataclass
@@ -142,24 +168,77 @@ class Worklist:
     needs_review: WorklistGroup
 
 
+_SumKey = tuple[Classification, str, str | None, str, str]  # what a WorklistSum sums by
+
+
+def counted(variance: WorklistVariance) -> bool:
+    """Whether a variance is on the worklist: a classification it has a section for, and an amount."""
+    return variance.classification in _SECTIONS and bool(variance.variance)
+
+
 def aggregate(variances: Iterable[WorklistVariance]) -> Worklist:
     """Every variance in its section; within one, parts summed by (payer, contract, code, CARC).
     A section's total is the sum of its claims' variances, to the cent."""
+    sums, totals = summed(variances)
+    return assemble(sums, totals)
+
+
+def summed(variances: Iterable[WorklistVariance]) -> tuple[list[WorklistSum], list[ClassificationTotal]]:
+    """The variances' parts summed by classification, payer, contract, code and CARC, and each
+    classification's total: what `assemble` takes (a database can give the same by GROUP BY)."""
+    amounts: dict[_SumKey, list[Decimal]] = {}  # amount, expected allowed, paid
+    lines: dict[_SumKey, int] = {}
+    claims: dict[_SumKey, set[str]] = {}
+    oldest: dict[_SumKey, date] = {}
+    totals: dict[Classification, Decimal] = {}
+    counts: dict[Classification, int] = {}
+    for variance in variances:
+        if not counted(variance):
+            continue
+        totals[variance.classification] = totals.get(variance.classification, Decimal(0)) + variance.variance
+        counts[variance.classification] = counts.get(variance.classification, 0) + 1
+        for part in variance.parts():
+            key = (variance.classification, variance.payer_id, variance.contract_id, part.code, part.carc)
+            sums = amounts.setdefault(key, [Decimal(0), Decimal(0), Decimal(0)])
+            sums[0] += part.variance
+            sums[1] += part.expected_allowed
+            sums[2] += part.paid
+            lines[key] = lines.get(key, 0) + 1
+            claims.setdefault(key, set()).add(variance.claim_id)
+            if key not in oldest or variance.remittance_date < oldest[key]:
+                oldest[key] = variance.remittance_date
+    return (
+        [
+            WorklistSum(*key, amount, expected, paid, lines[key], len(claims[key]), oldest[key])
+            for key, (amount, expected, paid) in amounts.items()
+        ],
+        [ClassificationTotal(c, total, counts[c]) for c, total in totals.items()],
+    )
+
+
+def _largest_first(entry: WorklistEntry) -> tuple[Decimal, str, str, str, str]:
+    """Largest amount first; ties in one order whatever order the sums came in."""
+    return (-abs(entry.amount), entry.payer_id, entry.code, entry.carc, entry.contract_id or "")
+
+
+def assemble(sums: Iterable[WorklistSum], totals: Iterable[ClassificationTotal]) -> Worklist:
+    """The sections drawn from summed parts: each classification's parts in its section, parts of
+    one payer, contract, code and CARC one entry, entries largest first."""
     groups = {section: WorklistGroup(section) for section in WorklistSection}
+    for total in totals:
+        if (section := _SECTIONS.get(total.classification)) is not None:
+            groups[section].total += total.total
+            groups[section].variance_count += total.variance_count
     keyed: dict[WorklistSection, dict[tuple[str, str | None, str, str], WorklistEntry]] = {
         section: {} for section in WorklistSection
     }
-    for variance in variances:
-        section = _SECTIONS.get(variance.classification)
-        if section is None or not variance.variance:
+    for part in sums:
+        if (section := _SECTIONS.get(part.classification)) is None:
             continue
-        groups[section].total += variance.variance
-        groups[section].variance_count += 1
-        for part in variance.parts():
-            key = (variance.payer_id, variance.contract_id, part.code, part.carc)
-            keyed[section].setdefault(key, WorklistEntry(*key)).add(variance, part)
+        key = (part.payer_id, part.contract_id, part.code, part.carc)
+        keyed[section].setdefault(key, WorklistEntry(*key)).add(part)
     for section, entries in keyed.items():
-        groups[section].entries = sorted(entries.values(), key=lambda e: (-abs(e.amount), e.payer_id, e.code))
+        groups[section].entries = sorted(entries.values(), key=_largest_first)
     return Worklist(
         groups[WorklistSection.RECOVERABLE],
         groups[WorklistSection.OVERPAID],

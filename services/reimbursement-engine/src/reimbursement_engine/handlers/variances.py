@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -14,38 +13,15 @@ from accord_common.uow import UnitOfWork
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reimbursement_engine.adapters.variance_repo import VarianceRepository
-from reimbursement_engine.domain.reconciliation import Classification
-from reimbursement_engine.domain.worklist import (
-    TransitionRefused,
-    Worklist,
-    WorklistLine,
-    WorklistVariance,
-    aggregate,
-    check_transition,
-)
+from reimbursement_engine.adapters.worklist_sums import worklist_sums
+from reimbursement_engine.domain.worklist import TransitionRefused, Worklist, assemble, check_transition
 from reimbursement_engine.handlers import SOURCE
 
 
 async def worklist(session: AsyncSession, org: str, status: str = "open") -> Worklist:
-    """Variances in `status` by section: owed (underpaid, denied), overpaid, needs review. Summed
-    in a worker thread: 10,000 variances are ~0.1 s of CPU the event loop keeps serving beside."""
-    found = await VarianceRepository(session, org).in_status(status)
-    return await asyncio.to_thread(lambda: aggregate(_worklist_variance(row, lines) for row, lines in found))
-
-
-def _worklist_variance(row: Any, lines: list[Any]) -> WorklistVariance:
-    return WorklistVariance(
-        row.payer_id,
-        row.contract_id,
-        row.claim_id,
-        Classification(row.classification),
-        row.remittance_date,
-        row.variance,
-        row.expected_allowed,
-        row.paid,
-        tuple(row.carcs or ()),
-        tuple(WorklistLine(r.code, r.carc, r.variance, r.expected_allowed, r.paid) for r in lines),
-    )
+    """Variances in `status` by section: owed (underpaid, denied), overpaid, needs review."""
+    sums, totals = await worklist_sums(session, org, status)
+    return assemble(sums, totals)
 
 
 async def transition(
