@@ -204,3 +204,35 @@ async def test_two_transactions_that_peek_one_chunk_keep_it_once(engine: Engine)
     async with engine.runtime.uow() as after:
         left = await ReconcileQueue(after.session, org).peek(summary.file_id, 10)
     assert [position for position, _ in left] == [2]
+
+
+async def test_a_write_that_fails_while_the_next_batch_is_read_stores_nothing(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store reads the file's next batch while it writes one: a write that fails ends the upload
+    with its error once the read under way is done, and the file, its payments and queue are not kept."""
+    from reimbursement_engine.adapters.orm import claim_payments, remittance_files
+    from reimbursement_engine.handlers import remittance_store
+
+    org = new_org()
+    prefix = f"W{uuid.uuid4().hex[:6]}"
+    taken = 0
+    real_take = remittance_store.RemittanceStore.take
+
+    async def failing_take(self: remittance_store.RemittanceStore, batch: list[object]) -> None:
+        nonlocal taken
+        taken += 1
+        if taken == 2:
+            raise RuntimeError("the database refused the second batch")
+        await real_take(self, batch)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(remittance_store.RemittanceStore, "take", failing_take)
+    with pytest.raises(RuntimeError, match="second batch"):
+        await store_835(engine.runtime.uow(), org, _underpaying_835(prefix, CLAIMS))
+    assert taken == 2
+    async with engine.runtime.sessions() as session:
+        for table in (remittance_files, claim_payments, reconcile_queue):
+            held = await session.scalar(
+                select(func.count()).select_from(table).where(table.c.organization_id == org)
+            )
+            assert held == 0, table.name

@@ -69,11 +69,18 @@ async def store_835(uow: UnitOfWork, org: str, raw: bytes | bytearray) -> Ingest
         summary = IngestSummary(file_id)
         store = RemittanceStore(uow, org, summary, publish_paid=True)
         items = checked_835(raw)
+        reading = asyncio.ensure_future(asyncio.to_thread(_next_batch, items))
         try:
-            while batch := await asyncio.to_thread(_next_batch, items):
+            while batch := await reading:
+                # the next batch is read (in a thread) while this one is written: the parse fills
+                # the event loop's waits on the database
+                reading = asyncio.ensure_future(asyncio.to_thread(_next_batch, items))
                 await store.take(batch)
         except X12Error as exc:
             raise refusal("835", exc) from None
+        finally:
+            if not reading.done():  # a failed write: the read under way ends before the file goes
+                await asyncio.gather(reading, return_exceptions=True)
         await ReconcileQueue(uow.session, org).enqueue(file_id, list(store.paid_claims), received)
         await uow.commit()
     return summary
