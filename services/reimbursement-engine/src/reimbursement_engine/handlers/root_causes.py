@@ -113,7 +113,7 @@ class Diagnosis:
         self.today = datetime.now(UTC).date()  # the date the alternatives are priced as of
         self._alternative_terms: dict[str, _AlternativeTerms] = {}
         # each alternative priced once for the claims of the chunk it prices alike (see _price_variants)
-        self._priced: dict[tuple[int, Claim], PricedClaim | None] = {}
+        self._priced: dict[Claim, dict[int, PricedClaim | None]] = {}
         self._versions: dict[tuple[str, int], VersionRef] = {}  # the first of each key, as listed
         for v in context.versions:
             self._versions.setdefault((v.contract_id, v.version), v)
@@ -269,23 +269,29 @@ def _price_variants(
     variants: list[Variant],
     medicare: MedicareReference,
     today: date,
-    priced_before: dict[tuple[int, Claim], PricedClaim | None],
+    priced_before: dict[Claim, dict[int, PricedClaim | None]],
 ) -> dict[int, list[AlternativePrice]]:
     """Each variant's expected allowed by line. A claim is priced from its lines, dates, places and
     payer, never from its patient control number: claims alike but for it (an office's visits of
     one code and charge on one day) are priced once a chunk under each alternative's terms
-    (`priced_before`, keyed by the terms object, which the Diagnosis keeps for the chunk)."""
+    (`priced_before`: by the claim without its number, then by the terms object, which the
+    Diagnosis keeps for the chunk; the claim made and hashed once for the variants that share it)."""
     out: dict[int, list[AlternativePrice]] = {}
+    alike: dict[int, dict[int, PricedClaim | None]] = {}  # by id of the variant's claim
     for kind, label, claim, terms, only_line in variants:
-        key = (id(terms), replace(claim, patient_control_number=""))
-        if key in priced_before:
-            priced = priced_before[key]
+        by_terms = alike.get(id(claim))
+        if by_terms is None:
+            by_terms = alike[id(claim)] = priced_before.setdefault(
+                replace(claim, patient_control_number=""), {}
+            )
+        if id(terms) in by_terms:
+            priced = by_terms[id(terms)]
         else:
             try:
                 priced = price_claim(claim, terms, medicare, today)
             except (ValueError, ArithmeticError):  # an alternative that cannot price says nothing
                 priced = None
-            priced_before[key] = priced
+            by_terms[id(terms)] = priced
         if priced is None:
             continue
         for line in priced.lines:
