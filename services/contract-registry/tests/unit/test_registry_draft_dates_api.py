@@ -104,3 +104,28 @@ async def test_an_active_contracts_effective_date_is_not_moved_in_place(client: 
     assert response.status_code == 409, response.text
     view = (await client.get(f"/v1/contracts/{contract_id}", params={"as_of": "2026-01-01"})).json()
     assert _dates(view) == (1, "2026-01-01", None, "2026-01-01")
+
+
+async def test_a_termination_reason_blank_or_holding_nul_is_a_422_and_the_document_says_so(
+    client: httpx.AsyncClient,
+) -> None:
+    """The document's pattern for a reason refuses what the service refuses (schemathesis found a
+    reason with NUL valid by the document and refused by the service)."""
+    import re
+
+    contract_id = await _draft(client)
+    for step in ("submit", "activate"):
+        assert (await client.post(f"/v1/contracts/{contract_id}/{step}")).status_code == 200
+    url = f"/v1/contracts/{contract_id}/terminate"
+    for reason in (" \t", "lost\x00payer"):
+        refused = await client.post(url, json={"reason": reason, "last_day": "2026-06-30"})
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert "reason" in refused.text
+    document = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    for model in ("TerminateIn", "WithdrawalIn"):
+        pattern = document[model]["properties"]["reason"]["pattern"]
+        assert re.search(pattern, "Payer merged") and not re.search(pattern, " \t")
+        assert not re.search(pattern, "lost\x00payer")
+    done = await client.post(url, json={"reason": "Payer merged", "last_day": "2026-06-30"})
+    assert done.status_code == 200, done.text

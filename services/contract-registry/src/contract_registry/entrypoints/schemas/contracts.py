@@ -209,7 +209,9 @@ class WithdrawalIn(BaseModel):
         json_schema_extra={"examples": [{"reason": "Entered against the wrong payer; never signed"}]},
     )
 
-    reason: str = Field(min_length=1, max_length=500, pattern=r"\S", description="Why (not blank)")
+    reason: str = Field(
+        min_length=1, max_length=500, json_schema_extra={"pattern": NON_BLANK}, description="Why (not blank)"
+    )
 
 
 class ContractOut(BaseModel):
@@ -301,7 +303,7 @@ class TerminateIn(BaseModel):
     )
 
     last_day: IsoDate = Field(description="The last day the contract is in force")
-    reason: str = Field(min_length=1, pattern=r"\S", description="Why (not blank)")
+    reason: str = Field(min_length=1, json_schema_extra={"pattern": NON_BLANK}, description="Why (not blank)")
 
 
 class CodeIn(BaseModel):

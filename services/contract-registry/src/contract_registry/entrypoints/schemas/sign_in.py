@@ -40,7 +40,7 @@ class IdentityProviderIn(BaseModel):
     client_id: str = Field(
         min_length=1,
         max_length=200,
-        pattern=r"[!-~]",  # not blank: at least one visible character
+        pattern=r"^[^\x00]*[!-~][^\x00]*$",  # not blank: a visible character; no NUL, as every string
         description="The client id the console is registered under (the ID token's audience).",
     )
     groups_claim: str = Field(default="groups", min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:/-]+$")
