@@ -56,6 +56,15 @@ def test_every_intake_path_gives_the_same_price_and_the_lifecycle_follows_the_fr
 ) -> None:
     t = new_tenant("intake")
     contract_id = str(activate_acme_professional(t)["id"])
+    eventually(  # the engine holds the activated contract: the batches below are priced as they answer
+        "the contract in the engine",
+        lambda: (
+            t.call(
+                "GET", "engine", "/v1/margin", params={"contract_id": contract_id, "on": "2026-03-14"}
+            ).status_code
+            == 200
+        ),
+    )
 
     # one JSON claim
     single = t.post("engine", "/v1/claims", _claim("INTAKE-1", contract_id, "2026-03-14"))
