@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections import Counter as Tally
 from collections.abc import Sequence
@@ -23,7 +24,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from aiokafka.producer.message_accumulator import BatchBuilder
 from prometheus_client import Counter, Gauge
-from sqlalchemy import MetaData, func, select, update
+from sqlalchemy import MetaData, Text, cast, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from accord_common.messaging.partitions import partition_of
@@ -117,11 +118,18 @@ class OutboxRelay:
         async with self._sessions() as session, session.begin():
             if not await self._take_lease(session):
                 return 0
+            outbox = self._outbox
             rows = (
                 await session.execute(
-                    select(self._outbox)
-                    .where(self._outbox.c.published_at.is_(None))
-                    .order_by(self._outbox.c.id)
+                    select(  # what is sent: the headers as their stored text (decoded once a pass)
+                        outbox.c.id,
+                        outbox.c.topic,
+                        outbox.c.message_key,
+                        outbox.c.payload,
+                        cast(outbox.c.headers, Text).label("headers"),
+                    )
+                    .where(outbox.c.published_at.is_(None))
+                    .order_by(outbox.c.id)
                     .limit(self._batch)
                 )
             ).all()
@@ -143,6 +151,7 @@ class OutboxRelay:
         """Rows handed to the producer, a batch a partition; the futures of their delivery."""
         producer = self._producer
         counts: dict[str, int] = {}  # partitions a topic
+        header_lists: dict[str | None, list[tuple[str, bytes]]] = {}  # by stored text
         batches: dict[tuple[str, int], BatchBuilder] = {}
         sent: list[asyncio.Future[Any]] = []
         for row in rows:
@@ -153,7 +162,9 @@ class OutboxRelay:
             batch = batches.get(where)
             if batch is None:
                 batch = batches[where] = producer.create_batch()
-            headers = _headers(row)
+            headers = header_lists.get(row.headers)
+            if headers is None:  # a transaction's rows share one text (its span's traceparent)
+                headers = header_lists[row.headers] = _headers(row.headers)
             if batch.append(key=key, value=row.payload, timestamp=None, headers=headers) is not None:
                 continue
             if batch.record_count():  # full: it goes now, the row starts the partition's next one
@@ -181,8 +192,10 @@ class OutboxRelay:
         return bool(got)
 
 
-def _headers(row: Any) -> list[tuple[str, bytes]]:
-    stored = {k: v for k, v in (row.headers or {}).items() if not k.startswith("ce_")}  # rows of old
+def _headers(text: str | None) -> list[tuple[str, bytes]]:
+    """A row's Kafka headers from their stored JSON text."""
+    held = json.loads(text) if text else None
+    stored = {k: v for k, v in (held or {}).items() if not k.startswith("ce_")}  # rows of old
     stored.setdefault("content-type", STRUCTURED_CONTENT_TYPE)  # releases: binary-mode headers
     return [(k, str(v).encode()) for k, v in stored.items()]
 
