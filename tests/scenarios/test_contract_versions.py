@@ -189,14 +189,17 @@ def test_contract_versions_reach_every_service_as_they_are(new_tenant: Any, medi
     assert versions(t, cid) == [1, 2]
 
 
-def obligation(t: Tenant, contract_id: str, kind: str) -> dict[str, Any]:
-    """Wait until the tracker holds the contract's open obligation of `kind`; return the only one."""
+def obligation(t: Tenant, contract_id: str, kind: str, due: str | None = None) -> dict[str, Any]:
+    """Wait until the tracker holds the contract's open obligation of `kind` (due on `due`, when
+    given: the contract's later events move it, and the tracker may hold the earlier date first);
+    return the only one."""
 
     def found() -> list[dict[str, Any]] | None:
         items = t.get("tracker", "/v1/obligations", contract_id=contract_id, kind=kind)["items"]
-        return [o for o in items if o["status"] == "open"] or None
+        held = [o for o in items if o["status"] == "open"]
+        return held if held and (due is None or any(o["due_date"] == due for o in held)) else None
 
-    held = eventually(f"the contract's {kind}", found)
+    held = eventually(f"the contract's {kind}" + (f" due {due}" if due else ""), found)
     assert len(held) == 1, held
     return held[0]
 
@@ -246,6 +249,6 @@ def test_a_drafts_effective_date_moved_later_is_where_version_1_starts(new_tenan
     assert early.status_code == 404, early.text
 
     # the tracker derived its deadlines from the moved date (contract.* events carry it)
-    renewal = obligation(t, cid, "renewal")
-    notice = obligation(t, cid, "renewal_notice")
+    renewal = obligation(t, cid, "renewal", due="2028-06-01")
+    notice = obligation(t, cid, "renewal_notice", due="2028-03-03")
     assert (renewal["due_date"], notice["due_date"]) == ("2028-06-01", "2028-03-03")
