@@ -281,7 +281,12 @@ def main(rate: float, seconds: float, count: int, warmup: float) -> None:
             smtp_port=_process.free_port(),
             database_urls=urls,
             port_offset=random.randrange(10, 290) * 100,
-            extra_env={"ACCORD_LOG_LEVEL": "WARNING"},
+            extra_env={
+                "ACCORD_LOG_LEVEL": "WARNING",
+                # the hop breakdown reads published outbox rows (amendment_hops.py): keep them
+                "ACCORD_REGISTRY_OUTBOX_RETENTION_DAYS": "1",
+                "ACCORD_TRACKER_OUTBOX_RETENTION_DAYS": "1",
+            },
             services=SERVICE_NAMES,
         )
         stack = Stack(config)

@@ -240,7 +240,12 @@ def stack(postgres: bool, tracker: bool, data_dir: Path) -> Iterator[tuple[Stack
             start_smtp_sink=False,
             database_urls=urls,
             port_offset=_free_offset(),
-            extra_env={"ACCORD_ENGINE_LOG_LEVEL": "WARNING", "ACCORD_TRACKER_LOG_LEVEL": "WARNING"},
+            extra_env={
+                "ACCORD_ENGINE_LOG_LEVEL": "WARNING",
+                "ACCORD_TRACKER_LOG_LEVEL": "WARNING",
+                # the hops and the count of pricing requests read published outbox rows: keep them
+                "ACCORD_ENGINE_OUTBOX_RETENTION_DAYS": "1",
+            },
             services=names,
         )
         running = Stack(config)

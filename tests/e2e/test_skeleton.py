@@ -216,8 +216,32 @@ def _stores(stack: Stack) -> list[str]:
     return [name for name, service in stack.services.items() if service.spec.owns_data]
 
 
+@pytest.fixture
+def outboxes_kept(stack: Stack) -> Iterator[None]:
+    """The services restarted keeping published outbox rows (OUTBOX_RETENTION_DAYS=7; by default the
+    relay deletes them), so a test can publish everything again; defaults restored after."""
+    names = _stores(stack)
+    keep = {f"{stack.services[n].spec.env_prefix}OUTBOX_RETENTION_DAYS": "7" for n in names}
+
+    def restart() -> None:
+        for name in names:
+            stack.kill(name, signal.SIGTERM)
+        for name in names:
+            stack.start_service(name)
+        stack.wait_ready(names=names)
+
+    stack.config.extra_env.update(keep)
+    try:
+        restart()
+        yield
+    finally:  # the stack is shared by the session: never leave it off its defaults
+        for key in keep:
+            del stack.config.extra_env[key]
+        restart()
+
+
 def test_every_event_delivered_twice_changes_nothing(
-    stack: Stack, receiver: WebhookReceiver, subscribed: str
+    stack: Stack, receiver: WebhookReceiver, subscribed: str, outboxes_kept: None
 ) -> None:
     contract_id = new_contract(stack, "Delivered twice")
     notice = wait_for("the obligation", lambda: open_notices(stack, contract_id))[0]

@@ -124,6 +124,7 @@ class ServiceRuntime:
             self.metadata,
             self.producer,
             poll_interval_s=self.settings.relay_poll_interval_ms / 1000,
+            keep_published=self.settings.outbox_retention_days > 0,
         )
         if self.settings.relay_enabled:
             self.wakeups.on(OUTBOX, self.relay.wake)

@@ -42,9 +42,10 @@ class ServiceSettings(BaseSettings):
     # PostgreSQL, off for SQLite (one writer at a time: nothing to gain)
     consumer_concurrent_partitions: bool | None = None
     # Retention, run by every replica (batched deletes, safe concurrently). Published outbox rows are
-    # kept for audit and re-publishing; inbox rows must outlive the broker's retention of the topics
+    # deleted by the relay as it publishes them (0), or kept this many days for audit and
+    # re-publishing from the database; inbox rows must outlive the broker's retention of the topics
     # (Kafka's default is 7 days), or a redelivered old event would be applied again.
-    outbox_retention_days: int = Field(default=7, ge=1, le=3650)
+    outbox_retention_days: int = Field(default=0, ge=0, le=3650)
     inbox_retention_days: int = Field(default=30, ge=8, le=3650)
     retention_interval_seconds: int = Field(default=3600, ge=10, le=86_400)
     log_level: str = "INFO"

@@ -114,12 +114,61 @@ async def run_consumer(
 
 
 async def publish_all(h: Harness) -> int:
+    """One relay pass that keeps the rows it published (OUTBOX_RETENTION_DAYS > 0): these tests
+    publish them again, and find a contract's inbox rows through their event ids."""
     producer = h.kafka.producer()
     await producer.start()
     try:
-        return await OutboxRelay(h.sessions, metadata, producer).publish_pending()
+        return await OutboxRelay(h.sessions, metadata, producer, keep_published=True).publish_pending()
     finally:
         await producer.stop()
+
+
+class _FailsAfterSending(OutboxRelay):
+    """A relay whose database goes away once the broker has acknowledged the pass's rows."""
+
+    async def _send(self, rows: Any) -> list[asyncio.Future[Any]]:
+        await asyncio.gather(*await super()._send(rows))
+        raise ConnectionResetError("the database went away after the broker acknowledged")
+
+
+async def test_published_rows_are_deleted_and_a_pass_that_fails_after_sending_sends_them_again(
+    harness: Harness,
+) -> None:
+    cid = str(uuid.uuid4())
+    outbox = metadata.tables["outbox"]
+
+    async def held() -> list[Any]:
+        async with harness.sessions() as s:
+            query = select(outbox.c.published_at).where(outbox.c.message_key == cid)
+            return list((await s.scalars(query)).all())
+
+    async with harness.uow() as uow:
+        uow.publish(contract_event(cid, 1))
+        uow.publish(contract_event(cid, 2))
+        await uow.commit()
+    producer = harness.kafka.producer()
+    await producer.start()
+    try:
+        with pytest.raises(ConnectionResetError):
+            await _FailsAfterSending(harness.sessions, metadata, producer).publish_pending()
+        assert await held() == [None, None]  # sent, but the pass rolled back: both wait to go again
+        while await OutboxRelay(harness.sessions, metadata, producer).publish_pending():
+            pass
+        assert await held() == []  # published, so deleted (nothing kept by default)
+        async with harness.uow() as uow:  # a marker after the duplicates, on the same key
+            uow.publish(contract_event(cid, 3))
+            await uow.commit()
+        while await OutboxRelay(harness.sessions, metadata, producer).publish_pending():
+            pass
+    finally:
+        await producer.stop()
+
+    async def marker_applied() -> bool:  # so both duplicates were read before it
+        return (cid, 3) in await harness.ledger_rows(cid)
+
+    await run_consumer(harness, record, marker_applied)
+    assert await harness.ledger_rows(cid) == [(cid, 1), (cid, 2), (cid, 3)]
 
 
 async def test_committed_events_reach_the_consumer_once_in_order(harness: Harness) -> None:

@@ -64,6 +64,7 @@ async def registry(
         max_upload_bytes=64 * 1024,
         log_json=False,
         relay_poll_interval_ms=100,
+        outbox_retention_days=1,  # published rows kept: tests read what was published from them
     )
     app = build_app(settings)
     org_a, org_b = f"org-a-{uuid.uuid4().hex[:6]}", f"org-b-{uuid.uuid4().hex[:6]}"

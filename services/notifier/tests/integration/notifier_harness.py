@@ -173,6 +173,7 @@ def settings_for(database_url: str, bootstrap: str, mail: MailSink, **overrides:
         "retry_delays_seconds": [0.3, 0.3, 0.3],
         "log_json": False,
         "links_base_url": "https://accord.clinic.example",
+        "outbox_retention_days": 1,  # published rows kept: tests read what was published from them
     }
     return NotifierSettings(**(values | overrides))
 

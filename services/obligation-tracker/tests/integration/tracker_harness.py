@@ -138,6 +138,7 @@ async def running_tracker(
         relay_poll_interval_ms=100,
         public_base_url="http://tracker.test",
         log_json=False,
+        outbox_retention_days=1,  # published rows kept: tests read what was published from them
     )
     clock = FakeClock(start)
     app = build_app(settings, clock)

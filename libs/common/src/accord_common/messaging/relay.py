@@ -1,13 +1,21 @@
-"""The outbox relay: publishes committed outbox rows in order, then marks them published.
+"""The outbox relay: publishes committed outbox rows in order, then deletes them (or, when published
+rows are kept for a while, marks them published).
 
-A crash between publish and mark republishes the same rows (same event ids) on restart: delivery is
-at least once and consumers' inboxes make the effect exactly once. On PostgreSQL a transaction-scoped
-advisory lock lets exactly one replica relay at a time, which keeps per-key order across replicas.
+A crash between publish and delete (or mark) republishes the same rows (same event ids) on restart:
+delivery is at least once and consumers' inboxes make the effect exactly once. On PostgreSQL a
+transaction-scoped advisory lock lets exactly one replica relay at a time, which keeps per-key order
+across replicas.
 
 A pass's rows go out as one record batch per partition (`create_batch` / `send_batch`), each
 partition's rows in id order, the partition picked as Kafka's default partitioner picks it
 (`partitions.py`): not a `send` per row, whose future, accumulator lookup and partitioner cost 30
 us of CPU a row (docs/benchmarks.md).
+
+Deleting a published row costs PostgreSQL a mark on the row; marking it published writes a whole new
+version of it (its payload, and an entry in each of the table's indexes) that autovacuum later
+clears: on a 10,000-claim 835's 40,000 events, 0.45 s of the database's CPU (docs/benchmarks.md).
+So published rows are kept only when `OUTBOX_RETENTION_DAYS` asks for them (to audit or re-publish
+from the database rather than the broker), and retention deletes them after that.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from aiokafka.producer.message_accumulator import BatchBuilder
 from prometheus_client import Counter, Gauge
-from sqlalchemy import MetaData, Text, cast, func, select, update
+from sqlalchemy import MetaData, Text, cast, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from accord_common.messaging.partitions import partition_of
@@ -52,12 +60,14 @@ class OutboxRelay:
         *,
         poll_interval_s: float = 0.2,
         batch_size: int = 1000,  # a 10,000-claim 835's 20,000 events: 12.5 -> 11.2 s end to end vs 200
+        keep_published: bool = False,
     ) -> None:
         self._sessions = session_factory
         self._outbox = metadata.tables["outbox"]
         self._producer = producer
         self._poll = poll_interval_s
         self._batch = batch_size
+        self._keep = keep_published
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -114,7 +124,8 @@ class OutboxRelay:
         return int(count), max(age, 0.0)
 
     async def publish_pending(self) -> int:
-        """One pass: publish up to a batch of unpublished rows in id order. Returns rows sent."""
+        """One pass: publish up to a batch of unpublished rows in id order, then delete them (or
+        mark them published). Returns rows sent."""
         async with self._sessions() as session, session.begin():
             if not await self._take_lease(session):
                 return 0
@@ -138,11 +149,13 @@ class OutboxRelay:
             await asyncio.gather(*await self._send(rows))
             pg = on_postgresql(session)
             for part in parts([r.id for r in rows], pg):  # by primary key: one array on PostgreSQL
-                await session.execute(
-                    update(self._outbox)
-                    .where(among(self._outbox.c.id, part, pg))
-                    .values(published_at=datetime.now(UTC))
-                )
+                sent_rows = among(self._outbox.c.id, part, pg)
+                if self._keep:
+                    await session.execute(
+                        update(self._outbox).where(sent_rows).values(published_at=datetime.now(UTC))
+                    )
+                else:
+                    await session.execute(delete(self._outbox).where(sent_rows))
         for topic, count in Tally(row.topic for row in rows).items():
             PUBLISHED.labels(topic).inc(count)
         return len(rows)
