@@ -99,3 +99,30 @@ def test_inbox_retention_must_outlive_the_broker_default() -> None:
     assert ServiceSettings().inbox_retention_days == 30
     with pytest.raises(ValidationError, match="inbox_retention_days"):
         ServiceSettings(inbox_retention_days=3)
+
+
+def test_published_outbox_rows_are_deleted_by_the_relay_unless_kept_some_days() -> None:
+    from accord_common.settings import ServiceSettings
+    from pydantic import ValidationError
+
+    assert ServiceSettings().outbox_retention_days == 0  # the relay deletes what it publishes
+    assert ServiceSettings(outbox_retention_days=7).outbox_retention_days == 7
+    with pytest.raises(ValidationError, match="outbox_retention_days"):
+        ServiceSettings(outbox_retention_days=-1)
+
+
+async def test_with_nothing_kept_the_sweep_clears_rows_a_former_setting_kept(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Switching OUTBOX_RETENTION_DAYS from N to 0: the rows kept so far go at the next sweep, the
+    unpublished stay."""
+    outbox = metadata.tables["outbox"]
+    async with sessions() as session, session.begin():
+        await session.execute(
+            insert(outbox),
+            [outbox_row("kept", 2, 1), outbox_row("kept", 0.1, 0.01), outbox_row("waiting", 1, None)],
+        )
+    swept = await sweep(sessions, metadata, RetentionPolicy(outbox_days=0, inbox_days=30), NOW)
+    assert swept.outbox == 2
+    async with sessions() as session:
+        assert (await session.scalars(select(outbox.c.message_key))).all() == ["waiting"]
