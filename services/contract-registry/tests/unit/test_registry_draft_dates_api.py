@@ -129,3 +129,23 @@ async def test_a_termination_reason_blank_or_holding_nul_is_a_422_and_the_docume
         assert not re.search(pattern, "lost\x00payer")
     done = await client.post(url, json={"reason": "Payer merged", "last_day": "2026-06-30"})
     assert done.status_code == 200, done.text
+
+
+async def test_a_last_day_outside_contract_dates_is_a_422_and_the_document_says_so(
+    client: httpx.AsyncClient,
+) -> None:
+    """The document bounds a termination's last day as the service does (schemathesis sent
+    7052-04-26, valid by the document and refused by the service)."""
+    import re
+
+    contract_id = await _draft(client)
+    for step in ("submit", "activate"):
+        assert (await client.post(f"/v1/contracts/{contract_id}/{step}")).status_code == 200
+    url = f"/v1/contracts/{contract_id}/terminate"
+    refused = await client.post(url, json={"reason": "Payer merged", "last_day": "7052-04-26"})
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    schema = (await client.get("/openapi.json")).json()["components"]["schemas"]["TerminateIn"]
+    pattern = schema["properties"]["last_day"]["pattern"]
+    assert re.search(pattern, "2026-06-30") and re.search(pattern, "2100-12-31")
+    assert not re.search(pattern, "7052-04-26") and not re.search(pattern, "1989-12-31")

@@ -302,7 +302,7 @@ class TerminateIn(BaseModel):
         },
     )
 
-    last_day: IsoDate = Field(description="The last day the contract is in force")
+    last_day: ContractDate = Field(description=f"The last day the contract is in force. {DATES}")
     reason: str = Field(min_length=1, json_schema_extra={"pattern": NON_BLANK}, description="Why (not blank)")
 
 
