@@ -13,7 +13,7 @@ us of CPU a row (docs/benchmarks.md).
 
 Deleting a published row costs PostgreSQL a mark on the row; marking it published writes a whole new
 version of it (its payload, and an entry in each of the table's indexes) that autovacuum later
-clears: on a 10,000-claim 835's 40,000 events, 0.45 s of the database's CPU (docs/benchmarks.md).
+clears: on a 10,000-claim 835's 40,000 events, 0.45-0.6 s of the database's CPU (docs/benchmarks.md).
 So published rows are kept only when `OUTBOX_RETENTION_DAYS` asks for them (to audit or re-publish
 from the database rather than the broker), and retention deletes them after that.
 """
