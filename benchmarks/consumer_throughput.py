@@ -153,9 +153,8 @@ async def consume(
     """(seconds joining the group, seconds applying `events` once joined, the process's CPU seconds
     meanwhile: the consumer's own cost, which a busy machine changes far less than wall clock, and
     the database's CPU seconds meanwhile)."""
-    consumer = runtime.kafka.consumer(topic, group_id=f"bench-{uuid.uuid4().hex[:8]}")
+    consumer = await runtime.kafka.started_consumer(topic, group_id=f"bench-{uuid.uuid4().hex[:8]}")
     dead_letters = runtime.kafka.producer()
-    await consumer.start()
     await dead_letters.start()
     loop = ConsumerLoop(
         name="obligation-tracker",

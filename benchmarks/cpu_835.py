@@ -124,8 +124,8 @@ class Recorder:
             recorder.marks["answered"] = (time.time(), cpu_by_group())
             return response
 
-        def timed_wait(what: str, check: Callable[[], bool], timeout: float) -> float:
-            held = wait(what, check, timeout)
+        def timed_wait(what: str, check: Callable[[], bool], timeout: float, *every_s: float) -> float:
+            held = wait(what, check, timeout, *every_s)
             recorder.marks[what] = (time.time(), cpu_by_group())
             if what == "the claims' prompt-pay deadlines":  # the upload is next
                 recorder.start_spies()

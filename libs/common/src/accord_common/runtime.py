@@ -130,8 +130,7 @@ class ServiceRuntime:
             self.wakeups.on(OUTBOX, self.relay.wake)
             self.relay.start()
         if self.handlers:
-            consumer = self.kafka.consumer(*self.handlers, group_id=self.settings.service_name)
-            await consumer.start()
+            consumer = await self.kafka.started_consumer(*self.handlers, group_id=self.settings.service_name)
             self.consumer_loop = ConsumerLoop(
                 name=self.settings.service_name,
                 consumer=consumer,

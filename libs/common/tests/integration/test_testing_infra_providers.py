@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
 import pytest
-from accord_common.testing import _kafka_jvm, _process
+from accord_common.testing import _process
 from accord_common.testing.kafka import (
-    ENV_BROKER,
     KafkaBroker,
     create_topics,
-    plan_kafka,
-    start_kafka_maven,
     start_tansu,
     start_tansu_broker,
 )
@@ -73,23 +69,6 @@ async def test_postgres_server_answers(postgres_server: PostgresServer) -> None:
     finally:
         await conn.close()
     assert str(version).startswith(f"PostgreSQL {postgres_server.version}")
-
-
-@pytest.fixture(scope="module")
-def maven_kafka(request: pytest.FixtureRequest) -> Iterator[KafkaBroker]:
-    """The session broker if it is Kafka from Maven jars, else a dedicated one."""
-    if not _kafka_jvm.available():
-        # Java and Maven are optional by design (scripts/ensure-system-deps.sh): without them the
-        # harness runs on tansu, whose provider is tested below unconditionally. Only a machine
-        # without a JVM skips this, and forcing the broker makes it fail instead.
-        if os.environ.get(ENV_BROKER) == "kafka":
-            pytest.fail(f"{ENV_BROKER}=kafka but java, mvn or deploy/kafka/pom.xml is missing")
-        pytest.skip("java, mvn or deploy/kafka/pom.xml missing: the optional Maven provider is untested")
-    if plan_kafka().endswith("Maven jars"):
-        yield request.getfixturevalue("kafka_broker")
-        return
-    with start_kafka_maven() as broker:
-        yield broker
 
 
 @pytest.mark.integration

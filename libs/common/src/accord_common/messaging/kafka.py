@@ -48,6 +48,13 @@ class KafkaConfig:
             request_timeout_ms=15_000,
         )
 
+    async def started_consumer(self, *topics: str, group_id: str) -> AIOKafkaConsumer:
+        """`consumer`, started, its prefetch held until what it fetched is taken (`hold_prefetch`)."""
+        consumer = self.consumer(*topics, group_id=group_id)
+        await consumer.start()
+        hold_prefetch(consumer)
+        return consumer
+
     def consumer(self, *topics: str, group_id: str) -> AIOKafkaConsumer:
         # 'earliest' with committed offsets: never 'latest' (tansu's end offsets are unreliable)
         return AIOKafkaConsumer(
@@ -62,6 +69,29 @@ class KafkaConfig:
             heartbeat_interval_ms=self.heartbeat_interval_ms,
             metadata_max_age_ms=5_000,
         )
+
+
+# How long aiokafka's fetcher lets fetched records wait untaken before it fetches the consumer's
+# other partitions without them (its default, 0.1 s): longer than any run takes to apply.
+PREFETCH_HELD_S = 3600.0
+
+
+def hold_prefetch(consumer: AIOKafkaConsumer) -> None:
+    """Fetch again only once the records fetched are taken (a started consumer).
+
+    aiokafka keeps one fetch in flight per broker. While fetched records wait for the loop (it is
+    applying the run before), it fetches after 0.1 s for the other partitions only, and that fetch
+    waits on the broker until one of *them* has data or the wait (`LONG_POLL_MS`) ends. The loop,
+    meanwhile, takes its records and finds the next ones on the broker unreachable: the tracker sat
+    idle 0.3-0.5 s at a time with claim.variance_detected waiting (docs/benchmarks.md). Held, the
+    next fetch asks for every partition once the loop has taken what was fetched, and the broker
+    answers it at once when any has data. No public setting reaches it (aiokafka 0.14:
+    `Fetcher._prefetch_backoff`); a version without it keeps its default, and says so."""
+    fetcher = getattr(consumer, "_fetcher", None)
+    if fetcher is None or not hasattr(fetcher, "_prefetch_backoff"):
+        log.warning("aiokafka's fetcher has no prefetch backoff to hold: fetching as it does")
+        return
+    fetcher._prefetch_backoff = PREFETCH_HELD_S
 
 
 @dataclass(frozen=True, slots=True)
