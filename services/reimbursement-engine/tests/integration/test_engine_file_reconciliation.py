@@ -1,6 +1,6 @@
 """An 835's claims reconciled a chunk a transaction after the file is stored (real PostgreSQL).
 
-The upload stores the file and queues its paid claims; each chunk of 500 is reconciled and committed
+The upload stores the file and queues its paid claims; each chunk (CHUNK claims) is reconciled and committed
 on its own. A chunk that fails leaves the chunks before it committed and its own claims queued; the
 sweeper finishes the file, each claim reconciled (and its event published) exactly once.
 """
@@ -17,13 +17,13 @@ import pytest
 from engine_helpers import Engine, claim_json, clp, contract_event, line, medicare_term, new_org, remit_835
 from reimbursement_engine.adapters.orm import reconcile_queue, variances
 from reimbursement_engine.adapters.reconcile_queue import ReconcileQueue
-from reimbursement_engine.handlers.file_reconciliation import reconcile_file, resume_stalled
+from reimbursement_engine.handlers.file_reconciliation import CHUNK, reconcile_file, resume_stalled
 from reimbursement_engine.handlers.remittances import store_835
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 D = Decimal
-CLAIMS = 1_100  # three chunks: 500, 500, 100
+CLAIMS = 2 * CHUNK + 100  # three chunks: CHUNK, CHUNK, 100
 TOLERANCE = D("0.01")
 
 
@@ -80,8 +80,8 @@ async def test_a_chunk_that_fails_keeps_the_chunks_before_and_the_sweeper_finish
         CLAIMS,
         0,
     )
-    # the database refuses the variance of the 700th claim (second chunk), as a failing disk would
-    refused = f"{prefix}-0700"
+    # the database refuses the variance of a claim of the second chunk, as a failing disk would
+    refused = f"{prefix}-{CHUNK + 200:04d}"
     async with engine.runtime.engine.begin() as conn:
         await conn.execute(
             text(
@@ -106,17 +106,17 @@ async def test_a_chunk_that_fails_keeps_the_chunks_before_and_the_sweeper_finish
     halfway = (await engine.client.get(f"/v1/remittance-files/{summary.file_id}", headers=headers)).json()
     assert (halfway["status"], halfway["claims_reconciled"], halfway["classifications"]) == (
         "reconciling",
-        500,
-        {"underpaid": 500},
+        CHUNK,
+        {"underpaid": CHUNK},
     )
-    assert await _variance_counts(engine, org) == (500, 500, 500)
+    assert await _variance_counts(engine, org) == (CHUNK, CHUNK, CHUNK)
     async with engine.runtime.sessions() as session:
         queued = await session.scalar(
             select(func.count())
             .select_from(reconcile_queue)
             .where(reconcile_queue.c.file_id == summary.file_id)
         )
-    assert queued == CLAIMS - 500
+    assert queued == CLAIMS - CHUNK
 
     # a file with recent progress is left to the process working on it
     assert await resume_stalled(engine.runtime.uow, TOLERANCE, timedelta(minutes=5)) == 0
