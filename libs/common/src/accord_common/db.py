@@ -127,7 +127,7 @@ class UtcSQLiteDateTime(sqlite.DATETIME):
 def make_engine(url: str, *, echo: bool = False, null_pool: bool = False) -> AsyncEngine:
     """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and UTC-aware datetimes."""
     if null_pool:
-        engine = create_async_engine(url, echo=echo, poolclass=NullPool)
+        engine = create_async_engine(url, echo=echo, poolclass=NullPool, connect_args=_server_settings(url))
         if is_sqlite(url):
             _prepare_sqlite(engine)
         return engine
@@ -141,10 +141,24 @@ def make_engine(url: str, *, echo: bool = False, null_pool: bool = False) -> Asy
     # 20 kept: with 16 requests in flight a worker (32 clients on 2 workers), a pool of 10 opened and
     # closed an overflow connection for every sixth request (a TLS attempt, a PostgreSQL backend
     # forked); as-of reads went from 1,157 to 1,508 req/s and p99 172 -> 42 ms (docs/benchmarks.md)
-    engine = create_async_engine(url, echo=echo, pool_size=20, max_overflow=10)
+    engine = create_async_engine(
+        url, echo=echo, pool_size=20, max_overflow=10, connect_args=_server_settings(url)
+    )
     event.listen(engine.sync_engine.pool, "checkin", _note_checkin)
     event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
     return engine
+
+
+# PostgreSQL's JIT off for every session. It compiles a statement whose estimated cost passes
+# jit_above_cost, and a join of two CTEs is estimated as their product: the worklist's sums of
+# 10,000 variances, once ANALYZE had counted them, spent 470 ms compiling a 60 ms query (530 ms an
+# answer against 60 without; docs/benchmarks.md). These services run short statements on indexed
+# rows, where compiling never pays.
+SERVER_SETTINGS = {"jit": "off"}
+
+
+def _server_settings(url: str) -> dict[str, Any]:
+    return {"server_settings": dict(SERVER_SETTINGS)} if make_url(url).drivername.endswith("+asyncpg") else {}
 
 
 IDLE_PING_S = 5.0
