@@ -4,8 +4,9 @@ Runs `benchmarks/reconcile_835.py` unchanged and adds, from /proc (Linux), the C
 group of processes between the upload's start and each of its milestones (answered, every claim
 reconciled, every variance on the worklist, every appeal deadline open): the services, the broker
 and PostgreSQL's backends counted with the database they serve (`pg:<service>`; `pg:other` is the
-postmaster, its writers and autovacuum). What a change saves shows here first: on 2 cores the
-figure end to end moves only when the machine's total CPU or the slack in it does.
+postmaster, its writers and autovacuum), and `bench`, this process (its polls, the /healthz
+probe). What a change saves shows here first: on 2 cores the figure end to end moves only when the
+machine's total CPU or the slack in it does.
 
 Options (environment), each off by default:
 
@@ -59,6 +60,8 @@ def group_of(command: str) -> str | None:
         return "kafka"
     if "tansu" in command:
         return "tansu"
+    if "benchmarks/" in command:  # this bench itself (its command line says --postgres)
+        return "bench"
     return "pg:other" if "postgres" in command else None
 
 
