@@ -83,7 +83,7 @@ def hold_prefetch(consumer: AIOKafkaConsumer) -> None:
     applying the run before), it fetches after 0.1 s for the other partitions only, and that fetch
     waits on the broker until one of *them* has data or the wait (`LONG_POLL_MS`) ends. The loop,
     meanwhile, takes its records and finds the next ones on the broker unreachable: the tracker sat
-    idle 0.3-0.5 s at a time with claim.variance_detected waiting (docs/benchmarks.md). Held, the
+    idle 0.27-0.35 s at a time with claim.variance_detected waiting (docs/benchmarks.md). Held, the
     next fetch asks for every partition once the loop has taken what was fetched, and the broker
     answers it at once when any has data. No public setting reaches it (aiokafka 0.14:
     `Fetcher._prefetch_backoff`); a version without it keeps its default, and says so."""
