@@ -18,9 +18,14 @@ from typing import Any
 from engine_helpers import Engine, new_org
 from reimbursement_engine.adapters.orm import variance_lines, variances
 from reimbursement_engine.adapters.variance_repo import VarianceRepository
-from reimbursement_engine.adapters.worklist_sums import _SUMS, worklist_sums, worklist_variance
+from reimbursement_engine.adapters.worklist_sums import (
+    SUMS,
+    sums_parameters,
+    worklist_sums,
+    worklist_variance,
+)
 from reimbursement_engine.domain.reconciliation import Classification
-from reimbursement_engine.domain.worklist import CLAIM_LEVEL, SECTIONED, WorklistSum, assemble, summed
+from reimbursement_engine.domain.worklist import CLAIM_LEVEL, WorklistSum, assemble, summed
 from sqlalchemy import insert, text
 
 D = Decimal
@@ -159,13 +164,11 @@ async def test_the_worklist_sums_are_never_jit_compiled(engine: Engine) -> None:
     org = new_org()
     rng = random.Random(5)
     await _write(engine, [_variance(org, rng, "open") for _ in range(50)])
-    values = {"org": org, "status": "open", "classifications": sorted(SECTIONED), "claim_level": CLAIM_LEVEL}
+    values = sums_parameters(org, "open")
     async with engine.runtime.sessions() as session, session.begin():
         assert await session.scalar(text("SHOW jit")) == "off"
         await session.execute(text("SET LOCAL jit_above_cost = 0"))
-        explained = text("EXPLAIN (ANALYZE, FORMAT TEXT) " + str(_SUMS.text)).bindparams(
-            *_SUMS._bindparams.values()
-        )
+        explained = text("EXPLAIN (ANALYZE, FORMAT TEXT) " + SUMS.text).bindparams(*SUMS._bindparams.values())
         plan = "\n".join(row[0] for row in await session.execute(explained, values))
         await session.execute(text("SET LOCAL jit = on"))  # the same query compiled when JIT is on
         compiled = "\n".join(row[0] for row in await session.execute(explained, values))

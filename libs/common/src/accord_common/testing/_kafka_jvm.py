@@ -23,14 +23,14 @@ from accord_common.testing._process import InfrastructureUnavailable
 
 ENV_POM = "ACCORD_KAFKA_POM"
 _POM_RELATIVE = Path("deploy/kafka/pom.xml")
-_JVM_OPTS = ("-XX:+UseSerialGC", "-Djava.awt.headless=true")
-# one broker: C1 only. A broker started for tests or a bench lives minutes, and C2 spends more CPU
-# compiling than its code saves there: on the 835 bench its compiler threads took a third of the
-# broker's CPU, which the services sharing the two cores did without (docs/benchmarks.md). A broker
-# that runs for days (deploy/) keeps the JVM's default.
-_JVM_HEAP = ("-Xms256m", "-Xmx768m", "-XX:TieredStopAtLevel=1")
-# three JVMs on two shared cores: small heaps, C1 only (starts faster, enough for a test load)
-_CLUSTER_HEAP = ("-Xms128m", "-Xmx320m", "-XX:TieredStopAtLevel=1", "-XX:ActiveProcessorCount=1")
+# C1 only: a broker started for tests or a bench lives minutes, and C2 spends more CPU compiling than
+# its code saves there: on the 835 bench its compiler threads took a third of the broker's CPU, which
+# the services sharing the two cores did without (docs/benchmarks.md). A broker that runs for days
+# (deploy/) keeps the JVM's default.
+_JVM_OPTS = ("-XX:+UseSerialGC", "-Djava.awt.headless=true", "-XX:TieredStopAtLevel=1")
+_JVM_HEAP = ("-Xms256m", "-Xmx768m")
+# three JVMs on two shared cores: small heaps
+_CLUSTER_HEAP = ("-Xms128m", "-Xmx320m", "-XX:ActiveProcessorCount=1")
 
 
 @dataclass

@@ -36,7 +36,7 @@ Sums = tuple[list[WorklistSum], list[ClassificationTotal]]
 # their lines; parts: as WorklistVariance.parts, the lines with a variance and what of the claim's
 # variance no line carries as one claim-level part (with the claim's first CARC); summed by
 # classification, payer, contract, code and CARC; then each classification's total (code NULL).
-_SUMS = text(
+SUMS = text(
     "WITH v AS MATERIALIZED (SELECT id, classification, payer_id, contract_id, claim_id, "
     "remittance_date, variance, expected_allowed, paid, COALESCE(carcs ->> 0, '') AS first_carc "
     "FROM variances WHERE organization_id = :org AND status = :status AND variance <> 0 "
@@ -65,15 +65,20 @@ async def worklist_sums(session: AsyncSession, org: str, status: str) -> Sums:
     if not on_postgresql(session):
         found = await VarianceRepository(session, org).in_status(status)
         return await asyncio.to_thread(lambda: summed(worklist_variance(row, lines) for row, lines in found))
-    values = {"org": org, "status": status, "classifications": sorted(SECTIONED), "claim_level": CLAIM_LEVEL}
+    values = sums_parameters(org, status)
     sums: list[WorklistSum] = []
     totals: list[ClassificationTotal] = []
-    for row in await session.execute(_SUMS, values):
+    for row in await session.execute(SUMS, values):
         if row[3] is None:  # a classification's total
             totals.append(ClassificationTotal(Classification(row[0]), canonical_money(row[5]), int(row[8])))
         else:
             sums.append(_sum(row))
     return sums, totals
+
+
+def sums_parameters(org: str, status: str) -> dict[str, Any]:
+    """What `SUMS` is run with for the organisation's variances in `status`."""
+    return {"org": org, "status": status, "classifications": sorted(SECTIONED), "claim_level": CLAIM_LEVEL}
 
 
 def _sum(row: Any) -> WorklistSum:
