@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import asyncpg
+from accord_common.outbox_bundles import events_of
 
 Key = tuple[str, str]  # (contract id, renewal-notice due date)
 
@@ -44,23 +45,22 @@ async def read_points(urls: Mapping[str, str], termination: date) -> dict[Key, d
         if moment is not None:
             points.setdefault(key, {}).setdefault(name, moment.timestamp())
 
-    registry = await _rows(urls["contract-registry"], _OUTBOX, "contract.amended")
     amended: dict[str, Key] = {}
-    for row in registry:
-        data = _data(row["payload"])
+    for row, event in await _events(urls["contract-registry"], "contract.amended"):
+        data = event["data"]
         due = termination - timedelta(days=int(data["terms"]["notice_days"]))
         key = (str(data["contract_id"]), due.isoformat())
-        amended[row["event_id"]] = key
+        amended[event["id"]] = key
         put(key, "registry_created", row["created_at"])
         put(key, "registry_published", row["published_at"])
     for row in await _rows(urls["obligation-tracker"], _INBOX, "contract.amended"):
         if row["event_id"] in amended:
             put(amended[row["event_id"]], "tracker_inbox", row["processed_at"])
     moved: dict[str, Key] = {}
-    for row in await _rows(urls["obligation-tracker"], _OUTBOX, "obligation.rescheduled"):
-        data = _data(row["payload"])
+    for row, event in await _events(urls["obligation-tracker"], "obligation.rescheduled"):
+        data = event["data"]
         key = (str(data.get("contract_id")), str(data.get("due_date")))
-        moved[row["event_id"]] = key
+        moved[event["id"]] = key
         put(key, "tracker_created", row["created_at"])
         put(key, "tracker_published", row["published_at"])
     for row in await _rows(urls["notifier"], _DELIVERIES, "obligation.rescheduled"):
@@ -69,7 +69,10 @@ async def read_points(urls: Mapping[str, str], termination: date) -> dict[Key, d
     return points
 
 
-_OUTBOX = "SELECT event_id, payload, created_at, published_at FROM outbox WHERE topic = $1"
+_OUTBOX = (
+    "SELECT topic, message_key, payload, event_count, created_at, published_at FROM outbox "
+    "WHERE topic = $1 ORDER BY id"
+)
 _INBOX = "SELECT event_id, processed_at FROM inbox WHERE event_type = $1"
 _DELIVERIES = "SELECT event_id, created_at FROM deliveries WHERE event_type = $1"
 
@@ -82,9 +85,14 @@ async def _rows(url: str, query: str, event_type: str) -> list[asyncpg.Record]:
         await connection.close()
 
 
-def _data(payload: bytes) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(payload)["data"]
-    return data
+async def _events(url: str, topic: str) -> list[tuple[asyncpg.Record, dict[str, Any]]]:
+    """Each event of the outbox's rows of `topic` (a row may hold several), with its row."""
+    rows = await _rows(url, _OUTBOX, topic)
+    return [
+        (row, json.loads(event.payload))
+        for row in rows
+        for event in events_of(row["topic"], row["message_key"], row["payload"], row["event_count"])
+    ]
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -11,7 +11,7 @@ machine's total CPU or the slack in it does.
 Options (environment), each off by default:
 
 - `STATEMENTS=1`: PostgreSQL's statements by server time during the upload (pg_stat_statements,
-  loaded into the harness's cluster), and each outbox's rows and payload size by topic;
+  loaded into the harness's cluster), and each outbox's events and their size by topic;
 - `TIMELINE=1`: every 0.2 s, the engine's variances and unpublished outbox rows, the tracker's
   appeal deadlines and unpublished rows, and each group's CPU in the interval (the polling adds load);
 - `SPY=<folder>`: `py-spy record` (raw stacks, 100 Hz) of the engine and the tracker from just
@@ -203,7 +203,7 @@ class Recorder:
             await asyncpg.connect(self.dsn(SERVICES[1])),
             await asyncpg.connect(self.dsn(SERVICES[2])),
         )
-        unpublished = "SELECT count(*) FROM outbox WHERE published_at IS NULL"
+        unpublished = "SELECT coalesce(sum(event_count), 0) FROM outbox WHERE published_at IS NULL"
         began = time.time()
         try:
             while not self.timeline_done.is_set():
@@ -229,12 +229,13 @@ class Recorder:
                     await conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
                     await conn.execute("SELECT pg_stat_statements_reset()")
                     continue
-                print(f"--- {service}: outbox rows by topic; statements by server time (ms, calls, rows)")
+                print(f"--- {service}: outbox events by topic; statements by server time (ms, calls, rows)")
                 sizes = (
-                    "SELECT topic, count(*), avg(length(payload)) FROM outbox GROUP BY topic ORDER BY topic"
+                    "SELECT topic, sum(event_count), sum(length(payload)) / sum(event_count) FROM outbox "
+                    "GROUP BY topic ORDER BY topic"
                 )
-                for topic, rows, size in await conn.fetch(sizes):
-                    print(f"  outbox {topic}: {rows} rows, payload {size:.0f} B")
+                for topic, events, size in await conn.fetch(sizes):
+                    print(f"  outbox {topic}: {events} events, {size:.0f} B each")
                 top = (
                     "SELECT total_exec_time, calls, rows, query FROM pg_stat_statements s JOIN pg_database d "
                     "ON d.oid = s.dbid WHERE d.datname = current_database() "

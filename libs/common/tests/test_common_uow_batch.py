@@ -10,6 +10,7 @@ from typing import Any
 
 from accord_common.db import make_engine, make_session_factory, new_metadata
 from accord_common.events import CloudEvent, new_event
+from accord_common.outbox_bundles import events_of
 from accord_common.tables import add_infra_tables
 from accord_common.uow import UnitOfWork
 from sqlalchemy import select
@@ -36,6 +37,7 @@ def _paid(claim_id: str) -> dict[str, Any]:
 
 
 async def _run(tmp_path: Path, items: list[tuple[str, dict[str, Any]]]) -> tuple[list[Any], Exception | None]:
+    """The outbox's rows after the unit of work, and the error it raised (None when it committed)."""
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path}/uow.db")
     async with engine.begin() as connection:
         await connection.run_sync(metadata.create_all)
@@ -58,14 +60,18 @@ def test_batch_events_follow_single_events_in_the_outbox_as_cloud_events(tmp_pat
     items = [(f"c-{n}", _paid(f"c-{n}")) for n in range(3)]
     rows, error = asyncio.run(_run(tmp_path, items))
     assert error is None
-    assert [row.message_key for row in rows] == ["first", "c-0", "c-1", "c-2"]
-    events = [CloudEvent.from_bytes(row.payload) for row in rows]
+    # one topic, one trace: the four events share a row, in the order published
+    (row,) = rows
+    assert (row.topic, row.event_count, row.message_key) == ("claim.priced", 4, "first")
+    assert row.headers == {"content-type": "application/cloudevents+json; charset=UTF-8"}
+    written = list(events_of(row.topic, row.message_key, row.payload, row.event_count))
+    assert [e.key for e in written] == [b"first", b"c-0", b"c-1", b"c-2"]
+    events = [CloudEvent.from_bytes(e.payload) for e in written]
     assert [event.data for event in events[1:]] == [data for _, data in items]
-    for row, event in zip(rows, events, strict=True):
-        assert (row.topic, event.type, row.event_id) == ("claim.priced", "claim.priced", event.id)
-        assert row.headers == {"content-type": "application/cloudevents+json; charset=UTF-8"}
+    assert {event.type for event in events} == {"claim.priced"}
+    assert row.event_id == events[0].id
     assert {event.organizationid for event in events[1:]} == {"org-1"}
-    assert len({row.event_id for row in rows}) == 4
+    assert len({event.id for event in events}) == 4
 
 
 def test_a_payload_off_the_catalogue_is_refused_and_nothing_is_written(tmp_path: Path) -> None:

@@ -42,6 +42,8 @@ def _outbox(metadata: MetaData) -> None:
         Column("headers", JSON, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False),
         Column("published_at", DateTime(timezone=True), nullable=True),
+        # events in the row (outbox_bundles.py): a unit of work's run of one topic is one row
+        Column("event_count", Integer, nullable=False, server_default="1"),
         Index("ix_outbox_unpublished", "published_at", "id"),
     )
 

@@ -16,6 +16,7 @@ from accord_common.events import CATALOGUE, CloudEvent
 from accord_common.events.catalogue import check_payload
 from accord_common.events.envelope import envelope_json
 from accord_common.ids import new_id
+from accord_common.outbox_bundles import bundled
 from accord_common.telemetry import STRUCTURED_CONTENT_TYPE, current_traceparent, trace_headers
 from accord_common.wakeups import OUTBOX, Wakeups, rings_asked
 
@@ -122,7 +123,8 @@ class UnitOfWork:
 
         For a long unit of work that publishes many large events (a 100,000-row fee schedule's
         hundred chunk events): memory stays flat, and the events still commit or roll back with
-        the rows they describe. `commit` flushes whatever is left."""
+        the rows they describe. `commit` flushes whatever is left. Consecutive events of one type
+        and trace share a row (outbox_bundles.py)."""
         if not self._events:
             return
         now = datetime.now(UTC)
@@ -132,7 +134,7 @@ class UnitOfWork:
             row["created_at"] = now
             rows.append(row)
         self._events = []
-        await insert_rows(self.session, self._outbox, rows)
+        await insert_rows(self.session, self._outbox, bundled(rows))
         self.wake_on_commit(OUTBOX)
 
     def wake_on_commit(self, channel: str) -> None:

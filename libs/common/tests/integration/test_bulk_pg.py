@@ -14,6 +14,7 @@ from accord_common.bulk import insert_rows
 from accord_common.db import Money, make_engine, make_session_factory, new_metadata
 from accord_common.events import CloudEvent
 from accord_common.tables import add_infra_tables
+from accord_common.testing.outbox import outbox_events
 from accord_common.testing.postgres import PostgresServer
 from accord_common.uow import UnitOfWork
 from sqlalchemy import (
@@ -126,8 +127,11 @@ async def test_a_batch_of_events_lands_in_the_outbox_whole(sessions: Any) -> Non
     outbox = metadata.tables["outbox"]
     async with sessions() as session:
         rows = (await session.execute(select(outbox).order_by(outbox.c.id))).all()
-    assert [row.message_key for row in rows] == [subject for subject, _ in items]
-    assert [CloudEvent.from_bytes(row.payload).data["claim_id"] for row in rows[:3]] == ["c-0", "c-1", "c-2"]
+        events = await outbox_events(session, outbox)
+    assert [row.event_count for row in rows] == [500, 500, 200]  # rows of up to MAX_EVENTS
+    assert [row.message_key for row in rows] == ["c-0", "c-500", "c-1000"]  # each row's first event's
+    assert [e.key.decode() for e in events] == [subject for subject, _ in items]
+    assert [CloudEvent.from_bytes(e.payload).data["claim_id"] for e in events] == [s for s, _ in items]
     assert rows[0].id < rows[-1].id and rows[0].headers["content-type"].startswith(
         "application/cloudevents+json"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -15,10 +16,12 @@ from accord_common.messaging.batch import apply_run
 from accord_common.messaging.kafka import TopicLayout
 from accord_common.messaging.metrics import HELD, REASSIGNED
 from accord_common.messaging.partitions import partition_of
+from accord_common.outbox_bundles import events_of
 from accord_common.tables import add_infra_tables
 from accord_common.testing.events import ScriptedRecord
 from accord_common.testing.events import contract_amended as contract_event
 from accord_common.testing.kafka import KafkaBroker
+from accord_common.testing.outbox import outbox_events
 from accord_common.testing.postgres import PostgresServer
 from accord_common.uow import UnitOfWork
 from sqlalchemy import Column, Integer, String, Table, func, insert, select, update
@@ -56,17 +59,14 @@ class Harness:
             return [(r[0], r[1]) for r in rows.all()]
 
     async def count(self, table: str, contract_id: str) -> int:
-        t = metadata.tables[table]
-        query = select(func.count()).select_from(t)
-        if table == "inbox":
-            outbox = metadata.tables["outbox"]
-            query = query.where(
-                t.c.event_id.in_(select(outbox.c.event_id).where(outbox.c.message_key == contract_id))
-            )
-        else:
-            query = query.where(t.c.message_key == contract_id)
+        """The outbox's events keyed by the contract, or the inbox rows of those events."""
         async with self.sessions() as s:
-            return int(await s.scalar(query) or 0)
+            events = await outbox_events(s, metadata.tables["outbox"], key=contract_id)
+            if table == "outbox":
+                return len(events)
+            inbox = metadata.tables["inbox"]
+            ids = [json.loads(e.payload)["id"] for e in events]
+            return int(await s.scalar(select(func.count()).where(inbox.c.event_id.in_(ids))) or 0)
 
 
 @pytest.fixture
@@ -138,10 +138,15 @@ async def test_published_rows_are_deleted_and_a_pass_that_fails_after_sending_se
     cid = str(uuid.uuid4())
     outbox = metadata.tables["outbox"]
 
-    async def held() -> list[Any]:
+    async def held() -> list[Any]:  # each event's row's publication time
         async with harness.sessions() as s:
-            query = select(outbox.c.published_at).where(outbox.c.message_key == cid)
-            return list((await s.scalars(query)).all())
+            rows = (await s.execute(select(outbox).order_by(outbox.c.id))).all()
+        return [
+            row.published_at
+            for row in rows
+            for event in events_of(row.topic, row.message_key, row.payload, row.event_count)
+            if event.key == cid.encode()
+        ]
 
     async with harness.uow() as uow:
         uow.publish(contract_event(cid, 1))
@@ -545,3 +550,53 @@ async def test_a_worker_joining_mid_run_costs_no_outage_and_nothing_twice(harnes
     assert REASSIGNED.labels("rebalance")._value.get() > reassigned  # the refusal came,
     assert HELD._value.get() == held  # and passed without a hold
     assert {cid: await harness.ledger_rows(cid) for cid in everything} == everything  # nothing twice
+
+
+async def test_a_pass_takes_whole_rows_up_to_a_batch_of_events_and_the_backlog_counts_events(
+    harness: Harness,
+) -> None:
+    """1,200 events of one unit of work are three rows: the backlog says 1,200, a pass of a
+    1,000-event batch sends the whole rows that fit (the first two), the next the last; every event
+    reaches its key's partition as its own record, in the order written."""
+    topic = f"bundles-{uuid.uuid4().hex[:8]}"
+    await ensure_topics(harness.kafka.bootstrap, [topic])
+    producer = harness.kafka.producer()
+    await producer.start()
+    try:
+        relay = OutboxRelay(harness.sessions, metadata, producer)
+        while await relay.publish_pending():  # what other tests left
+            pass
+        keys = [str(uuid.uuid4()) for _ in range(40)]
+        items = [(keys[n % 40], contract_event(keys[n % 40], n // 40 + 1).data) for n in range(1200)]
+        outbox = metadata.tables["outbox"]
+        async with harness.uow() as uow:
+            uow.publish_batch("contract.amended", source="test", organization_id="org-a", items=items)
+            await uow.flush_events()
+            await uow.session.execute(
+                update(outbox).where(outbox.c.published_at.is_(None)).values(topic=topic)
+            )
+            await uow.commit()
+        async with harness.sessions() as s:
+            counts = (await s.scalars(select(outbox.c.event_count).order_by(outbox.c.id))).all()
+        # ~1.1 KB an event: rows of 463 events stay within MAX_BYTES (512 KiB)
+        assert list(counts) == [463, 463, 274]
+        assert (await relay.measure_backlog())[0] == 1200
+        assert [await relay.publish_pending() for _ in range(3)] == [926, 274, 0]
+    finally:
+        await producer.stop()
+    reader = harness.kafka.consumer(topic, group_id=f"bundles-{harness.group}")
+    await reader.start()
+    seen: dict[str, list[tuple[int, int]]] = {}
+    try:
+        async with asyncio.timeout(60):
+            while sum(map(len, seen.values())) < 1200:
+                for tp, records in (await reader.getmany(timeout_ms=500)).items():
+                    for r in records:
+                        version = CloudEvent.from_bytes(r.value).data["version"]
+                        seen.setdefault(r.key.decode(), []).append((tp.partition, version))
+    finally:
+        await reader.stop()
+    assert sorted(seen) == sorted(keys)
+    for key in keys:
+        assert [v for _, v in seen[key]] == list(range(1, 31))  # each key's 30 events, in order
+        assert {p for p, _ in seen[key]} == {partition_of(key.encode(), 3)}

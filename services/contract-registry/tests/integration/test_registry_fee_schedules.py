@@ -7,9 +7,10 @@ import io
 
 import httpx
 import pytest
+from accord_common.testing.outbox import outbox_events
 from contract_registry.adapters.orm import fee_schedule_rows, fee_schedules
 from registry_helpers import CSV_HEADER, active_contract, import_csv, ok
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from tic_examples import EXAMPLES as TIC
 from tic_examples import EXPECTED as TIC_EXPECTED
 from tic_files import in_network_file
@@ -26,10 +27,9 @@ async def _counts(registry: Registry) -> tuple[int, int, int]:
     async with registry.runtime.sessions() as session:
         schedules = await session.scalar(select(func.count()).select_from(fee_schedules))
         rows = await session.scalar(select(func.count()).select_from(fee_schedule_rows))
-        chunks = await session.scalar(
-            text("SELECT count(*) FROM outbox WHERE topic = 'fee_schedule.published'")
-        )
-    return int(schedules or 0), int(rows or 0), int(chunks or 0)
+        outbox = registry.runtime.metadata.tables["outbox"]
+        chunks = len(await outbox_events(session, outbox, topic="fee_schedule.published"))
+    return int(schedules or 0), int(rows or 0), chunks
 
 
 async def test_a_csv_with_bad_rows_is_reported_row_by_row_and_nothing_is_written(registry: Registry) -> None:

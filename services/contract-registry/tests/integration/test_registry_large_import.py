@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 from accord_common.auth import Principal
+from accord_common.testing.outbox import outbox_events
 from contract_registry.adapters.orm import fee_schedule_rows
 from contract_registry.handlers.fee_schedules import import_csv
 from registry_helpers import CSV_HEADER, ok
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from conftest import Registry
 
@@ -66,7 +67,7 @@ async def test_a_large_import_streams_with_flat_memory(registry: Registry, tmp_p
     assert [n for p, n in phases if p == "imported"][:3] == [1000, 2000, 3000]  # batch by batch
     async with registry.runtime.sessions() as session:
         stored = await session.scalar(select(func.count()).where(fee_schedule_rows.c.schedule_id == sid))
-        chunks = await session.scalar(text("SELECT count(*) FROM outbox WHERE message_key = :k"), {"k": sid})
+        chunks = len(await outbox_events(session, registry.runtime.metadata.tables["outbox"], key=sid))
     assert (stored, chunks) == (ROWS, ROWS // 1000)
     schedule = ok(await registry.a.get(f"/v1/fee-schedules/{sid}"))
     assert schedule["row_count"] == ROWS

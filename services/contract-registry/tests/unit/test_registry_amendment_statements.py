@@ -14,6 +14,7 @@ import pytest
 from accord_common.auth import Principal
 from accord_common.db import make_engine, make_session_factory
 from accord_common.events import CloudEvent
+from accord_common.testing.outbox import outbox_events
 from accord_common.uow import UnitOfWork
 from contract_registry.adapters.audit_repository import AuditEntry, AuditRepository
 from contract_registry.adapters.contract_repository import ContractRepository
@@ -102,7 +103,7 @@ async def test_an_amendment_reads_the_contract_once_and_deletes_nothing(db: Db) 
     assert len(_starting(sent, "INSERT INTO audit_log")) == 1
     async with db.sessions() as session:
         outbox = metadata.tables["outbox"]
-        payloads = (await session.execute(select(outbox.c.payload).order_by(outbox.c.id))).scalars().all()
+        payloads = [e.payload for e in await outbox_events(session, outbox)]
     amended = CloudEvent.from_bytes(payloads[-1])
     assert (amended.type, amended.data["contract_name"], amended.data["payer_name"]) == (
         "contract.amended",

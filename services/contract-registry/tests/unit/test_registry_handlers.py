@@ -14,6 +14,7 @@ from accord_common.auth import Principal
 from accord_common.db import make_engine, make_session_factory
 from accord_common.events import CloudEvent
 from accord_common.events.payloads import ContractVersionData
+from accord_common.testing.outbox import outbox_events
 from accord_common.uow import UnitOfWork
 from contract_registry.adapters.contract_cache import DECODED
 from contract_registry.adapters.contract_codec import decode_parts
@@ -44,8 +45,8 @@ class Registry:
     async def events(self) -> list[CloudEvent]:
         outbox = metadata.tables["outbox"]
         async with self.sessions() as session:
-            rows = (await session.execute(select(outbox.c.payload).order_by(outbox.c.id))).all()
-        return [CloudEvent.from_bytes(row.payload) for row in rows]
+            found = await outbox_events(session, outbox)
+        return [CloudEvent.from_bytes(event.payload) for event in found]
 
     async def audit_actions(self) -> list[str]:
         async with self.sessions() as session:

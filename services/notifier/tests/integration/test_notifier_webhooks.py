@@ -6,10 +6,10 @@ import json
 from collections.abc import Callable
 
 import pytest
+from accord_common.testing.outbox import outbox_events
 from notifier.adapters.orm import metadata
 from notifier.config import NotifierSettings
 from notifier_harness import MailSink, Notifier, Receiver, obligation_event, running, wait_for
-from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 
@@ -120,12 +120,10 @@ async def _then_nothing_more_until_enabled(
 async def _outbox_count(notifier: Notifier, topic: str, subscription_id: str) -> int:
     outbox = metadata.tables["outbox"]
     async with notifier.runtime.sessions() as session:
-        rows = (
-            await session.execute(
-                select(outbox.c.payload).where(outbox.c.topic == topic).order_by(outbox.c.id)
-            )
-        ).all()
-    return sum(1 for row in rows if json.loads(row.payload)["data"]["subscription_id"] == subscription_id)
+        found = await outbox_events(session, outbox, topic=topic)
+    return sum(
+        1 for event in found if json.loads(event.payload)["data"]["subscription_id"] == subscription_id
+    )
 
 
 async def test_private_addresses_are_refused_with_422(make_settings: Callable[..., NotifierSettings]) -> None:

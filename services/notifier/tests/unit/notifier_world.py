@@ -14,6 +14,7 @@ from typing import Any
 
 from accord_common.events import CloudEvent, new_event
 from accord_common.runtime import ServiceRuntime
+from accord_common.testing.outbox import outbox_events
 from notifier.adapters.dns import resolve_host
 from notifier.adapters.orm import metadata, subscriptions
 from notifier.bootstrap import SERVICE_ROOT, Outside, secret_box, senders
@@ -131,6 +132,11 @@ class World:
     async def rows(self, table: Any) -> list[Any]:
         async with self.runtime.sessions() as session:
             return list((await session.execute(select(table))).all())
+
+    async def outbox_topics(self) -> list[str]:
+        """The topic of each event in the outbox, in the order written."""
+        async with self.runtime.sessions() as session:
+            return [e.topic for e in await outbox_events(session, self.runtime.metadata.tables["outbox"])]
 
     async def run_until_quiet(self, step: timedelta = timedelta(seconds=1), rounds: int = 30) -> None:
         for _ in range(rounds):

@@ -15,7 +15,6 @@ from notifier.adapters.orm import (
     contract_versions,
     contracts,
     deliveries,
-    metadata,
     owner_emails,
     subscriptions,
 )
@@ -65,7 +64,7 @@ async def test_a_webhook_is_retried_then_delivered_with_every_attempt_recorded(w
     assert row.status == "delivered"
     assert len(world.webhooks.posts) == 3
     assert len({headers["webhook-id"] for _, _, headers in world.webhooks.posts}) == 1
-    topics = [r.topic for r in await world.rows(metadata.tables["outbox"])]
+    topics = await world.outbox_topics()
     assert topics == ["notification.delivered"]
 
 

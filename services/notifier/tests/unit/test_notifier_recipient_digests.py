@@ -17,7 +17,6 @@ from notifier.adapters.orm import (
     delivery_attempts,
     digest_items,
     digests,
-    metadata,
     subscriptions,
 )
 from notifier.bootstrap import SERVICE_ROOT
@@ -109,7 +108,7 @@ async def test_two_digest_subscriptions_of_one_recipient_make_one_mail_a_day(
     assert set((await statuses(world)).values()) == {"delivered"}
     attempts = [row.delivery_id for row in await world.rows(delivery_attempts)]
     assert sorted(attempts.count(d) for d in set(attempts)) == [1, 2, 2]  # one per digest that carried it
-    topics = [row.topic for row in await world.rows(metadata.tables["outbox"])]
+    topics = await world.outbox_topics()
     assert topics == ["notification.delivered"] * 3
 
 
@@ -230,7 +229,7 @@ async def test_a_refused_digest_fails_its_deliveries_and_a_replay_sends_one_on_i
     await world.run_until_quiet(rounds=2)
     ((delivery_id, status),) = (await statuses(world)).items()
     assert status == "dead"
-    assert [row.topic for row in await world.rows(metadata.tables["outbox"])] == ["notification.failed"]
+    assert await world.outbox_topics() == ["notification.failed"]
     await replay_delivery(world.runtime.uow(), ORG, delivery_id, world.clock())
     await world.run_until_quiet(rounds=2)
     assert len(server.sent) == 2

@@ -16,12 +16,12 @@ from accord_common.auth import issue_key
 from accord_common.events import CloudEvent, new_event
 from accord_common.runtime import ServiceRuntime
 from accord_common.testing.kafka import KafkaBroker
+from accord_common.testing.outbox import outbox_events
 from accord_common.testing.postgres import PostgresServer
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from obligation_tracker.bootstrap import build_app
 from obligation_tracker.config import TrackerSettings
-from sqlalchemy import select
 
 SCOPES = {"obligations:read", "obligations:write"}
 T = TypeVar("T")
@@ -76,13 +76,9 @@ class Harness:
 
     async def outbox(self, subject: str | None = None, topic: str | None = None) -> list[CloudEvent]:
         table = self.runtime.metadata.tables["outbox"]
-        query = select(table.c.payload).order_by(table.c.id)
-        if subject:
-            query = query.where(table.c.message_key == subject)
-        if topic:
-            query = query.where(table.c.topic == topic)
         async with self.runtime.sessions() as session:
-            return [CloudEvent.from_bytes(r.payload) for r in (await session.execute(query)).all()]
+            found = await outbox_events(session, table, topic=topic, key=subject or None)
+        return [CloudEvent.from_bytes(event.payload) for event in found]
 
     async def obligations(self, org: str, **params: Any) -> list[dict[str, Any]]:
         response = await self.client.get("/v1/obligations", params=params, headers=self.auth(org))

@@ -14,6 +14,7 @@ import pytest
 from accord_common.db import make_engine, make_session_factory
 from accord_common.events import CloudEvent, new_event
 from accord_common.events.payloads import ContractVersionData
+from accord_common.testing.outbox import outbox_events
 from accord_common.uow import UnitOfWork
 from obligation_tracker.adapters.orm import metadata, obligations
 from obligation_tracker.config import TrackerSettings
@@ -59,13 +60,12 @@ class Db:
     async def outbox_events(self) -> list[CloudEvent]:
         table = metadata.tables["outbox"]
         async with self.sessions() as session:
-            rows = (await session.execute(select(table.c.payload).order_by(table.c.id))).all()
-            return [CloudEvent.from_bytes(r.payload) for r in rows]
+            return [CloudEvent.from_bytes(e.payload) for e in await outbox_events(session, table)]
 
     async def outbox_types(self) -> list[str]:
         table = metadata.tables["outbox"]
         async with self.sessions() as session:
-            return [r.topic for r in (await session.execute(select(table).order_by(table.c.id))).all()]
+            return [e.topic for e in await outbox_events(session, table)]
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ import pytest
 from accord_common.db import make_engine, make_session_factory
 from accord_common.events import CloudEvent, new_event
 from accord_common.messaging import ConsumerLoop
+from accord_common.testing.outbox import outbox_events
 from accord_common.uow import UnitOfWork
 from obligation_tracker.adapters.orm import contracts, metadata, obligations, parked_claim_events
 from obligation_tracker.adapters.parked_repository import ParkedClaimEvent, ParkedClaimEvents
@@ -67,7 +68,7 @@ class Db:
     async def outbox_types(self) -> list[str]:
         table = metadata.tables["outbox"]
         async with self.sessions() as session:
-            return [r.topic for r in (await session.execute(select(table).order_by(table.c.id))).all()]
+            return [event.topic for event in await outbox_events(session, table)]
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from typing import Any
 
 from accord_common.db import make_engine, make_session_factory
 from accord_common.events import CloudEvent, new_event
+from accord_common.testing.outbox import outbox_events
 from accord_common.uow import UnitOfWork
 from obligation_tracker.adapters.orm import (
     claim_pricings,
@@ -61,8 +62,8 @@ class Db:
     async def published(self, topic: str) -> list[dict[str, Any]]:
         table = metadata.tables["outbox"]
         async with self.sessions() as session:
-            rows = (await session.execute(select(table).where(table.c.topic == topic))).all()
-        return [CloudEvent.from_bytes(r.payload).data for r in rows]
+            found = await outbox_events(session, table, topic=topic)
+        return [CloudEvent.from_bytes(event.payload).data for event in found]
 
 
 def version(contract_id: str, number: int, **terms: Any) -> CloudEvent:
@@ -165,9 +166,7 @@ async def everything(sessions: Any) -> dict[str, Any]:
             return [r._asdict() for r in (await session.execute(query)).all()]
 
         outbox, inbox = metadata.tables["outbox"], metadata.tables["inbox"]
-        published = (
-            await session.execute(select(outbox.c.topic, outbox.c.payload).order_by(outbox.c.id))
-        ).all()
+        published = [(e.topic, e.payload) for e in await outbox_events(session, outbox)]
         return {
             "obligations": await rows(select(obligations).order_by(obligations.c.id)),
             "history": [

@@ -11,8 +11,8 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from accord_common.testing.outbox import outbox_events
 from engine_helpers import Engine, claim_json, clp, contract_event, line, medicare_term, new_org, remit_835
-from sqlalchemy import select
 
 D = Decimal
 UNDERPAID_BY_60 = clp("PCN-L", "200.00", "60.00", cas=[("CO", "45", "140.00")])
@@ -21,10 +21,7 @@ UNDERPAID_BY_60 = clp("PCN-L", "200.00", "60.00", cas=[("CO", "45", "140.00")])
 async def _events(engine: Engine, topic: str, claim_id: str) -> list[dict[str, Any]]:
     table = engine.runtime.metadata.tables["outbox"]
     async with engine.runtime.sessions() as session:
-        rows = await session.scalars(
-            select(table.c.payload).where(table.c.topic == topic).order_by(table.c.id)
-        )
-        events = [json.loads(p) for p in rows]
+        events = [json.loads(e.payload) for e in await outbox_events(session, table, topic=topic)]
     return [e["data"] for e in events if e.get("subject") == claim_id]
 
 

@@ -14,6 +14,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from accord_common.testing.outbox import outbox_events
 from engine_helpers import Engine, claim_json, clp, contract_event, line, medicare_term, new_org, remit_835
 from reimbursement_engine.adapters.orm import reconcile_queue, variances
 from reimbursement_engine.adapters.reconcile_queue import ReconcileQueue
@@ -57,10 +58,8 @@ async def _variance_counts(engine: Engine, org: str) -> tuple[int, int, int]:
         held = await session.scalar(
             select(func.count()).select_from(variances).where(variances.c.organization_id == org)
         )
-        payloads = (
-            await session.scalars(select(outbox.c.payload).where(outbox.c.topic == "claim.variance_detected"))
-        ).all()
-    events = [json.loads(p)["data"] for p in payloads]
+        found = await outbox_events(session, outbox, topic="claim.variance_detected")
+    events = [json.loads(e.payload)["data"] for e in found]
     mine = [e["claim_id"] for e in events if e["organization_id"] == org]
     return int(held or 0), len(mine), len(set(mine))
 

@@ -11,8 +11,8 @@ import json
 import uuid
 from typing import Any
 
+from accord_common.testing.outbox import outbox_events
 from engine_helpers import Engine, claim_json, clp, contract_event, line, medicare_term, new_org, remit_835
-from sqlalchemy import select
 
 TOPIC = "claim.variance_status_changed"
 
@@ -20,10 +20,7 @@ TOPIC = "claim.variance_status_changed"
 async def _published(engine: Engine, variance_id: str) -> list[dict[str, Any]]:
     table = engine.runtime.metadata.tables["outbox"]
     async with engine.runtime.sessions() as session:
-        rows = await session.scalars(
-            select(table.c.payload).where(table.c.topic == TOPIC).order_by(table.c.id)
-        )
-        events = [json.loads(p) for p in rows]
+        events = [json.loads(e.payload) for e in await outbox_events(session, table, topic=TOPIC)]
     return [e for e in events if e["data"]["variance_id"] == variance_id]
 
 

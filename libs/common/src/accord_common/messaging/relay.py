@@ -6,10 +6,12 @@ delivery is at least once and consumers' inboxes make the effect exactly once. O
 transaction-scoped advisory lock lets exactly one replica relay at a time, which keeps per-key order
 across replicas.
 
-A pass's rows go out as one record batch per partition (`create_batch` / `send_batch`), each
-partition's rows in id order, the partition picked as Kafka's default partitioner picks it
-(`partitions.py`): not a `send` per row, whose future, accumulator lookup and partitioner cost 30
-us of CPU a row (docs/benchmarks.md).
+A row may hold a run of events (`outbox_bundles.py`); each goes out as its own record, with its own
+key. A pass takes whole rows in id order, up to a batch of events, and sends them as one record
+batch per partition (`create_batch` / `send_batch`), each partition's events in the order written,
+the partition picked as Kafka's default partitioner picks it (`partitions.py`): not a `send` per
+event, whose future, accumulator lookup and partitioner cost 30 us of CPU an event
+(docs/benchmarks.md).
 
 Deleting a published row costs PostgreSQL a mark on the row; marking it published writes a whole new
 version of it (its payload, and an entry in each of the table's indexes) that autovacuum later
@@ -37,12 +39,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from accord_common.messaging.partitions import partition_of
 from accord_common.outages import OutageLog, is_infrastructure_failure
+from accord_common.outbox_bundles import events_of
 from accord_common.sql_sets import among, on_postgresql, parts
 from accord_common.telemetry import STRUCTURED_CONTENT_TYPE
 
 log = logging.getLogger(__name__)
 PUBLISHED = Counter("accord_outbox_published_total", "Outbox events published", ["topic"])
-BACKLOG = Gauge("accord_outbox_backlog", "Outbox rows committed but not yet published")
+BACKLOG = Gauge("accord_outbox_backlog", "Outbox events committed but not yet published")
 OLDEST = Gauge(
     "accord_outbox_oldest_unpublished_seconds", "Age of the oldest unpublished outbox row (0 when none)"
 )
@@ -113,23 +116,26 @@ class OutboxRelay:
         async with self._sessions() as session:
             count, oldest = (
                 await session.execute(
-                    select(func.count(), func.min(self._outbox.c.created_at)).where(
+                    select(func.sum(self._outbox.c.event_count), func.min(self._outbox.c.created_at)).where(
                         self._outbox.c.published_at.is_(None)
                     )
                 )
             ).one()
         age = (datetime.now(UTC) - _aware(oldest)).total_seconds() if oldest is not None else 0.0
-        BACKLOG.set(count)
+        BACKLOG.set(count or 0)
         OLDEST.set(max(age, 0.0))
-        return int(count), max(age, 0.0)
+        return int(count or 0), max(age, 0.0)
 
     async def publish_pending(self) -> int:
-        """One pass: publish up to a batch of unpublished rows in id order, then delete them (or
-        mark them published). Returns rows sent."""
+        """One pass: publish up to a batch of unpublished events in id order (whole rows, at least
+        one), then delete their rows (or mark them published). Returns events sent."""
         async with self._sessions() as session, session.begin():
             if not await self._take_lease(session):
                 return 0
             outbox = self._outbox
+            last = await self._last_row_of_batch(session)
+            if last is None:
+                return 0
             rows = (
                 await session.execute(
                     select(  # what is sent: the headers as their stored text (decoded once a pass)
@@ -138,10 +144,10 @@ class OutboxRelay:
                         outbox.c.message_key,
                         outbox.c.payload,
                         cast(outbox.c.headers, Text).label("headers"),
+                        outbox.c.event_count,
                     )
-                    .where(outbox.c.published_at.is_(None))
+                    .where(outbox.c.published_at.is_(None), outbox.c.id <= last)
                     .order_by(outbox.c.id)
-                    .limit(self._batch)
                 )
             ).all()
             if not rows:
@@ -156,9 +162,32 @@ class OutboxRelay:
                     )
                 else:
                     await session.execute(delete(self._outbox).where(sent_rows))
-        for topic, count in Tally(row.topic for row in rows).items():
+        published: Tally[str] = Tally()
+        for row in rows:
+            published[row.topic] += row.event_count
+        for topic, count in published.items():
             PUBLISHED.labels(topic).inc(count)
-        return len(rows)
+        return published.total()
+
+    async def _last_row_of_batch(self, session: AsyncSession) -> int | None:
+        """The id of the last unpublished row whose events, with those of the rows before it, stay
+        within a batch (the first row's, however many); None when nothing waits."""
+        outbox = self._outbox
+        counts = (
+            await session.execute(
+                select(outbox.c.id, outbox.c.event_count)
+                .where(outbox.c.published_at.is_(None))
+                .order_by(outbox.c.id)
+                .limit(self._batch)
+            )
+        ).all()
+        last, events = None, 0
+        for row_id, count in counts:
+            events += count
+            if last is not None and events > self._batch:
+                break
+            last = row_id
+        return last
 
     async def _send(self, rows: Sequence[Any]) -> list[asyncio.Future[Any]]:
         """Rows handed to the producer, a batch a partition; the futures of their delivery."""
@@ -170,25 +199,25 @@ class OutboxRelay:
         for row in rows:
             if (count := counts.get(row.topic)) is None:
                 count = counts[row.topic] = len(await producer.partitions_for(row.topic))
-            key = row.message_key.encode()
-            where = (row.topic, partition_of(key, count))
-            batch = batches.get(where)
-            if batch is None:
-                batch = batches[where] = producer.create_batch()
             headers = header_lists.get(row.headers)
             if headers is None:  # a transaction's rows share one text (its span's traceparent)
                 headers = header_lists[row.headers] = _headers(row.headers)
-            if batch.append(key=key, value=row.payload, timestamp=None, headers=headers) is not None:
-                continue
-            if batch.record_count():  # full: it goes now, the row starts the partition's next one
-                sent.append(await self._send_batch(batches.pop(where), where))
-                batch = batches[where] = producer.create_batch()
-                if batch.append(key=key, value=row.payload, timestamp=None, headers=headers) is not None:
+            for _, key, value in events_of(row.topic, row.message_key, row.payload, row.event_count):
+                where = (row.topic, partition_of(key, count))
+                batch = batches.get(where)
+                if batch is None:
+                    batch = batches[where] = producer.create_batch()
+                if batch.append(key=key, value=value, timestamp=None, headers=headers) is not None:
                     continue
-            # larger than a batch: on its own, after what its partition had (the producer's own size
-            # checks apply, as they did to every row before)
-            batches.pop(where)
-            sent.append(await producer.send(where[0], row.payload, key, partition=where[1], headers=headers))
+                if batch.record_count():  # full: it goes now, the event starts the partition's next one
+                    sent.append(await self._send_batch(batches.pop(where), where))
+                    batch = batches[where] = producer.create_batch()
+                    if batch.append(key=key, value=value, timestamp=None, headers=headers) is not None:
+                        continue
+                # larger than a batch: on its own, after what its partition had (the producer's own
+                # size checks apply, as they did to every event before)
+                batches.pop(where)
+                sent.append(await producer.send(where[0], value, key, partition=where[1], headers=headers))
         for where, batch in batches.items():
             sent.append(await self._send_batch(batch, where))
         return sent

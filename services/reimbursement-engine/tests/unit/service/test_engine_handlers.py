@@ -12,6 +12,7 @@ import pytest
 from accord_common.db import make_engine, make_session_factory
 from accord_common.events import CloudEvent, new_event
 from accord_common.events.payloads import ContractVersionData
+from accord_common.testing.outbox import outbox_events
 from accord_common.uow import UnitOfWork
 from reimbursement_engine.adapters import medicare_repo
 from reimbursement_engine.adapters.caches import EngineCaches
@@ -22,7 +23,6 @@ from reimbursement_engine.domain.pricing import Gpci, LocalityKey, MedicareYear,
 from reimbursement_engine.handlers.claims import submit_claims
 from reimbursement_engine.handlers.projection import apply_contract_version
 from reimbursement_engine.handlers.remittances import ingest_835
-from sqlalchemy import select
 
 D = Decimal
 ORG = "org-unit"
@@ -41,10 +41,7 @@ class Store:
     async def outbox(self, topic: str) -> list[dict]:
         table = metadata.tables["outbox"]
         async with self.sessions() as session:
-            rows = await session.scalars(
-                select(table.c.payload).where(table.c.topic == topic).order_by(table.c.id)
-            )
-            return [json.loads(p)["data"] for p in rows]
+            return [json.loads(e.payload)["data"] for e in await outbox_events(session, table, topic=topic)]
 
 
 @pytest.fixture

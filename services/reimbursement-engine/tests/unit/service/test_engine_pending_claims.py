@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from accord_common.db import make_engine, make_session_factory
 from accord_common.events import CloudEvent, new_event
+from accord_common.testing.outbox import outbox_events
 from accord_common.uow import UnitOfWork
 from reimbursement_engine.adapters import medicare_repo
 from reimbursement_engine.adapters.caches import EngineCaches
@@ -43,10 +44,7 @@ class Store:
     async def outbox(self, topic: str) -> list[dict[str, Any]]:
         table = metadata.tables["outbox"]
         async with self.sessions() as session:
-            rows = await session.scalars(
-                select(table.c.payload).where(table.c.topic == topic).order_by(table.c.id)
-            )
-            return [json.loads(p)["data"] for p in rows]
+            return [json.loads(e.payload)["data"] for e in await outbox_events(session, table, topic=topic)]
 
 
 @pytest.fixture
@@ -137,15 +135,9 @@ async def take_requests(store: Store) -> list[CloudEvent]:
     """The claim.pricing_requested events waiting in the outbox (taken, as the relay would)."""
     table = metadata.tables["outbox"]
     async with store.sessions() as session, session.begin():
-        rows = (
-            await session.execute(
-                select(table.c.id, table.c.payload)
-                .where(table.c.topic == "claim.pricing_requested")
-                .order_by(table.c.id)
-            )
-        ).all()
-        await session.execute(delete(table).where(table.c.id.in_([r.id for r in rows])))
-    return [CloudEvent.model_validate(json.loads(r.payload)) for r in rows]
+        found = await outbox_events(session, table, topic="claim.pricing_requested")
+        await session.execute(delete(table).where(table.c.topic == "claim.pricing_requested"))
+    return [CloudEvent.model_validate(json.loads(e.payload)) for e in found]
 
 
 async def test_a_claim_pending_while_the_contract_is_approved_is_priced_when_it_is_activated(

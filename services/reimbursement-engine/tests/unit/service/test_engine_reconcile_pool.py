@@ -22,6 +22,7 @@ import pytest
 from accord_common.db import make_engine, make_session_factory
 from accord_common.events import new_event
 from accord_common.events.payloads import ContractVersionData
+from accord_common.testing.outbox import outbox_events
 from accord_common.uow import UnitOfWork
 from reimbursement_engine.adapters import medicare_repo
 from reimbursement_engine.adapters.caches import EngineCaches
@@ -157,10 +158,8 @@ class Store:
     async def events(self) -> list[dict[str, Any]]:
         table = metadata.tables["outbox"]
         async with self.sessions() as session:
-            rows = await session.scalars(
-                select(table.c.payload).where(table.c.topic == "claim.variance_detected")
-            )
-            found = [json.loads(p)["data"] for p in rows]
+            held = await outbox_events(session, table, topic="claim.variance_detected")
+            found = [json.loads(e.payload)["data"] for e in held]
         for data in found:
             data.pop("variance_id"), data.pop("claim_id")  # ids differ between the two databases
         return sorted(found, key=lambda d: d["patient_control_number"])

@@ -35,7 +35,8 @@ class Store:
 
     async def count(self, table_name: str, where: str = "") -> int:
         table = metadata.tables[table_name]
-        query = select(func.count()).select_from(table)
+        counted = func.sum(table.c.event_count) if table_name == "outbox" else func.count()  # events
+        query = select(counted).select_from(table)
         if where:
             query = query.where(table.c.topic == where)
         async with self.sessions() as session:
