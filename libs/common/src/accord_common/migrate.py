@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from alembic import command, context
+from alembic import command, context, op
 from alembic.config import Config
-from sqlalchemy import MetaData, text
+from sqlalchemy import Column, Integer, MetaData, text
 from sqlalchemy.engine import Connection
 
 from accord_common.db import make_engine
@@ -65,3 +65,19 @@ def _migrate(connection: Connection, target_metadata: MetaData) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+def add_outbox_event_count() -> None:
+    """Migration `outbox_0001` of every service: an outbox row holds a run of events
+    (accord_common/outbox_bundles.py), `event_count` of them; a row written before holds one."""
+    op.add_column("outbox", Column("event_count", Integer(), nullable=False, server_default="1"))
+
+
+def drop_outbox_event_count() -> None:
+    """Its downgrade: refused while a row holds several events, which a release before this one
+    would send as one record (let the relay publish them first)."""
+    waiting = op.get_bind().execute(text("SELECT count(*) FROM outbox WHERE event_count > 1")).scalar()
+    if waiting:
+        raise RuntimeError(f"{waiting} outbox rows hold several events: let the relay publish them first")
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("event_count")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from accord_common.migrate import alembic_config, upgrade
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -91,3 +92,27 @@ def test_stored_rows_survive_the_upgrade_and_the_downgrade(tmp_path: Path) -> No
         ("ev-3", "c-1"),  # back to waiting for its contract; one naming none cannot
     ]
     assert rows(url, "SELECT id, name FROM kpi_measures") == [("m-1", "Readmissions")]
+
+
+def test_outbox_rows_keep_one_event_each_after_the_upgrade_and_a_downgrade_waits_for_bundles(
+    tmp_path: Path,
+) -> None:
+    """outbox_0001: a row written before holds one event; going back is refused while a row holds
+    several (a release before would send it as one record), and done once the relay took it."""
+    async_url, url = database(tmp_path)
+    upgrade(SERVICE_ROOT, async_url, "ratelimit_0001")
+    insert = (
+        "INSERT INTO outbox (event_id, topic, message_key, payload, headers, created_at{extra}) "
+        "VALUES (:id, 'obligation.created', 'k', x'7b7d', '{{}}', :at{value})"
+    )
+    execute(url, insert.format(extra="", value=""), id="before", at=NOW)
+    upgrade(SERVICE_ROOT, async_url, "outbox_0001")
+    assert rows(url, "SELECT event_id, event_count FROM outbox") == [("before", 1)]
+    execute(url, insert.format(extra=", event_count", value=", 2"), id="bundle", at=NOW)
+    config = alembic_config(SERVICE_ROOT, async_url)
+    with pytest.raises(RuntimeError, match="1 outbox rows hold several events"):
+        command.downgrade(config, "ratelimit_0001")
+    assert rows(url, "SELECT count(*) FROM outbox") == [(2,)]
+    execute(url, "DELETE FROM outbox WHERE event_id = 'bundle'")
+    command.downgrade(config, "ratelimit_0001")
+    assert rows(url, "SELECT * FROM outbox")[0][:3] == (1, "before", "obligation.created")
