@@ -67,13 +67,19 @@ def _migrate(connection: Connection, target_metadata: MetaData) -> None:
         context.run_migrations()
 
 
-def add_outbox_event_count() -> None:
+def bundle_outbox_rows() -> None:
     """Migration `outbox_0001` of every service: an outbox row holds a run of events
-    (accord_common/outbox_bundles.py), `event_count` of them; a row written before holds one."""
+    (accord_common/outbox_bundles.py), `event_count` of them; a row written before holds one. On a
+    PostgreSQL built with lz4, its payload is compressed with lz4, not pglz: a run's row is large
+    enough to be compressed, and pglz made writing 20,000 events as 80 rows cost PostgreSQL 200-210 ms
+    of CPU, as much as a row each; lz4 60-70 ms (docs/benchmarks.md)."""
     op.add_column("outbox", Column("event_count", Integer(), nullable=False, server_default="1"))
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql" and bind.execute(_LZ4).scalar():
+        op.execute("ALTER TABLE outbox ALTER COLUMN payload SET COMPRESSION lz4")
 
 
-def drop_outbox_event_count() -> None:
+def unbundle_outbox_rows() -> None:
     """Its downgrade: refused while a row holds several events, which a release before this one
     would send as one record (let the relay publish them first)."""
     waiting = op.get_bind().execute(text("SELECT count(*) FROM outbox WHERE event_count > 1")).scalar()
@@ -81,3 +87,9 @@ def drop_outbox_event_count() -> None:
         raise RuntimeError(f"{waiting} outbox rows hold several events: let the relay publish them first")
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("event_count")
+
+
+# PostgreSQL 14+ built with lz4 lists it among the values of default_toast_compression
+_LZ4 = text(
+    "SELECT count(*) FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)"
+)

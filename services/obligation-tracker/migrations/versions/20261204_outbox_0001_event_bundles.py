@@ -1,11 +1,11 @@
-"""outbox rows hold a run of events (accord_common/outbox_bundles.py): their count
+"""outbox rows hold a run of events (accord_common/outbox_bundles.py): their count; payloads lz4
 
 Revision ID: outbox_0001
 Revises: ratelimit_0001
 Create Date: 2026-12-04
 """
 
-from accord_common.migrate import add_outbox_event_count, drop_outbox_event_count
+from accord_common.migrate import bundle_outbox_rows, unbundle_outbox_rows
 
 revision = "outbox_0001"
 down_revision = "ratelimit_0001"
@@ -14,8 +14,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    add_outbox_event_count()
+    bundle_outbox_rows()
 
 
 def downgrade() -> None:
-    drop_outbox_event_count()
+    unbundle_outbox_rows()
