@@ -3,8 +3,6 @@ tests that check what a unit of work published."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,7 +10,7 @@ from accord_common.outbox_bundles import OutboxEvent, events_of
 
 
 async def outbox_events(
-    session: AsyncSession | Any, outbox: Table, topic: str | None = None, key: str | None = None
+    session: AsyncSession, outbox: Table, topic: str | None = None, key: str | None = None
 ) -> list[OutboxEvent]:
     """Every event in the outbox (published or not), in the order written; of one topic and one
     message key when given."""
