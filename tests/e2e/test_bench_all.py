@@ -50,3 +50,5 @@ def test_every_bench_runs_and_the_table_holds_every_figure() -> None:
     assert yardstick[2] == "1.0x", table  # the yardstick against itself
     assert "not judged at this size" in rows["835 end to end, SQLite + tansu"], table
     assert "NOT met" not in table and " met" not in table.replace("not judged", ""), table
+    as_of = out.split("=== as-of", 1)[1].split("===", 1)[0]  # two rounds small, their median in the table
+    assert "round 1:" in as_of and "round 2:" in as_of and "the median of 2 rounds" in as_of, as_of
