@@ -83,11 +83,11 @@ async def obligations_of(
     """The claims' obligations, locked for update like `ObligationRepository.for_claim`.
 
     On PostgreSQL each claim's are read by its own lookup (a LATERAL join from the array of ids): an
-    organisation and a claim, which only the (organisation, claim) index answers, whatever the
-    table's statistics say. As one `claim_id = ANY(...)` the plan followed them, and a table
-    without any yet (a new database, or minutes after a bulk load, before autovacuum analyses it)
-    was read by an organisation-only index, filtering every obligation of the organisation on each
-    call: 6-18 ms a call against 1-2 (docs/benchmarks.md)."""
+    organisation and a claim, both equalities of the (organisation, claim) index. As one
+    `claim_id = ANY(...)` the plan followed the table's statistics, and a table without any yet (a
+    new database, or minutes after a bulk load, before autovacuum analyses it) was read by an
+    organisation-only index, filtering every obligation of the organisation on each call: 6-18 ms
+    a call against ~2 (docs/benchmarks.md; a table of a few hundred rows may still tie the two)."""
     pg = on_postgresql(session)
     if pg:
         if not claim_ids:
